@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# make          build build/ctgt and the test programs
+# make run      install what is missing, build, serve a 1 GiB sparse disk
+# make test     install what is missing, build, run every test
+
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wvla -D_GNU_SOURCE -pthread -I. -MMD -MP
+LDLIBS  := -lisal -ljansson -lcrypto -pthread
+
+LIB_SRC := $(wildcard util/*.c backend/*.c scsi/*.c iscsi/*.c) \
+           $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=build/obj/%.o)
+UNIT_SRC := $(wildcard tests/unit/*_test.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+
+.PHONY: all deps run test unit integration conformance clean
+all: build/ctgt $(UNIT_BIN)
+
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+build/libctgt.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/ctgt: build/obj/daemon/main.o build/libctgt.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/tests/%: tests/unit/%.c build/libctgt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< build/libctgt.a $(LDLIBS) -lcmocka
+
+deps:
+	@tools/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory build/ctgt
+	@mkdir -p var
+	build/ctgt serve --portal 127.0.0.1:3260 --lun 0=var/disk0.img,size=1G
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit integration conformance
+
+unit: $(UNIT_BIN)
+	@tests/run-unit.sh $(UNIT_BIN)
+
+integration: build/ctgt
+	@tests/run-integration.sh
+
+conformance: build/ctgt
+	@tests/conformance/run.sh
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) build/obj/daemon/main.d

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Backing stores: one asynchronous interface for every kind of storage.
+ *
+ * A caller fills a struct bs_request (operation, byte offset, iovecs, a
+ * completion callback) and hands it to backend_submit(). The backend does the
+ * I/O wherever it likes (a worker thread, io_uring, a remote store) and
+ * delivers the completion through the struct bs_cq the backend was opened
+ * with: bs_cq_run(), called by the thread that owns the queue (the network
+ * thread's event loop), invokes req->done. So completion callbacks always run
+ * on the submitting thread and never inside backend_submit() itself.
+ *
+ * Ownership: the request and its iovecs and data belong to the caller and must
+ * stay valid until done() has been called. The backend never frees them.
+ */
+#ifndef CTGT_BACKEND_H
+#define CTGT_BACKEND_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+enum bs_op {
+	BS_OP_READ,	/**< fill iov from [offset, offset+len) */
+	BS_OP_WRITE,	/**< write iov to [offset, offset+len); with fua, durable before done */
+	BS_OP_FLUSH,	/**< make every completed write durable (offset/len ignored) */
+};
+
+struct bs_request;
+typedef void (*bs_done_fn)(struct bs_request *req);
+
+struct bs_request {
+	enum bs_op op;
+	uint64_t offset;	/**< byte offset into the store */
+	size_t len;		/**< total bytes covered by iov */
+	struct iovec *iov;
+	int iovcnt;
+	bool fua;		/**< WRITE only: durable before completion */
+	int result;		/**< set by the backend: 0 or a negative errno */
+	bs_done_fn done;	/**< called on the queue owner's thread */
+	void *priv;		/**< caller's context */
+	struct bs_request *cq_next; /**< owned by the completion queue */
+};
+
+/**
+ * Completion queue: a list of finished requests plus an eventfd that wakes
+ * the owning thread when another thread has pushed a completion.
+ */
+struct bs_cq {
+	int efd;			/**< readable when cross-thread completions are queued */
+	pthread_mutex_t lock;
+	struct bs_request *head, *tail;	/**< pushed from other threads, under lock */
+	struct bs_request *lhead, *ltail; /**< pushed by the owner thread, no lock */
+};
+
+/** Initialise; returns 0 or a negative errno. */
+int bs_cq_init(struct bs_cq *cq);
+void bs_cq_destroy(struct bs_cq *cq);
+/** Queue a completion from any thread (wakes the owner through efd). */
+void bs_cq_push(struct bs_cq *cq, struct bs_request *req);
+/** Queue a completion from the owner thread itself (no syscall). */
+void bs_cq_push_local(struct bs_cq *cq, struct bs_request *req);
+/** Owner thread: run done() of every queued completion; returns how many ran. */
+int bs_cq_run(struct bs_cq *cq);
+/** True when owner-thread completions are waiting (the loop must not sleep). */
+bool bs_cq_has_local(const struct bs_cq *cq);
+
+struct backend;
+
+/** Operations every backing store implements. All members are mandatory. */
+struct backend_ops {
+	const char *name;	/**< "file", "mem" */
+	/**
+	 * Open the store named by @path (the part after "name:"). @size is the
+	 * requested size in bytes, 0 for "whatever the store already has".
+	 * On failure return a negative errno and put a one-line reason in @err.
+	 */
+	int (*open)(struct backend *bs, const char *path, uint64_t size,
+		    char *err, size_t errlen);
+	/** Start a request; return 0 (done() will follow) or a negative errno
+	 *  (done() will not be called). */
+	int (*submit)(struct backend *bs, struct bs_request *req);
+	/** Release everything; no request may be in flight. */
+	void (*close)(struct backend *bs);
+};
+
+struct backend {
+	const struct backend_ops *ops;
+	struct bs_cq *cq;	/**< where completions go; not owned */
+	uint64_t size;		/**< bytes, set by open() */
+	void *priv;		/**< the backend's own state */
+};
+
+/**
+ * Open a backing store from a spec: "mem:" or "mem:NAME" for memory,
+ * "file:PATH" or plain "PATH" for a file or block device. A missing regular
+ * file is created sparse with @size bytes. Returns NULL and fills @err on
+ * failure. Free with backend_close().
+ */
+struct backend *backend_open(const char *spec, uint64_t size, struct bs_cq *cq,
+			     char *err, size_t errlen);
+void backend_close(struct backend *bs);
+
+static inline int backend_submit(struct backend *bs, struct bs_request *req)
+{
+	return bs->ops->submit(bs, req);
+}
+
+extern const struct backend_ops bs_file_ops;
+extern const struct backend_ops bs_mem_ops;
+
+#endif

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Completion queue: hands finished requests back to the thread that owns the
+ * queue, so done() callbacks never race with the network thread's state.
+ */
+#include "backend/backend.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+int bs_cq_init(struct bs_cq *cq)
+{
+	int rc;
+
+	cq->head = cq->tail = NULL;
+	cq->lhead = cq->ltail = NULL;
+	cq->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (cq->efd < 0)
+		return -errno;
+	rc = pthread_mutex_init(&cq->lock, NULL);
+	if (rc != 0) {
+		close(cq->efd);
+		cq->efd = -1;
+		return -rc;
+	}
+	return 0;
+}
+
+void bs_cq_destroy(struct bs_cq *cq)
+{
+	if (cq->efd >= 0)
+		close(cq->efd);
+	cq->efd = -1;
+	pthread_mutex_destroy(&cq->lock);
+	cq->head = cq->tail = NULL;
+	cq->lhead = cq->ltail = NULL;
+}
+
+static void wake(int efd)
+{
+	uint64_t one = 1;
+
+	/*
+	 * EAGAIN means the counter is about to overflow, i.e. a wake-up is
+	 * already pending; nothing else can fail on a valid eventfd.
+	 */
+	while (write(efd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+}
+
+void bs_cq_push(struct bs_cq *cq, struct bs_request *req)
+{
+	bool was_empty;
+
+	req->cq_next = NULL;
+	pthread_mutex_lock(&cq->lock);
+	was_empty = cq->head == NULL;
+	if (was_empty)
+		cq->head = req;
+	else
+		cq->tail->cq_next = req;
+	cq->tail = req;
+	pthread_mutex_unlock(&cq->lock);
+	/*
+	 * A non-empty list means an earlier push already signalled and the
+	 * owner has not yet taken the list (it drains the eventfd before
+	 * taking it), so that earlier wake-up covers this request too.
+	 */
+	if (was_empty)
+		wake(cq->efd);
+}
+
+void bs_cq_push_local(struct bs_cq *cq, struct bs_request *req)
+{
+	req->cq_next = NULL;
+	if (cq->lhead == NULL)
+		cq->lhead = req;
+	else
+		cq->ltail->cq_next = req;
+	cq->ltail = req;
+}
+
+bool bs_cq_has_local(const struct bs_cq *cq)
+{
+	return cq->lhead != NULL;
+}
+
+static void drain_efd(int efd)
+{
+	uint64_t count;
+
+	while (read(efd, &count, sizeof(count)) < 0 && errno == EINTR)
+		;
+}
+
+static int run_list(struct bs_request *req)
+{
+	int n = 0;
+
+	while (req != NULL) {
+		/* done() may reuse or free the request: read the link first. */
+		struct bs_request *next = req->cq_next;
+
+		req->cq_next = NULL;
+		req->done(req);
+		req = next;
+		n++;
+	}
+	return n;
+}
+
+int bs_cq_run(struct bs_cq *cq)
+{
+	struct bs_request *remote, *local;
+
+	drain_efd(cq->efd);
+	pthread_mutex_lock(&cq->lock);
+	remote = cq->head;
+	cq->head = cq->tail = NULL;
+	pthread_mutex_unlock(&cq->lock);
+	local = cq->lhead;
+	cq->lhead = cq->ltail = NULL;
+	/*
+	 * Completions pushed by these callbacks land on the fresh lists and
+	 * run on the next call, so one call always terminates.
+	 */
+	return run_list(local) + run_list(remote);
+}

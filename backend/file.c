@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * File backing store: a regular file or a block device, accessed with
+ * preadv/pwritev from a small pool of worker threads so that a slow disk
+ * never stalls the network thread. Workers hand finished requests back
+ * through the store's completion queue.
+ */
+#include "backend/bs_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FILE_WORKERS 4
+/* iovecs handed to one preadv/pwritev call; longer lists take several. */
+#define IOV_BATCH 64
+
+struct file_store {
+	int fd;
+	struct bs_cq *cq;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/*
+	 * Pending requests, linked through cq_next: a request sits here only
+	 * between submit and the worker picking it up, never in a completion
+	 * queue at the same time.
+	 */
+	struct bs_request *head, *tail;
+	bool stopping;
+	int nworkers;
+	pthread_t workers[FILE_WORKERS];
+};
+
+/* ---- I/O, run on worker threads ---------------------------------------- */
+
+/* Position inside a request's iovec list, so short transfers can resume. */
+struct iov_cursor {
+	const struct iovec *iov;
+	int iovcnt;
+	int idx;
+	size_t off;	/* bytes already done inside iov[idx] */
+};
+
+/* Fill @out with up to IOV_BATCH entries covering at most @left bytes. */
+static int cursor_batch(const struct iov_cursor *c, size_t left, struct iovec *out)
+{
+	int n = 0;
+	size_t off = c->off;
+
+	for (int i = c->idx; i < c->iovcnt && n < IOV_BATCH && left > 0; i++) {
+		size_t len = c->iov[i].iov_len - off;
+
+		if (len > left)
+			len = left;
+		if (len > 0) {
+			out[n].iov_base = (char *)c->iov[i].iov_base + off;
+			out[n].iov_len = len;
+			left -= len;
+			n++;
+		}
+		off = 0;
+	}
+	return n;
+}
+
+static void cursor_advance(struct iov_cursor *c, size_t n)
+{
+	while (n > 0 && c->idx < c->iovcnt) {
+		size_t room = c->iov[c->idx].iov_len - c->off;
+
+		if (n < room) {
+			c->off += n;
+			return;
+		}
+		n -= room;
+		c->idx++;
+		c->off = 0;
+	}
+}
+
+/* Zero the @left bytes at the cursor: the part of a read beyond EOF. */
+static void cursor_zero(struct iov_cursor *c, size_t left)
+{
+	struct iovec batch[IOV_BATCH];
+
+	while (left > 0) {
+		int n = cursor_batch(c, left, batch);
+		size_t done = 0;
+
+		if (n == 0)
+			return;	/* bs_check_request guarantees coverage */
+
+		for (int i = 0; i < n; i++) {
+			memset(batch[i].iov_base, 0, batch[i].iov_len);
+			done += batch[i].iov_len;
+		}
+		cursor_advance(c, done);
+		left -= done;
+	}
+}
+
+static int file_rw(int fd, const struct bs_request *req)
+{
+	struct iov_cursor c = { .iov = req->iov, .iovcnt = req->iovcnt };
+	struct iovec batch[IOV_BATCH];
+	uint64_t off = req->offset;
+	size_t left = req->len;
+
+	while (left > 0) {
+		int n = cursor_batch(&c, left, batch);
+		ssize_t got;
+
+		if (n == 0)
+			return -EINVAL;
+
+		if (req->op == BS_OP_READ)
+			got = preadv(fd, batch, n, (off_t)off);
+		else
+			got = pwritev(fd, batch, n, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if (got == 0) {
+			/* Someone shrank the file under us: it reads as a hole. */
+			if (req->op == BS_OP_READ) {
+				cursor_zero(&c, left);
+				return 0;
+			}
+			return -EIO;
+		}
+		cursor_advance(&c, (size_t)got);
+		off += (uint64_t)got;
+		left -= (size_t)got;
+	}
+	return 0;
+}
+
+static int file_sync(int fd)
+{
+	while (fdatasync(fd) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return 0;
+}
+
+static int file_exec(int fd, const struct bs_request *req)
+{
+	int rc;
+
+	switch (req->op) {
+	case BS_OP_READ:
+		return file_rw(fd, req);
+	case BS_OP_WRITE:
+		rc = file_rw(fd, req);
+		if (rc == 0 && req->fua)
+			rc = file_sync(fd);
+		return rc;
+	case BS_OP_FLUSH:
+		return file_sync(fd);
+	}
+	return -EINVAL;
+}
+
+/* Next request, or NULL once the store is closing and the queue is empty. */
+static struct bs_request *file_dequeue(struct file_store *fs)
+{
+	struct bs_request *req;
+
+	pthread_mutex_lock(&fs->lock);
+	while (fs->head == NULL && !fs->stopping)
+		pthread_cond_wait(&fs->cond, &fs->lock);
+	req = fs->head;
+	if (req != NULL) {
+		fs->head = req->cq_next;
+		if (fs->head == NULL)
+			fs->tail = NULL;
+		req->cq_next = NULL;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	return req;
+}
+
+static void *file_worker(void *arg)
+{
+	struct file_store *fs = arg;
+	struct bs_request *req;
+
+	while ((req = file_dequeue(fs)) != NULL) {
+		req->result = file_exec(fs->fd, req);
+		bs_cq_push(fs->cq, req);
+	}
+	return NULL;
+}
+
+/* ---- submit and the worker pool ---------------------------------------- */
+
+static int file_submit(struct backend *bs, struct bs_request *req)
+{
+	struct file_store *fs = bs->priv;
+	int rc = bs_check_request(bs, req);
+
+	if (rc < 0)
+		return rc;
+	req->cq_next = NULL;
+	pthread_mutex_lock(&fs->lock);
+	if (fs->stopping) {
+		pthread_mutex_unlock(&fs->lock);
+		return -ESHUTDOWN;
+	}
+	if (fs->tail == NULL)
+		fs->head = req;
+	else
+		fs->tail->cq_next = req;
+	fs->tail = req;
+	pthread_cond_signal(&fs->cond);
+	pthread_mutex_unlock(&fs->lock);
+	return 0;
+}
+
+static void stop_workers(struct file_store *fs)
+{
+	pthread_mutex_lock(&fs->lock);
+	fs->stopping = true;
+	pthread_cond_broadcast(&fs->cond);
+	pthread_mutex_unlock(&fs->lock);
+	for (int i = 0; i < fs->nworkers; i++)
+		pthread_join(fs->workers[i], NULL);
+	fs->nworkers = 0;
+}
+
+static int start_workers(struct file_store *fs)
+{
+	sigset_t all, old;
+	int rc = 0;
+
+	/* Workers inherit a full mask: signals belong to the daemon's main thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (int i = 0; i < FILE_WORKERS; i++) {
+		rc = pthread_create(&fs->workers[i], NULL, file_worker, fs);
+		if (rc != 0)
+			break;
+		fs->nworkers++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		stop_workers(fs);
+		return -rc;
+	}
+	return 0;
+}
+
+/* ---- open: settle the file's size -------------------------------------- */
+
+/* Whether the directory @path would be created in exists. */
+static bool parent_exists(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	bool ok;
+
+	if (slash == NULL)
+		return true;
+	if (slash == path)
+		return true;
+	dir = strndup(path, (size_t)(slash - path));
+	if (dir == NULL)
+		return false;
+	ok = access(dir, F_OK) == 0;
+	free(dir);
+	return ok;
+}
+
+/*
+ * Open @path read-write; a missing file is created when a size says how big
+ * it must be. *created tells the caller to unlink it if open fails later.
+ */
+static int open_or_create(const char *path, uint64_t size, bool *created,
+			  char *err, size_t errlen)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	*created = false;
+	if (fd < 0 && errno == ENOENT && size > 0) {
+		/* 0600: a disk image holds someone's data; umask may narrow it further. */
+		fd = open(path, O_RDWR | O_CLOEXEC | O_CREAT | O_EXCL, 0600);
+		*created = fd >= 0;
+	}
+	if (fd < 0) {
+		int e = errno;
+
+		if (e == ENOENT && size == 0 && parent_exists(path))
+			bs_set_err(err, errlen, "open %s: %s (give a size to create it)",
+				   path, strerror(e));
+		else
+			bs_set_err(err, errlen, "open %s: %s", path, strerror(e));
+		return -e;
+	}
+	return fd;
+}
+
+static int size_regular(int fd, const char *path, const struct stat *st,
+			uint64_t *size, char *err, size_t errlen)
+{
+	uint64_t have = (uint64_t)st->st_size;
+
+	if (*size == 0) {
+		if (have == 0) {
+			bs_set_err(err, errlen, "%s: file is empty (give a size to grow it)", path);
+			return -EINVAL;
+		}
+		*size = have;
+		return 0;
+	}
+	if (have > *size) {
+		bs_set_err(err, errlen,
+			   "%s: file is %llu bytes, larger than the requested %llu; "
+			   "refusing to truncate it (drop the size or use the file's)",
+			   path, (unsigned long long)have, (unsigned long long)*size);
+		return -EINVAL;
+	}
+	if (*size > (uint64_t)INT64_MAX) {
+		bs_set_err(err, errlen, "%s: size %llu is too large", path,
+			   (unsigned long long)*size);
+		return -EFBIG;
+	}
+	/* Growing with ftruncate leaves a hole: no blocks are written. */
+	if (have < *size && ftruncate(fd, (off_t)*size) < 0) {
+		int e = errno;
+
+		bs_set_err(err, errlen, "resize %s to %llu bytes: %s", path,
+			   (unsigned long long)*size, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+static int size_blockdev(int fd, const char *path, uint64_t *size,
+			 char *err, size_t errlen)
+{
+	uint64_t have;
+
+	if (ioctl(fd, BLKGETSIZE64, &have) < 0) {
+		int e = errno;
+
+		bs_set_err(err, errlen, "%s: cannot read device size: %s", path, strerror(e));
+		return -e;
+	}
+	if (*size > have) {
+		bs_set_err(err, errlen, "%s: device is %llu bytes, smaller than the requested %llu",
+			   path, (unsigned long long)have, (unsigned long long)*size);
+		return -EINVAL;
+	}
+	if (*size == 0)
+		*size = have;
+	if (*size == 0) {
+		bs_set_err(err, errlen, "%s: device is empty", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int settle_size(int fd, const char *path, uint64_t *size,
+		       char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		bs_set_err(err, errlen, "stat %s: %s", path, strerror(e));
+		return -e;
+	}
+	if (S_ISREG(st.st_mode))
+		return size_regular(fd, path, &st, size, err, errlen);
+	if (S_ISBLK(st.st_mode))
+		return size_blockdev(fd, path, size, err, errlen);
+	bs_set_err(err, errlen, "%s: not a regular file or block device", path);
+	return -EINVAL;
+}
+
+static struct file_store *file_store_new(int fd, struct bs_cq *cq)
+{
+	struct file_store *fs = calloc(1, sizeof(*fs));
+
+	if (fs == NULL)
+		return NULL;
+	fs->fd = fd;
+	fs->cq = cq;
+	if (pthread_mutex_init(&fs->lock, NULL) != 0) {
+		free(fs);
+		return NULL;
+	}
+	if (pthread_cond_init(&fs->cond, NULL) != 0) {
+		pthread_mutex_destroy(&fs->lock);
+		free(fs);
+		return NULL;
+	}
+	return fs;
+}
+
+static void file_store_free(struct file_store *fs)
+{
+	pthread_cond_destroy(&fs->cond);
+	pthread_mutex_destroy(&fs->lock);
+	free(fs);
+}
+
+static int file_open(struct backend *bs, const char *path, uint64_t size,
+		     char *err, size_t errlen)
+{
+	struct file_store *fs;
+	bool created;
+	int fd, rc;
+
+	fd = open_or_create(path, size, &created, err, errlen);
+	if (fd < 0)
+		return fd;
+	rc = settle_size(fd, path, &size, err, errlen);
+	if (rc < 0)
+		goto err_close;
+	fs = file_store_new(fd, bs->cq);
+	if (fs == NULL) {
+		rc = -ENOMEM;
+		bs_set_err(err, errlen, "%s: out of memory", path);
+		goto err_close;
+	}
+	rc = start_workers(fs);
+	if (rc < 0) {
+		bs_set_err(err, errlen, "%s: cannot start I/O threads: %s", path, strerror(-rc));
+		file_store_free(fs);
+		goto err_close;
+	}
+	bs->priv = fs;
+	bs->size = size;
+	return 0;
+
+err_close:
+	close(fd);
+	if (created)
+		unlink(path);
+	return rc;
+}
+
+static void file_close(struct backend *bs)
+{
+	struct file_store *fs = bs->priv;
+
+	if (fs == NULL)
+		return;
+	stop_workers(fs);
+	close(fs->fd);
+	file_store_free(fs);
+	bs->priv = NULL;
+}
+
+const struct backend_ops bs_file_ops = {
+	.name = "file",
+	.open = file_open,
+	.submit = file_submit,
+	.close = file_close,
+};

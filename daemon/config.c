@@ -1,0 +1,1182 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Daemon configuration: the quick-mode flags of "ctgt serve" and gotgt's
+ * config.json, both turned into one struct ctgt_config.
+ *
+ * Every loader builds into a scratch config and merges it only when it is
+ * complete, so a caller's config is never left half-updated by an error.
+ */
+#include "daemon/config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+
+#define DEFAULT_HOST	"127.0.0.1"
+#define DEFAULT_PORT	3260
+#define DEFAULT_TARGET	"iqn.2026-11.io.ctgt:disk0"
+#define DEFAULT_TPGT	1
+#define DEFAULT_BLOCK	512u
+#define MAX_LUN		255
+/* RFC 3720 section 3.2.6.1: names are at most 223 bytes. */
+#define MAX_NAME_LEN	223
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Grow a dynamic array by one element; returns the new slot or NULL. */
+static void *grow(void *arr, size_t *n, size_t elem)
+{
+	char *p = realloc(arr, (*n + 1) * elem);
+
+	if (p == NULL)
+		return NULL;
+	memset(p + *n * elem, 0, elem);
+	(*n)++;
+	return p;
+}
+
+/* Decimal digits only (no sign, no spaces), at most @max. */
+static int parse_dec(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (len == 0)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		d = (unsigned)(s[i] - '0');
+		if (d > max || v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* ---- sizes -------------------------------------------------------------- */
+
+int config_parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGTP";
+	const char *end = s;
+	unsigned shift = 0;
+	uint64_t v;
+
+	if (s == NULL)
+		return -1;
+	while (*end >= '0' && *end <= '9')
+		end++;
+	if (parse_dec(s, (size_t)(end - s), UINT64_MAX, &v) < 0)
+		return -1;
+	if (*end != '\0') {
+		const char *u = strchr(units, toupper((unsigned char)*end));
+
+		if (u == NULL || end[1] != '\0')
+			return -1;
+		shift = 10u * (unsigned)(u - units + 1);
+	}
+	if (shift > 0 && v > (UINT64_MAX >> shift))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+/* ---- portals ------------------------------------------------------------ */
+
+/* Host text -> canonical numeric form in @out; NULL or a reason. */
+static const char *canon_host(const char *h, size_t len, int family, char *out, size_t outlen)
+{
+	unsigned char bin[sizeof(struct in6_addr)];
+	char tmp[INET6_ADDRSTRLEN];
+
+	if (len == 0)
+		return "missing host";
+	if (len >= sizeof(tmp))
+		return "bad host address (want a numeric IPv4 or [IPv6] address, or localhost)";
+	memcpy(tmp, h, len);
+	tmp[len] = '\0';
+	if (family == AF_INET && strcmp(tmp, "localhost") == 0)
+		snprintf(tmp, sizeof(tmp), "%s", DEFAULT_HOST);
+	if (inet_pton(family, tmp, bin) != 1)
+		return family == AF_INET6 ?
+			"bad IPv6 address" :
+			"bad host address (want a numeric IPv4 or [IPv6] address, or localhost)";
+	/* Canonical text, so "::1" and "0::1" compare equal later on. */
+	if (inet_ntop(family, bin, out, (socklen_t)outlen) == NULL)
+		return "bad host address";
+	return NULL;
+}
+
+/* Split "HOST[:PORT]" / "[V6][:PORT]"; NULL or a short reason. */
+static const char *portal_split(const char *s, char *host, size_t hostlen, uint16_t *port)
+{
+	const char *h = s, *hend, *rest;
+	int family = AF_INET;
+	const char *why;
+	uint64_t v;
+
+	if (s[0] == '[') {
+		h = s + 1;
+		hend = strchr(h, ']');
+		if (hend == NULL)
+			return "missing ']' after IPv6 address";
+		rest = hend + 1;
+		if (*rest != '\0' && *rest != ':')
+			return "expected ':' after ']'";
+		family = AF_INET6;
+	} else {
+		hend = strchr(s, ':');
+		if (hend != NULL && strchr(hend + 1, ':') != NULL)
+			return "IPv6 address needs brackets, as in [::1]:3260";
+		if (hend == NULL)
+			hend = s + strlen(s);
+		rest = hend;
+	}
+	why = canon_host(h, (size_t)(hend - h), family, host, hostlen);
+	if (why != NULL)
+		return why;
+	*port = DEFAULT_PORT;
+	if (*rest == '\0')
+		return NULL;
+	if (rest[1] == '\0')
+		return "missing port";
+	if (parse_dec(rest + 1, strlen(rest + 1), 65535, &v) < 0)
+		return "bad port";
+	*port = (uint16_t)v;
+	return NULL;
+}
+
+/* config_parse_portal, with the reason for a failure. */
+static const char *portal_parse(const char *s, char **host, uint16_t *port)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *why = portal_split(s, buf, sizeof(buf), port);
+
+	if (why != NULL)
+		return why;
+	*host = strdup(buf);
+	return *host == NULL ? "out of memory" : NULL;
+}
+
+int config_parse_portal(const char *s, char **host, uint16_t *port)
+{
+	if (s == NULL)
+		return -1;
+	return portal_parse(s, host, port) == NULL ? 0 : -1;
+}
+
+static void fmt_portal(char *buf, size_t len, const char *host, uint16_t port)
+{
+	if (strchr(host, ':') != NULL)
+		snprintf(buf, len, "[%s]:%u", host, port);
+	else
+		snprintf(buf, len, "%s:%u", host, port);
+}
+
+/* Port 0 asks the kernel for a fresh port each time, so it never clashes. */
+static struct ctgt_portal_cfg *find_portal(const struct ctgt_config *cfg,
+					   const char *host, uint16_t port)
+{
+	if (port == 0)
+		return NULL;
+	for (size_t i = 0; i < cfg->nportals; i++)
+		if (cfg->portals[i].port == port && strcmp(cfg->portals[i].host, host) == 0)
+			return &cfg->portals[i];
+	return NULL;
+}
+
+/* Append a portal; takes ownership of @host even on failure. */
+static int add_portal(struct ctgt_config *cfg, char *host, uint16_t port, uint16_t tpgt)
+{
+	struct ctgt_portal_cfg *p = grow(cfg->portals, &cfg->nportals, sizeof(*p));
+
+	if (p == NULL) {
+		free(host);
+		return -1;
+	}
+	cfg->portals = p;
+	p[cfg->nportals - 1] = (struct ctgt_portal_cfg){ host, port, tpgt };
+	return 0;
+}
+
+/* ---- names -------------------------------------------------------------- */
+
+static bool all_hex(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* "iqn.YYYY-MM.reversed.domain[:anything]" in the RFC 3720 character set. */
+static const char *iqn_problem(const char *name)
+{
+	const char *p = name + 4;
+
+	if (!(isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
+	      isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]) && p[4] == '-' &&
+	      isdigit((unsigned char)p[5]) && isdigit((unsigned char)p[6]) && p[7] == '.' &&
+	      p[8] != '\0'))
+		return "expected iqn.YYYY-MM.reversed.domain[:name]";
+	for (p = name; *p != '\0'; p++) {
+		if (*p >= 'A' && *p <= 'Z')
+			return "iSCSI names are lowercase";
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '.' || *p == '-' || *p == ':'))
+			return "only a-z, 0-9, '.', '-' and ':' are allowed";
+	}
+	return NULL;
+}
+
+/* NULL when @name is a valid iSCSI target name, else why not. */
+static const char *name_problem(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len > MAX_NAME_LEN)
+		return "longer than 223 bytes";
+	if (strncmp(name, "iqn.", 4) == 0)
+		return iqn_problem(name);
+	if (strncmp(name, "eui.", 4) == 0)
+		return len == 20 && all_hex(name + 4, 16) ? NULL :
+			"expected eui. and 16 hex digits";
+	if (strncmp(name, "naa.", 4) == 0)
+		return (len == 20 || len == 36) && all_hex(name + 4, len - 4) ? NULL :
+			"expected naa. and 16 or 32 hex digits";
+	return "not an iqn./eui./naa. name";
+}
+
+/* ---- targets and LUNs --------------------------------------------------- */
+
+static struct ctgt_target_cfg *find_target(const struct ctgt_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->ntargets; i++)
+		if (strcmp(cfg->targets[i].name, name) == 0)
+			return &cfg->targets[i];
+	return NULL;
+}
+
+/* Append an empty target named @name (copied); NULL on no memory. */
+static struct ctgt_target_cfg *add_target(struct ctgt_config *cfg, const char *name)
+{
+	char *copy = strdup(name);
+	struct ctgt_target_cfg *t;
+
+	if (copy == NULL)
+		return NULL;
+	t = grow(cfg->targets, &cfg->ntargets, sizeof(*t));
+	if (t == NULL) {
+		free(copy);
+		return NULL;
+	}
+	cfg->targets = t;
+	t = &cfg->targets[cfg->ntargets - 1];
+	t->name = copy;
+	return t;
+}
+
+static const struct ctgt_lun_cfg *find_lun(const struct ctgt_target_cfg *t, uint64_t lun)
+{
+	for (size_t i = 0; i < t->nluns; i++)
+		if (t->luns[i].lun == lun)
+			return &t->luns[i];
+	return NULL;
+}
+
+/* Append a LUN; takes ownership of lun->path even on failure. */
+static int add_lun(struct ctgt_target_cfg *t, const struct ctgt_lun_cfg *lun)
+{
+	struct ctgt_lun_cfg *l = grow(t->luns, &t->nluns, sizeof(*l));
+
+	if (l == NULL) {
+		free(lun->path);
+		return -1;
+	}
+	t->luns = l;
+	l[t->nluns - 1] = *lun;
+	return 0;
+}
+
+static void free_target(struct ctgt_target_cfg *t)
+{
+	for (size_t i = 0; i < t->nluns; i++)
+		free(t->luns[i].path);
+	free(t->luns);
+	free(t->name);
+}
+
+void config_free(struct ctgt_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	for (size_t i = 0; i < cfg->nportals; i++)
+		free(cfg->portals[i].host);
+	free(cfg->portals);
+	for (size_t i = 0; i < cfg->ntargets; i++)
+		free_target(&cfg->targets[i]);
+	free(cfg->targets);
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->log_level = -1;
+}
+
+static size_t count_luns(const struct ctgt_config *cfg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->ntargets; i++)
+		n += cfg->targets[i].nluns;
+	return n;
+}
+
+/* ---- merging a finished scratch config into the caller's ---------------- */
+
+/*
+ * Every check happens before anything moves, so a failed merge leaves @dst
+ * as it was. @src is emptied either way. @what names @src in errors.
+ */
+static int merge_check(const struct ctgt_config *dst, const struct ctgt_config *src,
+		       const char *what, char *err, size_t errlen)
+{
+	char addr[INET6_ADDRSTRLEN + 8];
+
+	for (size_t i = 0; i < src->nportals; i++) {
+		const struct ctgt_portal_cfg *p = &src->portals[i];
+		const struct ctgt_portal_cfg *q = find_portal(dst, p->host, p->port);
+
+		if (q != NULL && q->tpgt != p->tpgt) {
+			fmt_portal(addr, sizeof(addr), p->host, p->port);
+			set_err(err, errlen, "%s: portal %s has tag %u, but is already configured with tag %u",
+				what, addr, p->tpgt, q->tpgt);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < src->ntargets; i++) {
+		if (find_target(dst, src->targets[i].name) != NULL) {
+			set_err(err, errlen, "%s: target %s is already configured",
+				what, src->targets[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int merge_move(struct ctgt_config *dst, struct ctgt_config *src)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < src->nportals; i++) {
+		struct ctgt_portal_cfg *p = &src->portals[i];
+
+		/* Same address and tag twice is one listener. */
+		if (find_portal(dst, p->host, p->port) != NULL)
+			free(p->host);
+		else if (add_portal(dst, p->host, p->port, p->tpgt) < 0)
+			rc = -1;
+		p->host = NULL;
+	}
+	src->nportals = 0;
+	for (size_t i = 0; i < src->ntargets; i++) {
+		struct ctgt_target_cfg *t = grow(dst->targets, &dst->ntargets, sizeof(*t));
+
+		if (t == NULL) {
+			free_target(&src->targets[i]);
+			rc = -1;
+			continue;
+		}
+		dst->targets = t;
+		t[dst->ntargets - 1] = src->targets[i];
+	}
+	src->ntargets = 0;
+	config_free(src);
+	return rc;
+}
+
+static int merge(struct ctgt_config *dst, struct ctgt_config *src, const char *what,
+		 char *err, size_t errlen)
+{
+	if (merge_check(dst, src, what, err, errlen) < 0) {
+		config_free(src);
+		return -1;
+	}
+	if (merge_move(dst, src) < 0) {
+		set_err(err, errlen, "%s: out of memory", what);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- config.json -------------------------------------------------------- */
+
+/* What a config file is being read into, plus where errors go. */
+struct jload {
+	const char *file;
+	char *err;
+	size_t errlen;
+	struct storage *stores;
+	size_t nstores;
+	struct jportal *portals;
+	size_t nportals;
+	struct ctgt_config out;
+};
+
+struct storage {
+	json_int_t id;
+	bool online;
+	struct ctgt_lun_cfg lun;	/* everything but the LUN number */
+};
+
+struct jportal {
+	json_int_t id;
+	char *host;
+	uint16_t port;
+	uint16_t tpgt;			/* 0 until a target's tpgts names it */
+};
+
+static void warn_unknown_keys(const struct jload *jl, const char *where, json_t *obj,
+			      const char *const *known)
+{
+	const char *key;
+	json_t *val;
+
+	json_object_foreach(obj, key, val) {
+		size_t i;
+
+		for (i = 0; known[i] != NULL; i++)
+			if (strcmp(key, known[i]) == 0)
+				break;
+		if (known[i] == NULL)
+			LOG_WARN("config", "%s: %s: ignoring unknown key \"%s\"", jl->file, where, key);
+	}
+}
+
+/* An optional boolean member; false with an error when it is not one. */
+static bool get_bool(const struct jload *jl, const char *where, json_t *obj,
+		     const char *key, bool def, bool *out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL) {
+		*out = def;
+		return true;
+	}
+	if (!json_is_boolean(v)) {
+		set_err(jl->err, jl->errlen, "%s: %s: %s must be true or false", jl->file, where, key);
+		return false;
+	}
+	*out = json_is_true(v);
+	return true;
+}
+
+/* An integer member in [min, max]; false with an error otherwise. */
+static bool get_int(const struct jload *jl, const char *where, json_t *v,
+		    const char *what, json_int_t min, json_int_t max, json_int_t *out)
+{
+	if (v == NULL) {
+		set_err(jl->err, jl->errlen, "%s: %s: missing %s", jl->file, where, what);
+		return false;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+		set_err(jl->err, jl->errlen, "%s: %s: %s must be an integer from %lld to %lld",
+			jl->file, where, what, (long long)min, (long long)max);
+		return false;
+	}
+	*out = json_integer_value(v);
+	return true;
+}
+
+/* Our extension: "size" as "10G" or a number of bytes. */
+static bool get_size(const struct jload *jl, const char *where, json_t *obj, uint64_t *out)
+{
+	json_t *v = json_object_get(obj, "size");
+
+	*out = 0;
+	if (v == NULL)
+		return true;
+	if (json_is_integer(v) && json_integer_value(v) > 0) {
+		*out = (uint64_t)json_integer_value(v);
+		return true;
+	}
+	if (json_is_string(v) && config_parse_size(json_string_value(v), out) == 0 && *out > 0)
+		return true;
+	set_err(jl->err, jl->errlen,
+		"%s: %s: size must be a positive number of bytes or a string like \"10G\"",
+		jl->file, where);
+	return false;
+}
+
+static bool storage_fields(const struct jload *jl, const char *where, json_t *obj,
+			   struct storage *st)
+{
+	json_t *path = json_object_get(obj, "path");
+	json_int_t shift = 0;
+
+	if (!get_int(jl, where, json_object_get(obj, "deviceID"), "deviceID", 0,
+		     LLONG_MAX, &st->id))
+		return false;
+	if (!json_is_string(path) || json_string_length(path) == 0) {
+		set_err(jl->err, jl->errlen, "%s: %s: path must be a non-empty string", jl->file, where);
+		return false;
+	}
+	/* gotgt treats a missing or zero blockShift as 512-byte blocks. */
+	if (json_object_get(obj, "blockShift") != NULL &&
+	    !get_int(jl, where, json_object_get(obj, "blockShift"), "blockShift", 0, 12, &shift))
+		return false;
+	if (shift != 0 && shift < 9) {
+		set_err(jl->err, jl->errlen, "%s: %s: blockShift must be 9 (512 bytes) to 12 (4096 bytes)",
+			jl->file, where);
+		return false;
+	}
+	st->lun.block_size = shift == 0 ? DEFAULT_BLOCK : 1u << shift;
+	if (!get_bool(jl, where, obj, "online", true, &st->online) ||
+	    !get_bool(jl, where, obj, "thinProvisioning", false, &st->lun.thin) ||
+	    !get_bool(jl, where, obj, "readonly", false, &st->lun.readonly) ||
+	    !get_bool(jl, where, obj, "removable", false, &st->lun.removable) ||
+	    !get_size(jl, where, obj, &st->lun.size))
+		return false;
+	if (st->lun.size % st->lun.block_size != 0) {
+		set_err(jl->err, jl->errlen, "%s: %s: size is not a multiple of the block size (%u)",
+			jl->file, where, st->lun.block_size);
+		return false;
+	}
+	st->lun.path = strdup(json_string_value(path));
+	if (st->lun.path == NULL) {
+		set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);
+		return false;
+	}
+	return true;
+}
+
+static const struct storage *find_storage(const struct jload *jl, json_int_t id)
+{
+	for (size_t i = 0; i < jl->nstores; i++)
+		if (jl->stores[i].id == id)
+			return &jl->stores[i];
+	return NULL;
+}
+
+static bool load_storage(struct jload *jl, size_t idx, json_t *obj)
+{
+	static const char *const known[] = {
+		"deviceID", "path", "online", "thinProvisioning", "blockShift",
+		"size", "readonly", "removable", NULL
+	};
+	char where[32];
+	struct storage st = { 0 }, *arr;
+
+	snprintf(where, sizeof(where), "storages[%zu]", idx);
+	if (!json_is_object(obj)) {
+		set_err(jl->err, jl->errlen, "%s: %s: must be an object", jl->file, where);
+		return false;
+	}
+	warn_unknown_keys(jl, where, obj, known);
+	if (!storage_fields(jl, where, obj, &st))
+		return false;
+	if (find_storage(jl, st.id) != NULL) {
+		set_err(jl->err, jl->errlen, "%s: %s: duplicate deviceID %lld",
+			jl->file, where, (long long)st.id);
+		free(st.lun.path);
+		return false;
+	}
+	arr = grow(jl->stores, &jl->nstores, sizeof(*arr));
+	if (arr == NULL) {
+		set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);
+		free(st.lun.path);
+		return false;
+	}
+	jl->stores = arr;
+	arr[jl->nstores - 1] = st;
+	return true;
+}
+
+static bool load_portal(struct jload *jl, size_t idx, json_t *obj)
+{
+	static const char *const known[] = { "id", "portal", NULL };
+	char where[32];
+	struct jportal p = { 0 }, *arr;
+	json_t *addr = json_object_get(obj, "portal");
+	const char *why;
+
+	snprintf(where, sizeof(where), "iscsiportals[%zu]", idx);
+	if (!json_is_object(obj)) {
+		set_err(jl->err, jl->errlen, "%s: %s: must be an object", jl->file, where);
+		return false;
+	}
+	warn_unknown_keys(jl, where, obj, known);
+	if (!get_int(jl, where, json_object_get(obj, "id"), "id", 0, LLONG_MAX, &p.id))
+		return false;
+	for (size_t i = 0; i < jl->nportals; i++) {
+		if (jl->portals[i].id == p.id) {
+			set_err(jl->err, jl->errlen, "%s: %s: duplicate id %lld",
+				jl->file, where, (long long)p.id);
+			return false;
+		}
+	}
+	if (!json_is_string(addr)) {
+		set_err(jl->err, jl->errlen, "%s: %s: portal must be a string like \"127.0.0.1:3260\"",
+			jl->file, where);
+		return false;
+	}
+	why = portal_parse(json_string_value(addr), &p.host, &p.port);
+	if (why != NULL) {
+		set_err(jl->err, jl->errlen, "%s: %s: portal \"%s\": %s",
+			jl->file, where, json_string_value(addr), why);
+		return false;
+	}
+	arr = grow(jl->portals, &jl->nportals, sizeof(*arr));
+	if (arr == NULL) {
+		set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);
+		free(p.host);
+		return false;
+	}
+	jl->portals = arr;
+	arr[jl->nportals - 1] = p;
+	return true;
+}
+
+/* A section that must be an array; a missing one counts as empty. */
+static bool load_array(struct jload *jl, json_t *root, const char *key,
+		       bool (*one)(struct jload *, size_t, json_t *))
+{
+	json_t *arr = json_object_get(root, key), *v;
+	size_t i;
+
+	if (arr == NULL)
+		return true;
+	if (!json_is_array(arr)) {
+		set_err(jl->err, jl->errlen, "%s: %s must be an array", jl->file, key);
+		return false;
+	}
+	json_array_foreach(arr, i, v) {
+		if (!one(jl, i, v))
+			return false;
+	}
+	return true;
+}
+
+static struct jportal *find_jportal(const struct jload *jl, json_int_t id)
+{
+	for (size_t i = 0; i < jl->nportals; i++)
+		if (jl->portals[i].id == id)
+			return &jl->portals[i];
+	return NULL;
+}
+
+/* "tpgts": {"1": [portal ids]}: give each listed portal that tag. */
+static bool load_tpgts(struct jload *jl, const char *iqn, json_t *tpgts)
+{
+	const char *key;
+	json_t *ids;
+
+	if (tpgts == NULL)
+		return true;
+	if (!json_is_object(tpgts)) {
+		set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: tpgts must be an object",
+			jl->file, iqn);
+		return false;
+	}
+	json_object_foreach(tpgts, key, ids) {
+		uint64_t tag;
+		size_t i;
+		json_t *id;
+
+		if (parse_dec(key, strlen(key), 65535, &tag) < 0 || tag == 0) {
+			set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: tpgt \"%s\" must be 1 to 65535",
+				jl->file, iqn, key);
+			return false;
+		}
+		if (!json_is_array(ids)) {
+			set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: tpgts.%s must be an array of portal ids",
+				jl->file, iqn, key);
+			return false;
+		}
+		json_array_foreach(ids, i, id) {
+			struct jportal *p = json_is_integer(id) ?
+				find_jportal(jl, json_integer_value(id)) : NULL;
+
+			if (p == NULL) {
+				set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: tpgts.%s refers to unknown portal id",
+					jl->file, iqn, key);
+				return false;
+			}
+			/* One listener serves one tag for every target. */
+			if (p->tpgt != 0 && p->tpgt != tag) {
+				set_err(jl->err, jl->errlen,
+					"%s: iscsitargets.%s: portal id %lld already has tag %u, cannot also be %s",
+					jl->file, iqn, (long long)p->id, p->tpgt, key);
+				return false;
+			}
+			p->tpgt = (uint16_t)tag;
+		}
+	}
+	return true;
+}
+
+static bool load_lun(struct jload *jl, const char *iqn, struct ctgt_target_cfg *t,
+		     const char *key, json_t *dev)
+{
+	const struct storage *st;
+	struct ctgt_lun_cfg lun;
+	uint64_t n;
+
+	if (parse_dec(key, strlen(key), MAX_LUN, &n) < 0) {
+		set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: lun \"%s\" must be 0 to %d",
+			jl->file, iqn, key, MAX_LUN);
+		return false;
+	}
+	if (!json_is_integer(dev)) {
+		set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: lun %s must be a deviceID number",
+			jl->file, iqn, key);
+		return false;
+	}
+	st = find_storage(jl, json_integer_value(dev));
+	if (st == NULL) {
+		set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: lun %s refers to unknown deviceID %lld",
+			jl->file, iqn, key, (long long)json_integer_value(dev));
+		return false;
+	}
+	if (!st->online) {
+		LOG_WARN("config", "%s: iscsitargets.%s: lun %s: deviceID %lld is offline, not exported",
+			 jl->file, iqn, key, (long long)st->id);
+		return true;
+	}
+	lun = st->lun;
+	lun.lun = n;
+	lun.path = strdup(st->lun.path);
+	if (lun.path == NULL || add_lun(t, &lun) < 0) {
+		set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);
+		return false;
+	}
+	return true;
+}
+
+static bool load_target(struct jload *jl, const char *iqn, json_t *obj)
+{
+	static const char *const known[] = { "tpgts", "luns", NULL };
+	json_t *luns = json_object_get(obj, "luns"), *dev;
+	struct ctgt_target_cfg *t;
+	const char *why = name_problem(iqn), *key;
+	char where[MAX_NAME_LEN + 32];
+
+	if (why != NULL) {
+		set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: %s", jl->file, iqn, why);
+		return false;
+	}
+	if (!json_is_object(obj) || (luns != NULL && !json_is_object(luns))) {
+		set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: must be an object with \"luns\" and \"tpgts\" objects",
+			jl->file, iqn);
+		return false;
+	}
+	snprintf(where, sizeof(where), "iscsitargets.%s", iqn);
+	warn_unknown_keys(jl, where, obj, known);
+	if (!load_tpgts(jl, iqn, json_object_get(obj, "tpgts")))
+		return false;
+	t = add_target(&jl->out, iqn);
+	if (t == NULL) {
+		set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);
+		return false;
+	}
+	json_object_foreach(luns, key, dev) {
+		if (!load_lun(jl, iqn, t, key, dev))
+			return false;
+	}
+	return true;
+}
+
+static bool load_targets(struct jload *jl, json_t *root)
+{
+	json_t *targets = json_object_get(root, "iscsitargets"), *obj;
+	const char *iqn;
+
+	if (targets == NULL)
+		return true;
+	if (!json_is_object(targets)) {
+		set_err(jl->err, jl->errlen, "%s: iscsitargets must be an object", jl->file);
+		return false;
+	}
+	json_object_foreach(targets, iqn, obj) {
+		if (!load_target(jl, iqn, obj))
+			return false;
+	}
+	return true;
+}
+
+/* Hand the portals to the scratch config, untagged ones in group 1. */
+static bool move_portals(struct jload *jl)
+{
+	for (size_t i = 0; i < jl->nportals; i++) {
+		struct jportal *p = &jl->portals[i];
+		uint16_t tag = p->tpgt != 0 ? p->tpgt : DEFAULT_TPGT;
+		char *host = p->host;
+
+		p->host = NULL;
+		if (find_portal(&jl->out, host, p->port) != NULL) {
+			free(host);
+			continue;
+		}
+		if (add_portal(&jl->out, host, p->port, tag) < 0) {
+			set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void jload_free(struct jload *jl)
+{
+	for (size_t i = 0; i < jl->nstores; i++)
+		free(jl->stores[i].lun.path);
+	free(jl->stores);
+	for (size_t i = 0; i < jl->nportals; i++)
+		free(jl->portals[i].host);
+	free(jl->portals);
+	config_free(&jl->out);
+}
+
+static json_t *read_json(const struct jload *jl)
+{
+	json_error_t jerr;
+	json_t *root;
+	FILE *fp = fopen(jl->file, "r");
+
+	if (fp == NULL) {
+		set_err(jl->err, jl->errlen, "open %s: %s", jl->file, strerror(errno));
+		return NULL;
+	}
+	root = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
+	fclose(fp);
+	if (root == NULL) {
+		set_err(jl->err, jl->errlen, "%s:%d:%d: %s", jl->file, jerr.line, jerr.column, jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		set_err(jl->err, jl->errlen, "%s: the top level must be a JSON object", jl->file);
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_t errlen)
+{
+	static const char *const known[] = { "storages", "iscsiportals", "iscsitargets", NULL };
+	struct jload jl = { .file = path, .err = err, .errlen = errlen };
+	json_t *root;
+	bool ok;
+
+	jl.out.log_level = -1;
+	root = read_json(&jl);
+	if (root == NULL)
+		return -1;
+	warn_unknown_keys(&jl, "top level", root, known);
+	ok = load_array(&jl, root, "storages", load_storage) &&
+	     load_array(&jl, root, "iscsiportals", load_portal) &&
+	     load_targets(&jl, root) && move_portals(&jl);
+	json_decref(root);
+	if (ok)
+		ok = merge(cfg, &jl.out, path, err, errlen) == 0;
+	jload_free(&jl);
+	return ok ? 0 : -1;
+}
+
+/* ---- quick-mode flags --------------------------------------------------- */
+
+/* What the flags said, before defaults and --config are applied. */
+struct flags {
+	struct ctgt_config portals;	/* only .portals is used */
+	struct ctgt_target_cfg luns;	/* only .luns is used */
+	const char *target;
+	const char *config;
+	int log_level;
+};
+
+static int flag_portal(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	char *host;
+	uint16_t port;
+	const char *why = portal_parse(val, &host, &port);
+
+	if (why != NULL) {
+		set_err(err, errlen, "--portal %s: %s", val, why);
+		return -1;
+	}
+	if (find_portal(&fl->portals, host, port) != NULL) {
+		set_err(err, errlen, "--portal %s: given twice", val);
+		free(host);
+		return -1;
+	}
+	if (add_portal(&fl->portals, host, port, DEFAULT_TPGT) < 0) {
+		set_err(err, errlen, "--portal %s: out of memory", val);
+		return -1;
+	}
+	return 0;
+}
+
+/* One ",option" of --lun; returns NULL or why it is wrong. */
+static const char *lun_option(const char *opt, size_t len, struct ctgt_lun_cfg *lun,
+			      bool *have_size)
+{
+	char buf[32];
+
+	if (len > 5 && strncmp(opt, "size=", 5) == 0) {
+		if (*have_size)
+			return "size given twice";
+		if (len - 5 >= sizeof(buf))
+			return "bad size";
+		memcpy(buf, opt + 5, len - 5);
+		buf[len - 5] = '\0';
+		if (config_parse_size(buf, &lun->size) < 0 || lun->size == 0)
+			return "bad size (want a number of bytes or one like 512M, 10G)";
+		*have_size = true;
+	} else if (len == 4 && strncmp(opt, "thin", 4) == 0) {
+		lun->thin = true;
+	} else if (len == 8 && strncmp(opt, "readonly", 8) == 0) {
+		lun->readonly = true;
+	} else if (len == 9 && strncmp(opt, "removable", 9) == 0) {
+		lun->removable = true;
+	} else {
+		return "unknown option (want size=SIZE, thin, readonly or removable)";
+	}
+	return NULL;
+}
+
+/* "N=PATH[,size=SIZE][,thin][,readonly][,removable]"; NULL or why not. */
+static const char *lun_parse(const char *val, struct ctgt_lun_cfg *lun)
+{
+	const char *eq = strchr(val, '='), *path, *p;
+	bool have_size = false;
+
+	memset(lun, 0, sizeof(*lun));
+	lun->block_size = DEFAULT_BLOCK;
+	if (eq == NULL)
+		return "expected N=PATH[,size=SIZE][,thin][,readonly][,removable]";
+	if (parse_dec(val, (size_t)(eq - val), MAX_LUN, &lun->lun) < 0)
+		return "LUN number must be 0 to 255";
+	path = eq + 1;
+	p = strchrnul(path, ',');
+	if (p == path)
+		return "missing path";
+	while (*p == ',') {
+		const char *opt = p + 1, *why;
+
+		p = strchrnul(opt, ',');
+		why = lun_option(opt, (size_t)(p - opt), lun, &have_size);
+		if (why != NULL)
+			return why;
+	}
+	if (lun->size % lun->block_size != 0)
+		return "size is not a multiple of 512 bytes";
+	lun->path = strndup(path, (size_t)(strchrnul(path, ',') - path));
+	return lun->path == NULL ? "out of memory" : NULL;
+}
+
+static int flag_lun(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	struct ctgt_lun_cfg lun;
+	const char *why = lun_parse(val, &lun);
+
+	if (why != NULL) {
+		set_err(err, errlen, "--lun %s: %s", val, why);
+		return -1;
+	}
+	if (find_lun(&fl->luns, lun.lun) != NULL) {
+		set_err(err, errlen, "--lun %s: LUN %llu given twice", val, (unsigned long long)lun.lun);
+		free(lun.path);
+		return -1;
+	}
+	if (add_lun(&fl->luns, &lun) < 0) {
+		set_err(err, errlen, "--lun %s: out of memory", val);
+		return -1;
+	}
+	return 0;
+}
+
+/* Options that may appear once; a second one is probably a mistake. */
+static int flag_once(const char **slot, const char *name, const char *val,
+		     char *err, size_t errlen)
+{
+	if (*slot != NULL) {
+		set_err(err, errlen, "--%s given twice", name);
+		return -1;
+	}
+	*slot = val;
+	return 0;
+}
+
+static int flag_target(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	const char *why = name_problem(val);
+
+	if (why != NULL) {
+		set_err(err, errlen, "--target %s: %s", val, why);
+		return -1;
+	}
+	return flag_once(&fl->target, "target", val, err, errlen);
+}
+
+static int flag_log_level(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	int lvl = log_parse_level(val);
+
+	if (lvl < 0) {
+		set_err(err, errlen, "--log-level %s: expected error, warn, info or debug", val);
+		return -1;
+	}
+	fl->log_level = lvl;
+	return 0;
+}
+
+static int flag_config(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	return flag_once(&fl->config, "config", val, err, errlen);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct flags *fl, const char *val, char *err, size_t errlen);
+} flag_table[] = {
+	{ "portal", flag_portal },
+	{ "target", flag_target },
+	{ "lun", flag_lun },
+	{ "config", flag_config },
+	{ "log-level", flag_log_level },
+};
+
+/* Handle argv[*i] (and its value); advances *i past what it used. */
+static int one_flag(struct flags *fl, int argc, char **argv, int *i, char *err, size_t errlen)
+{
+	const char *arg = argv[*i], *name = arg + 2, *eq, *val;
+	size_t n;
+
+	if (strncmp(arg, "--", 2) != 0) {
+		set_err(err, errlen, arg[0] == '-' ? "unknown option %s" : "unexpected argument %s", arg);
+		return -1;
+	}
+	eq = strchrnul(name, '=');
+	n = (size_t)(eq - name);
+	for (size_t k = 0; k < sizeof(flag_table) / sizeof(flag_table[0]); k++) {
+		if (strlen(flag_table[k].name) != n || strncmp(flag_table[k].name, name, n) != 0)
+			continue;
+		if (*eq == '=')
+			val = eq + 1;
+		else if (*i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0)
+			val = argv[++*i];
+		else
+			val = "";
+		if (val[0] == '\0') {
+			set_err(err, errlen, "--%s: missing value", flag_table[k].name);
+			return -1;
+		}
+		return flag_table[k].fn(fl, val, err, errlen);
+	}
+	set_err(err, errlen, "unknown option --%.*s", (int)n, name);
+	return -1;
+}
+
+/* Put the --lun LUNs into the --target target, which --config may define. */
+static int place_luns(struct ctgt_config *cfg, struct flags *fl, char *err, size_t errlen)
+{
+	const char *name = fl->target != NULL ? fl->target : DEFAULT_TARGET;
+	struct ctgt_target_cfg *t = find_target(cfg, name);
+
+	for (size_t i = 0; t != NULL && i < fl->luns.nluns; i++) {
+		if (find_lun(t, fl->luns.luns[i].lun) != NULL) {
+			set_err(err, errlen, "--lun %llu: %s already has LUN %llu in %s",
+				(unsigned long long)fl->luns.luns[i].lun, name,
+				(unsigned long long)fl->luns.luns[i].lun, fl->config);
+			return -1;
+		}
+	}
+	if (t == NULL)
+		t = add_target(cfg, name);
+	if (t == NULL) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < fl->luns.nluns; i++) {
+		if (add_lun(t, &fl->luns.luns[i]) < 0) {
+			/* add_lun freed this path; the ones after it are still ours. */
+			for (size_t k = i + 1; k < fl->luns.nluns; k++)
+				free(fl->luns.luns[k].path);
+			fl->luns.nluns = 0;
+			set_err(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	fl->luns.nluns = 0;	/* the paths now belong to @cfg */
+	return 0;
+}
+
+/* Combine parsed flags, --config and the defaults into @cfg. */
+static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, size_t errlen)
+{
+	cfg->log_level = fl->log_level;
+	if (fl->config != NULL) {
+		if (fl->target != NULL && fl->luns.nluns == 0) {
+			set_err(err, errlen, "--target %s: with --config, --target only names the target of --lun flags",
+				fl->target);
+			return -1;
+		}
+		if (config_load_json(fl->config, cfg, err, errlen) < 0)
+			return -1;
+	}
+	if (merge(cfg, &fl->portals, "--portal", err, errlen) < 0)
+		return -1;
+	if (fl->luns.nluns > 0 && place_luns(cfg, fl, err, errlen) < 0)
+		return -1;
+	if (count_luns(cfg) == 0) {
+		set_err(err, errlen, "no LUN configured: use --lun 0=PATH,size=SIZE or --config FILE");
+		return -1;
+	}
+	if (cfg->nportals == 0) {
+		char *host = strdup(DEFAULT_HOST);
+
+		if (host == NULL || add_portal(cfg, host, DEFAULT_PORT, DEFAULT_TPGT) < 0) {
+			set_err(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int config_parse_args(int argc, char **argv, struct ctgt_config *cfg,
+		      char *err, size_t errlen)
+{
+	struct flags fl = { .log_level = -1 };
+	int rc = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->log_level = -1;
+	for (int i = 0; i < argc && rc == 0; i++)
+		rc = one_flag(&fl, argc, argv, &i, err, errlen);
+	if (rc == 0)
+		rc = apply_flags(cfg, &fl, err, errlen);
+	config_free(&fl.portals);
+	free_target(&fl.luns);
+	if (rc < 0)
+		config_free(cfg);
+	return rc;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Daemon configuration: quick-mode command-line flags and gotgt-style JSON
+ * files both become one struct ctgt_config. Every string in it is owned by
+ * the config and freed by config_free().
+ */
+#ifndef CTGT_DAEMON_CONFIG_H
+#define CTGT_DAEMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_ERR_LEN 256
+
+struct ctgt_portal_cfg {
+	char *host;		/**< numeric address: "127.0.0.1", "::1" (no brackets) */
+	uint16_t port;		/**< 0 = let the kernel choose (tests) */
+	uint16_t tpgt;		/**< target portal group tag; default 1 */
+};
+
+struct ctgt_lun_cfg {
+	uint64_t lun;
+	char *path;		/**< backend spec: "file:PATH", "PATH", "mem:" */
+	uint64_t size;		/**< bytes; 0 = the store's own size */
+	uint32_t block_size;	/**< bytes; default 512 */
+	bool thin;		/**< ",thin" / thinProvisioning */
+	bool readonly;		/**< ",readonly" */
+	bool removable;		/**< ",removable" */
+};
+
+struct ctgt_target_cfg {
+	char *name;		/**< IQN */
+	struct ctgt_lun_cfg *luns;
+	size_t nluns;
+};
+
+struct ctgt_config {
+	struct ctgt_portal_cfg *portals;
+	size_t nportals;
+	struct ctgt_target_cfg *targets;
+	size_t ntargets;
+	int log_level;		/**< enum log_level; -1 = not given */
+};
+
+/**
+ * Parse the arguments that follow "serve" (argv[0] is the first flag).
+ * Applies the defaults (portal 127.0.0.1:3260, target
+ * iqn.2026-11.io.ctgt:disk0) when neither flags nor --config give them.
+ * Returns 0, or -1 with a one-line reason in @err.
+ */
+int config_parse_args(int argc, char **argv, struct ctgt_config *cfg,
+		      char *err, size_t errlen);
+
+/** Load a gotgt config.json into @cfg (appending). Returns 0 or -1 with @err. */
+int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_t errlen);
+
+void config_free(struct ctgt_config *cfg);
+
+/** "4096", "512K", "512M", "10G", "1T" (powers of 1024) -> bytes. Returns 0 or -1. */
+int config_parse_size(const char *s, uint64_t *out);
+
+/** "127.0.0.1:3260", "[::1]:3260", "host" (port 3260) -> numeric host and port. Returns 0 or -1. */
+int config_parse_portal(const char *s, char **host, uint16_t *port);
+
+#endif

@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SCSI Command PDUs: immediate and unsolicited data, R2T, Data-Out, Data-In
+ * and the SCSI Response with residuals (RFC 7143 sections 11.3-11.8).
+ *
+ * A task's data-out phase ends when every unsolicited byte announced by the
+ * negotiation (immediate data, then Data-Out up to FirstBurstLength when
+ * InitialR2T=No) has arrived and every R2T we sent has been answered. Only
+ * then does the command run, or its early status go out, so the initiator
+ * never sends data for a task we have already forgotten.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iscsi/iscsi.h"
+#include "util/log.h"
+
+static void task_progress(struct iscsi_task *task);
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+static void task_free(struct iscsi_task *task)
+{
+	list_del(&task->link);
+	scsi_task_release(&task->scsi);
+	free(task);
+}
+
+static void task_final_sent(struct iscsi_pdu *pdu, void *arg, bool ok)
+{
+	(void)pdu;
+	(void)ok;
+	task_free(arg);
+}
+
+static struct iscsi_task *task_find(struct iscsi_conn *conn, uint32_t itt)
+{
+	struct list_node *pos;
+
+	for (pos = conn->tasks.next; pos != &conn->tasks; pos = pos->next) {
+		struct iscsi_task *t = container_of(pos, struct iscsi_task, link);
+
+		if (t->itt == itt && t->state == TASK_DATA_OUT)
+			return t;
+	}
+	return NULL;
+}
+
+void cmd_abort_all(struct iscsi_conn *conn)
+{
+	struct list_node *pos, *tmp;
+
+	list_for_each_safe(pos, tmp, &conn->tasks) {
+		struct iscsi_task *t = container_of(pos, struct iscsi_task, link);
+
+		/* Executing tasks are freed when the SCSI layer completes them;
+		 * finished ones by their last PDU's sent callback. */
+		if (t->state == TASK_DATA_OUT)
+			task_free(t);
+	}
+}
+
+/* ---- responses ---- */
+
+struct residual {
+	uint8_t flags;
+	uint32_t count;
+};
+
+static struct residual compute_residual(const struct iscsi_task *task, uint32_t sent)
+{
+	struct residual r = { 0, 0 };
+	const struct scsi_task *st = &task->scsi;
+
+	if (task->exp_read || (st->data_in_len && !task->exp_write)) {
+		if (st->data_in_len > task->exp_read)
+			r = (struct residual){ ISCSI_RSP_OVERFLOW, st->data_in_len - task->exp_read };
+		else if (sent < task->exp_read)
+			r = (struct residual){ ISCSI_RSP_UNDERFLOW, task->exp_read - sent };
+	} else if (task->exp_write || st->data_out_len) {
+		if (st->data_out_len > task->exp_write)
+			r = (struct residual){ ISCSI_RSP_OVERFLOW, st->data_out_len - task->exp_write };
+		else if (!task->early && st->data_out_len < task->exp_write)
+			r = (struct residual){ ISCSI_RSP_UNDERFLOW, task->exp_write - st->data_out_len };
+	}
+	return r;
+}
+
+static struct iscsi_pdu *make_data_in(struct iscsi_task *task, uint32_t off, uint32_t len,
+				      bool final)
+{
+	struct iscsi_pdu *pdu = pdu_alloc(ISCSI_OP_DATA_IN);
+
+	if (!pdu)
+		return NULL;
+	pdu->bhs[BHS_FLAGS] = final ? ISCSI_FLAG_FINAL : 0;
+	memcpy(pdu->bhs + BHS_LUN, task->lun_raw, 8);
+	bhs_set_u32(pdu->bhs, BHS_ITT, task->itt);
+	bhs_set_u32(pdu->bhs, BHS_TTT, ISCSI_RSVD_TAG);
+	bhs_set_u32(pdu->bhs, BHS_DATASN, task->datain_sn++);
+	bhs_set_u32(pdu->bhs, BHS_BUFFER_OFFSET, off);
+	pdu_set_data_ref(pdu, task->scsi.buf + off, len);
+	return pdu;
+}
+
+/* Send Data-In PDUs; returns the PDU that may carry status (the last), or NULL. */
+static int send_data_in(struct iscsi_conn *conn, struct iscsi_task *task, uint32_t len,
+			struct iscsi_pdu **last)
+{
+	uint32_t seg = conn->params.max_xmit_dlen, burst = conn->params.max_burst;
+	uint32_t off = 0;
+
+	*last = NULL;
+	while (off < len) {
+		uint32_t n = min_u32(seg, len - off);
+		/* A Data-In sequence ends (F bit) at every MaxBurstLength boundary. */
+		uint32_t burst_left = burst - off % burst;
+		struct iscsi_pdu *pdu;
+
+		n = min_u32(n, burst_left);
+		pdu = make_data_in(task, off, n, off + n == len || n == burst_left);
+		if (!pdu)
+			return -ENOMEM;
+		off += n;
+		if (off == len) {
+			*last = pdu;
+			break;
+		}
+		conn_fill_sn(conn, pdu, false);
+		bhs_set_u32(pdu->bhs, BHS_STATSN, 0);
+		conn_send(conn, pdu);
+	}
+	return 0;
+}
+
+static struct iscsi_pdu *make_response(struct iscsi_conn *conn, struct iscsi_task *task,
+				       struct residual r)
+{
+	struct iscsi_pdu *pdu = pdu_alloc(ISCSI_OP_SCSI_RSP);
+	const struct scsi_task *st = &task->scsi;
+
+	if (!pdu)
+		return NULL;
+	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | r.flags;
+	pdu->bhs[BHS_RSP_RESPONSE] = 0;	/* command completed at target */
+	pdu->bhs[BHS_RSP_STATUS] = st->status;
+	bhs_set_u32(pdu->bhs, BHS_ITT, task->itt);
+	bhs_set_u32(pdu->bhs, BHS_DATASN, task->datain_sn + task->r2tsn);	/* ExpDataSN */
+	bhs_set_u32(pdu->bhs, BHS_RESIDUAL, r.count);
+	if (st->sense_len) {
+		uint8_t buf[2 + SCSI_SENSE_MAX];
+
+		put_be16(buf, (uint16_t)st->sense_len);
+		memcpy(buf + 2, st->sense, st->sense_len);
+		if (pdu_set_data_copy(pdu, buf, 2 + st->sense_len) < 0) {
+			pdu_free(pdu);
+			return NULL;
+		}
+	}
+	(void)conn;
+	return pdu;
+}
+
+static void task_respond(struct iscsi_task *task)
+{
+	struct iscsi_conn *conn = task->conn;
+	struct scsi_task *st = &task->scsi;
+	struct iscsi_pdu *last = NULL;
+	uint32_t sent = 0;
+	struct residual r;
+
+	task->state = TASK_DONE;
+	if (st->status == SCSI_STATUS_GOOD && task->exp_read && st->data_in_len)
+		sent = min_u32(st->data_in_len, task->exp_read);
+	if (sent && send_data_in(conn, task, sent, &last) < 0)
+		goto nomem;
+	r = compute_residual(task, sent);
+	if (last && st->status == SCSI_STATUS_GOOD && !st->sense_len) {
+		/* Phase collapse: status rides in the last Data-In (RFC 7143 11.7.4). */
+		last->bhs[BHS_FLAGS] |= ISCSI_FLAG_FINAL | ISCSI_DATAIN_STATUS | r.flags;
+		last->bhs[BHS_RSP_STATUS] = st->status;
+		bhs_set_u32(last->bhs, BHS_RESIDUAL, r.count);
+	} else {
+		if (last) {
+			conn_fill_sn(conn, last, false);
+			bhs_set_u32(last->bhs, BHS_STATSN, 0);
+			conn_send(conn, last);
+		}
+		last = make_response(conn, task, r);
+		if (!last)
+			goto nomem;
+	}
+	if (task->counts_in_window)
+		session_cmd_done(conn->sess);
+	conn_fill_sn(conn, last, true);
+	last->sent = task_final_sent;
+	last->sent_arg = task;
+	conn_send(conn, last);
+	return;
+nomem:
+	conn_close(conn, "out of memory sending a response");
+	task_free(task);
+}
+
+/* ---- execution ---- */
+
+static void task_scsi_done(struct scsi_task *st)
+{
+	struct iscsi_task *task = container_of(st, struct iscsi_task, scsi);
+	struct iscsi_conn *conn = task->conn;
+
+	conn->io_pending--;
+	if (conn->state == CONN_CLOSED) {
+		task_free(task);
+		return;
+	}
+	task_respond(task);
+}
+
+static void task_execute(struct iscsi_task *task)
+{
+	struct iscsi_conn *conn = task->conn;
+
+	task->state = TASK_EXECUTING;
+	conn->io_pending++;
+	if (scsi_task_execute(&task->scsi) == SCSI_TASK_PENDING)
+		return;
+	conn->io_pending--;
+	task_respond(task);
+}
+
+/* ---- data-out ---- */
+
+static int send_r2t(struct iscsi_task *task)
+{
+	struct iscsi_conn *conn = task->conn;
+	struct iscsi_r2t *r2t = &task->r2t[task->nr2t];
+	struct iscsi_pdu *pdu = pdu_alloc(ISCSI_OP_R2T);
+
+	if (!pdu)
+		return -ENOMEM;
+	if (conn->next_ttt == ISCSI_RSVD_TAG)
+		conn->next_ttt = 1;
+	*r2t = (struct iscsi_r2t){
+		.ttt = conn->next_ttt++,
+		.offset = task->solicit_next,
+		.len = min_u32(conn->params.max_burst, task->need - task->solicit_next),
+	};
+	task->solicit_next += r2t->len;
+	task->nr2t++;
+	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	memcpy(pdu->bhs + BHS_LUN, task->lun_raw, 8);
+	bhs_set_u32(pdu->bhs, BHS_ITT, task->itt);
+	bhs_set_u32(pdu->bhs, BHS_TTT, r2t->ttt);
+	bhs_set_u32(pdu->bhs, BHS_DATASN, task->r2tsn++);
+	bhs_set_u32(pdu->bhs, BHS_BUFFER_OFFSET, r2t->offset);
+	bhs_set_u32(pdu->bhs, BHS_R2T_DESIRED_LEN, r2t->len);
+	conn_fill_sn(conn, pdu, false);
+	conn_send(conn, pdu);
+	return 0;
+}
+
+static void task_progress(struct iscsi_task *task)
+{
+	uint32_t max_r2t = task->conn->params.max_outstanding_r2t;
+
+	if (max_r2t > ISCSI_MAX_R2T)
+		max_r2t = ISCSI_MAX_R2T;
+	/* Solicited data starts after the unsolicited part (RFC 7143 section 4.2.2.3). */
+	while (!task->early && task->nr2t < (int)max_r2t && task->solicit_next < task->need) {
+		if (send_r2t(task) < 0) {
+			conn_close(task->conn, "out of memory");
+			return;
+		}
+	}
+	if (!task->unsol_done || task->nr2t || task->solicit_next < task->need)
+		return;
+	if (task->early)
+		task_respond(task);
+	else
+		task_execute(task);
+}
+
+/* Copy the part of [off, off+len) that the command wants into its buffer. */
+static void take_data(struct iscsi_task *task, uint32_t off, const uint8_t *data, uint32_t len)
+{
+	if (task->early || off >= task->need)
+		return;
+	memcpy(task->scsi.buf + off, data, min_u32(len, task->need - off));
+}
+
+static void protocol_error(struct iscsi_conn *conn, const char *why)
+{
+	/* ERL 0: sequence errors are not recoverable within the connection. */
+	LOG_WARN("cmd", "%s: %s", conn->peer, why);
+	conn_reject(conn, conn->rx_bhs, REJECT_PROTOCOL_ERROR);
+	conn_close(conn, why);
+}
+
+static int data_out_unsolicited(struct iscsi_task *task, const uint8_t *bhs, uint32_t len)
+{
+	uint32_t off = bhs_u32(bhs, BHS_BUFFER_OFFSET);
+
+	if (task->unsol_done || bhs_u32(bhs, BHS_DATASN) != task->unsol_datasn ||
+	    off != task->unsol_got || len > task->unsol_end - task->unsol_got)
+		return -1;
+	task->unsol_datasn++;
+	take_data(task, off, task->conn->rx_data, len);
+	task->unsol_got += len;
+	if (bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL)
+		task->unsol_done = true;
+	return 0;
+}
+
+static int data_out_solicited(struct iscsi_task *task, const uint8_t *bhs, uint32_t len)
+{
+	uint32_t ttt = bhs_u32(bhs, BHS_TTT), off = bhs_u32(bhs, BHS_BUFFER_OFFSET);
+	int i;
+
+	for (i = 0; i < task->nr2t && task->r2t[i].ttt != ttt; i++)
+		;
+	if (i == task->nr2t)
+		return -1;
+	struct iscsi_r2t *r2t = &task->r2t[i];
+
+	if (bhs_u32(bhs, BHS_DATASN) != r2t->next_datasn || off != r2t->offset + r2t->got ||
+	    len > r2t->len - r2t->got)
+		return -1;
+	r2t->next_datasn++;
+	take_data(task, off, task->conn->rx_data, len);
+	r2t->got += len;
+	if (bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL) {
+		if (r2t->got != r2t->len)
+			return -1;
+		task->r2t[i] = task->r2t[--task->nr2t];
+	}
+	return 0;
+}
+
+void cmd_handle_data_out(struct iscsi_conn *conn)
+{
+	const uint8_t *bhs = conn->rx_bhs;
+	struct iscsi_task *task = task_find(conn, bhs_u32(bhs, BHS_ITT));
+	uint32_t len = bhs_data_len(bhs);
+	int rc;
+
+	if (!task) {
+		/* Data for a command we ignored (CmdSN outside the window). */
+		LOG_DEBUG("cmd", "%s: Data-Out for unknown ITT 0x%x dropped", conn->peer,
+			  bhs_u32(bhs, BHS_ITT));
+		return;
+	}
+	if (bhs_u32(bhs, BHS_TTT) == ISCSI_RSVD_TAG)
+		rc = data_out_unsolicited(task, bhs, len);
+	else
+		rc = data_out_solicited(task, bhs, len);
+	if (rc < 0) {
+		protocol_error(conn, "Data-Out out of sequence (DataSN, offset, TTT or length)");
+		return;
+	}
+	task_progress(task);
+}
+
+/* ---- SCSI Command ---- */
+
+static int check_immediate(struct iscsi_conn *conn, const struct iscsi_task *task, uint32_t imm)
+{
+	if (!imm)
+		return 0;
+	if (!conn->params.immediate_data || imm > task->exp_write ||
+	    imm > conn->params.first_burst)
+		return -1;
+	return 0;
+}
+
+static void task_init(struct iscsi_conn *conn, struct iscsi_task *task, const uint8_t *bhs)
+{
+	uint8_t flags = bhs[BHS_FLAGS];
+	uint32_t edtl = bhs_u32(bhs, BHS_CMD_EDTL);
+
+	task->conn = conn;
+	task->itt = bhs_u32(bhs, BHS_ITT);
+	task->cmdsn = bhs_u32(bhs, BHS_CMDSN);
+	task->counts_in_window = !bhs_immediate(bhs);
+	memcpy(task->lun_raw, bhs + BHS_LUN, 8);
+	task->exp_read = (flags & ISCSI_CMD_READ) ? edtl : 0;
+	task->exp_write = (flags & ISCSI_CMD_WRITE) ? edtl : 0;
+	task->state = TASK_DATA_OUT;
+	task->scsi.tgt = conn->sess->target->scsi;
+	task->scsi.itn = &conn->sess->itn;
+	task->scsi.lun = scsi_lun_decode(task->lun_raw);
+	memcpy(task->scsi.cdb, bhs + BHS_CMD_CDB, SCSI_CDB_MAX);
+	task->scsi.expected_len = edtl;
+	task->scsi.dir = (enum scsi_dir)(((flags & ISCSI_CMD_READ) ? SCSI_DIR_READ : 0) |
+					 ((flags & ISCSI_CMD_WRITE) ? SCSI_DIR_WRITE : 0));
+	task->scsi.attr = (enum scsi_task_attr)(flags & ISCSI_CMD_ATTR_MASK);
+	task->scsi.done = task_scsi_done;
+}
+
+/* Decide how much data-out the command takes and what arrives unsolicited. */
+static void plan_data_out(struct iscsi_conn *conn, struct iscsi_task *task, uint32_t imm)
+{
+	struct scsi_task *st = &task->scsi;
+
+	if (!task->early && st->data_out_len > task->exp_write) {
+		/* SPDTL > EDTL: transfer nothing (FCP-4 9.4.2 option b, as libiscsi expects). */
+		scsi_task_set_sense(st, 0x05, 0x0e, 0x03);
+		task->early = true;
+	}
+	task->need = task->early ? 0 : st->data_out_len;
+	if (!task->exp_write)
+		task->unsol_end = 0;
+	else if (conn->params.initial_r2t)
+		task->unsol_end = imm;
+	else
+		task->unsol_end = min_u32(conn->params.first_burst, task->exp_write);
+	task->unsol_got = imm;
+	task->unsol_done = imm == task->unsol_end;
+	task->solicit_next = task->unsol_end;
+}
+
+void cmd_handle_scsi(struct iscsi_conn *conn)
+{
+	const uint8_t *bhs = conn->rx_bhs;
+	uint32_t imm = bhs_data_len(bhs);
+	struct iscsi_task *task;
+
+	if (!session_check_cmdsn(conn->sess, bhs))
+		return;
+	task = calloc(1, sizeof(*task));
+	if (!task) {
+		session_cmd_done(conn->sess);
+		conn_reject(conn, bhs, REJECT_OUT_OF_RESOURCES);
+		return;
+	}
+	task_init(conn, task, bhs);
+	list_add_tail(&conn->tasks, &task->link);
+	if (check_immediate(conn, task, imm) < 0) {
+		protocol_error(conn, "immediate data not allowed or too long");
+		return;
+	}
+	task->early = scsi_task_prepare(&task->scsi) != SCSI_TASK_READY;
+	plan_data_out(conn, task, imm);
+	take_data(task, 0, conn->rx_data, imm);
+	task_progress(task);
+}

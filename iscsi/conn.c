@@ -1,0 +1,500 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * One TCP connection: the receive state machine that frames PDUs and checks
+ * each header before its payload is read, dispatch by opcode, and the
+ * transmit queue.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "iscsi/iscsi.h"
+#include "util/log.h"
+
+#define TX_IOV_MAX 64
+#define AHS_MAX 256
+
+static void conn_on_event(struct evloop *loop, int fd, unsigned events, void *arg);
+
+static void sockaddr_to_str(const struct sockaddr_storage *ss, char *host, size_t hlen,
+			    uint16_t *port)
+{
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, (socklen_t)hlen);
+		*port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, host, (socklen_t)hlen);
+		*port = ntohs(s4->sin_port);
+	}
+}
+
+static void conn_describe(struct iscsi_conn *conn)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[64] = "?";
+	uint16_t port = 0;
+
+	if (getpeername(conn->fd, (struct sockaddr *)&ss, &sl) == 0)
+		sockaddr_to_str(&ss, host, sizeof(host), &port);
+	snprintf(conn->peer, sizeof(conn->peer), "%s:%u", host, port);
+	sl = sizeof(ss);
+	if (getsockname(conn->fd, (struct sockaddr *)&ss, &sl) == 0)
+		sockaddr_to_str(&ss, conn->local_host, sizeof(conn->local_host), &port);
+}
+
+void conn_accept(struct iscsi_portal *portal, int fd)
+{
+	struct iscsi_server *srv = portal->srv;
+	struct iscsi_conn *conn = calloc(1, sizeof(*conn));
+	int one = 1;
+
+	if (!conn) {
+		LOG_ERR("conn", "out of memory accepting a connection");
+		close(fd);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	conn->srv = srv;
+	conn->portal = portal;
+	conn->fd = fd;
+	conn->state = CONN_LOGIN;
+	conn->rx_state = RX_BHS;
+	conn->rx_want = ISCSI_BHS_LEN;
+	conn->next_ttt = 1;
+	list_init(&conn->txq);
+	list_init(&conn->tasks);
+	list_init(&conn->sess_link);
+	iscsi_params_init(&conn->params, &srv->lim);
+	conn_describe(conn);
+	if (evloop_add_fd(srv->loop, fd, EV_READ, conn_on_event, conn) < 0) {
+		LOG_ERR("conn", "cannot watch connection from %s", conn->peer);
+		close(fd);
+		free(conn);
+		return;
+	}
+	list_add_tail(&srv->conns, &conn->link);
+	LOG_INFO("conn", "%s: connected", conn->peer);
+}
+
+void conn_set_state(struct iscsi_conn *conn, enum conn_state next)
+{
+	/* Legal moves: LOGIN->FFP, LOGIN/FFP->LOGOUT, any->CLOSED. */
+	switch (next) {
+	case CONN_FULL_FEATURE:
+		if (conn->state != CONN_LOGIN)
+			return;
+		break;
+	case CONN_LOGOUT:
+		if (conn->state == CONN_CLOSED)
+			return;
+		break;
+	case CONN_CLOSED:
+		break;
+	case CONN_LOGIN:
+		return;
+	}
+	conn->state = next;
+}
+
+void conn_fill_sn(struct iscsi_conn *conn, struct iscsi_pdu *pdu, bool take_statsn)
+{
+	struct iscsi_session *sess = conn->sess;
+
+	bhs_set_u32(pdu->bhs, BHS_STATSN, conn->stat_sn);
+	if (take_statsn)
+		conn->stat_sn++;
+	if (sess) {
+		uint32_t max = sess->exp_cmd_sn + ISCSI_QUEUE_DEPTH - 1 - sess->in_flight;
+
+		/* MaxCmdSN never moves backwards (RFC 7143 section 4.2.2.1). */
+		if (sn_lt(sess->max_cmd_sn, max))
+			sess->max_cmd_sn = max;
+		bhs_set_u32(pdu->bhs, BHS_EXPCMDSN, sess->exp_cmd_sn);
+		bhs_set_u32(pdu->bhs, BHS_MAXCMDSN, sess->max_cmd_sn);
+	}
+}
+
+void conn_send(struct iscsi_conn *conn, struct iscsi_pdu *pdu)
+{
+	if (conn->state == CONN_CLOSED) {
+		if (pdu->sent)
+			pdu->sent(pdu, pdu->sent_arg, false);
+		pdu_free(pdu);
+		return;
+	}
+	list_add_tail(&conn->txq, &pdu->link);
+}
+
+void conn_reject(struct iscsi_conn *conn, const uint8_t *bhs, uint8_t reason)
+{
+	struct iscsi_pdu *pdu = pdu_alloc(ISCSI_OP_REJECT);
+
+	LOG_WARN("conn", "%s: reject opcode 0x%02x reason 0x%02x", conn->peer,
+		 bhs_opcode(bhs), reason);
+	if (!pdu || pdu_set_data_copy(pdu, bhs, ISCSI_BHS_LEN) < 0) {
+		pdu_free(pdu);
+		conn_close(conn, "out of memory");
+		return;
+	}
+	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	pdu->bhs[BHS_REJECT_REASON] = reason;
+	bhs_set_u32(pdu->bhs, BHS_ITT, ISCSI_RSVD_TAG);
+	conn_fill_sn(conn, pdu, true);
+	conn_send(conn, pdu);
+}
+
+static void drop_txq(struct iscsi_conn *conn)
+{
+	struct list_node *pos, *tmp;
+
+	list_for_each_safe(pos, tmp, &conn->txq) {
+		struct iscsi_pdu *pdu = container_of(pos, struct iscsi_pdu, link);
+
+		list_del(pos);
+		if (pdu->sent)
+			pdu->sent(pdu, pdu->sent_arg, false);
+		pdu_free(pdu);
+	}
+}
+
+void conn_close(struct iscsi_conn *conn, const char *why)
+{
+	if (conn->state == CONN_CLOSED)
+		return;
+	LOG_INFO("conn", "%s: closing: %s", conn->peer, why);
+	conn_set_state(conn, CONN_CLOSED);
+	evloop_del_fd(conn->srv->loop, conn->fd);
+	close(conn->fd);
+	conn->fd = -1;
+	drop_txq(conn);
+	cmd_abort_all(conn);
+}
+
+void conn_maybe_free(struct iscsi_conn *conn)
+{
+	struct iscsi_session *sess = conn->sess;
+
+	if (conn->state != CONN_CLOSED || conn->io_pending)
+		return;
+	list_del(&conn->link);
+	if (sess) {
+		list_del(&conn->sess_link);
+		if (--sess->nconns == 0)
+			session_destroy(sess);
+	}
+	free(conn->rx_rest);
+	free(conn->rx_data);
+	free(conn->text_in);
+	free(conn->text_out);
+	free(conn);
+}
+
+/* ---- transmit ---- */
+
+static int conn_flush(struct iscsi_conn *conn)
+{
+	while (!list_empty(&conn->txq)) {
+		struct iovec iov[TX_IOV_MAX];
+		int n = 0;
+		ssize_t w;
+		struct list_node *pos;
+
+		for (pos = conn->txq.next; pos != &conn->txq && n <= TX_IOV_MAX - 5; pos = pos->next)
+			n += pdu_tx_iov(container_of(pos, struct iscsi_pdu, link), conn->hdr_digest,
+					conn->data_digest, iov + n);
+		w = writev(conn->fd, iov, n);
+		if (w < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			conn_close(conn, strerror(errno));
+			return -1;
+		}
+		while (w > 0) {
+			struct iscsi_pdu *pdu = list_first_entry(&conn->txq, struct iscsi_pdu, link);
+			size_t left = pdu->tx_total - pdu->tx_done;
+
+			if ((size_t)w < left) {
+				pdu->tx_done += (size_t)w;
+				break;
+			}
+			w -= (ssize_t)left;
+			list_del(&pdu->link);
+			if (pdu->sent)
+				pdu->sent(pdu, pdu->sent_arg, true);
+			pdu_free(pdu);
+		}
+	}
+	return 0;
+}
+
+/** Before-sleep work: write queued PDUs, free dead connections. */
+int conn_service_all(struct iscsi_server *srv)
+{
+	struct list_node *pos, *tmp;
+
+	list_for_each_safe(pos, tmp, &srv->conns) {
+		struct iscsi_conn *conn = container_of(pos, struct iscsi_conn, link);
+
+		if (conn->state != CONN_CLOSED && !conn->tx_blocked && !list_empty(&conn->txq))
+			conn_flush(conn);
+		if (conn->state == CONN_LOGOUT && list_empty(&conn->txq))
+			conn_close(conn, "logged out");
+		if (conn->state != CONN_CLOSED) {
+			bool want_write = !list_empty(&conn->txq);
+
+			if (want_write != conn->tx_blocked) {
+				conn->tx_blocked = want_write;
+				evloop_mod_fd(srv->loop, conn->fd, EV_READ | (want_write ? EV_WRITE : 0));
+			}
+		}
+		conn_maybe_free(conn);
+	}
+	return 0;
+}
+
+/* ---- receive ---- */
+
+static bool opcode_allowed(struct iscsi_conn *conn, uint8_t op)
+{
+	if (conn->state == CONN_LOGIN)
+		return op == ISCSI_OP_LOGIN_REQ;
+	if (conn->sess && conn->sess->params.discovery)
+		return op == ISCSI_OP_TEXT_REQ || op == ISCSI_OP_LOGOUT_REQ ||
+		       op == ISCSI_OP_NOP_OUT;
+	switch (op) {
+	case ISCSI_OP_NOP_OUT:
+	case ISCSI_OP_SCSI_CMD:
+	case ISCSI_OP_TMF_REQ:
+	case ISCSI_OP_TEXT_REQ:
+	case ISCSI_OP_DATA_OUT:
+	case ISCSI_OP_LOGOUT_REQ:
+	case ISCSI_OP_SNACK_REQ:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int ensure_data_buf(struct iscsi_conn *conn, uint32_t need)
+{
+	uint8_t *p;
+
+	if (need <= conn->rx_data_cap)
+		return 0;
+	p = realloc(conn->rx_data, need);
+	if (!p)
+		return -ENOMEM;
+	conn->rx_data = p;
+	conn->rx_data_cap = need;
+	return 0;
+}
+
+/* The whole header (BHS, AHS, digest) is in: check it before touching the payload. */
+static int check_header(struct iscsi_conn *conn)
+{
+	const uint8_t *bhs = conn->rx_bhs;
+	uint32_t dlen = bhs_data_len(bhs);
+	uint8_t op = bhs_opcode(bhs);
+	uint32_t limit = conn->state == CONN_LOGIN ? conn->srv->lim.max_recv_dlen
+						    : conn->params.max_recv_dlen;
+
+	if (conn->hdr_digest) {
+		struct iovec h[2] = { { conn->rx_bhs, ISCSI_BHS_LEN },
+				      { conn->rx_rest, bhs_ahs_len(bhs) } };
+		uint32_t got = iscsi_digest_get(conn->rx_rest + bhs_ahs_len(bhs));
+
+		if (iscsi_crc32c(h, 2) != got) {
+			/* ERL 0: a header digest error ends the connection. */
+			conn_close(conn, "header digest error");
+			return -1;
+		}
+	}
+	if (!opcode_allowed(conn, op)) {
+		if (conn->state == CONN_LOGIN) {
+			conn_close(conn, "non-login PDU during login");
+			return -1;
+		}
+		/* The payload still has to be read to stay in step; it is ignored. */
+		conn_reject(conn, bhs, REJECT_CMD_NOT_SUPPORTED);
+		return 1;
+	}
+	if (dlen > limit) {
+		LOG_WARN("conn", "%s: data segment %u exceeds %u", conn->peer, dlen, limit);
+		conn_reject(conn, bhs, REJECT_PROTOCOL_ERROR);
+		conn_close(conn, "oversized data segment");
+		return -1;
+	}
+	return 0;
+}
+
+static void dispatch(struct iscsi_conn *conn)
+{
+	switch (bhs_opcode(conn->rx_bhs)) {
+	case ISCSI_OP_LOGIN_REQ:
+		login_handle(conn);
+		break;
+	case ISCSI_OP_SCSI_CMD:
+		cmd_handle_scsi(conn);
+		break;
+	case ISCSI_OP_DATA_OUT:
+		cmd_handle_data_out(conn);
+		break;
+	case ISCSI_OP_NOP_OUT:
+		ops_handle_nop_out(conn);
+		break;
+	case ISCSI_OP_TEXT_REQ:
+		text_handle(conn);
+		break;
+	case ISCSI_OP_LOGOUT_REQ:
+		ops_handle_logout(conn);
+		break;
+	case ISCSI_OP_TMF_REQ:
+		ops_handle_tmf(conn);
+		break;
+	case ISCSI_OP_SNACK_REQ:
+		/* ERL 0: SNACK is not supported (RFC 7143 section 11.16). */
+		conn_reject(conn, conn->rx_bhs, REJECT_SNACK);
+		break;
+	}
+}
+
+static bool data_digest_ok(struct iscsi_conn *conn, uint32_t dlen)
+{
+	uint32_t padded = dlen + iscsi_pad(dlen);
+	struct iovec d = { conn->rx_data, padded };
+
+	return !conn->data_digest || dlen == 0 ||
+	       iscsi_crc32c(&d, 1) == iscsi_digest_get(conn->rx_data + padded);
+}
+
+/* Move to the next receive state once rx_want bytes are in; -1 when the conn closed. */
+static int rx_advance(struct iscsi_conn *conn, bool *pdu_done)
+{
+	const uint8_t *bhs = conn->rx_bhs;
+	uint32_t dlen = bhs_data_len(bhs);
+	int rc;
+
+	switch (conn->rx_state) {
+	case RX_BHS: {
+		uint32_t rest = bhs_ahs_len(bhs) + (conn->hdr_digest ? ISCSI_DIGEST_LEN : 0);
+
+		if (bhs_ahs_len(bhs) > AHS_MAX) {
+			conn_close(conn, "AHS too long");
+			return -1;
+		}
+		free(conn->rx_rest);
+		conn->rx_rest = rest ? malloc(rest) : NULL;
+		if (rest && !conn->rx_rest) {
+			conn_close(conn, "out of memory");
+			return -1;
+		}
+		conn->rx_state = RX_HDR_REST;
+		conn->rx_want = rest;
+		conn->rx_got = 0;
+		if (rest)
+			return 0;
+	}
+		/* no AHS and no digest: the header is complete already */
+		/* fall through */
+	case RX_HDR_REST:
+		rc = check_header(conn);
+		if (rc < 0)
+			return -1;
+		conn->rx_want = dlen ? dlen + iscsi_pad(dlen) +
+					       (conn->data_digest ? ISCSI_DIGEST_LEN : 0) : 0;
+		if (ensure_data_buf(conn, conn->rx_want + 1) < 0) {
+			conn_close(conn, "out of memory");
+			return -1;
+		}
+		conn->rx_state = RX_DATA;
+		conn->rx_got = 0;
+		conn->rx_data[0] = 0;
+		if (rc == 1)
+			conn->rx_bhs[BHS_OPCODE] = 0xff;	/* rejected: skip dispatch */
+		if (conn->rx_want)
+			return 0;
+		/* fall through */
+	case RX_DATA:
+		conn->rx_state = RX_BHS;
+		conn->rx_want = ISCSI_BHS_LEN;
+		conn->rx_got = 0;
+		*pdu_done = true;
+		if (conn->rx_bhs[BHS_OPCODE] == 0xff)
+			return 0;
+		if (!data_digest_ok(conn, dlen)) {
+			/* ERL 0: a data digest error ends the connection. */
+			conn_close(conn, "data digest error");
+			return -1;
+		}
+		dispatch(conn);
+		return conn->state == CONN_CLOSED ? -1 : 0;
+	}
+	return 0;
+}
+
+static uint8_t *rx_target(struct iscsi_conn *conn)
+{
+	switch (conn->rx_state) {
+	case RX_BHS:
+		return conn->rx_bhs;
+	case RX_HDR_REST:
+		return conn->rx_rest;
+	case RX_DATA:
+		return conn->rx_data;
+	}
+	return NULL;
+}
+
+static void conn_on_readable(struct iscsi_conn *conn)
+{
+	int pdus = 0;
+
+	while (pdus < ISCSI_PDUS_PER_WAKEUP && conn->state != CONN_CLOSED) {
+		bool done = false;
+
+		if (conn->rx_got < conn->rx_want) {
+			ssize_t r = read(conn->fd, rx_target(conn) + conn->rx_got,
+					 conn->rx_want - conn->rx_got);
+
+			if (r == 0) {
+				conn_close(conn, "peer closed the connection");
+				return;
+			}
+			if (r < 0) {
+				if (errno != EAGAIN && errno != EINTR)
+					conn_close(conn, strerror(errno));
+				return;
+			}
+			conn->rx_got += (uint32_t)r;
+			if (conn->rx_got < conn->rx_want)
+				continue;
+		}
+		if (rx_advance(conn, &done) < 0)
+			return;
+		if (done)
+			pdus++;
+	}
+}
+
+static void conn_on_event(struct evloop *loop, int fd, unsigned events, void *arg)
+{
+	struct iscsi_conn *conn = arg;
+
+	(void)loop;
+	(void)fd;
+	if ((events & EV_WRITE) && conn->state != CONN_CLOSED)
+		conn_flush(conn);
+	if ((events & EV_READ) && conn->state != CONN_CLOSED)
+		conn_on_readable(conn);
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Internal types of the iSCSI layer: server, portal, session, connection and
+ * task. Only files in iscsi/ include this.
+ */
+#ifndef CTGT_ISCSI_INTERNAL_H
+#define CTGT_ISCSI_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "iscsi/param.h"
+#include "iscsi/pdu.h"
+#include "iscsi/server.h"
+#include "scsi/scsi.h"
+#include "util/list.h"
+
+#define ISCSI_QUEUE_DEPTH	128	/* commands in flight per session */
+#define ISCSI_MAX_R2T		16	/* outstanding R2Ts per task we track */
+#define ISCSI_MAX_TEXT		65536	/* bytes of login/text keys we accept in a sequence */
+#define ISCSI_PDUS_PER_WAKEUP	16
+
+struct iscsi_portal {
+	struct iscsi_server *srv;
+	int fd;
+	char host[64];		/* numeric, no brackets */
+	uint16_t port;
+	uint16_t tpgt;
+	bool ipv6;
+};
+
+struct iscsi_target {
+	struct list_node link;	/* in srv->targets */
+	struct scsi_tgt *scsi;
+	const char *name;	/* scsi_tgt_name(scsi) */
+};
+
+struct iscsi_server {
+	struct evloop *loop;
+	struct bs_cq *cq;
+	struct iscsi_target_limits lim;
+	struct list_node targets;
+	struct list_node sessions;
+	struct list_node conns;
+	struct iscsi_portal **portals;
+	size_t nportals;
+	uint16_t next_tsih;
+	uint64_t next_itn_id;
+	bool shutting_down;
+	void (*shutdown_done)(void *arg);
+	void *shutdown_arg;
+};
+
+struct iscsi_session {
+	struct list_node link;		/* in srv->sessions */
+	struct iscsi_server *srv;
+	struct iscsi_target *target;	/* NULL for discovery */
+	struct iscsi_params params;
+	uint8_t isid[6];
+	uint16_t tsih;
+	uint32_t exp_cmd_sn;
+	uint32_t max_cmd_sn;		/* last value sent: never goes backwards */
+	uint32_t in_flight;		/* commands taking a CmdSN and not yet answered */
+	struct scsi_itn itn;
+	bool nexus_added;
+	struct list_node conns;
+	int nconns;
+};
+
+/* Connection lifecycle; changed only through conn_set_state(). */
+enum conn_state {
+	CONN_LOGIN,		/* login phase, conn->login_stage says where */
+	CONN_FULL_FEATURE,
+	CONN_LOGOUT,		/* final PDU (Logout or failed Login Response) queued;
+				   close once it is sent */
+	CONN_CLOSED,		/* socket gone; freed when no I/O is in flight */
+};
+
+/* Receive state machine (one PDU at a time). */
+enum rx_state {
+	RX_BHS,			/* reading the 48-byte BHS */
+	RX_HDR_REST,		/* AHS and header digest */
+	RX_DATA,		/* data segment, padding and data digest */
+};
+
+struct iscsi_task;
+
+struct iscsi_conn {
+	struct list_node link;		/* in srv->conns */
+	struct list_node sess_link;	/* in sess->conns */
+	struct iscsi_server *srv;
+	struct iscsi_portal *portal;
+	struct iscsi_session *sess;
+	int fd;
+	char peer[80];			/* "addr:port" for logs */
+	char local_host[64];		/* address the initiator reached us on */
+	enum conn_state state;
+	uint16_t cid;
+	struct iscsi_params params;	/* negotiation result, copied to the session */
+	bool hdr_digest, data_digest;	/* in force (from the end of login) */
+
+	/* receive */
+	enum rx_state rx_state;
+	uint8_t rx_bhs[ISCSI_BHS_LEN];
+	uint8_t *rx_rest;		/* AHS + header digest */
+	uint8_t *rx_data;		/* data + pad + data digest */
+	uint32_t rx_want, rx_got;
+	uint32_t rx_data_cap;
+
+	/* transmit */
+	struct list_node txq;
+	bool tx_blocked;		/* waiting for EV_WRITE */
+	uint32_t stat_sn;
+	uint32_t exp_stat_sn;
+
+	/* login */
+	int login_stage;		/* CSG of the stage in progress */
+	bool login_started;
+	uint8_t login_isid[6];
+	uint16_t login_tsih;
+	uint32_t login_itt;
+	uint32_t login_cmdsn;
+	bool login_sent_tpgt;
+	struct iscsi_neg neg;
+	char *text_in;			/* accumulated keys of a C-bit sequence */
+	uint32_t text_in_len;
+	char *text_out;			/* pending response text (continuations) */
+	uint32_t text_out_len, text_out_off;
+	uint32_t text_ttt;
+
+	/* tasks */
+	struct list_node tasks;
+	uint32_t io_pending;		/* tasks inside the SCSI layer/backends */
+	uint32_t next_ttt;
+};
+
+enum task_state {
+	TASK_DATA_OUT,		/* receiving unsolicited and/or solicited data */
+	TASK_EXECUTING,		/* inside the SCSI layer */
+	TASK_DONE,		/* response queued */
+};
+
+struct iscsi_r2t {
+	uint32_t ttt;
+	uint32_t offset;
+	uint32_t len;
+	uint32_t got;
+	uint32_t next_datasn;
+};
+
+struct iscsi_task {
+	struct scsi_task scsi;		/* first: the SCSI layer's view */
+	struct list_node link;		/* in conn->tasks */
+	struct iscsi_conn *conn;
+	enum task_state state;
+	uint32_t itt;
+	uint32_t cmdsn;
+	bool counts_in_window;		/* took a CmdSN (not immediate) */
+	uint8_t lun_raw[8];
+	uint32_t exp_read;		/* expected Data-In length (R bit) */
+	uint32_t exp_write;		/* expected Data-Out length (W bit) */
+	uint32_t need;			/* data-out bytes the command uses */
+	uint32_t unsol_end;		/* bytes of unsolicited data expected */
+	uint32_t unsol_got;
+	uint32_t unsol_datasn;
+	bool unsol_done;
+	uint32_t solicit_next;		/* next offset to ask for with an R2T */
+	uint32_t r2tsn;
+	struct iscsi_r2t r2t[ISCSI_MAX_R2T];
+	int nr2t;
+	bool early;			/* SCSI layer answered at prepare time */
+	uint32_t datain_sn;
+};
+
+/* conn.c */
+void conn_accept(struct iscsi_portal *portal, int fd);
+void conn_set_state(struct iscsi_conn *conn, enum conn_state next);
+/** Queue @pdu for transmission; StatSN etc. must already be filled in. */
+void conn_send(struct iscsi_conn *conn, struct iscsi_pdu *pdu);
+/** Fail the connection: close the socket, drop queued PDUs. */
+void conn_close(struct iscsi_conn *conn, const char *why);
+/** Free a closed connection once nothing references it. */
+void conn_maybe_free(struct iscsi_conn *conn);
+/** Before-sleep work for every connection: flush, close, free. */
+int conn_service_all(struct iscsi_server *srv);
+/** Fill StatSN/ExpCmdSN/MaxCmdSN of a target PDU; @take_statsn advances StatSN. */
+void conn_fill_sn(struct iscsi_conn *conn, struct iscsi_pdu *pdu, bool take_statsn);
+/** Send a Reject for the PDU whose header is @bhs. */
+void conn_reject(struct iscsi_conn *conn, const uint8_t *bhs, uint8_t reason);
+
+/* login.c */
+/** Handle one Login Request (header in conn->rx_bhs, data in conn->rx_data). */
+void login_handle(struct iscsi_conn *conn);
+
+/* session.c */
+struct iscsi_session *session_create(struct iscsi_conn *conn);
+/** Called when the last connection of @sess closes. */
+void session_destroy(struct iscsi_session *sess);
+struct iscsi_session *session_find(struct iscsi_server *srv, const char *initiator,
+				   const uint8_t isid[6], const struct iscsi_target *target);
+struct iscsi_session *session_find_tsih(struct iscsi_server *srv, uint16_t tsih);
+/** Check the CmdSN of a new request; true when it must be processed. */
+bool session_check_cmdsn(struct iscsi_session *sess, const uint8_t *bhs);
+/** A command that took a CmdSN has been answered. */
+void session_cmd_done(struct iscsi_session *sess);
+struct iscsi_target *server_find_target(struct iscsi_server *srv, const char *name);
+
+/* cmd.c */
+void cmd_handle_scsi(struct iscsi_conn *conn);
+void cmd_handle_data_out(struct iscsi_conn *conn);
+/** Free every task of a closing connection that is not in the SCSI layer. */
+void cmd_abort_all(struct iscsi_conn *conn);
+
+/* text.c */
+void text_handle(struct iscsi_conn *conn);
+
+/* ops.c: NOP, logout, task management, SNACK */
+void ops_handle_nop_out(struct iscsi_conn *conn);
+void ops_handle_logout(struct iscsi_conn *conn);
+void ops_handle_tmf(struct iscsi_conn *conn);
+
+#endif

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The login phase (RFC 7143 section 6.3): stage transitions, key
+ * negotiation, session creation, and a status class/detail for every failure.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iscsi/iscsi.h"
+#include "util/log.h"
+
+struct login_rsp {
+	uint8_t status_class;
+	uint8_t status_detail;
+	bool transit;
+	int nsg;
+};
+
+static void login_enable_digests(struct iscsi_pdu *pdu, void *arg, bool ok)
+{
+	struct iscsi_conn *conn = arg;
+
+	(void)pdu;
+	/* Digests start with the first PDU after the final Login Response. */
+	if (ok) {
+		conn->hdr_digest = conn->params.header_digest;
+		conn->data_digest = conn->params.data_digest;
+	}
+}
+
+static void login_send(struct iscsi_conn *conn, const struct login_rsp *r, struct kvbuf *kv)
+{
+	struct iscsi_pdu *pdu = pdu_alloc(ISCSI_OP_LOGIN_RSP);
+	uint8_t *bhs;
+
+	if (!pdu || (kv && kv->len && pdu_set_data_copy(pdu, kv->data, (uint32_t)kv->len) < 0)) {
+		pdu_free(pdu);
+		conn_close(conn, "out of memory");
+		return;
+	}
+	bhs = pdu->bhs;
+	bhs[BHS_FLAGS] = (uint8_t)((r->transit ? ISCSI_LOGIN_TRANSIT : 0) |
+				   (conn->login_stage << 2) | (r->transit ? r->nsg : 0));
+	bhs[BHS_LOGIN_VERSION_MAX] = 0;
+	bhs[BHS_LOGIN_VERSION_MIN] = 0;
+	memcpy(bhs + BHS_LOGIN_ISID, conn->login_isid, 6);
+	put_be16(bhs + BHS_LOGIN_TSIH, conn->sess && r->status_class == LOGIN_CLASS_SUCCESS &&
+						       r->transit && r->nsg == ISCSI_STAGE_FULL_FEATURE
+					       ? conn->sess->tsih : conn->login_tsih);
+	bhs_set_u32(bhs, BHS_ITT, conn->login_itt);
+	bhs[BHS_LOGIN_STATUS_CLASS] = r->status_class;
+	bhs[BHS_LOGIN_STATUS_DETAIL] = r->status_detail;
+	conn_fill_sn(conn, pdu, true);
+	if (!conn->sess) {
+		bhs_set_u32(bhs, BHS_EXPCMDSN, conn->login_cmdsn);
+		bhs_set_u32(bhs, BHS_MAXCMDSN, conn->login_cmdsn + ISCSI_QUEUE_DEPTH - 1);
+	}
+	if (r->status_class == LOGIN_CLASS_SUCCESS && r->transit &&
+	    r->nsg == ISCSI_STAGE_FULL_FEATURE) {
+		pdu->sent = login_enable_digests;
+		pdu->sent_arg = conn;
+	}
+	conn_send(conn, pdu);
+}
+
+static void login_fail(struct iscsi_conn *conn, uint8_t cls, uint8_t detail, const char *why)
+{
+	struct login_rsp r = { .status_class = cls, .status_detail = detail };
+
+	LOG_WARN("login", "%s: login failed (%02x/%02x): %s", conn->peer, cls, detail, why);
+	login_send(conn, &r, NULL);
+	/* The connection closes once the response is on the wire. */
+	conn_set_state(conn, CONN_LOGOUT);
+}
+
+/* Checks of one Login Request header against the login so far. */
+static int check_request(struct iscsi_conn *conn, const uint8_t *bhs, const char **why)
+{
+	uint8_t flags = bhs[BHS_FLAGS];
+	int csg = (flags >> 2) & 3, nsg = flags & 3;
+	bool transit = flags & ISCSI_LOGIN_TRANSIT;
+
+	if (bhs[BHS_LOGIN_VERSION_MIN] > 0) {
+		*why = "unsupported version";
+		return LOGIN_DETAIL_UNSUPPORTED_VERSION;
+	}
+	if (transit && (flags & ISCSI_LOGIN_CONTINUE)) {
+		*why = "T and C both set";
+		return LOGIN_DETAIL_INIT_ERR;
+	}
+	if (csg == 2 || (transit && (nsg == 2 || nsg <= csg))) {
+		*why = "bad CSG/NSG";
+		return LOGIN_DETAIL_INIT_ERR;
+	}
+	if (conn->login_started &&
+	    (memcmp(conn->login_isid, bhs + BHS_LOGIN_ISID, 6) != 0 ||
+	     conn->login_tsih != get_be16(bhs + BHS_LOGIN_TSIH) ||
+	     csg != conn->login_stage)) {
+		*why = "ISID, TSIH or stage changed during login";
+		return LOGIN_DETAIL_INIT_ERR;
+	}
+	return -1;
+}
+
+static void login_start(struct iscsi_conn *conn, const uint8_t *bhs)
+{
+	conn->login_started = true;
+	memcpy(conn->login_isid, bhs + BHS_LOGIN_ISID, 6);
+	conn->login_tsih = get_be16(bhs + BHS_LOGIN_TSIH);
+	conn->login_cmdsn = bhs_u32(bhs, BHS_CMDSN);
+	conn->cid = get_be16(bhs + BHS_LOGIN_CID);
+	conn->login_stage = (bhs[BHS_FLAGS] >> 2) & 3;
+	conn->stat_sn = bhs_u32(bhs, BHS_EXPSTATSN);
+	iscsi_neg_init(&conn->neg, &conn->params, &conn->srv->lim, conn->login_tsih == 0, true);
+}
+
+static int append_text(struct iscsi_conn *conn, const uint8_t *data, uint32_t len)
+{
+	char *p;
+
+	if (conn->text_in_len + len > ISCSI_MAX_TEXT)
+		return -E2BIG;
+	p = realloc(conn->text_in, conn->text_in_len + len + 1);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p + conn->text_in_len, data, len);
+	conn->text_in = p;
+	conn->text_in_len += len;
+	p[conn->text_in_len] = 0;
+	return 0;
+}
+
+/* Session-level checks once the first stage's keys are known; -1 = failed. */
+static int check_identity(struct iscsi_conn *conn)
+{
+	struct iscsi_params *p = &conn->params;
+
+	if (!p->initiator_name[0]) {
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_MISSING_PARAMETER,
+			   "no InitiatorName");
+		return -1;
+	}
+	if (p->discovery)
+		return 0;
+	if (!p->target_name[0]) {
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_MISSING_PARAMETER,
+			   "no TargetName");
+		return -1;
+	}
+	if (!server_find_target(conn->srv, p->target_name)) {
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_NOT_FOUND,
+			   "unknown target");
+		return -1;
+	}
+	return 0;
+}
+
+/* AuthMethod: only None for now; CHAP plugs in here. */
+static int check_auth(struct iscsi_conn *conn)
+{
+	if (kv_find(conn->text_in, conn->text_in_len, "AuthMethod") &&
+	    !conn->params.auth_method[0]) {
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_AUTH_FAILED,
+			   "no acceptable AuthMethod");
+		return -1;
+	}
+	return 0;
+}
+
+/* Enter full feature phase: find or make the session. -1 = failed. */
+static int login_finish(struct iscsi_conn *conn)
+{
+	struct iscsi_server *srv = conn->srv;
+
+	if (srv->shutting_down) {
+		login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_SERVICE_UNAVAILABLE,
+			   "shutting down");
+		return -1;
+	}
+	if (conn->login_tsih) {
+		/* Adding a connection to a session: we allow MaxConnections=1 only. */
+		if (!session_find_tsih(srv, conn->login_tsih))
+			login_fail(conn, LOGIN_CLASS_INITIATOR_ERR,
+				   LOGIN_DETAIL_SESSION_NOT_FOUND, "no session with that TSIH");
+		else
+			login_fail(conn, LOGIN_CLASS_INITIATOR_ERR,
+				   LOGIN_DETAIL_TOO_MANY_CONNECTIONS, "MaxConnections is 1");
+		return -1;
+	}
+	if (!session_create(conn)) {
+		login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_OUT_OF_RESOURCES,
+			   "cannot create session");
+		return -1;
+	}
+	conn_set_state(conn, CONN_FULL_FEATURE);
+	LOG_INFO("login", "%s: %s session %u for %s%s%s", conn->peer,
+		 conn->params.discovery ? "discovery" : "normal", conn->sess->tsih,
+		 conn->params.initiator_name, conn->params.discovery ? "" : " to ",
+		 conn->params.discovery ? "" : conn->params.target_name);
+	return 0;
+}
+
+static int add_declarations(struct iscsi_conn *conn, const struct login_rsp *r, struct kvbuf *out)
+{
+	bool operational = conn->login_stage == ISCSI_STAGE_OPERATIONAL ||
+			   (r->transit && r->nsg == ISCSI_STAGE_FULL_FEATURE);
+
+	if (!conn->params.discovery && !conn->login_sent_tpgt) {
+		char tag[8];
+
+		/* RFC 7143 13.9: in the first Login Response of a normal session. */
+		snprintf(tag, sizeof(tag), "%u", conn->portal->tpgt);
+		if (kv_append(out, "TargetPortalGroupTag", tag) < 0)
+			return -ENOMEM;
+		conn->login_sent_tpgt = true;
+	}
+	if (operational && iscsi_param_declare(&conn->neg, out) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static void login_step(struct iscsi_conn *conn, const uint8_t *bhs)
+{
+	struct login_rsp r = { .transit = bhs[BHS_FLAGS] & ISCSI_LOGIN_TRANSIT,
+			       .nsg = bhs[BHS_FLAGS] & 3 };
+	struct kvbuf out = { 0 };
+	int rc = iscsi_param_negotiate(&conn->neg, conn->text_in, conn->text_in_len, &out);
+
+	if (rc < 0) {
+		kv_free(&out);
+		if (rc == NEG_ERR_NOMEM)
+			login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_OUT_OF_RESOURCES,
+				   "out of memory");
+		else
+			login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_INIT_ERR,
+				   rc == NEG_ERR_DUPLICATE ? "duplicate key" : "malformed keys");
+		return;
+	}
+	if (check_identity(conn) < 0 ||
+	    (conn->login_stage == ISCSI_STAGE_SECURITY && check_auth(conn) < 0)) {
+		kv_free(&out);
+		return;
+	}
+	if (add_declarations(conn, &r, &out) < 0) {
+		kv_free(&out);
+		login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_OUT_OF_RESOURCES,
+			   "out of memory");
+		return;
+	}
+	if (r.transit && r.nsg == ISCSI_STAGE_FULL_FEATURE && login_finish(conn) < 0) {
+		kv_free(&out);
+		return;
+	}
+	login_send(conn, &r, &out);
+	kv_free(&out);
+	if (r.transit)
+		conn->login_stage = r.nsg;
+}
+
+void login_handle(struct iscsi_conn *conn)
+{
+	const uint8_t *bhs = conn->rx_bhs;
+	const char *why = NULL;
+	int detail;
+
+	if (!conn->login_started)
+		login_start(conn, bhs);
+	conn->login_itt = bhs_u32(bhs, BHS_ITT);
+	detail = check_request(conn, bhs, &why);
+	if (detail >= 0) {
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, (uint8_t)detail, why);
+		return;
+	}
+	if (append_text(conn, conn->rx_data, bhs_data_len(bhs)) < 0) {
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_INIT_ERR,
+			   "too many login keys");
+		return;
+	}
+	if (bhs[BHS_FLAGS] & ISCSI_LOGIN_CONTINUE) {
+		/* More keys follow: acknowledge with an empty response (RFC 7143 11.12.2). */
+		struct login_rsp r = { 0 };
+
+		login_send(conn, &r, NULL);
+		return;
+	}
+	login_step(conn, bhs);
+	free(conn->text_in);
+	conn->text_in = NULL;
+	conn->text_in_len = 0;
+}

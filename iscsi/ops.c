@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The small requests: NOP-Out, Logout and Task Management.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "iscsi/iscsi.h"
+#include "util/log.h"
+
+void ops_handle_nop_out(struct iscsi_conn *conn)
+{
+	const uint8_t *bhs = conn->rx_bhs;
+	uint32_t itt = bhs_u32(bhs, BHS_ITT);
+	struct iscsi_pdu *pdu;
+
+	/* ITT 0xffffffff: the answer to a NOP-In we sent; nothing to reply. */
+	if (itt == ISCSI_RSVD_TAG)
+		return;
+	/* A NOP-Out without the I bit takes a CmdSN (libiscsi sends those). */
+	if (!session_check_cmdsn(conn->sess, bhs))
+		return;
+	pdu = pdu_alloc(ISCSI_OP_NOP_IN);
+	if (!pdu || pdu_set_data_copy(pdu, conn->rx_data, bhs_data_len(bhs)) < 0) {
+		pdu_free(pdu);
+		conn_close(conn, "out of memory");
+		return;
+	}
+	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	memcpy(pdu->bhs + BHS_LUN, bhs + BHS_LUN, 8);
+	bhs_set_u32(pdu->bhs, BHS_ITT, itt);
+	bhs_set_u32(pdu->bhs, BHS_TTT, ISCSI_RSVD_TAG);
+	if (!bhs_immediate(bhs))
+		session_cmd_done(conn->sess);
+	conn_fill_sn(conn, pdu, true);
+	conn_send(conn, pdu);
+}
+
+enum { LOGOUT_CLOSE_SESSION = 0, LOGOUT_CLOSE_CONN = 1, LOGOUT_RECOVERY = 2 };
+enum { LOGOUT_RSP_OK = 0, LOGOUT_RSP_CID_NOT_FOUND = 1, LOGOUT_RSP_NO_RECOVERY = 2 };
+
+void ops_handle_logout(struct iscsi_conn *conn)
+{
+	const uint8_t *bhs = conn->rx_bhs;
+	uint8_t reason = bhs[BHS_FLAGS] & 0x7f;
+	struct iscsi_pdu *pdu;
+	uint8_t response = LOGOUT_RSP_OK;
+
+	if (!session_check_cmdsn(conn->sess, bhs))
+		return;
+	if (reason == LOGOUT_RECOVERY)
+		response = LOGOUT_RSP_NO_RECOVERY;	/* ERL 0 */
+	else if (reason == LOGOUT_CLOSE_CONN && get_be16(bhs + BHS_LOGOUT_CID) != conn->cid)
+		response = LOGOUT_RSP_CID_NOT_FOUND;
+	pdu = pdu_alloc(ISCSI_OP_LOGOUT_RSP);
+	if (!pdu) {
+		conn_close(conn, "out of memory");
+		return;
+	}
+	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	pdu->bhs[BHS_RSP_RESPONSE] = response;
+	bhs_set_u32(pdu->bhs, BHS_ITT, bhs_u32(bhs, BHS_ITT));
+	if (!bhs_immediate(bhs))
+		session_cmd_done(conn->sess);
+	conn_fill_sn(conn, pdu, true);
+	conn_send(conn, pdu);
+	if (response == LOGOUT_RSP_OK) {
+		LOG_INFO("logout", "%s: logout (reason %u)", conn->peer, reason);
+		conn_set_state(conn, CONN_LOGOUT);
+	}
+}
+
+/* Task management function codes and responses (RFC 7143 section 11.5-11.6). */
+enum {
+	TMF_ABORT_TASK = 1,
+	TMF_ABORT_TASK_SET = 2,
+	TMF_CLEAR_TASK_SET = 4,
+	TMF_LUN_RESET = 5,
+};
+enum { TMF_RSP_COMPLETE = 0, TMF_RSP_NOT_SUPPORTED = 5 };
+
+void ops_handle_tmf(struct iscsi_conn *conn)
+{
+	const uint8_t *bhs = conn->rx_bhs;
+	uint8_t function = bhs[BHS_FLAGS] & 0x7f;
+	struct iscsi_pdu *pdu;
+	uint8_t response;
+
+	if (!session_check_cmdsn(conn->sess, bhs))
+		return;
+	/* Commands run to completion quickly here; the full SAM-5 task
+	 * management (aborting queued work, unit attentions) lives in scsi/. */
+	switch (function) {
+	case TMF_ABORT_TASK:
+	case TMF_ABORT_TASK_SET:
+	case TMF_CLEAR_TASK_SET:
+	case TMF_LUN_RESET:
+		response = TMF_RSP_COMPLETE;
+		break;
+	default:
+		response = TMF_RSP_NOT_SUPPORTED;
+		break;
+	}
+	pdu = pdu_alloc(ISCSI_OP_TMF_RSP);
+	if (!pdu) {
+		conn_close(conn, "out of memory");
+		return;
+	}
+	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	pdu->bhs[BHS_RSP_RESPONSE] = response;
+	bhs_set_u32(pdu->bhs, BHS_ITT, bhs_u32(bhs, BHS_ITT));
+	if (!bhs_immediate(bhs))
+		session_cmd_done(conn->sess);
+	conn_fill_sn(conn, pdu, true);
+	conn_send(conn, pdu);
+}

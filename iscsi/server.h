@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The iSCSI target server: portals, exported targets and every session and
+ * connection of one event loop. This is all the daemon sees of iscsi/.
+ */
+#ifndef CTGT_ISCSI_SERVER_H
+#define CTGT_ISCSI_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend/backend.h"
+#include "daemon/evloop.h"
+#include "scsi/scsi.h"
+
+struct iscsi_server;
+
+/** Create a server on @loop; backend completions arrive on @cq. NULL on no memory. */
+struct iscsi_server *iscsi_server_create(struct evloop *loop, struct bs_cq *cq);
+
+/**
+ * Export @tgt (ownership passes to the server) under its own name. Returns 0,
+ * -EEXIST for a duplicate name or -ENOMEM.
+ */
+int iscsi_server_add_target(struct iscsi_server *srv, struct scsi_tgt *tgt);
+
+/**
+ * Listen on @host (numeric IPv4 or IPv6) port @port (0: kernel's choice).
+ * Returns the bound port (> 0) or a negative errno with a one-line reason in @err.
+ */
+int iscsi_server_add_portal(struct iscsi_server *srv, const char *host, uint16_t port,
+			    uint16_t tpgt, char *err, size_t errlen);
+
+/**
+ * Stop accepting, close every connection and call @done once no connection
+ * and no backend I/O is left (at once if nothing is in flight).
+ */
+void iscsi_server_shutdown(struct iscsi_server *srv, void (*done)(void *arg), void *arg);
+
+/** Free the server and its targets; only after shutdown has completed. */
+void iscsi_server_destroy(struct iscsi_server *srv);
+
+#endif

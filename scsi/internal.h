@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Declarations shared by the files of scsi/ and nothing else: the target and
+ * LU structures, the command dispatch descriptor, and the handlers.
+ *
+ * Threading: the LU table of a target is fixed before the first command
+ * arrives. Per-nexus state (unit attentions, PREVENT) is under tgt->lock; the
+ * medium state of a removable LU is accessed atomically. Everything else a
+ * task touches belongs to the task.
+ */
+#ifndef CTGT_SCSI_INTERNAL_H
+#define CTGT_SCSI_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scsi/scsi.h"
+#include "util/list.h"
+
+#define CTGT_VENDOR_DEFAULT	"CTGT"
+#define CTGT_PRODUCT_DEFAULT	"VIRTUAL-DISK"
+#define CTGT_REVISION		"0001"
+/* Company id in NAA-6 designators: a CID (the "X" bit of the first byte
+ * set), so it claims no IEEE-assigned OUI. */
+#define CTGT_NAA_COMPANY_ID	0x0a5347u
+
+/* Largest READ/WRITE we accept, reported in the Block Limits VPD page. */
+#define SCSI_MAX_XFER_BYTES	(8u * 1024 * 1024)
+/* Buffer size for every non-I/O data-in command (INQUIRY, MODE SENSE...):
+ * more than the largest response we build (REPORT LUNS: 8 + 256 * 8). */
+#define SCSI_DATA_IN_MAX	4096u
+
+struct scsi_lu {
+	struct scsi_tgt *tgt;		/**< set by scsi_tgt_add_lu() */
+	struct backend *bs;		/**< not owned */
+	uint64_t lun;
+	uint64_t nblocks;
+	uint32_t block_size;
+	uint32_t max_xfer_blocks;
+	char vendor[9];			/**< NUL-terminated, <= 8 chars */
+	char product[17];
+	char serial[33];		/**< configured, or derived by lu_derive_ids() */
+	uint64_t naa_id;		/**< 36 bits, never 0 */
+	uint64_t naa_ext;		/**< vendor specific identifier extension */
+	bool serial_cfg;		/**< serial came from the configuration */
+	bool naa_cfg;			/**< naa_id came from the configuration */
+	bool write_cache;
+	bool removable;
+	bool readonly;
+	bool medium_present;		/**< atomic: START STOP UNIT vs. commands */
+};
+
+struct scsi_tgt {
+	char name[SCSI_NAME_MAX];
+	struct scsi_lu *luns[SCSI_MAX_LUNS];
+	pthread_mutex_t lock;		/**< nexus list, UA and PREVENT state */
+	struct list_node nexuses;	/**< struct itn_state */
+	unsigned ua_pending;		/**< pending UAs in all nexuses; atomic */
+};
+
+/* Flags of a command descriptor. */
+enum {
+	OP_ANY_LUN = 1 << 0,	/**< also runs on a LUN without a LU */
+	OP_UA_EXEMPT = 1 << 1,	/**< neither blocked by nor clears a UA */
+	OP_MEDIUM = 1 << 2,	/**< NOT READY when the medium is ejected */
+	OP_DATA_IN = 1 << 3,	/**< gets a SCSI_DATA_IN_MAX zeroed buffer */
+};
+
+/**
+ * How one command is run. prepare (optional) checks the CDB and sizes the
+ * buffer: it returns SCSI_TASK_READY or SCSI_TASK_COMPLETE (sense set).
+ * execute returns SCSI_TASK_COMPLETE or SCSI_TASK_PENDING.
+ */
+struct scsi_op {
+	uint8_t flags;
+	int (*prepare)(struct scsi_task *task);
+	int (*execute)(struct scsi_task *task);
+};
+
+/* task->flags bits used by the SBC handlers. */
+enum {
+	TF_FUA = 1 << 0,	/**< write through */
+	TF_BYTCHK = 1 << 1,	/**< VERIFY: compare with data-out */
+	TF_WRITE = 1 << 2,	/**< the command writes the medium */
+};
+
+/* lu.c */
+/**
+ * The descriptor for @cdb, or NULL. For an opcode that has service actions
+ * and an unknown service action, *bad_sa is set to true.
+ */
+const struct scsi_op *lu_find_op(const uint8_t *cdb, bool *bad_sa);
+bool lu_medium_present(const struct scsi_lu *lu);
+void lu_set_medium(struct scsi_lu *lu, bool present);
+/** Fill serial and NAA identifier from @tgt_name when not configured. */
+void lu_derive_ids(struct scsi_lu *lu, const char *tgt_name);
+
+/* task.c */
+/** Allocate task->buf of @size bytes (zeroed when @zero). Returns 0 or -1
+ *  with BUSY status set. */
+int task_alloc_buf(struct scsi_task *task, uint32_t size, bool zero);
+/** Data-in of a non-I/O command: @produced bytes built, the CDB allows
+ *  @alloc_len. Sets data_in_len and GOOD; returns SCSI_TASK_COMPLETE. */
+int task_data_in(struct scsi_task *task, uint32_t produced, uint32_t alloc_len);
+
+/* tgt.c */
+/** Take the pending unit attention of (task->itn, task->lu): returns its
+ *  ASC/ASCQ and clears it, or 0 when there is none. */
+uint16_t tgt_ua_take(struct scsi_task *task);
+/** Record PREVENT (true) or ALLOW for (task->itn, task->lu). */
+void tgt_set_prevent(struct scsi_task *task, bool prevent);
+/** True when any nexus prevents medium removal from @lu. */
+bool tgt_lu_prevented(struct scsi_lu *lu);
+int spc_report_luns(struct scsi_task *task);
+
+/* spc.c */
+int spc_test_unit_ready(struct scsi_task *task);
+int spc_request_sense(struct scsi_task *task);
+int spc_start_stop_unit(struct scsi_task *task);
+int spc_prevent_allow(struct scsi_task *task);
+
+/* inquiry.c */
+int spc_inquiry(struct scsi_task *task);
+
+/* modesense.c */
+int spc_mode_sense(struct scsi_task *task);
+
+/* sbc.c */
+int sbc_read_prepare(struct scsi_task *task);
+int sbc_write_prepare(struct scsi_task *task);
+int sbc_write_verify_prepare(struct scsi_task *task);
+int sbc_verify_prepare(struct scsi_task *task);
+int sbc_rw_execute(struct scsi_task *task);
+int sbc_verify_execute(struct scsi_task *task);
+int sbc_sync_cache_prepare(struct scsi_task *task);
+int sbc_sync_cache_execute(struct scsi_task *task);
+int sbc_read_capacity10(struct scsi_task *task);
+int sbc_read_capacity16(struct scsi_task *task);
+
+#endif

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Logical units: creation from a configuration, identifiers, medium state,
+ * and the table that maps an operation code to its handlers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scsi/internal.h"
+#include "util/log.h"
+
+/* Commands every LU understands, by operation code. An entry without an
+ * execute handler is an unsupported opcode. */
+static const struct scsi_op ops[256] = {
+	[0x00] = { OP_MEDIUM, NULL, spc_test_unit_ready },
+	[0x03] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_request_sense },
+	[0x08] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute },		/* READ(6) */
+	[0x0a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute },		/* WRITE(6) */
+	[0x12] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_inquiry },
+	[0x1a] = { OP_DATA_IN, NULL, spc_mode_sense },				/* MODE SENSE(6) */
+	[0x1b] = { 0, NULL, spc_start_stop_unit },
+	[0x1e] = { 0, NULL, spc_prevent_allow },
+	[0x25] = { OP_MEDIUM | OP_DATA_IN, NULL, sbc_read_capacity10 },
+	[0x28] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute },		/* READ(10) */
+	[0x2a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute },		/* WRITE(10) */
+	[0x2e] = { OP_MEDIUM, sbc_write_verify_prepare, sbc_rw_execute },	/* WRITE AND VERIFY(10) */
+	[0x2f] = { OP_MEDIUM, sbc_verify_prepare, sbc_verify_execute },	/* VERIFY(10) */
+	[0x35] = { OP_MEDIUM, sbc_sync_cache_prepare, sbc_sync_cache_execute },
+	[0x5a] = { OP_DATA_IN, NULL, spc_mode_sense },				/* MODE SENSE(10) */
+	[0x88] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute },		/* READ(16) */
+	[0x8a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute },		/* WRITE(16) */
+	[0x8e] = { OP_MEDIUM, sbc_write_verify_prepare, sbc_rw_execute },	/* WRITE AND VERIFY(16) */
+	[0x8f] = { OP_MEDIUM, sbc_verify_prepare, sbc_verify_execute },	/* VERIFY(16) */
+	[0x91] = { OP_MEDIUM, sbc_sync_cache_prepare, sbc_sync_cache_execute },
+	[0xa0] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_report_luns },
+	[0xa8] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute },		/* READ(12) */
+	[0xaa] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute },		/* WRITE(12) */
+	[0xae] = { OP_MEDIUM, sbc_write_verify_prepare, sbc_rw_execute },	/* WRITE AND VERIFY(12) */
+	[0xaf] = { OP_MEDIUM, sbc_verify_prepare, sbc_verify_execute },	/* VERIFY(12) */
+};
+
+/* SERVICE ACTION IN(16), by service action. */
+static const struct scsi_op service_action_in_ops[32] = {
+	[0x10] = { OP_MEDIUM | OP_DATA_IN, NULL, sbc_read_capacity16 },
+};
+
+#define OPC_SERVICE_ACTION_IN_16 0x9e
+
+const struct scsi_op *lu_find_op(const uint8_t *cdb, bool *bad_sa)
+{
+	const struct scsi_op *op;
+
+	*bad_sa = false;
+	if (cdb[0] == OPC_SERVICE_ACTION_IN_16) {
+		op = &service_action_in_ops[cdb[1] & 0x1f];
+		if (!op->execute) {
+			*bad_sa = true;
+			return NULL;
+		}
+		return op;
+	}
+	op = &ops[cdb[0]];
+	return op->execute ? op : NULL;
+}
+
+bool lu_medium_present(const struct scsi_lu *lu)
+{
+	return __atomic_load_n(&lu->medium_present, __ATOMIC_ACQUIRE);
+}
+
+void lu_set_medium(struct scsi_lu *lu, bool present)
+{
+	__atomic_store_n(&lu->medium_present, present, __ATOMIC_RELEASE);
+}
+
+/* T10 strings: printable ASCII only (SPC-4 4.3.1). */
+static bool ascii_ok(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n > max)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	}
+	return true;
+}
+
+static bool block_size_ok(uint32_t bs)
+{
+	return bs >= 512 && bs <= 65536 && (bs & (bs - 1)) == 0;
+}
+
+static bool config_ok(const struct scsi_lu_config *cfg, uint32_t block_size)
+{
+	if (!block_size_ok(block_size)) {
+		LOG_ERR("scsi", "LUN %llu: block size %u is not a power of two in 512..65536",
+			(unsigned long long)cfg->lun, block_size);
+		return false;
+	}
+	if ((cfg->vendor && !ascii_ok(cfg->vendor, 8)) ||
+	    (cfg->product && !ascii_ok(cfg->product, 16)) ||
+	    (cfg->serial && !ascii_ok(cfg->serial, 32))) {
+		LOG_ERR("scsi", "LUN %llu: vendor/product/serial too long or not printable ASCII",
+			(unsigned long long)cfg->lun);
+		return false;
+	}
+	return true;
+}
+
+struct scsi_lu *scsi_lu_create(const struct scsi_lu_config *cfg, struct backend *bs)
+{
+	uint32_t block_size;
+	struct scsi_lu *lu;
+
+	if (!cfg || !bs)
+		return NULL;
+	block_size = cfg->block_size ? cfg->block_size : 512;
+	if (!config_ok(cfg, block_size))
+		return NULL;
+	if (bs->size / block_size == 0) {
+		LOG_ERR("scsi", "LUN %llu: backing store smaller than one block",
+			(unsigned long long)cfg->lun);
+		return NULL;
+	}
+	lu = calloc(1, sizeof(*lu));
+	if (!lu)
+		return NULL;
+	lu->bs = bs;
+	lu->lun = cfg->lun;
+	lu->block_size = block_size;
+	lu->nblocks = bs->size / block_size;
+	lu->max_xfer_blocks = SCSI_MAX_XFER_BYTES / block_size;
+	snprintf(lu->vendor, sizeof(lu->vendor), "%s", cfg->vendor ? cfg->vendor : CTGT_VENDOR_DEFAULT);
+	snprintf(lu->product, sizeof(lu->product), "%s", cfg->product ? cfg->product : CTGT_PRODUCT_DEFAULT);
+	if (cfg->serial && cfg->serial[0]) {
+		snprintf(lu->serial, sizeof(lu->serial), "%s", cfg->serial);
+		lu->serial_cfg = true;
+	}
+	lu->naa_id = cfg->naa_id & ((1ull << 36) - 1);
+	lu->naa_cfg = lu->naa_id != 0;
+	lu->write_cache = cfg->write_cache;
+	lu->removable = cfg->removable;
+	lu->readonly = cfg->readonly;
+	lu->medium_present = true;
+	lu_derive_ids(lu, "");
+	return lu;
+}
+
+void scsi_lu_destroy(struct scsi_lu *lu)
+{
+	free(lu);
+}
+
+uint64_t scsi_lu_num_blocks(const struct scsi_lu *lu)
+{
+	return lu->nblocks;
+}
+
+/* FNV-1a: a stable, well-spread hash for deriving identifiers. */
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	for (; *s; s++) {
+		h ^= (uint8_t)*s;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+void lu_derive_ids(struct scsi_lu *lu, const char *tgt_name)
+{
+	char lun[24];
+	uint64_t h;
+
+	/* Identifiers must stay the same across restarts, so they come from
+	 * the target name and the LUN rather than from anything random. */
+	snprintf(lun, sizeof(lun), "/%llu", (unsigned long long)lu->lun);
+	h = fnv1a(fnv1a(0xcbf29ce484222325ull, tgt_name), lun);
+	if (!lu->serial_cfg)
+		snprintf(lu->serial, sizeof(lu->serial), "ct%014llx",
+			 (unsigned long long)(h >> 8));
+	if (!lu->naa_cfg) {
+		lu->naa_id = (h >> 28) & ((1ull << 36) - 1);
+		if (!lu->naa_id)
+			lu->naa_id = 1;
+	}
+	lu->naa_ext = fnv1a(h, lu->serial);
+}

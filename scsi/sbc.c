@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SBC-3 block commands: READ, WRITE, WRITE AND VERIFY, VERIFY (6/10/12/16 as
+ * defined), SYNCHRONIZE CACHE and READ CAPACITY.
+ *
+ * Every medium access is checked in prepare (protection fields, LBA range,
+ * transfer limit, write protection) before any buffer is allocated, so the
+ * buffer size is bounded by SCSI_MAX_XFER_BYTES whatever the CDB says.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "scsi/internal.h"
+#include "scsi/sense.h"
+#include "util/endian.h"
+
+/* CDB length from the operation code's group (SPC-4 4.2.5.1). */
+static unsigned cdb_group(const uint8_t *cdb)
+{
+	return cdb[0] >> 5;
+}
+
+/* Byte offset of the TRANSFER LENGTH field, for sense field pointers. */
+static unsigned len_field(const uint8_t *cdb)
+{
+	switch (cdb_group(cdb)) {
+	case 0: return 4;
+	case 4: return 10;
+	case 5: return 6;
+	default: return 7;
+	}
+}
+
+/* Decode LBA and TRANSFER LENGTH of a READ/WRITE/VERIFY/SYNC CACHE CDB. */
+static void rw_decode(const uint8_t *cdb, uint64_t *lba, uint32_t *len)
+{
+	switch (cdb_group(cdb)) {
+	case 0:		/* 6-byte: 21-bit LBA, 0 means 256 blocks */
+		*lba = get_be24(&cdb[1]) & 0x1fffff;
+		*len = cdb[4] ? cdb[4] : 256;
+		break;
+	case 4:		/* 16-byte */
+		*lba = get_be64(&cdb[2]);
+		*len = get_be32(&cdb[10]);
+		break;
+	case 5:		/* 12-byte */
+		*lba = get_be32(&cdb[2]);
+		*len = get_be32(&cdb[6]);
+		break;
+	default:	/* 10-byte */
+		*lba = get_be32(&cdb[2]);
+		*len = get_be16(&cdb[7]);
+		break;
+	}
+}
+
+/* RDPROTECT/WRPROTECT/VRPROTECT: we have no protection information, so any
+ * nonzero value is an invalid field. 6-byte CDBs have no such field. */
+static bool protect_set(const uint8_t *cdb)
+{
+	return cdb_group(cdb) != 0 && (cdb[1] >> 5) != 0;
+}
+
+/* Decode and check the range; stores lba/nblocks in the task. */
+static int rw_check(struct scsi_task *task, bool limit)
+{
+	struct scsi_lu *lu = task->lu;
+	uint64_t lba;
+	uint32_t len;
+
+	rw_decode(task->cdb, &lba, &len);
+	/* Written so that no sum can wrap, whatever lba and len are. */
+	if (lba > lu->nblocks || lu->nblocks - lba < len)
+		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
+	if (limit && len > lu->max_xfer_blocks)
+		return sense_invalid_cdb(task, len_field(task->cdb), -1);
+	task->lba = lba;
+	task->nblocks = len;
+	return SCSI_TASK_READY;
+}
+
+int sbc_read_prepare(struct scsi_task *task)
+{
+	int rc;
+
+	if (protect_set(task->cdb))
+		return sense_invalid_cdb(task, 1, 7);
+	rc = rw_check(task, true);
+	if (rc != SCSI_TASK_READY)
+		return rc;
+	/* DPO and FUA are accepted and need nothing: every read sees the
+	 * backend's current data. */
+	if (task->nblocks &&
+	    task_alloc_buf(task, task->nblocks * task->lu->block_size, false))
+		return SCSI_TASK_COMPLETE;
+	return SCSI_TASK_READY;
+}
+
+/* Shared by WRITE and WRITE AND VERIFY once their own fields are checked. */
+static int write_common(struct scsi_task *task)
+{
+	int rc;
+
+	if (task->lu->readonly)
+		return sense_check(task, SENSE_DATA_PROTECT, ASC_WRITE_PROTECTED);
+	rc = rw_check(task, true);
+	if (rc != SCSI_TASK_READY)
+		return rc;
+	task->flags |= TF_WRITE;
+	task->data_out_len = task->nblocks * task->lu->block_size;
+	if (task->data_out_len && task_alloc_buf(task, task->data_out_len, false))
+		return SCSI_TASK_COMPLETE;
+	return SCSI_TASK_READY;
+}
+
+int sbc_write_prepare(struct scsi_task *task)
+{
+	if (protect_set(task->cdb))
+		return sense_invalid_cdb(task, 1, 7);
+	if (cdb_group(task->cdb) != 0 && (task->cdb[1] & 0x08))
+		task->flags |= TF_FUA;
+	return write_common(task);
+}
+
+/* BYTCHK (SBC-4: bits 2..1 of byte 1): 0 no compare, 1 compare. Values 2
+ * and 3 are reserved/optional and refused. */
+static unsigned bytchk(const uint8_t *cdb)
+{
+	return (cdb[1] >> 1) & 3;
+}
+
+int sbc_write_verify_prepare(struct scsi_task *task)
+{
+	if (protect_set(task->cdb))
+		return sense_invalid_cdb(task, 1, 7);
+	if (bytchk(task->cdb) > 1)
+		return sense_invalid_cdb(task, 1, 2);
+	/* Verifying what we just wrote means making it durable first; a
+	 * compare against the data-out buffer could not fail. */
+	task->flags |= TF_FUA;
+	return write_common(task);
+}
+
+int sbc_verify_prepare(struct scsi_task *task)
+{
+	uint32_t len;
+	int rc;
+
+	if (protect_set(task->cdb))
+		return sense_invalid_cdb(task, 1, 7);
+	if (bytchk(task->cdb) > 1)
+		return sense_invalid_cdb(task, 1, 2);
+	rc = rw_check(task, true);
+	if (rc != SCSI_TASK_READY || bytchk(task->cdb) == 0 || !task->nblocks)
+		return rc;
+	task->flags |= TF_BYTCHK;
+	len = task->nblocks * task->lu->block_size;
+	task->data_out_len = len;
+	/* Data-out in the first half, the medium's data read into the second. */
+	if (task_alloc_buf(task, 2 * len, false))
+		return SCSI_TASK_COMPLETE;
+	return SCSI_TASK_READY;
+}
+
+static int io_error(struct scsi_task *task, enum bs_op op)
+{
+	return sense_check(task, SENSE_MEDIUM_ERROR,
+			   op == BS_OP_READ ? ASC_READ_ERROR : ASC_WRITE_ERROR);
+}
+
+static int submit(struct scsi_task *task, enum bs_op op, uint8_t *data, bs_done_fn done)
+{
+	struct scsi_lu *lu = task->lu;
+	struct bs_request *req = &task->bsreq;
+	size_t len = (size_t)task->nblocks * lu->block_size;
+
+	memset(req, 0, sizeof(*req));
+	task->iov.iov_base = data;
+	task->iov.iov_len = len;
+	req->op = op;
+	req->offset = op == BS_OP_FLUSH ? 0 : task->lba * lu->block_size;
+	req->len = op == BS_OP_FLUSH ? 0 : len;
+	req->iov = &task->iov;
+	req->iovcnt = op == BS_OP_FLUSH ? 0 : 1;
+	req->fua = op == BS_OP_WRITE && (task->flags & TF_FUA);
+	req->done = done;
+	req->priv = task;
+	if (backend_submit(lu->bs, req) < 0)
+		return io_error(task, op);
+	return SCSI_TASK_PENDING;
+}
+
+static void rw_done(struct bs_request *req)
+{
+	struct scsi_task *task = req->priv;
+
+	if (req->result < 0) {
+		io_error(task, req->op);
+	} else {
+		task_good(task);
+		if (req->op == BS_OP_READ)
+			task->data_in_len = (uint32_t)req->len;
+	}
+	task->done(task);
+}
+
+/*
+ * How much of the data-out buffer the initiator actually sent. The transport
+ * receives at most expected_len bytes: when that is less than the CDB asks
+ * for (a residual overflow), only the whole blocks received are used.
+ * Returns false (sense set) when the data ends inside a block.
+ */
+static bool trim_to_received(struct scsi_task *task)
+{
+	uint32_t bs = task->lu->block_size;
+	uint32_t got = (task->dir & SCSI_DIR_WRITE) ? task->expected_len : 0;
+
+	if (got >= task->data_out_len)
+		return true;
+	if (got % bs) {
+		sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD_IN_CMD_IU);
+		return false;
+	}
+	task->nblocks = got / bs;
+	return true;
+}
+
+int sbc_rw_execute(struct scsi_task *task)
+{
+	if (!task->nblocks)
+		return task_good(task);
+	if (!(task->flags & TF_WRITE))
+		return submit(task, BS_OP_READ, task->buf, rw_done);
+	if (!trim_to_received(task))
+		return SCSI_TASK_COMPLETE;
+	if (!task->nblocks)
+		return task_good(task);
+	return submit(task, BS_OP_WRITE, task->buf, rw_done);
+}
+
+static void verify_done(struct bs_request *req)
+{
+	struct scsi_task *task = req->priv;
+	const uint8_t *want = task->buf, *have = task->buf + task->data_out_len;
+
+	if (req->result < 0) {
+		io_error(task, BS_OP_READ);
+	} else if (memcmp(want, have, req->len) != 0) {
+		uint32_t off = 0;
+
+		while (want[off] == have[off])
+			off++;
+		sense_check(task, SENSE_MISCOMPARE, ASC_MISCOMPARE_DURING_VERIFY);
+		sense_set_info(task, off);	/* offset of the first byte in error */
+	} else {
+		task_good(task);
+	}
+	task->done(task);
+}
+
+int sbc_verify_execute(struct scsi_task *task)
+{
+	/* Without BYTCHK there is nothing to do: the range was checked and a
+	 * memory or file store has no unreadable blocks to find. */
+	if (!(task->flags & TF_BYTCHK))
+		return task_good(task);
+	if (!trim_to_received(task))
+		return SCSI_TASK_COMPLETE;
+	if (!task->nblocks)
+		return task_good(task);
+	return submit(task, BS_OP_READ, task->buf + task->data_out_len, verify_done);
+}
+
+int sbc_sync_cache_prepare(struct scsi_task *task)
+{
+	/* NUMBER OF LOGICAL BLOCKS 0 means "to the end"; any range is one
+	 * flush of the whole store, so only the range is checked. */
+	return rw_check(task, false);
+}
+
+int sbc_sync_cache_execute(struct scsi_task *task)
+{
+	return submit(task, BS_OP_FLUSH, NULL, rw_done);
+}
+
+int sbc_read_capacity10(struct scsi_task *task)
+{
+	const uint8_t *cdb = task->cdb;
+	uint64_t last = task->lu->nblocks - 1;
+
+	/* Without PMI the LOGICAL BLOCK ADDRESS field must be zero. */
+	if (!(cdb[8] & 1) && get_be32(&cdb[2]))
+		return sense_invalid_cdb(task, 2, -1);
+	/* 0xFFFFFFFF tells the initiator to use READ CAPACITY(16). */
+	put_be32(&task->buf[0], last > 0xffffffffu ? 0xffffffffu : (uint32_t)last);
+	put_be32(&task->buf[4], task->lu->block_size);
+	return task_data_in(task, 8, 8);
+}
+
+int sbc_read_capacity16(struct scsi_task *task)
+{
+	uint8_t *buf = task->buf;
+
+	put_be64(&buf[0], task->lu->nblocks - 1);
+	put_be32(&buf[8], task->lu->block_size);
+	/* buf[12]: no protection; buf[13]: one logical block per physical
+	 * block; buf[14..15]: LBPME = 0 (fully provisioned), LALBA 0. */
+	return task_data_in(task, 32, get_be32(&task->cdb[10]));
+}

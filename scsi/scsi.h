@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The SCSI layer: a transport-independent block device emulation (SPC-4/SBC-3).
+ *
+ * A transport (iSCSI here) turns each received command into a struct
+ * scsi_task and drives it through three calls:
+ *
+ *   scsi_task_prepare()  decode and check the CDB; size the data-out buffer.
+ *                        Returns SCSI_TASK_READY or SCSI_TASK_COMPLETE (the
+ *                        command failed early: status/sense are set and no
+ *                        data is to be transferred in either direction).
+ *   (transport)          for a command with data_out_len > 0, receive that
+ *                        many bytes into task->buf.
+ *   scsi_task_execute()  run it. Returns SCSI_TASK_COMPLETE (done now) or
+ *                        SCSI_TASK_PENDING (task->done() follows, on the
+ *                        thread that owns the backends' completion queue).
+ *   scsi_task_release()  free what the SCSI layer allocated for the task.
+ *
+ * After completion: task->status, task->sense/sense_len, and for data-in
+ * commands task->buf holding task->data_in_len bytes to send. Residuals are
+ * the transport's business: it compares data_in_len/data_out_len with the
+ * expected length it was given.
+ *
+ * The SCSI layer never sees an iSCSI structure: the transport embeds
+ * struct scsi_task in its own task and gets back with container_of().
+ */
+#ifndef CTGT_SCSI_H
+#define CTGT_SCSI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "backend/backend.h"
+
+#define SCSI_CDB_MAX		16
+#define SCSI_SENSE_MAX		96
+#define SCSI_MAX_LUNS		256
+#define SCSI_NAME_MAX		224	/* iSCSI names are at most 223 bytes */
+
+/* SAM status codes */
+enum {
+	SCSI_STATUS_GOOD = 0x00,
+	SCSI_STATUS_CHECK_CONDITION = 0x02,
+	SCSI_STATUS_CONDITION_MET = 0x04,
+	SCSI_STATUS_BUSY = 0x08,
+	SCSI_STATUS_RESERVATION_CONFLICT = 0x18,
+	SCSI_STATUS_TASK_SET_FULL = 0x28,
+	SCSI_STATUS_TASK_ABORTED = 0x40,
+};
+
+enum scsi_task_rc {
+	SCSI_TASK_READY,	/**< prepare: go on (receive data-out, then execute) */
+	SCSI_TASK_COMPLETE,	/**< status and sense are final */
+	SCSI_TASK_PENDING,	/**< execute: task->done() will be called */
+};
+
+/** Data direction as the transport announced it (iSCSI R and W bits). */
+enum scsi_dir {
+	SCSI_DIR_NONE = 0,
+	SCSI_DIR_READ = 1,
+	SCSI_DIR_WRITE = 2,
+	SCSI_DIR_BIDI = 3,
+};
+
+enum scsi_task_attr {
+	SCSI_ATTR_UNTAGGED = 0,
+	SCSI_ATTR_SIMPLE = 1,
+	SCSI_ATTR_ORDERED = 2,
+	SCSI_ATTR_HEAD_OF_QUEUE = 3,
+	SCSI_ATTR_ACA = 4,
+};
+
+/**
+ * An I_T nexus as the SCSI layer sees it. Owned by the transport (one per
+ * iSCSI session), registered with scsi_tgt_nexus_add() for its lifetime.
+ */
+struct scsi_itn {
+	uint64_t id;				/**< unique for the process lifetime */
+	char initiator_port[SCSI_NAME_MAX + 32];/**< "iqn...,i,0x<ISID>" */
+	char target_port[SCSI_NAME_MAX + 32];	/**< "iqn...,t,0x<TPGT>" */
+	uint16_t rel_port_id;			/**< relative target port identifier */
+};
+
+struct scsi_lu;
+struct scsi_tgt;
+
+/** Per-command state. The transport zeroes it, fills the inputs, embeds it. */
+struct scsi_task {
+	/* Inputs, set by the transport */
+	struct scsi_tgt *tgt;
+	struct scsi_itn *itn;
+	uint64_t lun;			/**< LUN number (flat/peripheral addressing decoded) */
+	uint8_t cdb[SCSI_CDB_MAX];
+	uint32_t expected_len;		/**< transport's expected data transfer length */
+	enum scsi_dir dir;
+	enum scsi_task_attr attr;
+	void (*done)(struct scsi_task *task); /**< for SCSI_TASK_PENDING */
+
+	/* Outputs, set by the SCSI layer */
+	struct scsi_lu *lu;		/**< NULL when the LUN does not exist */
+	uint8_t *buf;			/**< data buffer; owned by the task */
+	uint32_t buf_size;		/**< allocated bytes of buf */
+	uint32_t data_out_len;		/**< bytes of data-out the command needs */
+	uint32_t data_in_len;		/**< bytes of data-in the command produced */
+	uint8_t status;
+	uint8_t sense[SCSI_SENSE_MAX];
+	uint32_t sense_len;
+
+	/* Private to the SCSI layer */
+	struct bs_request bsreq;
+	struct iovec iov;
+	uint64_t lba;
+	uint32_t nblocks;
+	uint32_t flags;
+};
+
+/** How a logical unit is created. Zero/NULL fields take defaults. */
+struct scsi_lu_config {
+	uint64_t lun;
+	uint32_t block_size;		/**< bytes; default 512 */
+	const char *vendor;		/**< T10 vendor id, 8 chars; default "CTGT" */
+	const char *product;		/**< 16 chars; default "VIRTUAL-DISK" */
+	const char *serial;		/**< unit serial number; default derived from the backend */
+	uint64_t naa_id;		/**< low 36 bits of the NAA-6 identifier; 0 = derive */
+	bool write_cache;		/**< WCE bit of the caching mode page */
+	bool removable;			/**< RMB set; START STOP UNIT can eject/load */
+	bool readonly;			/**< write protected: WP bit, DATA PROTECT on writes */
+};
+
+/**
+ * Create a LU over @bs (not owned: the caller closes it after
+ * scsi_lu_destroy()). Returns NULL on a bad configuration.
+ */
+struct scsi_lu *scsi_lu_create(const struct scsi_lu_config *cfg, struct backend *bs);
+void scsi_lu_destroy(struct scsi_lu *lu);
+uint64_t scsi_lu_num_blocks(const struct scsi_lu *lu);
+
+/** A SCSI target device: a named set of LUs. */
+struct scsi_tgt *scsi_tgt_create(const char *name);
+/** Destroys the target and every LU added to it. */
+void scsi_tgt_destroy(struct scsi_tgt *tgt);
+/** Add @lu at its configured LUN; returns 0, -EEXIST or -ERANGE. Takes ownership. */
+int scsi_tgt_add_lu(struct scsi_tgt *tgt, struct scsi_lu *lu);
+struct scsi_lu *scsi_tgt_lu(struct scsi_tgt *tgt, uint64_t lun);
+const char *scsi_tgt_name(const struct scsi_tgt *tgt);
+
+/** An I_T nexus starts: every LU will report POWER ON/RESET to it once. */
+void scsi_tgt_nexus_add(struct scsi_tgt *tgt, struct scsi_itn *itn);
+/** The I_T nexus is gone (session closed). */
+void scsi_tgt_nexus_remove(struct scsi_tgt *tgt, struct scsi_itn *itn);
+
+/**
+ * For transports: end @task with CHECK CONDITION and fixed-format sense
+ * @key/@asc/@ascq (e.g. ILLEGAL REQUEST, INVALID FIELD IN COMMAND
+ * INFORMATION UNIT when the transport's expected length is too short).
+ */
+void scsi_task_set_sense(struct scsi_task *task, uint8_t key, uint8_t asc, uint8_t ascq);
+
+int scsi_task_prepare(struct scsi_task *task);
+int scsi_task_execute(struct scsi_task *task);
+void scsi_task_release(struct scsi_task *task);
+
+/** Decode an 8-byte SAM LUN field (peripheral or flat addressing). */
+uint64_t scsi_lun_decode(const uint8_t lun[8]);
+/** Encode a LUN number in the 8-byte field (peripheral < 256, else flat). */
+void scsi_lun_encode(uint64_t lun, uint8_t out[8]);
+
+#endif

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Sense data (SPC-4 4.5): the sense keys and additional sense codes this
+ * target reports, and helpers that end a task with CHECK CONDITION.
+ *
+ * Internal to scsi/. Sense is always built in fixed format in task->sense;
+ * only REQUEST SENSE with DESC=1 produces descriptor format (into its data-in
+ * buffer), because the control mode page reports D_SENSE=0.
+ */
+#ifndef CTGT_SCSI_SENSE_H
+#define CTGT_SCSI_SENSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scsi/scsi.h"
+
+enum {
+	SENSE_NO_SENSE = 0x0,
+	SENSE_NOT_READY = 0x2,
+	SENSE_MEDIUM_ERROR = 0x3,
+	SENSE_HARDWARE_ERROR = 0x4,
+	SENSE_ILLEGAL_REQUEST = 0x5,
+	SENSE_UNIT_ATTENTION = 0x6,
+	SENSE_DATA_PROTECT = 0x7,
+	SENSE_ABORTED_COMMAND = 0xb,
+	SENSE_MISCOMPARE = 0xe,
+};
+
+/* Additional sense code and qualifier packed as (ASC << 8) | ASCQ. */
+enum {
+	ASC_NO_ADDITIONAL_SENSE = 0x0000,
+	ASC_WRITE_ERROR = 0x0c00,
+	ASC_READ_ERROR = 0x1100,
+	ASC_MISCOMPARE_DURING_VERIFY = 0x1d00,
+	ASC_INVALID_OPCODE = 0x2000,
+	ASC_LBA_OUT_OF_RANGE = 0x2100,
+	ASC_INVALID_FIELD_IN_CDB = 0x2400,
+	ASC_LU_NOT_SUPPORTED = 0x2500,
+	ASC_INVALID_FIELD_IN_PARAM_LIST = 0x2600,
+	ASC_WRITE_PROTECTED = 0x2700,
+	ASC_POWER_ON_RESET = 0x2900,
+	ASC_SAVING_PARAMS_NOT_SUPPORTED = 0x3900,
+	ASC_MEDIUM_NOT_PRESENT = 0x3a00,
+	ASC_INVALID_FIELD_IN_CMD_IU = 0x0e03,
+	ASC_MEDIUM_REMOVAL_PREVENTED = 0x5302,
+	ASC_INTERNAL_TARGET_FAILURE = 0x4400,
+};
+
+/** Length of the fixed-format sense data we build. */
+#define SENSE_FIXED_LEN 18
+
+/**
+ * Write fixed-format sense data (response code 70h) into @buf, which must
+ * hold SENSE_FIXED_LEN bytes. Returns the length written.
+ */
+uint32_t sense_build_fixed(uint8_t *buf, uint8_t key, uint16_t asc);
+
+/**
+ * Write descriptor-format sense data (response code 72h, no descriptors)
+ * into @buf, which must hold 8 bytes. Returns the length written.
+ */
+uint32_t sense_build_desc(uint8_t *buf, uint8_t key, uint16_t asc);
+
+/** End @task with CHECK CONDITION and @key/@asc. Returns SCSI_TASK_COMPLETE. */
+int sense_check(struct scsi_task *task, uint8_t key, uint16_t asc);
+
+/**
+ * CHECK CONDITION, ILLEGAL REQUEST, INVALID FIELD IN CDB with the
+ * sense-key-specific field pointer at CDB byte @byte, bit @bit (bit < 0: no
+ * bit pointer). Returns SCSI_TASK_COMPLETE.
+ */
+int sense_invalid_cdb(struct scsi_task *task, unsigned byte, int bit);
+
+/** Set the INFORMATION field (VALID=1) of the fixed sense in @task. */
+void sense_set_info(struct scsi_task *task, uint32_t info);
+
+/** End @task with GOOD status and no sense. Returns SCSI_TASK_COMPLETE. */
+int task_good(struct scsi_task *task);
+
+#endif

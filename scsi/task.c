@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The life of a task: the checks every command goes through (LU, unit
+ * attention, opcode, medium) before its own handler, and buffer ownership.
+ *
+ * The order of the checks follows SAM-5/SPC-4: a LUN without a LU is
+ * reported first, then a pending unit attention (which also hides an
+ * unsupported opcode), then the opcode, then NOT READY, then the CDB fields.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "scsi/internal.h"
+#include "scsi/sense.h"
+
+int task_alloc_buf(struct scsi_task *task, uint32_t size, bool zero)
+{
+	free(task->buf);
+	task->buf = zero ? calloc(1, size) : malloc(size);
+	if (!task->buf) {
+		task->buf_size = 0;
+		task->status = SCSI_STATUS_BUSY;	/* the initiator retries later */
+		task->sense_len = 0;
+		return -1;
+	}
+	task->buf_size = size;
+	return 0;
+}
+
+int task_data_in(struct scsi_task *task, uint32_t produced, uint32_t alloc_len)
+{
+	task->data_in_len = produced < alloc_len ? produced : alloc_len;
+	return task_good(task);
+}
+
+static void task_reset_outputs(struct scsi_task *task)
+{
+	task->status = SCSI_STATUS_GOOD;
+	task->sense_len = 0;
+	task->data_in_len = 0;
+	task->data_out_len = 0;
+	task->flags = 0;
+}
+
+int scsi_task_prepare(struct scsi_task *task)
+{
+	const struct scsi_op *op;
+	bool bad_sa;
+	uint16_t ua;
+
+	task_reset_outputs(task);
+	task->lu = task->tgt ? scsi_tgt_lu(task->tgt, task->lun) : NULL;
+	op = lu_find_op(task->cdb, &bad_sa);
+	if (!task->lu && !(op && (op->flags & OP_ANY_LUN)))
+		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_LU_NOT_SUPPORTED);
+	if (task->lu && !(op && (op->flags & OP_UA_EXEMPT))) {
+		ua = tgt_ua_take(task);
+		if (ua)
+			return sense_check(task, SENSE_UNIT_ATTENTION, ua);
+	}
+	if (!op) {
+		if (bad_sa)	/* field pointer: SERVICE ACTION, byte 1 bits 4..0 */
+			return sense_invalid_cdb(task, 1, 4);
+		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
+	}
+	if ((op->flags & OP_MEDIUM) && !lu_medium_present(task->lu))
+		return sense_check(task, SENSE_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
+	if ((op->flags & OP_DATA_IN) && task_alloc_buf(task, SCSI_DATA_IN_MAX, true))
+		return SCSI_TASK_COMPLETE;
+	return op->prepare ? op->prepare(task) : SCSI_TASK_READY;
+}
+
+int scsi_task_execute(struct scsi_task *task)
+{
+	bool bad_sa;
+	const struct scsi_op *op = lu_find_op(task->cdb, &bad_sa);
+
+	/* prepare() only says READY for a command it found. */
+	if (!op)
+		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
+	return op->execute(task);
+}
+
+void scsi_task_release(struct scsi_task *task)
+{
+	free(task->buf);
+	task->buf = NULL;
+	task->buf_size = 0;
+}

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SCSI target devices: the LU table, LUN encoding, the I_T nexuses with their
+ * per-LU unit attention and PREVENT state, and REPORT LUNS (which answers for
+ * the whole target, whatever LUN it was sent to).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scsi/internal.h"
+#include "scsi/sense.h"
+#include "util/endian.h"
+#include "util/log.h"
+
+/* What the target remembers about one I_T nexus. */
+struct itn_state {
+	struct list_node node;
+	uint64_t id;				/**< scsi_itn.id */
+	uint16_t ua[SCSI_MAX_LUNS];		/**< pending UA (ASC/ASCQ), 0 = none */
+	uint8_t prevent[SCSI_MAX_LUNS / 8];	/**< PREVENT MEDIUM REMOVAL bits */
+};
+
+struct scsi_tgt *scsi_tgt_create(const char *name)
+{
+	struct scsi_tgt *tgt;
+
+	if (!name || strlen(name) >= SCSI_NAME_MAX)
+		return NULL;
+	tgt = calloc(1, sizeof(*tgt));
+	if (!tgt)
+		return NULL;
+	snprintf(tgt->name, sizeof(tgt->name), "%s", name);
+	pthread_mutex_init(&tgt->lock, NULL);
+	list_init(&tgt->nexuses);
+	return tgt;
+}
+
+void scsi_tgt_destroy(struct scsi_tgt *tgt)
+{
+	struct list_node *pos, *tmp;
+
+	if (!tgt)
+		return;
+	for (unsigned i = 0; i < SCSI_MAX_LUNS; i++)
+		scsi_lu_destroy(tgt->luns[i]);
+	list_for_each_safe(pos, tmp, &tgt->nexuses) {
+		list_del(pos);
+		free(container_of(pos, struct itn_state, node));
+	}
+	pthread_mutex_destroy(&tgt->lock);
+	free(tgt);
+}
+
+static void ua_set(struct scsi_tgt *tgt, struct itn_state *st, unsigned idx, uint16_t asc)
+{
+	if (!st->ua[idx])
+		__atomic_add_fetch(&tgt->ua_pending, 1, __ATOMIC_RELEASE);
+	st->ua[idx] = asc;
+}
+
+static void ua_clear(struct scsi_tgt *tgt, struct itn_state *st, unsigned idx)
+{
+	if (st->ua[idx])
+		__atomic_sub_fetch(&tgt->ua_pending, 1, __ATOMIC_RELEASE);
+	st->ua[idx] = 0;
+}
+
+int scsi_tgt_add_lu(struct scsi_tgt *tgt, struct scsi_lu *lu)
+{
+	struct list_node *pos, *tmp;
+
+	if (lu->lun >= SCSI_MAX_LUNS)
+		return -ERANGE;
+	if (tgt->luns[lu->lun])
+		return -EEXIST;
+	lu->tgt = tgt;
+	lu_derive_ids(lu, tgt->name);
+	pthread_mutex_lock(&tgt->lock);
+	tgt->luns[lu->lun] = lu;
+	/* A nexus that already exists meets the new LU for the first time. */
+	list_for_each_safe(pos, tmp, &tgt->nexuses)
+		ua_set(tgt, container_of(pos, struct itn_state, node),
+		       (unsigned)lu->lun, ASC_POWER_ON_RESET);
+	pthread_mutex_unlock(&tgt->lock);
+	return 0;
+}
+
+struct scsi_lu *scsi_tgt_lu(struct scsi_tgt *tgt, uint64_t lun)
+{
+	return lun < SCSI_MAX_LUNS ? tgt->luns[lun] : NULL;
+}
+
+const char *scsi_tgt_name(const struct scsi_tgt *tgt)
+{
+	return tgt->name;
+}
+
+/* Caller holds tgt->lock. */
+static struct itn_state *itn_find(struct scsi_tgt *tgt, const struct scsi_itn *itn)
+{
+	struct list_node *pos, *tmp;
+
+	if (!itn)
+		return NULL;
+	list_for_each_safe(pos, tmp, &tgt->nexuses) {
+		struct itn_state *st = container_of(pos, struct itn_state, node);
+
+		if (st->id == itn->id)
+			return st;
+	}
+	return NULL;
+}
+
+void scsi_tgt_nexus_add(struct scsi_tgt *tgt, struct scsi_itn *itn)
+{
+	struct itn_state *st = calloc(1, sizeof(*st));
+
+	if (!st) {
+		LOG_ERR("scsi", "%s: out of memory for nexus state", tgt->name);
+		return;
+	}
+	st->id = itn->id;
+	pthread_mutex_lock(&tgt->lock);
+	for (unsigned i = 0; i < SCSI_MAX_LUNS; i++) {
+		if (tgt->luns[i])
+			ua_set(tgt, st, i, ASC_POWER_ON_RESET);
+	}
+	list_add_tail(&tgt->nexuses, &st->node);
+	pthread_mutex_unlock(&tgt->lock);
+}
+
+void scsi_tgt_nexus_remove(struct scsi_tgt *tgt, struct scsi_itn *itn)
+{
+	struct itn_state *st;
+
+	pthread_mutex_lock(&tgt->lock);
+	st = itn_find(tgt, itn);
+	if (st) {
+		for (unsigned i = 0; i < SCSI_MAX_LUNS; i++)
+			ua_clear(tgt, st, i);
+		list_del(&st->node);
+	}
+	pthread_mutex_unlock(&tgt->lock);
+	free(st);
+}
+
+uint16_t tgt_ua_take(struct scsi_task *task)
+{
+	struct scsi_tgt *tgt = task->lu->tgt;
+	struct itn_state *st;
+	uint16_t asc = 0;
+	unsigned idx = (unsigned)task->lu->lun;
+
+	/* Fast path: no lock while nothing is pending anywhere. */
+	if (!tgt || !__atomic_load_n(&tgt->ua_pending, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&tgt->lock);
+	st = itn_find(tgt, task->itn);
+	if (st && st->ua[idx]) {
+		asc = st->ua[idx];
+		ua_clear(tgt, st, idx);
+	}
+	pthread_mutex_unlock(&tgt->lock);
+	return asc;
+}
+
+void tgt_set_prevent(struct scsi_task *task, bool prevent)
+{
+	struct scsi_tgt *tgt = task->lu->tgt;
+	unsigned idx = (unsigned)task->lu->lun;
+	struct itn_state *st;
+
+	if (!tgt)
+		return;
+	pthread_mutex_lock(&tgt->lock);
+	st = itn_find(tgt, task->itn);
+	if (st) {
+		if (prevent)
+			st->prevent[idx / 8] |= (uint8_t)(1u << (idx % 8));
+		else
+			st->prevent[idx / 8] &= (uint8_t)~(1u << (idx % 8));
+	}
+	pthread_mutex_unlock(&tgt->lock);
+}
+
+bool tgt_lu_prevented(struct scsi_lu *lu)
+{
+	struct scsi_tgt *tgt = lu->tgt;
+	unsigned idx = (unsigned)lu->lun;
+	struct list_node *pos, *tmp;
+	bool prevented = false;
+
+	if (!tgt)
+		return false;
+	pthread_mutex_lock(&tgt->lock);
+	list_for_each_safe(pos, tmp, &tgt->nexuses) {
+		struct itn_state *st = container_of(pos, struct itn_state, node);
+
+		if (st->prevent[idx / 8] & (1u << (idx % 8)))
+			prevented = true;
+	}
+	pthread_mutex_unlock(&tgt->lock);
+	return prevented;
+}
+
+uint64_t scsi_lun_decode(const uint8_t lun[8])
+{
+	/* Only single-level LUNs exist here: any second level means no LU. */
+	for (int i = 2; i < 8; i++) {
+		if (lun[i] && !(i < 4 && (lun[0] & 0xc0) == 0xc0))
+			return UINT64_MAX;
+	}
+	switch (lun[0] >> 6) {
+	case 0:		/* peripheral device addressing, bus 0 only */
+		return (lun[0] & 0x3f) ? UINT64_MAX : lun[1];
+	case 1:		/* flat space addressing */
+		return ((uint64_t)(lun[0] & 0x3f) << 8) | lun[1];
+	case 3:		/* extended flat space (length 1, 24-bit LUN) */
+		return lun[0] == 0xd2 ? get_be24(&lun[1]) : UINT64_MAX;
+	default:
+		return UINT64_MAX;
+	}
+}
+
+void scsi_lun_encode(uint64_t lun, uint8_t out[8])
+{
+	memset(out, 0, 8);
+	if (lun < 256) {
+		out[1] = (uint8_t)lun;
+	} else if (lun < 0x4000) {
+		out[0] = 0x40 | (uint8_t)(lun >> 8);
+		out[1] = (uint8_t)lun;
+	} else {
+		out[0] = 0xd2;
+		put_be24(&out[1], (uint32_t)lun);
+	}
+}
+
+int spc_report_luns(struct scsi_task *task)
+{
+	uint8_t *cdb = task->cdb, *buf = task->buf;
+	struct scsi_tgt *tgt = task->tgt;
+	uint32_t alloc_len = get_be32(&cdb[6]), n = 0;
+
+	/* SELECT REPORT 0 and 2 both mean every LU (no well-known LUs exist);
+	 * 1 asks for the well-known LUs only, an empty list. */
+	if (cdb[2] > 2)
+		return sense_invalid_cdb(task, 2, -1);
+	if (alloc_len < 16)
+		return sense_invalid_cdb(task, 6, -1);
+	for (unsigned i = 0; cdb[2] != 1 && tgt && i < SCSI_MAX_LUNS; i++) {
+		if (tgt->luns[i])
+			scsi_lun_encode(tgt->luns[i]->lun, &buf[8 + 8 * n++]);
+	}
+	put_be32(&buf[0], n * 8);
+	return task_data_in(task, 8 + n * 8, alloc_len);
+}

@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests for the completion queue and the mem and file backing stores. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend/backend.h"
+
+#define MiB (1024ull * 1024)
+#define GiB (1024ull * MiB)
+
+/* ---- fixtures ----------------------------------------------------------- */
+
+struct fixture {
+	struct bs_cq cq;
+	char dir[64];
+	char path[128];
+	char err[256];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || bs_cq_init(&f->cq) != 0)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/ctgt-bs-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/disk.img", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	unlink(f->path);
+	rmdir(f->dir);
+	bs_cq_destroy(&f->cq);
+	free(f);
+	return 0;
+}
+
+/* A request that records the order its completion ran in. */
+struct treq {
+	struct bs_request req;
+	int *counter;
+	int order;		/* value of *counter when done() ran; -1 before */
+};
+
+static void treq_done(struct bs_request *req)
+{
+	struct treq *t = (struct treq *)req;
+
+	t->order = (*t->counter)++;
+}
+
+static void treq_init(struct treq *t, int *counter, enum bs_op op, uint64_t off,
+		      struct iovec *iov, int iovcnt)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < iovcnt; i++)
+		len += iov[i].iov_len;
+	memset(t, 0, sizeof(*t));
+	t->req.op = op;
+	t->req.offset = off;
+	t->req.len = len;
+	t->req.iov = iov;
+	t->req.iovcnt = iovcnt;
+	t->req.result = 1;	/* the backend must overwrite it */
+	t->req.done = treq_done;
+	t->counter = counter;
+	t->order = -1;
+}
+
+/* Run completions until *counter reaches @want, sleeping on the eventfd. */
+static void wait_for(struct bs_cq *cq, int *counter, int want)
+{
+	for (int spins = 0; *counter < want; spins++) {
+		struct pollfd pfd = { .fd = cq->efd, .events = POLLIN };
+
+		assert_true(spins < 100);
+		if (!bs_cq_has_local(cq))
+			assert_true(poll(&pfd, 1, 5000) >= 0);
+		bs_cq_run(cq);
+	}
+}
+
+/* Submit one request and wait for it; returns its result. */
+static int do_io(struct fixture *f, struct backend *bs, enum bs_op op, uint64_t off,
+		 struct iovec *iov, int iovcnt, bool fua)
+{
+	struct treq t;
+	int counter = 0;
+
+	treq_init(&t, &counter, op, off, iov, iovcnt);
+	t.req.fua = fua;
+	assert_int_equal(backend_submit(bs, &t.req), 0);
+	wait_for(&f->cq, &counter, 1);
+	assert_int_equal(t.order, 0);
+	return t.req.result;
+}
+
+static void fill(uint8_t *p, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(seed + i * 7 + (i >> 9));
+}
+
+/* ---- completion queue --------------------------------------------------- */
+
+static void test_cq_local_order(void **state)
+{
+	struct fixture *f = *state;
+	struct treq t[3];
+	int counter = 0;
+	struct pollfd pfd = { .fd = f->cq.efd, .events = POLLIN };
+
+	for (int i = 0; i < 3; i++)
+		treq_init(&t[i], &counter, BS_OP_FLUSH, 0, NULL, 0);
+	assert_false(bs_cq_has_local(&f->cq));
+	bs_cq_push_local(&f->cq, &t[2].req);
+	bs_cq_push_local(&f->cq, &t[0].req);
+	bs_cq_push_local(&f->cq, &t[1].req);
+	assert_true(bs_cq_has_local(&f->cq));
+	/* Local pushes make no syscall, so the eventfd stays quiet. */
+	assert_int_equal(poll(&pfd, 1, 0), 0);
+	assert_int_equal(bs_cq_run(&f->cq), 3);
+	assert_int_equal(t[2].order, 0);
+	assert_int_equal(t[0].order, 1);
+	assert_int_equal(t[1].order, 2);
+	assert_false(bs_cq_has_local(&f->cq));
+	assert_int_equal(bs_cq_run(&f->cq), 0);
+}
+
+struct pusher {
+	struct bs_cq *cq;
+	struct treq *reqs;
+	int n;
+};
+
+static void *push_thread(void *arg)
+{
+	struct pusher *p = arg;
+
+	usleep(20 * 1000);	/* let the main thread reach poll() first */
+	for (int i = 0; i < p->n; i++)
+		bs_cq_push(p->cq, &p->reqs[i].req);
+	return NULL;
+}
+
+static void test_cq_cross_thread_wake(void **state)
+{
+	struct fixture *f = *state;
+	struct treq t[4];
+	int counter = 0;
+	struct pusher p = { .cq = &f->cq, .reqs = t, .n = 4 };
+	struct pollfd pfd = { .fd = f->cq.efd, .events = POLLIN };
+	pthread_t th;
+
+	for (int i = 0; i < 4; i++)
+		treq_init(&t[i], &counter, BS_OP_FLUSH, 0, NULL, 0);
+	assert_int_equal(pthread_create(&th, NULL, push_thread, &p), 0);
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_true(pfd.revents & POLLIN);
+	pthread_join(th, NULL);
+	assert_false(bs_cq_has_local(&f->cq));
+	assert_int_equal(bs_cq_run(&f->cq), 4);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(t[i].order, i);
+	/* The counter was drained: nothing wakes the loop any more. */
+	assert_int_equal(poll(&pfd, 1, 0), 0);
+}
+
+static void test_cq_mixed(void **state)
+{
+	struct fixture *f = *state;
+	struct treq t[2];
+	int counter = 0;
+
+	treq_init(&t[0], &counter, BS_OP_FLUSH, 0, NULL, 0);
+	treq_init(&t[1], &counter, BS_OP_FLUSH, 0, NULL, 0);
+	bs_cq_push(&f->cq, &t[0].req);
+	bs_cq_push_local(&f->cq, &t[1].req);
+	assert_int_equal(bs_cq_run(&f->cq), 2);
+	assert_true(t[0].order >= 0 && t[1].order >= 0);
+}
+
+/* ---- spec parsing ------------------------------------------------------- */
+
+static void test_bad_spec(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_null(backend_open("", 4096, &f->cq, f->err, sizeof(f->err)));
+	assert_string_equal(f->err, "empty backing store spec");
+	assert_null(backend_open("file:", 4096, &f->cq, f->err, sizeof(f->err)));
+	assert_string_equal(f->err, "file:: missing file path");
+	assert_null(backend_open("rbd:pool/img", 4096, &f->cq, f->err, sizeof(f->err)));
+	assert_non_null(strstr(f->err, "unknown store type \"rbd\""));
+	assert_null(backend_open("mem:", 0, &f->cq, f->err, sizeof(f->err)));
+	assert_string_equal(f->err, "mem: needs a size");
+}
+
+/* ---- mem ---------------------------------------------------------------- */
+
+static void test_mem_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct backend *bs = backend_open("mem:scratch", 1 * MiB, &f->cq,
+					  f->err, sizeof(f->err));
+	uint8_t a[1000], b[3096], back[4096];
+	struct iovec wr[2] = { { a, sizeof(a) }, { b, sizeof(b) } };
+	struct iovec rd[1] = { { back, sizeof(back) } };
+	struct treq t;
+	int counter = 0;
+
+	assert_non_null(bs);
+	assert_string_equal(bs->ops->name, "mem");
+	assert_int_equal(bs->size, 1 * MiB);
+	fill(a, sizeof(a), 1);
+	fill(b, sizeof(b), 2);
+
+	treq_init(&t, &counter, BS_OP_WRITE, 8192, wr, 2);
+	assert_int_equal(backend_submit(bs, &t.req), 0);
+	assert_int_equal(t.order, -1);	/* never completed inside submit */
+	assert_true(bs_cq_has_local(&f->cq));
+	assert_int_equal(bs_cq_run(&f->cq), 1);
+	assert_int_equal(t.req.result, 0);
+
+	assert_int_equal(do_io(f, bs, BS_OP_READ, 8192, rd, 1, false), 0);
+	assert_memory_equal(back, a, sizeof(a));
+	assert_memory_equal(back + sizeof(a), b, sizeof(b));
+	/* Unwritten space reads as zeros. */
+	assert_int_equal(do_io(f, bs, BS_OP_READ, 1 * MiB - 4096, rd, 1, false), 0);
+	for (size_t i = 0; i < sizeof(back); i++)
+		assert_int_equal(back[i], 0);
+	assert_int_equal(do_io(f, bs, BS_OP_FLUSH, 0, NULL, 0, false), 0);
+	backend_close(bs);
+}
+
+static void test_mem_out_of_range(void **state)
+{
+	struct fixture *f = *state;
+	struct backend *bs = backend_open("mem:", 64 * 1024, &f->cq, f->err, sizeof(f->err));
+	uint8_t buf[4096];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct treq t;
+	int counter = 0;
+
+	assert_non_null(bs);
+	treq_init(&t, &counter, BS_OP_READ, 64 * 1024 - 512, &iov, 1);
+	assert_int_equal(backend_submit(bs, &t.req), -EINVAL);
+	treq_init(&t, &counter, BS_OP_READ, UINT64_MAX - 100, &iov, 1);
+	assert_int_equal(backend_submit(bs, &t.req), -EINVAL);
+	/* iovecs shorter than len */
+	treq_init(&t, &counter, BS_OP_WRITE, 0, &iov, 1);
+	t.req.len = sizeof(buf) + 1;
+	assert_int_equal(backend_submit(bs, &t.req), -EINVAL);
+	assert_false(bs_cq_has_local(&f->cq));
+	assert_int_equal(counter, 0);
+	backend_close(bs);
+}
+
+/* ---- file --------------------------------------------------------------- */
+
+static struct backend *open_file(struct fixture *f, uint64_t size)
+{
+	return backend_open(f->path, size, &f->cq, f->err, sizeof(f->err));
+}
+
+static void test_file_create_sparse(void **state)
+{
+	struct fixture *f = *state;
+	struct backend *bs = open_file(f, 1 * GiB);
+	struct stat st;
+
+	assert_non_null(bs);
+	assert_string_equal(bs->ops->name, "file");
+	assert_int_equal(bs->size, 1 * GiB);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_size, 1 * GiB);
+	assert_true(st.st_blocks < 64);	/* a hole, not a gigabyte of zeros */
+	assert_int_equal(st.st_mode & 077, 0);
+	backend_close(bs);
+}
+
+static void test_file_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	char spec[160];
+	struct backend *bs;
+	uint8_t a[512], b[1536], c[2048], back[4096];
+	struct iovec wr[3] = { { a, sizeof(a) }, { b, sizeof(b) }, { c, sizeof(c) } };
+	struct iovec rd[2] = { { back, 100 }, { back + 100, sizeof(back) - 100 } };
+	const uint64_t offs[] = { 0, 512 * 7, 4 * MiB - 4096 };
+
+	snprintf(spec, sizeof(spec), "file:%s", f->path);
+	bs = backend_open(spec, 4 * MiB, &f->cq, f->err, sizeof(f->err));
+	assert_non_null(bs);
+	for (size_t k = 0; k < sizeof(offs) / sizeof(offs[0]); k++) {
+		fill(a, sizeof(a), (unsigned)k * 3);
+		fill(b, sizeof(b), (unsigned)k * 3 + 1);
+		fill(c, sizeof(c), (unsigned)k * 3 + 2);
+		assert_int_equal(do_io(f, bs, BS_OP_WRITE, offs[k], wr, 3, false), 0);
+		memset(back, 0xee, sizeof(back));
+		assert_int_equal(do_io(f, bs, BS_OP_READ, offs[k], rd, 2, false), 0);
+		assert_memory_equal(back, a, sizeof(a));
+		assert_memory_equal(back + 512, b, sizeof(b));
+		assert_memory_equal(back + 2048, c, sizeof(c));
+	}
+	backend_close(bs);
+}
+
+/* More iovecs than one preadv/pwritev batch takes. */
+static void test_file_many_iovecs(void **state)
+{
+	struct fixture *f = *state;
+	struct backend *bs = open_file(f, 1 * MiB);
+	enum { N = 200, SEG = 100 };
+	static uint8_t src[N * SEG], dst[N * SEG];
+	struct iovec wr[N], rd[N];
+
+	assert_non_null(bs);
+	fill(src, sizeof(src), 9);
+	for (int i = 0; i < N; i++) {
+		wr[i] = (struct iovec){ src + i * SEG, SEG };
+		rd[i] = (struct iovec){ dst + i * SEG, SEG };
+	}
+	assert_int_equal(do_io(f, bs, BS_OP_WRITE, 3000, wr, N, false), 0);
+	assert_int_equal(do_io(f, bs, BS_OP_READ, 3000, rd, N, false), 0);
+	assert_memory_equal(src, dst, sizeof(src));
+	backend_close(bs);
+}
+
+static void test_file_read_past_eof(void **state)
+{
+	struct fixture *f = *state;
+	struct backend *bs = open_file(f, 64 * 1024);
+	uint8_t buf[8192];
+	struct iovec iov = { buf, sizeof(buf) };
+
+	assert_non_null(bs);
+	fill(buf, sizeof(buf), 5);
+	assert_int_equal(do_io(f, bs, BS_OP_WRITE, 56 * 1024, &iov, 1, false), 0);
+	/* Shrink the file behind the store's back: the tail becomes a hole. */
+	assert_int_equal(truncate(f->path, 60 * 1024), 0);
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(do_io(f, bs, BS_OP_READ, 56 * 1024, &iov, 1, false), 0);
+	for (size_t i = 4096; i < sizeof(buf); i++)
+		assert_int_equal(buf[i], 0);
+	backend_close(bs);
+}
+
+static void test_file_fua_and_flush(void **state)
+{
+	struct fixture *f = *state;
+	struct backend *bs = open_file(f, 1 * MiB);
+	uint8_t buf[4096], back[4096];
+	struct iovec iov = { buf, sizeof(buf) }, riov = { back, sizeof(back) };
+	struct treq t[3];
+	int counter = 0;
+
+	assert_non_null(bs);
+	fill(buf, sizeof(buf), 3);
+	assert_int_equal(do_io(f, bs, BS_OP_WRITE, 0, &iov, 1, true), 0);
+	assert_int_equal(do_io(f, bs, BS_OP_FLUSH, 0, NULL, 0, false), 0);
+	/* Several in flight at once, spread over the worker pool. */
+	treq_init(&t[0], &counter, BS_OP_WRITE, 4096, &iov, 1);
+	t[0].req.fua = true;
+	treq_init(&t[1], &counter, BS_OP_FLUSH, 0, NULL, 0);
+	treq_init(&t[2], &counter, BS_OP_READ, 0, &riov, 1);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(backend_submit(bs, &t[i].req), 0);
+	wait_for(&f->cq, &counter, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(t[i].req.result, 0);
+	backend_close(bs);
+}
+
+static void test_file_reopen_keeps_size(void **state)
+{
+	struct fixture *f = *state;
+	struct backend *bs = open_file(f, 4 * MiB);
+	uint8_t buf[512], back[512];
+	struct iovec iov = { buf, sizeof(buf) }, riov = { back, sizeof(back) };
+
+	assert_non_null(bs);
+	fill(buf, sizeof(buf), 11);
+	assert_int_equal(do_io(f, bs, BS_OP_WRITE, 1 * MiB, &iov, 1, false), 0);
+	backend_close(bs);
+
+	bs = open_file(f, 0);
+	assert_non_null(bs);
+	assert_int_equal(bs->size, 4 * MiB);
+	assert_int_equal(do_io(f, bs, BS_OP_READ, 1 * MiB, &riov, 1, false), 0);
+	assert_memory_equal(buf, back, sizeof(buf));
+	backend_close(bs);
+
+	/* The same size again is fine too. */
+	bs = open_file(f, 4 * MiB);
+	assert_non_null(bs);
+	backend_close(bs);
+}
+
+static void test_file_larger_size_grows(void **state)
+{
+	struct fixture *f = *state;
+	struct backend *bs = open_file(f, 4 * MiB);
+	uint8_t buf[512], back[512];
+	struct iovec iov = { buf, sizeof(buf) }, riov = { back, sizeof(back) };
+	struct stat st;
+
+	assert_non_null(bs);
+	fill(buf, sizeof(buf), 12);
+	assert_int_equal(do_io(f, bs, BS_OP_WRITE, 4 * MiB - 512, &iov, 1, false), 0);
+	backend_close(bs);
+
+	bs = open_file(f, 8 * MiB);
+	assert_non_null(bs);
+	assert_int_equal(bs->size, 8 * MiB);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_size, 8 * MiB);
+	assert_int_equal(do_io(f, bs, BS_OP_READ, 4 * MiB - 512, &riov, 1, false), 0);
+	assert_memory_equal(buf, back, sizeof(buf));
+	backend_close(bs);
+}
+
+static void test_file_smaller_size_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct backend *bs = open_file(f, 4 * MiB);
+	struct stat st;
+
+	assert_non_null(bs);
+	backend_close(bs);
+	assert_null(open_file(f, 1 * MiB));
+	assert_non_null(strstr(f->err, "refusing to truncate"));
+	assert_non_null(strstr(f->err, "4194304"));
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_size, 4 * MiB);
+}
+
+static void test_file_missing_dir(void **state)
+{
+	struct fixture *f = *state;
+	char path[160], want[256];
+
+	snprintf(path, sizeof(path), "%s/nodir/disk.img", f->dir);
+	assert_null(backend_open(path, 1 * MiB, &f->cq, f->err, sizeof(f->err)));
+	snprintf(want, sizeof(want), "open %s: No such file or directory", path);
+	assert_string_equal(f->err, want);
+}
+
+static void test_file_missing_no_size(void **state)
+{
+	struct fixture *f = *state;
+	char want[256];
+	struct stat st;
+
+	assert_null(open_file(f, 0));
+	snprintf(want, sizeof(want),
+		 "open %s: No such file or directory (give a size to create it)", f->path);
+	assert_string_equal(f->err, want);
+	assert_int_equal(stat(f->path, &st), -1);
+}
+
+static void test_file_not_a_disk(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_null(backend_open("/dev/null", 0, &f->cq, f->err, sizeof(f->err)));
+	assert_string_equal(f->err, "/dev/null: not a regular file or block device");
+	assert_null(backend_open(f->dir, 0, &f->cq, f->err, sizeof(f->err)));
+	assert_non_null(strstr(f->err, "Is a directory"));
+}
+
+static void test_file_empty_no_size(void **state)
+{
+	struct fixture *f = *state;
+	int fd = open(f->path, O_CREAT | O_WRONLY, 0600);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_null(open_file(f, 0));
+	assert_non_null(strstr(f->err, "file is empty"));
+}
+
+static void test_file_permission_denied(void **state)
+{
+	struct fixture *f = *state;
+	char want[256];
+	int fd;
+
+	if (geteuid() == 0)
+		skip();	/* root opens anything */
+	fd = open(f->path, O_CREAT | O_WRONLY, 0400);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_null(open_file(f, 1 * MiB));
+	snprintf(want, sizeof(want), "open %s: Permission denied", f->path);
+	assert_string_equal(f->err, want);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_cq_local_order),
+		T(test_cq_cross_thread_wake),
+		T(test_cq_mixed),
+		T(test_bad_spec),
+		T(test_mem_round_trip),
+		T(test_mem_out_of_range),
+		T(test_file_create_sparse),
+		T(test_file_round_trip),
+		T(test_file_many_iovecs),
+		T(test_file_read_past_eof),
+		T(test_file_fua_and_flush),
+		T(test_file_reopen_keeps_size),
+		T(test_file_larger_size_grows),
+		T(test_file_smaller_size_refused),
+		T(test_file_missing_dir),
+		T(test_file_missing_no_size),
+		T(test_file_not_a_disk),
+		T(test_file_empty_no_size),
+		T(test_file_permission_denied),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,635 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests for quick-mode flags and config.json loading. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/config.h"
+#include "util/log.h"
+
+#define MiB (1024ull * 1024)
+#define GiB (1024ull * MiB)
+
+/* The example from gotgt's documentation, byte for byte. */
+static const char gotgt_example[] =
+	"{\n"
+	"  \"storages\": [\n"
+	"    {\n"
+	"      \"deviceID\": 1000,\n"
+	"      \"path\": \"file:/var/tmp/disk.img\",\n"
+	"      \"online\": true,\n"
+	"      \"thinProvisioning\": false,\n"
+	"      \"blockShift\": 9\n"
+	"    }\n"
+	"  ],\n"
+	"  \"iscsiportals\": [\n"
+	"    {\n"
+	"      \"id\": 0,\n"
+	"      \"portal\": \"127.0.0.1:3260\"\n"
+	"    }\n"
+	"  ],\n"
+	"  \"iscsitargets\": {\n"
+	"    \"iqn.2016-09.com.gotgt.gostor:02:example-tgt-0\": {\n"
+	"      \"tpgts\": {\n"
+	"        \"1\": [\n"
+	"          0\n"
+	"        ]\n"
+	"      },\n"
+	"      \"luns\": {\n"
+	"        \"0\": 1000\n"
+	"      }\n"
+	"    }\n"
+	"  }\n"
+	"}";
+
+#define GOTGT_IQN "iqn.2016-09.com.gotgt.gostor:02:example-tgt-0"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	char err[CONFIG_ERR_LEN];
+	struct ctgt_config cfg;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/ctgt-cfg-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/config.json", f->dir);
+	f->cfg.log_level = -1;
+	/* Unknown-key warnings are expected in some tests; keep output clean. */
+	log_set_level(LOG_LVL_ERROR);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	config_free(&f->cfg);
+	unlink(f->path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static void write_config(struct fixture *f, const char *text)
+{
+	FILE *fp = fopen(f->path, "w");
+
+	assert_non_null(fp);
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* Run config_parse_args on a NULL-terminated list of arguments. */
+static int parse(struct fixture *f, const char *first, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+
+	va_start(ap, first);
+	for (const char *a = first; a != NULL; a = va_arg(ap, const char *)) {
+		assert_true(argc < 31);
+		argv[argc++] = (char *)a;
+	}
+	va_end(ap);
+	argv[argc] = NULL;
+	config_free(&f->cfg);
+	f->err[0] = '\0';
+	return config_parse_args(argc, argv, &f->cfg, f->err, sizeof(f->err));
+}
+
+/* Expect a parse failure with exactly @want, and an empty config after it. */
+#define PARSE_FAILS(f, want, ...) do { \
+	assert_int_equal(parse(f, __VA_ARGS__, NULL), -1); \
+	assert_string_equal((f)->err, want); \
+	assert_int_equal((f)->cfg.ntargets, 0); \
+	assert_int_equal((f)->cfg.nportals, 0); \
+} while (0)
+
+static int load(struct fixture *f, const char *text)
+{
+	write_config(f, text);
+	f->err[0] = '\0';
+	return config_load_json(f->path, &f->cfg, f->err, sizeof(f->err));
+}
+
+/* Expect @text to be refused with a message ending in @tail (after "PATH"). */
+static void load_fails(struct fixture *f, const char *text, const char *tail)
+{
+	char want[CONFIG_ERR_LEN];
+
+	assert_int_equal(load(f, text), -1);
+	snprintf(want, sizeof(want), "%s%s", f->path, tail);
+	assert_string_equal(f->err, want);
+	assert_int_equal(f->cfg.ntargets, 0);
+	assert_int_equal(f->cfg.nportals, 0);
+}
+
+/* ---- sizes -------------------------------------------------------------- */
+
+static void test_size_good(void **state)
+{
+	static const struct { const char *s; uint64_t v; } cases[] = {
+		{ "0", 0 }, { "4096", 4096 }, { "512K", 512 * 1024ull },
+		{ "512M", 512 * MiB }, { "10G", 10 * GiB }, { "10g", 10 * GiB },
+		{ "1T", 1024 * GiB }, { "1p", 1024 * 1024 * GiB },
+		{ "18446744073709551615", UINT64_MAX },
+		{ "16777215T", 16777215ull << 40 },
+	};
+	uint64_t v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = 1;
+		assert_int_equal(config_parse_size(cases[i].s, &v), 0);
+		assert_true(v == cases[i].v);
+	}
+}
+
+static void test_size_bad(void **state)
+{
+	static const char *const bad[] = {
+		"", "G", "-1", "+5", " 1", "1 ", "1.5G", "10GB", "10X", "0x10", "1e9",
+		"18446744073709551616",	/* 2^64 */
+		"16777216T",		/* 2^64 after scaling */
+		"99999999999999999999G",
+		"18014398509481984K",	/* 2^54 * 2^10 */
+	};
+	uint64_t v = 7;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(config_parse_size(bad[i], &v), -1);
+	assert_int_equal(config_parse_size(NULL, &v), -1);
+	assert_true(v == 7);	/* untouched on failure */
+}
+
+/* ---- portals ------------------------------------------------------------ */
+
+static void portal_ok(const char *s, const char *host, uint16_t port)
+{
+	char *h = NULL;
+	uint16_t p = 1;
+
+	assert_int_equal(config_parse_portal(s, &h, &p), 0);
+	assert_string_equal(h, host);
+	assert_int_equal(p, port);
+	free(h);
+}
+
+static void test_portal_good(void **state)
+{
+	(void)state;
+	portal_ok("127.0.0.1:3260", "127.0.0.1", 3260);
+	portal_ok("0.0.0.0:860", "0.0.0.0", 860);
+	portal_ok("10.1.2.3:0", "10.1.2.3", 0);
+	portal_ok("10.1.2.3:65535", "10.1.2.3", 65535);
+	portal_ok("127.0.0.1", "127.0.0.1", 3260);
+	portal_ok("localhost:3261", "127.0.0.1", 3261);
+	portal_ok("localhost", "127.0.0.1", 3260);
+	portal_ok("[::1]:3260", "::1", 3260);
+	portal_ok("[0:0::1]:3260", "::1", 3260);	/* canonical form */
+	portal_ok("[::]:0", "::", 0);
+	portal_ok("[fe80::1]", "fe80::1", 3260);
+}
+
+static void test_portal_bad(void **state)
+{
+	static const char *const bad[] = {
+		"", ":3260", "127.0.0.1:", "1.2.3.4:99999", "1.2.3.4:65536",
+		"1.2.3.4:-1", "1.2.3.4:+1", "1.2.3.4:32a", "1.2.3:3260",
+		"example.com:3260", "::1:3260", "::1", "[::1:3260", "[::1]3260",
+		"[::1]:", "[1.2.3.4]:3260", "[]:3260", "[localhost]:3260",
+		"1.2.3.4 :3260",
+	};
+	char *h = NULL;
+	uint16_t p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(config_parse_portal(bad[i], &h, &p), -1);
+		assert_null(h);
+	}
+}
+
+static void test_portal_flag_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	PARSE_FAILS(f, "--portal 1.2.3.4:99999: bad port", "--portal", "1.2.3.4:99999");
+	PARSE_FAILS(f, "--portal 127.0.0.1:: missing port", "--portal", "127.0.0.1:");
+	PARSE_FAILS(f, "--portal ::1:3260: IPv6 address needs brackets, as in [::1]:3260",
+		    "--portal", "::1:3260");
+	PARSE_FAILS(f, "--portal [::1:3260: missing ']' after IPv6 address",
+		    "--portal", "[::1:3260");
+	PARSE_FAILS(f, "--portal :3260: missing host", "--portal", ":3260");
+	PARSE_FAILS(f, "--portal host.example:3260: bad host address (want a numeric "
+		    "IPv4 or [IPv6] address, or localhost)", "--portal", "host.example:3260");
+	PARSE_FAILS(f, "--portal localhost:3260: given twice", "--lun", "0=a,size=1M",
+		    "--portal", "127.0.0.1:3260", "--portal", "localhost:3260");
+}
+
+/* ---- flags -------------------------------------------------------------- */
+
+static void test_defaults(void **state)
+{
+	struct fixture *f = *state;
+	const struct ctgt_lun_cfg *l;
+
+	assert_int_equal(parse(f, "--lun", "0=var/disk0.img,size=1G", NULL), 0);
+	assert_int_equal(f->cfg.nportals, 1);
+	assert_string_equal(f->cfg.portals[0].host, "127.0.0.1");
+	assert_int_equal(f->cfg.portals[0].port, 3260);
+	assert_int_equal(f->cfg.portals[0].tpgt, 1);
+	assert_int_equal(f->cfg.ntargets, 1);
+	assert_string_equal(f->cfg.targets[0].name, "iqn.2026-11.io.ctgt:disk0");
+	assert_int_equal(f->cfg.targets[0].nluns, 1);
+	l = &f->cfg.targets[0].luns[0];
+	assert_int_equal(l->lun, 0);
+	assert_string_equal(l->path, "var/disk0.img");
+	assert_true(l->size == GiB);
+	assert_int_equal(l->block_size, 512);
+	assert_false(l->thin || l->readonly || l->removable);
+	assert_int_equal(f->cfg.log_level, -1);
+}
+
+static void test_all_flags(void **state)
+{
+	struct fixture *f = *state;
+	const struct ctgt_target_cfg *t;
+
+	assert_int_equal(parse(f, "--portal", "127.0.0.1:0", "--portal=[::1]:3261",
+			       "--target", "iqn.2020-01.com.example:t1",
+			       "--lun", "0=file:/tmp/a.img,size=512M,thin",
+			       "--lun=7=mem:,size=4096,readonly,removable",
+			       "--log-level=debug", NULL), 0);
+	assert_int_equal(f->cfg.nportals, 2);
+	assert_string_equal(f->cfg.portals[0].host, "127.0.0.1");
+	assert_int_equal(f->cfg.portals[0].port, 0);
+	assert_string_equal(f->cfg.portals[1].host, "::1");
+	assert_int_equal(f->cfg.portals[1].port, 3261);
+	assert_int_equal(f->cfg.portals[1].tpgt, 1);
+	assert_int_equal(f->cfg.ntargets, 1);
+	t = &f->cfg.targets[0];
+	assert_string_equal(t->name, "iqn.2020-01.com.example:t1");
+	assert_int_equal(t->nluns, 2);
+	assert_int_equal(t->luns[0].lun, 0);
+	assert_string_equal(t->luns[0].path, "file:/tmp/a.img");
+	assert_true(t->luns[0].size == 512 * MiB);
+	assert_true(t->luns[0].thin);
+	assert_false(t->luns[0].readonly);
+	assert_int_equal(t->luns[1].lun, 7);
+	assert_string_equal(t->luns[1].path, "mem:");
+	assert_true(t->luns[1].size == 4096);
+	assert_true(t->luns[1].readonly && t->luns[1].removable);
+	assert_false(t->luns[1].thin);
+	assert_int_equal(f->cfg.log_level, LOG_LVL_DEBUG);
+}
+
+static void test_lun_without_size(void **state)
+{
+	struct fixture *f = *state;
+
+	/* An existing file or device supplies its own size. */
+	assert_int_equal(parse(f, "--lun", "255=/dev/sdz", NULL), 0);
+	assert_int_equal(f->cfg.targets[0].luns[0].lun, 255);
+	assert_true(f->cfg.targets[0].luns[0].size == 0);
+	/* Two kernel-picked ports are two listeners, not a duplicate. */
+	assert_int_equal(parse(f, "--lun", "0=a", "--portal", "127.0.0.1:0",
+			       "--portal", "127.0.0.1:0", NULL), 0);
+	assert_int_equal(f->cfg.nportals, 2);
+}
+
+static void test_lun_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	PARSE_FAILS(f, "--lun 0=: missing path", "--lun", "0=");
+	PARSE_FAILS(f, "--lun 0=,size=1G: missing path", "--lun", "0=,size=1G");
+	PARSE_FAILS(f, "--lun disk.img: expected N=PATH[,size=SIZE][,thin][,readonly][,removable]",
+		    "--lun", "disk.img");
+	PARSE_FAILS(f, "--lun 256=a: LUN number must be 0 to 255", "--lun", "256=a");
+	PARSE_FAILS(f, "--lun x=a: LUN number must be 0 to 255", "--lun", "x=a");
+	PARSE_FAILS(f, "--lun =a: LUN number must be 0 to 255", "--lun", "=a");
+	PARSE_FAILS(f, "--lun -1=a: LUN number must be 0 to 255", "--lun", "-1=a");
+	PARSE_FAILS(f, "--lun 0=a,size=12Q: bad size (want a number of bytes or one like 512M, 10G)",
+		    "--lun", "0=a,size=12Q");
+	PARSE_FAILS(f, "--lun 0=a,size=0: bad size (want a number of bytes or one like 512M, 10G)",
+		    "--lun", "0=a,size=0");
+	PARSE_FAILS(f, "--lun 0=a,size=: unknown option (want size=SIZE, thin, readonly or removable)",
+		    "--lun", "0=a,size=");
+	PARSE_FAILS(f, "--lun 0=a,size=1000: size is not a multiple of 512 bytes",
+		    "--lun", "0=a,size=1000");
+	PARSE_FAILS(f, "--lun 0=a,size=1M,size=2M: size given twice", "--lun", "0=a,size=1M,size=2M");
+	PARSE_FAILS(f, "--lun 0=a,fast: unknown option (want size=SIZE, thin, readonly or removable)",
+		    "--lun", "0=a,fast");
+	PARSE_FAILS(f, "--lun 0=a,,thin: unknown option (want size=SIZE, thin, readonly or removable)",
+		    "--lun", "0=a,,thin");
+	PARSE_FAILS(f, "--lun 00=b: LUN 0 given twice", "--lun", "0=a", "--lun", "00=b");
+}
+
+static void test_other_flag_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	PARSE_FAILS(f, "unknown option --foo", "--foo");
+	PARSE_FAILS(f, "unknown option --foo", "--foo=bar");
+	PARSE_FAILS(f, "unknown option --port", "--port", "1.2.3.4");
+	PARSE_FAILS(f, "unknown option -v", "-v");
+	PARSE_FAILS(f, "unexpected argument disk.img", "disk.img");
+	PARSE_FAILS(f, "--log-level loud: expected error, warn, info or debug",
+		    "--log-level", "loud");
+	PARSE_FAILS(f, "--target bad name: not an iqn./eui./naa. name", "--target", "bad name");
+	PARSE_FAILS(f, "--target iqn.2020-01.com.Example:x: iSCSI names are lowercase",
+		    "--target", "iqn.2020-01.com.Example:x");
+	PARSE_FAILS(f, "--target iqn.20-01.com.x: expected iqn.YYYY-MM.reversed.domain[:name]",
+		    "--target", "iqn.20-01.com.x");
+	PARSE_FAILS(f, "--target iqn.2020-01.com.x:a_b: only a-z, 0-9, '.', '-' and ':' are allowed",
+		    "--target", "iqn.2020-01.com.x:a_b");
+	PARSE_FAILS(f, "--target eui.123: expected eui. and 16 hex digits", "--target", "eui.123");
+	PARSE_FAILS(f, "--target given twice", "--lun", "0=a", "--target", "iqn.2020-01.a.b",
+		    "--target", "iqn.2020-01.a.c");
+	PARSE_FAILS(f, "--config given twice", "--config", "a.json", "--config", "b.json");
+	PARSE_FAILS(f, "--portal: missing value", "--portal");
+	PARSE_FAILS(f, "--portal: missing value", "--portal", "--lun", "0=a");
+	PARSE_FAILS(f, "--portal: missing value", "--portal=");
+	PARSE_FAILS(f, "--log-level: missing value", "--log-level");
+}
+
+static void test_names_accepted(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "--target", "eui.02004567A425678D", "--lun", "0=a", NULL), 0);
+	assert_int_equal(parse(f, "--target", "naa.52004567BA64678D", "--lun", "0=a", NULL), 0);
+	assert_int_equal(parse(f, "--target", "naa.6001405abcdef0123456789abcdef012",
+			       "--lun", "0=a", NULL), 0);
+	assert_int_equal(parse(f, "--target", "iqn.2001-04.com.example", "--lun", "0=a", NULL), 0);
+}
+
+static void test_no_lun(void **state)
+{
+	struct fixture *f = *state;
+	static const char want[] = "no LUN configured: use --lun 0=PATH,size=SIZE or --config FILE";
+	char *argv[1] = { NULL };
+
+	assert_int_equal(config_parse_args(0, argv, &f->cfg, f->err, sizeof(f->err)), -1);
+	assert_string_equal(f->err, want);
+	PARSE_FAILS(f, want, "--portal", "127.0.0.1:3260", "--log-level", "info");
+	PARSE_FAILS(f, want, "--target", "iqn.2020-01.a.b");
+}
+
+/* ---- config.json -------------------------------------------------------- */
+
+static void test_gotgt_example(void **state)
+{
+	struct fixture *f = *state;
+	const struct ctgt_lun_cfg *l;
+
+	write_config(f, gotgt_example);
+	assert_int_equal(parse(f, "--config", f->path, NULL), 0);
+	assert_int_equal(f->cfg.nportals, 1);
+	assert_string_equal(f->cfg.portals[0].host, "127.0.0.1");
+	assert_int_equal(f->cfg.portals[0].port, 3260);
+	assert_int_equal(f->cfg.portals[0].tpgt, 1);
+	assert_int_equal(f->cfg.ntargets, 1);
+	assert_string_equal(f->cfg.targets[0].name, GOTGT_IQN);
+	assert_int_equal(f->cfg.targets[0].nluns, 1);
+	l = &f->cfg.targets[0].luns[0];
+	assert_int_equal(l->lun, 0);
+	assert_string_equal(l->path, "file:/var/tmp/disk.img");
+	assert_true(l->size == 0);
+	assert_int_equal(l->block_size, 512);
+	assert_false(l->thin || l->readonly || l->removable);
+}
+
+static void test_config_with_flags(void **state)
+{
+	struct fixture *f = *state;
+	const struct ctgt_target_cfg *t;
+	char want[CONFIG_ERR_LEN];
+
+	write_config(f, gotgt_example);
+	/* --portal adds a portal; one equal to the file's is the same listener. */
+	assert_int_equal(parse(f, "--config", f->path, "--portal", "[::1]:3260",
+			       "--portal", "localhost:3260", NULL), 0);
+	assert_int_equal(f->cfg.nportals, 2);
+	assert_string_equal(f->cfg.portals[1].host, "::1");
+
+	/* --lun without --target goes to the default target, next to the file's. */
+	assert_int_equal(parse(f, "--config=" , NULL), -1);
+	assert_int_equal(parse(f, "--lun", "1=mem:,size=1M", "--config", f->path, NULL), 0);
+	assert_int_equal(f->cfg.ntargets, 2);
+	assert_string_equal(f->cfg.targets[1].name, "iqn.2026-11.io.ctgt:disk0");
+
+	/* --lun with --target naming the file's target adds to it. */
+	assert_int_equal(parse(f, "--config", f->path, "--target", GOTGT_IQN,
+			       "--lun", "1=mem:,size=1M", NULL), 0);
+	assert_int_equal(f->cfg.ntargets, 1);
+	t = &f->cfg.targets[0];
+	assert_int_equal(t->nluns, 2);
+	assert_int_equal(t->luns[1].lun, 1);
+
+	snprintf(want, sizeof(want), "--lun 0: %s already has LUN 0 in %s", GOTGT_IQN, f->path);
+	PARSE_FAILS(f, want, "--config", f->path, "--target", GOTGT_IQN, "--lun", "0=b");
+	/* A listener has one tag: a flag portal cannot give the file's another. */
+	write_config(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
+		     "\"iscsiportals\": [{\"id\": 0, \"portal\": \"127.0.0.1:3260\"}],"
+		     "\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"tpgts\": {\"2\": [0]},"
+		     " \"luns\": {\"0\": 1}}}}");
+	PARSE_FAILS(f, "--portal: portal 127.0.0.1:3260 has tag 1, but is already configured with tag 2",
+		    "--config", f->path, "--portal", "127.0.0.1:3260");
+	assert_int_equal(parse(f, "--config", f->path, "--portal", "127.0.0.1:3261", NULL), 0);
+	assert_int_equal(f->cfg.nportals, 2);
+	assert_int_equal(f->cfg.portals[0].tpgt, 2);
+	assert_int_equal(f->cfg.portals[1].tpgt, 1);
+	write_config(f, gotgt_example);
+	PARSE_FAILS(f, "--target " GOTGT_IQN ": with --config, --target only names the target of --lun flags",
+		    "--config", f->path, "--target", GOTGT_IQN);
+}
+
+static void test_config_missing_file(void **state)
+{
+	struct fixture *f = *state;
+	char want[CONFIG_ERR_LEN];
+
+	snprintf(want, sizeof(want), "open %s: No such file or directory", f->path);
+	PARSE_FAILS(f, want, "--config", f->path);
+}
+
+static void test_config_extensions(void **state)
+{
+	struct fixture *f = *state;
+	const struct ctgt_target_cfg *t;
+
+	assert_int_equal(load(f,
+		"{\"storages\": ["
+		" {\"deviceID\": 1, \"path\": \"var/a.img\", \"size\": \"1G\", \"readonly\": true,"
+		"  \"thinProvisioning\": true},"
+		" {\"deviceID\": 2, \"path\": \"mem:\", \"size\": 8192, \"removable\": true,"
+		"  \"blockShift\": 12, \"online\": true},"
+		" {\"deviceID\": 3, \"path\": \"var/c.img\", \"online\": false}],"
+		"\"iscsiportals\": [{\"id\": 5, \"portal\": \"[::1]:3262\"},"
+		"                  {\"id\": 6, \"portal\": \"127.0.0.1:3263\"}],"
+		"\"iscsitargets\": {"
+		" \"iqn.2020-01.com.example:a\": {\"tpgts\": {\"7\": [5]},"
+		"   \"luns\": {\"0\": 1, \"1\": 2, \"2\": 3}}}}"), 0);
+	assert_int_equal(f->cfg.nportals, 2);
+	assert_string_equal(f->cfg.portals[0].host, "::1");
+	assert_int_equal(f->cfg.portals[0].port, 3262);
+	assert_int_equal(f->cfg.portals[0].tpgt, 7);
+	assert_int_equal(f->cfg.portals[1].tpgt, 1);	/* listed, in no tpgt */
+	assert_int_equal(f->cfg.ntargets, 1);
+	t = &f->cfg.targets[0];
+	assert_int_equal(t->nluns, 2);	/* the offline store is left out */
+	assert_string_equal(t->luns[0].path, "var/a.img");
+	assert_true(t->luns[0].size == GiB);
+	assert_true(t->luns[0].readonly && t->luns[0].thin);
+	assert_false(t->luns[0].removable);
+	assert_int_equal(t->luns[0].block_size, 512);
+	assert_int_equal(t->luns[1].lun, 1);
+	assert_true(t->luns[1].size == 8192);
+	assert_int_equal(t->luns[1].block_size, 4096);
+	assert_true(t->luns[1].removable);
+}
+
+static void test_config_appends(void **state)
+{
+	struct fixture *f = *state;
+	char want[CONFIG_ERR_LEN];
+
+	assert_int_equal(load(f, gotgt_example), 0);
+	/* Loading the same file again would define the target twice. */
+	assert_int_equal(load(f, gotgt_example), -1);
+	snprintf(want, sizeof(want), "%s: target %s is already configured", f->path, GOTGT_IQN);
+	assert_string_equal(f->err, want);
+	assert_int_equal(f->cfg.ntargets, 1);	/* untouched by the failure */
+	assert_int_equal(f->cfg.nportals, 1);
+	assert_int_equal(f->cfg.targets[0].nluns, 1);
+}
+
+static void test_config_unknown_device(void **state)
+{
+	struct fixture *f = *state;
+	char text[sizeof(gotgt_example)];
+	char *p;
+
+	memcpy(text, gotgt_example, sizeof(text));
+	p = strstr(text, "\"0\": 1000");
+	assert_non_null(p);
+	memcpy(p, "\"0\": 1001", 9);
+	load_fails(f, text, ": iscsitargets." GOTGT_IQN ": lun 0 refers to unknown deviceID 1001");
+}
+
+static void test_config_syntax_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(load(f, "{\n  \"storages\": [\n    {\"deviceID\": 1 \"path\": \"x\"}\n]}"), -1);
+	assert_non_null(strstr(f->err, f->path));
+	assert_non_null(strstr(f->err, ":3:"));	/* jansson's line number */
+	assert_int_equal(load(f, "{\"storages\": ["), -1);
+	assert_non_null(strstr(f->err, ":1:"));
+	assert_int_equal(load(f, ""), -1);
+	assert_int_equal(strncmp(f->err, f->path, strlen(f->path)), 0);
+	assert_int_equal(load(f, "{\"iscsitargets\": {}, \"iscsitargets\": {}}"), -1);
+	assert_non_null(strstr(f->err, "duplicate"));
+	assert_int_equal(load(f, "{} trailing"), -1);
+	assert_int_equal(f->cfg.ntargets, 0);
+}
+
+static void test_config_bad_content(void **state)
+{
+	struct fixture *f = *state;
+
+	load_fails(f, "[]", ": the top level must be a JSON object");
+	load_fails(f, "{\"storages\": {}}", ": storages must be an array");
+	load_fails(f, "{\"storages\": [1]}", ": storages[0]: must be an object");
+	load_fails(f, "{\"storages\": [{\"path\": \"a\"}]}", ": storages[0]: missing deviceID");
+	load_fails(f, "{\"storages\": [{\"deviceID\": \"1\", \"path\": \"a\"}]}",
+		   ": storages[0]: deviceID must be an integer from 0 to 9223372036854775807");
+	load_fails(f, "{\"storages\": [{\"deviceID\": 1}]}",
+		   ": storages[0]: path must be a non-empty string");
+	load_fails(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"a\"},"
+		   "{\"deviceID\": 1, \"path\": \"b\"}]}", ": storages[1]: duplicate deviceID 1");
+	load_fails(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"a\", \"blockShift\": 8}]}",
+		   ": storages[0]: blockShift must be 9 (512 bytes) to 12 (4096 bytes)");
+	load_fails(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"a\", \"online\": 1}]}",
+		   ": storages[0]: online must be true or false");
+	load_fails(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"a\", \"size\": \"1Q\"}]}",
+		   ": storages[0]: size must be a positive number of bytes or a string like \"10G\"");
+	load_fails(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"a\", \"size\": 1000}]}",
+		   ": storages[0]: size is not a multiple of the block size (512)");
+	load_fails(f, "{\"iscsiportals\": [{\"id\": 0, \"portal\": \"1.2.3.4:99999\"}]}",
+		   ": iscsiportals[0]: portal \"1.2.3.4:99999\": bad port");
+	load_fails(f, "{\"iscsiportals\": [{\"id\": 0, \"portal\": \"1.2.3.4\"},"
+		   "{\"id\": 0, \"portal\": \"1.2.3.5\"}]}", ": iscsiportals[1]: duplicate id 0");
+	load_fails(f, "{\"iscsitargets\": {\"bad\": {}}}",
+		   ": iscsitargets.bad: not an iqn./eui./naa. name");
+	load_fails(f, "{\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"x\": 1}}}}",
+		   ": iscsitargets.iqn.2020-01.a.b: lun \"x\" must be 0 to 255");
+	load_fails(f, "{\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"tpgts\": {\"1\": [3]}}}}",
+		   ": iscsitargets.iqn.2020-01.a.b: tpgts.1 refers to unknown portal id");
+	load_fails(f, "{\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"tpgts\": {\"0\": []}}}}",
+		   ": iscsitargets.iqn.2020-01.a.b: tpgt \"0\" must be 1 to 65535");
+	load_fails(f, "{\"iscsiportals\": [{\"id\": 0, \"portal\": \"1.2.3.4\"}],"
+		   "\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"tpgts\": {\"1\": [0]}},"
+		   "\"iqn.2020-01.a.c\": {\"tpgts\": {\"2\": [0]}}}}",
+		   ": iscsitargets.iqn.2020-01.a.c: portal id 0 already has tag 1, cannot also be 2");
+}
+
+static void test_config_unknown_keys_ignored(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(load(f, "{\"comment\": \"x\", \"storages\": [{\"deviceID\": 1,"
+			      " \"path\": \"a\", \"color\": \"red\"}]}"), 0);
+	assert_int_equal(f->cfg.ntargets, 0);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_size_good),
+		T(test_size_bad),
+		T(test_portal_good),
+		T(test_portal_bad),
+		T(test_portal_flag_errors),
+		T(test_defaults),
+		T(test_all_flags),
+		T(test_lun_without_size),
+		T(test_lun_errors),
+		T(test_other_flag_errors),
+		T(test_names_accepted),
+		T(test_no_lun),
+		T(test_gotgt_example),
+		T(test_config_with_flags),
+		T(test_config_missing_file),
+		T(test_config_extensions),
+		T(test_config_appends),
+		T(test_config_unknown_device),
+		T(test_config_syntax_errors),
+		T(test_config_bad_content),
+		T(test_config_unknown_keys_ignored),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
