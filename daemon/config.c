@@ -786,7 +786,8 @@ static bool load_target(struct jload *jl, const char *iqn, json_t *obj)
 		return false;
 	}
 	if (!json_is_object(obj) || (luns != NULL && !json_is_object(luns))) {
-		set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: must be an object with \"luns\" and \"tpgts\" objects",
+		set_err(jl->err, jl->errlen,
+			"%s: iscsitargets.%s: must be an object with \"luns\" and \"tpgts\" objects",
 			jl->file, iqn);
 		return false;
 	}

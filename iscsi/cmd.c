@@ -279,6 +279,11 @@ static void task_progress(struct iscsi_task *task)
 	}
 	if (!task->unsol_done || task->nr2t || task->solicit_next < task->need)
 		return;
+	if (task->data_error && !task->early) {
+		/* A DataSN gap: the data cannot be trusted, so the command is not run. */
+		scsi_task_set_sense(&task->scsi, 0x0b, 0x4b, 0x00); /* DATA PHASE ERROR */
+		task->early = true;
+	}
 	if (task->early)
 		task_respond(task);
 	else
@@ -288,7 +293,7 @@ static void task_progress(struct iscsi_task *task)
 /* Copy the part of [off, off+len) that the command wants into its buffer. */
 static void take_data(struct iscsi_task *task, uint32_t off, const uint8_t *data, uint32_t len)
 {
-	if (task->early || off >= task->need)
+	if (task->early || task->data_error || off >= task->need)
 		return;
 	memcpy(task->scsi.buf + off, data, min_u32(len, task->need - off));
 }
@@ -305,9 +310,10 @@ static int data_out_unsolicited(struct iscsi_task *task, const uint8_t *bhs, uin
 {
 	uint32_t off = bhs_u32(bhs, BHS_BUFFER_OFFSET);
 
-	if (task->unsol_done || bhs_u32(bhs, BHS_DATASN) != task->unsol_datasn ||
-	    off != task->unsol_got || len > task->unsol_end - task->unsol_got)
+	if (task->unsol_done || off != task->unsol_got || len > task->unsol_end - task->unsol_got)
 		return -1;
+	if (bhs_u32(bhs, BHS_DATASN) != task->unsol_datasn)
+		task->data_error = true;
 	task->unsol_datasn++;
 	take_data(task, off, task->conn->rx_data, len);
 	task->unsol_got += len;
@@ -327,9 +333,10 @@ static int data_out_solicited(struct iscsi_task *task, const uint8_t *bhs, uint3
 		return -1;
 	struct iscsi_r2t *r2t = &task->r2t[i];
 
-	if (bhs_u32(bhs, BHS_DATASN) != r2t->next_datasn || off != r2t->offset + r2t->got ||
-	    len > r2t->len - r2t->got)
+	if (off != r2t->offset + r2t->got || len > r2t->len - r2t->got)
 		return -1;
+	if (bhs_u32(bhs, BHS_DATASN) != r2t->next_datasn)
+		task->data_error = true;
 	r2t->next_datasn++;
 	take_data(task, off, task->conn->rx_data, len);
 	r2t->got += len;
@@ -359,7 +366,7 @@ void cmd_handle_data_out(struct iscsi_conn *conn)
 	else
 		rc = data_out_solicited(task, bhs, len);
 	if (rc < 0) {
-		protocol_error(conn, "Data-Out out of sequence (DataSN, offset, TTT or length)");
+		protocol_error(conn, "Data-Out with a bad offset, length or TTT");
 		return;
 	}
 	task_progress(task);
@@ -406,12 +413,9 @@ static void plan_data_out(struct iscsi_conn *conn, struct iscsi_task *task, uint
 {
 	struct scsi_task *st = &task->scsi;
 
-	if (!task->early && st->data_out_len > task->exp_write) {
-		/* SPDTL > EDTL: transfer nothing (FCP-4 9.4.2 option b, as libiscsi expects). */
-		scsi_task_set_sense(st, 0x05, 0x0e, 0x03);
-		task->early = true;
-	}
-	task->need = task->early ? 0 : st->data_out_len;
+	/* SPDTL > EDTL: only EDTL bytes are asked for; the SCSI layer writes the
+	 * whole blocks received and the response reports the overflow. */
+	task->need = task->early ? 0 : min_u32(st->data_out_len, task->exp_write);
 	if (!task->exp_write)
 		task->unsol_end = 0;
 	else if (conn->params.initial_r2t)

@@ -168,7 +168,8 @@ struct iscsi_task {
 	uint32_t r2tsn;
 	struct iscsi_r2t r2t[ISCSI_MAX_R2T];
 	int nr2t;
-	bool early;			/* SCSI layer answered at prepare time */
+	bool early;			/* status known before execution */
+	bool data_error;		/* a Data-Out came with the wrong DataSN */
 	uint32_t datain_sn;
 };
 

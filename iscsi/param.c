@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * iSCSI text-key negotiation (RFC 7143 sections 5.1, 6 and 13; RFC 7144).
+ * iSCSI text-key negotiation (RFC 7143 sections 6 and 13; RFC 7144).
  *
  * Every key this target knows is one row of key_table[]: its name, how it is
  * negotiated (type), when it may be sent (use), its legal range, our own
@@ -50,8 +50,8 @@ enum key_type {
 	KT_STR_DECL,	/* string declaration landing in a char array */
 	KT_SESSION_TYPE,	/* SessionType=Discovery|Normal (13.21) */
 	KT_TARGET_ONLY,	/* only a target may send it: the initiator gets Reject */
-	KT_MARKER,	/* IFMarker/OFMarker, obsolete (13.26): answer No */
-	KT_MARKINT,	/* IFMarkInt/OFMarkInt, obsolete (13.26): MUST Reject */
+	KT_MARKER,	/* IFMarker/OFMarker, obsolete ("Obsoleted Keys", 13): answer No */
+	KT_MARKINT,	/* IFMarkInt/OFMarkInt, obsolete ("Obsoleted Keys", 13): Reject */
 	KT_CALLER,	/* handled by the login/text/auth code: skipped here */
 };
 
@@ -69,6 +69,45 @@ enum key_use {
 #define KF_CLAMP_FIRST	   0x8u	/* this is MaxBurstLength: keep FirstBurst below it */
 
 #define NO_OFF (-1)
+
+/* One id per row of key_table[]; also the row's bit in seen/declared. */
+enum key_id {
+	K_HEADER_DIGEST,
+	K_DATA_DIGEST,
+	K_AUTH_METHOD,
+	K_MAX_CONNECTIONS,
+	K_SEND_TARGETS,
+	K_TARGET_NAME,
+	K_INITIATOR_NAME,
+	K_TARGET_ALIAS,
+	K_INITIATOR_ALIAS,
+	K_TARGET_ADDRESS,
+	K_TARGET_PORTAL_GROUP_TAG,
+	K_INITIAL_R2T,
+	K_IMMEDIATE_DATA,
+	K_MAX_RECV_DSL,
+	K_MAX_BURST,
+	K_FIRST_BURST,
+	K_TIME2WAIT,
+	K_TIME2RETAIN,
+	K_MAX_OUTSTANDING_R2T,
+	K_DATA_PDU_IN_ORDER,
+	K_DATA_SEQ_IN_ORDER,
+	K_ERL,
+	K_SESSION_TYPE,
+	K_IF_MARKER,
+	K_OF_MARKER,
+	K_IF_MARK_INT,
+	K_OF_MARK_INT,
+	K_TASK_REPORTING,
+	K_PROTOCOL_LEVEL,
+	K_CHAP_A,
+	K_CHAP_I,
+	K_CHAP_C,
+	K_CHAP_N,
+	K_CHAP_R,
+	K_COUNT
+};
 
 struct key_def;
 typedef bool (*list_accept_fn)(const struct iscsi_target_limits *lim, const char *v, size_t vl);
@@ -166,85 +205,92 @@ static void land_auth_method(struct iscsi_params *p, const struct key_def *d, co
 #define OTHER(n, t, u) \
 	{ .name = n, .type = t, .use = u, .lim_off = NO_OFF, .p_off = NO_OFF }
 
-static const struct key_def key_table[] = {
+static const struct key_def key_table[K_COUNT] = {
 	/* 13.1 */
-	LIST("HeaderDigest", USE_IO, 0, accept_header_digest, land_digest, P(header_digest)),
-	LIST("DataDigest", USE_IO, 0, accept_data_digest, land_digest, P(data_digest)),
+	[K_HEADER_DIGEST] = LIST("HeaderDigest", USE_IO, 0,
+				 accept_header_digest, land_digest, P(header_digest)),
+	[K_DATA_DIGEST] = LIST("DataDigest", USE_IO, 0,
+			       accept_data_digest, land_digest, P(data_digest)),
 	/* 12.1 (security stage; stage checks are the login layer's) */
-	LIST("AuthMethod", USE_IO, 0, accept_auth_method, land_auth_method, P(auth_method)),
+	[K_AUTH_METHOD] = LIST("AuthMethod", USE_IO, 0,
+			       accept_auth_method, land_auth_method, P(auth_method)),
 	/* 13.2 */
-	NUM("MaxConnections", KT_NUM_MIN, USE_LO, KF_DISC_IRRELEVANT, 1, 65535, 0,
-	    L(max_connections), P(max_connections)),
+	[K_MAX_CONNECTIONS] = NUM("MaxConnections", KT_NUM_MIN, USE_LO, KF_DISC_IRRELEVANT,
+				  1, 65535, 0, L(max_connections), P(max_connections)),
 	/* 13.3: SendTargets is answered by the discovery code. */
-	OTHER("SendTargets", KT_CALLER, USE_CALLER),
-	/* 13.4, 13.5, 13.6: IO by the initiator (the target sends TargetName
-	 * only in SendTargets responses). */
-	STR("TargetName", USE_IO, KF_NONEMPTY, target_name),
-	STR("InitiatorName", USE_IO, KF_NONEMPTY, initiator_name),
-	OTHER("TargetAlias", KT_TARGET_ONLY, USE_ALL),
-	STR("InitiatorAlias", USE_ALL, 0, initiator_alias),
+	[K_SEND_TARGETS] = OTHER("SendTargets", KT_CALLER, USE_CALLER),
+	/* 13.4-13.7: IO by the initiator (the target sends TargetName only
+	 * in SendTargets responses); the aliases may change at any time. */
+	[K_TARGET_NAME] = STR("TargetName", USE_IO, KF_NONEMPTY, target_name),
+	[K_INITIATOR_NAME] = STR("InitiatorName", USE_IO, KF_NONEMPTY, initiator_name),
+	[K_TARGET_ALIAS] = OTHER("TargetAlias", KT_TARGET_ONLY, USE_ALL),
+	[K_INITIATOR_ALIAS] = STR("InitiatorAlias", USE_ALL, 0, initiator_alias),
 	/* 13.8, 13.9 */
-	OTHER("TargetAddress", KT_TARGET_ONLY, USE_ALL),
-	OTHER("TargetPortalGroupTag", KT_TARGET_ONLY, USE_IO),
+	[K_TARGET_ADDRESS] = OTHER("TargetAddress", KT_TARGET_ONLY, USE_ALL),
+	[K_TARGET_PORTAL_GROUP_TAG] = OTHER("TargetPortalGroupTag", KT_TARGET_ONLY, USE_IO),
 	/* 13.10, 13.11 */
-	BOOL("InitialR2T", KT_BOOL_OR, USE_LO, KF_DISC_IRRELEVANT, 0, L(initial_r2t),
-	     P(initial_r2t)),
-	BOOL("ImmediateData", KT_BOOL_AND, USE_LO, KF_DISC_IRRELEVANT, 0, L(immediate_data),
-	     P(immediate_data)),
+	[K_INITIAL_R2T] = BOOL("InitialR2T", KT_BOOL_OR, USE_LO, KF_DISC_IRRELEVANT,
+			       0, L(initial_r2t), P(initial_r2t)),
+	[K_IMMEDIATE_DATA] = BOOL("ImmediateData", KT_BOOL_AND, USE_LO, KF_DISC_IRRELEVANT,
+				  0, L(immediate_data), P(immediate_data)),
 	/* 13.12: each side declares what it receives; the initiator's value
 	 * is our send limit. */
-	NUM("MaxRecvDataSegmentLength", KT_NUM_DECL, USE_ALL, 0, LEN_MIN, LEN_MAX, 0, NO_OFF,
-	    P(max_xmit_dlen)),
+	[K_MAX_RECV_DSL] = NUM("MaxRecvDataSegmentLength", KT_NUM_DECL, USE_ALL, 0,
+			       LEN_MIN, LEN_MAX, 0, NO_OFF, P(max_xmit_dlen)),
 	/* 13.13, 13.14 */
-	NUM("MaxBurstLength", KT_NUM_MIN, USE_LO, KF_DISC_IRRELEVANT | KF_CLAMP_FIRST, LEN_MIN,
-	    LEN_MAX, 0, L(max_burst), P(max_burst)),
-	NUM("FirstBurstLength", KT_NUM_MIN, USE_LO, KF_DISC_IRRELEVANT | KF_CAP_BY_BURST,
-	    LEN_MIN, LEN_MAX, 0, L(first_burst), P(first_burst)),
+	[K_MAX_BURST] = NUM("MaxBurstLength", KT_NUM_MIN, USE_LO,
+			    KF_DISC_IRRELEVANT | KF_CLAMP_FIRST,
+			    LEN_MIN, LEN_MAX, 0, L(max_burst), P(max_burst)),
+	[K_FIRST_BURST] = NUM("FirstBurstLength", KT_NUM_MIN, USE_LO,
+			      KF_DISC_IRRELEVANT | KF_CAP_BY_BURST,
+			      LEN_MIN, LEN_MAX, 0, L(first_burst), P(first_burst)),
 	/* 13.15: Maximum; we ask for no more than the RFC default. */
-	NUM("DefaultTime2Wait", KT_NUM_MAX, USE_LO, 0, 0, 3600, 2, NO_OFF,
-	    P(default_time2wait)),
+	[K_TIME2WAIT] = NUM("DefaultTime2Wait", KT_NUM_MAX, USE_LO, 0,
+			    0, 3600, 2, NO_OFF, P(default_time2wait)),
 	/* 13.16: with ErrorRecoveryLevel 0 nothing is reassigned, so the RFC
-	 * default is as long as we ever keep state. */
-	NUM("DefaultTime2Retain", KT_NUM_MIN, USE_LO, 0, 0, 3600, 20, NO_OFF,
-	    P(default_time2retain)),
+	 * default is as long as we ever need to keep state. */
+	[K_TIME2RETAIN] = NUM("DefaultTime2Retain", KT_NUM_MIN, USE_LO, 0,
+			      0, 3600, 20, NO_OFF, P(default_time2retain)),
 	/* 13.17 */
-	NUM("MaxOutstandingR2T", KT_NUM_MIN, USE_LO, KF_DISC_IRRELEVANT, 1, 65535, 0,
-	    L(max_outstanding_r2t), P(max_outstanding_r2t)),
+	[K_MAX_OUTSTANDING_R2T] = NUM("MaxOutstandingR2T", KT_NUM_MIN, USE_LO, KF_DISC_IRRELEVANT,
+				      1, 65535, 0, L(max_outstanding_r2t),
+				      P(max_outstanding_r2t)),
 	/* 13.18, 13.19: OR, and we need in-order data (our value is Yes). */
-	BOOL("DataPDUInOrder", KT_BOOL_OR, USE_LO, KF_DISC_IRRELEVANT, 1, NO_OFF,
-	     P(data_pdu_in_order)),
-	BOOL("DataSequenceInOrder", KT_BOOL_OR, USE_LO, KF_DISC_IRRELEVANT, 1, NO_OFF,
-	     P(data_seq_in_order)),
+	[K_DATA_PDU_IN_ORDER] = BOOL("DataPDUInOrder", KT_BOOL_OR, USE_LO, KF_DISC_IRRELEVANT,
+				     1, NO_OFF, P(data_pdu_in_order)),
+	[K_DATA_SEQ_IN_ORDER] = BOOL("DataSequenceInOrder", KT_BOOL_OR, USE_LO,
+				     KF_DISC_IRRELEVANT, 1, NO_OFF, P(data_seq_in_order)),
 	/* 13.20: we implement session recovery (level 0) only. */
-	NUM("ErrorRecoveryLevel", KT_NUM_MIN, USE_LO, 0, 0, 2, 0, NO_OFF,
-	    P(error_recovery_level)),
+	[K_ERL] = NUM("ErrorRecoveryLevel", KT_NUM_MIN, USE_LO, 0,
+		      0, 2, 0, NO_OFF, P(error_recovery_level)),
 	/* 13.21 */
-	OTHER("SessionType", KT_SESSION_TYPE, USE_LO),
-	/* 13.26: markers are obsolete. For IFMarker/OFMarker "No" is the
+	[K_SESSION_TYPE] = OTHER("SessionType", KT_SESSION_TYPE, USE_LO),
+	/* 13, "Obsoleted Keys": markers are obsolete. For IFMarker/OFMarker "No" is the
 	 * allowed alternative to Reject and is what RFC 3720 initiators
-	 * (open-iscsi, libiscsi send "No") expect; the intervals MUST be
-	 * rejected. Use was IO in RFC 3720. */
-	OTHER("IFMarker", KT_MARKER, USE_IO),
-	OTHER("OFMarker", KT_MARKER, USE_IO),
-	OTHER("IFMarkInt", KT_MARKINT, USE_IO),
-	OTHER("OFMarkInt", KT_MARKINT, USE_IO),
+	 * (open-iscsi and libiscsi offer "No") expect; the intervals MUST be
+	 * rejected. Their use was IO in RFC 3720. */
+	[K_IF_MARKER] = OTHER("IFMarker", KT_MARKER, USE_IO),
+	[K_OF_MARKER] = OTHER("OFMarker", KT_MARKER, USE_IO),
+	[K_IF_MARK_INT] = OTHER("IFMarkInt", KT_MARKINT, USE_IO),
+	[K_OF_MARK_INT] = OTHER("OFMarkInt", KT_MARKINT, USE_IO),
 	/* 13.23 */
-	LIST("TaskReporting", USE_LO, KF_DISC_IRRELEVANT, accept_task_reporting, NULL, NO_OFF),
-	/* 13.24 and RFC 7144 section 8: Minimum, 0..31. */
-	NUM("iSCSIProtocolLevel", KT_NUM_MIN, USE_LO, KF_DISC_IRRELEVANT, 0, 31,
-	    OUR_PROTOCOL_LEVEL, NO_OFF, NO_OFF),
+	[K_TASK_REPORTING] = LIST("TaskReporting", USE_LO, KF_DISC_IRRELEVANT,
+				  accept_task_reporting, NULL, NO_OFF),
+	/* 13.24 and RFC 7144: Minimum of 0..31. */
+	[K_PROTOCOL_LEVEL] = NUM("iSCSIProtocolLevel", KT_NUM_MIN, USE_LO, KF_DISC_IRRELEVANT,
+				 0, 31, OUR_PROTOCOL_LEVEL, NO_OFF, NO_OFF),
 	/* 12.1.3: the CHAP exchange belongs to the authentication code. */
-	OTHER("CHAP_A", KT_CALLER, USE_CALLER),
-	OTHER("CHAP_I", KT_CALLER, USE_CALLER),
-	OTHER("CHAP_C", KT_CALLER, USE_CALLER),
-	OTHER("CHAP_N", KT_CALLER, USE_CALLER),
-	OTHER("CHAP_R", KT_CALLER, USE_CALLER),
+	[K_CHAP_A] = OTHER("CHAP_A", KT_CALLER, USE_CALLER),
+	[K_CHAP_I] = OTHER("CHAP_I", KT_CALLER, USE_CALLER),
+	[K_CHAP_C] = OTHER("CHAP_C", KT_CALLER, USE_CALLER),
+	[K_CHAP_N] = OTHER("CHAP_N", KT_CALLER, USE_CALLER),
+	[K_CHAP_R] = OTHER("CHAP_R", KT_CALLER, USE_CALLER),
 };
 
-#define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))
+#define N_KEYS ((size_t)K_COUNT)
 
 /* struct iscsi_neg keeps one bit per row in a uint64_t. */
-_Static_assert(sizeof(key_table) / sizeof(key_table[0]) <= 64, "seen/declared are 64-bit masks");
+_Static_assert(K_COUNT <= 64, "seen/declared are 64-bit masks");
 
 static uint64_t key_bit(const struct key_def *d)
 {
@@ -569,7 +615,7 @@ static const char *context_answer(const struct neg_ctx *c, const struct key_def 
  */
 static uint32_t burst_cap(const struct neg_ctx *c)
 {
-	const struct key_def *mb = key_lookup("MaxBurstLength", strlen("MaxBurstLength"));
+	const struct key_def *mb = &key_table[K_MAX_BURST];
 	size_t vl;
 	const char *v = find_pair(c->data, c->len, mb->name, &vl);
 	uint32_t off;
@@ -810,8 +856,7 @@ int iscsi_param_negotiate(struct iscsi_neg *n, const char *data, size_t len, str
 /* 13.12: in a login the target declares what it receives, once. */
 int iscsi_param_declare(struct iscsi_neg *n, struct kvbuf *out)
 {
-	const struct key_def *d = key_lookup("MaxRecvDataSegmentLength",
-					     strlen("MaxRecvDataSegmentLength"));
+	const struct key_def *d = &key_table[K_MAX_RECV_DSL];
 	char buf[16];
 
 	if (!n->login || (n->declared & key_bit(d)))

@@ -460,7 +460,8 @@ static void test_config_with_flags(void **state)
 	assert_int_equal(f->cfg.portals[0].tpgt, 2);
 	assert_int_equal(f->cfg.portals[1].tpgt, 1);
 	write_config(f, gotgt_example);
-	PARSE_FAILS(f, "--target " GOTGT_IQN ": with --config, --target only names the target of --lun flags",
+	PARSE_FAILS(f, "--target " GOTGT_IQN
+		    ": with --config, --target only names the target of --lun flags",
 		    "--config", f->path, "--target", GOTGT_IQN);
 }
 
