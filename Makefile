@@ -17,7 +17,7 @@ UNIT_SRC := $(wildcard tests/unit/*_test.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 
 .PHONY: all deps run test unit integration conformance clean
-all: build/ctgt $(UNIT_BIN)
+all: build/ctgt $(UNIT_BIN) build/tests/wire_test
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -31,6 +31,10 @@ build/ctgt: build/obj/daemon/main.o build/libctgt.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 build/tests/%: tests/unit/%.c build/libctgt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< build/libctgt.a $(LDLIBS) -lcmocka
+
+build/tests/wire_test: tests/wire/wire_test.c build/libctgt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< build/libctgt.a $(LDLIBS) -lcmocka
 
@@ -49,7 +53,7 @@ test: deps
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
-integration: build/ctgt
+integration: build/ctgt build/tests/wire_test
 	@tests/run-integration.sh
 
 conformance: build/ctgt

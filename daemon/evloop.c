@@ -280,9 +280,12 @@ int evloop_run(struct evloop *loop)
 
 	loop->stop = false;
 	while (!loop->stop) {
-		int n = epoll_wait(loop->epfd, evs, EV_MAX_EVENTS,
-				   sleep_timeout(loop, run_hooks(loop)));
+		int timeout = sleep_timeout(loop, run_hooks(loop));
+		int n;
 
+		if (loop->stop)
+			break;	/* a hook may end the loop */
+		n = epoll_wait(loop->epfd, evs, EV_MAX_EVENTS, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -303,7 +303,7 @@ static void protocol_error(struct iscsi_conn *conn, const char *why)
 	/* ERL 0: sequence errors are not recoverable within the connection. */
 	LOG_WARN("cmd", "%s: %s", conn->peer, why);
 	conn_reject(conn, conn->rx_bhs, REJECT_PROTOCOL_ERROR);
-	conn_close(conn, why);
+	conn_set_state(conn, CONN_LOGOUT);
 }
 
 static int data_out_unsolicited(struct iscsi_task *task, const uint8_t *bhs, uint32_t len)

@@ -331,8 +331,9 @@ static int check_header(struct iscsi_conn *conn)
 	}
 	if (dlen > limit) {
 		LOG_WARN("conn", "%s: data segment %u exceeds %u", conn->peer, dlen, limit);
+		/* The payload cannot be skipped safely: Reject, then close once sent. */
 		conn_reject(conn, bhs, REJECT_PROTOCOL_ERROR);
-		conn_close(conn, "oversized data segment");
+		conn_set_state(conn, CONN_LOGOUT);
 		return -1;
 	}
 	return 0;
@@ -438,7 +439,7 @@ static int rx_advance(struct iscsi_conn *conn, bool *pdu_done)
 			return -1;
 		}
 		dispatch(conn);
-		return conn->state == CONN_CLOSED ? -1 : 0;
+		return conn->state == CONN_CLOSED || conn->state == CONN_LOGOUT ? -1 : 0;
 	}
 	return 0;
 }
@@ -460,7 +461,9 @@ static void conn_on_readable(struct iscsi_conn *conn)
 {
 	int pdus = 0;
 
-	while (pdus < ISCSI_PDUS_PER_WAKEUP && conn->state != CONN_CLOSED) {
+	/* In CONN_LOGOUT the last PDU is queued: nothing more is read. */
+	while (pdus < ISCSI_PDUS_PER_WAKEUP && conn->state != CONN_CLOSED &&
+	       conn->state != CONN_LOGOUT) {
 		bool done = false;
 
 		if (conn->rx_got < conn->rx_want) {

@@ -151,6 +151,16 @@ void scsi_tgt_nexus_add(struct scsi_tgt *tgt, struct scsi_itn *itn);
 void scsi_tgt_nexus_remove(struct scsi_tgt *tgt, struct scsi_itn *itn);
 
 /**
+ * LOGICAL UNIT RESET task management function, SCSI side: every nexus loses
+ * its PREVENT MEDIUM REMOVAL on @lun and gets a unit attention (29/03).
+ * Aborting the LU's tasks is the transport's part. Returns 0 or -ENOENT.
+ */
+int scsi_tgt_lu_reset(struct scsi_tgt *tgt, uint64_t lun);
+/** TARGET WARM/COLD RESET, SCSI side: scsi_tgt_lu_reset() of every LU,
+ *  with unit attention 29/00 (POWER ON, RESET OR BUS DEVICE RESET). */
+void scsi_tgt_reset(struct scsi_tgt *tgt);
+
+/**
  * For transports: end @task with CHECK CONDITION and fixed-format sense
  * @key/@asc/@ascq (e.g. ILLEGAL REQUEST, INVALID FIELD IN COMMAND
  * INFORMATION UNIT when the transport's expected length is too short).

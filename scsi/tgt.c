@@ -146,6 +146,39 @@ void scsi_tgt_nexus_remove(struct scsi_tgt *tgt, struct scsi_itn *itn)
 	free(st);
 }
 
+/* Caller holds tgt->lock. */
+static void reset_lu_locked(struct scsi_tgt *tgt, unsigned idx, uint16_t ua)
+{
+	struct list_node *pos, *tmp;
+
+	list_for_each_safe(pos, tmp, &tgt->nexuses) {
+		struct itn_state *st = container_of(pos, struct itn_state, node);
+
+		st->prevent[idx / 8] &= (uint8_t)~(1u << (idx % 8));
+		ua_set(tgt, st, idx, ua);
+	}
+}
+
+int scsi_tgt_lu_reset(struct scsi_tgt *tgt, uint64_t lun)
+{
+	if (!scsi_tgt_lu(tgt, lun))
+		return -ENOENT;
+	pthread_mutex_lock(&tgt->lock);
+	reset_lu_locked(tgt, (unsigned)lun, ASC_BUS_DEVICE_RESET);
+	pthread_mutex_unlock(&tgt->lock);
+	return 0;
+}
+
+void scsi_tgt_reset(struct scsi_tgt *tgt)
+{
+	pthread_mutex_lock(&tgt->lock);
+	for (unsigned i = 0; i < SCSI_MAX_LUNS; i++) {
+		if (tgt->luns[i])
+			reset_lu_locked(tgt, i, ASC_POWER_ON_RESET);
+	}
+	pthread_mutex_unlock(&tgt->lock);
+}
+
 uint16_t tgt_ua_take(struct scsi_task *task)
 {
 	struct scsi_tgt *tgt = task->lu->tgt;

@@ -155,7 +155,7 @@ ctgt_start() {
 	[ -n "$CTGT_LISTEN" ] || fail "daemon printed no 'listening' line"
 	CTGT_PORT=${CTGT_LISTEN%% *}
 	CTGT_PORT=${CTGT_PORT##*:}
-	[[ $CTGT_PORT =~ ^[0-9]+$ ]] && [ "$CTGT_PORT" -gt 0 ] ||
+	[[ $CTGT_PORT =~ ^[1-9][0-9]*$ ]] ||
 		fail "bad port in 'listening' line: $CTGT_LISTEN"
 	CTGT_URL=${CTGT_URLS%% *}
 	CTGT_IQN=
@@ -224,10 +224,11 @@ ctgt_alive() {
 # ctgt_expect_startup_fail REGEX ARGS...
 #   Run "$CTGT_BIN serve ARGS..." (no portal is added) and require that it
 #   exits by itself within 10 s with status 1 or 2, without printing "ready",
-#   and with a message on stderr matching REGEX (extended, case-insensitive).
-#   Sets RUN_ERR to its stderr.
+#   with a one-line error on stderr whose text matches REGEX (extended,
+#   case-insensitive). With status 2 (a usage error) a usage text may follow
+#   the error line. Sets RUN_ERR to its stderr.
 ctgt_expect_startup_fail() {
-	local re=$1 st=0
+	local re=$1 st=0 first rest
 	shift
 	CTGT__SEQ=$((CTGT__SEQ + 1))
 	local dir=$CTGT_TMP/fail.$CTGT__SEQ
@@ -242,10 +243,18 @@ ctgt_expect_startup_fail() {
 	*) fail "$what: exit status $st (crash?), want 1 or 2; stderr: $RUN_ERR" ;;
 	esac
 	! grep -qx ready "$dir/stdout" || fail "$what: printed 'ready' yet failed"
-	[ -n "$RUN_ERR" ] || fail "$what: failed silently (no message on stderr)"
-	grep -qiE -- "$re" <<<"$RUN_ERR" ||
-		fail "$what: stderr does not match /$re/: $RUN_ERR"
-	log "ok: rejected ($st): $what -> $(head -n 1 <<<"$RUN_ERR")"
+	first=$(grep -m1 '[^[:space:]]' <<<"$RUN_ERR" || true)
+	rest=$(grep '[^[:space:]]' <<<"$RUN_ERR" | tail -n +2)
+	[ -n "$first" ] || fail "$what: failed silently (no message on stderr)"
+	if [ -n "$rest" ]; then
+		if [ "$st" != 2 ] || grep -qvE '^(usage:|[[:space:]])' <<<"$rest"; then
+			fail "$what: want a one-line error on stderr (status $st), got:
+$RUN_ERR"
+		fi
+	fi
+	grep -qiE -- "$re" <<<"$first" ||
+		fail "$what: error line does not match /$re/: $first"
+	log "ok: rejected ($st): $what -> $first"
 }
 
 # ---------------------------------------------------------------- clients

@@ -25,9 +25,9 @@
 #   CONFORMANCE_OUT               output directory (default build/conformance)
 set -euo pipefail
 
-CTGT_TEST_NAME=conformance
+export CTGT_TEST_NAME=conformance
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../lib.sh
+# shellcheck source=tests/lib.sh
 . "$here/../lib.sh"
 
 # Suites of the ALL family run against LUN 0 (file-backed, thick, 256 MiB).
@@ -106,7 +106,7 @@ start_daemon() {
 	local u
 	ctgt_start --lun "0=$CTGT_TMP/lun0.img,size=256M" \
 		--lun "1=$CTGT_TMP/lun1.img,size=64M,removable"
-	url0= url1=
+	url0='' url1=''
 	for u in $CTGT_URLS; do
 		case $u in
 		*/0) url0=$u ;;

@@ -5,6 +5,7 @@
 # target name, the LUNs configured and nothing else, a target name given with
 # --target, and every portal (127.0.0.1 and [::1]) as a TargetAddress.
 set -euo pipefail
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 # --- default target name, one LUN

@@ -6,6 +6,7 @@
 # and 0xB2, an unsupported page rejected, and the configured capacity.
 # iscsi-inq's -c takes a decimal page code (0x83 = 131).
 set -euo pipefail
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 ctgt_start --lun "0=$CTGT_TMP/disk0.img,size=64M" --lun 1=mem:,size=32M,removable

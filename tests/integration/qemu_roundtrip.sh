@@ -7,6 +7,7 @@
 # stopped, and a restarted daemon serves it again; qemu-io with CRC32C
 # header digests.
 set -euo pipefail
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 MiB=1048576

@@ -5,6 +5,7 @@
 # write-protect bit (MODE SENSE) and refuses to open it read-write, and the
 # backing file is unchanged.
 set -euo pipefail
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 img=$CTGT_TMP/ro.img
