@@ -76,8 +76,10 @@ enum {
 	TMF_ABORT_TASK_SET = 2,
 	TMF_CLEAR_TASK_SET = 4,
 	TMF_LUN_RESET = 5,
+	TMF_TARGET_WARM_RESET = 6,
+	TMF_TARGET_COLD_RESET = 7,
 };
-enum { TMF_RSP_COMPLETE = 0, TMF_RSP_NOT_SUPPORTED = 5 };
+enum { TMF_RSP_COMPLETE = 0, TMF_RSP_NO_LUN = 2, TMF_RSP_NOT_SUPPORTED = 5 };
 
 void ops_handle_tmf(struct iscsi_conn *conn)
 {
@@ -94,7 +96,16 @@ void ops_handle_tmf(struct iscsi_conn *conn)
 	case TMF_ABORT_TASK:
 	case TMF_ABORT_TASK_SET:
 	case TMF_CLEAR_TASK_SET:
+		response = TMF_RSP_COMPLETE;
+		break;
 	case TMF_LUN_RESET:
+		response = scsi_tgt_lu_reset(conn->sess->target->scsi,
+					     scsi_lun_decode(bhs + BHS_LUN)) < 0
+				   ? TMF_RSP_NO_LUN : TMF_RSP_COMPLETE;
+		break;
+	case TMF_TARGET_WARM_RESET:
+	case TMF_TARGET_COLD_RESET:
+		scsi_tgt_reset(conn->sess->target->scsi);
 		response = TMF_RSP_COMPLETE;
 		break;
 	default:
