@@ -3,7 +3,7 @@
 # Install the Debian 12 packages ctgt needs to build and test, if any is missing.
 set -e
 PKGS="gcc make pkg-config libisal-dev libjansson-dev libssl-dev libcmocka-dev \
-      libiscsi-bin qemu-utils qemu-block-extra procps coreutils"
+      libiscsi-bin qemu-utils qemu-block-extra procps coreutils iproute2"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

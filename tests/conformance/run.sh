@@ -151,20 +151,37 @@ run_suite() {
 	# quietly; stdbuf keeps the log complete if the tool is killed.
 	timeout -k 10 "$left" stdbuf -oL -eL \
 		iscsi-test-cu --dataloss -V --test="$FAMILY.$suite" "$url" \
-		>"$log" 2>&1 </dev/null || rc=$?
+		>"$log" 2>&1 </dev/null &
+	local tpid=$! died=0
+	# If our daemon dies, stop the tool now rather than let it retry its
+	# login until the timeout.
+	while ! ctgt__exited "$tpid"; do
+		if [ "$own_daemon" = 1 ] && ctgt__exited "$CTGT_PID"; then
+			died=1
+			sleep 1
+			kill -TERM "$tpid" 2>/dev/null || true
+			break
+		fi
+		sleep 0.2
+	done
+	wait "$tpid" || rc=$?
 	secs=$((SECONDS - t0))
 	awk -v family="$FAMILY" -f "$PARSER" "$log" >"$OUT/logs/$suite.parsed"
 	cat "$OUT/logs/$suite.parsed" >>"$OUT/parsed.txt"
-	case $rc in
-	0 | 1) ;;
-	124 | 137) note=" TIMED OUT after ${left}s" ;;
-	*) note=" (iscsi-test-cu exit status $rc: $(grep -v '^[[:space:]]*$' "$log" | tail -n 1))" ;;
-	esac
+	if [ "$died" = 1 ]; then
+		note=" (stopped: the daemon died)"
+	else
+		case $rc in
+		0 | 1) ;;
+		124 | 137) note=" TIMED OUT after ${left}s" ;;
+		*) note=" (iscsi-test-cu exit status $rc: $(grep -v '^[[:space:]]*$' "$log" | tail -n 1))" ;;
+		esac
+	fi
 	local total notrun
 	total=$(grep -c "^$FAMILY\.$suite\." <<<"$all_tests" || true)
 	notrun=$((total - $(wc -l <"$OUT/logs/$suite.parsed")))
 	[ "$notrun" -le 0 ] || note=" $notrun NOT RUN$note"
-	printf '  %-16s %3d passed, %3d failed, %3d skipped  %4ds%s\n' "$suite" \
+	printf '  %-24s %3d passed, %3d failed, %3d skipped  %4ds%s\n' "$suite" \
 		"$(count PASS "$OUT/logs/$suite.parsed")" \
 		"$(count FAIL "$OUT/logs/$suite.parsed")" \
 		"$(count SKIP "$OUT/logs/$suite.parsed")" "$secs" "$note"
