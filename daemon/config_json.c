@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Loading gotgt-style config.json files (jansson) into struct ctgt_config.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/config.h"
+#include "daemon/config_internal.h"
+#include "util/log.h"
+
+/* ---- config.json -------------------------------------------------------- */
+
+/* What a config file is being read into, plus where errors go. */
+struct jload {
+	const char *file;
+	char *err;
+	size_t errlen;
+	struct storage *stores;
+	size_t nstores;
+	struct jportal *portals;
+	size_t nportals;
+	struct ctgt_config out;
+};
+
+struct storage {
+	json_int_t id;
+	bool online;
+	struct ctgt_lun_cfg lun;	/* everything but the LUN number */
+};
+
+struct jportal {
+	json_int_t id;
+	char *host;
+	uint16_t port;
+	uint16_t tpgt;			/* 0 until a target's tpgts names it */
+};
+
+static void warn_unknown_keys(const struct jload *jl, const char *where, json_t *obj,
+			      const char *const *known)
+{
+	const char *key;
+	json_t *val;
+
+	json_object_foreach(obj, key, val) {
+		size_t i;
+
+		for (i = 0; known[i] != NULL; i++)
+			if (strcmp(key, known[i]) == 0)
+				break;
+		if (known[i] == NULL)
+			LOG_WARN("config", "%s: %s: ignoring unknown key \"%s\"", jl->file, where, key);
+	}
+}
+
+/* An optional boolean member; false with an error when it is not one. */
+static bool get_bool(const struct jload *jl, const char *where, json_t *obj,
+		     const char *key, bool def, bool *out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (v == NULL) {
+		*out = def;
+		return true;
+	}
+	if (!json_is_boolean(v)) {
+		set_err(jl->err, jl->errlen, "%s: %s: %s must be true or false", jl->file, where, key);
+		return false;
+	}
+	*out = json_is_true(v);
+	return true;
+}
+
+/* An integer member in [min, max]; false with an error otherwise. */
+static bool get_int(const struct jload *jl, const char *where, json_t *v,
+		    const char *what, json_int_t min, json_int_t max, json_int_t *out)
+{
+	if (v == NULL) {
+		set_err(jl->err, jl->errlen, "%s: %s: missing %s", jl->file, where, what);
+		return false;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+		set_err(jl->err, jl->errlen, "%s: %s: %s must be an integer from %lld to %lld",
+			jl->file, where, what, (long long)min, (long long)max);
+		return false;
+	}
+	*out = json_integer_value(v);
+	return true;
+}
+
+/* Our extension: "size" as "10G" or a number of bytes. */
+static bool get_size(const struct jload *jl, const char *where, json_t *obj, uint64_t *out)
+{
+	json_t *v = json_object_get(obj, "size");
+
+	*out = 0;
+	if (v == NULL)
+		return true;
+	if (json_is_integer(v) && json_integer_value(v) > 0) {
+		*out = (uint64_t)json_integer_value(v);
+		return true;
+	}
+	if (json_is_string(v) && config_parse_size(json_string_value(v), out) == 0 && *out > 0)
+		return true;
+	set_err(jl->err, jl->errlen,
+		"%s: %s: size must be a positive number of bytes or a string like \"10G\"",
+		jl->file, where);
+	return false;
+}
+
+static bool storage_fields(const struct jload *jl, const char *where, json_t *obj,
+			   struct storage *st)
+{
+	json_t *path = json_object_get(obj, "path");
+	json_int_t shift = 0;
+
+	if (!get_int(jl, where, json_object_get(obj, "deviceID"), "deviceID", 0,
+		     LLONG_MAX, &st->id))
+		return false;
+	if (!json_is_string(path) || json_string_length(path) == 0) {
+		set_err(jl->err, jl->errlen, "%s: %s: path must be a non-empty string", jl->file, where);
+		return false;
+	}
+	/* gotgt treats a missing or zero blockShift as 512-byte blocks. */
+	if (json_object_get(obj, "blockShift") != NULL &&
+	    !get_int(jl, where, json_object_get(obj, "blockShift"), "blockShift", 0, 12, &shift))
+		return false;
+	if (shift != 0 && shift < 9) {
+		set_err(jl->err, jl->errlen, "%s: %s: blockShift must be 9 (512 bytes) to 12 (4096 bytes)",
+			jl->file, where);
+		return false;
+	}
+	st->lun.block_size = shift == 0 ? DEFAULT_BLOCK : 1u << shift;
+	if (!get_bool(jl, where, obj, "online", true, &st->online) ||
+	    !get_bool(jl, where, obj, "thinProvisioning", false, &st->lun.thin) ||
+	    !get_bool(jl, where, obj, "readonly", false, &st->lun.readonly) ||
+	    !get_bool(jl, where, obj, "removable", false, &st->lun.removable) ||
+	    !get_size(jl, where, obj, &st->lun.size))
+		return false;
+	if (st->lun.size % st->lun.block_size != 0) {
+		set_err(jl->err, jl->errlen, "%s: %s: size is not a multiple of the block size (%u)",
+			jl->file, where, st->lun.block_size);
+		return false;
+	}
+	st->lun.path = strdup(json_string_value(path));
+	if (st->lun.path == NULL) {
+		set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);
+		return false;
+	}
+	return true;
+}
+
+static const struct storage *find_storage(const struct jload *jl, json_int_t id)
+{
+	for (size_t i = 0; i < jl->nstores; i++)
+		if (jl->stores[i].id == id)
+			return &jl->stores[i];
+	return NULL;
+}
+
+static bool load_storage(struct jload *jl, size_t idx, json_t *obj)
+{
+	static const char *const known[] = {
+		"deviceID", "path", "online", "thinProvisioning", "blockShift",
+		"size", "readonly", "removable", NULL
+	};
+	char where[32];
+	struct storage st = { 0 }, *arr;
+
+	snprintf(where, sizeof(where), "storages[%zu]", idx);
+	if (!json_is_object(obj)) {
+		set_err(jl->err, jl->errlen, "%s: %s: must be an object", jl->file, where);
+		return false;
+	}
+	warn_unknown_keys(jl, where, obj, known);
+	if (!storage_fields(jl, where, obj, &st))
+		return false;
+	if (find_storage(jl, st.id) != NULL) {
+		set_err(jl->err, jl->errlen, "%s: %s: duplicate deviceID %lld",
+			jl->file, where, (long long)st.id);
+		free(st.lun.path);
+		return false;
+	}
+	arr = grow(jl->stores, &jl->nstores, sizeof(*arr));
+	if (arr == NULL) {
+		set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);
+		free(st.lun.path);
+		return false;
+	}
+	jl->stores = arr;
+	arr[jl->nstores - 1] = st;
+	return true;
+}
+
+static bool load_portal(struct jload *jl, size_t idx, json_t *obj)
+{
+	static const char *const known[] = { "id", "portal", NULL };
+	char where[32];
+	struct jportal p = { 0 }, *arr;
+	json_t *addr = json_object_get(obj, "portal");
+	const char *why;
+
+	snprintf(where, sizeof(where), "iscsiportals[%zu]", idx);
+	if (!json_is_object(obj)) {
+		set_err(jl->err, jl->errlen, "%s: %s: must be an object", jl->file, where);
+		return false;
+	}
+	warn_unknown_keys(jl, where, obj, known);
+	if (!get_int(jl, where, json_object_get(obj, "id"), "id", 0, LLONG_MAX, &p.id))
+		return false;
+	for (size_t i = 0; i < jl->nportals; i++) {
+		if (jl->portals[i].id == p.id) {
+			set_err(jl->err, jl->errlen, "%s: %s: duplicate id %lld",
+				jl->file, where, (long long)p.id);
+			return false;
+		}
+	}
+	if (!json_is_string(addr)) {
+		set_err(jl->err, jl->errlen, "%s: %s: portal must be a string like \"127.0.0.1:3260\"",
+			jl->file, where);
+		return false;
+	}
+	why = portal_parse(json_string_value(addr), &p.host, &p.port);
+	if (why != NULL) {
+		set_err(jl->err, jl->errlen, "%s: %s: portal \"%s\": %s",
+			jl->file, where, json_string_value(addr), why);
+		return false;
+	}
+	arr = grow(jl->portals, &jl->nportals, sizeof(*arr));
+	if (arr == NULL) {
+		set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);
+		free(p.host);
+		return false;
+	}
+	jl->portals = arr;
+	arr[jl->nportals - 1] = p;
+	return true;
+}
+
+/* A section that must be an array; a missing one counts as empty. */
+static bool load_array(struct jload *jl, json_t *root, const char *key,
+		       bool (*one)(struct jload *, size_t, json_t *))
+{
+	json_t *arr = json_object_get(root, key), *v;
+	size_t i;
+
+	if (arr == NULL)
+		return true;
+	if (!json_is_array(arr)) {
+		set_err(jl->err, jl->errlen, "%s: %s must be an array", jl->file, key);
+		return false;
+	}
+	json_array_foreach(arr, i, v) {
+		if (!one(jl, i, v))
+			return false;
+	}
+	return true;
+}
+
+static struct jportal *find_jportal(const struct jload *jl, json_int_t id)
+{
+	for (size_t i = 0; i < jl->nportals; i++)
+		if (jl->portals[i].id == id)
+			return &jl->portals[i];
+	return NULL;
+}
+
+/* "tpgts": {"1": [portal ids]}: give each listed portal that tag. */
+static bool load_tpgts(struct jload *jl, const char *iqn, json_t *tpgts)
+{
+	const char *key;
+	json_t *ids;
+
+	if (tpgts == NULL)
+		return true;
+	if (!json_is_object(tpgts)) {
+		set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: tpgts must be an object",
+			jl->file, iqn);
+		return false;
+	}
+	json_object_foreach(tpgts, key, ids) {
+		uint64_t tag;
+		size_t i;
+		json_t *id;
+
+		if (parse_dec(key, strlen(key), 65535, &tag) < 0 || tag == 0) {
+			set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: tpgt \"%s\" must be 1 to 65535",
+				jl->file, iqn, key);
+			return false;
+		}
+		if (!json_is_array(ids)) {
+			set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: tpgts.%s must be an array of portal ids",
+				jl->file, iqn, key);
+			return false;
+		}
+		json_array_foreach(ids, i, id) {
+			struct jportal *p = json_is_integer(id) ?
+				find_jportal(jl, json_integer_value(id)) : NULL;
+
+			if (p == NULL) {
+				set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: tpgts.%s refers to unknown portal id",
+					jl->file, iqn, key);
+				return false;
+			}
+			/* One listener serves one tag for every target. */
+			if (p->tpgt != 0 && p->tpgt != tag) {
+				set_err(jl->err, jl->errlen,
+					"%s: iscsitargets.%s: portal id %lld already has tag %u, cannot also be %s",
+					jl->file, iqn, (long long)p->id, p->tpgt, key);
+				return false;
+			}
+			p->tpgt = (uint16_t)tag;
+		}
+	}
+	return true;
+}
+
+static bool load_lun(struct jload *jl, const char *iqn, struct ctgt_target_cfg *t,
+		     const char *key, json_t *dev)
+{
+	const struct storage *st;
+	struct ctgt_lun_cfg lun;
+	uint64_t n;
+
+	if (parse_dec(key, strlen(key), MAX_LUN, &n) < 0) {
+		set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: lun \"%s\" must be 0 to %d",
+			jl->file, iqn, key, MAX_LUN);
+		return false;
+	}
+	if (!json_is_integer(dev)) {
+		set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: lun %s must be a deviceID number",
+			jl->file, iqn, key);
+		return false;
+	}
+	st = find_storage(jl, json_integer_value(dev));
+	if (st == NULL) {
+		set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: lun %s refers to unknown deviceID %lld",
+			jl->file, iqn, key, (long long)json_integer_value(dev));
+		return false;
+	}
+	if (!st->online) {
+		LOG_WARN("config", "%s: iscsitargets.%s: lun %s: deviceID %lld is offline, not exported",
+			 jl->file, iqn, key, (long long)st->id);
+		return true;
+	}
+	lun = st->lun;
+	lun.lun = n;
+	lun.path = strdup(st->lun.path);
+	if (lun.path == NULL || add_lun(t, &lun) < 0) {
+		set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);
+		return false;
+	}
+	return true;
+}
+
+static bool load_target(struct jload *jl, const char *iqn, json_t *obj)
+{
+	static const char *const known[] = { "tpgts", "luns", NULL };
+	json_t *luns = json_object_get(obj, "luns"), *dev;
+	struct ctgt_target_cfg *t;
+	const char *why = name_problem(iqn), *key;
+	char where[MAX_NAME_LEN + 32];
+
+	if (why != NULL) {
+		set_err(jl->err, jl->errlen, "%s: iscsitargets.%s: %s", jl->file, iqn, why);
+		return false;
+	}
+	if (!json_is_object(obj) || (luns != NULL && !json_is_object(luns))) {
+		set_err(jl->err, jl->errlen,
+			"%s: iscsitargets.%s: must be an object with \"luns\" and \"tpgts\" objects",
+			jl->file, iqn);
+		return false;
+	}
+	snprintf(where, sizeof(where), "iscsitargets.%s", iqn);
+	warn_unknown_keys(jl, where, obj, known);
+	if (!load_tpgts(jl, iqn, json_object_get(obj, "tpgts")))
+		return false;
+	t = add_target(&jl->out, iqn);
+	if (t == NULL) {
+		set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);
+		return false;
+	}
+	json_object_foreach(luns, key, dev) {
+		if (!load_lun(jl, iqn, t, key, dev))
+			return false;
+	}
+	return true;
+}
+
+static bool load_targets(struct jload *jl, json_t *root)
+{
+	json_t *targets = json_object_get(root, "iscsitargets"), *obj;
+	const char *iqn;
+
+	if (targets == NULL)
+		return true;
+	if (!json_is_object(targets)) {
+		set_err(jl->err, jl->errlen, "%s: iscsitargets must be an object", jl->file);
+		return false;
+	}
+	json_object_foreach(targets, iqn, obj) {
+		if (!load_target(jl, iqn, obj))
+			return false;
+	}
+	return true;
+}
+
+/* Hand the portals to the scratch config, untagged ones in group 1. */
+static bool move_portals(struct jload *jl)
+{
+	for (size_t i = 0; i < jl->nportals; i++) {
+		struct jportal *p = &jl->portals[i];
+		uint16_t tag = p->tpgt != 0 ? p->tpgt : DEFAULT_TPGT;
+		char *host = p->host;
+
+		p->host = NULL;
+		if (find_portal(&jl->out, host, p->port) != NULL) {
+			free(host);
+			continue;
+		}
+		if (add_portal(&jl->out, host, p->port, tag) < 0) {
+			set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void jload_free(struct jload *jl)
+{
+	for (size_t i = 0; i < jl->nstores; i++)
+		free(jl->stores[i].lun.path);
+	free(jl->stores);
+	for (size_t i = 0; i < jl->nportals; i++)
+		free(jl->portals[i].host);
+	free(jl->portals);
+	config_free(&jl->out);
+}
+
+static json_t *read_json(const struct jload *jl)
+{
+	json_error_t jerr;
+	json_t *root;
+	FILE *fp = fopen(jl->file, "r");
+
+	if (fp == NULL) {
+		set_err(jl->err, jl->errlen, "open %s: %s", jl->file, strerror(errno));
+		return NULL;
+	}
+	root = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
+	fclose(fp);
+	if (root == NULL) {
+		set_err(jl->err, jl->errlen, "%s:%d:%d: %s", jl->file, jerr.line, jerr.column, jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		set_err(jl->err, jl->errlen, "%s: the top level must be a JSON object", jl->file);
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_t errlen)
+{
+	static const char *const known[] = { "storages", "iscsiportals", "iscsitargets", NULL };
+	struct jload jl = { .file = path, .err = err, .errlen = errlen };
+	json_t *root;
+	bool ok;
+
+	jl.out.log_level = -1;
+	root = read_json(&jl);
+	if (root == NULL)
+		return -1;
+	warn_unknown_keys(&jl, "top level", root, known);
+	ok = load_array(&jl, root, "storages", load_storage) &&
+	     load_array(&jl, root, "iscsiportals", load_portal) &&
+	     load_targets(&jl, root) && move_portals(&jl);
+	json_decref(root);
+	if (ok)
+		ok = merge(cfg, &jl.out, path, err, errlen) == 0;
+	jload_free(&jl);
+	return ok ? 0 : -1;
+}
+
