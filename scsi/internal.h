@@ -76,7 +76,14 @@ struct scsi_op {
 	uint8_t flags;
 	int (*prepare)(struct scsi_task *task);
 	int (*execute)(struct scsi_task *task);
+	/** CDB USAGE DATA for REPORT SUPPORTED OPERATION CODES: the bits of
+	 *  the CDB the handlers evaluate; byte 0 and the SERVICE ACTION field
+	 *  are left zero. Its length is that of the opcode's CDB. */
+	uint8_t usage[SCSI_CDB_MAX];
 };
+
+/* Service actions per operation code (a 5-bit SERVICE ACTION field). */
+#define LU_MAX_SA 32
 
 /* task->flags bits used by the SBC handlers. */
 enum {
@@ -91,6 +98,11 @@ enum {
  * and an unknown service action, *bad_sa is set to true.
  */
 const struct scsi_op *lu_find_op(const uint8_t *cdb, bool *bad_sa);
+/** True when @opcode selects its command by a SERVICE ACTION field. */
+bool lu_opcode_has_sa(uint8_t opcode);
+/** The supported command (@opcode, @sa), or NULL; @sa is ignored for an
+ *  opcode without service actions. */
+const struct scsi_op *lu_op_at(uint8_t opcode, uint16_t sa);
 bool lu_medium_present(const struct scsi_lu *lu);
 void lu_set_medium(struct scsi_lu *lu, bool present);
 /** Fill serial and NAA identifier from @tgt_name when not configured. */
@@ -122,6 +134,11 @@ int spc_prevent_allow(struct scsi_task *task);
 
 /* inquiry.c */
 int spc_inquiry(struct scsi_task *task);
+
+/* rsoc.c */
+int spc_rsoc_prepare(struct scsi_task *task);
+int spc_rsoc(struct scsi_task *task);
+int spc_rstmf(struct scsi_task *task);
 
 /* modesense.c */
 int spc_mode_sense(struct scsi_task *task);

@@ -10,58 +10,126 @@
 #include "scsi/internal.h"
 #include "util/log.h"
 
+/*
+ * CDB usage maps (SPC-4 6.35.3) reported by REPORT SUPPORTED OPERATION
+ * CODES: a bit is one when the handler evaluates it. Byte 0 (the operation
+ * code) and the SERVICE ACTION field are filled in by the report. Bits a
+ * handler only checks for zero (RDPROTECT and friends, CMDDT) are reserved
+ * to it and so zero here; DPO and FUA are accepted (MODE SENSE says DPOFUA).
+ */
+#define U_NONE6		{ 0 }
+#define U_RW6		{ 0, 0x1f, 0xff, 0xff, 0xff }
+#define U_RW10		{ 0, 0x18, 0xff, 0xff, 0xff, 0xff, 0, 0xff, 0xff }
+#define U_RW12		{ 0, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
+#define U_RW16		{ 0, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
+			  0xff, 0xff, 0xff, 0xff }
+/* WRITE AND VERIFY / VERIFY: DPO and BYTCHK */
+#define U_VRF10		{ 0, 0x16, 0xff, 0xff, 0xff, 0xff, 0, 0xff, 0xff }
+#define U_VRF12		{ 0, 0x16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
+#define U_VRF16		{ 0, 0x16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
+			  0xff, 0xff, 0xff, 0xff }
+#define U_SYNC10	{ 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0xff, 0xff }
+#define U_SYNC16	{ 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
+			  0xff, 0xff, 0xff, 0xff }
+#define U_REQ_SENSE	{ 0, 0x01, 0, 0, 0xff }			/* DESC */
+#define U_INQUIRY	{ 0, 0x01, 0xff, 0xff, 0xff }		/* EVPD, page */
+#define U_MODE_SENSE6	{ 0, 0x08, 0xff, 0xff, 0xff }		/* DBD */
+#define U_MODE_SENSE10	{ 0, 0x18, 0xff, 0xff, 0, 0, 0, 0xff, 0xff } /* LLBAA */
+#define U_START_STOP	{ 0, 0, 0, 0, 0xf3 }	/* POWER CONDITION, LOEJ, START */
+#define U_PREVENT	{ 0, 0, 0, 0, 0x03 }
+#define U_READ_CAP10	{ 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0x01 } /* PMI */
+#define U_READ_CAP16	{ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff }
+#define U_REPORT_LUNS	{ 0, 0, 0xff, 0, 0, 0, 0xff, 0xff, 0xff, 0xff }
+#define U_RSOC		{ 0, 0, 0x87, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
+#define U_RSTMF		{ 0, 0, 0x80, 0, 0, 0, 0xff, 0xff, 0xff, 0xff }
+
 /* Commands every LU understands, by operation code. An entry without an
  * execute handler is an unsupported opcode. */
 static const struct scsi_op ops[256] = {
-	[0x00] = { OP_MEDIUM, NULL, spc_test_unit_ready },
-	[0x03] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_request_sense },
-	[0x08] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute },		/* READ(6) */
-	[0x0a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute },		/* WRITE(6) */
-	[0x12] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_inquiry },
-	[0x1a] = { OP_DATA_IN, NULL, spc_mode_sense },				/* MODE SENSE(6) */
-	[0x1b] = { 0, NULL, spc_start_stop_unit },
-	[0x1e] = { 0, NULL, spc_prevent_allow },
-	[0x25] = { OP_MEDIUM | OP_DATA_IN, NULL, sbc_read_capacity10 },
-	[0x28] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute },		/* READ(10) */
-	[0x2a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute },		/* WRITE(10) */
-	[0x2e] = { OP_MEDIUM, sbc_write_verify_prepare, sbc_rw_execute },	/* WRITE AND VERIFY(10) */
-	[0x2f] = { OP_MEDIUM, sbc_verify_prepare, sbc_verify_execute },	/* VERIFY(10) */
-	[0x35] = { OP_MEDIUM, sbc_sync_cache_prepare, sbc_sync_cache_execute },
-	[0x5a] = { OP_DATA_IN, NULL, spc_mode_sense },				/* MODE SENSE(10) */
-	[0x88] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute },		/* READ(16) */
-	[0x8a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute },		/* WRITE(16) */
-	[0x8e] = { OP_MEDIUM, sbc_write_verify_prepare, sbc_rw_execute },	/* WRITE AND VERIFY(16) */
-	[0x8f] = { OP_MEDIUM, sbc_verify_prepare, sbc_verify_execute },	/* VERIFY(16) */
-	[0x91] = { OP_MEDIUM, sbc_sync_cache_prepare, sbc_sync_cache_execute },
-	[0xa0] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_report_luns },
-	[0xa8] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute },		/* READ(12) */
-	[0xaa] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute },		/* WRITE(12) */
-	[0xae] = { OP_MEDIUM, sbc_write_verify_prepare, sbc_rw_execute },	/* WRITE AND VERIFY(12) */
-	[0xaf] = { OP_MEDIUM, sbc_verify_prepare, sbc_verify_execute },	/* VERIFY(12) */
+	[0x00] = { OP_MEDIUM, NULL, spc_test_unit_ready, U_NONE6 },
+	[0x03] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_request_sense, U_REQ_SENSE },
+	[0x08] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute, U_RW6 },		/* READ(6) */
+	[0x0a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute, U_RW6 },		/* WRITE(6) */
+	[0x12] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_inquiry, U_INQUIRY },
+	[0x1a] = { OP_DATA_IN, NULL, spc_mode_sense, U_MODE_SENSE6 },		/* MODE SENSE(6) */
+	[0x1b] = { 0, NULL, spc_start_stop_unit, U_START_STOP },
+	[0x1e] = { 0, NULL, spc_prevent_allow, U_PREVENT },
+	[0x25] = { OP_MEDIUM | OP_DATA_IN, NULL, sbc_read_capacity10, U_READ_CAP10 },
+	[0x28] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute, U_RW10 },		/* READ(10) */
+	[0x2a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute, U_RW10 },		/* WRITE(10) */
+	[0x2e] = { OP_MEDIUM, sbc_write_verify_prepare, sbc_rw_execute, U_VRF10 },	/* WRITE AND VERIFY(10) */
+	[0x2f] = { OP_MEDIUM, sbc_verify_prepare, sbc_verify_execute, U_VRF10 },	/* VERIFY(10) */
+	[0x35] = { OP_MEDIUM, sbc_sync_cache_prepare, sbc_sync_cache_execute, U_SYNC10 },
+	[0x5a] = { OP_DATA_IN, NULL, spc_mode_sense, U_MODE_SENSE10 },		/* MODE SENSE(10) */
+	[0x88] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute, U_RW16 },		/* READ(16) */
+	[0x8a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute, U_RW16 },		/* WRITE(16) */
+	[0x8e] = { OP_MEDIUM, sbc_write_verify_prepare, sbc_rw_execute, U_VRF16 },	/* WRITE AND VERIFY(16) */
+	[0x8f] = { OP_MEDIUM, sbc_verify_prepare, sbc_verify_execute, U_VRF16 },	/* VERIFY(16) */
+	[0x91] = { OP_MEDIUM, sbc_sync_cache_prepare, sbc_sync_cache_execute, U_SYNC16 },
+	[0xa0] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_report_luns, U_REPORT_LUNS },
+	[0xa8] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute, U_RW12 },		/* READ(12) */
+	[0xaa] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute, U_RW12 },		/* WRITE(12) */
+	[0xae] = { OP_MEDIUM, sbc_write_verify_prepare, sbc_rw_execute, U_VRF12 },	/* WRITE AND VERIFY(12) */
+	[0xaf] = { OP_MEDIUM, sbc_verify_prepare, sbc_verify_execute, U_VRF12 },	/* VERIFY(12) */
 };
 
 /* SERVICE ACTION IN(16), by service action. */
-static const struct scsi_op service_action_in_ops[32] = {
-	[0x10] = { OP_MEDIUM | OP_DATA_IN, NULL, sbc_read_capacity16 },
+static const struct scsi_op service_action_in_ops[LU_MAX_SA] = {
+	[0x10] = { OP_MEDIUM | OP_DATA_IN, NULL, sbc_read_capacity16, U_READ_CAP16 },
 };
 
-#define OPC_SERVICE_ACTION_IN_16 0x9e
+/* MAINTENANCE IN, by service action. */
+static const struct scsi_op maintenance_in_ops[LU_MAX_SA] = {
+	[0x0c] = { 0, spc_rsoc_prepare, spc_rsoc, U_RSOC },
+	[0x0d] = { OP_DATA_IN, NULL, spc_rstmf, U_RSTMF },
+};
+
+/* Operation codes whose SERVICE ACTION field (byte 1, bits 4..0) selects
+ * the command. */
+static const struct {
+	uint8_t opcode;
+	const struct scsi_op *ops;	/* LU_MAX_SA entries */
+} sa_opcodes[] = {
+	{ 0x9e, service_action_in_ops },	/* SERVICE ACTION IN(16) */
+	{ 0xa3, maintenance_in_ops },		/* MAINTENANCE IN */
+};
+
+static const struct scsi_op *sa_table(uint8_t opcode)
+{
+	for (size_t i = 0; i < sizeof(sa_opcodes) / sizeof(sa_opcodes[0]); i++) {
+		if (sa_opcodes[i].opcode == opcode)
+			return sa_opcodes[i].ops;
+	}
+	return NULL;
+}
+
+bool lu_opcode_has_sa(uint8_t opcode)
+{
+	return sa_table(opcode) != NULL;
+}
+
+const struct scsi_op *lu_op_at(uint8_t opcode, uint16_t sa)
+{
+	const struct scsi_op *tab = sa_table(opcode);
+	const struct scsi_op *op;
+
+	if (tab) {
+		if (sa >= LU_MAX_SA)
+			return NULL;
+		op = &tab[sa];
+	} else {
+		op = &ops[opcode];
+	}
+	return op->execute ? op : NULL;
+}
 
 const struct scsi_op *lu_find_op(const uint8_t *cdb, bool *bad_sa)
 {
-	const struct scsi_op *op;
+	bool has_sa = lu_opcode_has_sa(cdb[0]);
+	const struct scsi_op *op = lu_op_at(cdb[0], cdb[1] & 0x1f);
 
-	*bad_sa = false;
-	if (cdb[0] == OPC_SERVICE_ACTION_IN_16) {
-		op = &service_action_in_ops[cdb[1] & 0x1f];
-		if (!op->execute) {
-			*bad_sa = true;
-			return NULL;
-		}
-		return op;
-	}
-	op = &ops[cdb[0]];
-	return op->execute ? op : NULL;
+	*bad_sa = has_sa && !op;
+	return op;
 }
 
 bool lu_medium_present(const struct scsi_lu *lu)

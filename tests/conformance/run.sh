@@ -36,6 +36,7 @@ SUITES=(
 	Inquiry Mandatory
 	Read6 Read10 Read12 Read16
 	ReadCapacity10 ReadCapacity16
+	ReportSupportedOpcodes
 	TestUnitReady
 	Write10 Write12 Write16
 	iSCSIcmdsn iSCSIdatasn iSCSIResiduals
