@@ -15,9 +15,10 @@ LIB_SRC := $(wildcard util/*.c backend/*.c scsi/*.c iscsi/*.c) \
 LIB_OBJ := $(LIB_SRC:%.c=build/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+WIRE_BIN := build/tests/wire_test build/tests/dataflow_test
 
 .PHONY: all deps run test unit integration conformance clean
-all: build/ctgt $(UNIT_BIN) build/tests/wire_test
+all: build/ctgt $(UNIT_BIN) $(WIRE_BIN)
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -38,6 +39,10 @@ build/tests/wire_test: tests/wire/wire_test.c build/libctgt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< build/libctgt.a $(LDLIBS) -lcmocka
 
+build/tests/dataflow_test: tests/wire/dataflow_test.c build/libctgt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< build/libctgt.a $(LDLIBS) -lcmocka
+
 deps:
 	@tools/install-deps.sh
 
@@ -53,7 +58,7 @@ test: deps
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
-integration: build/ctgt build/tests/wire_test
+integration: build/ctgt $(WIRE_BIN)
 	@tests/run-integration.sh
 
 conformance: build/ctgt

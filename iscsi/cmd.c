@@ -3,11 +3,12 @@
  * SCSI Command PDUs: immediate and unsolicited data, R2T, Data-Out, Data-In
  * and the SCSI Response with residuals (RFC 7143 sections 11.3-11.8).
  *
- * A task's data-out phase ends when every unsolicited byte announced by the
- * negotiation (immediate data, then Data-Out up to FirstBurstLength when
- * InitialR2T=No) has arrived and every R2T we sent has been answered. Only
- * then does the command run, or its early status go out, so the initiator
- * never sends data for a task we have already forgotten.
+ * A task's data-out phase ends when the unsolicited data has ended
+ * (immediate data, then Data-Out up to FirstBurstLength when InitialR2T=No;
+ * the initiator may stop short of it with the F bit of the command or of a
+ * Data-Out) and every R2T we sent has been answered. Only then does the
+ * command run, or its early status go out, so the initiator never sends data
+ * for a task we have already forgotten.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -270,8 +271,10 @@ static void task_progress(struct iscsi_task *task)
 
 	if (max_r2t > ISCSI_MAX_R2T)
 		max_r2t = ISCSI_MAX_R2T;
-	/* Solicited data starts after the unsolicited part (RFC 7143 section 4.2.2.3). */
-	while (!task->early && task->nr2t < (int)max_r2t && task->solicit_next < task->need) {
+	/* Solicited data starts where the unsolicited part ended, which is known
+	 * only once it has ended (RFC 7143 sections 4.2.5.2 and 11.3.1). */
+	while (!task->early && task->unsol_done && task->nr2t < (int)max_r2t &&
+	       task->solicit_next < task->need) {
 		if (send_r2t(task) < 0) {
 			conn_close(task->conn, "out of memory");
 			return;
@@ -317,8 +320,10 @@ static int data_out_unsolicited(struct iscsi_task *task, const uint8_t *bhs, uin
 	task->unsol_datasn++;
 	take_data(task, off, task->conn->rx_data, len);
 	task->unsol_got += len;
-	if (bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL)
+	if (bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL) {
 		task->unsol_done = true;
+		task->solicit_next = task->unsol_got;
+	}
 	return 0;
 }
 
@@ -409,7 +414,8 @@ static void task_init(struct iscsi_conn *conn, struct iscsi_task *task, const ui
 }
 
 /* Decide how much data-out the command takes and what arrives unsolicited. */
-static void plan_data_out(struct iscsi_conn *conn, struct iscsi_task *task, uint32_t imm)
+static void plan_data_out(struct iscsi_conn *conn, struct iscsi_task *task, uint32_t imm,
+			  bool final)
 {
 	struct scsi_task *st = &task->scsi;
 
@@ -418,13 +424,13 @@ static void plan_data_out(struct iscsi_conn *conn, struct iscsi_task *task, uint
 	task->need = task->early ? 0 : min_u32(st->data_out_len, task->exp_write);
 	if (!task->exp_write)
 		task->unsol_end = 0;
-	else if (conn->params.initial_r2t)
-		task->unsol_end = imm;
+	else if (conn->params.initial_r2t || final)
+		task->unsol_end = imm;	/* F: no unsolicited Data-Out follows (11.3.1) */
 	else
 		task->unsol_end = min_u32(conn->params.first_burst, task->exp_write);
 	task->unsol_got = imm;
 	task->unsol_done = imm == task->unsol_end;
-	task->solicit_next = task->unsol_end;
+	task->solicit_next = imm;
 }
 
 void cmd_handle_scsi(struct iscsi_conn *conn)
@@ -448,7 +454,7 @@ void cmd_handle_scsi(struct iscsi_conn *conn)
 		return;
 	}
 	task->early = scsi_task_prepare(&task->scsi) != SCSI_TASK_READY;
-	plan_data_out(conn, task, imm);
+	plan_data_out(conn, task, imm, bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
 	take_data(task, 0, conn->rx_data, imm);
 	task_progress(task);
 }

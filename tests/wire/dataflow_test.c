@@ -1,0 +1,1117 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Wire-level tests of the full-feature data paths (RFC 7143) that libiscsi
+ * never exercises: immediate plus unsolicited data up to FirstBurstLength,
+ * R2Ts (count, offsets, lengths, R2TSN, TTTs, MaxOutstandingR2T) answered
+ * out of order, Data-In framing at MaxRecvDataSegmentLength and
+ * MaxBurstLength, residuals, DataSN and offset errors, long SendTargets
+ * answers continued with the C bit, a login split over two PDUs, NOP-Out
+ * pings and Logout. Every PDU is built by hand and every header field the
+ * target sends back is checked.
+ *
+ * Usage: dataflow_test PORT TARGET_IQN DISCOVERY_PORT DISCOVERY_IQN...
+ * (run by tests/integration/wire.sh). The second daemon, on DISCOVERY_PORT,
+ * serves every DISCOVERY_IQN; SendTargets=All must list them all.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "iscsi/pdu.h"
+
+#define BLOCK		512u
+#define INITIATOR	"InitiatorName=iqn.2026-11.io.ctgt:dataflow-test"
+#define LOGIN_TO_FFP	(ISCSI_LOGIN_TRANSIT | (ISCSI_STAGE_OPERATIONAL << 2) | \
+			 ISCSI_STAGE_FULL_FEATURE)
+#define ATTR_SIMPLE	1
+#define STATUS_GOOD	0x00
+#define STATUS_CHECK	0x02
+
+static int g_port, g_disc_port;
+static const char *g_target;
+static char **g_disc_targets;
+static int g_ndisc_targets;
+static uint8_t g_isid_seq;
+
+/* ---- socket ---- */
+
+static int wire_connect(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static void send_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		assert_true(w > 0);
+		p += w;
+		len -= (size_t)w;
+	}
+}
+
+/* Read exactly @len bytes; 0, or -1 on EOF or after 5 s without data. */
+static int recv_all(int fd, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&pfd, 1, 5000) <= 0)
+			return -1;
+		r = read(fd, p, len);
+		if (r <= 0)
+			return -1;
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+/* True when the peer closes the connection within 5 s (after draining PDUs). */
+static int wait_closed(int fd)
+{
+	uint8_t buf[4096];
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 5000) <= 0)
+			return 0;
+		if (read(fd, buf, sizeof(buf)) <= 0)
+			return 1;
+	}
+}
+
+/* Nothing arrives within @ms milliseconds. */
+static void assert_quiet(int fd, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	assert_int_equal(poll(&pfd, 1, ms), 0);
+}
+
+/* ---- PDUs ---- */
+
+struct rx {
+	uint8_t bhs[ISCSI_BHS_LEN];
+	uint8_t *data;		/* data segment plus a NUL, owned */
+	uint32_t len;
+};
+
+static void rx_free(struct rx *rx)
+{
+	free(rx->data);
+	rx->data = NULL;
+	rx->len = 0;
+}
+
+/* Receive one PDU (no digests, no AHS expected). 0, or -1 on EOF/timeout. */
+static int recv_pdu(int fd, struct rx *rx)
+{
+	uint32_t padded;
+
+	rx_free(rx);
+	if (recv_all(fd, rx->bhs, ISCSI_BHS_LEN) < 0)
+		return -1;
+	assert_int_equal(bhs_ahs_len(rx->bhs), 0);
+	rx->len = bhs_data_len(rx->bhs);
+	padded = rx->len + iscsi_pad(rx->len);
+	rx->data = calloc(1, padded + 1);
+	assert_non_null(rx->data);
+	if (padded && recv_all(fd, rx->data, padded) < 0)
+		return -1;
+	rx->data[rx->len] = 0;
+	return 0;
+}
+
+static void expect_pdu(int fd, struct rx *rx, uint8_t op)
+{
+	assert_int_equal(recv_pdu(fd, rx), 0);
+	assert_int_equal(bhs_opcode(rx->bhs), op);
+}
+
+static void send_pdu(int fd, uint8_t bhs[ISCSI_BHS_LEN], const void *data, uint32_t len)
+{
+	static const uint8_t pad[4];
+
+	bhs_set_data_len(bhs, len);
+	send_all(fd, bhs, ISCSI_BHS_LEN);
+	if (len) {
+		send_all(fd, data, len);
+		send_all(fd, pad, iscsi_pad(len));
+	}
+}
+
+/* Value of @key in a key=value\0 list, or NULL. */
+static const char *find_key(const uint8_t *data, uint32_t len, const char *key)
+{
+	size_t kl = strlen(key);
+	uint32_t i = 0;
+
+	while (i < len) {
+		const char *kv = (const char *)data + i;
+		size_t n = strnlen(kv, len - i);
+
+		if (n > kl && memcmp(kv, key, kl) == 0 && kv[kl] == '=')
+			return kv + kl + 1;
+		i += (uint32_t)n + 1;
+	}
+	return NULL;
+}
+
+static void assert_key(const struct rx *rx, const char *key, const char *want)
+{
+	const char *v = find_key(rx->data, rx->len, key);
+
+	if (!v)
+		fail_msg("Login Response lacks %s (want %s)", key, want);
+	if (strcmp(v, want) != 0)
+		fail_msg("Login Response: %s=%s, want %s", key, v, want);
+}
+
+static size_t add_key(char *buf, size_t len, size_t cap, const char *kv)
+{
+	size_t n = strlen(kv) + 1;
+
+	assert_true(len + n <= cap);
+	memcpy(buf + len, kv, n);
+	return len + n;
+}
+
+/* ---- sessions ---- */
+
+struct sess {
+	int fd;
+	uint32_t cmdsn;		/* CmdSN of the next non-immediate request */
+	uint32_t exp_statsn;	/* StatSN the next status-bearing PDU must carry */
+	uint32_t next_itt;
+	uint32_t tgt_mrdsl;	/* the target's MaxRecvDataSegmentLength */
+	struct rx login_rsp;	/* the final Login Response (its keys) */
+};
+
+static void login_bhs(uint8_t bhs[ISCSI_BHS_LEN], uint8_t flags, uint8_t isid_last)
+{
+	static const uint8_t isid[5] = { 0x80, 0x44, 0x46, 0x54, 0x00 };
+
+	memset(bhs, 0, ISCSI_BHS_LEN);
+	bhs[BHS_OPCODE] = ISCSI_OP_LOGIN_REQ | ISCSI_OP_IMMEDIATE;
+	bhs[BHS_FLAGS] = flags;
+	memcpy(bhs + BHS_LOGIN_ISID, isid, 5);
+	bhs[BHS_LOGIN_ISID + 5] = isid_last;
+	bhs_set_u32(bhs, BHS_ITT, 0x1000);
+	bhs_set_u32(bhs, BHS_CMDSN, 1);
+}
+
+/* Check the final Login Response and set up @s from it. */
+static void login_accepted(struct sess *s, int fd)
+{
+	const uint8_t *r = s->login_rsp.bhs;
+	const char *mrdsl;
+
+	assert_int_equal(bhs_opcode(r), ISCSI_OP_LOGIN_RSP);
+	if (r[BHS_LOGIN_STATUS_CLASS] != 0)
+		fail_msg("login failed: %02x/%02x", r[BHS_LOGIN_STATUS_CLASS],
+			 r[BHS_LOGIN_STATUS_DETAIL]);
+	assert_true(r[BHS_FLAGS] & ISCSI_LOGIN_TRANSIT);
+	assert_int_equal(r[BHS_FLAGS] & 3, ISCSI_STAGE_FULL_FEATURE);
+	assert_int_not_equal(get_be16(r + BHS_LOGIN_TSIH), 0);
+	assert_int_equal(bhs_u32(r, BHS_ITT), 0x1000);
+	assert_int_equal(bhs_u32(r, BHS_EXPCMDSN), 1);
+	/* The target declares what it receives (RFC 7143 13.12). */
+	mrdsl = find_key(s->login_rsp.data, s->login_rsp.len, "MaxRecvDataSegmentLength");
+	assert_non_null(mrdsl);
+	s->tgt_mrdsl = (uint32_t)strtoul(mrdsl, NULL, 10);
+	assert_in_range(s->tgt_mrdsl, 512, 16777215);
+	s->fd = fd;
+	s->cmdsn = 1;
+	s->exp_statsn = bhs_u32(r, BHS_STATSN) + 1;
+	s->next_itt = 1;
+}
+
+/* Log in (operational stage straight to full feature) with @extra keys (NULL ended). */
+static void sess_login(struct sess *s, int port, bool discovery, ...)
+{
+	char buf[2048], tn[300];
+	uint8_t bhs[ISCSI_BHS_LEN];
+	size_t len = 0;
+	const char *k;
+	va_list ap;
+	int fd = wire_connect(port);
+
+	memset(s, 0, sizeof(*s));
+	len = add_key(buf, len, sizeof(buf), INITIATOR);
+	if (discovery) {
+		len = add_key(buf, len, sizeof(buf), "SessionType=Discovery");
+	} else {
+		snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
+		len = add_key(buf, len, sizeof(buf), tn);
+		len = add_key(buf, len, sizeof(buf), "SessionType=Normal");
+	}
+	va_start(ap, discovery);
+	while ((k = va_arg(ap, const char *)) != NULL)
+		len = add_key(buf, len, sizeof(buf), k);
+	va_end(ap);
+	login_bhs(bhs, LOGIN_TO_FFP, ++g_isid_seq);
+	send_pdu(fd, bhs, buf, (uint32_t)len);
+	assert_int_equal(recv_pdu(fd, &s->login_rsp), 0);
+	login_accepted(s, fd);
+}
+
+static void sess_close(struct sess *s)
+{
+	close(s->fd);
+	rx_free(&s->login_rsp);
+}
+
+/* StatSN, ExpCmdSN and MaxCmdSN of a status-bearing PDU. */
+static void check_sn(struct sess *s, const uint8_t *bhs)
+{
+	assert_int_equal(bhs_u32(bhs, BHS_STATSN), s->exp_statsn);
+	s->exp_statsn++;
+	assert_int_equal(bhs_u32(bhs, BHS_EXPCMDSN), s->cmdsn);
+	assert_true(sn_le(s->cmdsn - 1, bhs_u32(bhs, BHS_MAXCMDSN)));
+}
+
+/* Send a SCSI Command (LUN 0) with @imm bytes of immediate data; returns its ITT. */
+static uint32_t scsi_cmd(struct sess *s, uint8_t flags, uint32_t edtl, const uint8_t cdb[16],
+			 const uint8_t *imm, uint32_t imm_len)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	uint32_t itt = s->next_itt++;
+
+	bhs[BHS_OPCODE] = ISCSI_OP_SCSI_CMD;
+	bhs[BHS_FLAGS] = flags | ATTR_SIMPLE;
+	bhs_set_u32(bhs, BHS_ITT, itt);
+	bhs_set_u32(bhs, BHS_CMD_EDTL, edtl);
+	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn++);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+	memcpy(bhs + BHS_CMD_CDB, cdb, 16);
+	send_pdu(s->fd, bhs, imm, imm_len);
+	return itt;
+}
+
+static void cdb_rw10(uint8_t cdb[16], uint8_t op, uint32_t lba, uint16_t blocks)
+{
+	memset(cdb, 0, 16);
+	cdb[0] = op;
+	put_be32(cdb + 2, lba);
+	put_be16(cdb + 7, blocks);
+}
+
+static uint32_t write10(struct sess *s, uint32_t lba, uint16_t blocks, uint32_t edtl,
+			const uint8_t *imm, uint32_t imm_len, bool final)
+{
+	uint8_t cdb[16];
+
+	cdb_rw10(cdb, 0x2a, lba, blocks);
+	return scsi_cmd(s, (uint8_t)((final ? ISCSI_FLAG_FINAL : 0) | ISCSI_CMD_WRITE), edtl, cdb,
+			imm, imm_len);
+}
+
+static uint32_t read10(struct sess *s, uint32_t lba, uint16_t blocks, uint32_t edtl)
+{
+	uint8_t cdb[16];
+
+	cdb_rw10(cdb, 0x28, lba, blocks);
+	return scsi_cmd(s, ISCSI_FLAG_FINAL | ISCSI_CMD_READ, edtl, cdb, NULL, 0);
+}
+
+static void send_data_out(struct sess *s, uint32_t itt, uint32_t ttt, uint32_t datasn,
+			  uint32_t off, const uint8_t *data, uint32_t len, bool final)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+
+	bhs[BHS_OPCODE] = ISCSI_OP_DATA_OUT;
+	bhs[BHS_FLAGS] = final ? ISCSI_FLAG_FINAL : 0;
+	bhs_set_u32(bhs, BHS_ITT, itt);
+	bhs_set_u32(bhs, BHS_TTT, ttt);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+	bhs_set_u32(bhs, BHS_DATASN, datasn);
+	bhs_set_u32(bhs, BHS_BUFFER_OFFSET, off);
+	send_pdu(s->fd, bhs, data, len);
+}
+
+/* One sequence of Data-Out PDUs of at most @seg bytes covering [off, off+len). */
+static void send_sequence(struct sess *s, uint32_t itt, uint32_t ttt, uint32_t first_datasn,
+			  const uint8_t *buf, uint32_t off, uint32_t len, uint32_t seg)
+{
+	uint32_t done = 0, sn = first_datasn;
+
+	while (done < len) {
+		uint32_t n = len - done < seg ? len - done : seg;
+
+		send_data_out(s, itt, ttt, sn++, off + done, buf + off + done, n, done + n == len);
+		done += n;
+	}
+}
+
+/* Receive the SCSI Response of @itt and check its header; returns its status. */
+static uint8_t expect_response(struct sess *s, uint32_t itt, struct rx *rx)
+{
+	expect_pdu(s->fd, rx, ISCSI_OP_SCSI_RSP);
+	assert_true(rx->bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
+	assert_int_equal(bhs_u32(rx->bhs, BHS_ITT), itt);
+	assert_int_equal(rx->bhs[BHS_RSP_RESPONSE], 0);	/* command completed at target */
+	check_sn(s, rx->bhs);
+	return rx->bhs[BHS_RSP_STATUS];
+}
+
+static void expect_good(struct sess *s, uint32_t itt)
+{
+	struct rx rx = { 0 };
+
+	assert_int_equal(expect_response(s, itt, &rx), STATUS_GOOD);
+	assert_int_equal(rx.bhs[BHS_FLAGS] & (ISCSI_RSP_OVERFLOW | ISCSI_RSP_UNDERFLOW), 0);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_RESIDUAL), 0);
+	rx_free(&rx);
+}
+
+/* The first command of a new I_T nexus reports a unit attention: absorb it. */
+static void clear_ua(struct sess *s)
+{
+	static const uint8_t tur[16];
+	struct rx rx = { 0 };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		uint32_t itt = scsi_cmd(s, ISCSI_FLAG_FINAL, 0, tur, NULL, 0);
+
+		if (expect_response(s, itt, &rx) == STATUS_GOOD)
+			break;
+	}
+	assert_true(i < 3);
+	rx_free(&rx);
+}
+
+/*
+ * Collect the Data-In PDUs of READ @itt into @buf. Each must be at most
+ * @mrdsl bytes, with DataSN 0.. and contiguous offsets, F exactly at the end
+ * of each @burst-long sequence, and status (S) in the last one. Returns the
+ * byte count; the last PDU's header is left in @last.
+ */
+static uint32_t collect_data_in(struct sess *s, uint32_t itt, uint8_t *buf, uint32_t cap,
+				uint32_t burst, uint32_t mrdsl, uint8_t last[ISCSI_BHS_LEN])
+{
+	struct rx rx = { 0 };
+	uint32_t got = 0, sn = 0;
+
+	for (;;) {
+		const uint8_t *b;
+		uint8_t flags;
+		uint32_t end;
+
+		expect_pdu(s->fd, &rx, ISCSI_OP_DATA_IN);
+		b = rx.bhs;
+		flags = b[BHS_FLAGS];
+		assert_int_equal(bhs_u32(b, BHS_ITT), itt);
+		assert_int_equal(bhs_u32(b, BHS_TTT), ISCSI_RSVD_TAG);
+		assert_int_equal(bhs_u32(b, BHS_DATASN), sn);
+		assert_int_equal(bhs_u32(b, BHS_BUFFER_OFFSET), got);
+		assert_false(flags & ISCSI_DATAIN_ACK);	/* no DataACK at ERL 0 */
+		assert_true(rx.len > 0);
+		assert_true(rx.len <= mrdsl);
+		assert_true(got + rx.len <= cap);
+		memcpy(buf + got, rx.data, rx.len);
+		end = got + rx.len;
+		got = end;
+		sn++;
+		if (flags & ISCSI_DATAIN_STATUS) {
+			assert_true(flags & ISCSI_FLAG_FINAL);
+			check_sn(s, b);
+			memcpy(last, b, ISCSI_BHS_LEN);
+			break;
+		}
+		/* A sequence ends (F) at each MaxBurstLength boundary, and only there. */
+		if (end % burst == 0)
+			assert_true(flags & ISCSI_FLAG_FINAL);
+		else
+			assert_false(flags & ISCSI_FLAG_FINAL);
+	}
+	rx_free(&rx);
+	return got;
+}
+
+/* READ(10) of @blocks at @lba into @buf with every framing check; GOOD, no residual. */
+static void read_back(struct sess *s, uint32_t lba, uint16_t blocks, uint8_t *buf,
+		      uint32_t burst, uint32_t mrdsl)
+{
+	uint32_t len = blocks * BLOCK, itt = read10(s, lba, blocks, len);
+	uint8_t last[ISCSI_BHS_LEN];
+
+	assert_int_equal(collect_data_in(s, itt, buf, len, burst, mrdsl, last), len);
+	assert_int_equal(last[BHS_RSP_STATUS], STATUS_GOOD);
+	assert_int_equal(last[BHS_FLAGS] & (ISCSI_RSP_OVERFLOW | ISCSI_RSP_UNDERFLOW), 0);
+	assert_int_equal(bhs_u32(last, BHS_RESIDUAL), 0);
+}
+
+static void fill(uint8_t *buf, uint32_t len, uint8_t seed)
+{
+	for (uint32_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(i * 31u + (i >> 9) + seed);
+}
+
+struct r2t {
+	uint32_t ttt, r2tsn, off, len;
+};
+
+/* Receive an R2T for @itt and check its fixed fields. */
+static struct r2t expect_r2t(struct sess *s, uint32_t itt)
+{
+	struct rx rx = { 0 };
+	struct r2t r;
+
+	expect_pdu(s->fd, &rx, ISCSI_OP_R2T);
+	assert_true(rx.bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
+	assert_int_equal(rx.len, 0);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
+	/* R2T carries the next StatSN without taking it. */
+	assert_int_equal(bhs_u32(rx.bhs, BHS_STATSN), s->exp_statsn);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_EXPCMDSN), s->cmdsn);
+	r.ttt = bhs_u32(rx.bhs, BHS_TTT);
+	r.r2tsn = bhs_u32(rx.bhs, BHS_DATASN);
+	r.off = bhs_u32(rx.bhs, BHS_BUFFER_OFFSET);
+	r.len = bhs_u32(rx.bhs, BHS_R2T_DESIRED_LEN);
+	assert_int_not_equal(r.ttt, ISCSI_RSVD_TAG);
+	rx_free(&rx);
+	return r;
+}
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+/* ---- 1. InitialR2T=No, ImmediateData=Yes ---- */
+
+static void login_unsolicited(struct sess *s)
+{
+	sess_login(s, g_port, false, "InitialR2T=No", "ImmediateData=Yes",
+		   "FirstBurstLength=8192", "MaxBurstLength=16384", "MaxOutstandingR2T=4",
+		   "MaxRecvDataSegmentLength=4096", NULL);
+	assert_key(&s->login_rsp, "InitialR2T", "No");
+	assert_key(&s->login_rsp, "ImmediateData", "Yes");
+	assert_key(&s->login_rsp, "FirstBurstLength", "8192");
+	assert_key(&s->login_rsp, "MaxBurstLength", "16384");
+	assert_key(&s->login_rsp, "MaxOutstandingR2T", "4");
+	assert_true(s->tgt_mrdsl >= 4096);
+	clear_ua(s);
+}
+
+static void test_immediate_unsolicited_r2t(void **state)
+{
+	enum { LEN = 32768, LBA = 100, FIRST = 8192, BURST = 16384, SEG = 4096 };
+	uint8_t *out = malloc(LEN), *in = calloc(1, LEN);
+	struct r2t r[2];
+	struct rx rx = { 0 };
+	struct sess s;
+	uint32_t itt;
+
+	(void)state;
+	login_unsolicited(&s);
+	fill(out, LEN, 0x11);
+	/* 2 KiB immediate, then unsolicited Data-Out up to FirstBurstLength. */
+	itt = write10(&s, LBA, LEN / BLOCK, LEN, out, 2048, false);
+	send_data_out(&s, itt, ISCSI_RSVD_TAG, 0, 2048, out + 2048, 4096, false);
+	send_data_out(&s, itt, ISCSI_RSVD_TAG, 1, 6144, out + 6144, FIRST - 6144, true);
+	/* The rest is solicited, in bursts of at most MaxBurstLength. */
+	for (int i = 0; i < 2; i++)
+		r[i] = expect_r2t(&s, itt);
+	assert_quiet(s.fd, 300);
+	assert_int_equal(r[0].r2tsn, 0);
+	assert_int_equal(r[0].off, FIRST);
+	assert_int_equal(r[0].len, BURST);
+	assert_int_equal(r[1].r2tsn, 1);
+	assert_int_equal(r[1].off, FIRST + BURST);
+	assert_int_equal(r[1].len, LEN - FIRST - BURST);
+	assert_int_not_equal(r[0].ttt, r[1].ttt);
+	/* Answer the second R2T first: the target matches data by TTT. */
+	send_sequence(&s, itt, r[1].ttt, 0, out, r[1].off, r[1].len, min_u32(SEG, s.tgt_mrdsl));
+	assert_quiet(s.fd, 100);
+	send_sequence(&s, itt, r[0].ttt, 0, out, r[0].off, r[0].len, min_u32(SEG, s.tgt_mrdsl));
+	assert_int_equal(expect_response(&s, itt, &rx), STATUS_GOOD);
+	assert_int_equal(rx.bhs[BHS_FLAGS] & (ISCSI_RSP_OVERFLOW | ISCSI_RSP_UNDERFLOW), 0);
+	assert_int_equal(rx.len, 0);
+	/* ExpDataSN of a write: the number of R2Ts sent. */
+	assert_int_equal(bhs_u32(rx.bhs, BHS_DATASN), 2);
+	rx_free(&rx);
+
+	/* Data-In: at most our 4096-byte MRDSL each, F at every 16 KiB. */
+	read_back(&s, LBA, LEN / BLOCK, in, BURST, 4096);
+	assert_memory_equal(in, out, LEN);
+	sess_close(&s);
+	free(out);
+	free(in);
+}
+
+/* 128 KiB with the whole first burst as immediate data: 8 R2Ts, never more than 4 out. */
+static void test_max_outstanding_r2t(void **state)
+{
+	enum { LEN = 131072, LBA = 1000, FIRST = 8192, BURST = 16384, NR2T = 8, MAXOUT = 4 };
+	uint8_t *out = malloc(LEN), *in = calloc(1, LEN);
+	struct r2t pend[MAXOUT];
+	struct sess s;
+	uint32_t itt, next_off = FIRST, next_sn = 0, answered = 0;
+	int npend = 0;
+
+	(void)state;
+	login_unsolicited(&s);
+	assert_true(s.tgt_mrdsl >= FIRST);
+	fill(out, LEN, 0x5a);
+	itt = write10(&s, LBA, LEN / BLOCK, LEN, out, FIRST, true);
+	while (npend < MAXOUT) {
+		struct r2t r = expect_r2t(&s, itt);
+
+		assert_int_equal(r.r2tsn, next_sn++);
+		assert_int_equal(r.off, next_off);
+		assert_int_equal(r.len, BURST);
+		for (int i = 0; i < npend; i++)
+			assert_int_not_equal(pend[i].ttt, r.ttt);
+		next_off += r.len;
+		pend[npend++] = r;
+	}
+	/* MaxOutstandingR2T=4: no fifth until one is answered. */
+	assert_quiet(s.fd, 300);
+	while (npend) {
+		/* Answer the newest first (reverse order), 4 KiB per PDU. */
+		struct r2t a = pend[--npend];
+
+		send_sequence(&s, itt, a.ttt, 0, out, a.off, a.len, 4096);
+		answered++;
+		if (next_off < LEN) {
+			struct r2t r = expect_r2t(&s, itt);
+
+			assert_int_equal(r.r2tsn, next_sn++);
+			assert_int_equal(r.off, next_off);
+			assert_int_equal(r.len, min_u32(BURST, LEN - next_off));
+			for (int i = 0; i < npend; i++)
+				assert_int_not_equal(pend[i].ttt, r.ttt);
+			next_off += r.len;
+			/* Keep it behind the older ones so the order stays mixed. */
+			memmove(pend + 1, pend, (size_t)npend * sizeof(pend[0]));
+			pend[0] = r;
+			npend++;
+			assert_quiet(s.fd, 50);
+		}
+	}
+	assert_int_equal(answered, NR2T);
+	assert_int_equal(next_sn, NR2T);
+	expect_good(&s, itt);
+	read_back(&s, LBA, LEN / BLOCK, in, BURST, 4096);
+	assert_memory_equal(in, out, LEN);
+	sess_close(&s);
+	free(out);
+	free(in);
+}
+
+/*
+ * RFC 7143 11.3.1: F=1 on a write means no unsolicited Data-Out follows;
+ * the target solicits the rest with R2Ts. Immediate data shorter than
+ * FirstBurstLength with F=1 must therefore get an R2T from its end.
+ */
+static void test_unsolicited_ended_by_command(void **state)
+{
+	enum { LEN = 16384, LBA = 2000, IMM = 2048 };
+	uint8_t *out = malloc(LEN), *in = calloc(1, LEN);
+	struct sess s;
+	struct r2t r;
+	uint32_t itt;
+
+	(void)state;
+	login_unsolicited(&s);
+	fill(out, LEN, 0x3c);
+	itt = write10(&s, LBA, LEN / BLOCK, LEN, out, IMM, true);
+	r = expect_r2t(&s, itt);
+	assert_int_equal(r.r2tsn, 0);
+	assert_int_equal(r.off, IMM);
+	assert_int_equal(r.len, LEN - IMM);
+	send_sequence(&s, itt, r.ttt, 0, out, r.off, r.len, 4096);
+	expect_good(&s, itt);
+	read_back(&s, LBA, LEN / BLOCK, in, 16384, 4096);
+	assert_memory_equal(in, out, LEN);
+	sess_close(&s);
+	free(out);
+	free(in);
+}
+
+/* An unsolicited Data-Out sequence may end (F) before FirstBurstLength:
+ * the target then solicits everything from where it ended. */
+static void test_unsolicited_ended_by_data_out(void **state)
+{
+	enum { LEN = 16384, LBA = 2100, IMM = 1024, UNSOL = 3072 };
+	uint8_t *out = malloc(LEN), *in = calloc(1, LEN);
+	struct sess s;
+	struct r2t r;
+	uint32_t itt;
+
+	(void)state;
+	login_unsolicited(&s);
+	fill(out, LEN, 0x6b);
+	itt = write10(&s, LBA, LEN / BLOCK, LEN, out, IMM, false);
+	send_data_out(&s, itt, ISCSI_RSVD_TAG, 0, IMM, out + IMM, UNSOL - IMM, true);
+	r = expect_r2t(&s, itt);
+	assert_int_equal(r.r2tsn, 0);
+	assert_int_equal(r.off, UNSOL);
+	assert_int_equal(r.len, LEN - UNSOL);
+	send_sequence(&s, itt, r.ttt, 0, out, r.off, r.len, 4096);
+	expect_good(&s, itt);
+	read_back(&s, LBA, LEN / BLOCK, in, 16384, 4096);
+	assert_memory_equal(in, out, LEN);
+	/* Unsolicited data after the command said none follows: protocol error. */
+	itt = write10(&s, LBA, 8, 4096, out, 512, true);
+	r = expect_r2t(&s, itt);
+	assert_int_equal(r.off, 512);
+	send_data_out(&s, itt, ISCSI_RSVD_TAG, 0, 512, out + 512, 512, true);
+	{
+		struct rx rx = { 0 };
+
+		expect_pdu(s.fd, &rx, ISCSI_OP_REJECT);
+		assert_int_equal(rx.bhs[BHS_REJECT_REASON], REJECT_PROTOCOL_ERROR);
+		assert_true(wait_closed(s.fd));
+		rx_free(&rx);
+	}
+	sess_close(&s);
+	free(out);
+	free(in);
+}
+
+/* ---- 2. InitialR2T=Yes, ImmediateData=No ---- */
+
+static void test_initial_r2t(void **state)
+{
+	enum { LEN = 8192, LBA = 300, BURST = 4096 };
+	uint8_t out[LEN], in[LEN];
+	struct sess s;
+	struct rx rx = { 0 };
+	struct r2t r;
+	uint32_t itt;
+
+	(void)state;
+	sess_login(&s, g_port, false, "InitialR2T=Yes", "ImmediateData=No",
+		   "MaxBurstLength=4096", "FirstBurstLength=4096", "MaxOutstandingR2T=1",
+		   "MaxRecvDataSegmentLength=8192", NULL);
+	assert_key(&s.login_rsp, "InitialR2T", "Yes");
+	assert_key(&s.login_rsp, "ImmediateData", "No");
+	assert_key(&s.login_rsp, "MaxBurstLength", "4096");
+	assert_key(&s.login_rsp, "MaxOutstandingR2T", "1");
+	clear_ua(&s);
+	fill(out, LEN, 0x77);
+	itt = write10(&s, LBA, LEN / BLOCK, LEN, NULL, 0, true);
+	/* Nothing is unsolicited: the first R2T asks for offset 0. */
+	r = expect_r2t(&s, itt);
+	assert_int_equal(r.r2tsn, 0);
+	assert_int_equal(r.off, 0);
+	assert_int_equal(r.len, BURST);
+	assert_quiet(s.fd, 300);	/* MaxOutstandingR2T=1 */
+	send_sequence(&s, itt, r.ttt, 0, out, 0, BURST, 2048);
+	r = expect_r2t(&s, itt);
+	assert_int_equal(r.r2tsn, 1);
+	assert_int_equal(r.off, BURST);
+	assert_int_equal(r.len, LEN - BURST);
+	send_sequence(&s, itt, r.ttt, 0, out, r.off, r.len, 4096);
+	assert_int_equal(expect_response(&s, itt, &rx), STATUS_GOOD);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_DATASN), 2);	/* ExpDataSN: 2 R2Ts */
+	rx_free(&rx);
+	read_back(&s, LBA, LEN / BLOCK, in, BURST, 8192);
+	assert_memory_equal(in, out, LEN);
+
+	/* Immediate data although ImmediateData=No: protocol error, connection ends. */
+	itt = write10(&s, LBA, 1, BLOCK, out, BLOCK, true);
+	expect_pdu(s.fd, &rx, ISCSI_OP_REJECT);
+	assert_int_equal(rx.bhs[BHS_REJECT_REASON], REJECT_PROTOCOL_ERROR);
+	assert_int_equal(rx.len, ISCSI_BHS_LEN);
+	assert_int_equal(bhs_u32(rx.data, BHS_ITT), itt);
+	assert_true(wait_closed(s.fd));
+	rx_free(&rx);
+	sess_close(&s);
+}
+
+/* ---- 3. residuals ---- */
+
+static void test_residuals(void **state)
+{
+	uint8_t buf[4096], last[ISCSI_BHS_LEN], out[BLOCK];
+	struct sess s;
+	struct rx rx = { 0 };
+	struct r2t r;
+	uint32_t itt;
+
+	(void)state;
+	sess_login(&s, g_port, false, "MaxRecvDataSegmentLength=8192", NULL);
+	clear_ua(&s);
+	/* Underflow: 1 block read, 4096 expected. */
+	itt = read10(&s, 0, 1, 4096);
+	assert_int_equal(collect_data_in(&s, itt, buf, sizeof(buf), 262144, 8192, last), BLOCK);
+	assert_int_equal(last[BHS_RSP_STATUS], STATUS_GOOD);
+	assert_int_equal(last[BHS_FLAGS] & (ISCSI_RSP_OVERFLOW | ISCSI_RSP_UNDERFLOW),
+			 ISCSI_RSP_UNDERFLOW);
+	assert_int_equal(bhs_u32(last, BHS_RESIDUAL), 4096 - BLOCK);
+	/* Overflow: 1 block read, 100 expected: exactly 100 bytes come. */
+	itt = read10(&s, 0, 1, 100);
+	assert_int_equal(collect_data_in(&s, itt, buf, sizeof(buf), 262144, 8192, last), 100);
+	assert_int_equal(last[BHS_RSP_STATUS], STATUS_GOOD);
+	assert_int_equal(last[BHS_FLAGS] & (ISCSI_RSP_OVERFLOW | ISCSI_RSP_UNDERFLOW),
+			 ISCSI_RSP_OVERFLOW);
+	assert_int_equal(bhs_u32(last, BHS_RESIDUAL), BLOCK - 100);
+	/* Write underflow: 1 block written, 1024 announced; only 512 are asked for. */
+	fill(out, BLOCK, 0x21);
+	itt = write10(&s, 400, 1, 1024, NULL, 0, true);
+	r = expect_r2t(&s, itt);
+	assert_int_equal(r.off, 0);
+	assert_int_equal(r.len, BLOCK);
+	send_sequence(&s, itt, r.ttt, 0, out, 0, BLOCK, BLOCK);
+	assert_int_equal(expect_response(&s, itt, &rx), STATUS_GOOD);
+	assert_int_equal(rx.bhs[BHS_FLAGS] & (ISCSI_RSP_OVERFLOW | ISCSI_RSP_UNDERFLOW),
+			 ISCSI_RSP_UNDERFLOW);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_RESIDUAL), 1024 - BLOCK);
+	rx_free(&rx);
+	read_back(&s, 400, 1, buf, 262144, 8192);
+	assert_memory_equal(buf, out, BLOCK);
+	sess_close(&s);
+}
+
+/* ---- 4. Data-Out errors ---- */
+
+static void assert_still_serving(void)
+{
+	struct sess s;
+	struct rx rx = { 0 };
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+
+	sess_login(&s, g_port, false, NULL);
+	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	bhs_set_u32(bhs, BHS_ITT, 77);
+	bhs_set_u32(bhs, BHS_TTT, ISCSI_RSVD_TAG);
+	bhs_set_u32(bhs, BHS_CMDSN, s.cmdsn);
+	send_pdu(s.fd, bhs, NULL, 0);
+	expect_pdu(s.fd, &rx, ISCSI_OP_NOP_IN);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), 77);
+	rx_free(&rx);
+	sess_close(&s);
+}
+
+static void test_data_out_errors(void **state)
+{
+	enum { LBA = 500, LEN = 4096 };
+	uint8_t good[LEN], bad[LEN], in[LEN];
+	const uint8_t *sense;
+	struct sess s;
+	struct rx rx = { 0 };
+	struct r2t r;
+	uint32_t itt;
+
+	(void)state;
+	sess_login(&s, g_port, false, NULL);	/* InitialR2T=Yes by default */
+	clear_ua(&s);
+	fill(good, LEN, 0x01);
+	fill(bad, LEN, 0x99);
+	itt = write10(&s, LBA, LEN / BLOCK, LEN, NULL, 0, true);
+	r = expect_r2t(&s, itt);
+	send_sequence(&s, itt, r.ttt, 0, good, 0, LEN, LEN);
+	expect_good(&s, itt);
+
+	/* Wrong DataSN: CHECK CONDITION, ABORTED COMMAND / DATA PHASE ERROR. */
+	itt = write10(&s, LBA, LEN / BLOCK, LEN, NULL, 0, true);
+	r = expect_r2t(&s, itt);
+	assert_int_equal(r.off, 0);
+	send_data_out(&s, itt, r.ttt, 0, 0, bad, 2048, false);
+	send_data_out(&s, itt, r.ttt, 5, 2048, bad + 2048, 2048, true);	/* want DataSN 1 */
+	assert_int_equal(expect_response(&s, itt, &rx), STATUS_CHECK);
+	assert_true(rx.len >= 2 + 14);
+	assert_int_equal(get_be16(rx.data), rx.len - 2);	/* SenseLength */
+	sense = rx.data + 2;
+	assert_int_equal(sense[0] & 0x7e, 0x70);	/* fixed format */
+	assert_int_equal(sense[2] & 0x0f, 0x0b);	/* ABORTED COMMAND */
+	assert_int_equal(sense[12], 0x4b);
+	assert_int_equal(sense[13], 0x00);
+	rx_free(&rx);
+	/* The command did not run, and the connection still works. */
+	read_back(&s, LBA, LEN / BLOCK, in, 262144, 8192);
+	assert_memory_equal(in, good, LEN);
+
+	/* A Data-Out at the wrong offset: Reject (protocol error), connection ends. */
+	itt = write10(&s, LBA, LEN / BLOCK, LEN, NULL, 0, true);
+	r = expect_r2t(&s, itt);
+	send_data_out(&s, itt, r.ttt, 0, 512, bad, 1024, false);
+	expect_pdu(s.fd, &rx, ISCSI_OP_REJECT);
+	assert_int_equal(rx.bhs[BHS_REJECT_REASON], REJECT_PROTOCOL_ERROR);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), ISCSI_RSVD_TAG);
+	assert_int_equal(rx.len, ISCSI_BHS_LEN);
+	assert_int_equal(bhs_opcode(rx.data), ISCSI_OP_DATA_OUT);
+	assert_int_equal(bhs_u32(rx.data, BHS_BUFFER_OFFSET), 512);
+	check_sn(&s, rx.bhs);
+	assert_true(wait_closed(s.fd));
+	rx_free(&rx);
+	sess_close(&s);
+	assert_still_serving();
+}
+
+/* ---- 5. SendTargets continued over several Text Responses ---- */
+
+static void send_text(struct sess *s, uint32_t itt, uint32_t ttt, const char *data, uint32_t len)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+
+	bhs[BHS_OPCODE] = ISCSI_OP_TEXT_REQ;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	bhs_set_u32(bhs, BHS_ITT, itt);
+	bhs_set_u32(bhs, BHS_TTT, ttt);
+	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn++);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+	send_pdu(s->fd, bhs, data, len);
+}
+
+static void test_send_targets_continued(void **state)
+{
+	static const char st[] = "SendTargets=All";
+	uint8_t all[16384];
+	uint32_t total = 0, itt = 0x5150;
+	struct sess s;
+	struct rx rx = { 0 };
+	int pdus = 0, names = 0;
+	char port[16];
+
+	(void)state;
+	sess_login(&s, g_disc_port, true, "MaxRecvDataSegmentLength=512", NULL);
+	send_text(&s, itt, ISCSI_RSVD_TAG, st, sizeof(st));
+	for (;;) {
+		uint32_t ttt;
+
+		expect_pdu(s.fd, &rx, ISCSI_OP_TEXT_RSP);
+		pdus++;
+		assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
+		assert_true(rx.len <= 512);
+		check_sn(&s, rx.bhs);
+		assert_true(total + rx.len <= sizeof(all));
+		memcpy(all + total, rx.data, rx.len);
+		total += rx.len;
+		ttt = bhs_u32(rx.bhs, BHS_TTT);
+		if (rx.bhs[BHS_FLAGS] & ISCSI_TEXT_CONTINUE) {
+			/* More to come: C without F, a TTT to continue with, a full PDU. */
+			assert_false(rx.bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
+			assert_int_not_equal(ttt, ISCSI_RSVD_TAG);
+			assert_int_equal(rx.len, 512);
+			assert_true(pdus < 100);
+			send_text(&s, itt, ttt, NULL, 0);
+			continue;
+		}
+		assert_true(rx.bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
+		assert_int_equal(ttt, ISCSI_RSVD_TAG);
+		break;
+	}
+	rx_free(&rx);
+	assert_true(pdus >= 2);
+	assert_true(total > 0 && all[total - 1] == 0);
+	/* Every configured target is listed once, each with an address on our port. */
+	snprintf(port, sizeof(port), ":%d,", g_disc_port);
+	for (uint32_t i = 0; i < total;) {
+		const char *kv = (const char *)all + i;
+		size_t n = strlen(kv);
+
+		if (strncmp(kv, "TargetName=", 11) == 0) {
+			int found = 0;
+
+			for (int t = 0; t < g_ndisc_targets; t++)
+				found += strcmp(kv + 11, g_disc_targets[t]) == 0;
+			if (found != 1)
+				fail_msg("unexpected %s", kv);
+			names++;
+			/* Its TargetAddress follows. */
+			assert_true(i + n + 1 < total);
+			assert_int_equal(strncmp(kv + n + 1, "TargetAddress=", 14), 0);
+			assert_non_null(strstr(kv + n + 1, port));
+		} else {
+			assert_int_equal(strncmp(kv, "TargetAddress=", 14), 0);
+		}
+		i += (uint32_t)n + 1;
+	}
+	assert_int_equal(names, g_ndisc_targets);
+	for (int t = 0; t < g_ndisc_targets; t++) {
+		char want[300];
+		int count = 0;
+
+		snprintf(want, sizeof(want), "TargetName=%s", g_disc_targets[t]);
+		for (uint32_t i = 0; i < total; i += (uint32_t)strlen((char *)all + i) + 1)
+			count += strcmp((char *)all + i, want) == 0;
+		if (count != 1)
+			fail_msg("%s listed %d times", g_disc_targets[t], count);
+	}
+	sess_close(&s);
+}
+
+/* ---- 6. login keys split over two PDUs ---- */
+
+static void test_login_continued(void **state)
+{
+	char buf[1024], tn[300];
+	uint8_t bhs[ISCSI_BHS_LEN];
+	struct rx rx = { 0 };
+	struct sess s;
+	size_t len = 0, cut;
+	uint8_t isid = ++g_isid_seq;
+	int fd = wire_connect(g_port);
+	const char *p;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
+	len = add_key(buf, len, sizeof(buf), INITIATOR);
+	len = add_key(buf, len, sizeof(buf), tn);
+	len = add_key(buf, len, sizeof(buf), "SessionType=Normal");
+	len = add_key(buf, len, sizeof(buf), "MaxBurstLength=65536");
+	len = add_key(buf, len, sizeof(buf), "MaxOutstandingR2T=2");
+	/* Cut inside the TargetName value: only the whole text is meaningful. */
+	p = memchr(buf, 0, len);
+	assert_non_null(p);
+	cut = (size_t)(p - buf) + 1 + 20;
+	assert_true(cut < strlen(INITIATOR) + 1 + strlen(tn));
+
+	login_bhs(bhs, ISCSI_LOGIN_CONTINUE | (ISCSI_STAGE_OPERATIONAL << 2), isid);
+	send_pdu(fd, bhs, buf, (uint32_t)cut);
+	/* An empty Login Response asks for the rest; nothing is negotiated yet. */
+	expect_pdu(fd, &rx, ISCSI_OP_LOGIN_RSP);
+	assert_int_equal(rx.bhs[BHS_LOGIN_STATUS_CLASS], 0);
+	assert_int_equal(rx.len, 0);
+	assert_int_equal(rx.bhs[BHS_FLAGS] & (ISCSI_LOGIN_TRANSIT | ISCSI_LOGIN_CONTINUE), 0);
+	assert_int_equal((rx.bhs[BHS_FLAGS] >> 2) & 3, ISCSI_STAGE_OPERATIONAL);
+	assert_int_equal(get_be16(rx.bhs + BHS_LOGIN_TSIH), 0);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), 0x1000);
+	rx_free(&rx);
+	assert_quiet(fd, 200);
+
+	login_bhs(bhs, LOGIN_TO_FFP, isid);
+	send_pdu(fd, bhs, buf + cut, (uint32_t)(len - cut));
+	assert_int_equal(recv_pdu(fd, &s.login_rsp), 0);
+	login_accepted(&s, fd);
+	assert_key(&s.login_rsp, "MaxBurstLength", "65536");
+	assert_key(&s.login_rsp, "MaxOutstandingR2T", "2");
+	/* Full feature phase: a command works. */
+	clear_ua(&s);
+	sess_close(&s);
+}
+
+/* ---- 7. NOP-Out ping ---- */
+
+static void test_nop_ping(void **state)
+{
+	static const char ping[] = "ping data of an odd length: 37 bytes";
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	struct rx rx = { 0 };
+	struct sess s;
+	uint32_t before;
+
+	(void)state;
+	assert_int_equal(sizeof(ping), 37);
+	sess_login(&s, g_port, false, NULL);
+	before = s.cmdsn;
+	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT;	/* I bit clear: takes a CmdSN */
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	bhs_set_u32(bhs, BHS_ITT, 0x4242);
+	bhs_set_u32(bhs, BHS_TTT, ISCSI_RSVD_TAG);
+	bhs_set_u32(bhs, BHS_CMDSN, s.cmdsn++);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s.exp_statsn);
+	send_pdu(s.fd, bhs, ping, sizeof(ping));
+	expect_pdu(s.fd, &rx, ISCSI_OP_NOP_IN);
+	assert_true(rx.bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), 0x4242);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_TTT), ISCSI_RSVD_TAG);
+	assert_int_equal(rx.len, sizeof(ping));
+	assert_memory_equal(rx.data, ping, sizeof(ping));
+	assert_int_equal(bhs_u32(rx.bhs, BHS_EXPCMDSN), before + 1);
+	check_sn(&s, rx.bhs);
+	/* An immediate NOP-Out (I bit) does not advance ExpCmdSN. */
+	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
+	bhs_set_u32(bhs, BHS_ITT, 0x4243);
+	bhs_set_u32(bhs, BHS_CMDSN, s.cmdsn);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s.exp_statsn);
+	send_pdu(s.fd, bhs, ping, 4);
+	expect_pdu(s.fd, &rx, ISCSI_OP_NOP_IN);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), 0x4243);
+	assert_int_equal(rx.len, 4);
+	assert_memory_equal(rx.data, ping, 4);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_EXPCMDSN), before + 1);
+	check_sn(&s, rx.bhs);
+	rx_free(&rx);
+	sess_close(&s);
+}
+
+/* ---- 8. Logout ---- */
+
+static void test_logout(void **state)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	struct rx rx = { 0 };
+	struct sess s;
+
+	(void)state;
+	sess_login(&s, g_port, false, NULL);
+	clear_ua(&s);
+	bhs[BHS_OPCODE] = ISCSI_OP_LOGOUT_REQ;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | 0;	/* reason 0: close the session */
+	bhs_set_u32(bhs, BHS_ITT, 0x600d);
+	bhs_set_u32(bhs, BHS_CMDSN, s.cmdsn++);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s.exp_statsn);
+	send_pdu(s.fd, bhs, NULL, 0);
+	expect_pdu(s.fd, &rx, ISCSI_OP_LOGOUT_RSP);
+	assert_true(rx.bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
+	assert_int_equal(rx.bhs[BHS_RSP_RESPONSE], 0);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), 0x600d);
+	assert_int_equal(rx.len, 0);
+	check_sn(&s, rx.bhs);
+	/* The target closes the connection once the response is out. */
+	assert_true(wait_closed(s.fd));
+	rx_free(&rx);
+	sess_close(&s);
+	assert_still_serving();
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_immediate_unsolicited_r2t),
+		cmocka_unit_test(test_max_outstanding_r2t),
+		cmocka_unit_test(test_unsolicited_ended_by_command),
+		cmocka_unit_test(test_unsolicited_ended_by_data_out),
+		cmocka_unit_test(test_initial_r2t),
+		cmocka_unit_test(test_residuals),
+		cmocka_unit_test(test_data_out_errors),
+		cmocka_unit_test(test_send_targets_continued),
+		cmocka_unit_test(test_login_continued),
+		cmocka_unit_test(test_nop_ping),
+		cmocka_unit_test(test_logout),
+	};
+
+	if (argc < 5) {
+		fprintf(stderr, "usage: dataflow_test PORT TARGET_IQN DISCOVERY_PORT "
+				"DISCOVERY_IQN...\n");
+		return 2;
+	}
+	g_port = atoi(argv[1]);
+	g_target = argv[2];
+	g_disc_port = atoi(argv[3]);
+	g_disc_targets = argv + 4;
+	g_ndisc_targets = argc - 4;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
