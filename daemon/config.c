@@ -427,6 +427,7 @@ struct flags {
 	const char *target;
 	const char *config;
 	int log_level;
+	int nop_interval;
 };
 
 static int flag_portal(struct flags *fl, const char *val, char *err, size_t errlen)
@@ -565,6 +566,18 @@ static int flag_log_level(struct flags *fl, const char *val, char *err, size_t e
 	return 0;
 }
 
+static int flag_nop_interval(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	uint64_t secs;
+
+	if (parse_dec(val, strlen(val), 3600, &secs) < 0) {
+		set_err(err, errlen, "--nop-interval %s: expected seconds from 0 (off) to 3600", val);
+		return -1;
+	}
+	fl->nop_interval = (int)secs;
+	return 0;
+}
+
 static int flag_config(struct flags *fl, const char *val, char *err, size_t errlen)
 {
 	return flag_once(&fl->config, "config", val, err, errlen);
@@ -579,6 +592,7 @@ static const struct {
 	{ "lun", flag_lun },
 	{ "config", flag_config },
 	{ "log-level", flag_log_level },
+	{ "nop-interval", flag_nop_interval },
 };
 
 /* Handle argv[*i] (and its value); advances *i past what it used. */
@@ -650,6 +664,7 @@ static int place_luns(struct ctgt_config *cfg, struct flags *fl, char *err, size
 static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, size_t errlen)
 {
 	cfg->log_level = fl->log_level;
+	cfg->nop_interval = fl->nop_interval;
 	if (fl->config != NULL) {
 		if (fl->target != NULL && fl->luns.nluns == 0) {
 			set_err(err, errlen, "--target %s: with --config, --target only names the target of --lun flags",
@@ -681,7 +696,7 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 int config_parse_args(int argc, char **argv, struct ctgt_config *cfg,
 		      char *err, size_t errlen)
 {
-	struct flags fl = { .log_level = -1 };
+	struct flags fl = { .log_level = -1, .nop_interval = -1 };
 	int rc = 0;
 
 	memset(cfg, 0, sizeof(*cfg));

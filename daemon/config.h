@@ -41,6 +41,7 @@ struct ctgt_config {
 	struct ctgt_target_cfg *targets;
 	size_t ntargets;
 	int log_level;		/**< enum log_level; -1 = not given */
+	int nop_interval;	/**< seconds of idle before a NOP-In ping; 0 = off, -1 = default */
 };
 
 /**

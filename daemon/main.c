@@ -37,7 +37,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: ctgt serve [--portal HOST:PORT]... [--target IQN]\n"
 		"                  [--lun N=PATH[,size=SIZE][,thin][,readonly][,removable]]...\n"
-		"                  [--config FILE] [--log-level error|warn|info|debug]\n");
+		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
+		"                  [--nop-interval SECONDS]\n");
 }
 
 static int fail(const char *msg)
@@ -210,6 +211,8 @@ static int serve(int argc, char **argv)
 		fail("cannot set up the server");
 		goto out;
 	}
+	/* Default keep-alive: ping after 30 s idle, give up 30 s later. */
+	iscsi_server_set_nop(d.srv, d.cfg.nop_interval < 0 ? 30 : (unsigned)d.cfg.nop_interval, 0);
 	if (build_targets(&d, err, sizeof(err)) < 0 || start_portals(&d, err, sizeof(err)) < 0) {
 		fail(err);
 		goto out;

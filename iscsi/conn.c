@@ -72,6 +72,8 @@ void conn_accept(struct iscsi_portal *portal, int fd)
 	conn->rx_state = RX_BHS;
 	conn->rx_want = ISCSI_BHS_LEN;
 	conn->next_ttt = 1;
+	conn->ping_ttt = ISCSI_RSVD_TAG;
+	conn->last_rx_ms = evloop_now_ms();
 	list_init(&conn->txq);
 	list_init(&conn->tasks);
 	list_init(&conn->sess_link);

@@ -47,6 +47,9 @@ struct iscsi_server {
 	uint16_t next_tsih;
 	uint64_t next_itn_id;
 	bool shutting_down;
+	uint64_t nop_interval_ms;	/* 0: no keep-alive pings */
+	uint64_t nop_timeout_ms;
+	uint64_t nop_timer;
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
 };
@@ -132,6 +135,11 @@ struct iscsi_conn {
 	struct list_node tasks;
 	uint32_t io_pending;		/* tasks inside the SCSI layer/backends */
 	uint32_t next_ttt;
+
+	/* keep-alive */
+	uint64_t last_rx_ms;		/* when the last PDU arrived */
+	uint32_t ping_ttt;		/* TTT of the NOP-In awaiting an answer, or RSVD */
+	uint64_t ping_sent_ms;
 };
 
 enum task_state {
@@ -219,5 +227,7 @@ void text_handle(struct iscsi_conn *conn);
 void ops_handle_nop_out(struct iscsi_conn *conn);
 void ops_handle_logout(struct iscsi_conn *conn);
 void ops_handle_tmf(struct iscsi_conn *conn);
+/** Keep-alive check of one connection, called about once a second. */
+void ops_keepalive(struct iscsi_conn *conn, uint64_t now_ms);
 
 #endif

@@ -15,8 +15,11 @@ void ops_handle_nop_out(struct iscsi_conn *conn)
 	struct iscsi_pdu *pdu;
 
 	/* ITT 0xffffffff: the answer to a NOP-In we sent; nothing to reply. */
-	if (itt == ISCSI_RSVD_TAG)
+	if (itt == ISCSI_RSVD_TAG) {
+		if (bhs_u32(bhs, BHS_TTT) == conn->ping_ttt)
+			conn->ping_ttt = ISCSI_RSVD_TAG;
 		return;
+	}
 	/* A NOP-Out without the I bit takes a CmdSN (libiscsi sends those). */
 	if (!session_check_cmdsn(conn->sess, bhs))
 		return;
@@ -124,4 +127,38 @@ void ops_handle_tmf(struct iscsi_conn *conn)
 		session_cmd_done(conn->sess);
 	conn_fill_sn(conn, pdu, true);
 	conn_send(conn, pdu);
+}
+
+/* Send a NOP-In ping (RFC 7143 section 11.19): ITT reserved, a TTT the
+ * initiator must echo, StatSN not advanced. */
+static void send_ping(struct iscsi_conn *conn, uint64_t now_ms)
+{
+	struct iscsi_pdu *pdu = pdu_alloc(ISCSI_OP_NOP_IN);
+
+	if (!pdu)
+		return;
+	if (conn->next_ttt == ISCSI_RSVD_TAG)
+		conn->next_ttt = 1;
+	conn->ping_ttt = conn->next_ttt++;
+	conn->ping_sent_ms = now_ms;
+	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	bhs_set_u32(pdu->bhs, BHS_ITT, ISCSI_RSVD_TAG);
+	bhs_set_u32(pdu->bhs, BHS_TTT, conn->ping_ttt);
+	conn_fill_sn(conn, pdu, false);
+	conn_send(conn, pdu);
+}
+
+void ops_keepalive(struct iscsi_conn *conn, uint64_t now_ms)
+{
+	struct iscsi_server *srv = conn->srv;
+
+	if (conn->state != CONN_FULL_FEATURE || !srv->nop_interval_ms)
+		return;
+	if (conn->ping_ttt != ISCSI_RSVD_TAG) {
+		if (now_ms - conn->ping_sent_ms >= srv->nop_timeout_ms)
+			conn_close(conn, "no answer to NOP-In ping");
+		return;
+	}
+	if (now_ms - conn->last_rx_ms >= srv->nop_interval_ms)
+		send_ping(conn, now_ms);
 }

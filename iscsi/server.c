@@ -193,11 +193,36 @@ int iscsi_server_add_portal(struct iscsi_server *srv, const char *host, uint16_t
 	return bound;
 }
 
+static void keepalive_tick(struct evloop *loop, void *arg)
+{
+	struct iscsi_server *srv = arg;
+	uint64_t now = evloop_now_ms();
+	struct list_node *pos;
+
+	for (pos = srv->conns.next; pos != &srv->conns; pos = pos->next)
+		ops_keepalive(container_of(pos, struct iscsi_conn, link), now);
+	srv->nop_timer = srv->nop_interval_ms && !srv->shutting_down
+				 ? evloop_add_timer(loop, 1000, keepalive_tick, srv) : 0;
+}
+
+void iscsi_server_set_nop(struct iscsi_server *srv, unsigned interval_s, unsigned timeout_s)
+{
+	srv->nop_interval_ms = (uint64_t)interval_s * 1000u;
+	srv->nop_timeout_ms = (uint64_t)(timeout_s ? timeout_s : interval_s) * 1000u;
+	if (srv->nop_timer)
+		evloop_del_timer(srv->loop, srv->nop_timer);
+	srv->nop_timer = srv->nop_interval_ms ? evloop_add_timer(srv->loop, 1000, keepalive_tick, srv)
+					      : 0;
+}
+
 void iscsi_server_shutdown(struct iscsi_server *srv, void (*done)(void *arg), void *arg)
 {
 	struct list_node *pos, *tmp;
 
 	srv->shutting_down = true;
+	if (srv->nop_timer)
+		evloop_del_timer(srv->loop, srv->nop_timer);
+	srv->nop_timer = 0;
 	srv->shutdown_done = done;
 	srv->shutdown_arg = arg;
 	for (size_t i = 0; i < srv->nportals; i++) {

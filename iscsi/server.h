@@ -32,6 +32,13 @@ int iscsi_server_add_portal(struct iscsi_server *srv, const char *host, uint16_t
 			    uint16_t tpgt, char *err, size_t errlen);
 
 /**
+ * Keep-alive: after @interval_s seconds without a PDU from the initiator, a
+ * full-feature connection gets a NOP-In ping; without the NOP-Out answer
+ * within @timeout_s more seconds the connection is closed. 0 turns it off.
+ */
+void iscsi_server_set_nop(struct iscsi_server *srv, unsigned interval_s, unsigned timeout_s);
+
+/**
  * Stop accepting, close every connection and call @done once no connection
  * and no backend I/O is left (at once if nothing is in flight).
  */

@@ -36,3 +36,8 @@ disc_pid=$CTGT_PID disc_port=$CTGT_PORT
 build/tests/dataflow_test "$main_port" "$main_iqn" "$disc_port" "${iqns[@]}"
 ctgt_stop "$disc_pid"
 ctgt_stop "$main_pid"
+
+# Keep-alive: NOP-In pings after 1 s idle, a silent initiator is dropped.
+ctgt_start --lun 0=mem:,size=1M --nop-interval 1
+build/tests/wire_test "$CTGT_PORT" "$CTGT_IQN" keepalive
+ctgt_stop

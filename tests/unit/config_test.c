@@ -269,6 +269,22 @@ static void test_defaults(void **state)
 	assert_int_equal(f->cfg.log_level, -1);
 }
 
+static void test_nop_interval(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", NULL), 0);
+	assert_int_equal(f->cfg.nop_interval, -1);	/* not given: daemon default */
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--nop-interval", "0", NULL), 0);
+	assert_int_equal(f->cfg.nop_interval, 0);
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--nop-interval=15", NULL), 0);
+	assert_int_equal(f->cfg.nop_interval, 15);
+	PARSE_FAILS(f, "--nop-interval 3601: expected seconds from 0 (off) to 3600",
+		    "--lun", "0=mem:,size=1M", "--nop-interval", "3601");
+	PARSE_FAILS(f, "--nop-interval -1: expected seconds from 0 (off) to 3600",
+		    "--lun", "0=mem:,size=1M", "--nop-interval=-1");
+}
+
 static void test_all_flags(void **state)
 {
 	struct fixture *f = *state;
@@ -615,6 +631,7 @@ int main(void)
 		T(test_portal_bad),
 		T(test_portal_flag_errors),
 		T(test_defaults),
+		T(test_nop_interval),
 		T(test_all_flags),
 		T(test_lun_without_size),
 		T(test_lun_errors),

@@ -501,8 +501,48 @@ static void test_header_digest(void **state)
 	assert_still_serving();
 }
 
+/* Needs a daemon started with --nop-interval 1. */
+static void test_keepalive_ping(void **state)
+{
+	int fd = login_ok(NULL);
+	uint8_t rsp[ISCSI_BHS_LEN], bhs[ISCSI_BHS_LEN] = { 0 };
+	uint32_t ttt, statsn;
+
+	(void)state;
+	/* Idle for the interval: a NOP-In ping arrives (ITT reserved, a real TTT). */
+	assert_int_equal(recv_pdu(fd, rsp, NULL, 0), 0);
+	assert_int_equal(bhs_opcode(rsp), ISCSI_OP_NOP_IN);
+	assert_int_equal(bhs_u32(rsp, BHS_ITT), ISCSI_RSVD_TAG);
+	ttt = bhs_u32(rsp, BHS_TTT);
+	assert_int_not_equal(ttt, ISCSI_RSVD_TAG);
+	statsn = bhs_u32(rsp, BHS_STATSN);
+	/* Answer it: the connection lives on, and the ping took no StatSN. */
+	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	bhs_set_u32(bhs, BHS_ITT, ISCSI_RSVD_TAG);
+	bhs_set_u32(bhs, BHS_TTT, ttt);
+	bhs_set_u32(bhs, BHS_CMDSN, 1);
+	send_pdu(fd, bhs, NULL, 0);
+	bhs_set_u32(bhs, BHS_ITT, 5);
+	bhs_set_u32(bhs, BHS_TTT, ISCSI_RSVD_TAG);
+	send_pdu(fd, bhs, NULL, 0);
+	assert_int_equal(recv_pdu(fd, rsp, NULL, 0), 0);
+	assert_int_equal(bhs_u32(rsp, BHS_ITT), 5);
+	assert_int_equal(bhs_u32(rsp, BHS_STATSN), statsn);
+	/* Next ping goes unanswered: the target closes the connection. */
+	assert_int_equal(recv_pdu(fd, rsp, NULL, 0), 0);
+	assert_int_equal(bhs_opcode(rsp), ISCSI_OP_NOP_IN);
+	assert_int_equal(bhs_u32(rsp, BHS_ITT), ISCSI_RSVD_TAG);
+	assert_true(wait_closed(fd));
+	close(fd);
+	assert_still_serving();
+}
+
 int main(int argc, char **argv)
 {
+	const struct CMUnitTest keepalive[] = {
+		cmocka_unit_test(test_keepalive_ping),
+	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unknown_target),
 		cmocka_unit_test(test_missing_initiator_name),
@@ -520,11 +560,13 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_header_digest),
 	};
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: wire_test PORT TARGET_IQN\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: wire_test PORT TARGET_IQN [keepalive]\n");
 		return 2;
 	}
 	g_port = atoi(argv[1]);
 	g_target = argv[2];
+	if (argc == 4)
+		return cmocka_run_group_tests(keepalive, NULL, NULL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
