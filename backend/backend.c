@@ -27,10 +27,12 @@ int bs_check_request(const struct backend *bs, const struct bs_request *req)
 
 	if (req->op == BS_OP_FLUSH)
 		return 0;
-	if (req->op != BS_OP_READ && req->op != BS_OP_WRITE)
+	if (req->op != BS_OP_READ && req->op != BS_OP_WRITE && req->op != BS_OP_UNMAP)
 		return -EINVAL;
 	if (req->offset > bs->size || req->len > bs->size - req->offset)
 		return -EINVAL;
+	if (req->op == BS_OP_UNMAP)
+		return 0;	/* no data moves: the iovecs are not used */
 	if (req->iovcnt < 0 || (req->iovcnt > 0 && req->iov == NULL))
 		return -EINVAL;
 	for (int i = 0; i < req->iovcnt && covered < req->len; i++)

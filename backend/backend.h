@@ -26,6 +26,8 @@ enum bs_op {
 	BS_OP_READ,	/**< fill iov from [offset, offset+len) */
 	BS_OP_WRITE,	/**< write iov to [offset, offset+len); with fua, durable before done */
 	BS_OP_FLUSH,	/**< make every completed write durable (offset/len ignored) */
+	BS_OP_UNMAP,	/**< deallocate [offset, offset+len); it then reads as zeros
+			 *   (iov unused). -EOPNOTSUPP when the store cannot. */
 };
 
 struct bs_request;

@@ -12,7 +12,8 @@
 
 /**
  * Check that a READ or WRITE stays inside the store and that its iovecs
- * cover req->len bytes; FLUSH always passes. Returns 0 or -EINVAL.
+ * cover req->len bytes; an UNMAP only needs the range; FLUSH always passes.
+ * Returns 0 or -EINVAL.
  */
 int bs_check_request(const struct backend *bs, const struct bs_request *req);
 

@@ -151,6 +151,47 @@ static int file_sync(int fd)
 	return 0;
 }
 
+/* Write zeros over [off, off+len): UNMAP where holes cannot be punched. */
+static int file_write_zeros(int fd, uint64_t off, uint64_t len)
+{
+	static const uint8_t zeros[64 * 1024];
+
+	while (len > 0) {
+		size_t n = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
+		ssize_t got = pwrite(fd, zeros, n, (off_t)off);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if (got == 0)
+			return -EIO;
+		off += (uint64_t)got;
+		len -= (uint64_t)got;
+	}
+	return 0;
+}
+
+/*
+ * Deallocate a range. Punching a hole frees a regular file's blocks; on a
+ * block device it zeroes the range (discarding when the device guarantees
+ * zeros). Either way the range reads back as zeros, which is what LBPRZ
+ * promises; a store that can do neither gets the zeros written.
+ */
+static int file_unmap(int fd, uint64_t off, uint64_t len)
+{
+	if (len == 0)
+		return 0;
+	while (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			 (off_t)off, (off_t)len) < 0) {
+		if (errno == EOPNOTSUPP)
+			return file_write_zeros(fd, off, len);
+		if (errno != EINTR)
+			return -errno;
+	}
+	return 0;
+}
+
 static int file_exec(int fd, const struct bs_request *req)
 {
 	int rc;
@@ -165,6 +206,8 @@ static int file_exec(int fd, const struct bs_request *req)
 		return rc;
 	case BS_OP_FLUSH:
 		return file_sync(fd);
+	case BS_OP_UNMAP:
+		return file_unmap(fd, req->offset, req->len);
 	}
 	return -EINVAL;
 }

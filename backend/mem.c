@@ -71,7 +71,9 @@ static int mem_submit(struct backend *bs, struct bs_request *req)
 
 	if (rc < 0)
 		return rc;
-	if (req->op != BS_OP_FLUSH)
+	if (req->op == BS_OP_UNMAP)
+		memset(ms->buf + req->offset, 0, req->len);
+	else if (req->op != BS_OP_FLUSH)
 		mem_copy(ms->buf, req);
 	req->result = 0;
 	/* Deferred so done() never runs inside the caller's submit. */

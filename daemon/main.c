@@ -58,6 +58,7 @@ static struct scsi_lu *open_lun(struct daemon *d, const struct ctgt_lun_cfg *lc,
 		.write_cache = true,
 		.removable = lc->removable,
 		.readonly = lc->readonly,
+		.thin = lc->thin,
 	};
 
 	if (d->nbackends == MAX_BACKENDS) {

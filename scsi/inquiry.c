@@ -138,6 +138,20 @@ static uint32_t vpd_device_id(struct scsi_task *task, uint8_t *buf)
 	return off;
 }
 
+/* Unmapping a whole file system block frees it; 4 KiB is the usual one. */
+#define UNMAP_GRANULARITY_BYTES 4096u
+
+/* The UNMAP fields of the Block Limits page (a thin LU only). */
+static void put_unmap_limits(const struct scsi_lu *lu, uint8_t *buf)
+{
+	uint32_t gran = UNMAP_GRANULARITY_BYTES / lu->block_size;
+
+	put_be32(&buf[20], SCSI_UNMAP_MAX_LBAS);	/* MAXIMUM UNMAP LBA COUNT */
+	put_be32(&buf[24], SCSI_UNMAP_MAX_DESCS);	/* ... BLOCK DESCRIPTOR COUNT */
+	put_be32(&buf[28], gran ? gran : 1);		/* OPTIMAL UNMAP GRANULARITY */
+	put_be32(&buf[32], 0x80000000u);		/* UGAVALID, alignment 0 */
+}
+
 static uint32_t vpd_block_limits(struct scsi_task *task, uint8_t *buf)
 {
 	uint32_t max = task->lu->max_xfer_blocks;
@@ -145,7 +159,9 @@ static uint32_t vpd_block_limits(struct scsi_task *task, uint8_t *buf)
 	put_be16(&buf[6], 1);		/* OPTIMAL TRANSFER LENGTH GRANULARITY */
 	put_be32(&buf[8], max);		/* MAXIMUM TRANSFER LENGTH */
 	put_be32(&buf[12], max);	/* OPTIMAL TRANSFER LENGTH */
-	/* No UNMAP, WRITE SAME or COMPARE AND WRITE limits: all zero. */
+	/* No WRITE SAME or COMPARE AND WRITE limits; UNMAP ones when thin. */
+	if (task->lu->thin)
+		put_unmap_limits(task->lu, buf);
 	return 64;
 }
 
@@ -158,8 +174,13 @@ static uint32_t vpd_block_dev_chars(struct scsi_task *task, uint8_t *buf)
 
 static uint32_t vpd_lb_provisioning(struct scsi_task *task, uint8_t *buf)
 {
-	(void)task;
-	(void)buf;			/* no LBPU/LBPWS; fully provisioned */
+	/* Fully provisioned: all zero. Thin: UNMAP (LBPU), unmapped blocks
+	 * read as zeros (LBPRZ), provisioning type 010b; no thresholds, no
+	 * WRITE SAME with UNMAP (LBPWS/LBPWS10 clear). */
+	if (task->lu->thin) {
+		buf[5] = 0x80 | 0x04;	/* LBPU, LBPRZ */
+		buf[6] = 0x02;		/* PROVISIONING TYPE: thin */
+	}
 	return 8;
 }
 

@@ -30,6 +30,9 @@
 /* Buffer size for every non-I/O data-in command (INQUIRY, MODE SENSE...):
  * more than the largest response we build (REPORT LUNS: 8 + 256 * 8). */
 #define SCSI_DATA_IN_MAX	4096u
+/* UNMAP limits of a thin LU, reported in the Block Limits VPD page. */
+#define SCSI_UNMAP_MAX_LBAS	(1024u * 1024)	/* blocks per command */
+#define SCSI_UNMAP_MAX_DESCS	256u		/* block descriptors per command */
 
 struct scsi_lu {
 	struct scsi_tgt *tgt;		/**< set by scsi_tgt_add_lu() */
@@ -48,6 +51,7 @@ struct scsi_lu {
 	bool write_cache;
 	bool removable;
 	bool readonly;
+	bool thin;			/**< LBPME: UNMAP deallocates blocks */
 	bool medium_present;		/**< atomic: START STOP UNIT vs. commands */
 };
 
@@ -65,6 +69,7 @@ enum {
 	OP_UA_EXEMPT = 1 << 1,	/**< neither blocked by nor clears a UA */
 	OP_MEDIUM = 1 << 2,	/**< NOT READY when the medium is ejected */
 	OP_DATA_IN = 1 << 3,	/**< gets a SCSI_DATA_IN_MAX zeroed buffer */
+	OP_THIN = 1 << 4,	/**< only a thin-provisioned LU has the command */
 };
 
 /**
@@ -94,15 +99,17 @@ enum {
 
 /* lu.c */
 /**
- * The descriptor for @cdb, or NULL. For an opcode that has service actions
- * and an unknown service action, *bad_sa is set to true.
+ * The descriptor for @cdb as @lu (NULL: no LU at that LUN) supports it, or
+ * NULL. For an opcode that has service actions and an unknown service
+ * action, *bad_sa is set to true.
  */
-const struct scsi_op *lu_find_op(const uint8_t *cdb, bool *bad_sa);
+const struct scsi_op *lu_find_op(const struct scsi_lu *lu, const uint8_t *cdb,
+				 bool *bad_sa);
 /** True when @opcode selects its command by a SERVICE ACTION field. */
 bool lu_opcode_has_sa(uint8_t opcode);
-/** The supported command (@opcode, @sa), or NULL; @sa is ignored for an
- *  opcode without service actions. */
-const struct scsi_op *lu_op_at(uint8_t opcode, uint16_t sa);
+/** The command (@opcode, @sa) if @lu supports it, or NULL; @sa is ignored
+ *  for an opcode without service actions. */
+const struct scsi_op *lu_op_at(const struct scsi_lu *lu, uint8_t opcode, uint16_t sa);
 bool lu_medium_present(const struct scsi_lu *lu);
 void lu_set_medium(struct scsi_lu *lu, bool present);
 /** Fill serial and NAA identifier from @tgt_name when not configured. */
@@ -154,5 +161,9 @@ int sbc_sync_cache_prepare(struct scsi_task *task);
 int sbc_sync_cache_execute(struct scsi_task *task);
 int sbc_read_capacity10(struct scsi_task *task);
 int sbc_read_capacity16(struct scsi_task *task);
+
+/* unmap.c */
+int sbc_unmap_prepare(struct scsi_task *task);
+int sbc_unmap_execute(struct scsi_task *task);
 
 #endif

@@ -42,9 +42,11 @@
 #define U_REPORT_LUNS	{ 0, 0, 0xff, 0, 0, 0, 0xff, 0xff, 0xff, 0xff }
 #define U_RSOC		{ 0, 0, 0x87, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
 #define U_RSTMF		{ 0, 0, 0x80, 0, 0, 0, 0xff, 0xff, 0xff, 0xff }
+#define U_UNMAP		{ 0, 0x01, 0, 0, 0, 0, 0, 0xff, 0xff }	/* ANCHOR, length */
 
-/* Commands every LU understands, by operation code. An entry without an
- * execute handler is an unsupported opcode. */
+/* Commands by operation code: every LU understands them, except that only
+ * a thin LU has those marked OP_THIN. An entry without an execute handler
+ * is an unsupported opcode. */
 static const struct scsi_op ops[256] = {
 	[0x00] = { OP_MEDIUM, NULL, spc_test_unit_ready, U_NONE6 },
 	[0x03] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_request_sense, U_REQ_SENSE },
@@ -60,6 +62,7 @@ static const struct scsi_op ops[256] = {
 	[0x2e] = { OP_MEDIUM, sbc_write_verify_prepare, sbc_rw_execute, U_VRF10 },	/* WRITE AND VERIFY(10) */
 	[0x2f] = { OP_MEDIUM, sbc_verify_prepare, sbc_verify_execute, U_VRF10 },	/* VERIFY(10) */
 	[0x35] = { OP_MEDIUM, sbc_sync_cache_prepare, sbc_sync_cache_execute, U_SYNC10 },
+	[0x42] = { OP_MEDIUM | OP_THIN, sbc_unmap_prepare, sbc_unmap_execute, U_UNMAP },
 	[0x5a] = { OP_DATA_IN, NULL, spc_mode_sense, U_MODE_SENSE10 },		/* MODE SENSE(10) */
 	[0x88] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute, U_RW16 },		/* READ(16) */
 	[0x8a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute, U_RW16 },		/* WRITE(16) */
@@ -108,7 +111,7 @@ bool lu_opcode_has_sa(uint8_t opcode)
 	return sa_table(opcode) != NULL;
 }
 
-const struct scsi_op *lu_op_at(uint8_t opcode, uint16_t sa)
+const struct scsi_op *lu_op_at(const struct scsi_lu *lu, uint8_t opcode, uint16_t sa)
 {
 	const struct scsi_op *tab = sa_table(opcode);
 	const struct scsi_op *op;
@@ -120,13 +123,19 @@ const struct scsi_op *lu_op_at(uint8_t opcode, uint16_t sa)
 	} else {
 		op = &ops[opcode];
 	}
-	return op->execute ? op : NULL;
+	if (!op->execute)
+		return NULL;
+	/* A thick LU treats thin-only commands as unknown opcodes. */
+	if ((op->flags & OP_THIN) && !(lu && lu->thin))
+		return NULL;
+	return op;
 }
 
-const struct scsi_op *lu_find_op(const uint8_t *cdb, bool *bad_sa)
+const struct scsi_op *lu_find_op(const struct scsi_lu *lu, const uint8_t *cdb,
+				 bool *bad_sa)
 {
 	bool has_sa = lu_opcode_has_sa(cdb[0]);
-	const struct scsi_op *op = lu_op_at(cdb[0], cdb[1] & 0x1f);
+	const struct scsi_op *op = lu_op_at(lu, cdb[0], cdb[1] & 0x1f);
 
 	*bad_sa = has_sa && !op;
 	return op;
@@ -212,6 +221,7 @@ struct scsi_lu *scsi_lu_create(const struct scsi_lu_config *cfg, struct backend 
 	lu->write_cache = cfg->write_cache;
 	lu->removable = cfg->removable;
 	lu->readonly = cfg->readonly;
+	lu->thin = cfg->thin;
 	lu->medium_present = true;
 	lu_derive_ids(lu, "");
 	return lu;

@@ -6,7 +6,8 @@
  *
  * The commands reported are read from the dispatch table of lu.c through
  * lu_op_at(), and their CDB usage data is stored next to their handlers, so
- * the report lists exactly what runs. No command timeouts are indicated: a
+ * the report lists exactly what runs on the addressed LU (UNMAP only on a
+ * thin one). No command timeouts are indicated: a
  * timeouts descriptor (RCTD=1) carries zeros, which SPC-4 defines as "no
  * timeout indicated".
  */
@@ -62,25 +63,25 @@ static unsigned cdb_len(uint8_t opcode)
 
 /* Command (@i / LU_MAX_SA, @i % LU_MAX_SA) when it is supported: every
  * supported command has exactly one index. */
-static bool cmd_at(unsigned i, uint8_t *opcode, uint16_t *sa)
+static bool cmd_at(const struct scsi_lu *lu, unsigned i, uint8_t *opcode, uint16_t *sa)
 {
 	*opcode = (uint8_t)(i / LU_MAX_SA);
 	*sa = (uint16_t)(i % LU_MAX_SA);
 	if (*sa && !lu_opcode_has_sa(*opcode))
 		return false;
-	return lu_op_at(*opcode, *sa) != NULL;
+	return lu_op_at(lu, *opcode, *sa) != NULL;
 }
 
 #define CMD_INDEXES (256u * LU_MAX_SA)
 
-static unsigned count_cmds(void)
+static unsigned count_cmds(const struct scsi_lu *lu)
 {
 	unsigned n = 0;
 	uint8_t opcode;
 	uint16_t sa;
 
 	for (unsigned i = 0; i < CMD_INDEXES; i++)
-		n += cmd_at(i, &opcode, &sa);
+		n += cmd_at(lu, i, &opcode, &sa);
 	return n;
 }
 
@@ -102,14 +103,14 @@ static uint32_t put_cmd_desc(uint8_t *p, uint8_t opcode, uint16_t sa, bool rctd)
 	return CMD_DESC_LEN + (rctd ? put_timeouts(&p[CMD_DESC_LEN]) : 0);
 }
 
-static uint32_t put_all(uint8_t *buf, bool rctd)
+static uint32_t put_all(const struct scsi_lu *lu, uint8_t *buf, bool rctd)
 {
 	uint32_t n = ALL_HDR_LEN;
 	uint8_t opcode;
 	uint16_t sa;
 
 	for (unsigned i = 0; i < CMD_INDEXES; i++) {
-		if (cmd_at(i, &opcode, &sa))
+		if (cmd_at(lu, i, &opcode, &sa))
 			n += put_cmd_desc(&buf[n], opcode, sa, rctd);
 	}
 	put_be32(buf, n - ALL_HDR_LEN);	/* COMMAND DATA LENGTH */
@@ -147,7 +148,7 @@ int spc_rsoc_prepare(struct scsi_task *task)
 	if ((r.options == RO_OPCODE && has_sa) || (r.options == RO_OPCODE_SA && !has_sa))
 		return sense_invalid_cdb(task, 3, -1);
 	if (r.options == RO_ALL)
-		size = ALL_HDR_LEN + count_cmds() * (CMD_DESC_LEN + TIMEOUTS_LEN);
+		size = ALL_HDR_LEN + count_cmds(task->lu) * (CMD_DESC_LEN + TIMEOUTS_LEN);
 	else
 		size = ONE_HDR_LEN + SCSI_CDB_MAX + TIMEOUTS_LEN;
 	if (task_alloc_buf(task, size, true))
@@ -161,9 +162,10 @@ int spc_rsoc(struct scsi_task *task)
 	uint32_t n;
 
 	if (r.options == RO_ALL)
-		n = put_all(task->buf, r.rctd);
+		n = put_all(task->lu, task->buf, r.rctd);
 	else
-		n = put_one(task->buf, lu_op_at(r.opcode, r.sa), r.opcode, r.sa, r.rctd);
+		n = put_one(task->buf, lu_op_at(task->lu, r.opcode, r.sa), r.opcode, r.sa,
+			    r.rctd);
 	return task_data_in(task, n, get_be32(&task->cdb[6]));
 }
 

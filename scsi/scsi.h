@@ -110,8 +110,8 @@ struct scsi_task {
 	/* Private to the SCSI layer */
 	struct bs_request bsreq;
 	struct iovec iov;
-	uint64_t lba;
-	uint32_t nblocks;
+	uint64_t lba;			/**< UNMAP: index of the next descriptor */
+	uint32_t nblocks;		/**< UNMAP: number of descriptors */
 	uint32_t flags;
 };
 
@@ -126,6 +126,7 @@ struct scsi_lu_config {
 	bool write_cache;		/**< WCE bit of the caching mode page */
 	bool removable;			/**< RMB set; START STOP UNIT can eject/load */
 	bool readonly;			/**< write protected: WP bit, DATA PROTECT on writes */
+	bool thin;			/**< thin provisioned: LBPME, UNMAP */
 };
 
 /**

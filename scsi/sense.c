@@ -45,6 +45,14 @@ int sense_invalid_cdb(struct scsi_task *task, unsigned byte, int bit)
 	return SCSI_TASK_COMPLETE;
 }
 
+int sense_invalid_param(struct scsi_task *task, unsigned byte)
+{
+	sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD_IN_PARAM_LIST);
+	task->sense[15] = 0x80;		/* SKSV=1, C/D=0: in the parameter data */
+	put_be16(&task->sense[16], (uint16_t)byte);
+	return SCSI_TASK_COMPLETE;
+}
+
 void sense_set_info(struct scsi_task *task, uint32_t info)
 {
 	task->sense[0] |= 0x80;			/* VALID: INFORMATION is defined */

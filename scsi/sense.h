@@ -32,6 +32,7 @@ enum {
 	ASC_NO_ADDITIONAL_SENSE = 0x0000,
 	ASC_WRITE_ERROR = 0x0c00,
 	ASC_READ_ERROR = 0x1100,
+	ASC_PARAM_LIST_LENGTH_ERROR = 0x1a00,
 	ASC_MISCOMPARE_DURING_VERIFY = 0x1d00,
 	ASC_INVALID_OPCODE = 0x2000,
 	ASC_LBA_OUT_OF_RANGE = 0x2100,
@@ -72,6 +73,13 @@ int sense_check(struct scsi_task *task, uint8_t key, uint16_t asc);
  * bit pointer). Returns SCSI_TASK_COMPLETE.
  */
 int sense_invalid_cdb(struct scsi_task *task, unsigned byte, int bit);
+
+/**
+ * CHECK CONDITION, ILLEGAL REQUEST, INVALID FIELD IN PARAMETER LIST with the
+ * field pointer at byte @byte of the parameter data (C/D=0, no bit pointer).
+ * Returns SCSI_TASK_COMPLETE.
+ */
+int sense_invalid_param(struct scsi_task *task, unsigned byte);
 
 /** Set the INFORMATION field (VALID=1) of the fixed sense in @task. */
 void sense_set_info(struct scsi_task *task, uint32_t info);

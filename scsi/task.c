@@ -50,7 +50,7 @@ int scsi_task_prepare(struct scsi_task *task)
 
 	task_reset_outputs(task);
 	task->lu = task->tgt ? scsi_tgt_lu(task->tgt, task->lun) : NULL;
-	op = lu_find_op(task->cdb, &bad_sa);
+	op = lu_find_op(task->lu, task->cdb, &bad_sa);
 	if (!task->lu && !(op && (op->flags & OP_ANY_LUN)))
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_LU_NOT_SUPPORTED);
 	if (task->lu && !(op && (op->flags & OP_UA_EXEMPT))) {
@@ -73,7 +73,7 @@ int scsi_task_prepare(struct scsi_task *task)
 int scsi_task_execute(struct scsi_task *task)
 {
 	bool bad_sa;
-	const struct scsi_op *op = lu_find_op(task->cdb, &bad_sa);
+	const struct scsi_op *op = lu_find_op(task->lu, task->cdb, &bad_sa);
 
 	/* prepare() only says READY for a command it found. */
 	if (!op)

@@ -3,8 +3,9 @@
 #
 # Conformance gate: run libiscsi's iscsi-test-cu, suite by suite, against a
 # ctgt daemon started here, write one verdict per test to
-# build/conformance/results.txt ("ALL.Suite.Test PASS|FAIL|SKIP") and compare
-# with tests/conformance/expected.txt. A test expected to PASS that now
+# build/conformance/results.txt ("ALL.Suite.Test PASS|FAIL|SKIP"; a test run
+# on the thin LUN is named "ALL.Suite.Test@thin") and compare with
+# tests/conformance/expected.txt. A test expected to PASS that now
 # fails, skips or does not run is a regression: exit 1. A daemon that crashes
 # during a suite, or does not exit 0 on SIGTERM at the end, also fails.
 #
@@ -16,9 +17,11 @@
 #   CONFORMANCE_SUITES            suites to run on LUN 0, space separated, or
 #                                 "all" for every suite of the ALL family
 #   CONFORMANCE_REMOVABLE_SUITES  suites to run on the removable LUN 1
+#   CONFORMANCE_THIN_SUITES       suites to run on the thin-provisioned LUN 2
 #   CONFORMANCE_URL               test an already running target instead of
 #                                 starting ctgt (e.g. iscsi://127.0.0.1:3261/iqn.x:y/1)
 #   CONFORMANCE_URL_REMOVABLE     URL for the removable suites (default: CONFORMANCE_URL)
+#   CONFORMANCE_URL_THIN          URL for the thin suites (default: CONFORMANCE_URL)
 #   CONFORMANCE_SUITE_TIMEOUT     seconds per suite (default 300)
 #   CONFORMANCE_BUDGET            seconds for all suites together (default 900);
 #                                 suites that do not fit are not run (FAIL)
@@ -38,6 +41,7 @@ SUITES=(
 	ReadCapacity10 ReadCapacity16
 	ReportSupportedOpcodes
 	TestUnitReady
+	Unmap
 	Write10 Write12 Write16
 	iSCSIcmdsn iSCSIdatasn iSCSIResiduals
 )
@@ -46,6 +50,13 @@ SUITES=(
 REMOVABLE_SUITES=(
 	NoMedia
 )
+# Suites run (again) against LUN 2, created with ",thin": the logical block
+# provisioning tests skip on a fully provisioned LU. Their tests are named
+# with THIN_TAG appended, so that a test run on both LUNs has two results.
+THIN_SUITES=(
+	Inquiry ReadCapacity16 ReportSupportedOpcodes Unmap
+)
+THIN_TAG=@thin
 
 FAMILY=ALL
 EXPECTED=$here/expected.txt
@@ -79,6 +90,9 @@ all_suites=$(cut -d. -f2 <<<"$all_tests" | uniq)
 if [ -n "${CONFORMANCE_REMOVABLE_SUITES+x}" ]; then
 	read -r -a REMOVABLE_SUITES <<<"$CONFORMANCE_REMOVABLE_SUITES"
 fi
+if [ -n "${CONFORMANCE_THIN_SUITES+x}" ]; then
+	read -r -a THIN_SUITES <<<"$CONFORMANCE_THIN_SUITES"
+fi
 if [ -n "${CONFORMANCE_SUITES+x}" ]; then
 	if [ "$CONFORMANCE_SUITES" = all ]; then
 		SUITES=()
@@ -89,7 +103,7 @@ if [ -n "${CONFORMANCE_SUITES+x}" ]; then
 		read -r -a SUITES <<<"$CONFORMANCE_SUITES"
 	fi
 fi
-for s in "${SUITES[@]}" "${REMOVABLE_SUITES[@]}"; do
+for s in "${SUITES[@]}" "${REMOVABLE_SUITES[@]}" "${THIN_SUITES[@]}"; do
 	grep -qx "$s" <<<"$all_suites" || fail "unknown suite '$s' (see iscsi-test-cu --list)"
 done
 
@@ -102,19 +116,23 @@ own_daemon=0
 daemon_problems=()
 url0=
 url1=
+url2=
 
 start_daemon() {
 	local u
 	ctgt_start --lun "0=$CTGT_TMP/lun0.img,size=256M" \
-		--lun "1=$CTGT_TMP/lun1.img,size=64M,removable"
-	url0='' url1=''
+		--lun "1=$CTGT_TMP/lun1.img,size=64M,removable" \
+		--lun "2=$CTGT_TMP/lun2.img,size=64M,thin"
+	url0='' url1='' url2=''
 	for u in $CTGT_URLS; do
 		case $u in
 		*/0) url0=$u ;;
 		*/1) url1=$u ;;
+		*/2) url2=$u ;;
 		esac
 	done
-	[ -n "$url0" ] && [ -n "$url1" ] || fail "daemon did not print url lines for LUN 0 and 1: $CTGT_URLS"
+	[ -n "$url0" ] && [ -n "$url1" ] && [ -n "$url2" ] ||
+		fail "daemon did not print url lines for LUN 0, 1 and 2: $CTGT_URLS"
 }
 
 save_daemon_log() {
@@ -125,6 +143,7 @@ save_daemon_log() {
 if [ -n "${CONFORMANCE_URL:-}" ]; then
 	url0=$CONFORMANCE_URL
 	url1=${CONFORMANCE_URL_REMOVABLE:-$CONFORMANCE_URL}
+	url2=${CONFORMANCE_URL_THIN:-$CONFORMANCE_URL}
 	log "testing the existing target $url0"
 else
 	own_daemon=1
@@ -138,12 +157,15 @@ count() {
 	cut -f1 "$2" | grep -c " $1\$" || true
 }
 
-# run_suite SUITE URL: run one suite and append its verdicts to parsed.txt.
+# run_suite SUITE URL [TAG]: run one suite and append its verdicts to
+# parsed.txt, with TAG appended to every test name.
 run_suite() {
-	local suite=$1 url=$2 log=$OUT/logs/$1.log left rc=0 t0 secs note=
+	local suite=$1 url=$2 tag=${3:-} left rc=0 t0 secs note=
+	local name=$suite$tag
+	local log=$OUT/logs/$name.log parsed=$OUT/logs/$name.parsed
 	left=$((deadline - SECONDS))
 	if [ "$left" -le 0 ]; then
-		echo "  $suite: not run (conformance time budget of ${BUDGET}s used up)"
+		echo "  $name: not run (conformance time budget of ${BUDGET}s used up)"
 		return 0
 	fi
 	[ "$left" -lt "$SUITE_TIMEOUT" ] || left=$SUITE_TIMEOUT
@@ -167,8 +189,8 @@ run_suite() {
 	done
 	wait "$tpid" || rc=$?
 	secs=$((SECONDS - t0))
-	awk -v family="$FAMILY" -f "$PARSER" "$log" >"$OUT/logs/$suite.parsed"
-	cat "$OUT/logs/$suite.parsed" >>"$OUT/parsed.txt"
+	awk -v family="$FAMILY" -f "$PARSER" "$log" | sed "s/ /$tag /" >"$parsed"
+	cat "$parsed" >>"$OUT/parsed.txt"
 	if [ "$died" = 1 ]; then
 		note=" (stopped: the daemon died)"
 	else
@@ -180,20 +202,19 @@ run_suite() {
 	fi
 	local total notrun
 	total=$(grep -c "^$FAMILY\.$suite\." <<<"$all_tests" || true)
-	notrun=$((total - $(wc -l <"$OUT/logs/$suite.parsed")))
+	notrun=$((total - $(wc -l <"$parsed")))
 	[ "$notrun" -le 0 ] || note=" $notrun NOT RUN$note"
-	printf '  %-24s %3d passed, %3d failed, %3d skipped  %4ds%s\n' "$suite" \
-		"$(count PASS "$OUT/logs/$suite.parsed")" \
-		"$(count FAIL "$OUT/logs/$suite.parsed")" \
-		"$(count SKIP "$OUT/logs/$suite.parsed")" "$secs" "$note"
+	printf '  %-28s %3d passed, %3d failed, %3d skipped  %4ds%s\n' "$name" \
+		"$(count PASS "$parsed")" "$(count FAIL "$parsed")" \
+		"$(count SKIP "$parsed")" "$secs" "$note"
 
 	if [ "$own_daemon" = 1 ] && ctgt__exited "$CTGT_PID"; then
 		local st=0
 		wait "$CTGT_PID" || st=$?
 		ctgt__forget "$CTGT_PID"
 		save_daemon_log
-		daemon_problems+=("daemon crashed during suite $suite (exit status $st); log: $OUT/ctgt.$CTGT_PID.log")
-		echo "  !! ctgt died during $suite (status $st); restarting it"
+		daemon_problems+=("daemon crashed during suite $name (exit status $st); log: $OUT/ctgt.$CTGT_PID.log")
+		echo "  !! ctgt died during $name (status $st); restarting it"
 		tail -n 20 "$CTGT_LOG" | sed 's/^/  | /'
 		start_daemon
 	fi
@@ -201,12 +222,16 @@ run_suite() {
 
 : >"$OUT/parsed.txt"
 deadline=$((SECONDS + BUDGET))
-echo "conformance: ${#SUITES[@]} suites on LUN 0, ${#REMOVABLE_SUITES[@]} on removable LUN 1; logs in $OUT/logs"
+echo "conformance: ${#SUITES[@]} suites on LUN 0, ${#REMOVABLE_SUITES[@]} on removable LUN 1," \
+	"${#THIN_SUITES[@]} on thin LUN 2; logs in $OUT/logs"
 for s in "${SUITES[@]}"; do
 	run_suite "$s" "$url0"
 done
 for s in "${REMOVABLE_SUITES[@]}"; do
 	run_suite "$s" "$url1"
+done
+for s in "${THIN_SUITES[@]}"; do
+	run_suite "$s" "$url2" "$THIN_TAG"
 done
 
 if [ "$own_daemon" = 1 ]; then
@@ -216,9 +241,27 @@ fi
 
 # ------------------------------------------------------------------ results
 
-# The tests of the suites run, in iscsi-test-cu's order.
+# The suites run, each as "Suite" or "Suite@tag" (see suite_key below).
 ran_suites=" ${SUITES[*]} ${REMOVABLE_SUITES[*]} "
-wanted=$(awk -v s="$ran_suites" '{ split($0, p, "."); if (index(s, " " p[2] " ")) print }' <<<"$all_tests")
+for s in "${THIN_SUITES[@]}"; do
+	ran_suites+="$s$THIN_TAG "
+done
+# awk: the suite key of a result name, "ALL.Suite.Test[@tag]" -> "Suite[@tag]",
+# and the name without its tag.
+AWK_KEY='
+function untagged(name) { sub(/@.*/, "", name); return name }
+function suite_key(name,   p, tag) {
+	tag = index(name, "@") ? substr(name, index(name, "@")) : ""
+	split(untagged(name), p, ".")
+	return p[2] tag
+}'
+# The tests of the suites run: untagged ones in iscsi-test-cu's order, then
+# the thin ones in the same order.
+wanted=$(awk -v s="$ran_suites" -v tag="$THIN_TAG" '
+	{ split($0, p, "."); if (index(s, " " p[2] " ")) print }
+	index(s, " " p[2] tag " ") { thin[++n] = $0 tag }
+	END { for (i = 1; i <= n; i++) print thin[i] }
+' <<<"$all_tests")
 
 # details.txt: "NAME VERDICT<TAB>reason"; a test with no verdict did not run.
 awk -F'\t' '
@@ -236,8 +279,8 @@ nskip=$(count SKIP "$OUT/results.txt")
 expected_run=$OUT/expected.run.txt
 if [ -f "$EXPECTED" ]; then
 	{ grep -vE '^[[:space:]]*(#|$)' "$EXPECTED" || true; } |
-		awk -v s="$ran_suites" '{ split($1, p, "."); if (index(s, " " p[2] " ")) print $1, $2 }' \
-			>"$expected_run"
+		awk -v s="$ran_suites" "$AWK_KEY"'
+			index(s, " " suite_key($1) " ") { print $1, $2 }' >"$expected_run"
 else
 	: >"$expected_run"
 fi
@@ -250,11 +293,14 @@ if [ "$update" = 1 ]; then
 			# keep the entries of suites not run this time
 			if [ -f "$EXPECTED" ]; then
 				{ grep -vE '^[[:space:]]*(#|$)' "$EXPECTED" || true; } |
-					awk -v s="$ran_suites" '{ split($1, p, "."); if (!index(s, " " p[2] " ")) print $1, $2 }'
+					awk -v s="$ran_suites" "$AWK_KEY"'
+						!index(s, " " suite_key($1) " ") { print $1, $2 }'
 			fi
 			cat "$OUT/results.txt"
-		} | awk 'FILENAME == ARGV[1] { order[$0] = FNR; next } { print order[$1] + 0, $0 }' \
-			<(echo "$all_tests") - | sort -n -k1,1 -s | cut -d' ' -f2-
+		} | awk "$AWK_KEY"'
+			FILENAME == ARGV[1] { order[$0] = FNR; next }
+			{ print order[untagged($1)] + ($1 ~ /@/ ? 1000000 : 0), $0 }
+		' <(echo "$all_tests") - | sort -n -k1,1 -s | cut -d' ' -f2-
 	} >"$EXPECTED.new"
 	mv "$EXPECTED.new" "$EXPECTED"
 	echo "conformance: updated $EXPECTED"

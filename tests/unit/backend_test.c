@@ -116,6 +116,25 @@ static int do_io(struct fixture *f, struct backend *bs, enum bs_op op, uint64_t 
 	return t.req.result;
 }
 
+/* UNMAP [off, off+len) and wait for it; returns its result. */
+static int do_unmap(struct fixture *f, struct backend *bs, uint64_t off, size_t len)
+{
+	struct treq t;
+	int counter = 0;
+
+	treq_init(&t, &counter, BS_OP_UNMAP, off, NULL, 0);
+	t.req.len = len;
+	assert_int_equal(backend_submit(bs, &t.req), 0);
+	wait_for(&f->cq, &counter, 1);
+	return t.req.result;
+}
+
+static void assert_zeros(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(p[i], 0);
+}
+
 static void fill(uint8_t *p, size_t n, unsigned seed)
 {
 	for (size_t i = 0; i < n; i++)
@@ -277,6 +296,31 @@ static void test_mem_out_of_range(void **state)
 	backend_close(bs);
 }
 
+/* UNMAP zeroes exactly its range; a range past the end is refused. */
+static void test_mem_unmap(void **state)
+{
+	struct fixture *f = *state;
+	struct backend *bs = backend_open("mem:", 64 * 1024, &f->cq, f->err, sizeof(f->err));
+	static uint8_t data[16384], back[16384];
+	struct iovec wr = { data, sizeof(data) }, rd = { back, sizeof(back) };
+	struct treq t;
+	int counter = 0;
+
+	assert_non_null(bs);
+	fill(data, sizeof(data), 9);
+	assert_int_equal(do_io(f, bs, BS_OP_WRITE, 4096, &wr, 1, false), 0);
+	assert_int_equal(do_unmap(f, bs, 4096 + 512, 1024), 0);
+	assert_int_equal(do_unmap(f, bs, 0, 0), 0);
+	assert_int_equal(do_io(f, bs, BS_OP_READ, 4096, &rd, 1, false), 0);
+	assert_memory_equal(back, data, 512);
+	assert_zeros(back + 512, 1024);
+	assert_memory_equal(back + 1536, data + 1536, sizeof(data) - 1536);
+	treq_init(&t, &counter, BS_OP_UNMAP, 64 * 1024 - 512, NULL, 0);
+	t.req.len = 1024;
+	assert_int_equal(backend_submit(bs, &t.req), -EINVAL);
+	backend_close(bs);
+}
+
 /* ---- file --------------------------------------------------------------- */
 
 static struct backend *open_file(struct fixture *f, uint64_t size)
@@ -324,6 +368,45 @@ static void test_file_round_trip(void **state)
 		assert_memory_equal(back + 512, b, sizeof(b));
 		assert_memory_equal(back + 2048, c, sizeof(c));
 	}
+	backend_close(bs);
+}
+
+static blkcnt_t blocks_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_blocks;
+}
+
+/* UNMAP punches a hole: the file's blocks are freed and the range reads
+ * back as zeros, while the data around it (even inside the same file
+ * system block) stays. */
+static void test_file_unmap(void **state)
+{
+	struct fixture *f = *state;
+	struct backend *bs = open_file(f, 4 * MiB);
+	static uint8_t data[1 * MiB], back[1 * MiB];
+	struct iovec wr = { data, sizeof(data) }, rd = { back, sizeof(back) };
+	blkcnt_t before;
+
+	assert_non_null(bs);
+	fill(data, sizeof(data), 5);
+	assert_int_equal(do_io(f, bs, BS_OP_WRITE, 1 * MiB, &wr, 1, false), 0);
+	assert_int_equal(do_io(f, bs, BS_OP_FLUSH, 0, NULL, 0, false), 0);
+	before = blocks_of(f->path);
+	assert_true(before >= (blkcnt_t)(1 * MiB / 512));
+
+	assert_int_equal(do_unmap(f, bs, 1 * MiB + 64 * 1024, 512 * 1024), 0);
+	assert_true(blocks_of(f->path) <= before - (blkcnt_t)(500 * 1024 / 512));
+	assert_int_equal(do_unmap(f, bs, 1 * MiB + 1024, 512), 0);	/* inside a block */
+	assert_int_equal(do_io(f, bs, BS_OP_READ, 1 * MiB, &rd, 1, false), 0);
+	assert_memory_equal(back, data, 1024);
+	assert_zeros(back + 1024, 512);
+	assert_memory_equal(back + 1536, data + 1536, 64 * 1024 - 1536);
+	assert_zeros(back + 64 * 1024, 512 * 1024);
+	assert_memory_equal(back + 576 * 1024, data + 576 * 1024, sizeof(data) - 576 * 1024);
+	assert_int_equal(do_unmap(f, bs, 4 * MiB, 0), 0);
 	backend_close(bs);
 }
 
@@ -550,8 +633,10 @@ int main(void)
 		T(test_bad_spec),
 		T(test_mem_round_trip),
 		T(test_mem_out_of_range),
+		T(test_mem_unmap),
 		T(test_file_create_sparse),
 		T(test_file_round_trip),
+		T(test_file_unmap),
 		T(test_file_many_iovecs),
 		T(test_file_read_past_eof),
 		T(test_file_fua_and_flush),

@@ -71,6 +71,11 @@ static inline void fake_do(struct backend *bs, struct bs_request *req)
 	uint8_t *p;
 
 	assert_true(req->op == BS_OP_FLUSH || req->offset + req->len <= bs->size);
+	if (req->op == BS_OP_UNMAP) {
+		if (st->data)
+			memset(st->data + req->offset, 0, req->len);
+		return;
+	}
 	if (req->op != BS_OP_FLUSH) {
 		assert_int_equal(req->iovcnt, 1);
 		assert_int_equal(req->iov[0].iov_len, req->len);
