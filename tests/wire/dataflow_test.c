@@ -961,6 +961,38 @@ static void test_send_targets_continued(void **state)
 	sess_close(&s);
 }
 
+/* SendTargets=<name> answers that target only; an unknown name gets nothing. */
+static void test_send_targets_named(void **state)
+{
+	char key[300];
+	struct sess s;
+	struct rx rx = { 0 };
+	const char *want = g_disc_targets[g_ndisc_targets - 1];
+
+	(void)state;
+	sess_login(&s, g_disc_port, true, NULL);
+	snprintf(key, sizeof(key), "SendTargets=%s", want);
+	send_text(&s, 0x6160, ISCSI_RSVD_TAG, key, (uint32_t)strlen(key) + 1);
+	expect_pdu(s.fd, &rx, ISCSI_OP_TEXT_RSP);
+	assert_true(rx.bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
+	check_sn(&s, rx.bhs);
+	snprintf(key, sizeof(key), "TargetName=%s", want);
+	assert_true(rx.len > strlen(key) + 1);
+	assert_string_equal((const char *)rx.data, key);
+	assert_int_equal(strncmp((const char *)rx.data + strlen(key) + 1, "TargetAddress=", 14), 0);
+	/* exactly one TargetName */
+	assert_null(memmem(rx.data + 1, rx.len - 1, "TargetName=", 11));
+	rx_free(&rx);
+	send_text(&s, 0x6161, ISCSI_RSVD_TAG, "SendTargets=iqn.2026-11.io.ctgt:absent",
+		  sizeof("SendTargets=iqn.2026-11.io.ctgt:absent"));
+	expect_pdu(s.fd, &rx, ISCSI_OP_TEXT_RSP);
+	assert_true(rx.bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
+	assert_int_equal(rx.len, 0);
+	check_sn(&s, rx.bhs);
+	rx_free(&rx);
+	sess_close(&s);
+}
+
 /* ---- 6. login keys split over two PDUs ---- */
 
 static void test_login_continued(void **state)
@@ -1098,6 +1130,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_residuals),
 		cmocka_unit_test(test_data_out_errors),
 		cmocka_unit_test(test_send_targets_continued),
+		cmocka_unit_test(test_send_targets_named),
 		cmocka_unit_test(test_login_continued),
 		cmocka_unit_test(test_nop_ping),
 		cmocka_unit_test(test_logout),
