@@ -35,13 +35,9 @@ build/tests/%: tests/unit/%.c build/libctgt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< build/libctgt.a $(LDLIBS) -lcmocka
 
-build/tests/wire_test: tests/wire/wire_test.c build/libctgt.a
+$(WIRE_BIN): build/tests/%: tests/wire/%.c tests/wire/client.c tests/wire/client.h build/libctgt.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< build/libctgt.a $(LDLIBS) -lcmocka
-
-build/tests/dataflow_test: tests/wire/dataflow_test.c build/libctgt.a
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< build/libctgt.a $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) build/libctgt.a $(LDLIBS) -lcmocka
 
 deps:
 	@tools/install-deps.sh

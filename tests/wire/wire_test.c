@@ -25,94 +25,28 @@
 #include <cmocka.h>
 
 #include "iscsi/pdu.h"
+#include "tests/wire/client.h"
 
 static int g_port;
 static const char *g_target;
 
-static int wire_connect(void)
+/* Receive one PDU into @bhs; its data (NUL terminated) into @data if given. */
+static int recv_hdr(int fd, uint8_t bhs[ISCSI_BHS_LEN], char *data, size_t cap)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)g_port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct rx rx = { 0 };
+	int rc = recv_pdu(fd, &rx);
 
-	assert_true(fd >= 0);
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	return fd;
-}
+	if (rc == 0) {
+		memcpy(bhs, rx.bhs, ISCSI_BHS_LEN);
+		if (data && cap) {
+			size_t n = rx.len < cap - 1 ? rx.len : cap - 1;
 
-static void send_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		assert_true(w > 0);
-		p += w;
-		len -= (size_t)w;
+			memcpy(data, rx.data, n);
+			data[n] = 0;
+		}
 	}
-}
-
-/* Read exactly @len bytes; returns 0, or -1 on EOF/timeout (5 s). */
-static int recv_all(int fd, void *buf, size_t len)
-{
-	uint8_t *p = buf;
-
-	while (len) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		ssize_t r;
-
-		if (poll(&pfd, 1, 5000) <= 0)
-			return -1;
-		r = read(fd, p, len);
-		if (r <= 0)
-			return -1;
-		p += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
-/* Receive one PDU (no digests); data (NUL terminated) into @data if given. */
-static int recv_pdu(int fd, uint8_t bhs[ISCSI_BHS_LEN], char *data, size_t cap)
-{
-	uint32_t dlen, padded;
-	char *tmp;
-
-	if (recv_all(fd, bhs, ISCSI_BHS_LEN) < 0)
-		return -1;
-	dlen = bhs_data_len(bhs);
-	padded = dlen + iscsi_pad(dlen);
-	tmp = malloc(padded + 1);
-	assert_non_null(tmp);
-	if (padded && recv_all(fd, tmp, padded) < 0) {
-		free(tmp);
-		return -1;
-	}
-	tmp[dlen] = 0;
-	if (data && cap) {
-		size_t n = dlen < cap - 1 ? dlen : cap - 1;
-
-		memcpy(data, tmp, n);
-		data[n] = 0;
-	}
-	free(tmp);
-	return 0;
-}
-
-/* True when the peer closes the connection within 5 s (after draining PDUs). */
-static int wait_closed(int fd)
-{
-	uint8_t buf[4096];
-
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-		if (poll(&pfd, 1, 5000) <= 0)
-			return 0;
-		if (read(fd, buf, sizeof(buf)) <= 0)
-			return 1;
-	}
+	rx_free(&rx);
+	return rc;
 }
 
 static size_t keys(char *out, size_t cap, ...)
@@ -133,32 +67,7 @@ static size_t keys(char *out, size_t cap, ...)
 	return len;
 }
 
-static void send_pdu(int fd, uint8_t bhs[ISCSI_BHS_LEN], const void *data, uint32_t len)
-{
-	static const uint8_t pad[4];
 
-	bhs_set_data_len(bhs, len);
-	send_all(fd, bhs, ISCSI_BHS_LEN);
-	if (len) {
-		send_all(fd, data, len);
-		send_all(fd, pad, iscsi_pad(len));
-	}
-}
-
-/* A Login Request: CSG operational, T=1 to full feature. */
-static void login_bhs(uint8_t bhs[ISCSI_BHS_LEN], uint8_t flags)
-{
-	static const uint8_t isid[6] = { 0x80, 0x12, 0x34, 0x56, 0x00, 0x01 };
-
-	memset(bhs, 0, ISCSI_BHS_LEN);
-	bhs[BHS_OPCODE] = ISCSI_OP_LOGIN_REQ | ISCSI_OP_IMMEDIATE;
-	bhs[BHS_FLAGS] = flags;
-	memcpy(bhs + BHS_LOGIN_ISID, isid, 6);
-	bhs_set_u32(bhs, BHS_ITT, 0x1000);
-	bhs_set_u32(bhs, BHS_CMDSN, 1);
-}
-
-#define LOGIN_TO_FFP (ISCSI_LOGIN_TRANSIT | (ISCSI_STAGE_OPERATIONAL << 2) | ISCSI_STAGE_FULL_FEATURE)
 
 /* Send a login with @data; return the response status class<<8 | detail. */
 static int login_status(int fd, uint8_t flags, uint8_t version_min, const char *data, size_t len,
@@ -166,10 +75,10 @@ static int login_status(int fd, uint8_t flags, uint8_t version_min, const char *
 {
 	uint8_t bhs[ISCSI_BHS_LEN];
 
-	login_bhs(bhs, flags);
+	login_bhs(bhs, flags, 1);
 	bhs[BHS_LOGIN_VERSION_MIN] = version_min;
 	send_pdu(fd, bhs, data, (uint32_t)len);
-	assert_int_equal(recv_pdu(fd, rsp, NULL, 0), 0);
+	assert_int_equal(recv_hdr(fd, rsp, NULL, 0), 0);
 	assert_int_equal(bhs_opcode(rsp), ISCSI_OP_LOGIN_RSP);
 	return (rsp[BHS_LOGIN_STATUS_CLASS] << 8) | rsp[BHS_LOGIN_STATUS_DETAIL];
 }
@@ -179,7 +88,7 @@ static int login_ok(const char *extra_key)
 {
 	char buf[1024], tn[300];
 	uint8_t rsp[ISCSI_BHS_LEN];
-	int fd = wire_connect();
+	int fd = wire_connect(g_port);
 	size_t len;
 
 	snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
@@ -203,160 +112,115 @@ static void assert_still_serving(void)
 	bhs_set_u32(bhs, BHS_TTT, ISCSI_RSVD_TAG);
 	bhs_set_u32(bhs, BHS_CMDSN, 1);
 	send_pdu(fd, bhs, "ping", 4);
-	assert_int_equal(recv_pdu(fd, rsp, NULL, 0), 0);
+	assert_int_equal(recv_hdr(fd, rsp, NULL, 0), 0);
 	assert_int_equal(bhs_opcode(rsp), ISCSI_OP_NOP_IN);
 	assert_int_equal(bhs_u32(rsp, BHS_ITT), 7);
 	close(fd);
 }
 
-static void test_unknown_target(void **state)
+/*
+ * Log in with the keys given (NULL-terminated; "TARGET" stands for
+ * TargetName=<the served target>) and expect the login to fail with @want
+ * (class << 8 | detail), the connection to close, and the daemon to serve on.
+ */
+static void assert_login_fails(uint8_t flags, uint8_t version_min, int want, ...)
 {
-	char buf[512];
+	char buf[1024], tn[300];
 	uint8_t rsp[ISCSI_BHS_LEN];
-	int fd = wire_connect();
-	size_t len = keys(buf, sizeof(buf), "InitiatorName=iqn.2026-11.io.ctgt:wire-test",
-			  "TargetName=iqn.2026-11.io.ctgt:no-such-target", "SessionType=Normal", NULL);
+	int fd = wire_connect(g_port);
+	size_t len = 0;
+	const char *k;
+	va_list ap;
 
-	(void)state;
-	assert_int_equal(login_status(fd, LOGIN_TO_FFP, 0, buf, len, rsp),
-			 (LOGIN_CLASS_INITIATOR_ERR << 8) | LOGIN_DETAIL_NOT_FOUND);
+	snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
+	va_start(ap, want);
+	while ((k = va_arg(ap, const char *)) != NULL)
+		len = add_key(buf, len, sizeof(buf), strcmp(k, "TARGET") == 0 ? tn : k);
+	va_end(ap);
+	assert_int_equal(login_status(fd, flags, version_min, buf, len, rsp), want);
 	assert_true(wait_closed(fd));
 	close(fd);
 	assert_still_serving();
+}
+
+#define INIT_NAME "InitiatorName=iqn.2026-11.io.ctgt:wire-test"
+#define INIT_ERR(detail) ((LOGIN_CLASS_INITIATOR_ERR << 8) | (detail))
+
+static void test_unknown_target(void **state)
+{
+	(void)state;
+	assert_login_fails(LOGIN_TO_FFP, 0, INIT_ERR(LOGIN_DETAIL_NOT_FOUND), INIT_NAME,
+			   "TargetName=iqn.2026-11.io.ctgt:no-such-target", "SessionType=Normal",
+			   NULL);
 }
 
 static void test_missing_initiator_name(void **state)
 {
-	char buf[512], tn[300];
-	uint8_t rsp[ISCSI_BHS_LEN];
-	int fd = wire_connect();
-	size_t len;
-
 	(void)state;
-	snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
-	len = keys(buf, sizeof(buf), tn, "SessionType=Normal", NULL);
-	assert_int_equal(login_status(fd, LOGIN_TO_FFP, 0, buf, len, rsp),
-			 (LOGIN_CLASS_INITIATOR_ERR << 8) | LOGIN_DETAIL_MISSING_PARAMETER);
-	assert_true(wait_closed(fd));
-	close(fd);
-	assert_still_serving();
+	assert_login_fails(LOGIN_TO_FFP, 0, INIT_ERR(LOGIN_DETAIL_MISSING_PARAMETER), "TARGET",
+			   "SessionType=Normal", NULL);
 }
 
 static void test_missing_target_name(void **state)
 {
-	char buf[512];
-	uint8_t rsp[ISCSI_BHS_LEN];
-	int fd = wire_connect();
-	size_t len = keys(buf, sizeof(buf), "InitiatorName=iqn.2026-11.io.ctgt:wire-test",
-			  "SessionType=Normal", NULL);
-
 	(void)state;
-	assert_int_equal(login_status(fd, LOGIN_TO_FFP, 0, buf, len, rsp),
-			 (LOGIN_CLASS_INITIATOR_ERR << 8) | LOGIN_DETAIL_MISSING_PARAMETER);
-	close(fd);
-	assert_still_serving();
+	assert_login_fails(LOGIN_TO_FFP, 0, INIT_ERR(LOGIN_DETAIL_MISSING_PARAMETER), INIT_NAME,
+			   "SessionType=Normal", NULL);
 }
 
 static void test_bad_version(void **state)
 {
-	char buf[512], tn[300];
-	uint8_t rsp[ISCSI_BHS_LEN];
-	int fd = wire_connect();
-	size_t len;
-
 	(void)state;
-	snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
-	len = keys(buf, sizeof(buf), "InitiatorName=iqn.2026-11.io.ctgt:wire-test", tn, NULL);
-	assert_int_equal(login_status(fd, LOGIN_TO_FFP, 5, buf, len, rsp),
-			 (LOGIN_CLASS_INITIATOR_ERR << 8) | LOGIN_DETAIL_UNSUPPORTED_VERSION);
-	close(fd);
-	assert_still_serving();
+	assert_login_fails(LOGIN_TO_FFP, 5, INIT_ERR(LOGIN_DETAIL_UNSUPPORTED_VERSION), INIT_NAME,
+			   "TARGET", NULL);
 }
 
 static void test_malformed_keys(void **state)
 {
-	char buf[512];
-	uint8_t rsp[ISCSI_BHS_LEN];
-	int fd = wire_connect();
-	/* "garbage" has no '=': a syntax error, so the login fails (initiator error). */
-	size_t len = keys(buf, sizeof(buf), "InitiatorName=iqn.2026-11.io.ctgt:wire-test",
-			  "garbage", NULL);
-
 	(void)state;
-	assert_int_equal(login_status(fd, LOGIN_TO_FFP, 0, buf, len, rsp),
-			 (LOGIN_CLASS_INITIATOR_ERR << 8) | LOGIN_DETAIL_INIT_ERR);
-	close(fd);
-	assert_still_serving();
+	/* "garbage" has no '=': a syntax error, so the login fails (initiator error). */
+	assert_login_fails(LOGIN_TO_FFP, 0, INIT_ERR(LOGIN_DETAIL_INIT_ERR), INIT_NAME, "garbage",
+			   NULL);
 }
 
 static void test_duplicate_key(void **state)
 {
-	char buf[512], tn[300];
-	uint8_t rsp[ISCSI_BHS_LEN];
-	int fd = wire_connect();
-	size_t len;
-
 	(void)state;
-	snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
-	len = keys(buf, sizeof(buf), "InitiatorName=iqn.2026-11.io.ctgt:wire-test", tn,
-		   "MaxBurstLength=4096", "MaxBurstLength=8192", NULL);
-	assert_int_equal(login_status(fd, LOGIN_TO_FFP, 0, buf, len, rsp),
-			 (LOGIN_CLASS_INITIATOR_ERR << 8) | LOGIN_DETAIL_INIT_ERR);
-	close(fd);
-	assert_still_serving();
+	assert_login_fails(LOGIN_TO_FFP, 0, INIT_ERR(LOGIN_DETAIL_INIT_ERR), INIT_NAME, "TARGET",
+			   "MaxBurstLength=4096", "MaxBurstLength=8192", NULL);
 }
 
 static void test_chap_only_fails_auth(void **state)
 {
-	char buf[512], tn[300];
-	uint8_t rsp[ISCSI_BHS_LEN];
-	int fd = wire_connect();
-	size_t len;
-
 	(void)state;
-	snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
-	len = keys(buf, sizeof(buf), "InitiatorName=iqn.2026-11.io.ctgt:wire-test", tn,
-		   "AuthMethod=CHAP", NULL);
 	/* Security stage, transit to operational. */
-	assert_int_equal(login_status(fd, ISCSI_LOGIN_TRANSIT | ISCSI_STAGE_OPERATIONAL, 0, buf,
-				      len, rsp),
-			 (LOGIN_CLASS_INITIATOR_ERR << 8) | LOGIN_DETAIL_AUTH_FAILED);
-	close(fd);
-	assert_still_serving();
+	assert_login_fails(ISCSI_LOGIN_TRANSIT | ISCSI_STAGE_OPERATIONAL, 0,
+			   INIT_ERR(LOGIN_DETAIL_AUTH_FAILED), INIT_NAME, "TARGET", "AuthMethod=CHAP",
+			   NULL);
 }
 
 static void test_bad_stage_transition(void **state)
 {
-	char buf[512], tn[300];
-	uint8_t rsp[ISCSI_BHS_LEN];
-	int fd = wire_connect();
-	size_t len;
-
 	(void)state;
-	snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
-	len = keys(buf, sizeof(buf), "InitiatorName=iqn.2026-11.io.ctgt:wire-test", tn, NULL);
 	/* CSG operational, NSG security: going backwards. */
-	assert_int_equal(login_status(fd, ISCSI_LOGIN_TRANSIT | (ISCSI_STAGE_OPERATIONAL << 2), 0,
-				      buf, len, rsp),
-			 (LOGIN_CLASS_INITIATOR_ERR << 8) | LOGIN_DETAIL_INIT_ERR);
-	close(fd);
-	assert_still_serving();
+	assert_login_fails(ISCSI_LOGIN_TRANSIT | (ISCSI_STAGE_OPERATIONAL << 2), 0,
+			   INIT_ERR(LOGIN_DETAIL_INIT_ERR), INIT_NAME, "TARGET", NULL);
 }
 
 static void test_unknown_tsih(void **state)
 {
 	char buf[512], tn[300];
 	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN];
-	int fd = wire_connect();
+	int fd = wire_connect(g_port);
 	size_t len;
 
 	(void)state;
 	snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
 	len = keys(buf, sizeof(buf), "InitiatorName=iqn.2026-11.io.ctgt:wire-test", tn, NULL);
-	login_bhs(bhs, LOGIN_TO_FFP);
+	login_bhs(bhs, LOGIN_TO_FFP, 1);
 	put_be16(bhs + BHS_LOGIN_TSIH, 0x7777);	/* gotgt crashed on this */
 	send_pdu(fd, bhs, buf, (uint32_t)len);
-	assert_int_equal(recv_pdu(fd, rsp, NULL, 0), 0);
+	assert_int_equal(recv_hdr(fd, rsp, NULL, 0), 0);
 	assert_int_equal(rsp[BHS_LOGIN_STATUS_CLASS], LOGIN_CLASS_INITIATOR_ERR);
 	assert_int_equal(rsp[BHS_LOGIN_STATUS_DETAIL], LOGIN_DETAIL_SESSION_NOT_FOUND);
 	close(fd);
@@ -366,7 +230,7 @@ static void test_unknown_tsih(void **state)
 static void test_scsi_cmd_during_login(void **state)
 {
 	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
-	int fd = wire_connect();
+	int fd = wire_connect(g_port);
 
 	(void)state;
 	bhs[BHS_OPCODE] = ISCSI_OP_SCSI_CMD;
@@ -388,7 +252,7 @@ static void test_unknown_opcode_rejected(void **state)
 	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
 	bhs_set_u32(bhs, BHS_ITT, 9);
 	send_pdu(fd, bhs, "abcd", 4);
-	assert_int_equal(recv_pdu(fd, rsp, data, sizeof(data)), 0);
+	assert_int_equal(recv_hdr(fd, rsp, data, sizeof(data)), 0);
 	assert_int_equal(bhs_opcode(rsp), ISCSI_OP_REJECT);
 	assert_int_equal(rsp[BHS_REJECT_REASON], REJECT_CMD_NOT_SUPPORTED);
 	assert_int_equal(bhs_data_len(rsp), ISCSI_BHS_LEN);	/* the rejected header */
@@ -400,7 +264,7 @@ static void test_unknown_opcode_rejected(void **state)
 	bhs_set_u32(bhs, BHS_TTT, ISCSI_RSVD_TAG);
 	bhs_set_u32(bhs, BHS_CMDSN, 1);
 	send_pdu(fd, bhs, NULL, 0);
-	assert_int_equal(recv_pdu(fd, rsp, NULL, 0), 0);
+	assert_int_equal(recv_hdr(fd, rsp, NULL, 0), 0);
 	assert_int_equal(bhs_opcode(rsp), ISCSI_OP_NOP_IN);
 	close(fd);
 }
@@ -417,7 +281,7 @@ static void test_oversized_segment(void **state)
 	bhs_set_u32(bhs, BHS_TTT, ISCSI_RSVD_TAG);
 	bhs_set_data_len(bhs, 0xffffff);	/* 16 MiB: far over MaxRecvDataSegmentLength */
 	send_all(fd, bhs, ISCSI_BHS_LEN);
-	assert_int_equal(recv_pdu(fd, rsp, NULL, 0), 0);
+	assert_int_equal(recv_hdr(fd, rsp, NULL, 0), 0);
 	assert_int_equal(bhs_opcode(rsp), ISCSI_OP_REJECT);
 	assert_int_equal(rsp[BHS_REJECT_REASON], REJECT_PROTOCOL_ERROR);
 	assert_true(wait_closed(fd));
@@ -435,7 +299,7 @@ static int tur(int fd, uint32_t itt, uint32_t cmdsn, uint8_t rsp[ISCSI_BHS_LEN])
 	bhs_set_u32(bhs, BHS_ITT, itt);
 	bhs_set_u32(bhs, BHS_CMDSN, cmdsn);
 	send_pdu(fd, bhs, NULL, 0);
-	return recv_pdu(fd, rsp, NULL, 0);
+	return recv_hdr(fd, rsp, NULL, 0);
 }
 
 static void test_cmdsn_window(void **state)
@@ -510,7 +374,7 @@ static void test_keepalive_ping(void **state)
 
 	(void)state;
 	/* Idle for the interval: a NOP-In ping arrives (ITT reserved, a real TTT). */
-	assert_int_equal(recv_pdu(fd, rsp, NULL, 0), 0);
+	assert_int_equal(recv_hdr(fd, rsp, NULL, 0), 0);
 	assert_int_equal(bhs_opcode(rsp), ISCSI_OP_NOP_IN);
 	assert_int_equal(bhs_u32(rsp, BHS_ITT), ISCSI_RSVD_TAG);
 	ttt = bhs_u32(rsp, BHS_TTT);
@@ -526,11 +390,11 @@ static void test_keepalive_ping(void **state)
 	bhs_set_u32(bhs, BHS_ITT, 5);
 	bhs_set_u32(bhs, BHS_TTT, ISCSI_RSVD_TAG);
 	send_pdu(fd, bhs, NULL, 0);
-	assert_int_equal(recv_pdu(fd, rsp, NULL, 0), 0);
+	assert_int_equal(recv_hdr(fd, rsp, NULL, 0), 0);
 	assert_int_equal(bhs_u32(rsp, BHS_ITT), 5);
 	assert_int_equal(bhs_u32(rsp, BHS_STATSN), statsn);
 	/* Next ping goes unanswered: the target closes the connection. */
-	assert_int_equal(recv_pdu(fd, rsp, NULL, 0), 0);
+	assert_int_equal(recv_hdr(fd, rsp, NULL, 0), 0);
 	assert_int_equal(bhs_opcode(rsp), ISCSI_OP_NOP_IN);
 	assert_int_equal(bhs_u32(rsp, BHS_ITT), ISCSI_RSVD_TAG);
 	assert_true(wait_closed(fd));
