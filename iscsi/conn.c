@@ -18,7 +18,6 @@
 #include "util/log.h"
 
 #define TX_IOV_MAX 64
-#define AHS_MAX 256
 
 static void conn_on_event(struct evloop *loop, int fd, unsigned events, void *arg);
 
@@ -195,7 +194,6 @@ void conn_maybe_free(struct iscsi_conn *conn)
 		if (--sess->nconns == 0)
 			session_destroy(sess);
 	}
-	free(conn->rx_rest);
 	free(conn->rx_data);
 	free(conn->text_in);
 	free(conn->text_out);
@@ -392,14 +390,8 @@ static int rx_advance(struct iscsi_conn *conn, bool *pdu_done)
 	case RX_BHS: {
 		uint32_t rest = bhs_ahs_len(bhs) + (conn->hdr_digest ? ISCSI_DIGEST_LEN : 0);
 
-		if (bhs_ahs_len(bhs) > AHS_MAX) {
+		if (bhs_ahs_len(bhs) > ISCSI_AHS_MAX) {
 			conn_close(conn, "AHS too long");
-			return -1;
-		}
-		free(conn->rx_rest);
-		conn->rx_rest = rest ? malloc(rest) : NULL;
-		if (rest && !conn->rx_rest) {
-			conn_close(conn, "out of memory");
 			return -1;
 		}
 		conn->rx_state = RX_HDR_REST;
@@ -423,8 +415,7 @@ static int rx_advance(struct iscsi_conn *conn, bool *pdu_done)
 		conn->rx_state = RX_DATA;
 		conn->rx_got = 0;
 		conn->rx_data[0] = 0;
-		if (rc == 1)
-			conn->rx_bhs[BHS_OPCODE] = 0xff;	/* rejected: skip dispatch */
+		conn->rx_skip = rc == 1;	/* rejected: read the payload, do not dispatch */
 		if (conn->rx_want)
 			return 0;
 		/* fall through */
@@ -433,7 +424,7 @@ static int rx_advance(struct iscsi_conn *conn, bool *pdu_done)
 		conn->rx_want = ISCSI_BHS_LEN;
 		conn->rx_got = 0;
 		*pdu_done = true;
-		if (conn->rx_bhs[BHS_OPCODE] == 0xff)
+		if (conn->rx_skip)
 			return 0;
 		if (!data_digest_ok(conn, dlen)) {
 			/* ERL 0: a data digest error ends the connection. */

@@ -19,6 +19,7 @@
 #define ISCSI_MAX_R2T		16	/* outstanding R2Ts per task we track */
 #define ISCSI_MAX_TEXT		65536	/* bytes of login/text keys we accept in a sequence */
 #define ISCSI_PDUS_PER_WAKEUP	16
+#define ISCSI_AHS_MAX		256	/* bytes of AHS we accept (extended CDB, bidi length) */
 
 struct iscsi_portal {
 	struct iscsi_server *srv;
@@ -105,10 +106,11 @@ struct iscsi_conn {
 	/* receive */
 	enum rx_state rx_state;
 	uint8_t rx_bhs[ISCSI_BHS_LEN];
-	uint8_t *rx_rest;		/* AHS + header digest */
+	uint8_t rx_rest[ISCSI_AHS_MAX + ISCSI_DIGEST_LEN]; /* AHS + header digest */
 	uint8_t *rx_data;		/* data + pad + data digest */
 	uint32_t rx_want, rx_got;
 	uint32_t rx_data_cap;
+	bool rx_skip;			/* this PDU was rejected: drop its payload */
 
 	/* transmit */
 	struct list_node txq;
@@ -212,6 +214,9 @@ struct iscsi_session *session_find_tsih(struct iscsi_server *srv, uint16_t tsih)
 bool session_check_cmdsn(struct iscsi_session *sess, const uint8_t *bhs);
 /** A command that took a CmdSN has been answered. */
 void session_cmd_done(struct iscsi_session *sess);
+/** The request whose header is @bhs has been answered: frees its window slot
+ *  unless it was immediate (immediate requests take none). */
+void session_req_done(struct iscsi_session *sess, const uint8_t *bhs);
 struct iscsi_target *server_find_target(struct iscsi_server *srv, const char *name);
 
 /* cmd.c */
@@ -222,6 +227,9 @@ void cmd_abort_all(struct iscsi_conn *conn);
 
 /* text.c */
 void text_handle(struct iscsi_conn *conn);
+/** Append the received data segment to conn->text_in (a C-bit sequence of
+ *  login or text keys). Returns 0, -E2BIG past ISCSI_MAX_TEXT, or -ENOMEM. */
+int text_append(struct iscsi_conn *conn, const uint8_t *data, uint32_t len);
 
 /* ops.c: NOP, logout, task management, SNACK */
 void ops_handle_nop_out(struct iscsi_conn *conn);

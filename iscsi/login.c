@@ -116,22 +116,6 @@ static void login_start(struct iscsi_conn *conn, const uint8_t *bhs)
 	iscsi_neg_init(&conn->neg, &conn->params, &conn->srv->lim, conn->login_tsih == 0, true);
 }
 
-static int append_text(struct iscsi_conn *conn, const uint8_t *data, uint32_t len)
-{
-	char *p;
-
-	if (conn->text_in_len + len > ISCSI_MAX_TEXT)
-		return -E2BIG;
-	p = realloc(conn->text_in, conn->text_in_len + len + 1);
-	if (!p)
-		return -ENOMEM;
-	memcpy(p + conn->text_in_len, data, len);
-	conn->text_in = p;
-	conn->text_in_len += len;
-	p[conn->text_in_len] = 0;
-	return 0;
-}
-
 /* Session-level checks once the first stage's keys are known; -1 = failed. */
 static int check_identity(struct iscsi_conn *conn)
 {
@@ -273,7 +257,7 @@ void login_handle(struct iscsi_conn *conn)
 		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, (uint8_t)detail, why);
 		return;
 	}
-	if (append_text(conn, conn->rx_data, bhs_data_len(bhs)) < 0) {
+	if (text_append(conn, conn->rx_data, bhs_data_len(bhs)) < 0) {
 		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_INIT_ERR,
 			   "too many login keys");
 		return;

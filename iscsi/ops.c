@@ -33,8 +33,7 @@ void ops_handle_nop_out(struct iscsi_conn *conn)
 	memcpy(pdu->bhs + BHS_LUN, bhs + BHS_LUN, 8);
 	bhs_set_u32(pdu->bhs, BHS_ITT, itt);
 	bhs_set_u32(pdu->bhs, BHS_TTT, ISCSI_RSVD_TAG);
-	if (!bhs_immediate(bhs))
-		session_cmd_done(conn->sess);
+	session_req_done(conn->sess, bhs);
 	conn_fill_sn(conn, pdu, true);
 	conn_send(conn, pdu);
 }
@@ -63,8 +62,7 @@ void ops_handle_logout(struct iscsi_conn *conn)
 	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
 	pdu->bhs[BHS_RSP_RESPONSE] = response;
 	bhs_set_u32(pdu->bhs, BHS_ITT, bhs_u32(bhs, BHS_ITT));
-	if (!bhs_immediate(bhs))
-		session_cmd_done(conn->sess);
+	session_req_done(conn->sess, bhs);
 	conn_fill_sn(conn, pdu, true);
 	conn_send(conn, pdu);
 	if (response == LOGOUT_RSP_OK) {
@@ -123,8 +121,7 @@ void ops_handle_tmf(struct iscsi_conn *conn)
 	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
 	pdu->bhs[BHS_RSP_RESPONSE] = response;
 	bhs_set_u32(pdu->bhs, BHS_ITT, bhs_u32(bhs, BHS_ITT));
-	if (!bhs_immediate(bhs))
-		session_cmd_done(conn->sess);
+	session_req_done(conn->sess, bhs);
 	conn_fill_sn(conn, pdu, true);
 	conn_send(conn, pdu);
 }

@@ -155,3 +155,9 @@ void session_cmd_done(struct iscsi_session *sess)
 	if (sess->in_flight)
 		sess->in_flight--;
 }
+
+void session_req_done(struct iscsi_session *sess, const uint8_t *bhs)
+{
+	if (!bhs_immediate(bhs))
+		session_cmd_done(sess);
+}

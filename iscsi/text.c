@@ -90,8 +90,7 @@ static void send_chunk(struct iscsi_conn *conn, uint32_t itt, const uint8_t *req
 			conn->text_ttt = 1;
 		bhs_set_u32(pdu->bhs, BHS_TTT, conn->text_ttt);
 	}
-	if (!bhs_immediate(req))
-		session_cmd_done(conn->sess);
+	session_req_done(conn->sess, req);
 	conn_fill_sn(conn, pdu, true);
 	conn_send(conn, pdu);
 }
@@ -111,9 +110,8 @@ static int build_response(struct iscsi_conn *conn, struct kvbuf *out)
 	return 0;
 }
 
-static int append_in(struct iscsi_conn *conn)
+int text_append(struct iscsi_conn *conn, const uint8_t *data, uint32_t len)
 {
-	uint32_t len = bhs_data_len(conn->rx_bhs);
 	char *p;
 
 	if (conn->text_in_len + len > ISCSI_MAX_TEXT)
@@ -121,7 +119,7 @@ static int append_in(struct iscsi_conn *conn)
 	p = realloc(conn->text_in, conn->text_in_len + len + 1);
 	if (!p)
 		return -ENOMEM;
-	memcpy(p + conn->text_in_len, conn->rx_data, len);
+	memcpy(p + conn->text_in_len, data, len);
 	conn->text_in = p;
 	conn->text_in_len += len;
 	p[conn->text_in_len] = 0;
@@ -139,17 +137,15 @@ void text_handle(struct iscsi_conn *conn)
 	if (ttt != ISCSI_RSVD_TAG) {
 		/* The initiator asks for the rest of a long response. */
 		if (!conn->text_out || ttt != conn->text_ttt) {
-			if (!bhs_immediate(bhs))
-				session_cmd_done(conn->sess);
+			session_req_done(conn->sess, bhs);
 			conn_reject(conn, bhs, REJECT_INVALID_PDU_FIELD);
 			return;
 		}
 		send_chunk(conn, itt, bhs);
 		return;
 	}
-	if (append_in(conn) < 0) {
-		if (!bhs_immediate(bhs))
-			session_cmd_done(conn->sess);
+	if (text_append(conn, conn->rx_data, bhs_data_len(bhs)) < 0) {
+		session_req_done(conn->sess, bhs);
 		conn_reject(conn, bhs, REJECT_OUT_OF_RESOURCES);
 		return;
 	}
@@ -164,8 +160,7 @@ void text_handle(struct iscsi_conn *conn)
 		conn->text_in_len = 0;
 		if (rc < 0) {
 			kv_free(&out);
-			if (!bhs_immediate(bhs))
-				session_cmd_done(conn->sess);
+			session_req_done(conn->sess, bhs);
 			conn_reject(conn, bhs, REJECT_PROTOCOL_ERROR);
 			return;
 		}
