@@ -161,6 +161,29 @@ int sbc_sync_cache_prepare(struct scsi_task *task);
 int sbc_sync_cache_execute(struct scsi_task *task);
 int sbc_read_capacity10(struct scsi_task *task);
 int sbc_read_capacity16(struct scsi_task *task);
+/* Helpers for every SBC command file. */
+/** Decode LBA and TRANSFER LENGTH of a READ/WRITE/VERIFY/SYNC CACHE CDB
+ *  (6/10/12/16 by the opcode's group; a 6-byte length of 0 means 256). */
+void sbc_rw_decode(const uint8_t *cdb, uint64_t *lba, uint32_t *len);
+/** RDPROTECT/WRPROTECT/VRPROTECT (byte 1 bits 7..5) nonzero: we have no
+ *  protection information, so that is an invalid field. False for 6-byte CDBs. */
+bool sbc_protect_set(const uint8_t *cdb);
+/** Check [lba, lba+len) against the LU (LBA OUT OF RANGE) and, when @limit,
+ *  len against the transfer limit (INVALID FIELD IN CDB at the length
+ *  field); stores task->lba/nblocks. Returns SCSI_TASK_READY or COMPLETE. */
+int sbc_check_range(struct scsi_task *task, uint64_t lba, uint32_t len, bool limit);
+/** DATA PROTECT / WRITE PROTECTED on a read-only LU; else SCSI_TASK_READY. */
+int sbc_check_writable(struct scsi_task *task);
+/** MEDIUM ERROR (read or write error by @op); returns SCSI_TASK_COMPLETE. */
+int sbc_io_error(struct scsi_task *task, enum bs_op op);
+/** Submit @op on [task->lba, +task->nblocks) with @data as the one iovec
+ *  (task->bsreq/iov are used; FUA from TF_FUA). Returns SCSI_TASK_PENDING,
+ *  or COMPLETE with MEDIUM ERROR when the backend refuses it. */
+int sbc_submit(struct scsi_task *task, enum bs_op op, uint8_t *data, bs_done_fn done);
+/** Data-out shorter than the CDB asks (residual overflow): keep only the
+ *  whole blocks received (task->nblocks shrinks). False, sense set, when the
+ *  data ends inside a block. */
+bool sbc_trim_to_received(struct scsi_task *task);
 
 /* unmap.c */
 int sbc_unmap_prepare(struct scsi_task *task);

@@ -31,8 +31,7 @@ static unsigned len_field(const uint8_t *cdb)
 	}
 }
 
-/* Decode LBA and TRANSFER LENGTH of a READ/WRITE/VERIFY/SYNC CACHE CDB. */
-static void rw_decode(const uint8_t *cdb, uint64_t *lba, uint32_t *len)
+void sbc_rw_decode(const uint8_t *cdb, uint64_t *lba, uint32_t *len)
 {
 	switch (cdb_group(cdb)) {
 	case 0:		/* 6-byte: 21-bit LBA, 0 means 256 blocks */
@@ -54,21 +53,15 @@ static void rw_decode(const uint8_t *cdb, uint64_t *lba, uint32_t *len)
 	}
 }
 
-/* RDPROTECT/WRPROTECT/VRPROTECT: we have no protection information, so any
- * nonzero value is an invalid field. 6-byte CDBs have no such field. */
-static bool protect_set(const uint8_t *cdb)
+bool sbc_protect_set(const uint8_t *cdb)
 {
 	return cdb_group(cdb) != 0 && (cdb[1] >> 5) != 0;
 }
 
-/* Decode and check the range; stores lba/nblocks in the task. */
-static int rw_check(struct scsi_task *task, bool limit)
+int sbc_check_range(struct scsi_task *task, uint64_t lba, uint32_t len, bool limit)
 {
 	struct scsi_lu *lu = task->lu;
-	uint64_t lba;
-	uint32_t len;
 
-	rw_decode(task->cdb, &lba, &len);
 	/* Written so that no sum can wrap, whatever lba and len are. */
 	if (lba > lu->nblocks || lu->nblocks - lba < len)
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
@@ -79,11 +72,28 @@ static int rw_check(struct scsi_task *task, bool limit)
 	return SCSI_TASK_READY;
 }
 
+/* Decode and check the range; stores lba/nblocks in the task. */
+static int rw_check(struct scsi_task *task, bool limit)
+{
+	uint64_t lba;
+	uint32_t len;
+
+	sbc_rw_decode(task->cdb, &lba, &len);
+	return sbc_check_range(task, lba, len, limit);
+}
+
+int sbc_check_writable(struct scsi_task *task)
+{
+	if (task->lu->readonly)
+		return sense_check(task, SENSE_DATA_PROTECT, ASC_WRITE_PROTECTED);
+	return SCSI_TASK_READY;
+}
+
 int sbc_read_prepare(struct scsi_task *task)
 {
 	int rc;
 
-	if (protect_set(task->cdb))
+	if (sbc_protect_set(task->cdb))
 		return sense_invalid_cdb(task, 1, 7);
 	rc = rw_check(task, true);
 	if (rc != SCSI_TASK_READY)
@@ -99,10 +109,10 @@ int sbc_read_prepare(struct scsi_task *task)
 /* Shared by WRITE and WRITE AND VERIFY once their own fields are checked. */
 static int write_common(struct scsi_task *task)
 {
-	int rc;
+	int rc = sbc_check_writable(task);
 
-	if (task->lu->readonly)
-		return sense_check(task, SENSE_DATA_PROTECT, ASC_WRITE_PROTECTED);
+	if (rc != SCSI_TASK_READY)
+		return rc;
 	rc = rw_check(task, true);
 	if (rc != SCSI_TASK_READY)
 		return rc;
@@ -115,7 +125,7 @@ static int write_common(struct scsi_task *task)
 
 int sbc_write_prepare(struct scsi_task *task)
 {
-	if (protect_set(task->cdb))
+	if (sbc_protect_set(task->cdb))
 		return sense_invalid_cdb(task, 1, 7);
 	if (cdb_group(task->cdb) != 0 && (task->cdb[1] & 0x08))
 		task->flags |= TF_FUA;
@@ -131,7 +141,7 @@ static unsigned bytchk(const uint8_t *cdb)
 
 int sbc_write_verify_prepare(struct scsi_task *task)
 {
-	if (protect_set(task->cdb))
+	if (sbc_protect_set(task->cdb))
 		return sense_invalid_cdb(task, 1, 7);
 	if (bytchk(task->cdb) > 1)
 		return sense_invalid_cdb(task, 1, 2);
@@ -146,7 +156,7 @@ int sbc_verify_prepare(struct scsi_task *task)
 	uint32_t len;
 	int rc;
 
-	if (protect_set(task->cdb))
+	if (sbc_protect_set(task->cdb))
 		return sense_invalid_cdb(task, 1, 7);
 	if (bytchk(task->cdb) > 1)
 		return sense_invalid_cdb(task, 1, 2);
@@ -162,13 +172,13 @@ int sbc_verify_prepare(struct scsi_task *task)
 	return SCSI_TASK_READY;
 }
 
-static int io_error(struct scsi_task *task, enum bs_op op)
+int sbc_io_error(struct scsi_task *task, enum bs_op op)
 {
 	return sense_check(task, SENSE_MEDIUM_ERROR,
 			   op == BS_OP_READ ? ASC_READ_ERROR : ASC_WRITE_ERROR);
 }
 
-static int submit(struct scsi_task *task, enum bs_op op, uint8_t *data, bs_done_fn done)
+int sbc_submit(struct scsi_task *task, enum bs_op op, uint8_t *data, bs_done_fn done)
 {
 	struct scsi_lu *lu = task->lu;
 	struct bs_request *req = &task->bsreq;
@@ -186,7 +196,7 @@ static int submit(struct scsi_task *task, enum bs_op op, uint8_t *data, bs_done_
 	req->done = done;
 	req->priv = task;
 	if (backend_submit(lu->bs, req) < 0)
-		return io_error(task, op);
+		return sbc_io_error(task, op);
 	return SCSI_TASK_PENDING;
 }
 
@@ -195,7 +205,7 @@ static void rw_done(struct bs_request *req)
 	struct scsi_task *task = req->priv;
 
 	if (req->result < 0) {
-		io_error(task, req->op);
+		sbc_io_error(task, req->op);
 	} else {
 		task_good(task);
 		if (req->op == BS_OP_READ)
@@ -210,7 +220,7 @@ static void rw_done(struct bs_request *req)
  * for (a residual overflow), only the whole blocks received are used.
  * Returns false (sense set) when the data ends inside a block.
  */
-static bool trim_to_received(struct scsi_task *task)
+bool sbc_trim_to_received(struct scsi_task *task)
 {
 	uint32_t bs = task->lu->block_size;
 	uint32_t got = (task->dir & SCSI_DIR_WRITE) ? task->expected_len : 0;
@@ -230,12 +240,12 @@ int sbc_rw_execute(struct scsi_task *task)
 	if (!task->nblocks)
 		return task_good(task);
 	if (!(task->flags & TF_WRITE))
-		return submit(task, BS_OP_READ, task->buf, rw_done);
-	if (!trim_to_received(task))
+		return sbc_submit(task, BS_OP_READ, task->buf, rw_done);
+	if (!sbc_trim_to_received(task))
 		return SCSI_TASK_COMPLETE;
 	if (!task->nblocks)
 		return task_good(task);
-	return submit(task, BS_OP_WRITE, task->buf, rw_done);
+	return sbc_submit(task, BS_OP_WRITE, task->buf, rw_done);
 }
 
 static void verify_done(struct bs_request *req)
@@ -244,7 +254,7 @@ static void verify_done(struct bs_request *req)
 	const uint8_t *want = task->buf, *have = task->buf + task->data_out_len;
 
 	if (req->result < 0) {
-		io_error(task, BS_OP_READ);
+		sbc_io_error(task, BS_OP_READ);
 	} else if (memcmp(want, have, req->len) != 0) {
 		uint32_t off = 0;
 
@@ -264,11 +274,11 @@ int sbc_verify_execute(struct scsi_task *task)
 	 * memory or file store has no unreadable blocks to find. */
 	if (!(task->flags & TF_BYTCHK))
 		return task_good(task);
-	if (!trim_to_received(task))
+	if (!sbc_trim_to_received(task))
 		return SCSI_TASK_COMPLETE;
 	if (!task->nblocks)
 		return task_good(task);
-	return submit(task, BS_OP_READ, task->buf + task->data_out_len, verify_done);
+	return sbc_submit(task, BS_OP_READ, task->buf + task->data_out_len, verify_done);
 }
 
 int sbc_sync_cache_prepare(struct scsi_task *task)
@@ -280,7 +290,7 @@ int sbc_sync_cache_prepare(struct scsi_task *task)
 
 int sbc_sync_cache_execute(struct scsi_task *task)
 {
-	return submit(task, BS_OP_FLUSH, NULL, rw_done);
+	return sbc_submit(task, BS_OP_FLUSH, NULL, rw_done);
 }
 
 int sbc_read_capacity10(struct scsi_task *task)
