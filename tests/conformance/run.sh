@@ -1,29 +1,36 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# Conformance gate: run libiscsi's iscsi-test-cu, suite by suite, against a
-# ctgt daemon started here, write one verdict per test to
-# build/conformance/results.txt ("ALL.Suite.Test PASS|FAIL|SKIP"; a test run
-# on the thin LUN is named "ALL.Suite.Test@thin") and compare with
-# tests/conformance/expected.txt. A test expected to PASS that now
-# fails, skips or does not run is a regression: exit 1. A daemon that crashes
-# during a suite, or does not exit 0 on SIGTERM at the end, also fails.
+# Conformance matrix: run libiscsi's iscsi-test-cu (--dataloss
+# --allow-sanitize, with a second multipath URL to the same LU through a
+# second portal), suite by suite, against one ctgt daemon started here that
+# exports one LU per profile:
+#
+#   thick      LUN 0  file, fully provisioned     every suite of the ALL family
+#   thin       LUN 1  file, thin (UNMAP punches)  every suite of the ALL family
+#   readonly   LUN 2  file opened read-only       ReadOnly and the read-side suites
+#   removable  LUN 3  file, removable medium      PreventAllow StartStopUnit NoMedia
+#
+# One verdict per test goes to build/conformance/results.txt as
+# "ALL.Suite.Test@profile PASS|FAIL|SKIP" and is compared with
+# tests/conformance/expected.txt. A test expected to PASS that now fails,
+# skips or does not run is a regression: exit 1. A daemon that crashes during
+# a suite, or does not exit 0 on SIGTERM at the end, also fails.
 #
 # Usage: tests/conformance/run.sh [--update]
 #   --update   rewrite expected.txt from this run (entries of suites that
 #              were not run are kept)
 #
 # Environment:
-#   CONFORMANCE_SUITES            suites to run on LUN 0, space separated, or
-#                                 "all" for every suite of the ALL family
-#   CONFORMANCE_REMOVABLE_SUITES  suites to run on the removable LUN 1
-#   CONFORMANCE_THIN_SUITES       suites to run on the thin-provisioned LUN 2
+#   CONFORMANCE_PROFILES          profiles to run (default: thick thin readonly removable)
+#   CONFORMANCE_SUITES            suites for the thick and thin profiles, space
+#                                 separated (default: all = every ALL suite)
 #   CONFORMANCE_URL               test an already running target instead of
-#                                 starting ctgt (e.g. iscsi://127.0.0.1:3261/iqn.x:y/1)
-#   CONFORMANCE_URL_REMOVABLE     URL for the removable suites (default: CONFORMANCE_URL)
-#   CONFORMANCE_URL_THIN          URL for the thin suites (default: CONFORMANCE_URL)
+#                                 starting ctgt: only the thick profile runs,
+#                                 against this URL (and CONFORMANCE_URL2, the
+#                                 second path, if set)
 #   CONFORMANCE_SUITE_TIMEOUT     seconds per suite (default 300)
-#   CONFORMANCE_BUDGET            seconds for all suites together (default 900);
+#   CONFORMANCE_BUDGET            seconds for all suites together (default 1800);
 #                                 suites that do not fit are not run (FAIL)
 #   CONFORMANCE_OUT               output directory (default build/conformance)
 set -euo pipefail
@@ -33,36 +40,22 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
 . "$here/../lib.sh"
 
-# Suites of the ALL family run against LUN 0 (file-backed, thick, 256 MiB).
-# Add a suite here and its tests join the gate once expected.txt lists them.
-SUITES=(
-	Inquiry Mandatory
-	Read6 Read10 Read12 Read16
-	ReadCapacity10 ReadCapacity16
-	ReportSupportedOpcodes
-	TestUnitReady
-	Unmap
-	Write10 Write12 Write16
-	iSCSIcmdsn iSCSIdatasn iSCSIResiduals
-)
-# Suites that need a removable medium (they skip on a fixed disk); they run
-# against LUN 1, which is created with ",removable".
-REMOVABLE_SUITES=(
-	NoMedia
-)
-# Suites run (again) against LUN 2, created with ",thin": the logical block
-# provisioning tests skip on a fully provisioned LU. Their tests are named
-# with THIN_TAG appended, so that a test run on both LUNs has two results.
-THIN_SUITES=(
-	Inquiry ReadCapacity16 ReportSupportedOpcodes Unmap
-)
-THIN_TAG=@thin
+ALL_PROFILES=(thick thin readonly removable)
+declare -A LUN_OF=([thick]=0 [thin]=1 [readonly]=2 [removable]=3)
+declare -A LUN_OPTS=([thick]=size=128M [thin]=size=128M,thin
+	[readonly]=size=64M,readonly [removable]=size=64M,removable)
+# Suites per profile; "all" is every suite of the family. The readonly LU
+# runs the suites that look at write protection (ReadOnly, the WP bit of
+# MODE SENSE) and those that only read; the removable LU the medium suites.
+declare -A PROFILE_SUITES=([thick]=all [thin]=all
+	[readonly]="ReadOnly Inquiry ModeSense6 Read10 Read16 ReadCapacity10 ReadCapacity16 TestUnitReady Verify10"
+	[removable]="PreventAllow StartStopUnit NoMedia")
 
 FAMILY=ALL
 EXPECTED=$here/expected.txt
 OUT=${CONFORMANCE_OUT:-$CTGT_ROOT/build/conformance}
 SUITE_TIMEOUT=${CONFORMANCE_SUITE_TIMEOUT:-300}
-BUDGET=${CONFORMANCE_BUDGET:-900}
+BUDGET=${CONFORMANCE_BUDGET:-1800}
 PARSER=$here/parse-cu.awk
 
 update=0
@@ -87,24 +80,18 @@ all_tests=$(iscsi-test-cu --list | grep -E "^$FAMILY\.[^.]+\.[^.]+\$") ||
 	fail "iscsi-test-cu --list printed no $FAMILY tests"
 all_suites=$(cut -d. -f2 <<<"$all_tests" | uniq)
 
-if [ -n "${CONFORMANCE_REMOVABLE_SUITES+x}" ]; then
-	read -r -a REMOVABLE_SUITES <<<"$CONFORMANCE_REMOVABLE_SUITES"
+read -r -a PROFILES <<<"${CONFORMANCE_PROFILES:-${ALL_PROFILES[*]}}"
+[ -z "${CONFORMANCE_URL:-}" ] || PROFILES=(thick)
+if [ -n "${CONFORMANCE_SUITES:-}" ]; then
+	PROFILE_SUITES[thick]=$CONFORMANCE_SUITES
+	PROFILE_SUITES[thin]=$CONFORMANCE_SUITES
 fi
-if [ -n "${CONFORMANCE_THIN_SUITES+x}" ]; then
-	read -r -a THIN_SUITES <<<"$CONFORMANCE_THIN_SUITES"
-fi
-if [ -n "${CONFORMANCE_SUITES+x}" ]; then
-	if [ "$CONFORMANCE_SUITES" = all ]; then
-		SUITES=()
-		for s in $all_suites; do
-			[[ " ${REMOVABLE_SUITES[*]} " == *" $s "* ]] || SUITES+=("$s")
-		done
-	else
-		read -r -a SUITES <<<"$CONFORMANCE_SUITES"
-	fi
-fi
-for s in "${SUITES[@]}" "${REMOVABLE_SUITES[@]}" "${THIN_SUITES[@]}"; do
-	grep -qx "$s" <<<"$all_suites" || fail "unknown suite '$s' (see iscsi-test-cu --list)"
+for p in "${PROFILES[@]}"; do
+	[ -n "${LUN_OF[$p]+x}" ] || fail "unknown profile '$p' (${ALL_PROFILES[*]})"
+	[ "${PROFILE_SUITES[$p]}" != all ] || PROFILE_SUITES[$p]=$(echo $all_suites)
+	for s in ${PROFILE_SUITES[$p]}; do
+		grep -qx "$s" <<<"$all_suites" || fail "unknown suite '$s' (see iscsi-test-cu --list)"
+	done
 done
 
 rm -rf "$OUT"
@@ -114,25 +101,30 @@ mkdir -p "$OUT/logs"
 
 own_daemon=0
 daemon_problems=()
-url0=
-url1=
-url2=
+declare -A URL1 URL2
 
+# Two portals on 127.0.0.1: every LU is reachable by two paths, which the
+# multipath tests (and the reservation tests that need a second nexus) use.
 start_daemon() {
-	local u
-	ctgt_start --lun "0=$CTGT_TMP/lun0.img,size=256M" \
-		--lun "1=$CTGT_TMP/lun1.img,size=64M,removable" \
-		--lun "2=$CTGT_TMP/lun2.img,size=64M,thin"
-	url0='' url1='' url2=''
-	for u in $CTGT_URLS; do
-		case $u in
-		*/0) url0=$u ;;
-		*/1) url1=$u ;;
-		*/2) url2=$u ;;
-		esac
+	local p args=() u second
+	for p in "${ALL_PROFILES[@]}"; do
+		# The read-only LU is opened O_RDONLY, so its file must exist.
+		[ "$p" != readonly ] || [ -e "$CTGT_TMP/readonly.img" ] ||
+			truncate -s 64M "$CTGT_TMP/readonly.img"
+		args+=(--lun "${LUN_OF[$p]}=$CTGT_TMP/$p.img,${LUN_OPTS[$p]}")
 	done
-	[ -n "$url0" ] && [ -n "$url1" ] && [ -n "$url2" ] ||
-		fail "daemon did not print url lines for LUN 0, 1 and 2: $CTGT_URLS"
+	ctgt_start --portal 127.0.0.1:0 --portal 127.0.0.1:0 "${args[@]}"
+	second=${CTGT_LISTEN#* }
+	[ "$second" != "$CTGT_LISTEN" ] || fail "daemon listens on one portal only: $CTGT_LISTEN"
+	for p in "${ALL_PROFILES[@]}"; do
+		URL1[$p]=
+		for u in $CTGT_URLS; do
+			[ "${u##*/}" != "${LUN_OF[$p]}" ] || URL1[$p]=$u
+		done
+		[ -n "${URL1[$p]}" ] || fail "daemon printed no url for LUN ${LUN_OF[$p]}: $CTGT_URLS"
+		u=${URL1[$p]#iscsi://}
+		URL2[$p]=iscsi://$second/${u#*/}
+	done
 }
 
 save_daemon_log() {
@@ -141,10 +133,9 @@ save_daemon_log() {
 }
 
 if [ -n "${CONFORMANCE_URL:-}" ]; then
-	url0=$CONFORMANCE_URL
-	url1=${CONFORMANCE_URL_REMOVABLE:-$CONFORMANCE_URL}
-	url2=${CONFORMANCE_URL_THIN:-$CONFORMANCE_URL}
-	log "testing the existing target $url0"
+	URL1[thick]=$CONFORMANCE_URL
+	URL2[thick]=${CONFORMANCE_URL2:-}
+	log "testing the existing target $CONFORMANCE_URL"
 else
 	own_daemon=1
 	start_daemon
@@ -157,10 +148,11 @@ count() {
 	cut -f1 "$2" | grep -c " $1\$" || true
 }
 
-# run_suite SUITE URL [TAG]: run one suite and append its verdicts to
-# parsed.txt, with TAG appended to every test name.
+# run_suite SUITE PROFILE: run one suite on the profile's LU and append its
+# verdicts to parsed.txt, with "@PROFILE" appended to every test name.
 run_suite() {
-	local suite=$1 url=$2 tag=${3:-} left rc=0 t0 secs note=
+	local suite=$1 profile=$2 left rc=0 t0 secs note=
+	local tag=@$profile
 	local name=$suite$tag
 	local log=$OUT/logs/$name.log parsed=$OUT/logs/$name.parsed
 	left=$((deadline - SECONDS))
@@ -173,7 +165,8 @@ run_suite() {
 	# -V logs at LOG_VERBOSE, which shows the "[SKIPPED]" of tests that skip
 	# quietly; stdbuf keeps the log complete if the tool is killed.
 	timeout -k 10 "$left" stdbuf -oL -eL \
-		iscsi-test-cu --dataloss -V --test="$FAMILY.$suite" "$url" \
+		iscsi-test-cu --dataloss --allow-sanitize -V --test="$FAMILY.$suite" \
+		"${URL1[$profile]}" ${URL2[$profile]:+"${URL2[$profile]}"} \
 		>"$log" 2>&1 </dev/null &
 	local tpid=$! died=0
 	# If our daemon dies, stop the tool now rather than let it retry its
@@ -222,16 +215,11 @@ run_suite() {
 
 : >"$OUT/parsed.txt"
 deadline=$((SECONDS + BUDGET))
-echo "conformance: ${#SUITES[@]} suites on LUN 0, ${#REMOVABLE_SUITES[@]} on removable LUN 1," \
-	"${#THIN_SUITES[@]} on thin LUN 2; logs in $OUT/logs"
-for s in "${SUITES[@]}"; do
-	run_suite "$s" "$url0"
-done
-for s in "${REMOVABLE_SUITES[@]}"; do
-	run_suite "$s" "$url1"
-done
-for s in "${THIN_SUITES[@]}"; do
-	run_suite "$s" "$url2" "$THIN_TAG"
+echo "conformance: profiles ${PROFILES[*]}; logs in $OUT/logs"
+for p in "${PROFILES[@]}"; do
+	for s in ${PROFILE_SUITES[$p]}; do
+		run_suite "$s" "$p"
+	done
 done
 
 if [ "$own_daemon" = 1 ]; then
@@ -241,13 +229,15 @@ fi
 
 # ------------------------------------------------------------------ results
 
-# The suites run, each as "Suite" or "Suite@tag" (see suite_key below).
-ran_suites=" ${SUITES[*]} ${REMOVABLE_SUITES[*]} "
-for s in "${THIN_SUITES[@]}"; do
-	ran_suites+="$s$THIN_TAG "
+# The suites run, each as "Suite@profile".
+ran_suites=" "
+for p in "${PROFILES[@]}"; do
+	for s in ${PROFILE_SUITES[$p]}; do
+		ran_suites+="$s@$p "
+	done
 done
-# awk: the suite key of a result name, "ALL.Suite.Test[@tag]" -> "Suite[@tag]",
-# and the name without its tag.
+# awk: the suite key of a result name, "ALL.Suite.Test@profile" ->
+# "Suite@profile", and the name without its tag.
 AWK_KEY='
 function untagged(name) { sub(/@.*/, "", name); return name }
 function suite_key(name,   p, tag) {
@@ -255,13 +245,12 @@ function suite_key(name,   p, tag) {
 	split(untagged(name), p, ".")
 	return p[2] tag
 }'
-# The tests of the suites run: untagged ones in iscsi-test-cu's order, then
-# the thin ones in the same order.
-wanted=$(awk -v s="$ran_suites" -v tag="$THIN_TAG" '
-	{ split($0, p, "."); if (index(s, " " p[2] " ")) print }
-	index(s, " " p[2] tag " ") { thin[++n] = $0 tag }
-	END { for (i = 1; i <= n; i++) print thin[i] }
-' <<<"$all_tests")
+# The tests of the suites run, profile by profile in iscsi-test-cu's order.
+wanted=$(for p in "${PROFILES[@]}"; do
+	awk -v s="$ran_suites" -v tag="@$p" '
+		{ split($0, q, "."); if (index(s, " " q[2] tag " ")) print $0 tag }
+	' <<<"$all_tests"
+done)
 
 # details.txt: "NAME VERDICT<TAB>reason"; a test with no verdict did not run.
 awk -F'\t' '
@@ -297,9 +286,11 @@ if [ "$update" = 1 ]; then
 						!index(s, " " suite_key($1) " ") { print $1, $2 }'
 			fi
 			cat "$OUT/results.txt"
-		} | awk "$AWK_KEY"'
+		} | awk -v profiles="${ALL_PROFILES[*]}" "$AWK_KEY"'
+			BEGIN { n = split(profiles, pl, " "); for (i = 1; i <= n; i++) rank["@" pl[i]] = i }
 			FILENAME == ARGV[1] { order[$0] = FNR; next }
-			{ print order[untagged($1)] + ($1 ~ /@/ ? 1000000 : 0), $0 }
+			{ t = substr($1, length(untagged($1)) + 1)
+			  print rank[t] * 1000000 + order[untagged($1)], $0 }
 		' <(echo "$all_tests") - | sort -n -k1,1 -s | cut -d' ' -f2-
 	} >"$EXPECTED.new"
 	mv "$EXPECTED.new" "$EXPECTED"
