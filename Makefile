@@ -41,6 +41,12 @@ build/libctgt-scsi.a: $(SCSI_LIB_OBJ)
 build/ctgt: build/obj/daemon/main.o build/libctgt.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# Examples see only the public headers (include/), as an application would.
+build/obj/examples/%.o: examples/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -I.,$(CFLAGS)) -c $< -o $@
+
+.SECONDARY: $(EXAMPLE_SRC:%.c=build/obj/%.o)
 build/examples/%: build/obj/examples/%.o build/libctgt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)

@@ -266,8 +266,8 @@ static int check_lu(struct ctgt_server *s, const char *iqn, const struct ctgt_lu
 }
 
 /*
- * Put a LU over the open store @bs (whatever happens, the server closes it
- * with the others) at its LUN of @tgt.
+ * Put a LU over the open store @bs at its LUN of @tgt. The server then owns
+ * the store; on failure it is closed at once (releasing a callback ctx).
  */
 static int attach_lu(struct ctgt_server *s, struct scsi_tgt *tgt, const struct ctgt_lu_params *p,
 		     struct backend *bs, bool write_cache, const char *what,
@@ -284,25 +284,30 @@ static int attach_lu(struct ctgt_server *s, struct scsi_tgt *tgt, const struct c
 		.readonly = p->readonly,
 		.thin = p->thin,
 	};
-	struct scsi_lu *lu;
+	struct scsi_lu *lu = NULL;
+	int rc = 0;
 
-	s->stores[s->nstores++] = bs;
 	if (bs->size % luc.block_size != 0)
-		return set_err(err, errlen, -EINVAL,
-			       "LUN %llu (%s): size %llu is not a multiple of the block size %u",
-			       (unsigned long long)p->lun, what, (unsigned long long)bs->size,
-			       luc.block_size);
-	lu = scsi_lu_create(&luc, bs);
-	if (lu == NULL)
-		return set_err(err, errlen, -EINVAL,
-			       "LUN %llu (%s): cannot create the logical unit (block size, "
-			       "vendor, product or serial invalid?)",
-			       (unsigned long long)p->lun, what);
-	if (scsi_tgt_add_lu(tgt, lu) < 0) {
-		scsi_lu_destroy(lu);
-		return set_err(err, errlen, -EEXIST, "LUN %llu: cannot be added",
-			       (unsigned long long)p->lun);
+		rc = set_err(err, errlen, -EINVAL,
+			     "LUN %llu (%s): size %llu is not a multiple of the block size %u",
+			     (unsigned long long)p->lun, what, (unsigned long long)bs->size,
+			     luc.block_size);
+	else if ((lu = scsi_lu_create(&luc, bs)) == NULL)
+		rc = set_err(err, errlen, -EINVAL,
+			     "LUN %llu (%s): cannot create the logical unit (block size, "
+			     "vendor, product or serial invalid?)",
+			     (unsigned long long)p->lun, what);
+	else if (scsi_tgt_add_lu(tgt, lu) < 0)
+		rc = set_err(err, errlen, -EEXIST, "LUN %llu: cannot be added",
+			     (unsigned long long)p->lun);
+	if (rc < 0) {
+		if (lu != NULL)
+			scsi_lu_destroy(lu);
+		backend_close(bs);
+		return rc;
 	}
+	/* check_lu() made room in both arrays. */
+	s->stores[s->nstores++] = bs;
 	s->lus[s->nlus].iqn = scsi_tgt_name(tgt);
 	s->lus[s->nlus].lun = p->lun;
 	s->nlus++;

@@ -33,12 +33,14 @@
 struct ctgt_lu_callbacks {
 	/** Mandatory: fill @buf with the @len bytes at @offset. */
 	int (*read)(void *ctx, void *buf, uint64_t offset, size_t len);
-	/** Store @len bytes at @offset. NULL makes the LU read-only. */
+	/** Store @len bytes at @offset. NULL: a read-only LU (writes that
+	 *  reach the store fail with -EROFS). */
 	int (*write)(void *ctx, const void *buf, uint64_t offset, size_t len);
 	/**
 	 * Make every completed write durable (SYNCHRONIZE CACHE, and after a
-	 * FUA write). NULL: writes are durable when write() returns, and the LU
-	 * reports no write cache.
+	 * FUA write). NULL: writes are durable when write() returns, so a
+	 * flush succeeds at once (and ctgt_server_add_lu() reports no write
+	 * cache).
 	 */
 	int (*flush)(void *ctx);
 	/**

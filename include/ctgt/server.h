@@ -36,7 +36,7 @@ struct ctgt_lu_params {
 	uint64_t lun;		/**< LUN number, 0..255 */
 	uint64_t size;		/**< bytes, a multiple of block_size; required for
 				 *   callbacks, 0 for a store means its own size */
-	uint32_t block_size;	/**< 512 (default), 1024, 2048 or 4096 */
+	uint32_t block_size;	/**< a power of two in 512..65536; default 512 */
 	unsigned threads;	/**< callbacks running at once, 1 (default)..64 */
 	bool readonly;		/**< write protected */
 	bool thin;		/**< thin provisioned: UNMAP (callbacks need unmap) */
@@ -59,7 +59,9 @@ int ctgt_server_add_target(struct ctgt_server *srv, const char *iqn, char *err, 
  * Add a LU served by @cb to target @iqn. Ownership of @ctx passes to the
  * server in every case: on failure release(ctx) has been called when this
  * returns, otherwise ctgt_server_destroy() calls it after the last callback.
- * Returns 0, -ENOENT (no such target), -EEXIST (LUN taken) or -EINVAL.
+ * Without a write callback the LU is read-only; without a flush callback it
+ * reports no write cache. Returns 0, -ENOENT (no such target), -EEXIST (LUN
+ * taken) or -EINVAL.
  */
 int ctgt_server_add_lu(struct ctgt_server *srv, const char *iqn,
 		       const struct ctgt_lu_params *params,
