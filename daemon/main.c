@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ctgt: wiring only. Parse the configuration, open the backing stores, build
- * the SCSI targets, start the portals and run the event loop until a signal.
+ * ctgt: wiring only. Parse the configuration and hand it to the embedding
+ * API (include/ctgt/server.h), which opens the stores, builds the targets,
+ * listens on the portals and serves until SIGINT or SIGTERM.
  */
 #include <signal.h>
 #include <stdio.h>

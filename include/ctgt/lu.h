@@ -30,6 +30,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct ctgt_lu_callbacks {
 	/** Mandatory: fill @buf with the @len bytes at @offset. */
 	int (*read)(void *ctx, void *buf, uint64_t offset, size_t len);
@@ -68,5 +72,9 @@ struct bs_cq;
 struct backend *backend_callback_open(const struct ctgt_lu_callbacks *cb, void *ctx,
 				      uint64_t size, unsigned threads, struct bs_cq *cq,
 				      char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -29,6 +29,10 @@
 
 #include "ctgt/lu.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct ctgt_server;
 
 /** How a logical unit looks to initiators. Zero fields take the defaults. */
@@ -125,5 +129,9 @@ void ctgt_server_stop(struct ctgt_server *srv);
  * callback LU's ctx. Not while ctgt_server_run() is running. NULL is ignored.
  */
 void ctgt_server_destroy(struct ctgt_server *srv);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
