@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * File backing store: a regular file or a block device, accessed with
- * preadv/pwritev from a small pool of worker threads so that a slow disk
- * never stalls the network thread. Workers hand finished requests back
- * through the store's completion queue.
+ * preadv/pwritev on the backend worker pool (backend/pool.c) so that a
+ * slow disk never stalls the network thread.
  */
 #include "backend/bs_internal.h"
+#include "backend/pool.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -23,18 +22,7 @@
 
 struct file_store {
 	int fd;
-	struct bs_cq *cq;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	/*
-	 * Pending requests, linked through cq_next: a request sits here only
-	 * between submit and the worker picking it up, never in a completion
-	 * queue at the same time.
-	 */
-	struct bs_request *head, *tail;
-	bool stopping;
-	int nworkers;
-	pthread_t workers[FILE_WORKERS];
+	struct bs_pool *pool;
 };
 
 /* ---- I/O, run on worker threads ---------------------------------------- */
@@ -192,8 +180,11 @@ static int file_unmap(int fd, uint64_t off, uint64_t len)
 	return 0;
 }
 
-static int file_exec(int fd, const struct bs_request *req)
+/* The pool's exec function: runs on a worker thread. */
+static int file_exec(void *arg, struct bs_request *req)
 {
+	struct file_store *fs = arg;
+	int fd = fs->fd;
 	int rc;
 
 	switch (req->op) {
@@ -212,39 +203,6 @@ static int file_exec(int fd, const struct bs_request *req)
 	return -EINVAL;
 }
 
-/* Next request, or NULL once the store is closing and the queue is empty. */
-static struct bs_request *file_dequeue(struct file_store *fs)
-{
-	struct bs_request *req;
-
-	pthread_mutex_lock(&fs->lock);
-	while (fs->head == NULL && !fs->stopping)
-		pthread_cond_wait(&fs->cond, &fs->lock);
-	req = fs->head;
-	if (req != NULL) {
-		fs->head = req->cq_next;
-		if (fs->head == NULL)
-			fs->tail = NULL;
-		req->cq_next = NULL;
-	}
-	pthread_mutex_unlock(&fs->lock);
-	return req;
-}
-
-static void *file_worker(void *arg)
-{
-	struct file_store *fs = arg;
-	struct bs_request *req;
-
-	while ((req = file_dequeue(fs)) != NULL) {
-		req->result = file_exec(fs->fd, req);
-		bs_cq_push(fs->cq, req);
-	}
-	return NULL;
-}
-
-/* ---- submit and the worker pool ---------------------------------------- */
-
 static int file_submit(struct backend *bs, struct bs_request *req)
 {
 	struct file_store *fs = bs->priv;
@@ -252,53 +210,7 @@ static int file_submit(struct backend *bs, struct bs_request *req)
 
 	if (rc < 0)
 		return rc;
-	req->cq_next = NULL;
-	pthread_mutex_lock(&fs->lock);
-	if (fs->stopping) {
-		pthread_mutex_unlock(&fs->lock);
-		return -ESHUTDOWN;
-	}
-	if (fs->tail == NULL)
-		fs->head = req;
-	else
-		fs->tail->cq_next = req;
-	fs->tail = req;
-	pthread_cond_signal(&fs->cond);
-	pthread_mutex_unlock(&fs->lock);
-	return 0;
-}
-
-static void stop_workers(struct file_store *fs)
-{
-	pthread_mutex_lock(&fs->lock);
-	fs->stopping = true;
-	pthread_cond_broadcast(&fs->cond);
-	pthread_mutex_unlock(&fs->lock);
-	for (int i = 0; i < fs->nworkers; i++)
-		pthread_join(fs->workers[i], NULL);
-	fs->nworkers = 0;
-}
-
-static int start_workers(struct file_store *fs)
-{
-	sigset_t all, old;
-	int rc = 0;
-
-	/* Workers inherit a full mask: signals belong to the daemon's main thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	for (int i = 0; i < FILE_WORKERS; i++) {
-		rc = pthread_create(&fs->workers[i], NULL, file_worker, fs);
-		if (rc != 0)
-			break;
-		fs->nworkers++;
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		stop_workers(fs);
-		return -rc;
-	}
-	return 0;
+	return bs_pool_submit(fs->pool, req);
 }
 
 /* ---- open: settle the file's size -------------------------------------- */
@@ -430,33 +342,6 @@ static int settle_size(int fd, const char *path, uint64_t *size,
 	return -EINVAL;
 }
 
-static struct file_store *file_store_new(int fd, struct bs_cq *cq)
-{
-	struct file_store *fs = calloc(1, sizeof(*fs));
-
-	if (fs == NULL)
-		return NULL;
-	fs->fd = fd;
-	fs->cq = cq;
-	if (pthread_mutex_init(&fs->lock, NULL) != 0) {
-		free(fs);
-		return NULL;
-	}
-	if (pthread_cond_init(&fs->cond, NULL) != 0) {
-		pthread_mutex_destroy(&fs->lock);
-		free(fs);
-		return NULL;
-	}
-	return fs;
-}
-
-static void file_store_free(struct file_store *fs)
-{
-	pthread_cond_destroy(&fs->cond);
-	pthread_mutex_destroy(&fs->lock);
-	free(fs);
-}
-
 static int file_open(struct backend *bs, const char *path, uint64_t size,
 		     char *err, size_t errlen)
 {
@@ -470,16 +355,17 @@ static int file_open(struct backend *bs, const char *path, uint64_t size,
 	rc = settle_size(fd, path, &size, err, errlen);
 	if (rc < 0)
 		goto err_close;
-	fs = file_store_new(fd, bs->cq);
+	fs = calloc(1, sizeof(*fs));
 	if (fs == NULL) {
 		rc = -ENOMEM;
 		bs_set_err(err, errlen, "%s: out of memory", path);
 		goto err_close;
 	}
-	rc = start_workers(fs);
-	if (rc < 0) {
+	fs->fd = fd;
+	fs->pool = bs_pool_create(FILE_WORKERS, file_exec, fs, bs->cq, &rc);
+	if (fs->pool == NULL) {
 		bs_set_err(err, errlen, "%s: cannot start I/O threads: %s", path, strerror(-rc));
-		file_store_free(fs);
+		free(fs);
 		goto err_close;
 	}
 	bs->priv = fs;
@@ -499,9 +385,9 @@ static void file_close(struct backend *bs)
 
 	if (fs == NULL)
 		return;
-	stop_workers(fs);
+	bs_pool_destroy(fs->pool);	/* queued requests complete first */
 	close(fs->fd);
-	file_store_free(fs);
+	free(fs);
 	bs->priv = NULL;
 }
 

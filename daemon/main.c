@@ -1,36 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ctgt: wiring only. Parse the configuration, open the backing stores, build
- * the SCSI targets, start the portals and run the event loop until a signal.
+ * ctgt: wiring only. Parse the configuration and hand it to the embedding
+ * API (include/ctgt/server.h), which opens the stores, builds the targets,
+ * listens on the portals and serves until SIGINT or SIGTERM.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
 
-#include "backend/backend.h"
+#include "ctgt/server.h"
 #include "daemon/config.h"
-#include "daemon/evloop.h"
-#include "iscsi/server.h"
-#include "scsi/scsi.h"
 #include "util/log.h"
-
-#define MAX_BACKENDS 1024
-
-struct daemon {
-	struct ctgt_config cfg;
-	struct evloop *loop;
-	struct bs_cq cq;
-	bool cq_ready;
-	struct iscsi_server *srv;
-	struct backend *backends[MAX_BACKENDS];
-	size_t nbackends;
-	int sigfd;
-	bool stopping;
-};
 
 static void usage(FILE *out)
 {
@@ -47,185 +27,86 @@ static int fail(const char *msg)
 	return 1;
 }
 
-static struct scsi_lu *open_lun(struct daemon *d, const struct ctgt_lun_cfg *lc,
-				char *err, size_t errlen)
+static int add_lun(struct ctgt_server *srv, const char *iqn, const struct ctgt_lun_cfg *lc,
+		   char *err, size_t errlen)
 {
-	struct backend *bs;
-	struct scsi_lu *lu;
-	struct scsi_lu_config luc = {
+	struct ctgt_lu_params p = {
 		.lun = lc->lun,
-		.block_size = lc->block_size ? lc->block_size : 512,
-		.write_cache = true,
-		.removable = lc->removable,
+		.size = lc->size,
+		.block_size = lc->block_size,
 		.readonly = lc->readonly,
 		.thin = lc->thin,
+		.removable = lc->removable,
 	};
 
-	if (d->nbackends == MAX_BACKENDS) {
-		snprintf(err, errlen, "too many LUNs");
-		return NULL;
-	}
-	bs = backend_open(lc->path, lc->size, &d->cq, err, errlen);
-	if (!bs)
-		return NULL;
-	d->backends[d->nbackends++] = bs;
-	lu = scsi_lu_create(&luc, bs);
-	if (!lu)
-		snprintf(err, errlen, "LUN %llu (%s): cannot create the logical unit "
-			 "(is the size a multiple of the block size?)",
-			 (unsigned long long)lc->lun, lc->path);
-	return lu;
+	return ctgt_server_add_store(srv, iqn, &p, lc->path, err, errlen);
 }
 
-static int build_targets(struct daemon *d, char *err, size_t errlen)
+static int build_targets(struct ctgt_server *srv, const struct ctgt_config *cfg,
+			 char *err, size_t errlen)
 {
-	for (size_t t = 0; t < d->cfg.ntargets; t++) {
-		const struct ctgt_target_cfg *tc = &d->cfg.targets[t];
-		struct scsi_tgt *tgt = scsi_tgt_create(tc->name);
+	for (size_t t = 0; t < cfg->ntargets; t++) {
+		const struct ctgt_target_cfg *tc = &cfg->targets[t];
 
-		if (!tgt) {
-			snprintf(err, errlen, "out of memory");
+		if (ctgt_server_add_target(srv, tc->name, err, errlen) < 0)
 			return -1;
-		}
-		if (iscsi_server_add_target(d->srv, tgt) < 0) {
-			snprintf(err, errlen, "target %s: defined twice", tc->name);
-			scsi_tgt_destroy(tgt);
-			return -1;
-		}
-		for (size_t l = 0; l < tc->nluns; l++) {
-			struct scsi_lu *lu = open_lun(d, &tc->luns[l], err, errlen);
-
-			if (!lu)
+		for (size_t l = 0; l < tc->nluns; l++)
+			if (add_lun(srv, tc->name, &tc->luns[l], err, errlen) < 0)
 				return -1;
-			if (scsi_tgt_add_lu(tgt, lu) < 0) {
-				snprintf(err, errlen, "target %s: LUN %llu defined twice", tc->name,
-					 (unsigned long long)tc->luns[l].lun);
-				scsi_lu_destroy(lu);
-				return -1;
-			}
-		}
 	}
 	return 0;
 }
 
-static void print_endpoint(const char *host, int port, char *buf, size_t len)
+static int start_portals(struct ctgt_server *srv, const struct ctgt_config *cfg,
+			 char *err, size_t errlen)
 {
-	snprintf(buf, len, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
-}
+	for (size_t i = 0; i < cfg->nportals; i++) {
+		const struct ctgt_portal_cfg *pc = &cfg->portals[i];
 
-static int start_portals(struct daemon *d, char *err, size_t errlen)
-{
-	char first[96] = "";
-
-	for (size_t i = 0; i < d->cfg.nportals; i++) {
-		const struct ctgt_portal_cfg *pc = &d->cfg.portals[i];
-		char ep[96];
-		int port = iscsi_server_add_portal(d->srv, pc->host, pc->port, pc->tpgt, err, errlen);
-
-		if (port < 0)
+		if (ctgt_server_add_portal(srv, pc->host, pc->port, pc->tpgt, err, errlen) < 0)
 			return -1;
-		print_endpoint(pc->host, port, ep, sizeof(ep));
-		printf("listening %s\n", ep);
-		if (!first[0])
-			snprintf(first, sizeof(first), "%s", ep);
 	}
-	for (size_t t = 0; t < d->cfg.ntargets; t++)
-		for (size_t l = 0; l < d->cfg.targets[t].nluns; l++)
-			printf("url iscsi://%s/%s/%llu\n", first, d->cfg.targets[t].name,
-			       (unsigned long long)d->cfg.targets[t].luns[l].lun);
-	printf("ready\n");
-	fflush(stdout);
+	ctgt_server_announce(srv, stdout);
 	return 0;
-}
-
-static void on_shutdown_done(void *arg)
-{
-	evloop_stop(arg);
-}
-
-static void on_signal(struct evloop *loop, int fd, unsigned events, void *arg)
-{
-	struct daemon *d = arg;
-	struct signalfd_siginfo si;
-
-	(void)events;
-	if (read(fd, &si, sizeof(si)) != sizeof(si))
-		return;
-	if (d->stopping)
-		return;
-	d->stopping = true;
-	LOG_INFO("daemon", "signal %u: shutting down", si.ssi_signo);
-	iscsi_server_shutdown(d->srv, on_shutdown_done, loop);
-}
-
-static int setup_signals(struct daemon *d)
-{
-	sigset_t set;
-
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (d->sigfd < 0)
-		return -1;
-	return evloop_add_fd(d->loop, d->sigfd, EV_READ, on_signal, d);
-}
-
-static void teardown(struct daemon *d)
-{
-	/* LUs go with their targets before the stores under them are closed. */
-	iscsi_server_destroy(d->srv);
-	for (size_t i = 0; i < d->nbackends; i++)
-		backend_close(d->backends[i]);
-	if (d->cq_ready)
-		bs_cq_destroy(&d->cq);
-	if (d->sigfd >= 0)
-		close(d->sigfd);
-	evloop_destroy(d->loop);
-	config_free(&d->cfg);
 }
 
 static int serve(int argc, char **argv)
 {
-	static struct daemon d = { .sigfd = -1 };
+	struct ctgt_config cfg = { 0 };
+	struct ctgt_server *srv = NULL;
 	char err[CONFIG_ERR_LEN + 128];
 	int rc = 1;
 
-	if (config_parse_args(argc, argv, &d.cfg, err, sizeof(err)) < 0) {
+	if (config_parse_args(argc, argv, &cfg, err, sizeof(err)) < 0) {
 		fail(err);
 		usage(stderr);
+		config_free(&cfg);
 		return 2;
 	}
-	if (d.cfg.log_level >= 0)
-		log_set_level((enum log_level)d.cfg.log_level);
-	d.loop = evloop_create();
-	if (!d.loop || bs_cq_init(&d.cq) < 0) {
-		fail("cannot create the event loop");
-		goto out;
-	}
-	d.cq_ready = true;
-	d.srv = iscsi_server_create(d.loop, &d.cq);
-	if (!d.srv || setup_signals(&d) < 0) {
+	if (cfg.log_level >= 0)
+		log_set_level((enum log_level)cfg.log_level);
+	/* stdout may be a pipe whose reader went away: not a reason to die. */
+	signal(SIGPIPE, SIG_IGN);
+	srv = ctgt_server_create();
+	if (!srv || ctgt_server_catch_signals(srv) < 0) {
 		fail("cannot set up the server");
 		goto out;
 	}
 	/* Default keep-alive: ping after 30 s idle, give up 30 s later. */
-	iscsi_server_set_nop(d.srv, d.cfg.nop_interval < 0 ? 30 : (unsigned)d.cfg.nop_interval, 0);
-	if (build_targets(&d, err, sizeof(err)) < 0 || start_portals(&d, err, sizeof(err)) < 0) {
+	ctgt_server_set_nop(srv, cfg.nop_interval < 0 ? 30 : (unsigned)cfg.nop_interval, 0);
+	if (build_targets(srv, &cfg, err, sizeof(err)) < 0 ||
+	    start_portals(srv, &cfg, err, sizeof(err)) < 0) {
 		fail(err);
 		goto out;
 	}
-	if (evloop_run(d.loop) < 0) {
+	if (ctgt_server_run(srv) < 0) {
 		fail("event loop failed");
 		goto out;
 	}
-	LOG_INFO("daemon", "stopped");
 	rc = 0;
 out:
-	teardown(&d);
+	ctgt_server_destroy(srv);
+	config_free(&cfg);
 	return rc;
 }
 

@@ -213,7 +213,11 @@ static int conn_flush(struct iscsi_conn *conn)
 		for (pos = conn->txq.next; pos != &conn->txq && n <= TX_IOV_MAX - 5; pos = pos->next)
 			n += pdu_tx_iov(container_of(pos, struct iscsi_pdu, link), conn->hdr_digest,
 					conn->data_digest, iov + n);
-		w = writev(conn->fd, iov, n);
+		/* sendmsg, not writev: MSG_NOSIGNAL turns a peer's reset into
+		 * EPIPE instead of a SIGPIPE that would kill an embedding
+		 * application which does not ignore it. */
+		w = sendmsg(conn->fd, &(struct msghdr){ .msg_iov = iov, .msg_iovlen = (size_t)n },
+			    MSG_NOSIGNAL);
 		if (w < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return 0;

@@ -13,6 +13,8 @@
 #
 # Environment:
 #   CTGT_BIN             daemon binary (default: build/ctgt of this checkout)
+#   CTGT_SUBCMD          word ctgt_start puts before the flags (default "serve";
+#                        empty for a program without subcommands, e.g. an example)
 #   CTGT_CLIENT_TIMEOUT  seconds a client command may take (default 120)
 #   CTGT_KEEP_TMP=1      keep $CTGT_TMP (daemon logs, images) after exit
 set -euo pipefail
@@ -116,7 +118,8 @@ trap 'exit 143' TERM
 #     CTGT_OUT, CTGT_LOG   files holding its stdout and stderr
 #   Fails the script, showing the log, if the daemon exits or is not ready in time.
 ctgt_start() {
-	local args=("$@") a have_portal=0 dir pid i
+	local args=("$@") a have_portal=0 dir pid i sub=()
+	[ -z "${CTGT_SUBCMD-serve}" ] || sub=("${CTGT_SUBCMD-serve}")
 	[ -x "$CTGT_BIN" ] || fail "daemon binary $CTGT_BIN is missing (run make)"
 	for a in "${args[@]}"; do
 		case $a in --portal | --portal=*) have_portal=1 ;; esac
@@ -126,10 +129,10 @@ ctgt_start() {
 	CTGT__SEQ=$((CTGT__SEQ + 1))
 	dir=$CTGT_TMP/daemon.$CTGT__SEQ
 	mkdir -p "$dir"
-	printf '%q ' "$CTGT_BIN" serve "${args[@]}" >"$dir/cmdline"
+	printf '%q ' "$CTGT_BIN" "${sub[@]}" "${args[@]}" >"$dir/cmdline"
 	# A background job of a non-interactive shell has SIGINT ignored; give
 	# the daemon default dispositions so SIGINT can be tested.
-	env --default-signal=INT,QUIT "$CTGT_BIN" serve "${args[@]}" \
+	env --default-signal=INT,QUIT "$CTGT_BIN" "${sub[@]}" "${args[@]}" \
 		>"$dir/stdout" 2>"$dir/stderr" </dev/null &
 	pid=$!
 	CTGT__PIDS+=("$pid")

@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The embedding API (include/ctgt/server.h): one object that owns the event
+ * loop, the backends' completion queue, the iSCSI server, the stores under
+ * the LUs and the stop/signal plumbing. The ctgt daemon is built on it too.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "backend/backend.h"
+#include "ctgt/server.h"
+#include "daemon/evloop.h"
+#include "iscsi/server.h"
+#include "scsi/scsi.h"
+#include "util/log.h"
+
+/* What ctgt_server_announce() prints a url line for. */
+struct lu_entry {
+	const char *iqn;	/* the target's own name: lives as long as it */
+	uint64_t lun;
+};
+
+struct ctgt_server {
+	struct evloop *loop;
+	struct bs_cq cq;
+	bool cq_ready;
+	struct iscsi_server *isrv;
+	int stopfd;		/* eventfd written by ctgt_server_stop() */
+	int sigfd;		/* signalfd of ctgt_server_catch_signals(), or -1 */
+	bool stopping;
+	struct scsi_tgt **tgts;	/* owned by isrv; kept to find them by name */
+	size_t ntgts;
+	struct backend **stores;	/* closed after the LUs are gone */
+	size_t nstores;
+	struct lu_entry *lus;
+	size_t nlus;
+	char (*endpoints)[64];	/* "HOST:PORT" or "[HOST]:PORT" per portal */
+	size_t nendpoints;
+};
+
+static int set_err(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int set_err(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+/* @arr (holding @n elements of @size bytes) with room for one more, or NULL
+ * (then @arr is still valid). */
+static void *grow(void *arr, size_t n, size_t size)
+{
+	return realloc(arr, (n + 1) * size);
+}
+
+/* ---- stop and signals ---------------------------------------------------- */
+
+static void on_shutdown_done(void *arg)
+{
+	evloop_stop(arg);
+}
+
+static void begin_shutdown(struct ctgt_server *s, const char *why)
+{
+	if (s->stopping)
+		return;
+	s->stopping = true;
+	LOG_INFO("server", "%s: shutting down", why);
+	iscsi_server_shutdown(s->isrv, on_shutdown_done, s->loop);
+}
+
+static void on_stopfd(struct evloop *loop, int fd, unsigned events, void *arg)
+{
+	uint64_t n;
+
+	(void)loop;
+	(void)events;
+	while (read(fd, &n, sizeof(n)) < 0 && errno == EINTR)
+		;
+	begin_shutdown(arg, "stop requested");
+}
+
+static void on_signal(struct evloop *loop, int fd, unsigned events, void *arg)
+{
+	struct signalfd_siginfo si;
+	char why[32];
+
+	(void)loop;
+	(void)events;
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	snprintf(why, sizeof(why), "signal %u", si.ssi_signo);
+	begin_shutdown(arg, why);
+}
+
+void ctgt_server_stop(struct ctgt_server *s)
+{
+	uint64_t one = 1;
+	int saved = errno;	/* may run in a signal handler */
+
+	while (write(s->stopfd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+	errno = saved;
+}
+
+int ctgt_server_catch_signals(struct ctgt_server *s)
+{
+	sigset_t set;
+	int rc;
+
+	if (s->sigfd >= 0)
+		return 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	rc = pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (rc != 0)
+		return -rc;
+	s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (s->sigfd < 0)
+		return -errno;
+	rc = evloop_add_fd(s->loop, s->sigfd, EV_READ, on_signal, s);
+	if (rc < 0) {
+		close(s->sigfd);
+		s->sigfd = -1;
+	}
+	return rc;
+}
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+struct ctgt_server *ctgt_server_create(void)
+{
+	struct ctgt_server *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->sigfd = -1;
+	s->stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	s->loop = evloop_create();
+	if (s->stopfd < 0 || s->loop == NULL || bs_cq_init(&s->cq) < 0)
+		goto fail;
+	s->cq_ready = true;
+	s->isrv = iscsi_server_create(s->loop, &s->cq);
+	if (s->isrv == NULL || evloop_add_fd(s->loop, s->stopfd, EV_READ, on_stopfd, s) < 0)
+		goto fail;
+	return s;
+fail:
+	ctgt_server_destroy(s);
+	return NULL;
+}
+
+void ctgt_server_destroy(struct ctgt_server *s)
+{
+	if (s == NULL)
+		return;
+	/* LUs go with their targets before the stores under them are closed;
+	 * closing a callback store releases the application's ctx. */
+	iscsi_server_destroy(s->isrv);
+	for (size_t i = 0; i < s->nstores; i++)
+		backend_close(s->stores[i]);
+	if (s->cq_ready)
+		bs_cq_destroy(&s->cq);
+	if (s->sigfd >= 0)
+		close(s->sigfd);
+	if (s->stopfd >= 0)
+		close(s->stopfd);
+	evloop_destroy(s->loop);
+	free(s->tgts);
+	free(s->stores);
+	free(s->lus);
+	free(s->endpoints);
+	free(s);
+}
+
+int ctgt_server_run(struct ctgt_server *s)
+{
+	int rc = evloop_run(s->loop);
+
+	if (rc == 0)
+		LOG_INFO("server", "stopped");
+	return rc;
+}
+
+void ctgt_server_set_nop(struct ctgt_server *s, unsigned interval_s, unsigned timeout_s)
+{
+	iscsi_server_set_nop(s->isrv, interval_s, timeout_s);
+}
+
+/* ---- targets and LUs ----------------------------------------------------- */
+
+int ctgt_server_add_target(struct ctgt_server *s, const char *iqn, char *err, size_t errlen)
+{
+	struct scsi_tgt **tgts, *tgt;
+	int rc;
+
+	if (iqn == NULL || iqn[0] == '\0' || strlen(iqn) >= SCSI_NAME_MAX)
+		return set_err(err, errlen, -EINVAL, "target name empty or too long");
+	tgts = grow(s->tgts, s->ntgts, sizeof(*s->tgts));
+	if (tgts != NULL)
+		s->tgts = tgts;
+	tgt = tgts != NULL ? scsi_tgt_create(iqn) : NULL;
+	if (tgt == NULL)
+		return set_err(err, errlen, -ENOMEM, "out of memory");
+	rc = iscsi_server_add_target(s->isrv, tgt);
+	if (rc < 0) {
+		scsi_tgt_destroy(tgt);
+		if (rc == -EEXIST)
+			return set_err(err, errlen, rc, "target %s: defined twice", iqn);
+		return set_err(err, errlen, rc, "out of memory");
+	}
+	s->tgts[s->ntgts++] = tgt;
+	return 0;
+}
+
+static struct scsi_tgt *find_target(struct ctgt_server *s, const char *iqn)
+{
+	for (size_t i = 0; i < s->ntgts; i++)
+		if (strcmp(scsi_tgt_name(s->tgts[i]), iqn) == 0)
+			return s->tgts[i];
+	return NULL;
+}
+
+/* What can be checked before a store is opened. */
+static int check_lu(struct ctgt_server *s, const char *iqn, const struct ctgt_lu_params *p,
+		    struct scsi_tgt **tgt, char *err, size_t errlen)
+{
+	uint32_t bsz = p->block_size ? p->block_size : 512;
+	struct backend **stores;
+	struct lu_entry *lus;
+
+	*tgt = iqn ? find_target(s, iqn) : NULL;
+	if (*tgt == NULL)
+		return set_err(err, errlen, -ENOENT, "no target %s", iqn ? iqn : "(null)");
+	if (p->lun >= SCSI_MAX_LUNS)
+		return set_err(err, errlen, -EINVAL, "LUN %llu: out of range (0..%d)",
+			       (unsigned long long)p->lun, SCSI_MAX_LUNS - 1);
+	if (scsi_tgt_lu(*tgt, p->lun) != NULL)
+		return set_err(err, errlen, -EEXIST, "target %s: LUN %llu defined twice", iqn,
+			       (unsigned long long)p->lun);
+	if (p->size % bsz != 0)
+		return set_err(err, errlen, -EINVAL,
+			       "LUN %llu: size %llu is not a multiple of the block size %u",
+			       (unsigned long long)p->lun, (unsigned long long)p->size, bsz);
+	stores = grow(s->stores, s->nstores, sizeof(*s->stores));
+	if (stores != NULL)
+		s->stores = stores;
+	lus = stores != NULL ? grow(s->lus, s->nlus, sizeof(*s->lus)) : NULL;
+	if (lus == NULL)
+		return set_err(err, errlen, -ENOMEM, "out of memory");
+	s->lus = lus;
+	return 0;
+}
+
+/*
+ * Put a LU over the open store @bs at its LUN of @tgt. The server then owns
+ * the store; on failure it is closed at once (releasing a callback ctx).
+ */
+static int attach_lu(struct ctgt_server *s, struct scsi_tgt *tgt, const struct ctgt_lu_params *p,
+		     struct backend *bs, bool write_cache, const char *what,
+		     char *err, size_t errlen)
+{
+	struct scsi_lu_config luc = {
+		.lun = p->lun,
+		.block_size = p->block_size ? p->block_size : 512,
+		.vendor = p->vendor,
+		.product = p->product,
+		.serial = p->serial,
+		.write_cache = write_cache,
+		.removable = p->removable,
+		.readonly = p->readonly,
+		.thin = p->thin,
+	};
+	struct scsi_lu *lu = NULL;
+	int rc = 0;
+
+	if (bs->size % luc.block_size != 0)
+		rc = set_err(err, errlen, -EINVAL,
+			     "LUN %llu (%s): size %llu is not a multiple of the block size %u",
+			     (unsigned long long)p->lun, what, (unsigned long long)bs->size,
+			     luc.block_size);
+	else if ((lu = scsi_lu_create(&luc, bs)) == NULL)
+		rc = set_err(err, errlen, -EINVAL,
+			     "LUN %llu (%s): cannot create the logical unit (block size, "
+			     "vendor, product or serial invalid?)",
+			     (unsigned long long)p->lun, what);
+	else if (scsi_tgt_add_lu(tgt, lu) < 0)
+		rc = set_err(err, errlen, -EEXIST, "LUN %llu: cannot be added",
+			     (unsigned long long)p->lun);
+	if (rc < 0) {
+		if (lu != NULL)
+			scsi_lu_destroy(lu);
+		backend_close(bs);
+		return rc;
+	}
+	/* check_lu() made room in both arrays. */
+	s->stores[s->nstores++] = bs;
+	s->lus[s->nlus].iqn = scsi_tgt_name(tgt);
+	s->lus[s->nlus].lun = p->lun;
+	s->nlus++;
+	return 0;
+}
+
+int ctgt_server_add_lu(struct ctgt_server *s, const char *iqn,
+		       const struct ctgt_lu_params *p,
+		       const struct ctgt_lu_callbacks *cb, void *ctx,
+		       char *err, size_t errlen)
+{
+	struct ctgt_lu_params lp = *p;
+	struct scsi_tgt *tgt;
+	struct backend *bs;
+	int rc = check_lu(s, iqn, p, &tgt, err, errlen);
+
+	if (rc == 0 && cb != NULL && p->thin && cb->unmap == NULL)
+		rc = set_err(err, errlen, -EINVAL, "LUN %llu: thin provisioning needs an unmap "
+			     "callback", (unsigned long long)p->lun);
+	if (rc == 0 && p->size == 0)
+		rc = set_err(err, errlen, -EINVAL, "LUN %llu: needs a size",
+			     (unsigned long long)p->lun);
+	if (rc < 0) {
+		if (cb != NULL && cb->release != NULL)
+			cb->release(ctx);
+		return rc;
+	}
+	/* backend_callback_open() releases ctx itself when it fails. */
+	bs = backend_callback_open(cb, ctx, p->size, p->threads, &s->cq, err, errlen);
+	if (bs == NULL)
+		return -EINVAL;
+	if (cb->write == NULL)
+		lp.readonly = true;
+	return attach_lu(s, tgt, &lp, bs, cb->flush != NULL, "callbacks", err, errlen);
+}
+
+int ctgt_server_add_store(struct ctgt_server *s, const char *iqn,
+			  const struct ctgt_lu_params *p, const char *spec,
+			  char *err, size_t errlen)
+{
+	struct scsi_tgt *tgt;
+	struct backend *bs;
+	int rc = check_lu(s, iqn, p, &tgt, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	bs = backend_open(spec, p->size, &s->cq, err, errlen);
+	if (bs == NULL)
+		return -EINVAL;
+	return attach_lu(s, tgt, p, bs, true, spec, err, errlen);
+}
+
+/* ---- portals ------------------------------------------------------------- */
+
+int ctgt_server_add_portal(struct ctgt_server *s, const char *host, uint16_t port,
+			   uint16_t tpgt, char *err, size_t errlen)
+{
+	char (*endpoints)[64] = grow(s->endpoints, s->nendpoints, sizeof(*s->endpoints));
+	char dummy[8];
+	int bound;
+
+	if (endpoints == NULL)
+		return set_err(err, errlen, -ENOMEM, "out of memory");
+	s->endpoints = endpoints;
+	if (err == NULL || errlen == 0) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	bound = iscsi_server_add_portal(s->isrv, host, port, tpgt, err, errlen);
+	if (bound < 0)
+		return bound;
+	snprintf(s->endpoints[s->nendpoints++], sizeof(*s->endpoints),
+		 strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, bound);
+	return bound;
+}
+
+void ctgt_server_announce(const struct ctgt_server *s, FILE *out)
+{
+	for (size_t i = 0; i < s->nendpoints; i++)
+		fprintf(out, "listening %s\n", s->endpoints[i]);
+	for (size_t i = 0; s->nendpoints > 0 && i < s->nlus; i++)
+		fprintf(out, "url iscsi://%s/%s/%llu\n", s->endpoints[0], s->lus[i].iqn,
+			(unsigned long long)s->lus[i].lun);
+	fprintf(out, "ready\n");
+	fflush(out);
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Embedding ctgt: an iSCSI target server with its event loop, for an
+ * application that serves its own logical units (include/ctgt/lu.h) or
+ * ctgt's stores ("file:PATH", "mem:"). Link with build/libctgt.a and
+ * -lisal -ljansson -lcrypto -pthread; compile with -I<ctgt>/include.
+ *
+ *   struct ctgt_server *s = ctgt_server_create();
+ *   ctgt_server_add_target(s, "iqn.2026-11.io.example:disk", err, sizeof(err));
+ *   ctgt_server_add_lu(s, "iqn.2026-11.io.example:disk", &params, &callbacks, ctx, ...);
+ *   ctgt_server_add_portal(s, "127.0.0.1", 3260, 0, err, sizeof(err));
+ *   ctgt_server_catch_signals(s);        (optional: SIGINT/SIGTERM stop it)
+ *   ctgt_server_run(s);                  (returns after ctgt_server_stop())
+ *   ctgt_server_destroy(s);              (releases every LU's ctx)
+ *
+ * Threads: one server belongs to the thread that creates it; every function
+ * here but ctgt_server_stop() is called from that thread, and targets, LUs
+ * and portals are added before ctgt_server_run(). Each call that can fail
+ * returns a negative errno and puts a one-line reason in @err (which may be
+ * NULL).
+ */
+#ifndef CTGT_SERVER_H
+#define CTGT_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ctgt/lu.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ctgt_server;
+
+/** How a logical unit looks to initiators. Zero fields take the defaults. */
+struct ctgt_lu_params {
+	uint64_t lun;		/**< LUN number, 0..255 */
+	uint64_t size;		/**< bytes, a multiple of block_size; required for
+				 *   callbacks, 0 for a store means its own size */
+	uint32_t block_size;	/**< a power of two in 512..65536; default 512 */
+	unsigned threads;	/**< callbacks running at once, 1 (default)..64 */
+	bool readonly;		/**< write protected */
+	bool thin;		/**< thin provisioned: UNMAP (callbacks need unmap) */
+	bool removable;		/**< removable medium (START STOP UNIT ejects) */
+	const char *vendor;	/**< INQUIRY vendor, <= 8 chars; default "CTGT" */
+	const char *product;	/**< INQUIRY product, <= 16 chars; default "VIRTUAL-DISK" */
+	const char *serial;	/**< unit serial number; default derived from target and LUN */
+};
+
+/** A server with no target and no portal; NULL when out of memory. */
+struct ctgt_server *ctgt_server_create(void);
+
+/**
+ * Export a target named @iqn (an iSCSI name, e.g. "iqn.2026-11.io.ctgt:disk0").
+ * Returns 0, -EEXIST or -ENOMEM.
+ */
+int ctgt_server_add_target(struct ctgt_server *srv, const char *iqn, char *err, size_t errlen);
+
+/**
+ * Add a LU served by @cb to target @iqn. Ownership of @ctx passes to the
+ * server in every case: on failure release(ctx) has been called when this
+ * returns, otherwise ctgt_server_destroy() calls it after the last callback.
+ * Without a write callback the LU is read-only; without a flush callback it
+ * reports no write cache. Returns 0, -ENOENT (no such target), -EEXIST (LUN
+ * taken) or -EINVAL.
+ */
+int ctgt_server_add_lu(struct ctgt_server *srv, const char *iqn,
+		       const struct ctgt_lu_params *params,
+		       const struct ctgt_lu_callbacks *cb, void *ctx,
+		       char *err, size_t errlen);
+
+/**
+ * Add a LU over one of ctgt's stores: @spec is "file:PATH" or "PATH" (a
+ * missing regular file is created sparse with params->size bytes) or "mem:"
+ * (params->size bytes of RAM). Returns 0 or a negative errno.
+ */
+int ctgt_server_add_store(struct ctgt_server *srv, const char *iqn,
+			  const struct ctgt_lu_params *params, const char *spec,
+			  char *err, size_t errlen);
+
+/**
+ * Listen on numeric IPv4/IPv6 @host, @port (0: the kernel picks one), in
+ * target portal group @tpgt (0 = 1). Returns the bound port (> 0) or a
+ * negative errno.
+ */
+int ctgt_server_add_portal(struct ctgt_server *srv, const char *host, uint16_t port,
+			   uint16_t tpgt, char *err, size_t errlen);
+
+/**
+ * Keep-alive: a NOP-In after @interval_s idle seconds, the connection is
+ * dropped @timeout_s seconds later without an answer (0: same as the
+ * interval). 0 turns it off, the default.
+ */
+void ctgt_server_set_nop(struct ctgt_server *srv, unsigned interval_s, unsigned timeout_s);
+
+/**
+ * Print what the ctgt daemon prints once it serves: "listening HOST:PORT"
+ * per portal, "url iscsi://HOST:PORT/IQN/LUN" per LU (on the first portal,
+ * in the order they were added), then "ready"; flushes @out.
+ */
+void ctgt_server_announce(const struct ctgt_server *srv, FILE *out);
+
+/**
+ * Stop gracefully on SIGINT or SIGTERM: blocks both in the calling thread
+ * and receives them through a signalfd while the server runs. Threads the
+ * application creates afterwards inherit the blocked mask; ones created
+ * before must block the two signals themselves. Returns 0 or a negative errno.
+ */
+int ctgt_server_catch_signals(struct ctgt_server *srv);
+
+/**
+ * Serve until ctgt_server_stop() (or a caught signal): then stop accepting,
+ * close every connection, let in-flight I/O complete, and return 0 (or a
+ * negative errno if the event loop failed). Call it once.
+ */
+int ctgt_server_run(struct ctgt_server *srv);
+
+/**
+ * Ask a running (or about to run) server to stop. Safe from any thread and
+ * from a signal handler; returns at once.
+ */
+void ctgt_server_stop(struct ctgt_server *srv);
+
+/**
+ * Free the server, its targets and LUs, close the stores and release every
+ * callback LU's ctx. Not while ctgt_server_run() is running. NULL is ignored.
+ */
+void ctgt_server_destroy(struct ctgt_server *srv);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

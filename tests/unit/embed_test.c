@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests for the embedding API (include/ctgt/server.h, daemon/embed.c):
+ * the checks of add_target / add_lu / add_store, who releases the
+ * application's context, the announce lines, and stopping a running server.
+ * Data through iSCSI is tested by tests/integration/example_callback.sh.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <ctgt/server.h>
+
+#define IQN "iqn.2026-11.io.ctgt:embed"
+
+struct app {
+	int released;
+};
+
+static int app_read(void *ctx, void *buf, uint64_t off, size_t len)
+{
+	(void)ctx;
+	(void)off;
+	memset(buf, 0, len);
+	return 0;
+}
+
+static int app_write(void *ctx, const void *buf, uint64_t off, size_t len)
+{
+	(void)ctx;
+	(void)buf;
+	(void)off;
+	(void)len;
+	return 0;
+}
+
+static void app_release(void *ctx)
+{
+	((struct app *)ctx)->released++;
+}
+
+static const struct ctgt_lu_callbacks cb = {
+	.read = app_read,
+	.write = app_write,
+	.release = app_release,
+};
+
+static struct ctgt_server *new_server(void)
+{
+	struct ctgt_server *srv = ctgt_server_create();
+	char err[256];
+
+	assert_non_null(srv);
+	assert_int_equal(ctgt_server_add_target(srv, IQN, err, sizeof(err)), 0);
+	return srv;
+}
+
+/* Every failing add_lu releases the context it was given, once. */
+static void test_add_lu_errors_release(void **state)
+{
+	struct ctgt_server *srv = new_server();
+	struct ctgt_lu_params p = { .lun = 0, .size = 1 << 20 };
+	struct app a = { 0 };
+	char err[256];
+
+	(void)state;
+	assert_int_equal(ctgt_server_add_lu(srv, "iqn.2026-11.io.ctgt:nope", &p, &cb, &a,
+					    err, sizeof(err)), -ENOENT);
+	assert_int_equal(a.released, 1);
+	assert_non_null(strstr(err, "no target"));
+
+	p.thin = true;		/* no unmap callback */
+	assert_int_equal(ctgt_server_add_lu(srv, IQN, &p, &cb, &a, err, sizeof(err)), -EINVAL);
+	assert_int_equal(a.released, 2);
+	assert_non_null(strstr(err, "unmap"));
+	p.thin = false;
+
+	p.size = 1000;		/* not whole blocks */
+	assert_int_equal(ctgt_server_add_lu(srv, IQN, &p, &cb, &a, err, sizeof(err)), -EINVAL);
+	assert_int_equal(a.released, 3);
+	p.size = 0;
+	assert_int_equal(ctgt_server_add_lu(srv, IQN, &p, &cb, &a, err, sizeof(err)), -EINVAL);
+	assert_int_equal(a.released, 4);
+	p.size = 1 << 20;
+	p.lun = 256;
+	assert_int_equal(ctgt_server_add_lu(srv, IQN, &p, &cb, &a, NULL, 0), -EINVAL);
+	assert_int_equal(a.released, 5);
+	p.lun = 0;
+	p.vendor = "far too long a vendor";	/* refused once the store is open */
+	assert_int_equal(ctgt_server_add_lu(srv, IQN, &p, &cb, &a, err, sizeof(err)), -EINVAL);
+	assert_int_equal(a.released, 6);
+	p.vendor = NULL;
+	p.threads = 65;
+	assert_int_equal(ctgt_server_add_lu(srv, IQN, &p, &cb, &a, err, sizeof(err)), -EINVAL);
+	assert_int_equal(a.released, 7);
+	ctgt_server_destroy(srv);
+	assert_int_equal(a.released, 7);
+}
+
+/* A LU that was added is released by destroy, once; a second one at the
+ * same LUN is refused (and released at once). */
+static void test_add_lu_and_destroy(void **state)
+{
+	struct ctgt_server *srv = new_server();
+	struct ctgt_lu_params p = { .lun = 3, .size = 1 << 20, .threads = 2 };
+	struct app a = { 0 }, b = { 0 };
+	char err[256];
+
+	(void)state;
+	assert_int_equal(ctgt_server_add_lu(srv, IQN, &p, &cb, &a, err, sizeof(err)), 0);
+	assert_int_equal(ctgt_server_add_lu(srv, IQN, &p, &cb, &b, err, sizeof(err)), -EEXIST);
+	assert_int_equal(b.released, 1);
+	assert_int_equal(a.released, 0);
+	ctgt_server_destroy(srv);
+	assert_int_equal(a.released, 1);
+	assert_int_equal(b.released, 1);
+}
+
+static void test_targets_and_stores(void **state)
+{
+	struct ctgt_server *srv = new_server();
+	struct ctgt_lu_params p = { .lun = 0, .size = 1 << 20 };
+	char err[256];
+
+	(void)state;
+	assert_int_equal(ctgt_server_add_target(srv, IQN, err, sizeof(err)), -EEXIST);
+	assert_non_null(strstr(err, "defined twice"));
+	assert_int_equal(ctgt_server_add_target(srv, "", err, sizeof(err)), -EINVAL);
+	assert_int_equal(ctgt_server_add_store(srv, IQN, &p, "mem:", err, sizeof(err)), 0);
+	assert_int_equal(ctgt_server_add_store(srv, IQN, &p, "mem:", err, sizeof(err)), -EEXIST);
+	p.lun = 1;
+	assert_true(ctgt_server_add_store(srv, IQN, &p, "nosuch:x", err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "unknown store type"));
+	p.block_size = 4096;
+	p.size = 4096 * 16;
+	assert_int_equal(ctgt_server_add_store(srv, IQN, &p, "mem:", err, sizeof(err)), 0);
+	ctgt_server_destroy(srv);
+}
+
+static void test_announce(void **state)
+{
+	struct ctgt_server *srv = new_server();
+	struct ctgt_lu_params p = { .lun = 5, .size = 1 << 20 };
+	char err[256], want[512], *text = NULL;
+	size_t len = 0;
+	FILE *out;
+	int port;
+
+	(void)state;
+	assert_int_equal(ctgt_server_add_store(srv, IQN, &p, "mem:", err, sizeof(err)), 0);
+	p.lun = 2;
+	assert_int_equal(ctgt_server_add_store(srv, IQN, &p, "mem:", err, sizeof(err)), 0);
+	port = ctgt_server_add_portal(srv, "127.0.0.1", 0, 0, err, sizeof(err));
+	assert_true(port > 0);
+	assert_true(ctgt_server_add_portal(srv, "not-an-ip", 0, 0, err, sizeof(err)) < 0);
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	ctgt_server_announce(srv, out);
+	fclose(out);
+	/* LUs in the order they were added, not by number. */
+	snprintf(want, sizeof(want),
+		 "listening 127.0.0.1:%d\n"
+		 "url iscsi://127.0.0.1:%d/" IQN "/5\n"
+		 "url iscsi://127.0.0.1:%d/" IQN "/2\n"
+		 "ready\n", port, port, port);
+	assert_string_equal(text, want);
+	free(text);
+	ctgt_server_destroy(srv);
+}
+
+static void *stop_later(void *arg)
+{
+	nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000 }, NULL);
+	ctgt_server_stop(arg);
+	return NULL;
+}
+
+/* stop() from another thread ends run(); before run() it makes run() return at once. */
+static void test_stop(void **state)
+{
+	struct ctgt_server *srv = new_server();
+	struct ctgt_lu_params p = { .lun = 0, .size = 1 << 20 };
+	struct app a = { 0 };
+	char err[256];
+	pthread_t th;
+
+	(void)state;
+	assert_int_equal(ctgt_server_add_lu(srv, IQN, &p, &cb, &a, err, sizeof(err)), 0);
+	assert_true(ctgt_server_add_portal(srv, "127.0.0.1", 0, 0, err, sizeof(err)) > 0);
+	assert_int_equal(pthread_create(&th, NULL, stop_later, srv), 0);
+	assert_int_equal(ctgt_server_run(srv), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(a.released, 0);
+	ctgt_server_destroy(srv);
+	assert_int_equal(a.released, 1);
+
+	srv = new_server();
+	ctgt_server_stop(srv);
+	assert_int_equal(ctgt_server_run(srv), 0);
+	ctgt_server_destroy(srv);
+	ctgt_server_destroy(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_add_lu_errors_release),
+		cmocka_unit_test(test_add_lu_and_destroy),
+		cmocka_unit_test(test_targets_and_stores),
+		cmocka_unit_test(test_announce),
+		cmocka_unit_test(test_stop),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
