@@ -195,6 +195,7 @@ static const struct vpd_page vpd_pages[] = {
 	{ 0x00, vpd_supported },
 	{ 0x80, vpd_serial },
 	{ 0x83, vpd_device_id },
+	{ 0x8f, xcopy_vpd_page },	/* xcopy_vpd.c */
 	{ 0xb0, vpd_block_limits },
 	{ 0xb1, vpd_block_dev_chars },
 	{ 0xb2, vpd_lb_provisioning },

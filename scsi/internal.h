@@ -196,6 +196,8 @@ int spc_xcopy(struct scsi_task *task);
 int spc_rcr_copy_status(struct scsi_task *task);
 int spc_rcr_op_params(struct scsi_task *task);
 int spc_rcr_failed_segs(struct scsi_task *task);
+/** Build the Third-party Copy VPD page (8Fh) into @buf; returns its length. */
+uint32_t xcopy_vpd_page(struct scsi_task *task, uint8_t *buf);
 /** Forget the copy results of @itn (tgt.c, when the nexus is removed). */
 void xcopy_nexus_gone(struct scsi_tgt *tgt, const struct scsi_itn *itn);
 /** Free all copy results of @tgt (no copy may be running). */

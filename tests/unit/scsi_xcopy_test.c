@@ -633,6 +633,54 @@ static void test_inquiry_3pc(void **state)
 	two_free(w);
 }
 
+static void test_vpd_third_party_copy(void **state)
+{
+	struct two *w = two_new(BS, false);
+	uint8_t cdb[SCSI_CDB_MAX] = { 0x12, 0x01, 0x00, 0x01, 0x00 };
+	static const uint16_t types[] = { 0x0001, 0x0004, 0x0008, 0x000c, 0x8001 };
+	static const uint8_t cmds[] = { 8, 0x83, 1, 0x00, 0x84, 3, 0x00, 0x03, 0x04 };
+	struct scsi_task t;
+	uint32_t off = 4, len;
+	uint8_t *d;
+
+	(void)state;
+	start_cmd(w, &t, 0, cdb, SCSI_DIR_READ, 256, NULL);	/* Supported VPD Pages */
+	assert_good(&t);
+	assert_non_null(memchr(&t.buf[4], 0x8f, t.buf[3]));
+	scsi_task_release(&t);
+	cdb[2] = 0x8f;
+	start_cmd(w, &t, 0, cdb, SCSI_DIR_READ, 256, NULL);
+	assert_good(&t);
+	assert_int_equal(t.buf[1], 0x8f);
+	len = 4u + get_be16(&t.buf[2]);
+	assert_int_equal(t.data_in_len, len);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		d = &t.buf[off];
+		assert_int_equal(get_be16(&d[0]), types[i]);
+		assert_int_equal((get_be16(&d[2]) + 4) % 4, 0);	/* padded */
+		if (types[i] == 0x0001)
+			assert_memory_equal(&d[4], cmds, sizeof(cmds));
+		if (types[i] == 0x0004) {
+			assert_int_equal(get_be16(&d[8]), 8);
+			assert_int_equal(get_be16(&d[10]), 32);
+			assert_int_equal(get_be32(&d[12]), 8 * CSCD + 32 * SEG);
+		}
+		if (types[i] == 0x0008) {
+			assert_int_equal(d[4], 2);
+			assert_int_equal(d[5], 0x02);
+			assert_int_equal(d[6], 0xe4);
+		}
+		if (types[i] == 0x8001) {
+			assert_int_equal(get_be32(&d[12]), 256u << 20);
+			assert_int_equal(d[16], 9);
+		}
+		off += 4u + get_be16(&d[2]);
+	}
+	assert_int_equal(off, len);
+	scsi_task_release(&t);
+	two_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -653,6 +701,7 @@ int main(void)
 		cmocka_unit_test(test_list_id_in_use),
 		cmocka_unit_test(test_operating_parameters),
 		cmocka_unit_test(test_inquiry_3pc),
+		cmocka_unit_test(test_vpd_third_party_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
