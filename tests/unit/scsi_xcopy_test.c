@@ -590,6 +590,83 @@ static void test_list_id_in_use(void **state)
 	two_free(w);
 }
 
+/* XCOPY_MAX_CONCURRENT (16) copies may run at once in a target. */
+static void test_concurrent_copies(void **state)
+{
+	struct two *w = two_new(BS, false);
+	uint8_t p[512], cdb[SCSI_CDB_MAX] = { 0x83 };
+	uint32_t len = simple_list(w, p, 0, 0, 0, 8, 0, 100);
+	struct scsi_task t[17];
+
+	(void)state;
+	p[1] = 3 << 3;				/* no list identifier */
+	put_be32(&cdb[10], len);
+	for (int i = 0; i < 16; i++) {
+		/* Half within LU 0, half within LU 1: 8 requests per store. */
+		uint16_t lu = i < 8 ? 0 : 1;
+
+		put_be16(&p[HDR + 2 * CSCD + 4], lu);
+		put_be16(&p[HDR + 2 * CSCD + 6], lu);
+		assert_int_equal(start_cmd(w, &t[i], 0, cdb, SCSI_DIR_WRITE, len, p),
+				 SCSI_TASK_PENDING);
+	}
+	assert_int_equal(start_cmd(w, &t[16], 0, cdb, SCSI_DIR_WRITE, len, p),
+			 SCSI_TASK_COMPLETE);
+	assert_sense(&t[16], 0x5, 0x5503);	/* INSUFFICIENT RESOURCES */
+	scsi_task_release(&t[16]);
+	while (w->f->done_calls < 16)
+		assert_true(fake_run(&w->f->bs) + fake_run(&w->bs1) > 0);
+	for (int i = 0; i < 16; i++) {
+		assert_good(&t[i]);
+		scsi_task_release(&t[i]);
+	}
+	/* Room again. */
+	assert_int_equal(xcopy(w, &t[0], p, len), SCSI_TASK_PENDING);
+	assert_good(&t[0]);
+	scsi_task_release(&t[0]);
+	two_free(w);
+}
+
+/* At most XCOPY_MAX_HELD (16) results per nexus: the oldest goes first. */
+static void test_results_bounded(void **state)
+{
+	struct two *w = two_new(BS, false);
+	uint8_t p[512];
+	uint32_t len = simple_list(w, p, 0, 0, 1, 8, 0, 0);
+	struct scsi_task t;
+
+	(void)state;
+	for (uint8_t id = 1; id <= 17; id++) {
+		p[0] = id;
+		assert_int_equal(xcopy(w, &t, p, len), SCSI_TASK_PENDING);
+		assert_good(&t);
+		scsi_task_release(&t);
+	}
+	rcr(w, &t, 0x00, 1, 64);
+	assert_sense(&t, 0x5, 0x2400);		/* evicted */
+	scsi_task_release(&t);
+	for (uint8_t id = 2; id <= 17; id++) {
+		rcr(w, &t, 0x00, id, 64);
+		assert_good(&t);
+		assert_int_equal(t.buf[4], 0x01);
+		scsi_task_release(&t);
+	}
+	/* FAILED SEGMENT DETAILS with allocation length 0 discards them. */
+	p[0] = 30;
+	put_be64(&p[HDR + 2 * CSCD + 20], NBLOCKS);	/* destination out of range */
+	xcopy(w, &t, p, len);
+	assert_sense(&t, 0xa, 0x0000);
+	scsi_task_release(&t);
+	rcr(w, &t, 0x04, 30, 0);
+	assert_good(&t);
+	assert_int_equal(t.data_in_len, 0);
+	scsi_task_release(&t);
+	rcr(w, &t, 0x04, 30, 256);
+	assert_int_equal(get_be32(&t.buf[0]), 0);
+	scsi_task_release(&t);
+	two_free(w);
+}
+
 static void test_operating_parameters(void **state)
 {
 	struct two *w = two_new(BS, false);
@@ -699,6 +776,8 @@ int main(void)
 		cmocka_unit_test(test_copy_dc_and_segments),
 		cmocka_unit_test(test_read_error_failed_segment),
 		cmocka_unit_test(test_list_id_in_use),
+		cmocka_unit_test(test_concurrent_copies),
+		cmocka_unit_test(test_results_bounded),
 		cmocka_unit_test(test_operating_parameters),
 		cmocka_unit_test(test_inquiry_3pc),
 		cmocka_unit_test(test_vpd_third_party_copy),
