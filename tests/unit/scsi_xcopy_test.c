@@ -34,10 +34,10 @@ static void run_tur(struct fixture *f, uint64_t lun)
 	scsi_task_release(&t);
 }
 
-static struct two *two_new(uint32_t bs1, bool ro1)
+/* LU 1 is created from @cfg (its lun is forced to 1). */
+static struct two *two_new_cfg(struct scsi_lu_config cfg)
 {
 	struct two *w = calloc(1, sizeof(*w));
-	struct scsi_lu_config cfg = { .lun = 1, .block_size = bs1, .readonly = ro1 };
 
 	assert_non_null(w);
 	w->f = fx_new(NBLOCKS);
@@ -46,11 +46,19 @@ static struct two *two_new(uint32_t bs1, bool ro1)
 	w->bs1.priv = &w->st1;
 	w->st1.data = calloc(1, w->bs1.size);
 	assert_non_null(w->st1.data);
+	cfg.lun = 1;
 	w->lu1 = scsi_lu_create(&cfg, &w->bs1);
 	assert_non_null(w->lu1);
 	assert_int_equal(scsi_tgt_add_lu(w->f->tgt, w->lu1), 0);
 	run_tur(w->f, 1);		/* consume the new LU's power-on UA */
 	return w;
+}
+
+static struct two *two_new(uint32_t bs1, bool ro1)
+{
+	struct scsi_lu_config cfg = { .block_size = bs1, .readonly = ro1 };
+
+	return two_new_cfg(cfg);
 }
 
 static void two_free(struct two *w)
@@ -415,6 +423,26 @@ static void test_lba_out_of_range(void **state)
 	two_free(w);
 }
 
+static void test_no_medium(void **state)
+{
+	struct two *w = two_new_cfg((struct scsi_lu_config){ .removable = true });
+	uint8_t p[512], eject[SCSI_CDB_MAX] = { 0x1b, 0, 0, 0, 0x02 };	/* LOEJ */
+	uint32_t len = simple_list(w, p, 1, 0, 1, 8, 0, 0);
+	struct scsi_task t;
+
+	(void)state;
+	fx_cmd_lun(w->f, &t, 1, eject, SCSI_DIR_NONE, 0, NULL);
+	assert_good(&t);
+	scsi_task_release(&t);
+	xcopy(w, &t, p, len);
+	check_target_sense(&t, 9, 0);			/* the destination's */
+	assert_int_equal(t.sense[18 + 1 + 2], 0x2);	/* NOT READY */
+	assert_int_equal(get_be16(&t.sense[18 + 1 + 12]), 0x3a00);
+	scsi_task_release(&t);
+	assert_int_equal(w->f->st.submits + w->st1.submits, 0);
+	two_free(w);
+}
+
 /* ---- copies --------------------------------------------------------------- */
 
 static void test_copy_between_lus(void **state)
@@ -771,6 +799,7 @@ int main(void)
 		cmocka_unit_test(test_write_protected_destination),
 		cmocka_unit_test(test_unreachable_target),
 		cmocka_unit_test(test_lba_out_of_range),
+		cmocka_unit_test(test_no_medium),
 		cmocka_unit_test(test_copy_between_lus),
 		cmocka_unit_test(test_copy_within_lu_overlapping),
 		cmocka_unit_test(test_copy_dc_and_segments),
