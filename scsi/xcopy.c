@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * EXTENDED COPY (LID1), SPC-4 6.4: the copy engine.
+ * EXTENDED COPY (LID1) of SPC-4: the copy engine.
  *
  * Once xcopy_parse.c has accepted the parameter list, the segments are
  * processed in order. Each block to block segment is moved through one
@@ -14,13 +14,15 @@
  * source, so every block is read before it is overwritten.
  *
  * Errors found while segments are processed end the command with COPY
- * ABORTED (SPC-4 6.4.3): the segment number in bytes 2..3 of the
- * COMMAND-SPECIFIC INFORMATION field, the residual of a partly written
+ * ABORTED, as SPC-4 describes for errors during segment processing: the
+ * segment number in bytes 2..3 of the COMMAND-SPECIFIC INFORMATION field,
+ * the residual of a partly written
  * segment in INFORMATION, and, when the error is one the copy source or
  * destination itself reports (LBA out of range, no medium, I/O error), that
- * LU's status byte and sense data appended to the sense data, located by the
- * first (source) or second (destination) byte of COMMAND-SPECIFIC
- * INFORMATION.
+ * LU's status byte and sense data appended to the sense data, located by
+ * the first (source) or second (destination) byte of COMMAND-SPECIFIC
+ * INFORMATION; the additional sense code of the copy manager itself is
+ * then NO ADDITIONAL SENSE INFORMATION.
  */
 #include <stdlib.h>
 #include <string.h>

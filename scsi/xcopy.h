@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Third-party copy (SPC-4 5.16, 6.4, 6.18): what the files xcopy_parse.c
- * (parameter list checks), xcopy.c (the copy engine) and xcopy_results.c
- * (RECEIVE COPY RESULTS and the per-nexus results) share. Internal to scsi/.
+ * Third-party copy (SPC-4: EXTENDED COPY (LID1), RECEIVE COPY RESULTS):
+ * what xcopy_parse.c (parameter list checks), xcopy.c (the copy engine),
+ * xcopy_results.c (RECEIVE COPY RESULTS and the per-nexus results) and
+ * xcopy_vpd.c (VPD page 8Fh) share. Internal to scsi/.
  *
  * The copy manager is every LU of the target: an EXTENDED COPY sent to any
  * of them copies between any LUs of the same target that its CSCD

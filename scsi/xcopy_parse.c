@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * EXTENDED COPY (LID1) parameter list checks (SPC-4 6.4): the header, the
+ * EXTENDED COPY (LID1) parameter list checks (SPC-4): the header, the
  * CSCD descriptors and the segment descriptors.
  *
  * Everything that can be judged from the list alone is checked here, before

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * RECEIVE COPY RESULTS (SPC-4 6.18) and the results it reports: per I_T
+ * RECEIVE COPY RESULTS (SPC-4) and the results it reports: per I_T
  * nexus and list identifier, what each EXTENDED COPY with LIST ID USAGE 00b
  * left behind, plus the copies still running (whose list identifiers must
  * stay unique, LIST ID USAGE 00b and 10b).
