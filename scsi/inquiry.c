@@ -43,6 +43,7 @@ static uint32_t inquiry_standard(struct scsi_task *task, uint8_t *buf)
 	buf[2] = 0x06;					/* SPC-4 */
 	buf[3] = 0x12;					/* HISUP, format 2 */
 	buf[4] = INQ_STD_LEN - 5;
+	buf[5] = 0x08;					/* 3PC: EXTENDED COPY */
 	buf[7] = 0x02;					/* CMDQUE */
 	put_ascii(&buf[8], lu ? lu->vendor : CTGT_VENDOR_DEFAULT, 8);
 	put_ascii(&buf[16], lu ? lu->product : "", 16);
@@ -194,6 +195,7 @@ static const struct vpd_page vpd_pages[] = {
 	{ 0x00, vpd_supported },
 	{ 0x80, vpd_serial },
 	{ 0x83, vpd_device_id },
+	{ 0x8f, xcopy_vpd_page },	/* xcopy_vpd.c */
 	{ 0xb0, vpd_block_limits },
 	{ 0xb1, vpd_block_dev_chars },
 	{ 0xb2, vpd_lb_provisioning },

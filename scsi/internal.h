@@ -61,6 +61,7 @@ struct scsi_tgt {
 	pthread_mutex_t lock;		/**< nexus list, UA and PREVENT state */
 	struct list_node nexuses;	/**< struct itn_state */
 	unsigned ua_pending;		/**< pending UAs in all nexuses; atomic */
+	struct xcopy_store *xcopy;	/**< copy results (xcopy_results.c), under lock */
 };
 
 /* Flags of a command descriptor. */
@@ -188,5 +189,18 @@ bool sbc_trim_to_received(struct scsi_task *task);
 /* unmap.c */
 int sbc_unmap_prepare(struct scsi_task *task);
 int sbc_unmap_execute(struct scsi_task *task);
+
+/* xcopy.c, xcopy_parse.c, xcopy_results.c: third-party copy */
+int spc_xcopy_prepare(struct scsi_task *task);
+int spc_xcopy(struct scsi_task *task);
+int spc_rcr_copy_status(struct scsi_task *task);
+int spc_rcr_op_params(struct scsi_task *task);
+int spc_rcr_failed_segs(struct scsi_task *task);
+/** Build the Third-party Copy VPD page (8Fh) into @buf; returns its length. */
+uint32_t xcopy_vpd_page(struct scsi_task *task, uint8_t *buf);
+/** Forget the copy results of @itn (tgt.c, when the nexus is removed). */
+void xcopy_nexus_gone(struct scsi_tgt *tgt, const struct scsi_itn *itn);
+/** Free all copy results of @tgt (no copy may be running). */
+void xcopy_tgt_free(struct scsi_tgt *tgt);
 
 #endif

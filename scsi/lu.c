@@ -42,6 +42,8 @@
 #define U_REPORT_LUNS	{ 0, 0, 0xff, 0, 0, 0, 0xff, 0xff, 0xff, 0xff }
 #define U_RSOC		{ 0, 0, 0x87, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
 #define U_RSTMF		{ 0, 0, 0x80, 0, 0, 0, 0xff, 0xff, 0xff, 0xff }
+#define U_XCOPY		{ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 }
+#define U_RCR		{ 0, 0, 0xff, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 }
 #define U_UNMAP		{ 0, 0x01, 0, 0, 0, 0, 0, 0xff, 0xff }	/* ANCHOR, length */
 
 /* Commands by operation code: every LU understands them, except that only
@@ -81,6 +83,18 @@ static const struct scsi_op service_action_in_ops[LU_MAX_SA] = {
 	[0x10] = { OP_MEDIUM | OP_DATA_IN, NULL, sbc_read_capacity16, U_READ_CAP16 },
 };
 
+/* EXTENDED COPY, by service action: LID1 only. */
+static const struct scsi_op xcopy_ops[LU_MAX_SA] = {
+	[0x00] = { 0, spc_xcopy_prepare, spc_xcopy, U_XCOPY },
+};
+
+/* RECEIVE COPY RESULTS, by service action (no RECEIVE DATA: nothing is held). */
+static const struct scsi_op rcr_ops[LU_MAX_SA] = {
+	[0x00] = { OP_DATA_IN, NULL, spc_rcr_copy_status, U_RCR },
+	[0x03] = { OP_DATA_IN, NULL, spc_rcr_op_params, U_RCR },
+	[0x04] = { OP_DATA_IN, NULL, spc_rcr_failed_segs, U_RCR },
+};
+
 /* MAINTENANCE IN, by service action. */
 static const struct scsi_op maintenance_in_ops[LU_MAX_SA] = {
 	[0x0c] = { 0, spc_rsoc_prepare, spc_rsoc, U_RSOC },
@@ -93,6 +107,8 @@ static const struct {
 	uint8_t opcode;
 	const struct scsi_op *ops;	/* LU_MAX_SA entries */
 } sa_opcodes[] = {
+	{ 0x83, xcopy_ops },			/* EXTENDED COPY */
+	{ 0x84, rcr_ops },			/* RECEIVE COPY RESULTS */
 	{ 0x9e, service_action_in_ops },	/* SERVICE ACTION IN(16) */
 	{ 0xa3, maintenance_in_ops },		/* MAINTENANCE IN */
 };

@@ -49,6 +49,7 @@ void scsi_tgt_destroy(struct scsi_tgt *tgt)
 		list_del(pos);
 		free(container_of(pos, struct itn_state, node));
 	}
+	xcopy_tgt_free(tgt);
 	pthread_mutex_destroy(&tgt->lock);
 	free(tgt);
 }
@@ -144,6 +145,7 @@ void scsi_tgt_nexus_remove(struct scsi_tgt *tgt, struct scsi_itn *itn)
 	}
 	pthread_mutex_unlock(&tgt->lock);
 	free(st);
+	xcopy_nexus_gone(tgt, itn);
 }
 
 /* Caller holds tgt->lock. */

@@ -94,7 +94,7 @@ static void test_vpd_supported_and_serial(void **state)
 {
 	struct scsi_lu_config cfg = { .serial = "SN-0042" };
 	struct fixture *f = fx_new_cfg(NBLOCKS, &cfg);
-	const uint8_t want[] = { 0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2 };
+	const uint8_t want[] = { 0x00, 0x80, 0x83, 0x8f, 0xb0, 0xb1, 0xb2 };
 	struct scsi_task t;
 
 	(void)state;
