@@ -80,6 +80,10 @@ int scsi_task_execute(struct scsi_task *task)
 	/* prepare() only says READY for a command it found. */
 	if (!op)
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
+	/* A SANITIZE or FORMAT UNIT may have started while the data-out of
+	 * this command was on its way. */
+	if (task->lu && lu_job_check(task) != SCSI_TASK_READY)
+		return SCSI_TASK_COMPLETE;
 	return op->execute(task);
 }
 

@@ -349,6 +349,34 @@ static void test_immed_in_progress(void **state)
 	fx_free(f);
 }
 
+/* A WRITE whose data-out was still arriving when the sanitize started. */
+static void test_prepared_before_start(void **state)
+{
+	struct fixture *f = new_lu(NBLOCKS, false, false);
+	struct scsi_task w, t;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	w.tgt = f->tgt;
+	w.itn = &f->itn;
+	w.cdb[0] = 0x2a;			/* WRITE(10) of block 0 */
+	w.cdb[8] = 1;
+	w.expected_len = BS;
+	w.dir = SCSI_DIR_WRITE;
+	w.done = fx_done;
+	assert_int_equal(scsi_task_prepare(&w), SCSI_TASK_READY);
+	assert_int_equal(sanitize(f, &t, CRYPTO_ERASE | 0x80, NULL, 0), SCSI_TASK_COMPLETE);
+	assert_good(&t);
+	scsi_task_release(&t);
+	memset(w.buf, 0x77, BS);
+	assert_int_equal(scsi_task_execute(&w), SCSI_TASK_COMPLETE);
+	assert_sense(&w, 0x2, 0x041b);
+	scsi_task_release(&w);
+	assert_int_equal(fake_run(&f->bs), 1);
+	assert_store(f, 0);
+	fx_free(f);
+}
+
 /* ---- failure mode ---------------------------------------------------------- */
 
 static void fail_sanitize(struct fixture *f, uint8_t b1)
@@ -470,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_erases),
 		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_immed_in_progress),
+		cmocka_unit_test(test_prepared_before_start),
 		cmocka_unit_test(test_failure_mode),
 		cmocka_unit_test(test_reported),
 	};
