@@ -209,7 +209,8 @@ struct lu_job_spec {
 	const uint8_t *pattern;	/**< copied at start; NULL: zeros */
 	uint32_t pattern_len;	/**< 1..block size, repeated to fill each block */
 	uint32_t passes;	/**< pattern writes: how many times (0 means 1) */
-	bool invert;		/**< invert the pattern between passes */
+	bool invert;		/**< alternate the pattern and its inverse; the
+				 *   last pass writes the pattern */
 	bool ause;		/**< SANITIZE AUSE: EXIT FAILURE MODE allowed after a failure */
 };
 /**

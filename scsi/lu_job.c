@@ -196,6 +196,10 @@ int lu_job_start(struct scsi_task *task, const struct lu_job_spec *spec, bool im
 	job->passes = spec->passes ? spec->passes : 1;
 	if (!spec->unmap && fill_chunk(job, spec) < 0)
 		return sense_check(task, SENSE_HARDWARE_ERROR, ASC_INTERNAL_TARGET_FAILURE);
+	/* With INVERT the passes alternate so that the last one writes the
+	 * pattern itself: an even count starts inverted (SBC-4 5.24.2). */
+	if (job->invert && job->passes % 2 == 0)
+		invert_chunk(job);
 	job->running = true;
 	job_next(job);
 	if (!job->running && job->failed)

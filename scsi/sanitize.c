@@ -4,8 +4,9 @@
  * EXIT FAILURE MODE, each a service action of operation code 48h.
  *
  * The medium-wide work runs as a LU job (lu_job.c): OVERWRITE writes the
- * initialization pattern over every block, OVERWRITE COUNT times (inverted
- * on every other pass with INVERT). BLOCK ERASE deallocates every block; it
+ * initialization pattern over every block, OVERWRITE COUNT times (with
+ * INVERT, alternating with its inverse so that the last pass writes the
+ * pattern itself). BLOCK ERASE deallocates every block; it
  * exists on a thin LU only, since SBC-3 ties it to logical block
  * provisioning (libiscsi fails a BLOCK ERASE on a LU with LBPME=0).
  * CRYPTOGRAPHIC ERASE has no key to change here, so it makes the old data
@@ -14,7 +15,9 @@
  * WACEREQ 01b in the Block Device Characteristics page) and return zeros.
  *
  * A failed sanitize leaves the LU in sanitize failure mode until a SANITIZE
- * completes, or, when the failed one had AUSE set, EXIT FAILURE MODE.
+ * completes, or, when the failed one had AUSE set, EXIT FAILURE MODE. After
+ * a failure with AUSE=0 (restricted completion mode) a SANITIZE with AUSE=1
+ * is refused too.
  */
 #include "scsi/internal.h"
 #include "scsi/sense.h"
@@ -68,6 +71,10 @@ int sbc_sanitize_prepare(struct scsi_task *task)
 			return sense_invalid_cdb(task, 1, 4);
 		return SCSI_TASK_READY;
 	}
+	/* After a failure in restricted completion mode (AUSE=0), a new
+	 * sanitize may not ask for the unrestricted mode (SBC-4 4.11.3). */
+	if ((task->cdb[1] & 0x20) && lu_job_failed(task->lu, task->cdb[0], &ause) && !ause)
+		return sense_invalid_cdb(task, 1, 5);
 	rc = sbc_check_writable(task);
 	if (rc != SCSI_TASK_READY)
 		return rc;

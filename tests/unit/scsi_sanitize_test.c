@@ -89,6 +89,43 @@ static void assert_store(const struct fixture *f, uint8_t byte)
 			fail_msg("byte %zu is %#x, want %#x", i, f->st.data[i], byte);
 }
 
+/* Complete the oldest pending backend request only. */
+static void fake_step_one(struct fixture *f)
+{
+	struct bs_request *req = f->st.pending[0];
+
+	assert_true(f->st.npending > 0);
+	memmove(&f->st.pending[0], &f->st.pending[1],
+		(size_t)(--f->st.npending) * sizeof(f->st.pending[0]));
+	fake_do(&f->bs, req);
+	req->result = 0;
+	req->done(req);
+}
+
+/* Start a SANITIZE like sanitize(), but leave its backend requests pending. */
+static int sanitize_no_run(struct fixture *f, struct scsi_task *t, uint8_t b1,
+			   const uint8_t *param, uint16_t plen)
+{
+	uint8_t cdb[SCSI_CDB_MAX];
+	int rc;
+
+	sanitize_cdb(cdb, b1, plen);
+	memset(t, 0, sizeof(*t));
+	t->tgt = f->tgt;
+	t->itn = &f->itn;
+	memcpy(t->cdb, cdb, sizeof(cdb));
+	t->expected_len = plen;
+	t->dir = plen ? SCSI_DIR_WRITE : SCSI_DIR_NONE;
+	t->done = fx_done;
+	g_fx = f;
+	f->done_calls = 0;
+	assert_int_equal(scsi_task_prepare(t), SCSI_TASK_READY);
+	if (plen)
+		memcpy(t->buf, param, plen);
+	rc = scsi_task_execute(t);
+	return rc;
+}
+
 /* ---- CDB checks ---------------------------------------------------------- */
 
 static void test_cdb_fields(void **state)
@@ -203,14 +240,34 @@ static void test_overwrite_pattern(void **state)
 	for (uint32_t b = 0; b < NBLOCKS; b++)
 		for (uint32_t i = 0; i < BS; i++)
 			assert_int_equal(f->st.data[b * BS + i], "abc"[i % 3]);
-	/* Two passes with INVERT: the second writes the inverted pattern. */
+	/* INVERT, two passes: the inverse first, the pattern last. */
 	f->st.submits = 0;
 	len = ovw_param(p, 0x80 | 0x02, BS, 0x0f);
 	assert_int_equal(sanitize(f, &t, OVERWRITE, p, len), SCSI_TASK_PENDING);
 	assert_good(&t);
 	scsi_task_release(&t);
 	assert_int_equal(f->st.submits, 2);		/* the LU fits in one chunk */
+	assert_store(f, 0x0f);
+	/* Stop after the first of the two passes: it wrote the inverse. */
+	assert_int_equal(sanitize_no_run(f, &t, OVERWRITE, p, len), SCSI_TASK_PENDING);
+	fake_step_one(f);
 	assert_store(f, 0xf0);
+	fake_run(&f->bs);
+	assert_int_equal(f->done_calls, 1);
+	assert_good(&t);
+	scsi_task_release(&t);
+	assert_store(f, 0x0f);
+	/* INVERT, three passes: pattern, inverse, pattern. */
+	len = ovw_param(p, 0x80 | 0x03, BS, 0x3c);
+	assert_int_equal(sanitize_no_run(f, &t, OVERWRITE, p, len), SCSI_TASK_PENDING);
+	fake_step_one(f);
+	assert_store(f, 0x3c);
+	fake_step_one(f);
+	assert_store(f, 0xc3);
+	fake_run(&f->bs);
+	assert_good(&t);
+	scsi_task_release(&t);
+	assert_store(f, 0x3c);
 	/* Three passes without: the pattern itself. */
 	len = ovw_param(p, 0x03, BS, 0x5a);
 	sanitize(f, &t, OVERWRITE, p, len);
@@ -271,19 +328,6 @@ static void test_readonly(void **state)
 
 /* ---- IMMED and progress --------------------------------------------------- */
 
-/* Complete the oldest pending backend request only. */
-static void fake_step(struct fixture *f)
-{
-	struct bs_request *req = f->st.pending[0];
-
-	assert_true(f->st.npending > 0);
-	memmove(&f->st.pending[0], &f->st.pending[1],
-		(size_t)(--f->st.npending) * sizeof(f->st.pending[0]));
-	fake_do(&f->bs, req);
-	req->result = 0;
-	req->done(req);
-}
-
 static void request_sense(struct fixture *f, struct scsi_task *t, bool desc)
 {
 	uint8_t cdb[SCSI_CDB_MAX] = { 0x03, desc ? 1 : 0, 0, 0, 252 };
@@ -310,7 +354,7 @@ static void test_immed_in_progress(void **state)
 	assert_int_equal(t.sense[15], 0x80);		/* SKSV: progress */
 	assert_int_equal(get_be16(&t.sense[16]), 0);
 	scsi_task_release(&t);
-	fake_step(f);					/* 1 MiB of 4 done */
+	fake_step_one(f);					/* 1 MiB of 4 done */
 	fx_cmd(f, &t, rd, SCSI_DIR_READ, BS, NULL);
 	assert_sense(&t, 0x2, 0x041b);
 	assert_int_equal(get_be16(&t.sense[16]), 16384);
@@ -322,7 +366,7 @@ static void test_immed_in_progress(void **state)
 	fx_cmd(f, &t, inq, SCSI_DIR_READ, 96, NULL);
 	assert_good(&t);
 	scsi_task_release(&t);
-	fake_step(f);					/* 2 of 4 */
+	fake_step_one(f);					/* 2 of 4 */
 	request_sense(f, &t, false);
 	assert_int_equal(t.buf[2] & 0x0f, 0x2);
 	assert_int_equal(t.buf[12], 0x04);
@@ -408,9 +452,12 @@ static void test_failure_mode(void **state)
 	assert_int_equal(t.buf[12], 0x31);
 	assert_int_equal(t.buf[13], 0x03);
 	scsi_task_release(&t);
-	/* Without AUSE only a completed sanitize leaves failure mode. */
+	/* Without AUSE only a completed sanitize leaves failure mode, and
+	 * it may not ask for AUSE either. */
 	sanitize(f, &t, EXIT_FAIL_MODE, NULL, 0);
 	expect_invalid_cdb(&t, 1, 4);
+	sanitize(f, &t, CRYPTO_ERASE | 0x20, NULL, 0);
+	expect_invalid_cdb(&t, 1, 5);
 	sanitize(f, &t, CRYPTO_ERASE, NULL, 0);
 	assert_good(&t);
 	scsi_task_release(&t);
