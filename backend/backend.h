@@ -71,7 +71,8 @@ bool bs_cq_has_local(const struct bs_cq *cq);
 
 struct backend;
 
-/** Operations every backing store implements. All members are mandatory. */
+/** Operations every backing store implements. All members are mandatory
+ *  unless marked optional. */
 struct backend_ops {
 	const char *name;	/**< "file", "mem" */
 	/**
@@ -86,6 +87,16 @@ struct backend_ops {
 	int (*submit)(struct backend *bs, struct bs_request *req);
 	/** Release everything; no request may be in flight. */
 	void (*close)(struct backend *bs);
+	/**
+	 * Optional (NULL: every byte is allocated). Whether the byte at
+	 * @offset is allocated (holds data) or deallocated (a hole that reads
+	 * as zeros), and in *extent how many bytes from @offset, at most @len
+	 * (> 0), are in that same state (at least 1). Synchronous and cheap
+	 * (a metadata lookup): it runs on the caller's thread. Returns 0 or a
+	 * negative errno.
+	 */
+	int (*map)(struct backend *bs, uint64_t offset, uint64_t len,
+		   bool *allocated, uint64_t *extent);
 };
 
 struct backend {
@@ -108,6 +119,19 @@ void backend_close(struct backend *bs);
 static inline int backend_submit(struct backend *bs, struct bs_request *req)
 {
 	return bs->ops->submit(bs, req);
+}
+
+/** backend_ops.map, or "all allocated" for a store without one. @offset
+ *  and @len must lie inside the store, @len > 0. */
+static inline int backend_map(struct backend *bs, uint64_t offset, uint64_t len,
+			      bool *allocated, uint64_t *extent)
+{
+	if (!bs->ops->map) {
+		*allocated = true;
+		*extent = len;
+		return 0;
+	}
+	return bs->ops->map(bs, offset, len, allocated, extent);
 }
 
 extern const struct backend_ops bs_file_ops;

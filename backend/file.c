@@ -379,6 +379,44 @@ err_close:
 	return rc;
 }
 
+/* ---- allocation map ---------------------------------------------------- */
+
+/*
+ * SEEK_DATA/SEEK_HOLE tell data from holes in a sparse file. A block device
+ * or a file system without the support (lseek fails, or treats the whole
+ * file as data) reports everything allocated, which is always true enough:
+ * an allocated block may hold zeros.
+ */
+static int file_map(struct backend *bs, uint64_t offset, uint64_t len,
+		    bool *allocated, uint64_t *extent)
+{
+	struct file_store *fs = bs->priv;
+	off_t data, hole;
+	uint64_t end;
+
+	*allocated = true;
+	*extent = len;
+	data = lseek(fs->fd, (off_t)offset, SEEK_DATA);
+	if (data < 0) {
+		/* ENXIO: no data at or after offset, so a hole to the end. */
+		if (errno == ENXIO)
+			*allocated = false;
+		return 0;
+	}
+	if ((uint64_t)data > offset) {
+		*allocated = false;
+		end = (uint64_t)data;
+	} else {
+		hole = lseek(fs->fd, (off_t)offset, SEEK_HOLE);
+		if (hole < 0 || (uint64_t)hole <= offset)
+			return 0;
+		end = (uint64_t)hole;
+	}
+	if (end - offset < len)
+		*extent = end - offset;
+	return 0;
+}
+
 static void file_close(struct backend *bs)
 {
 	struct file_store *fs = bs->priv;
@@ -396,4 +434,5 @@ const struct backend_ops bs_file_ops = {
 	.open = file_open,
 	.submit = file_submit,
 	.close = file_close,
+	.map = file_map,
 };

@@ -166,10 +166,19 @@ static uint32_t vpd_block_limits(struct scsi_task *task, uint8_t *buf)
 	return 64;
 }
 
+/* Block Device Characteristics (SBC-4 6.6.2). */
 static uint32_t vpd_block_dev_chars(struct scsi_task *task, uint8_t *buf)
 {
-	(void)task;
 	put_be16(&buf[4], 1);		/* MEDIUM ROTATION RATE: non-rotating */
+	/* buf[6] PRODUCT TYPE 0: not indicated. buf[7]: WABEREQ and WACEREQ
+	 * 01b: reads after a SANITIZE BLOCK ERASE (thin LUs only) or
+	 * CRYPTOGRAPHIC ERASE succeed and return zeros; NOMINAL FORM FACTOR
+	 * 0: not reported (a virtual disk has none). */
+	buf[7] = (task->lu->thin ? 0x40 : 0) | 0x10;
+	/* buf[8]: ZONED 00b (not zoned), BOCS 0; FUAB 1: a FUA write is as
+	 * durable as one followed by SYNCHRONIZE CACHE (both fdatasync);
+	 * VBULS 1: VERIFY with BYTCHK 0 of unmapped blocks succeeds. */
+	buf[8] = 0x02 | 0x01;
 	return 64;
 }
 

@@ -53,6 +53,7 @@ struct scsi_lu {
 	bool readonly;
 	bool thin;			/**< LBPME: UNMAP deallocates blocks */
 	bool medium_present;		/**< atomic: START STOP UNIT vs. commands */
+	struct lu_job *job;		/**< SANITIZE/FORMAT UNIT job, or NULL (lu_job.c) */
 };
 
 struct scsi_tgt {
@@ -202,5 +203,56 @@ uint32_t xcopy_vpd_page(struct scsi_task *task, uint8_t *buf);
 void xcopy_nexus_gone(struct scsi_tgt *tgt, const struct scsi_itn *itn);
 /** Free all copy results of @tgt (no copy may be running). */
 void xcopy_tgt_free(struct scsi_tgt *tgt);
+/* prefetch.c */
+int sbc_prefetch_prepare(struct scsi_task *task);
+int sbc_prefetch_execute(struct scsi_task *task);
+
+/* defect.c */
+int sbc_read_defect_data10(struct scsi_task *task);
+int sbc_read_defect_data12(struct scsi_task *task);
+
+/* lba_status.c */
+int sbc_get_lba_status(struct scsi_task *task);
+
+/* lu_job.c: medium-wide background work (SANITIZE, FORMAT UNIT) */
+struct lu_job;
+/** What a job does to every block of the LU. */
+struct lu_job_spec {
+	bool unmap;		/**< deallocate; else write the pattern */
+	const uint8_t *pattern;	/**< copied at start; NULL: zeros */
+	uint32_t pattern_len;	/**< 1..block size, repeated to fill each block */
+	uint32_t passes;	/**< pattern writes: how many times (0 means 1) */
+	bool invert;		/**< alternate the pattern and its inverse; the
+				 *   last pass writes the pattern */
+	bool ause;		/**< SANITIZE AUSE: EXIT FAILURE MODE allowed after a failure */
+};
+/**
+ * Start @spec on task->lu for the command in @task (its opcode names the
+ * job). With @immed the task completes GOOD at once; otherwise it completes
+ * (done()) when the job ends, with MEDIUM ERROR if it failed. Returns
+ * SCSI_TASK_COMPLETE or SCSI_TASK_PENDING.
+ */
+int lu_job_start(struct scsi_task *task, const struct lu_job_spec *spec, bool immed);
+/** scsi_task_prepare(): NOT READY while a job runs, MEDIUM ERROR after a
+ *  failed one, except for the commands still allowed. Returns
+ *  SCSI_TASK_READY or SCSI_TASK_COMPLETE (sense set). */
+int lu_job_check(struct scsi_task *task);
+/** REQUEST SENSE: when a job runs or failed, build the sense that says so
+ *  (with the progress) into task->buf, set *len, return true. */
+bool lu_job_sense(struct scsi_task *task, bool desc, uint32_t *len);
+/** True when the last job of @lu was @opcode and failed; *ause from it. */
+bool lu_job_failed(const struct scsi_lu *lu, uint8_t opcode, bool *ause);
+/** Leave failure mode (SANITIZE EXIT FAILURE MODE). */
+void lu_job_clear_failure(struct scsi_lu *lu);
+/** Free the job state of a LU being destroyed (kept if still running). */
+void lu_job_free(struct scsi_lu *lu);
+
+/* sanitize.c */
+int sbc_sanitize_prepare(struct scsi_task *task);
+int sbc_sanitize_execute(struct scsi_task *task);
+
+/* format.c */
+int sbc_format_prepare(struct scsi_task *task);
+int sbc_format_execute(struct scsi_task *task);
 
 #endif

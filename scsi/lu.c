@@ -45,6 +45,15 @@
 #define U_XCOPY		{ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 }
 #define U_RCR		{ 0, 0, 0xff, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 }
 #define U_UNMAP		{ 0, 0x01, 0, 0, 0, 0, 0, 0xff, 0xff }	/* ANCHOR, length */
+#define U_FORMAT	{ 0, 0x37 }		/* LONGLIST, FMTDATA, DEFECT LIST FORMAT */
+#define U_PREFETCH10	{ 0, 0x02, 0xff, 0xff, 0xff, 0xff, 0, 0xff, 0xff }	/* IMMED */
+#define U_PREFETCH16	{ 0, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
+			  0xff, 0xff, 0xff, 0xff }
+#define U_DEFECT10	{ 0, 0, 0x1f, 0, 0, 0, 0, 0xff, 0xff }	/* REQ_P/GLIST, format */
+#define U_DEFECT12	{ 0, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
+#define U_LBA_STATUS	{ 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
+			  0xff, 0xff, 0xff, 0xff }
+#define U_SANITIZE	{ 0, 0xa0, 0, 0, 0, 0, 0, 0xff, 0xff }	/* IMMED, AUSE */
 
 /* Commands by operation code: every LU understands them, except that only
  * a thin LU has those marked OP_THIN. An entry without an execute handler
@@ -52,6 +61,7 @@
 static const struct scsi_op ops[256] = {
 	[0x00] = { OP_MEDIUM, NULL, spc_test_unit_ready, U_NONE6 },
 	[0x03] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_request_sense, U_REQ_SENSE },
+	[0x04] = { OP_MEDIUM, sbc_format_prepare, sbc_format_execute, U_FORMAT },	/* FORMAT UNIT */
 	[0x08] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute, U_RW6 },		/* READ(6) */
 	[0x0a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute, U_RW6 },		/* WRITE(6) */
 	[0x12] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_inquiry, U_INQUIRY },
@@ -63,24 +73,38 @@ static const struct scsi_op ops[256] = {
 	[0x2a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute, U_RW10 },		/* WRITE(10) */
 	[0x2e] = { OP_MEDIUM, sbc_write_verify_prepare, sbc_rw_execute, U_VRF10 },	/* WRITE AND VERIFY(10) */
 	[0x2f] = { OP_MEDIUM, sbc_verify_prepare, sbc_verify_execute, U_VRF10 },	/* VERIFY(10) */
+	[0x34] = { OP_MEDIUM, sbc_prefetch_prepare, sbc_prefetch_execute, U_PREFETCH10 },
 	[0x35] = { OP_MEDIUM, sbc_sync_cache_prepare, sbc_sync_cache_execute, U_SYNC10 },
+	[0x37] = { OP_MEDIUM | OP_DATA_IN, NULL, sbc_read_defect_data10, U_DEFECT10 },
 	[0x42] = { OP_MEDIUM | OP_THIN, sbc_unmap_prepare, sbc_unmap_execute, U_UNMAP },
 	[0x5a] = { OP_DATA_IN, NULL, spc_mode_sense, U_MODE_SENSE10 },		/* MODE SENSE(10) */
 	[0x88] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute, U_RW16 },		/* READ(16) */
 	[0x8a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute, U_RW16 },		/* WRITE(16) */
 	[0x8e] = { OP_MEDIUM, sbc_write_verify_prepare, sbc_rw_execute, U_VRF16 },	/* WRITE AND VERIFY(16) */
 	[0x8f] = { OP_MEDIUM, sbc_verify_prepare, sbc_verify_execute, U_VRF16 },	/* VERIFY(16) */
+	[0x90] = { OP_MEDIUM, sbc_prefetch_prepare, sbc_prefetch_execute, U_PREFETCH16 },
 	[0x91] = { OP_MEDIUM, sbc_sync_cache_prepare, sbc_sync_cache_execute, U_SYNC16 },
 	[0xa0] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_report_luns, U_REPORT_LUNS },
 	[0xa8] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute, U_RW12 },		/* READ(12) */
 	[0xaa] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute, U_RW12 },		/* WRITE(12) */
 	[0xae] = { OP_MEDIUM, sbc_write_verify_prepare, sbc_rw_execute, U_VRF12 },	/* WRITE AND VERIFY(12) */
 	[0xaf] = { OP_MEDIUM, sbc_verify_prepare, sbc_verify_execute, U_VRF12 },	/* VERIFY(12) */
+	[0xb7] = { OP_MEDIUM | OP_DATA_IN, NULL, sbc_read_defect_data12, U_DEFECT12 },
 };
 
 /* SERVICE ACTION IN(16), by service action. */
 static const struct scsi_op service_action_in_ops[LU_MAX_SA] = {
 	[0x10] = { OP_MEDIUM | OP_DATA_IN, NULL, sbc_read_capacity16, U_READ_CAP16 },
+	[0x12] = { OP_MEDIUM | OP_DATA_IN, NULL, sbc_get_lba_status, U_LBA_STATUS },
+};
+
+/* SANITIZE, by service action; BLOCK ERASE needs logical block
+ * provisioning (sanitize.c). */
+static const struct scsi_op sanitize_ops[LU_MAX_SA] = {
+	[0x01] = { OP_MEDIUM, sbc_sanitize_prepare, sbc_sanitize_execute, U_SANITIZE },
+	[0x02] = { OP_MEDIUM | OP_THIN, sbc_sanitize_prepare, sbc_sanitize_execute, U_SANITIZE },
+	[0x03] = { OP_MEDIUM, sbc_sanitize_prepare, sbc_sanitize_execute, U_SANITIZE },
+	[0x1f] = { OP_MEDIUM, sbc_sanitize_prepare, sbc_sanitize_execute, U_SANITIZE },
 };
 
 /* EXTENDED COPY, by service action: LID1 only. */
@@ -107,6 +131,7 @@ static const struct {
 	uint8_t opcode;
 	const struct scsi_op *ops;	/* LU_MAX_SA entries */
 } sa_opcodes[] = {
+	{ 0x48, sanitize_ops },			/* SANITIZE */
 	{ 0x83, xcopy_ops },			/* EXTENDED COPY */
 	{ 0x84, rcr_ops },			/* RECEIVE COPY RESULTS */
 	{ 0x9e, service_action_in_ops },	/* SERVICE ACTION IN(16) */
@@ -245,6 +270,9 @@ struct scsi_lu *scsi_lu_create(const struct scsi_lu_config *cfg, struct backend 
 
 void scsi_lu_destroy(struct scsi_lu *lu)
 {
+	if (!lu)
+		return;
+	lu_job_free(lu);	/* a running job is left behind (shutdown only) */
 	free(lu);
 }
 

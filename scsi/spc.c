@@ -34,9 +34,13 @@ static uint8_t current_condition(struct scsi_task *task, uint16_t *asc)
 int spc_request_sense(struct scsi_task *task)
 {
 	uint16_t asc;
-	uint8_t key = current_condition(task, &asc);
+	uint8_t key;
 	uint32_t n;
 
+	/* A running SANITIZE or FORMAT UNIT reports its progress. */
+	if (lu_job_sense(task, task->cdb[1] & 1, &n))
+		return task_data_in(task, n, task->cdb[4]);
+	key = current_condition(task, &asc);
 	/* DESC=1 asks for descriptor format, which we can build as well. */
 	if (task->cdb[1] & 1)
 		n = sense_build_desc(task->buf, key, asc);

@@ -63,6 +63,8 @@ int scsi_task_prepare(struct scsi_task *task)
 			return sense_invalid_cdb(task, 1, 4);
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
 	}
+	if (task->lu && lu_job_check(task) != SCSI_TASK_READY)
+		return SCSI_TASK_COMPLETE;
 	if ((op->flags & OP_MEDIUM) && !lu_medium_present(task->lu))
 		return sense_check(task, SENSE_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
 	if ((op->flags & OP_DATA_IN) && task_alloc_buf(task, SCSI_DATA_IN_MAX, true))
@@ -78,6 +80,10 @@ int scsi_task_execute(struct scsi_task *task)
 	/* prepare() only says READY for a command it found. */
 	if (!op)
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
+	/* A SANITIZE or FORMAT UNIT may have started while the data-out of
+	 * this command was on its way. */
+	if (task->lu && lu_job_check(task) != SCSI_TASK_READY)
+		return SCSI_TASK_COMPLETE;
 	return op->execute(task);
 }
 

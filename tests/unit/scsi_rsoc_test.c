@@ -303,7 +303,7 @@ static void test_report_matches_dispatch(void **state)
 	(void)state;
 	listed_commands(f, listed);
 	for (unsigned opc = 0; opc < 256; opc++) {
-		bool sa_op = opc == 0x9e || opc == 0xa3;
+		bool sa_op = opc == 0x9e || opc == 0xa3 || opc == 0x48;
 
 		for (unsigned sa = 0; sa < (sa_op ? 32u : 1u); sa++) {
 			memset(cdb, 0, sizeof(cdb));

@@ -450,7 +450,7 @@ static void test_read_capacity(void **state)
 		}
 		scsi_task_release(&t);
 	}
-	cdb[1] = 0x12;			/* GET LBA STATUS: not supported */
+	cdb[1] = 0x11;			/* READ LONG(16): not supported */
 	fx_cmd(f, &t, cdb, SCSI_DIR_READ, 24, NULL);
 	assert_sense(&t, 0x5, 0x2400);
 	assert_int_equal(get_be16(&t.sense[16]), 1);
