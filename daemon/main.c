@@ -65,7 +65,11 @@ static struct scsi_lu *open_lun(struct daemon *d, const struct ctgt_lun_cfg *lc,
 		snprintf(err, errlen, "too many LUNs");
 		return NULL;
 	}
-	bs = backend_open(lc->path, lc->size, &d->cq, err, errlen);
+	/* A readonly LUN never writes: its store is opened read-only. */
+	if (lc->readonly)
+		bs = backend_open_readonly(lc->path, lc->size, &d->cq, err, errlen);
+	else
+		bs = backend_open(lc->path, lc->size, &d->cq, err, errlen);
 	if (!bs)
 		return NULL;
 	d->backends[d->nbackends++] = bs;

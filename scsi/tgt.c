@@ -238,6 +238,27 @@ bool tgt_lu_prevented(struct scsi_lu *lu)
 	return prevented;
 }
 
+void tgt_ua_others(struct scsi_lu *lu, const struct scsi_itn *itn, uint16_t asc)
+{
+	struct scsi_tgt *tgt = lu->tgt;
+	unsigned idx = (unsigned)lu->lun;
+	struct list_node *pos, *tmp;
+
+	if (!tgt)
+		return;
+	pthread_mutex_lock(&tgt->lock);
+	list_for_each_safe(pos, tmp, &tgt->nexuses) {
+		struct itn_state *st = container_of(pos, struct itn_state, node);
+
+		if (itn && st->id == itn->id)
+			continue;
+		/* A pending power on / reset says more: everything changed. */
+		if ((st->ua[idx] >> 8) != (ASC_POWER_ON_RESET >> 8))
+			ua_set(tgt, st, idx, asc);
+	}
+	pthread_mutex_unlock(&tgt->lock);
+}
+
 uint64_t scsi_lun_decode(const uint8_t lun[8])
 {
 	/* Only single-level LUNs exist here: any second level means no LU. */
