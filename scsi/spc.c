@@ -89,10 +89,12 @@ int spc_start_stop_unit(struct scsi_task *task)
 		return task_good(task);
 	if (!lu->removable)
 		return sense_invalid_cdb(task, 4, 1);
-	if (start)
-		return load_medium(task);
+	/* A prevention locks the mechanism both ways: nothing comes out, and
+	 * nothing goes in either. */
 	if (tgt_lu_prevented(lu))
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_MEDIUM_REMOVAL_PREVENTED);
+	if (start)
+		return load_medium(task);
 	if (!lu_medium_present(lu))
 		return task_good(task);
 	/* NO_FLUSH=0: cached data reaches the medium before it goes. */

@@ -140,6 +140,14 @@ static void start_stop(struct fixture *f, struct scsi_task *t, uint8_t b4)
 	fx_cmd(f, t, cdb, SCSI_DIR_NONE, 0, NULL);
 }
 
+static void prevent(struct fixture *f, struct scsi_task *t, uint8_t v)
+{
+	uint8_t cdb[SCSI_CDB_MAX] = { 0x1e, 0, 0, 0, v };
+
+	fx_cmd(f, t, cdb, SCSI_DIR_NONE, 0, NULL);
+	assert_good(t);
+}
+
 static int tur(struct fixture *f, struct scsi_task *t)
 {
 	uint8_t cdb[SCSI_CDB_MAX] = { 0 };
@@ -193,6 +201,11 @@ static void test_medium_change(void **state)
 	start_stop(f, &t, 0x02);			/* already out: nothing */
 	assert_good(&t);
 	assert_int_equal(f->st.submits, 0);
+	/* A prevention blocks loading too. */
+	prevent(f, &t, 1);
+	start_stop(f, &t, 0x03);
+	assert_sense(&t, 0x5, 0x5302);
+	prevent(f, &t, 0);
 	/* A flush that fails keeps the medium in. */
 	start_stop(f, &t, 0x03);
 	f->st.fail_next = 1;
