@@ -38,6 +38,7 @@
 struct lu_mode {
 	bool wce;		/**< caching page: write back cache enabled */
 	bool swp;		/**< control page: software write protect */
+	bool d_sense;		/**< control page: descriptor format sense */
 	uint8_t iec_flags;	/**< IEC page byte 2: PERF, EWASC, DEXCPT, LOGERR */
 	uint8_t mrie;		/**< IEC page: method of reporting */
 	uint32_t interval_timer;

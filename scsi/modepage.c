@@ -10,6 +10,8 @@
  *                     completes (sbc_submit() forces FUA).
  *   control page      SWP: the medium is write protected (DATA PROTECT,
  *                     WRITE PROTECTED; MODE SENSE reports WP).
+ *                     D_SENSE: CHECK CONDITION sense data in descriptor
+ *                     format (sense_desc.c).
  *   informational     PERF, EWASC, DEXCPT, LOGERR, MRIE, INTERVAL TIMER,
  *   exceptions page   REPORT COUNT: stored and reported. No informational
  *                     exception condition is ever detected, so none is
@@ -25,6 +27,7 @@
 /* Caching page byte 2 */
 #define CACHING_WCE		0x04
 /* Control page */
+#define CONTROL_D_SENSE		0x04	/* byte 2: descriptor format sense */
 #define CONTROL_GLTSD		0x02	/* byte 2: no log parameters are saved */
 #define CONTROL_QAM_UNRESTRICTED 0x10	/* byte 3: QUEUE ALGORITHM MODIFIER 1 */
 #define CONTROL_SWP		0x08	/* byte 4 */
@@ -51,9 +54,11 @@ static const uint8_t caching_changeable[20] = { [2] = CACHING_WCE };
 
 static void fill_control(const struct lu_mode *m, uint8_t *p)
 {
-	/* TST 0 (one task set), D_SENSE 0 (fixed format sense), QERR 0,
-	 * TAS 0: the behaviour ctgt has, so none of it is changeable. */
+	/* TST 0 (one task set), QERR 0, TAS 0: the behaviour ctgt has, so
+	 * none of it is changeable. */
 	p[2] = CONTROL_GLTSD;
+	if (m->d_sense)
+		p[2] |= CONTROL_D_SENSE;
 	p[3] = CONTROL_QAM_UNRESTRICTED;
 	if (m->swp)
 		p[4] |= CONTROL_SWP;
@@ -63,9 +68,10 @@ static void fill_control(const struct lu_mode *m, uint8_t *p)
 static void apply_control(struct lu_mode *m, const uint8_t *p)
 {
 	m->swp = p[4] & CONTROL_SWP;
+	m->d_sense = p[2] & CONTROL_D_SENSE;
 }
 
-static const uint8_t control_changeable[12] = { [4] = CONTROL_SWP };
+static const uint8_t control_changeable[12] = { [2] = CONTROL_D_SENSE, [4] = CONTROL_SWP };
 
 static void fill_iec(const struct lu_mode *m, uint8_t *p)
 {

@@ -229,7 +229,8 @@ static int walk_pages(struct scsi_task *task, uint32_t off, uint32_t len, bool a
 
 static bool mode_equal(const struct lu_mode *a, const struct lu_mode *b)
 {
-	return a->wce == b->wce && a->swp == b->swp && a->iec_flags == b->iec_flags &&
+	return a->wce == b->wce && a->swp == b->swp && a->d_sense == b->d_sense &&
+	       a->iec_flags == b->iec_flags &&
 	       a->mrie == b->mrie && a->interval_timer == b->interval_timer &&
 	       a->report_count == b->report_count;
 }

@@ -4,8 +4,9 @@
  * target reports, and helpers that end a task with CHECK CONDITION.
  *
  * Internal to scsi/. Sense is always built in fixed format in task->sense;
- * only REQUEST SENSE with DESC=1 produces descriptor format (into its data-in
- * buffer), because the control mode page reports D_SENSE=0.
+ * when the LU's control mode page has D_SENSE=1, task.c rewrites it in
+ * descriptor format as the task ends (sense_to_desc). REQUEST SENSE builds
+ * the format its DESC bit asks for into its data-in buffer.
  */
 #ifndef CTGT_SCSI_SENSE_H
 #define CTGT_SCSI_SENSE_H
@@ -86,6 +87,10 @@ int sense_invalid_param(struct scsi_task *task, unsigned byte);
 
 /** Set the INFORMATION field (VALID=1) of the fixed sense in @task. */
 void sense_set_info(struct scsi_task *task, uint32_t info);
+
+/** Rewrite the fixed format sense of a CHECK CONDITION @task in
+ *  descriptor format (sense_desc.c); anything else is left alone. */
+void sense_to_desc(struct scsi_task *task);
 
 /** End @task with GOOD status and no sense. Returns SCSI_TASK_COMPLETE. */
 int task_good(struct scsi_task *task);

@@ -348,10 +348,10 @@ static void test_select_page_checks(void **state)
 	bad[5] = 9;					/* PAGE LENGTH */
 	select6_expect(f, bad, (uint16_t)(4 + 2 + 9), 0x2600, 5);
 	memcpy(bad, list, n);
-	bad[6] |= 0x04;					/* D_SENSE: not changeable */
+	bad[6] |= 0x20;					/* TST: not changeable */
 	mode_select(f, &t, false, 0x10, bad, (uint16_t)n);
 	assert_sense(&t, 0x5, 0x2600);
-	assert_int_equal(t.sense[15], 0x8a);		/* SKSV, BPV, bit 2 */
+	assert_int_equal(t.sense[15], 0x8d);		/* SKSV, BPV, bit 5 */
 	assert_int_equal(get_be16(&t.sense[16]), 6);
 	memcpy(bad, list, n);
 	bad[12] = 0;					/* BUSY TIMEOUT PERIOD */
@@ -404,12 +404,12 @@ static void test_select_atomic(void **state)
 	list[6] &= (uint8_t)~0x04;			/* WCE off... */
 	m = current_page(f, 0x0a, 0, page) - 4;
 	memcpy(list + n, page + 4, m);
-	list[n + 2] |= 0x04;				/* ...and D_SENSE on */
+	list[n + 2] |= 0x20;				/* ...and TST 1 */
 	select6_expect(f, list, (uint16_t)(n + m), 0x2600, (int)n + 2);
 	mode_sense(f, &t, 0x08, 0x08, 0);
 	assert_int_equal(t.buf[6] & 0x04, 0x04);	/* WCE still on */
 	scsi_task_release(&t);
-	list[n + 2] &= (uint8_t)~0x04;
+	list[n + 2] &= (uint8_t)~0x20;
 	select6_expect(f, list, (uint16_t)(n + m), 0, -1);
 	mode_sense(f, &t, 0x08, 0x08, 0);
 	assert_int_equal(t.buf[6] & 0x04, 0);
@@ -477,6 +477,82 @@ static void test_select_ua_others(void **state)
 	fx_free(f);
 }
 
+/* D_SENSE=1: every CHECK CONDITION carries descriptor format sense, with
+ * the field pointer and INFORMATION as descriptors, on the immediate and
+ * the pending (backend) paths alike. */
+static void test_d_sense(void **state)
+{
+	struct fixture *f = fx_new(NBLOCKS);
+	uint8_t rd[SCSI_CDB_MAX] = { 0x88, [9] = 0xff, [13] = 1 };	/* LBA 255 */
+	uint8_t vrf[SCSI_CDB_MAX] = { 0x2f, 0x02, 0, 0, 0, 5, 0, 0, 1 };
+	uint8_t data[BS] = { 0 };
+	uint8_t list[64];
+	uint32_t n = current_page(f, 0x0a, 0, list);
+	struct scsi_task t;
+
+	(void)state;
+	list[6] |= 0x04;
+	select6_expect(f, list, (uint16_t)n, 0, -1);
+	mode_sense(f, &t, 0x08, 0x0a, 0);
+	assert_int_equal(t.buf[6] & 0x04, 0x04);
+	scsi_task_release(&t);
+
+	put_be64(&rd[2], NBLOCKS);			/* LBA out of range */
+	fx_cmd(f, &t, rd, SCSI_DIR_READ, BS, NULL);
+	assert_int_equal(t.status, SCSI_STATUS_CHECK_CONDITION);
+	assert_int_equal(t.sense_len, 8);
+	assert_int_equal(t.sense[0], 0x72);
+	assert_int_equal(t.sense[1], 0x05);
+	assert_int_equal(t.sense[2], 0x21);
+	assert_int_equal(t.sense[3], 0x00);
+	assert_int_equal(t.sense[7], 0);
+	scsi_task_release(&t);
+
+	rd[1] = 0xe0;					/* RDPROTECT: field pointer */
+	put_be64(&rd[2], 0);
+	fx_cmd(f, &t, rd, SCSI_DIR_READ, BS, NULL);
+	assert_int_equal(t.sense_len, 16);
+	assert_int_equal(t.sense[2], 0x24);
+	assert_int_equal(t.sense[7], 8);
+	assert_int_equal(t.sense[8], 0x02);		/* sense key specific */
+	assert_int_equal(t.sense[9], 0x06);
+	assert_int_equal(t.sense[12], 0xcf);		/* SKSV, C/D, BPV, bit 7 */
+	assert_int_equal(get_be16(&t.sense[13]), 1);
+	scsi_task_release(&t);
+
+	f->st.data[5 * BS + 7] = 0x55;			/* miscompare at byte 7 */
+	assert_int_equal(fx_cmd(f, &t, vrf, SCSI_DIR_WRITE, BS, data), SCSI_TASK_PENDING);
+	assert_int_equal(t.sense[0], 0x72);
+	assert_int_equal(t.sense[1], 0x0e);		/* MISCOMPARE */
+	assert_int_equal(t.sense[8], 0x00);		/* information */
+	assert_int_equal(t.sense[9], 0x0a);
+	assert_int_equal(t.sense[10], 0x80);
+	assert_int_equal(get_be64(&t.sense[12]), 7);
+	assert_int_equal(t.sense_len, 20);
+	assert_true(t.done == fx_done);			/* the transport's again */
+	scsi_task_release(&t);
+
+	/* Unit attentions too; REQUEST SENSE still follows its DESC bit. */
+	scsi_tgt_lu_reset(f->tgt, 0);
+	tur(f, &t);
+	assert_int_equal(t.sense[0], 0x72);
+	assert_int_equal(t.sense[1], 0x06);
+	uint8_t rs[SCSI_CDB_MAX] = { 0x03, 0, 0, 0, 252 };
+	fx_cmd(f, &t, rs, SCSI_DIR_READ, 252, NULL);
+	assert_good(&t);
+	assert_int_equal(t.buf[0], 0x70);
+	scsi_task_release(&t);
+
+	list[6] &= (uint8_t)~0x04;			/* back to fixed */
+	select6_expect(f, list, (uint16_t)n, 0, -1);
+	put_be64(&rd[2], NBLOCKS);
+	rd[1] = 0;
+	fx_cmd(f, &t, rd, SCSI_DIR_READ, BS, NULL);
+	assert_sense(&t, 0x5, 0x2100);
+	scsi_task_release(&t);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_select_page_checks),
 		cmocka_unit_test(test_select_atomic),
 		cmocka_unit_test(test_select_ua_others),
+		cmocka_unit_test(test_d_sense),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
