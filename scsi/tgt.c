@@ -146,10 +146,13 @@ void scsi_tgt_nexus_remove(struct scsi_tgt *tgt, struct scsi_itn *itn)
 	free(st);
 }
 
-/* Caller holds tgt->lock. */
+/* Caller holds tgt->lock. A hard reset (SAM-5 6.3.2) also returns the
+ * mode parameters to their default values, none being saved. */
 static void reset_lu_locked(struct scsi_tgt *tgt, unsigned idx, uint16_t ua)
 {
 	struct list_node *pos, *tmp;
+
+	tgt->luns[idx]->mode = tgt->luns[idx]->mode_default;
 
 	list_for_each_safe(pos, tmp, &tgt->nexuses) {
 		struct itn_state *st = container_of(pos, struct itn_state, node);

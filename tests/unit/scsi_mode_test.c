@@ -533,10 +533,23 @@ static void test_d_sense(void **state)
 	scsi_task_release(&t);
 
 	/* Unit attentions too; REQUEST SENSE still follows its DESC bit. */
-	scsi_tgt_lu_reset(f->tgt, 0);
+	struct scsi_itn one = f->itn, two;
+	uint8_t cache[64];
+	uint32_t m = current_page(f, 0x08, 0, cache);
+
+	fx_itn_init(&two, 2);
+	scsi_tgt_nexus_add(f->tgt, &two);
+	f->itn = two;
+	tur(f, &t);					/* its power-on UA */
+	cache[6] &= (uint8_t)~0x04;
+	mode_select(f, &t, false, 0x10, cache, (uint16_t)m);
+	scsi_task_release(&t);
+	scsi_tgt_nexus_remove(f->tgt, &two);
+	f->itn = one;
 	tur(f, &t);
 	assert_int_equal(t.sense[0], 0x72);
 	assert_int_equal(t.sense[1], 0x06);
+	assert_int_equal(t.sense[2], 0x2a);
 	uint8_t rs[SCSI_CDB_MAX] = { 0x03, 0, 0, 0, 252 };
 	fx_cmd(f, &t, rs, SCSI_DIR_READ, 252, NULL);
 	assert_good(&t);
@@ -549,6 +562,38 @@ static void test_d_sense(void **state)
 	rd[1] = 0;
 	fx_cmd(f, &t, rd, SCSI_DIR_READ, BS, NULL);
 	assert_sense(&t, 0x5, 0x2100);
+	scsi_task_release(&t);
+	fx_free(f);
+}
+
+/* A LOGICAL UNIT RESET or a target reset is a hard reset: the mode
+ * parameters return to their defaults (SAM-5). */
+static void test_reset_restores_defaults(void **state)
+{
+	struct fixture *f = fx_new(NBLOCKS);
+	uint8_t list[64];
+	uint32_t n = current_page(f, 0x08, 0, list);
+	struct scsi_task t;
+
+	(void)state;
+	list[6] &= (uint8_t)~0x04;
+	mode_select(f, &t, false, 0x10, list, (uint16_t)n);
+	assert_good(&t);
+	scsi_task_release(&t);
+	scsi_tgt_lu_reset(f->tgt, 0);
+	tur(f, &t);
+	assert_sense(&t, 0x6, 0x2903);
+	mode_sense(f, &t, 0x08, 0x08, 0);
+	assert_int_equal(t.buf[6] & 0x04, 0x04);
+	scsi_task_release(&t);
+
+	mode_select(f, &t, false, 0x10, list, (uint16_t)n);
+	scsi_task_release(&t);
+	scsi_tgt_reset(f->tgt);
+	tur(f, &t);
+	assert_sense(&t, 0x6, 0x2900);
+	mode_sense(f, &t, 0x08, 0x08, 0);
+	assert_int_equal(t.buf[6] & 0x04, 0x04);
 	scsi_task_release(&t);
 	fx_free(f);
 }
@@ -566,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_select_atomic),
 		cmocka_unit_test(test_select_ua_others),
 		cmocka_unit_test(test_d_sense),
+		cmocka_unit_test(test_reset_restores_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
