@@ -5,8 +5,9 @@
  *
  * Threading: the LU table of a target is fixed before the first command
  * arrives. Per-nexus state (unit attentions, PREVENT) is under tgt->lock; the
- * medium state of a removable LU is accessed atomically. Everything else a
- * task touches belongs to the task.
+ * medium state of a removable LU is accessed atomically. The mode parameters
+ * of a LU are only touched on the network thread (MODE SELECT, resets, the
+ * commands they affect). Everything else a task touches belongs to the task.
  */
 #ifndef CTGT_SCSI_INTERNAL_H
 #define CTGT_SCSI_INTERNAL_H
