@@ -241,6 +241,32 @@ static void test_select_swp(void **state)
 	fx_free(f);
 }
 
+/* SWP covers every command that writes the medium: UNMAP on a thin LU. */
+static void test_swp_unmap(void **state)
+{
+	struct scsi_lu_config cfg = { .thin = true, .write_cache = true };
+	struct fixture *f = fx_new_cfg(NBLOCKS, &cfg);
+	uint8_t cdb[SCSI_CDB_MAX] = { 0x42, [8] = 24 };
+	uint8_t desc[24] = { 0, 22, 0, 16, [15] = 8, [19] = 1 };	/* LBA 8, 1 block */
+	uint8_t list[64];
+	uint32_t n = current_page(f, 0x0a, 0, list);
+	struct scsi_task t;
+
+	(void)state;
+	list[8] |= 0x08;
+	select6_expect(f, list, (uint16_t)n, 0, -1);
+	fx_cmd(f, &t, cdb, SCSI_DIR_WRITE, 24, desc);
+	assert_sense(&t, 0x7, 0x2700);
+	scsi_task_release(&t);
+	list[8] &= (uint8_t)~0x08;
+	select6_expect(f, list, (uint16_t)n, 0, -1);
+	fx_cmd(f, &t, cdb, SCSI_DIR_WRITE, 24, desc);
+	assert_good(&t);
+	assert_int_equal(f->st.last.op, BS_OP_UNMAP);
+	scsi_task_release(&t);
+	fx_free(f);
+}
+
 static void test_select_header_checks(void **state)
 {
 	struct fixture *f = fx_new(NBLOCKS);
@@ -605,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_sense_iec_and_changeable),
 		cmocka_unit_test(test_select_wce),
 		cmocka_unit_test(test_select_swp),
+		cmocka_unit_test(test_swp_unmap),
 		cmocka_unit_test(test_select_header_checks),
 		cmocka_unit_test(test_select_block_descriptor),
 		cmocka_unit_test(test_select_page_checks),
