@@ -14,8 +14,10 @@
  *
  * A change is seen by every I_T nexus (one set of parameters per LU), so the
  * others get a MODE PARAMETERS CHANGED unit attention. Turning the write
- * cache off or the software write protection on first makes the data
- * already written durable, as both promise.
+ * cache off or the software write protection on completes only once the
+ * data already written is durable (a backend flush), as both promise; if
+ * that flush fails the new values stay and the command reports the write
+ * error.
  */
 #include <string.h>
 
