@@ -29,6 +29,8 @@ int bs_check_request(const struct backend *bs, const struct bs_request *req)
 		return 0;
 	if (req->op != BS_OP_READ && req->op != BS_OP_WRITE && req->op != BS_OP_UNMAP)
 		return -EINVAL;
+	if (bs->readonly && req->op != BS_OP_READ)
+		return -EROFS;
 	if (req->offset > bs->size || req->len > bs->size - req->offset)
 		return -EINVAL;
 	if (req->op == BS_OP_UNMAP)
@@ -84,8 +86,8 @@ static const struct backend_ops *parse_spec(const char *spec, const char **path,
 	return NULL;
 }
 
-struct backend *backend_open(const char *spec, uint64_t size, struct bs_cq *cq,
-			     char *err, size_t errlen)
+static struct backend *open_spec(const char *spec, uint64_t size, struct bs_cq *cq,
+				 bool readonly, char *err, size_t errlen)
 {
 	const struct backend_ops *ops;
 	const char *path;
@@ -109,11 +111,24 @@ struct backend *backend_open(const char *spec, uint64_t size, struct bs_cq *cq,
 	}
 	bs->ops = ops;
 	bs->cq = cq;
+	bs->readonly = readonly;
 	if (ops->open(bs, path, size, err, errlen) < 0) {
 		free(bs);
 		return NULL;
 	}
 	return bs;
+}
+
+struct backend *backend_open(const char *spec, uint64_t size, struct bs_cq *cq,
+			     char *err, size_t errlen)
+{
+	return open_spec(spec, size, cq, false, err, errlen);
+}
+
+struct backend *backend_open_readonly(const char *spec, uint64_t size, struct bs_cq *cq,
+				      char *err, size_t errlen)
+{
+	return open_spec(spec, size, cq, true, err, errlen);
 }
 
 void backend_close(struct backend *bs)

@@ -103,6 +103,7 @@ struct backend {
 	const struct backend_ops *ops;
 	struct bs_cq *cq;	/**< where completions go; not owned */
 	uint64_t size;		/**< bytes, set by open() */
+	bool readonly;		/**< set before open(): only READ and FLUSH */
 	void *priv;		/**< the backend's own state */
 };
 
@@ -114,6 +115,13 @@ struct backend {
  */
 struct backend *backend_open(const char *spec, uint64_t size, struct bs_cq *cq,
 			     char *err, size_t errlen);
+/**
+ * backend_open() for a store that is only read: a file or block device is
+ * opened O_RDONLY (so a read-only one can be exported), never created or
+ * grown, and WRITE or UNMAP requests fail with -EROFS.
+ */
+struct backend *backend_open_readonly(const char *spec, uint64_t size, struct bs_cq *cq,
+				      char *err, size_t errlen);
 void backend_close(struct backend *bs);
 
 static inline int backend_submit(struct backend *bs, struct bs_request *req)

@@ -13,7 +13,7 @@
 /**
  * Check that a READ or WRITE stays inside the store and that its iovecs
  * cover req->len bytes; an UNMAP only needs the range; FLUSH always passes.
- * Returns 0 or -EINVAL.
+ * Returns 0, -EINVAL, or -EROFS for a WRITE or UNMAP on a read-only store.
  */
 int bs_check_request(const struct backend *bs, const struct bs_request *req);
 

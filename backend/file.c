@@ -235,16 +235,18 @@ static bool parent_exists(const char *path)
 }
 
 /*
- * Open @path read-write; a missing file is created when a size says how big
- * it must be. *created tells the caller to unlink it if open fails later.
+ * Open @path read-write (@readonly: read-only, so that a file or device
+ * without write permission can be served); a missing file is created when a
+ * size says how big it must be, unless it is to be read only. *created
+ * tells the caller to unlink it if open fails later.
  */
-static int open_or_create(const char *path, uint64_t size, bool *created,
-			  char *err, size_t errlen)
+static int open_or_create(const char *path, uint64_t size, bool readonly,
+			  bool *created, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 
 	*created = false;
-	if (fd < 0 && errno == ENOENT && size > 0) {
+	if (fd < 0 && errno == ENOENT && size > 0 && !readonly) {
 		/* 0600: a disk image holds someone's data; umask may narrow it further. */
 		fd = open(path, O_RDWR | O_CLOEXEC | O_CREAT | O_EXCL, 0600);
 		*created = fd >= 0;
@@ -252,7 +254,10 @@ static int open_or_create(const char *path, uint64_t size, bool *created,
 	if (fd < 0) {
 		int e = errno;
 
-		if (e == ENOENT && size == 0 && parent_exists(path))
+		if (e == ENOENT && readonly)
+			bs_set_err(err, errlen, "open %s: %s (a readonly store must exist)",
+				   path, strerror(e));
+		else if (e == ENOENT && size == 0 && parent_exists(path))
 			bs_set_err(err, errlen, "open %s: %s (give a size to create it)",
 				   path, strerror(e));
 		else
@@ -262,7 +267,7 @@ static int open_or_create(const char *path, uint64_t size, bool *created,
 	return fd;
 }
 
-static int size_regular(int fd, const char *path, const struct stat *st,
+static int size_regular(int fd, const char *path, const struct stat *st, bool readonly,
 			uint64_t *size, char *err, size_t errlen)
 {
 	uint64_t have = (uint64_t)st->st_size;
@@ -286,6 +291,13 @@ static int size_regular(int fd, const char *path, const struct stat *st,
 		bs_set_err(err, errlen, "%s: size %llu is too large", path,
 			   (unsigned long long)*size);
 		return -EFBIG;
+	}
+	if (have < *size && readonly) {
+		bs_set_err(err, errlen,
+			   "%s: file is %llu bytes, smaller than the requested %llu; "
+			   "a readonly store is not grown", path,
+			   (unsigned long long)have, (unsigned long long)*size);
+		return -EINVAL;
 	}
 	/* Growing with ftruncate leaves a hole: no blocks are written. */
 	if (have < *size && ftruncate(fd, (off_t)*size) < 0) {
@@ -323,7 +335,7 @@ static int size_blockdev(int fd, const char *path, uint64_t *size,
 	return 0;
 }
 
-static int settle_size(int fd, const char *path, uint64_t *size,
+static int settle_size(int fd, const char *path, bool readonly, uint64_t *size,
 		       char *err, size_t errlen)
 {
 	struct stat st;
@@ -335,7 +347,7 @@ static int settle_size(int fd, const char *path, uint64_t *size,
 		return -e;
 	}
 	if (S_ISREG(st.st_mode))
-		return size_regular(fd, path, &st, size, err, errlen);
+		return size_regular(fd, path, &st, readonly, size, err, errlen);
 	if (S_ISBLK(st.st_mode))
 		return size_blockdev(fd, path, size, err, errlen);
 	bs_set_err(err, errlen, "%s: not a regular file or block device", path);
@@ -349,10 +361,10 @@ static int file_open(struct backend *bs, const char *path, uint64_t size,
 	bool created;
 	int fd, rc;
 
-	fd = open_or_create(path, size, &created, err, errlen);
+	fd = open_or_create(path, size, bs->readonly, &created, err, errlen);
 	if (fd < 0)
 		return fd;
-	rc = settle_size(fd, path, &size, err, errlen);
+	rc = settle_size(fd, path, bs->readonly, &size, err, errlen);
 	if (rc < 0)
 		goto err_close;
 	fs = calloc(1, sizeof(*fs));

@@ -354,7 +354,11 @@ int ctgt_server_add_store(struct ctgt_server *s, const char *iqn,
 
 	if (rc < 0)
 		return rc;
-	bs = backend_open(spec, p->size, &s->cq, err, errlen);
+	/* A readonly LUN never writes: its store is opened read-only. */
+	if (p->readonly)
+		bs = backend_open_readonly(spec, p->size, &s->cq, err, errlen);
+	else
+		bs = backend_open(spec, p->size, &s->cq, err, errlen);
 	if (bs == NULL)
 		return -EINVAL;
 	return attach_lu(s, tgt, p, bs, true, spec, err, errlen);

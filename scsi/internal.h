@@ -5,8 +5,9 @@
  *
  * Threading: the LU table of a target is fixed before the first command
  * arrives. Per-nexus state (unit attentions, PREVENT) is under tgt->lock; the
- * medium state of a removable LU is accessed atomically. Everything else a
- * task touches belongs to the task.
+ * medium state of a removable LU is accessed atomically. The mode parameters
+ * of a LU are only touched on the network thread (MODE SELECT, resets, the
+ * commands they affect). Everything else a task touches belongs to the task.
  */
 #ifndef CTGT_SCSI_INTERNAL_H
 #define CTGT_SCSI_INTERNAL_H
@@ -34,6 +35,17 @@
 #define SCSI_UNMAP_MAX_LBAS	(1024u * 1024)	/* blocks per command */
 #define SCSI_UNMAP_MAX_DESCS	256u		/* block descriptors per command */
 
+/* The mode parameters MODE SELECT can change (modepage.c). */
+struct lu_mode {
+	bool wce;		/**< caching page: write back cache enabled */
+	bool swp;		/**< control page: software write protect */
+	bool d_sense;		/**< control page: descriptor format sense */
+	uint8_t iec_flags;	/**< IEC page byte 2: PERF, EWASC, DEXCPT, LOGERR */
+	uint8_t mrie;		/**< IEC page: method of reporting */
+	uint32_t interval_timer;
+	uint32_t report_count;
+};
+
 struct scsi_lu {
 	struct scsi_tgt *tgt;		/**< set by scsi_tgt_add_lu() */
 	struct backend *bs;		/**< not owned */
@@ -54,6 +66,8 @@ struct scsi_lu {
 	bool thin;			/**< LBPME: UNMAP deallocates blocks */
 	bool medium_present;		/**< atomic: START STOP UNIT vs. commands */
 	struct lu_job *job;		/**< SANITIZE/FORMAT UNIT job, or NULL (lu_job.c) */
+	struct lu_mode mode;		/**< current mode parameters */
+	struct lu_mode mode_default;	/**< their default values */
 };
 
 struct scsi_tgt {
@@ -133,6 +147,9 @@ uint16_t tgt_ua_take(struct scsi_task *task);
 void tgt_set_prevent(struct scsi_task *task, bool prevent);
 /** True when any nexus prevents medium removal from @lu. */
 bool tgt_lu_prevented(struct scsi_lu *lu);
+/** Establish unit attention @asc for @lu on every I_T nexus except @itn
+ *  (NULL: on all), without replacing a pending power on / reset one. */
+void tgt_ua_others(struct scsi_lu *lu, const struct scsi_itn *itn, uint16_t asc);
 int spc_report_luns(struct scsi_task *task);
 
 /* spc.c */
@@ -149,8 +166,49 @@ int spc_rsoc_prepare(struct scsi_task *task);
 int spc_rsoc(struct scsi_task *task);
 int spc_rstmf(struct scsi_task *task);
 
+/* modepage.c */
+/* Page control values of MODE SENSE (the PC field). */
+enum { MP_CURRENT = 0, MP_CHANGEABLE = 1, MP_DEFAULT = 2, MP_SAVED = 3 };
+#define MP_ALL_PAGES	0x3f
+#define MP_ALL_SUBPAGES	0xff
+/* A mode page or subpage. len is the whole page, its header included. */
+struct mode_page {
+	uint8_t code;
+	uint8_t subpage;	/**< nonzero: SPF (subpage) format */
+	uint16_t len;
+	/** Set the values of @m after the page header (p is zeroed). */
+	void (*fill)(const struct lu_mode *m, uint8_t *p);
+	/** Changeable bits per byte; NULL when nothing is changeable. */
+	const uint8_t *changeable;
+	/** Check the page values @p accepted by the mask: returns the byte
+	 *  offset of an unsupported value, or -1 when they are fine. NULL: any. */
+	int (*check)(const uint8_t *p);
+	/** Store the changeable fields of @p into @m; NULL: nothing to store. */
+	void (*apply)(struct lu_mode *m, const uint8_t *p);
+};
+/** Set the default (and current) mode parameters of a new LU. */
+void mode_init(struct scsi_lu *lu, bool write_cache);
+/** The page (@code, @subpage), or NULL. */
+const struct mode_page *mode_page_find(uint8_t code, uint8_t subpage);
+/** The @i-th page in MODE SENSE order (ascending code, then subpage), or NULL. */
+const struct mode_page *mode_page_at(size_t i);
+/** Build @mp into @p (mp->len bytes) with values @pc of @lu (not MP_SAVED). */
+uint32_t mode_page_put(const struct scsi_lu *lu, const struct mode_page *mp,
+		       uint8_t pc, uint8_t *p);
+/** Whether medium writes are refused: read-only LU or SWP set. */
+bool mode_write_protected(const struct scsi_lu *lu);
+
 /* modesense.c */
 int spc_mode_sense(struct scsi_task *task);
+
+/* modeselect.c */
+int spc_mode_select_prepare(struct scsi_task *task);
+int spc_mode_select(struct scsi_task *task);
+
+/* diag.c */
+int spc_send_diag_prepare(struct scsi_task *task);
+int spc_send_diag(struct scsi_task *task);
+int spc_receive_diag(struct scsi_task *task);
 
 /* sbc.c */
 int sbc_read_prepare(struct scsi_task *task);

@@ -35,7 +35,7 @@
 #define U_INQUIRY	{ 0, 0x01, 0xff, 0xff, 0xff }		/* EVPD, page */
 #define U_MODE_SENSE6	{ 0, 0x08, 0xff, 0xff, 0xff }		/* DBD */
 #define U_MODE_SENSE10	{ 0, 0x18, 0xff, 0xff, 0, 0, 0, 0xff, 0xff } /* LLBAA */
-#define U_START_STOP	{ 0, 0, 0, 0, 0xf3 }	/* POWER CONDITION, LOEJ, START */
+#define U_START_STOP	{ 0, 0, 0, 0, 0xf7 }	/* POWER CONDITION, NO_FLUSH, LOEJ, START */
 #define U_PREVENT	{ 0, 0, 0, 0, 0x03 }
 #define U_READ_CAP10	{ 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0x01 } /* PMI */
 #define U_READ_CAP16	{ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff }
@@ -54,6 +54,10 @@
 #define U_LBA_STATUS	{ 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
 			  0xff, 0xff, 0xff, 0xff }
 #define U_SANITIZE	{ 0, 0xa0, 0, 0, 0, 0, 0, 0xff, 0xff }	/* IMMED, AUSE */
+#define U_MODE_SELECT6	{ 0, 0x11, 0, 0, 0xff }			/* PF, SP, length */
+#define U_MODE_SELECT10	{ 0, 0x11, 0, 0, 0, 0, 0, 0xff, 0xff }
+#define U_SEND_DIAG	{ 0, 0xf7, 0, 0xff, 0xff }	/* SELF-TEST CODE, PF, SELFTEST, DEVOFFL, UNITOFFL */
+#define U_RECV_DIAG	{ 0, 0x01, 0xff, 0xff, 0xff }		/* PCV, page, length */
 
 /* Commands by operation code: every LU understands them, except that only
  * a thin LU has those marked OP_THIN. An entry without an execute handler
@@ -65,8 +69,11 @@ static const struct scsi_op ops[256] = {
 	[0x08] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute, U_RW6 },		/* READ(6) */
 	[0x0a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute, U_RW6 },		/* WRITE(6) */
 	[0x12] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_inquiry, U_INQUIRY },
+	[0x15] = { 0, spc_mode_select_prepare, spc_mode_select, U_MODE_SELECT6 },	/* MODE SELECT(6) */
 	[0x1a] = { OP_DATA_IN, NULL, spc_mode_sense, U_MODE_SENSE6 },		/* MODE SENSE(6) */
 	[0x1b] = { 0, NULL, spc_start_stop_unit, U_START_STOP },
+	[0x1c] = { OP_DATA_IN, NULL, spc_receive_diag, U_RECV_DIAG },
+	[0x1d] = { 0, spc_send_diag_prepare, spc_send_diag, U_SEND_DIAG },
 	[0x1e] = { 0, NULL, spc_prevent_allow, U_PREVENT },
 	[0x25] = { OP_MEDIUM | OP_DATA_IN, NULL, sbc_read_capacity10, U_READ_CAP10 },
 	[0x28] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute, U_RW10 },		/* READ(10) */
@@ -77,6 +84,7 @@ static const struct scsi_op ops[256] = {
 	[0x35] = { OP_MEDIUM, sbc_sync_cache_prepare, sbc_sync_cache_execute, U_SYNC10 },
 	[0x37] = { OP_MEDIUM | OP_DATA_IN, NULL, sbc_read_defect_data10, U_DEFECT10 },
 	[0x42] = { OP_MEDIUM | OP_THIN, sbc_unmap_prepare, sbc_unmap_execute, U_UNMAP },
+	[0x55] = { 0, spc_mode_select_prepare, spc_mode_select, U_MODE_SELECT10 },	/* MODE SELECT(10) */
 	[0x5a] = { OP_DATA_IN, NULL, spc_mode_sense, U_MODE_SENSE10 },		/* MODE SENSE(10) */
 	[0x88] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute, U_RW16 },		/* READ(16) */
 	[0x8a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute, U_RW16 },		/* WRITE(16) */
@@ -260,6 +268,7 @@ struct scsi_lu *scsi_lu_create(const struct scsi_lu_config *cfg, struct backend 
 	lu->naa_id = cfg->naa_id & ((1ull << 36) - 1);
 	lu->naa_cfg = lu->naa_id != 0;
 	lu->write_cache = cfg->write_cache;
+	mode_init(lu, cfg->write_cache);
 	lu->removable = cfg->removable;
 	lu->readonly = cfg->readonly;
 	lu->thin = cfg->thin;

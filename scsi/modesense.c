@@ -1,69 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * MODE SENSE(6) and MODE SENSE(10) (SPC-4 6.11, 6.12): mode parameter
- * header, an optional block descriptor, and the pages below.
- *
- * There is no MODE SELECT, so nothing is changeable (the changeable values
- * are all zero), the default values are the current ones, and saved values
- * do not exist.
+ * header, an optional block descriptor, and the pages of modepage.c with
+ * their current, changeable or default values. Saved values do not exist.
  */
 #include <string.h>
 
 #include "scsi/internal.h"
 #include "scsi/sense.h"
 #include "util/endian.h"
-
-#define MS_PC_CHANGEABLE	1
-#define MS_PC_SAVED		3
-#define MS_ALL_PAGES		0x3f
-#define MS_ALL_SUBPAGES		0xff
-
-struct mode_page {
-	uint8_t code;
-	uint8_t len;	/* whole page, the two header bytes included */
-	/* Set the current values after the header; NULL if all zero. */
-	void (*fill)(const struct scsi_lu *lu, uint8_t *p);
-};
-
-static void fill_caching(const struct scsi_lu *lu, uint8_t *p)
-{
-	if (lu->write_cache)
-		p[2] |= 0x04;		/* WCE */
-}
-
-static void fill_control(const struct scsi_lu *lu, uint8_t *p)
-{
-	(void)lu;
-	p[2] = 0x02;			/* GLTSD: no log parameters are saved; D_SENSE 0 */
-	p[3] = 0x10;			/* QUEUE ALGORITHM MODIFIER 1: unrestricted */
-	put_be16(&p[8], 0xffff);	/* BUSY TIMEOUT PERIOD: unlimited */
-}
-
-static void fill_info_exceptions(const struct scsi_lu *lu, uint8_t *p)
-{
-	(void)lu;
-	p[2] = 0x08;			/* DEXCPT: no informational exceptions */
-}
-
-/* In ascending page code order, as page 3Fh returns them. */
-static const struct mode_page mode_pages[] = {
-	{ 0x02, 16, NULL },			/* disconnect-reconnect */
-	{ 0x08, 20, fill_caching },
-	{ 0x0a, 12, fill_control },
-	{ 0x1c, 12, fill_info_exceptions },
-};
-#define NUM_MODE_PAGES (sizeof(mode_pages) / sizeof(mode_pages[0]))
-
-static uint32_t put_page(const struct scsi_lu *lu, const struct mode_page *mp,
-			 uint8_t pc, uint8_t *p)
-{
-	memset(p, 0, mp->len);
-	p[0] = mp->code;		/* PS 0: the page cannot be saved */
-	p[1] = mp->len - 2;
-	if (pc != MS_PC_CHANGEABLE && mp->fill)
-		mp->fill(lu, p);
-	return mp->len;
-}
 
 /* Short (8-byte) or long LBA (16-byte) block descriptor. */
 static uint32_t put_block_descriptor(const struct scsi_lu *lu, bool longlba, uint8_t *p)
@@ -78,16 +23,39 @@ static uint32_t put_block_descriptor(const struct scsi_lu *lu, bool longlba, uin
 	return 8;
 }
 
-/* Append the requested page(s) at @p; returns their length, 0 if unknown. */
-static uint32_t put_pages(const struct scsi_lu *lu, uint8_t code, uint8_t pc, uint8_t *p)
+/* Whether a request for (@code, @sub) returns page @mp. */
+static bool page_selected(const struct mode_page *mp, uint8_t code, uint8_t sub)
 {
+	if (code != MP_ALL_PAGES && code != mp->code)
+		return false;
+	return sub == MP_ALL_SUBPAGES || sub == mp->subpage;
+}
+
+/* Append the requested page(s) at @p; returns their length, 0 if none. */
+static uint32_t put_pages(const struct scsi_lu *lu, uint8_t code, uint8_t sub,
+			  uint8_t pc, uint8_t *p)
+{
+	const struct mode_page *mp;
 	uint32_t off = 0;
 
-	for (size_t i = 0; i < NUM_MODE_PAGES; i++) {
-		if (code == MS_ALL_PAGES || code == mode_pages[i].code)
-			off += put_page(lu, &mode_pages[i], pc, p + off);
+	for (size_t i = 0; (mp = mode_page_at(i)) != NULL; i++) {
+		if (page_selected(mp, code, sub))
+			off += mode_page_put(lu, mp, pc, p + off);
 	}
 	return off;
+}
+
+/* Field pointer for a request that selects no page: the SUBPAGE CODE when
+ * the page exists with other subpages, else the PAGE CODE. */
+static int no_such_page(struct scsi_task *task, uint8_t code)
+{
+	const struct mode_page *mp;
+
+	for (size_t i = 0; (mp = mode_page_at(i)) != NULL; i++) {
+		if (code == MP_ALL_PAGES || code == mp->code)
+			return sense_invalid_cdb(task, 3, -1);
+	}
+	return sense_invalid_cdb(task, 2, 5);
 }
 
 int spc_mode_sense(struct scsi_task *task)
@@ -102,17 +70,18 @@ int spc_mode_sense(struct scsi_task *task)
 	uint8_t *buf = task->buf;
 	uint8_t dev_specific = 0x10;	/* DPOFUA: DPO and FUA are accepted */
 
-	if (pc == MS_PC_SAVED)
+	if (pc == MP_SAVED)
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_SAVING_PARAMS_NOT_SUPPORTED);
-	/* Only subpage 0 exists (and "all subpages" of all pages). */
-	if (sub != 0 && !(code == MS_ALL_PAGES && sub == MS_ALL_SUBPAGES))
+	/* Page 3Fh: subpage 00h (every page) or FFh (every page and subpage);
+	 * the subpage codes between are reserved. */
+	if (code == MP_ALL_PAGES && sub != 0 && sub != MP_ALL_SUBPAGES)
 		return sense_invalid_cdb(task, 3, -1);
 	if (!dbd)
 		bdlen = put_block_descriptor(lu, llbaa, &buf[hdr]);
-	plen = put_pages(lu, code, pc, &buf[hdr + bdlen]);
+	plen = put_pages(lu, code, sub, pc, &buf[hdr + bdlen]);
 	if (!plen)
-		return sense_invalid_cdb(task, 2, 5);
-	if (lu->readonly)
+		return no_such_page(task, code);
+	if (mode_write_protected(lu))
 		dev_specific |= 0x80;	/* WP */
 	if (ten) {
 		put_be16(&buf[0], (uint16_t)(hdr + bdlen + plen - 2));

@@ -84,7 +84,7 @@ static int rw_check(struct scsi_task *task, bool limit)
 
 int sbc_check_writable(struct scsi_task *task)
 {
-	if (task->lu->readonly)
+	if (mode_write_protected(task->lu))
 		return sense_check(task, SENSE_DATA_PROTECT, ASC_WRITE_PROTECTED);
 	return SCSI_TASK_READY;
 }
@@ -192,7 +192,8 @@ int sbc_submit(struct scsi_task *task, enum bs_op op, uint8_t *data, bs_done_fn 
 	req->len = op == BS_OP_FLUSH ? 0 : len;
 	req->iov = &task->iov;
 	req->iovcnt = op == BS_OP_FLUSH ? 0 : 1;
-	req->fua = op == BS_OP_WRITE && (task->flags & TF_FUA);
+	/* Without a write cache (WCE=0) every write is write-through. */
+	req->fua = op == BS_OP_WRITE && ((task->flags & TF_FUA) || !lu->mode.wce);
 	req->done = done;
 	req->priv = task;
 	if (backend_submit(lu->bs, req) < 0)

@@ -113,6 +113,8 @@ struct scsi_task {
 	uint64_t lba;			/**< UNMAP: index of the next descriptor */
 	uint32_t nblocks;		/**< UNMAP: number of descriptors */
 	uint32_t flags;
+	void (*upper_done)(struct scsi_task *task); /**< transport's done() while
+						       execute() has its own */
 };
 
 /** How a logical unit is created. Zero/NULL fields take defaults. */

@@ -4,8 +4,9 @@
  * target reports, and helpers that end a task with CHECK CONDITION.
  *
  * Internal to scsi/. Sense is always built in fixed format in task->sense;
- * only REQUEST SENSE with DESC=1 produces descriptor format (into its data-in
- * buffer), because the control mode page reports D_SENSE=0.
+ * when the LU's control mode page has D_SENSE=1, task.c rewrites it in
+ * descriptor format as the task ends (sense_to_desc). REQUEST SENSE builds
+ * the format its DESC bit asks for into its data-in buffer.
  */
 #ifndef CTGT_SCSI_SENSE_H
 #define CTGT_SCSI_SENSE_H
@@ -42,6 +43,9 @@ enum {
 	ASC_WRITE_PROTECTED = 0x2700,
 	ASC_POWER_ON_RESET = 0x2900,
 	ASC_BUS_DEVICE_RESET = 0x2903,
+	ASC_NOT_READY_TO_READY = 0x2800,	/* MEDIUM MAY HAVE CHANGED */
+	ASC_MODE_PARAMS_CHANGED = 0x2a01,
+	ASC_SELF_TEST_FAILED = 0x3e03,		/* LOGICAL UNIT FAILED SELF-TEST */
 	ASC_SAVING_PARAMS_NOT_SUPPORTED = 0x3900,
 	ASC_MEDIUM_NOT_PRESENT = 0x3a00,
 	ASC_INVALID_FIELD_IN_CMD_IU = 0x0e03,
@@ -88,6 +92,10 @@ int sense_invalid_param(struct scsi_task *task, unsigned byte);
 
 /** Set the INFORMATION field (VALID=1) of the fixed sense in @task. */
 void sense_set_info(struct scsi_task *task, uint32_t info);
+
+/** Rewrite the fixed format sense of a CHECK CONDITION @task in
+ *  descriptor format (sense_desc.c); anything else is left alone. */
+void sense_to_desc(struct scsi_task *task);
 
 /** End @task with GOOD status and no sense. Returns SCSI_TASK_COMPLETE. */
 int task_good(struct scsi_task *task);

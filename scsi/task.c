@@ -42,7 +42,29 @@ static void task_reset_outputs(struct scsi_task *task)
 	task->flags = 0;
 }
 
-int scsi_task_prepare(struct scsi_task *task)
+/* D_SENSE=1 in the LU's control mode page: sense in descriptor format. */
+static bool wants_desc(const struct scsi_task *task)
+{
+	return task->lu && task->lu->mode.d_sense;
+}
+
+static int task_end(struct scsi_task *task, int rc)
+{
+	if (rc == SCSI_TASK_COMPLETE && wants_desc(task))
+		sense_to_desc(task);
+	return rc;
+}
+
+/* Stands in for the transport's done() while a D_SENSE task is pending. */
+static void done_desc(struct scsi_task *task)
+{
+	task->done = task->upper_done;
+	task->upper_done = NULL;
+	sense_to_desc(task);
+	task->done(task);
+}
+
+static int prepare(struct scsi_task *task)
 {
 	const struct scsi_op *op;
 	bool bad_sa;
@@ -72,19 +94,36 @@ int scsi_task_prepare(struct scsi_task *task)
 	return op->prepare ? op->prepare(task) : SCSI_TASK_READY;
 }
 
+int scsi_task_prepare(struct scsi_task *task)
+{
+	return task_end(task, prepare(task));
+}
+
 int scsi_task_execute(struct scsi_task *task)
 {
 	bool bad_sa;
 	const struct scsi_op *op = lu_find_op(task->lu, task->cdb, &bad_sa);
+	int rc;
 
 	/* prepare() only says READY for a command it found. */
 	if (!op)
-		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
+		return task_end(task, sense_check(task, SENSE_ILLEGAL_REQUEST,
+						  ASC_INVALID_OPCODE));
 	/* A SANITIZE or FORMAT UNIT may have started while the data-out of
 	 * this command was on its way. */
 	if (task->lu && lu_job_check(task) != SCSI_TASK_READY)
-		return SCSI_TASK_COMPLETE;
-	return op->execute(task);
+		return task_end(task, SCSI_TASK_COMPLETE);
+	task->upper_done = NULL;
+	if (wants_desc(task)) {
+		task->upper_done = task->done;
+		task->done = done_desc;
+	}
+	rc = op->execute(task);
+	if (rc != SCSI_TASK_PENDING && task->upper_done) {
+		task->done = task->upper_done;
+		task->upper_done = NULL;
+	}
+	return task_end(task, rc);
 }
 
 void scsi_task_release(struct scsi_task *task)

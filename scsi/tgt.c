@@ -148,10 +148,13 @@ void scsi_tgt_nexus_remove(struct scsi_tgt *tgt, struct scsi_itn *itn)
 	xcopy_nexus_gone(tgt, itn);
 }
 
-/* Caller holds tgt->lock. */
+/* Caller holds tgt->lock. A hard reset (SAM-5 6.3.2) also returns the
+ * mode parameters to their default values, none being saved. */
 static void reset_lu_locked(struct scsi_tgt *tgt, unsigned idx, uint16_t ua)
 {
 	struct list_node *pos, *tmp;
+
+	tgt->luns[idx]->mode = tgt->luns[idx]->mode_default;
 
 	list_for_each_safe(pos, tmp, &tgt->nexuses) {
 		struct itn_state *st = container_of(pos, struct itn_state, node);
@@ -238,6 +241,27 @@ bool tgt_lu_prevented(struct scsi_lu *lu)
 	}
 	pthread_mutex_unlock(&tgt->lock);
 	return prevented;
+}
+
+void tgt_ua_others(struct scsi_lu *lu, const struct scsi_itn *itn, uint16_t asc)
+{
+	struct scsi_tgt *tgt = lu->tgt;
+	unsigned idx = (unsigned)lu->lun;
+	struct list_node *pos, *tmp;
+
+	if (!tgt)
+		return;
+	pthread_mutex_lock(&tgt->lock);
+	list_for_each_safe(pos, tmp, &tgt->nexuses) {
+		struct itn_state *st = container_of(pos, struct itn_state, node);
+
+		if (itn && st->id == itn->id)
+			continue;
+		/* A pending power on / reset says more: everything changed. */
+		if ((st->ua[idx] >> 8) != (ASC_POWER_ON_RESET >> 8))
+			ua_set(tgt, st, idx, asc);
+	}
+	pthread_mutex_unlock(&tgt->lock);
 }
 
 uint64_t scsi_lun_decode(const uint8_t lun[8])

@@ -29,8 +29,8 @@ int sbc_unmap_prepare(struct scsi_task *task)
 
 	if (task->cdb[1] & 0x01)	/* ANCHOR: anchored LBAs not supported */
 		return sense_invalid_cdb(task, 1, 0);
-	if (task->lu->readonly)
-		return sense_check(task, SENSE_DATA_PROTECT, ASC_WRITE_PROTECTED);
+	if (sbc_check_writable(task) != SCSI_TASK_READY)
+		return SCSI_TASK_COMPLETE;
 	if (len == 0)			/* no parameter list: nothing to do */
 		return SCSI_TASK_READY;
 	if (len < UNMAP_HDR_LEN)

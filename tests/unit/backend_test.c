@@ -622,6 +622,154 @@ static void test_file_permission_denied(void **state)
 	assert_string_equal(f->err, want);
 }
 
+/* ---- read-only stores --------------------------------------------------- */
+
+static struct backend *open_file_ro(struct fixture *f, uint64_t size)
+{
+	return backend_open_readonly(f->path, size, &f->cq, f->err, sizeof(f->err));
+}
+
+/* The access mode of this process's descriptor for @path, from
+ * /proc/self/fdinfo; -1 when no descriptor is open on it. */
+static int open_mode_of(const char *path)
+{
+	char link[64], target[256], line[128];
+	int mode = -1;
+
+	for (int fd = 0; fd < 1024 && mode < 0; fd++) {
+		ssize_t n;
+		FILE *fi;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		if (strcmp(target, path) != 0)
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fdinfo/%d", fd);
+		fi = fopen(link, "r");
+		assert_non_null(fi);
+		while (fgets(line, sizeof(line), fi)) {
+			unsigned long flags;
+
+			if (sscanf(line, "flags: %lo", &flags) == 1)
+				mode = (int)(flags & O_ACCMODE);
+		}
+		fclose(fi);
+	}
+	return mode;
+}
+
+/* Submit a request the store must refuse at once; returns the error. */
+static int refused(struct backend *bs, enum bs_op op, uint64_t off, struct iovec *iov)
+{
+	struct treq t;
+	int counter = 0;
+
+	treq_init(&t, &counter, op, off, iov, iov ? 1 : 0);
+	if (!iov)
+		t.req.len = 512;
+	return backend_submit(bs, &t.req);
+}
+
+static void test_file_readonly(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t data[4096], back[4096];
+	struct iovec wr = { data, sizeof(data) }, rd = { back, sizeof(back) };
+	struct backend *bs = open_file(f, 1 * MiB);
+
+	assert_non_null(bs);
+	fill(data, sizeof(data), 9);
+	assert_int_equal(do_io(f, bs, BS_OP_WRITE, 8192, &wr, 1, true), 0);
+	assert_int_equal(open_mode_of(f->path), O_RDWR);
+	backend_close(bs);
+
+	bs = open_file_ro(f, 0);
+	assert_non_null(bs);
+	assert_true(bs->readonly);
+	assert_int_equal(bs->size, 1 * MiB);
+	assert_int_equal(open_mode_of(f->path), O_RDONLY);
+	assert_int_equal(do_io(f, bs, BS_OP_READ, 8192, &rd, 1, false), 0);
+	assert_memory_equal(back, data, sizeof(data));
+	assert_int_equal(refused(bs, BS_OP_WRITE, 0, &wr), -EROFS);
+	assert_int_equal(refused(bs, BS_OP_UNMAP, 0, NULL), -EROFS);
+	assert_int_equal(do_io(f, bs, BS_OP_FLUSH, 0, NULL, 0, false), 0);
+	backend_close(bs);
+	assert_int_equal(open_mode_of(f->path), -1);
+
+	/* The requested size may not exceed the file: it is not grown. */
+	assert_null(open_file_ro(f, 2 * MiB));
+	assert_non_null(strstr(f->err, "not grown"));
+	assert_non_null(bs = open_file_ro(f, 1 * MiB));
+	backend_close(bs);
+}
+
+static void test_file_readonly_not_created(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_null(open_file_ro(f, 1 * MiB));
+	assert_non_null(strstr(f->err, "must exist"));
+	assert_int_equal(access(f->path, F_OK), -1);
+}
+
+/* A file its user may only read: read-write open is refused, read-only
+ * works. Root ignores file modes, so the check runs as nobody. */
+static void test_file_readonly_permissions(void **state)
+{
+	struct fixture *f = *state;
+	pid_t pid;
+	int fd, status;
+
+	fd = open(f->path, O_CREAT | O_WRONLY, 0444);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 1 * MiB), 0);
+	close(fd);
+	assert_int_equal(chmod(f->path, 0444), 0);
+	if (geteuid() != 0) {
+		struct backend *bs;
+
+		assert_null(open_file(f, 0));
+		assert_non_null(bs = open_file_ro(f, 0));
+		backend_close(bs);
+		return;
+	}
+	assert_int_equal(chmod(f->dir, 0755), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct backend *bs;
+
+		if (setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(2);
+		if (open_file(f, 0) != NULL || strstr(f->err, "Permission denied") == NULL)
+			_exit(3);
+		bs = open_file_ro(f, 0);
+		if (bs == NULL || bs->size != 1 * MiB)
+			_exit(4);
+		backend_close(bs);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_mem_readonly(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t buf[512] = { 0 };
+	struct iovec io = { buf, sizeof(buf) };
+	struct backend *bs = backend_open_readonly("mem:", 1 * MiB, &f->cq, f->err, sizeof(f->err));
+
+	assert_non_null(bs);
+	assert_int_equal(refused(bs, BS_OP_WRITE, 0, &io), -EROFS);
+	assert_int_equal(do_io(f, bs, BS_OP_READ, 0, &io, 1, false), 0);
+	backend_close(bs);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -648,6 +796,10 @@ int main(void)
 		T(test_file_not_a_disk),
 		T(test_file_empty_no_size),
 		T(test_file_permission_denied),
+		T(test_file_readonly),
+		T(test_file_readonly_not_created),
+		T(test_file_readonly_permissions),
+		T(test_mem_readonly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -221,7 +221,8 @@ static inline struct fixture *fx_new_cfg(uint64_t nblocks, const struct scsi_lu_
 
 static inline struct fixture *fx_new(uint64_t nblocks)
 {
-	struct scsi_lu_config cfg = { .lun = 0 };
+	/* A write cache, as the daemon configures: writes are not FUA. */
+	struct scsi_lu_config cfg = { .lun = 0, .write_cache = true };
 
 	return fx_new_cfg(nblocks, &cfg);
 }

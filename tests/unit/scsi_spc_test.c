@@ -283,8 +283,8 @@ static void test_mode_sense_pages(void **state)
 	mode_sense(f, &t, false, 0x08, 0x40 | 0x0a, 0, 255);	/* changeable */
 	assert_good(&t);
 	assert_int_equal(t.buf[4], 0x0a);
-	for (int i = 6; i < 16; i++)
-		assert_int_equal(t.buf[i], 0);
+	for (int i = 6; i < 16; i++)			/* D_SENSE and SWP */
+		assert_int_equal(t.buf[i], i == 6 ? 0x04 : i == 8 ? 0x08 : 0);
 	scsi_task_release(&t);
 
 	mode_sense(f, &t, false, 0, 0xc0 | 0x08, 0, 255);	/* saved */
