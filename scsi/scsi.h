@@ -127,6 +127,7 @@ struct scsi_lu_config {
 	bool removable;			/**< RMB set; START STOP UNIT can eject/load */
 	bool readonly;			/**< write protected: WP bit, DATA PROTECT on writes */
 	bool thin;			/**< thin provisioned: LBPME, UNMAP */
+	const char *pr_file;		/**< APTPL state file; NULL: APTPL unsupported */
 };
 
 /**

@@ -63,6 +63,10 @@ int scsi_task_prepare(struct scsi_task *task)
 			return sense_invalid_cdb(task, 1, 4);
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
 	}
+	/* Reservations: after the UA and opcode checks, before the medium
+	 * and the CDB fields (SPC-4 5.13.1, SAM-5 5.14). */
+	if (task->lu && pr_check(task) != SCSI_TASK_READY)
+		return SCSI_TASK_COMPLETE;
 	if ((op->flags & OP_MEDIUM) && !lu_medium_present(task->lu))
 		return sense_check(task, SENSE_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
 	if ((op->flags & OP_DATA_IN) && task_alloc_buf(task, SCSI_DATA_IN_MAX, true))
