@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backend/backend.h"
@@ -38,7 +39,7 @@ static void usage(FILE *out)
 		"usage: ctgt serve [--portal HOST:PORT]... [--target IQN]\n"
 		"                  [--lun N=PATH[,size=SIZE][,thin][,readonly][,removable]]...\n"
 		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
-		"                  [--nop-interval SECONDS]\n");
+		"                  [--nop-interval SECONDS] [--state-dir DIR]\n");
 }
 
 static int fail(const char *msg)
@@ -47,9 +48,32 @@ static int fail(const char *msg)
 	return 1;
 }
 
-static struct scsi_lu *open_lun(struct daemon *d, const struct ctgt_lun_cfg *lc,
-				char *err, size_t errlen)
+/*
+ * The APTPL file of LUN @lun of @target in the state directory:
+ * "<DIR>/<target name>-lun<N>.pr", every character of the name other than
+ * [A-Za-z0-9.-] replaced by '_' (so "iqn.2026-11.io.ctgt:disk0" gives
+ * "iqn.2026-11.io.ctgt_disk0-lun0.pr").
+ */
+static void pr_file_name(const char *dir, const char *target, uint64_t lun, char *out, size_t len)
 {
+	char safe[256];
+	size_t i;
+
+	for (i = 0; target[i] && i < sizeof(safe) - 1; i++) {
+		char c = target[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '.' || c == '-';
+
+		safe[i] = ok ? c : '_';
+	}
+	safe[i] = '\0';
+	snprintf(out, len, "%s/%s-lun%llu.pr", dir, safe, (unsigned long long)lun);
+}
+
+static struct scsi_lu *open_lun(struct daemon *d, const char *target,
+				const struct ctgt_lun_cfg *lc, char *err, size_t errlen)
+{
+	char pr_file[4096];
 	struct backend *bs;
 	struct scsi_lu *lu;
 	struct scsi_lu_config luc = {
@@ -60,6 +84,11 @@ static struct scsi_lu *open_lun(struct daemon *d, const struct ctgt_lun_cfg *lc,
 		.readonly = lc->readonly,
 		.thin = lc->thin,
 	};
+
+	if (d->cfg.state_dir) {
+		pr_file_name(d->cfg.state_dir, target, lc->lun, pr_file, sizeof(pr_file));
+		luc.pr_file = pr_file;
+	}
 
 	if (d->nbackends == MAX_BACKENDS) {
 		snprintf(err, errlen, "too many LUNs");
@@ -72,13 +101,22 @@ static struct scsi_lu *open_lun(struct daemon *d, const struct ctgt_lun_cfg *lc,
 	lu = scsi_lu_create(&luc, bs);
 	if (!lu)
 		snprintf(err, errlen, "LUN %llu (%s): cannot create the logical unit "
-			 "(is the size a multiple of the block size?)",
+			 "(is the size a multiple of the block size? is its reservation file valid?)",
 			 (unsigned long long)lc->lun, lc->path);
 	return lu;
 }
 
 static int build_targets(struct daemon *d, char *err, size_t errlen)
 {
+	struct stat st;
+
+	/* A state directory that cannot hold the files would only show up
+	 * at the first PERSISTENT RESERVE OUT with APTPL: refuse it now. */
+	if (d->cfg.state_dir && (stat(d->cfg.state_dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+				 access(d->cfg.state_dir, W_OK | X_OK) < 0)) {
+		snprintf(err, errlen, "--state-dir %s: not a writable directory", d->cfg.state_dir);
+		return -1;
+	}
 	for (size_t t = 0; t < d->cfg.ntargets; t++) {
 		const struct ctgt_target_cfg *tc = &d->cfg.targets[t];
 		struct scsi_tgt *tgt = scsi_tgt_create(tc->name);
@@ -93,7 +131,7 @@ static int build_targets(struct daemon *d, char *err, size_t errlen)
 			return -1;
 		}
 		for (size_t l = 0; l < tc->nluns; l++) {
-			struct scsi_lu *lu = open_lun(d, &tc->luns[l], err, errlen);
+			struct scsi_lu *lu = open_lun(d, tc->name, &tc->luns[l], err, errlen);
 
 			if (!lu)
 				return -1;
