@@ -303,8 +303,8 @@ static int do_release(struct prout *o)
 }
 
 /* Remove every registration but ours with @key (any key when @all);
- * their nexuses get REGISTRATIONS PREEMPTED. Returns how many went. */
-static unsigned remove_regs(struct prout *o, uint64_t key, bool all, bool abort)
+ * their nexuses get unit attention @asc (0: none). Returns how many went. */
+static unsigned remove_regs(struct prout *o, uint64_t key, bool all, uint16_t asc, bool abort)
 {
 	struct list_node *pos, *tmp;
 	unsigned n = 0;
@@ -314,7 +314,8 @@ static unsigned remove_regs(struct prout *o, uint64_t key, bool all, bool abort)
 
 		if (r == o->me || (!all && r->key != key))
 			continue;
-		pr_ua_reg(o->lu, r, ASC_REGISTRATIONS_PREEMPTED, abort);
+		if (asc)
+			pr_ua_reg(o->lu, r, asc, abort);
 		pr_reg_remove(o->pr, r);
 		n++;
 	}
@@ -329,7 +330,7 @@ static int do_clear(struct prout *o)
 	o->pr->reserved = false;
 	o->pr->holder = NULL;
 	o->pr->type = 0;
-	remove_regs(o, 0, true, false);
+	remove_regs(o, 0, true, 0, false);	/* they have RESERVATIONS PREEMPTED */
 	pr_reg_remove(o->pr, o->me);
 	o->me = NULL;
 	changed(o, true);
@@ -349,7 +350,7 @@ static int do_preempt(struct prout *o, bool abort)
 		/* Only registrations are preempted (SPC-4 5.13.11.4.4). */
 		if (o->sark == 0)
 			return invalid_param(o, 8);
-		if (!remove_regs(o, o->sark, false, abort))
+		if (!remove_regs(o, o->sark, false, ASC_REGISTRATIONS_PREEMPTED, abort))
 			return pr_conflict(o->task);
 		changed(o, true);
 		return task_good(o->task);
@@ -357,7 +358,7 @@ static int do_preempt(struct prout *o, bool abort)
 	/* The reservation is preempted too (5.13.11.4.3): the preempted
 	 * registrations go, and this nexus holds the new reservation. */
 	old = pr->type;
-	remove_regs(o, o->sark, all_reg, abort);
+	remove_regs(o, o->sark, all_reg, ASC_REGISTRATIONS_PREEMPTED, abort);
 	pr->reserved = true;
 	pr->type = o->type;
 	pr->holder = pr_type_all_reg(o->type) ? NULL : o->me;
