@@ -225,8 +225,6 @@ static int do_register(struct prout *o, bool ignore)
 
 	if (!ignore && o->rk != (o->me ? o->me->key : 0))
 		return pr_conflict(o->task);
-	if (o->spec_i_pt && ignore)
-		return invalid_param(o, 20);
 	if (o->spec_i_pt && o->me)	/* SPC-4 6.16.3: only from a new nexus */
 		return sense_check(o->task, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD_IN_CDB);
 	if (!o->spec_i_pt && o->len != PROUT_BASIC)
@@ -435,6 +433,9 @@ int spc_prout(struct scsi_task *task)
 		o.all_tg_pt = o.p[20] & 0x04;
 		o.aptpl = o.p[20] & 0x01;
 	}
+	/* SPEC_I_PT belongs to REGISTER alone (SPC-4 6.16.3). */
+	if (o.spec_i_pt && sa != SA_REGISTER)
+		return invalid_param(&o, 20);
 	if (o.aptpl && !o.pr->file &&
 	    (sa == SA_REGISTER || sa == SA_REGISTER_IGNORE || sa == SA_REGISTER_MOVE))
 		return invalid_param(&o, sa == SA_REGISTER_MOVE ? 17 : 20);

@@ -6,12 +6,13 @@
  * every change while APTPL is set and removed when APTPL is cleared:
  *
  *   ctgt-pr 1
- *   generation <PRgeneration, decimal>
  *   reg <key, 16 hex digits> <relative target port id> <all_tg_pt 0|1> <initiator port> <target port>
  *   ...one "reg" line per registration, in registration order...
  *   reservation <type, decimal> <holder: index of its reg line, or - for the all-registrants types>
  *
- * The "reservation" line is there only while a reservation exists. Port
+ * The "reservation" line is there only while a reservation exists.
+ * PRgeneration is not kept: it starts from zero at every power on
+ * (SPC-4 6.15.2), and a restart is one. Port
  * names are iSCSI names and so hold no white space. The file is replaced
  * atomically: written to <file>.tmp, fsync'ed, renamed over <file>, and the
  * directory fsync'ed, so a crash leaves either the old or the new state.
@@ -59,7 +60,7 @@ static int write_state(const struct pr_state *pr, FILE *f)
 	const struct list_node *pos;
 	int idx = 0, holder = -1;
 
-	fprintf(f, "%s\ngeneration %" PRIu32 "\n", PR_MAGIC, pr->generation);
+	fprintf(f, "%s\n", PR_MAGIC);
 	for (pos = pr->regs.next; pos != &pr->regs; pos = pos->next, idx++) {
 		const struct pr_reg *r = container_of(pos, struct pr_reg, node);
 
@@ -160,8 +161,6 @@ static int parse_line(struct pr_state *pr, char *line, unsigned lineno)
 	line[strcspn(line, "\n")] = '\0';
 	if (lineno == 1)
 		return strcmp(line, PR_MAGIC) == 0 ? 0 : -1;
-	if (strncmp(line, "generation ", 11) == 0)
-		return sscanf(line, "generation %" SCNu32, &pr->generation) == 1 ? 0 : -1;
 	if (strncmp(line, "reg ", 4) == 0)
 		return pr->reserved ? -1 : parse_reg(pr, line);
 	if (strncmp(line, "reservation ", 12) == 0)
