@@ -89,6 +89,14 @@ static int invalid_param(struct prout *o, unsigned byte)
 	return sense_invalid_param(o->task, byte);
 }
 
+/* INVALID FIELD IN PARAMETER LIST at one bit (BPV=1). */
+static int invalid_param_bit(struct prout *o, unsigned byte, unsigned bit)
+{
+	sense_invalid_param(o->task, byte);
+	o->task->sense[15] |= (uint8_t)(0x08 | (bit & 7));
+	return SCSI_TASK_COMPLETE;
+}
+
 static int plle(struct prout *o)
 {
 	return sense_check(o->task, SENSE_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH_ERROR);
@@ -435,10 +443,10 @@ int spc_prout(struct scsi_task *task)
 	}
 	/* SPEC_I_PT belongs to REGISTER alone (SPC-4 6.16.3). */
 	if (o.spec_i_pt && sa != SA_REGISTER)
-		return invalid_param(&o, 20);
+		return invalid_param_bit(&o, 20, 3);
 	if (o.aptpl && !o.pr->file &&
 	    (sa == SA_REGISTER || sa == SA_REGISTER_IGNORE || sa == SA_REGISTER_MOVE))
-		return invalid_param(&o, sa == SA_REGISTER_MOVE ? 17 : 20);
+		return invalid_param_bit(&o, sa == SA_REGISTER_MOVE ? 17 : 20, 0);
 	o.me = pr_reg_of(o.pr, o.itn);
 	switch (sa) {
 	case SA_REGISTER:
