@@ -404,6 +404,44 @@ static void test_preempt_reservation(void **state)
 }
 
 
+/* ---- REPORT SUPPORTED OPERATION CODES ---- */
+
+/* One command (REPORTING OPTIONS 2 or 1): supported, CDB length, usage. */
+static void assert_rsoc(struct prt *p, uint8_t op, int sa, unsigned len, const uint8_t *usage)
+{
+	uint8_t cdb[SCSI_CDB_MAX] = { 0xa3, 0x0c, sa < 0 ? 1 : 2, op };
+
+	put_be16(&cdb[4], sa < 0 ? 0 : (uint16_t)sa);
+	put_be32(&cdb[6], 64);
+	assert_int_equal(run_as(p, &p->f->itn, cdb, SCSI_DIR_READ, 64, NULL), 0);
+	assert_int_equal(p->t.buf[1] & 7, 3);		/* SUPPORT: as the standard says */
+	assert_int_equal(get_be16(&p->t.buf[2]), len);
+	assert_int_equal(p->t.buf[4], op);
+	if (sa >= 0)
+		assert_int_equal(p->t.buf[5], sa);
+	assert_memory_equal(&p->t.buf[5 + (sa >= 0)], &usage[1 + (sa >= 0)],
+			    len - 1 - (sa >= 0));
+}
+
+static void test_rsoc(void **state)
+{
+	struct prt *p = setup();
+	static const uint8_t prin_u[10] = { 0x5e, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0 };
+	static const uint8_t prout_u[10] = { 0x5f, 0, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff, 0 };
+	static const uint8_t none6[6] = { 0 }, none10[10] = { 0 };
+
+	(void)state;
+	for (int sa = 0; sa < 4; sa++)
+		assert_rsoc(p, 0x5e, sa, 10, prin_u);
+	for (int sa = 0; sa < 8; sa++)
+		assert_rsoc(p, 0x5f, sa, 10, prout_u);
+	assert_rsoc(p, 0x16, -1, 6, none6);
+	assert_rsoc(p, 0x17, -1, 6, none6);
+	assert_rsoc(p, 0x56, -1, 10, none10);
+	assert_rsoc(p, 0x57, -1, 10, none10);
+	teardown(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_clear),
 		cmocka_unit_test(test_preempt_registration),
 		cmocka_unit_test(test_preempt_reservation),
+		cmocka_unit_test(test_rsoc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
