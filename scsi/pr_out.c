@@ -117,7 +117,8 @@ static uint32_t parse_tid(const uint8_t *t, uint32_t avail, char out[PR_PORT_MAX
 	if (avail < 4 || (t[0] & 0x0f) != 0x05 || fmt > 1 || (t[0] & 0x30))
 		return 0;
 	addl = get_be16(&t[2]);
-	if (addl == 0 || addl % 4 || 4 + addl > avail)
+	/* SPC-4 7.5.4.6: at least 20 bytes of name, a multiple of four. */
+	if (addl < 20 || addl % 4 || 4 + addl > avail)
 		return 0;
 	nul = memchr(&t[4], 0, addl);
 	if (!nul)

@@ -88,6 +88,14 @@ static void test_spec_i_pt_errors(void **state)
 	memset(&tids[4], 'a', tlen - 4);
 	assert_int_equal(register_spec(p, &p->f->itn, K1, tids, tlen, 28 + tlen), 2);
 	assert_sense(&p->t, 0x5, 0x2600);
+	/* ADDITIONAL LENGTH under 20 or not a multiple of four. */
+	tlen = put_tid(tids, "iqn.a,i,0x01");
+	put_be16(&tids[2], 16);
+	assert_int_equal(register_spec(p, &p->f->itn, K1, tids, 20, 28 + 20), 2);
+	assert_sense(&p->t, 0x5, 0x2600);
+	put_be16(&tids[2], 22);
+	assert_int_equal(register_spec(p, &p->f->itn, K1, tids, tlen, 28 + tlen), 2);
+	assert_sense(&p->t, 0x5, 0x2600);
 	/* Length field beyond the list. */
 	tlen = put_tid(tids, PORT2);
 	put_be16(&tids[2], 200);
