@@ -328,6 +328,7 @@ void config_free(struct ctgt_config *cfg)
 	for (size_t i = 0; i < cfg->ntargets; i++)
 		free_target(&cfg->targets[i]);
 	free(cfg->targets);
+	free(cfg->state_dir);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->log_level = -1;
 }
@@ -428,6 +429,7 @@ struct flags {
 	const char *config;
 	int log_level;
 	int nop_interval;
+	const char *state_dir;
 };
 
 static int flag_portal(struct flags *fl, const char *val, char *err, size_t errlen)
@@ -578,6 +580,11 @@ static int flag_nop_interval(struct flags *fl, const char *val, char *err, size_
 	return 0;
 }
 
+static int flag_state_dir(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	return flag_once(&fl->state_dir, "state-dir", val, err, errlen);
+}
+
 static int flag_config(struct flags *fl, const char *val, char *err, size_t errlen)
 {
 	return flag_once(&fl->config, "config", val, err, errlen);
@@ -593,6 +600,7 @@ static const struct {
 	{ "config", flag_config },
 	{ "log-level", flag_log_level },
 	{ "nop-interval", flag_nop_interval },
+	{ "state-dir", flag_state_dir },
 };
 
 /* Handle argv[*i] (and its value); advances *i past what it used. */
@@ -673,6 +681,14 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 		}
 		if (config_load_json(fl->config, cfg, err, errlen) < 0)
 			return -1;
+	}
+	if (fl->state_dir != NULL) {	/* the flag wins over "stateDir" */
+		free(cfg->state_dir);
+		cfg->state_dir = strdup(fl->state_dir);
+		if (cfg->state_dir == NULL) {
+			set_err(err, errlen, "out of memory");
+			return -1;
+		}
 	}
 	if (merge(cfg, &fl->portals, "--portal", err, errlen) < 0)
 		return -1;

@@ -465,9 +465,30 @@ static json_t *read_json(const struct jload *jl)
 	return root;
 }
 
+/* "stateDir": where APTPL reservation state is kept (ctgt's own key). */
+static bool load_state_dir(struct jload *jl, json_t *root, struct ctgt_config *cfg)
+{
+	json_t *v = json_object_get(root, "stateDir");
+
+	if (v == NULL)
+		return true;
+	if (!json_is_string(v) || json_string_length(v) == 0) {
+		set_err(jl->err, jl->errlen, "%s: \"stateDir\" must be a non-empty string", jl->file);
+		return false;
+	}
+	free(cfg->state_dir);
+	cfg->state_dir = strdup(json_string_value(v));
+	if (cfg->state_dir == NULL) {
+		set_err(jl->err, jl->errlen, "out of memory");
+		return false;
+	}
+	return true;
+}
+
 int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_t errlen)
 {
-	static const char *const known[] = { "storages", "iscsiportals", "iscsitargets", NULL };
+	static const char *const known[] = { "storages", "iscsiportals", "iscsitargets",
+					     "stateDir", NULL };
 	struct jload jl = { .file = path, .err = err, .errlen = errlen };
 	json_t *root;
 	bool ok;
@@ -477,7 +498,8 @@ int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_
 	if (root == NULL)
 		return -1;
 	warn_unknown_keys(&jl, "top level", root, known);
-	ok = load_array(&jl, root, "storages", load_storage) &&
+	ok = load_state_dir(&jl, root, cfg) &&
+	     load_array(&jl, root, "storages", load_storage) &&
 	     load_array(&jl, root, "iscsiportals", load_portal) &&
 	     load_targets(&jl, root) && move_portals(&jl);
 	json_decref(root);

@@ -283,6 +283,7 @@ static int attach_lu(struct ctgt_server *s, struct scsi_tgt *tgt, const struct c
 		.removable = p->removable,
 		.readonly = p->readonly,
 		.thin = p->thin,
+		.pr_file = p->pr_file,
 	};
 	struct scsi_lu *lu = NULL;
 	int rc = 0;
@@ -295,7 +296,7 @@ static int attach_lu(struct ctgt_server *s, struct scsi_tgt *tgt, const struct c
 	else if ((lu = scsi_lu_create(&luc, bs)) == NULL)
 		rc = set_err(err, errlen, -EINVAL,
 			     "LUN %llu (%s): cannot create the logical unit (block size, "
-			     "vendor, product or serial invalid?)",
+			     "vendor, product or serial invalid? reservation file damaged?)",
 			     (unsigned long long)p->lun, what);
 	else if (scsi_tgt_add_lu(tgt, lu) < 0)
 		rc = set_err(err, errlen, -EEXIST, "LUN %llu: cannot be added",

@@ -5,8 +5,11 @@
  * listens on the portals and serves until SIGINT or SIGTERM.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ctgt/server.h"
 #include "daemon/config.h"
@@ -18,7 +21,7 @@ static void usage(FILE *out)
 		"usage: ctgt serve [--portal HOST:PORT]... [--target IQN]\n"
 		"                  [--lun N=PATH[,size=SIZE][,thin][,readonly][,removable]]...\n"
 		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
-		"                  [--nop-interval SECONDS]\n");
+		"                  [--nop-interval SECONDS] [--state-dir DIR]\n");
 }
 
 static int fail(const char *msg)
@@ -27,9 +30,32 @@ static int fail(const char *msg)
 	return 1;
 }
 
-static int add_lun(struct ctgt_server *srv, const char *iqn, const struct ctgt_lun_cfg *lc,
-		   char *err, size_t errlen)
+/*
+ * The APTPL file of LUN @lun of @target in the state directory:
+ * "<DIR>/<target name>-lun<N>.pr", every character of the name other than
+ * [A-Za-z0-9.-] replaced by '_' (so "iqn.2026-11.io.ctgt:disk0" gives
+ * "iqn.2026-11.io.ctgt_disk0-lun0.pr").
+ */
+static void pr_file_name(const char *dir, const char *target, uint64_t lun, char *out, size_t len)
 {
+	char safe[256];
+	size_t i;
+
+	for (i = 0; target[i] && i < sizeof(safe) - 1; i++) {
+		char c = target[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '.' || c == '-';
+
+		safe[i] = ok ? c : '_';
+	}
+	safe[i] = '\0';
+	snprintf(out, len, "%s/%s-lun%llu.pr", dir, safe, (unsigned long long)lun);
+}
+
+static int add_lun(struct ctgt_server *srv, const char *iqn, const struct ctgt_lun_cfg *lc,
+		   const char *state_dir, char *err, size_t errlen)
+{
+	char pr_file[4096];
 	struct ctgt_lu_params p = {
 		.lun = lc->lun,
 		.size = lc->size,
@@ -39,19 +65,32 @@ static int add_lun(struct ctgt_server *srv, const char *iqn, const struct ctgt_l
 		.removable = lc->removable,
 	};
 
+	if (state_dir) {
+		pr_file_name(state_dir, iqn, lc->lun, pr_file, sizeof(pr_file));
+		p.pr_file = pr_file;
+	}
 	return ctgt_server_add_store(srv, iqn, &p, lc->path, err, errlen);
 }
 
 static int build_targets(struct ctgt_server *srv, const struct ctgt_config *cfg,
 			 char *err, size_t errlen)
 {
+	struct stat st;
+
+	/* A state directory that cannot hold the files would only show up
+	 * at the first PERSISTENT RESERVE OUT with APTPL: refuse it now. */
+	if (cfg->state_dir && (stat(cfg->state_dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+			       access(cfg->state_dir, W_OK | X_OK) < 0)) {
+		snprintf(err, errlen, "--state-dir %s: not a writable directory", cfg->state_dir);
+		return -1;
+	}
 	for (size_t t = 0; t < cfg->ntargets; t++) {
 		const struct ctgt_target_cfg *tc = &cfg->targets[t];
 
 		if (ctgt_server_add_target(srv, tc->name, err, errlen) < 0)
 			return -1;
 		for (size_t l = 0; l < tc->nluns; l++)
-			if (add_lun(srv, tc->name, &tc->luns[l], err, errlen) < 0)
+			if (add_lun(srv, tc->name, &tc->luns[l], cfg->state_dir, err, errlen) < 0)
 				return -1;
 	}
 	return 0;

@@ -68,6 +68,7 @@ struct scsi_lu {
 	struct lu_job *job;		/**< SANITIZE/FORMAT UNIT job, or NULL (lu_job.c) */
 	struct lu_mode mode;		/**< current mode parameters */
 	struct lu_mode mode_default;	/**< their default values */
+	struct pr_state *pr;		/**< reservations (pr.c), never NULL */
 };
 
 struct scsi_tgt {
@@ -150,6 +151,11 @@ bool tgt_lu_prevented(struct scsi_lu *lu);
 /** Establish unit attention @asc for @lu on every I_T nexus except @itn
  *  (NULL: on all), without replacing a pending power on / reset one. */
 void tgt_ua_others(struct scsi_lu *lu, const struct scsi_itn *itn, uint16_t asc);
+/** Set unit attention @asc on @lu for every nexus @match accepts (called
+ *  under tgt->lock: it must not call back into tgt.c). Stores up to
+ *  @max_ids of their ids in @ids; returns how many matched. */
+unsigned tgt_ua_set_if(struct scsi_lu *lu, bool (*match)(const struct scsi_itn *itn, void *arg),
+		       void *arg, uint16_t asc, uint64_t *ids, unsigned max_ids);
 int spc_report_luns(struct scsi_task *task);
 
 /* spc.c */
@@ -244,6 +250,31 @@ int sbc_submit(struct scsi_task *task, enum bs_op op, uint8_t *data, bs_done_fn 
  *  whole blocks received (task->nblocks shrinks). False, sense set, when the
  *  data ends inside a block. */
 bool sbc_trim_to_received(struct scsi_task *task);
+
+/* pr.c, pr_in.c, pr_out.c, reserve.c: reservations */
+struct pr_state;
+/** Give @lu its reservation state, loaded from @file (NULL: no APTPL).
+ *  Returns 0 or -1. */
+int pr_lu_init(struct scsi_lu *lu, const char *file);
+void pr_lu_free(struct scsi_lu *lu);
+/** The reservation check of scsi_task_prepare(): SCSI_TASK_READY, or
+ *  COMPLETE with RESERVATION CONFLICT status. */
+int pr_check(struct scsi_task *task);
+/** The I_T nexus @itn is gone: its RESERVE reservation on @lu ends. */
+void pr_nexus_lost(struct scsi_lu *lu, const struct scsi_itn *itn);
+/** LOGICAL UNIT RESET / target reset: the RESERVE reservation ends. */
+void pr_lu_reset(struct scsi_lu *lu);
+/** Abort every task of nexus @itn_id on @lu (PREEMPT AND ABORT).
+ *  TODO: a no-op in pr.c until the task set (branch tmf) provides it. */
+void tgt_abort_tasks_of(struct scsi_lu *lu, uint64_t itn_id);
+int spc_prin_read_keys(struct scsi_task *task);
+int spc_prin_read_reservation(struct scsi_task *task);
+int spc_prin_report_caps(struct scsi_task *task);
+int spc_prin_read_full_status(struct scsi_task *task);
+int spc_prout_prepare(struct scsi_task *task);
+int spc_prout(struct scsi_task *task);
+int spc_reserve(struct scsi_task *task);
+int spc_release(struct scsi_task *task);
 
 /* unmap.c */
 int sbc_unmap_prepare(struct scsi_task *task);

@@ -58,6 +58,10 @@
 #define U_MODE_SELECT10	{ 0, 0x11, 0, 0, 0, 0, 0, 0xff, 0xff }
 #define U_SEND_DIAG	{ 0, 0xf7, 0, 0xff, 0xff }	/* SELF-TEST CODE, PF, SELFTEST, DEVOFFL, UNITOFFL */
 #define U_RECV_DIAG	{ 0, 0x01, 0xff, 0xff, 0xff }		/* PCV, page, length */
+#define U_PRIN		{ 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff }	/* ALLOCATION LENGTH */
+/* SCOPE and TYPE, PARAMETER LIST LENGTH */
+#define U_PROUT		{ 0, 0, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff }
+#define U_RESERVE10	{ 0 }	/* 3RDPTY and LONGID are only checked for zero */
 
 /* Commands by operation code: every LU understands them, except that only
  * a thin LU has those marked OP_THIN. An entry without an execute handler
@@ -70,6 +74,8 @@ static const struct scsi_op ops[256] = {
 	[0x0a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute, U_RW6 },		/* WRITE(6) */
 	[0x12] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_inquiry, U_INQUIRY },
 	[0x15] = { 0, spc_mode_select_prepare, spc_mode_select, U_MODE_SELECT6 },	/* MODE SELECT(6) */
+	[0x16] = { 0, NULL, spc_reserve, U_NONE6 },				/* RESERVE(6) */
+	[0x17] = { 0, NULL, spc_release, U_NONE6 },				/* RELEASE(6) */
 	[0x1a] = { OP_DATA_IN, NULL, spc_mode_sense, U_MODE_SENSE6 },		/* MODE SENSE(6) */
 	[0x1b] = { 0, NULL, spc_start_stop_unit, U_START_STOP },
 	[0x1c] = { OP_DATA_IN, NULL, spc_receive_diag, U_RECV_DIAG },
@@ -85,6 +91,8 @@ static const struct scsi_op ops[256] = {
 	[0x37] = { OP_MEDIUM | OP_DATA_IN, NULL, sbc_read_defect_data10, U_DEFECT10 },
 	[0x42] = { OP_MEDIUM | OP_THIN, sbc_unmap_prepare, sbc_unmap_execute, U_UNMAP },
 	[0x55] = { 0, spc_mode_select_prepare, spc_mode_select, U_MODE_SELECT10 },	/* MODE SELECT(10) */
+	[0x56] = { 0, NULL, spc_reserve, U_RESERVE10 },			/* RESERVE(10) */
+	[0x57] = { 0, NULL, spc_release, U_RESERVE10 },			/* RELEASE(10) */
 	[0x5a] = { OP_DATA_IN, NULL, spc_mode_sense, U_MODE_SENSE10 },		/* MODE SENSE(10) */
 	[0x88] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute, U_RW16 },		/* READ(16) */
 	[0x8a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute, U_RW16 },		/* WRITE(16) */
@@ -133,6 +141,26 @@ static const struct scsi_op maintenance_in_ops[LU_MAX_SA] = {
 	[0x0d] = { OP_DATA_IN, NULL, spc_rstmf, U_RSTMF },
 };
 
+/* PERSISTENT RESERVE IN, by service action. */
+static const struct scsi_op prin_ops[LU_MAX_SA] = {
+	[0x00] = { 0, NULL, spc_prin_read_keys, U_PRIN },
+	[0x01] = { 0, NULL, spc_prin_read_reservation, U_PRIN },
+	[0x02] = { 0, NULL, spc_prin_report_caps, U_PRIN },
+	[0x03] = { 0, NULL, spc_prin_read_full_status, U_PRIN },
+};
+
+/* PERSISTENT RESERVE OUT, by service action. */
+static const struct scsi_op prout_ops[LU_MAX_SA] = {
+	[0x00] = { 0, spc_prout_prepare, spc_prout, U_PROUT },	/* REGISTER */
+	[0x01] = { 0, spc_prout_prepare, spc_prout, U_PROUT },	/* RESERVE */
+	[0x02] = { 0, spc_prout_prepare, spc_prout, U_PROUT },	/* RELEASE */
+	[0x03] = { 0, spc_prout_prepare, spc_prout, U_PROUT },	/* CLEAR */
+	[0x04] = { 0, spc_prout_prepare, spc_prout, U_PROUT },	/* PREEMPT */
+	[0x05] = { 0, spc_prout_prepare, spc_prout, U_PROUT },	/* PREEMPT AND ABORT */
+	[0x06] = { 0, spc_prout_prepare, spc_prout, U_PROUT },	/* REGISTER AND IGNORE EXISTING KEY */
+	[0x07] = { 0, spc_prout_prepare, spc_prout, U_PROUT },	/* REGISTER AND MOVE */
+};
+
 /* Operation codes whose SERVICE ACTION field (byte 1, bits 4..0) selects
  * the command. */
 static const struct {
@@ -144,6 +172,8 @@ static const struct {
 	{ 0x84, rcr_ops },			/* RECEIVE COPY RESULTS */
 	{ 0x9e, service_action_in_ops },	/* SERVICE ACTION IN(16) */
 	{ 0xa3, maintenance_in_ops },		/* MAINTENANCE IN */
+	{ 0x5e, prin_ops },			/* PERSISTENT RESERVE IN */
+	{ 0x5f, prout_ops },			/* PERSISTENT RESERVE OUT */
 };
 
 static const struct scsi_op *sa_table(uint8_t opcode)
@@ -274,6 +304,12 @@ struct scsi_lu *scsi_lu_create(const struct scsi_lu_config *cfg, struct backend 
 	lu->thin = cfg->thin;
 	lu->medium_present = true;
 	lu_derive_ids(lu, "");
+	if (pr_lu_init(lu, cfg->pr_file) < 0) {
+		LOG_ERR("scsi", "LUN %llu: cannot load the reservations from %s",
+			(unsigned long long)cfg->lun, cfg->pr_file ? cfg->pr_file : "(none)");
+		free(lu);
+		return NULL;
+	}
 	return lu;
 }
 
@@ -282,6 +318,7 @@ void scsi_lu_destroy(struct scsi_lu *lu)
 	if (!lu)
 		return;
 	lu_job_free(lu);	/* a running job is left behind (shutdown only) */
+	pr_lu_free(lu);
 	free(lu);
 }
 

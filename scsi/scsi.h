@@ -129,6 +129,10 @@ struct scsi_lu_config {
 	bool removable;			/**< RMB set; START STOP UNIT can eject/load */
 	bool readonly;			/**< write protected: WP bit, DATA PROTECT on writes */
 	bool thin;			/**< thin provisioned: LBPME, UNMAP */
+	/** Where the persistent reservations live while APTPL is set (read
+	 *  at creation, rewritten on every change; the path is copied). NULL:
+	 *  APTPL is not supported. A damaged file fails scsi_lu_create(). */
+	const char *pr_file;
 };
 
 /**

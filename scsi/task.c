@@ -85,6 +85,10 @@ static int prepare(struct scsi_task *task)
 			return sense_invalid_cdb(task, 1, 4);
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
 	}
+	/* Reservations: after the UA and opcode checks, before the medium
+	 * and the CDB fields (SPC-4 5.13.1, SAM-5 5.14). */
+	if (task->lu && pr_check(task) != SCSI_TASK_READY)
+		return SCSI_TASK_COMPLETE;
 	if (task->lu && lu_job_check(task) != SCSI_TASK_READY)
 		return SCSI_TASK_COMPLETE;
 	if ((op->flags & OP_MEDIUM) && !lu_medium_present(task->lu))

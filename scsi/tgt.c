@@ -18,6 +18,7 @@
 struct itn_state {
 	struct list_node node;
 	uint64_t id;				/**< scsi_itn.id */
+	const struct scsi_itn *itn;		/**< the transport's, for its port names */
 	uint16_t ua[SCSI_MAX_LUNS];		/**< pending UA (ASC/ASCQ), 0 = none */
 	uint8_t prevent[SCSI_MAX_LUNS / 8];	/**< PREVENT MEDIUM REMOVAL bits */
 };
@@ -123,6 +124,7 @@ void scsi_tgt_nexus_add(struct scsi_tgt *tgt, struct scsi_itn *itn)
 		return;
 	}
 	st->id = itn->id;
+	st->itn = itn;
 	pthread_mutex_lock(&tgt->lock);
 	for (unsigned i = 0; i < SCSI_MAX_LUNS; i++) {
 		if (tgt->luns[i])
@@ -146,6 +148,10 @@ void scsi_tgt_nexus_remove(struct scsi_tgt *tgt, struct scsi_itn *itn)
 	pthread_mutex_unlock(&tgt->lock);
 	free(st);
 	xcopy_nexus_gone(tgt, itn);
+	for (unsigned i = 0; i < SCSI_MAX_LUNS; i++) {
+		if (tgt->luns[i])
+			pr_nexus_lost(tgt->luns[i], itn);
+	}
 }
 
 /* Caller holds tgt->lock. A hard reset (SAM-5 6.3.2) also returns the
@@ -156,6 +162,7 @@ static void reset_lu_locked(struct scsi_tgt *tgt, unsigned idx, uint16_t ua)
 
 	tgt->luns[idx]->mode = tgt->luns[idx]->mode_default;
 
+	pr_lu_reset(tgt->luns[idx]);
 	list_for_each_safe(pos, tmp, &tgt->nexuses) {
 		struct itn_state *st = container_of(pos, struct itn_state, node);
 
@@ -262,6 +269,30 @@ void tgt_ua_others(struct scsi_lu *lu, const struct scsi_itn *itn, uint16_t asc)
 			ua_set(tgt, st, idx, asc);
 	}
 	pthread_mutex_unlock(&tgt->lock);
+}
+
+unsigned tgt_ua_set_if(struct scsi_lu *lu, bool (*match)(const struct scsi_itn *itn, void *arg),
+		       void *arg, uint16_t asc, uint64_t *ids, unsigned max_ids)
+{
+	struct scsi_tgt *tgt = lu->tgt;
+	struct list_node *pos, *tmp;
+	unsigned n = 0;
+
+	if (!tgt)
+		return 0;
+	pthread_mutex_lock(&tgt->lock);
+	list_for_each_safe(pos, tmp, &tgt->nexuses) {
+		struct itn_state *st = container_of(pos, struct itn_state, node);
+
+		if (!match(st->itn, arg))
+			continue;
+		ua_set(tgt, st, (unsigned)lu->lun, asc);
+		if (n < max_ids)
+			ids[n] = st->id;
+		n++;
+	}
+	pthread_mutex_unlock(&tgt->lock);
+	return n;
 }
 
 uint64_t scsi_lun_decode(const uint8_t lun[8])

@@ -48,6 +48,9 @@ struct ctgt_lu_params {
 	const char *vendor;	/**< INQUIRY vendor, <= 8 chars; default "CTGT" */
 	const char *product;	/**< INQUIRY product, <= 16 chars; default "VIRTUAL-DISK" */
 	const char *serial;	/**< unit serial number; default derived from target and LUN */
+	const char *pr_file;	/**< where persistent reservations with APTPL are
+				 *   kept across restarts (loaded now, rewritten
+				 *   atomically); NULL: APTPL is not offered */
 };
 
 /** A server with no target and no portal; NULL when out of memory. */

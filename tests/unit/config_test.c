@@ -620,6 +620,32 @@ static void test_config_unknown_keys_ignored(void **state)
 	assert_int_equal(f->cfg.ntargets, 0);
 }
 
+/* --state-dir and "stateDir": where APTPL reservation files go; the flag
+ * wins over the file. */
+static void test_state_dir(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", NULL), 0);
+	assert_null(f->cfg.state_dir);
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--state-dir", "/var/lib/ctgt", NULL), 0);
+	assert_string_equal(f->cfg.state_dir, "/var/lib/ctgt");
+	PARSE_FAILS(f, "--state-dir given twice", "--lun", "0=mem:,size=1M",
+		    "--state-dir", "a", "--state-dir=b");
+	PARSE_FAILS(f, "--state-dir: missing value", "--lun", "0=mem:,size=1M", "--state-dir=");
+
+	write_config(f, "{\"stateDir\": \"/srv/pr\", \"storages\": [{\"deviceID\": 1,"
+		     " \"path\": \"mem:\", \"size\": \"1M\"}],"
+		     " \"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"0\": 1}}}}");
+	assert_int_equal(parse(f, "--config", f->path, NULL), 0);
+	assert_string_equal(f->cfg.state_dir, "/srv/pr");
+	assert_int_equal(parse(f, "--config", f->path, "--state-dir", "/other", NULL), 0);
+	assert_string_equal(f->cfg.state_dir, "/other");
+	config_free(&f->cfg);
+	load_fails(f, "{\"stateDir\": 5}", ": \"stateDir\" must be a non-empty string");
+	load_fails(f, "{\"stateDir\": \"\"}", ": \"stateDir\" must be a non-empty string");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -647,6 +673,7 @@ int main(void)
 		T(test_config_syntax_errors),
 		T(test_config_bad_content),
 		T(test_config_unknown_keys_ignored),
+		T(test_state_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
