@@ -223,6 +223,7 @@ struct scsi_lu *scsi_lu_create(const struct scsi_lu_config *cfg, struct backend 
 	lu->readonly = cfg->readonly;
 	lu->thin = cfg->thin;
 	lu->medium_present = true;
+	ts_init(&lu->ts);
 	lu_derive_ids(lu, "");
 	return lu;
 }

@@ -40,9 +40,10 @@ static void task_reset_outputs(struct scsi_task *task)
 	task->data_in_len = 0;
 	task->data_out_len = 0;
 	task->flags = 0;
+	task->aborted = false;
 }
 
-int scsi_task_prepare(struct scsi_task *task)
+static int task_prepare(struct scsi_task *task)
 {
 	const struct scsi_op *op;
 	bool bad_sa;
@@ -53,6 +54,10 @@ int scsi_task_prepare(struct scsi_task *task)
 	op = lu_find_op(task->lu, task->cdb, &bad_sa);
 	if (!task->lu && !(op && (op->flags & OP_ANY_LUN)))
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_LU_NOT_SUPPORTED);
+	/* No ACA condition is ever established (NACA=1 is refused), so an ACA
+	 * task has nothing to run in (SAM-5: ACA attribute without ACA). */
+	if (task->attr == SCSI_ATTR_ACA)
+		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_INVALID_MESSAGE_ERROR);
 	if (task->lu && !(op && (op->flags & OP_UA_EXEMPT))) {
 		ua = tgt_ua_take(task);
 		if (ua)
@@ -70,7 +75,17 @@ int scsi_task_prepare(struct scsi_task *task)
 	return op->prepare ? op->prepare(task) : SCSI_TASK_READY;
 }
 
-int scsi_task_execute(struct scsi_task *task)
+int scsi_task_prepare(struct scsi_task *task)
+{
+	int rc = task_prepare(task);
+
+	/* From here until it completes the task is in its LU's task set. */
+	if (rc == SCSI_TASK_READY && task->lu)
+		ts_add(task);
+	return rc;
+}
+
+int task_run(struct scsi_task *task)
 {
 	bool bad_sa;
 	const struct scsi_op *op = lu_find_op(task->lu, task->cdb, &bad_sa);
@@ -81,8 +96,14 @@ int scsi_task_execute(struct scsi_task *task)
 	return op->execute(task);
 }
 
+int scsi_task_execute(struct scsi_task *task)
+{
+	return ts_execute(task);
+}
+
 void scsi_task_release(struct scsi_task *task)
 {
+	ts_remove(task);	/* released before execution (early status) */
 	free(task->buf);
 	task->buf = NULL;
 	task->buf_size = 0;
