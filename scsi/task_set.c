@@ -115,6 +115,14 @@ static void ts_end(struct scsi_task *task)
 	ts_unlink(task);
 }
 
+static void mark_aborted(struct scsi_task *task)
+{
+	task->aborted = true;
+	task->status = SCSI_STATUS_TASK_ABORTED;
+	task->sense_len = 0;
+	task->data_in_len = 0;
+}
+
 /* Installed as task->done while a task is executed. */
 static void ts_task_done(struct scsi_task *task)
 {
@@ -122,8 +130,10 @@ static void ts_task_done(struct scsi_task *task)
 	bool aborted = task->aborted;
 
 	ts_end(task);
-	if (aborted)
+	if (aborted) {
 		lu->ts.naborted--;
+		mark_aborted(task);	/* whatever the handler set */
+	}
 	task->done(task);
 	if (aborted)
 		tmf_task_gone(lu->tgt);
@@ -216,14 +226,6 @@ struct scsi_task *ts_find(struct scsi_lu *lu, const struct ts_match *m)
 			return t;
 	}
 	return NULL;
-}
-
-static void mark_aborted(struct scsi_task *task)
-{
-	task->aborted = true;
-	task->status = SCSI_STATUS_TASK_ABORTED;
-	task->sense_len = 0;
-	task->data_in_len = 0;
 }
 
 void ts_abort_where(struct scsi_lu *lu, const struct ts_match *m)
