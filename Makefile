@@ -15,7 +15,7 @@ LIB_SRC := $(wildcard util/*.c backend/*.c scsi/*.c iscsi/*.c) \
 LIB_OBJ := $(LIB_SRC:%.c=build/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
-WIRE_BIN := build/tests/wire_test build/tests/dataflow_test
+WIRE_BIN := build/tests/wire_test build/tests/dataflow_test build/tests/tmf_test
 
 .PHONY: all deps run test unit integration conformance clean
 all: build/ctgt $(UNIT_BIN) $(WIRE_BIN)
