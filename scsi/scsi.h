@@ -171,13 +171,15 @@ void scsi_tgt_nexus_add(struct scsi_tgt *tgt, struct scsi_itn *itn);
 void scsi_tgt_nexus_remove(struct scsi_tgt *tgt, struct scsi_itn *itn);
 
 /**
- * LOGICAL UNIT RESET task management function, SCSI side: every nexus loses
- * its PREVENT MEDIUM REMOVAL on @lun and gets a unit attention (29/03).
- * Aborting the LU's tasks is the transport's part. Returns 0 or -ENOENT.
+ * The logical unit state part of LOGICAL UNIT RESET: every nexus loses its
+ * PREVENT MEDIUM REMOVAL on @lun and gets a unit attention (29/03).
+ * scsi_tmf_execute(SCSI_TMF_LU_RESET) aborts the LU's tasks and then calls
+ * this. Returns 0 or -ENOENT.
  */
 int scsi_tgt_lu_reset(struct scsi_tgt *tgt, uint64_t lun);
-/** TARGET WARM/COLD RESET, SCSI side: scsi_tgt_lu_reset() of every LU,
- *  with unit attention 29/00 (POWER ON, RESET OR BUS DEVICE RESET). */
+/** The state part of a target reset: scsi_tgt_lu_reset() of every LU, with
+ *  unit attention 29/00. scsi_tmf_execute() aborts every task first and
+ *  then sets the more precise 29/01 (cold) or 29/02 (warm). */
 void scsi_tgt_reset(struct scsi_tgt *tgt);
 
 /* ---- Task management (SAM-5 clause 7; scsi/tmf.c) ---- */

@@ -3,7 +3,8 @@
  * Wire-level tests of task management (RFC 7143 sections 11.5-11.6): ABORT
  * TASK of a WRITE still waiting for its Data-Out (no SCSI Response ever,
  * later Data-Out dropped silently, StatSN and the CmdSN window unharmed),
- * ABORT TASK of an unknown ITT, LOGICAL UNIT RESET and the unit attention it
+ * ABORT TASK of an unknown ITT, an ORDERED command waiting for an older
+ * WRITE, a connection closed with tasks waiting, LOGICAL UNIT RESET and the unit attention it
  * leaves, TARGET WARM RESET (connections stay) and TARGET COLD RESET (every
  * connection to the target closes after the response), and the functions we
  * answer without running (TASK REASSIGN at ERL 0, CLEAR ACA, a LUN without
@@ -80,13 +81,14 @@ static void check_sn(struct sess *s, const uint8_t *bhs)
 	assert_true(sn_le(s->cmdsn, bhs_u32(bhs, BHS_MAXCMDSN)));
 }
 
-static uint32_t scsi_cmd(struct sess *s, uint8_t flags, uint32_t edtl, const uint8_t cdb[16])
+static uint32_t scsi_cmd_attr(struct sess *s, uint8_t flags, uint32_t edtl, const uint8_t cdb[16],
+			      uint8_t attr)
 {
 	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
 	uint32_t itt = s->next_itt++;
 
 	bhs[BHS_OPCODE] = ISCSI_OP_SCSI_CMD;
-	bhs[BHS_FLAGS] = flags | 1;	/* SIMPLE */
+	bhs[BHS_FLAGS] = flags | attr;
 	bhs_set_u32(bhs, BHS_ITT, itt);
 	bhs_set_u32(bhs, BHS_CMD_EDTL, edtl);
 	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn++);
@@ -94,6 +96,11 @@ static uint32_t scsi_cmd(struct sess *s, uint8_t flags, uint32_t edtl, const uin
 	memcpy(bhs + BHS_CMD_CDB, cdb, 16);
 	send_pdu(s->fd, bhs, NULL, 0);
 	return itt;
+}
+
+static uint32_t scsi_cmd(struct sess *s, uint8_t flags, uint32_t edtl, const uint8_t cdb[16])
+{
+	return scsi_cmd_attr(s, flags, edtl, cdb, 1);	/* SIMPLE */
 }
 
 /* TEST UNIT READY: 0 when GOOD, else the unit attention's ASC/ASCQ. */
@@ -195,6 +202,76 @@ static void test_abort_task_waiting_for_data_out(void **state)
 	close(s.fd);
 }
 
+/* Answer the R2T of WRITE @itt (one R2T for the whole transfer). */
+static void answer_r2t(struct sess *s, uint32_t itt, uint32_t len)
+{
+	uint8_t data[8 * BLOCK], bhs[ISCSI_BHS_LEN] = { 0 };
+	struct rx rx = { 0 };
+
+	expect_pdu(s->fd, &rx, ISCSI_OP_R2T);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_R2T_DESIRED_LEN), len);
+	memset(data, 0xa5, sizeof(data));
+	bhs[BHS_OPCODE] = ISCSI_OP_DATA_OUT;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	bhs_set_u32(bhs, BHS_ITT, itt);
+	bhs_set_u32(bhs, BHS_TTT, bhs_u32(rx.bhs, BHS_TTT));
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+	send_pdu(s->fd, bhs, data, len);
+	rx_free(&rx);
+}
+
+/* An ORDERED command waits for the older WRITE, even one still waiting for
+ * its data; the answers come in task order. */
+static void test_ordered_waits(void **state)
+{
+	static const uint8_t tur_cdb[16];
+	struct sess s;
+	struct rx rx = { 0 };
+	uint32_t w, o;
+
+	(void)state;
+	sess_login(&s);
+	clear_uas(&s);
+	w = write10(&s, 0, 8);
+	o = scsi_cmd_attr(&s, ISCSI_FLAG_FINAL, 0, tur_cdb, 2);	/* ORDERED */
+	answer_r2t(&s, w, 8 * BLOCK);
+	expect_pdu(s.fd, &rx, ISCSI_OP_SCSI_RSP);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), w);
+	assert_int_equal(rx.bhs[BHS_RSP_STATUS], STATUS_GOOD);
+	check_sn(&s, rx.bhs);
+	expect_pdu(s.fd, &rx, ISCSI_OP_SCSI_RSP);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), o);
+	assert_int_equal(rx.bhs[BHS_RSP_STATUS], STATUS_GOOD);
+	check_sn(&s, rx.bhs);
+	rx_free(&rx);
+	close(s.fd);
+}
+
+/* Closing a connection with a task waiting for data and an ORDERED task
+ * parked behind it: both are dropped and the target serves on. */
+static void test_close_with_waiting_tasks(void **state)
+{
+	static const uint8_t tur_cdb[16];
+	struct sess s;
+	struct rx rx = { 0 };
+	uint32_t w;
+
+	(void)state;
+	sess_login(&s);
+	clear_uas(&s);
+	w = write10(&s, 0, 8);
+	scsi_cmd_attr(&s, ISCSI_FLAG_FINAL, 0, tur_cdb, 2);
+	expect_pdu(s.fd, &rx, ISCSI_OP_R2T);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), w);
+	rx_free(&rx);
+	close(s.fd);
+	sess_login(&s);
+	clear_uas(&s);
+	assert_int_equal(tur(&s), 0);
+	close(s.fd);
+}
+
 static void test_abort_task_unknown(void **state)
 {
 	struct sess s;
@@ -285,6 +362,8 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_abort_task_waiting_for_data_out),
 		cmocka_unit_test(test_abort_task_unknown),
+		cmocka_unit_test(test_ordered_waits),
+		cmocka_unit_test(test_close_with_waiting_tasks),
 		cmocka_unit_test(test_lun_reset),
 		cmocka_unit_test(test_unsupported_functions),
 		cmocka_unit_test(test_warm_reset),
