@@ -336,10 +336,16 @@ static void task_progress(struct iscsi_task *task)
 		scsi_task_set_sense(&task->scsi, 0x0b, 0x4b, 0x00); /* DATA PHASE ERROR */
 		task->early = true;
 	}
-	if (task->early)
+	if (task->early) {
+		/* The status is final: out of the SCSI task set before the
+		 * response is queued, so no abort can reach a task whose
+		 * response PDU still points at it. Early status carries no
+		 * data, so the buffer goes too. */
+		scsi_task_release(&task->scsi);
 		task_respond(task);
-	else
+	} else {
 		task_execute(task);
+	}
 }
 
 /* Copy the part of [off, off+len) that the command wants into its buffer. */

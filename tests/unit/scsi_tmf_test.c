@@ -549,6 +549,43 @@ static void test_cancel_hook(void **state)
 	fx_free(f);
 }
 
+/* An aborted UNMAP stops at the descriptor in flight. */
+static void test_abort_unmap_stops(void **state)
+{
+	struct scsi_lu_config cfg = { .lun = 0, .thin = true };
+	struct fixture *f = fx_new_cfg(NBLOCKS, &cfg);
+	uint8_t cdb[SCSI_CDB_MAX] = { 0x42, [8] = 40 };
+	uint8_t list[40] = { 0, 38, 0, 32 };
+	struct scsi_task t;
+	struct scsi_tmf tmf;
+
+	(void)state;
+	reset_logs();
+	list[8 + 7] = 1;	/* LBA 1, 1 block */
+	list[8 + 11] = 1;
+	list[24 + 7] = 9;	/* LBA 9, 2 blocks */
+	list[24 + 11] = 2;
+	memset(&t, 0, sizeof(t));
+	t.tgt = f->tgt;
+	t.itn = &f->itn;
+	memcpy(t.cdb, cdb, sizeof(cdb));
+	t.expected_len = sizeof(list);
+	t.dir = SCSI_DIR_WRITE;
+	t.tag = 4;
+	t.done = log_done;
+	assert_int_equal(scsi_task_prepare(&t), SCSI_TASK_READY);
+	memcpy(t.buf, list, sizeof(list));
+	assert_int_equal(scsi_task_execute(&t), SCSI_TASK_PENDING);
+	assert_int_equal(run_tmf(f, &tmf, &f->itn, SCSI_TMF_ABORT_TASK, 0, 4), SCSI_TASK_PENDING);
+	assert_int_equal(run_one(f), 1);
+	assert_int_equal(f->st.submits, 1);
+	assert_int_equal(ndone, 1);
+	assert_true(done_aborted[0]);
+	assert_int_equal(tmf_done_calls, 1);
+	scsi_task_release(&t);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_abort_tasks_of),
 		cmocka_unit_test(test_task_abort_nexus_loss),
 		cmocka_unit_test(test_cancel_hook),
+		cmocka_unit_test(test_abort_unmap_stops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
