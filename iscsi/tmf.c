@@ -114,19 +114,23 @@ static uint8_t iscsi_response(const struct iscsi_tmf *t)
 	}
 }
 
-/* After a cold reset: every connection to the target closes once what it
- * has queued (the TMF response among it) is sent. */
-static void close_target_conns(struct iscsi_server *srv, const struct iscsi_target *target)
+/* After a cold reset every connection to the target ends: the one that
+ * asked once its response is out, the others at once (what they had queued
+ * belongs to the time before the "power cycle"). */
+static void close_target_conns(struct iscsi_conn *self)
 {
+	const struct iscsi_target *target = self->sess->target;
 	struct list_node *pos;
 
-	for (pos = srv->conns.next; pos != &srv->conns; pos = pos->next) {
+	for (pos = self->srv->conns.next; pos != &self->srv->conns; pos = pos->next) {
 		struct iscsi_conn *c = container_of(pos, struct iscsi_conn, link);
 
-		if (c->sess && c->sess->target == target && c->state == CONN_FULL_FEATURE) {
-			LOG_INFO("tmf", "%s: closing for TARGET COLD RESET", c->peer);
+		if (!c->sess || c->sess->target != target || c->state == CONN_CLOSED)
+			continue;
+		if (c == self)
 			conn_set_state(c, CONN_LOGOUT);
-		}
+		else
+			conn_close(c, "TARGET COLD RESET");
 	}
 }
 
@@ -140,7 +144,7 @@ static void tmf_finish(struct iscsi_tmf *t)
 		response = iscsi_response(t);
 		send_response(conn, t->bhs, response);
 		if (t->scsi.fn == SCSI_TMF_TARGET_COLD_RESET && response == TMF_RSP_COMPLETE)
-			close_target_conns(conn->srv, conn->sess->target);
+			close_target_conns(conn);
 	}
 	free(t);
 }
