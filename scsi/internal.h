@@ -151,6 +151,10 @@ int spc_report_luns(struct scsi_task *task);
 /** Set unit attention @asc for nexus @itn_id (UINT64_MAX: every nexus) on
  *  @lu (NULL: every LU), replacing a pending one. */
 void tgt_set_ua(struct scsi_tgt *tgt, uint64_t itn_id, const struct scsi_lu *lu, uint16_t asc);
+/** The state part of I_T NEXUS RESET (SAM-5: I_T nexus loss while the
+ *  nexus stays): nexus @itn_id loses its PREVENT on every LU and gets unit
+ *  attention 29/07 on each. Its tasks are aborted by tmf.c. */
+void tgt_nexus_reset(struct scsi_tgt *tgt, uint64_t itn_id);
 
 /* spc.c */
 int spc_test_unit_ready(struct scsi_task *task);

@@ -189,7 +189,7 @@ enum scsi_tmf_fn {
 	SCSI_TMF_ABORT_TASK_SET,	/**< every task of the nexus on @lun */
 	SCSI_TMF_CLEAR_TASK_SET,	/**< every task on @lun; others get UA 2F/00 */
 	SCSI_TMF_LU_RESET,		/**< CLEAR TASK SET + scsi_tgt_lu_reset() */
-	SCSI_TMF_IT_NEXUS_RESET,	/**< the nexus' tasks on every LU; UA 29/07 */
+	SCSI_TMF_IT_NEXUS_RESET,	/**< its tasks on every LU; tgt_nexus_reset() */
 	SCSI_TMF_TARGET_WARM_RESET,	/**< every task; scsi_tgt_reset(); UA 29/02 */
 	SCSI_TMF_TARGET_COLD_RESET,	/**< same, with UA 29/01 (power on) */
 	SCSI_TMF_QUERY_TASK,		/**< is task @tag of the nexus on @lun there? */

@@ -198,6 +198,25 @@ void tgt_set_ua(struct scsi_tgt *tgt, uint64_t itn_id, const struct scsi_lu *lu,
 	pthread_mutex_unlock(&tgt->lock);
 }
 
+void tgt_nexus_reset(struct scsi_tgt *tgt, uint64_t itn_id)
+{
+	struct list_node *pos, *tmp;
+
+	pthread_mutex_lock(&tgt->lock);
+	list_for_each_safe(pos, tmp, &tgt->nexuses) {
+		struct itn_state *st = container_of(pos, struct itn_state, node);
+
+		if (st->id != itn_id)
+			continue;
+		memset(st->prevent, 0, sizeof(st->prevent));
+		for (unsigned i = 0; i < SCSI_MAX_LUNS; i++) {
+			if (tgt->luns[i])
+				ua_set(tgt, st, i, ASC_IT_NEXUS_LOSS);
+		}
+	}
+	pthread_mutex_unlock(&tgt->lock);
+}
+
 uint16_t tgt_ua_take(struct scsi_task *task)
 {
 	struct scsi_tgt *tgt = task->lu->tgt;

@@ -120,7 +120,7 @@ int scsi_tmf_execute(struct scsi_tmf *tmf)
 	switch (tmf->fn) {
 	case SCSI_TMF_IT_NEXUS_RESET:
 		abort_all_lus(tgt, &nexus);
-		tgt_set_ua(tgt, tmf->itn->id, NULL, ASC_IT_NEXUS_LOSS);
+		tgt_nexus_reset(tgt, tmf->itn->id);
 		break;
 	case SCSI_TMF_TARGET_WARM_RESET:
 	case SCSI_TMF_TARGET_COLD_RESET:

@@ -426,6 +426,19 @@ static void test_lu_reset(void **state)
 	fx_free(f);
 }
 
+/* PREVENT ALLOW MEDIUM REMOVAL with PREVENT=1 from @itn. */
+static void prevent(struct fixture *f, struct scsi_itn *itn)
+{
+	struct scsi_task t = { .tgt = f->tgt, .itn = itn, .done = log_done };
+
+	t.cdb[0] = 0x1e;
+	t.cdb[4] = 1;
+	assert_int_equal(scsi_task_prepare(&t), SCSI_TASK_READY);
+	assert_int_equal(scsi_task_execute(&t), SCSI_TASK_COMPLETE);
+	assert_good(&t);
+	scsi_task_release(&t);
+}
+
 static void test_nexus_and_target_resets(void **state)
 {
 	struct fixture *f = fx_new(NBLOCKS);
@@ -438,6 +451,8 @@ static void test_nexus_and_target_resets(void **state)
 	second_nexus(f, &other);
 	start_io(f, &mine, &f->itn, false, SCSI_ATTR_SIMPLE, 1, false);
 	start_io(f, &theirs, &other, false, SCSI_ATTR_SIMPLE, 1, false);
+	prevent(f, &f->itn);
+	assert_true(tgt_lu_prevented(f->lu));
 	assert_int_equal(run_tmf(f, &tmf, &f->itn, SCSI_TMF_IT_NEXUS_RESET, 9, 0), SCSI_TASK_PENDING);
 	fake_run(&f->bs);
 	assert_int_equal(tmf_done_calls, 1);
@@ -445,6 +460,7 @@ static void test_nexus_and_target_resets(void **state)
 	assert_false(theirs.aborted);
 	assert_int_equal(take_ua(f, &f->itn), 0x2907);
 	assert_int_equal(take_ua(f, &other), 0);
+	assert_false(tgt_lu_prevented(f->lu));
 	scsi_task_release(&mine);
 	scsi_task_release(&theirs);
 
