@@ -54,8 +54,9 @@ static int task_prepare(struct scsi_task *task)
 	op = lu_find_op(task->lu, task->cdb, &bad_sa);
 	if (!task->lu && !(op && (op->flags & OP_ANY_LUN)))
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_LU_NOT_SUPPORTED);
-	/* No ACA condition is ever established (NACA=1 is refused), so an ACA
-	 * task has nothing to run in (SAM-5: ACA attribute without ACA). */
+	/* ctgt never establishes an ACA condition (the NACA bit is not
+	 * honoured), so an ACA task has no ACA to run in: SAM-5 ends it with
+	 * INVALID MESSAGE ERROR. */
 	if (task->attr == SCSI_ATTR_ACA)
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_INVALID_MESSAGE_ERROR);
 	if (task->lu && !(op && (op->flags & OP_UA_EXEMPT))) {
