@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Wire-level tests of task management (RFC 7143 sections 11.5-11.6): ABORT
- * TASK of a WRITE still waiting for its Data-Out (no SCSI Response ever,
- * later Data-Out dropped silently, StatSN and the CmdSN window unharmed),
- * ABORT TASK of an unknown ITT, an ORDERED command waiting for an older
- * WRITE, a connection closed with tasks waiting, LOGICAL UNIT RESET and the unit attention it
- * leaves, TARGET WARM RESET (connections stay) and TARGET COLD RESET (every
- * connection to the target closes after the response), and the functions we
- * answer without running (TASK REASSIGN at ERL 0, CLEAR ACA, a LUN without
- * a LU).
+ * Wire-level tests of task management (RFC 7143 sections 11.5-11.6, RFC
+ * 7144): ABORT TASK of a WRITE still waiting for its Data-Out (no SCSI
+ * Response ever, later Data-Out dropped silently, StatSN and the CmdSN
+ * window unharmed), ABORT TASK of an unknown ITT, an ORDERED command waiting
+ * for an older WRITE, a connection closed with tasks waiting, LOGICAL UNIT
+ * RESET and the unit attention it leaves, QUERY TASK, QUERY TASK SET and
+ * I_T NEXUS RESET, TARGET WARM RESET (connections stay) and TARGET COLD
+ * RESET (every connection to the target closes after the response), and the
+ * functions we answer without running (TASK REASSIGN at ERL 0, CLEAR ACA,
+ * a LUN without a LU).
  *
  * Usage: tmf_test PORT TARGET_IQN (run by tests/integration/tmf.sh).
  */
@@ -32,7 +33,8 @@
 
 enum {
 	FN_ABORT_TASK = 1, FN_CLEAR_ACA = 3, FN_LUN_RESET = 5, FN_WARM_RESET = 6,
-	FN_COLD_RESET = 7, FN_TASK_REASSIGN = 8,
+	FN_COLD_RESET = 7, FN_TASK_REASSIGN = 8, FN_QUERY_TASK = 9, FN_QUERY_TASK_SET = 10,
+	FN_IT_NEXUS_RESET = 11,
 };
 
 static int g_port;
@@ -312,6 +314,37 @@ static void test_lun_reset(void **state)
 	close(b.fd);
 }
 
+/* RFC 7144: QUERY TASK / QUERY TASK SET answer "Function succeeded" (7)
+ * while the task exists, "Function complete" (0) otherwise; I_T NEXUS
+ * RESET aborts the nexus' tasks and leaves I_T NEXUS LOSS OCCURRED. */
+static void test_query_and_nexus_reset(void **state)
+{
+	struct sess s, other;
+	struct rx rx = { 0 };
+	uint32_t itt, cmdsn;
+
+	(void)state;
+	sess_login(&s);
+	sess_login(&other);
+	clear_uas(&s);
+	clear_uas(&other);
+	cmdsn = s.cmdsn;
+	itt = write10(&s, 0, 8);
+	expect_pdu(s.fd, &rx, ISCSI_OP_R2T);
+	rx_free(&rx);
+	assert_int_equal(tmf(&s, FN_QUERY_TASK, 0, itt, cmdsn), 7);
+	assert_int_equal(tmf(&s, FN_QUERY_TASK, 0, itt + 100, cmdsn), 0);
+	assert_int_equal(tmf(&s, FN_QUERY_TASK_SET, 0, ISCSI_RSVD_TAG, 0), 7);
+	assert_int_equal(tmf(&other, FN_QUERY_TASK_SET, 0, ISCSI_RSVD_TAG, 0), 0);
+	assert_int_equal(tmf(&s, FN_IT_NEXUS_RESET, 0, ISCSI_RSVD_TAG, 0), 0);
+	assert_int_equal(tmf(&s, FN_QUERY_TASK, 0, itt, cmdsn), 0);
+	assert_int_equal(tur(&s), 0x2907);
+	assert_int_equal(tur(&s), 0);
+	assert_int_equal(tur(&other), 0);	/* another nexus: untouched */
+	close(s.fd);
+	close(other.fd);
+}
+
 static void test_unsupported_functions(void **state)
 {
 	struct sess s;
@@ -365,6 +398,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ordered_waits),
 		cmocka_unit_test(test_close_with_waiting_tasks),
 		cmocka_unit_test(test_lun_reset),
+		cmocka_unit_test(test_query_and_nexus_reset),
 		cmocka_unit_test(test_unsupported_functions),
 		cmocka_unit_test(test_warm_reset),
 		cmocka_unit_test(test_cold_reset),
