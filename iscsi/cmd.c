@@ -53,16 +53,47 @@ static struct iscsi_task *task_find(struct iscsi_conn *conn, uint32_t itt)
 
 void cmd_abort_all(struct iscsi_conn *conn)
 {
+	struct list_node *pos;
+
+	/* Each step may complete other tasks of this connection (the SCSI
+	 * layer starts tasks that were parked behind the one leaving), and
+	 * completing a task on a closed connection frees it: so start over
+	 * after every step. Finished tasks are freed by their last PDU's sent
+	 * callback. */
+again:
+	for (pos = conn->tasks.next; pos != &conn->tasks; pos = pos->next) {
+		struct iscsi_task *t = container_of(pos, struct iscsi_task, link);
+
+		if (t->state == TASK_DATA_OUT) {
+			task_free(t);
+			goto again;
+		}
+		if (t->state == TASK_EXECUTING && !t->abort_sent) {
+			t->abort_sent = true;
+			scsi_task_abort(&t->scsi);
+			goto again;
+		}
+	}
+}
+
+int cmd_drop_early(struct iscsi_conn *conn, uint32_t itt, uint64_t lun)
+{
 	struct list_node *pos, *tmp;
+	int n = 0;
 
 	list_for_each_safe(pos, tmp, &conn->tasks) {
 		struct iscsi_task *t = container_of(pos, struct iscsi_task, link);
 
-		/* Executing tasks are freed when the SCSI layer completes them;
-		 * finished ones by their last PDU's sent callback. */
-		if (t->state == TASK_DATA_OUT)
-			task_free(t);
+		if (t->state != TASK_DATA_OUT || !t->early ||
+		    (itt != ISCSI_RSVD_TAG && t->itt != itt) ||
+		    (lun != UINT64_MAX && t->scsi.lun != lun))
+			continue;
+		if (t->counts_in_window)
+			session_cmd_done(conn->sess);
+		task_free(t);	/* not in a task set: no SCSI callbacks */
+		n++;
 	}
+	return n;
 }
 
 /* ---- responses ---- */
@@ -209,11 +240,29 @@ nomem:
 
 /* ---- execution ---- */
 
+/* Task management aborted the task (TAS=0): no response, ever. Later
+ * Data-Out PDUs for its ITT find no task and are dropped. */
+static void task_aborted(struct iscsi_task *task)
+{
+	struct iscsi_conn *conn = task->conn;
+
+	if (task->state == TASK_EXECUTING)
+		conn->io_pending--;
+	if (task->counts_in_window)
+		session_cmd_done(conn->sess);
+	LOG_DEBUG("cmd", "%s: ITT 0x%x aborted", conn->peer, task->itt);
+	task_free(task);
+}
+
 static void task_scsi_done(struct scsi_task *st)
 {
 	struct iscsi_task *task = container_of(st, struct iscsi_task, scsi);
 	struct iscsi_conn *conn = task->conn;
 
+	if (st->aborted) {
+		task_aborted(task);
+		return;
+	}
 	conn->io_pending--;
 	if (conn->state == CONN_CLOSED) {
 		task_free(task);
@@ -287,10 +336,16 @@ static void task_progress(struct iscsi_task *task)
 		scsi_task_set_sense(&task->scsi, 0x0b, 0x4b, 0x00); /* DATA PHASE ERROR */
 		task->early = true;
 	}
-	if (task->early)
+	if (task->early) {
+		/* The status is final: out of the SCSI task set before the
+		 * response is queued, so no abort can reach a task whose
+		 * response PDU still points at it. Early status carries no
+		 * data, so the buffer goes too. */
+		scsi_task_release(&task->scsi);
 		task_respond(task);
-	else
+	} else {
 		task_execute(task);
+	}
 }
 
 /* Copy the part of [off, off+len) that the command wants into its buffer. */
@@ -410,6 +465,7 @@ static void task_init(struct iscsi_conn *conn, struct iscsi_task *task, const ui
 	task->scsi.dir = (enum scsi_dir)(((flags & ISCSI_CMD_READ) ? SCSI_DIR_READ : 0) |
 					 ((flags & ISCSI_CMD_WRITE) ? SCSI_DIR_WRITE : 0));
 	task->scsi.attr = (enum scsi_task_attr)(flags & ISCSI_CMD_ATTR_MASK);
+	task->scsi.tag = task->itt;
 	task->scsi.done = task_scsi_done;
 }
 

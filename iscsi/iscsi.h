@@ -180,6 +180,7 @@ struct iscsi_task {
 	int nr2t;
 	bool early;			/* status known before execution */
 	bool data_error;		/* a Data-Out came with the wrong DataSN */
+	bool abort_sent;		/* connection closed: scsi_task_abort() called */
 	uint32_t datain_sn;
 };
 
@@ -222,8 +223,14 @@ struct iscsi_target *server_find_target(struct iscsi_server *srv, const char *na
 /* cmd.c */
 void cmd_handle_scsi(struct iscsi_conn *conn);
 void cmd_handle_data_out(struct iscsi_conn *conn);
-/** Free every task of a closing connection that is not in the SCSI layer. */
+/** Connection closing: free the tasks still receiving data-out and abort
+ *  the executing ones in the SCSI layer (they are freed when it lets go). */
 void cmd_abort_all(struct iscsi_conn *conn);
+/** Forget the tasks of @conn that wait for data-out only to send an early
+ *  status (they are not in the SCSI layer's task set), for ITT @itt, or
+ *  for every ITT when @itt is ISCSI_RSVD_TAG, on LUN @lun (UINT64_MAX: any).
+ *  Returns how many were dropped. */
+int cmd_drop_early(struct iscsi_conn *conn, uint32_t itt, uint64_t lun);
 
 /* text.c */
 void text_handle(struct iscsi_conn *conn);
@@ -231,9 +238,11 @@ void text_handle(struct iscsi_conn *conn);
  *  login or text keys). Returns 0, -E2BIG past ISCSI_MAX_TEXT, or -ENOMEM. */
 int text_append(struct iscsi_conn *conn, const uint8_t *data, uint32_t len);
 
-/* ops.c: NOP, logout, task management, SNACK */
+/* ops.c: NOP, logout */
 void ops_handle_nop_out(struct iscsi_conn *conn);
 void ops_handle_logout(struct iscsi_conn *conn);
+/* tmf.c */
+/** Handle a Task Management Function Request (RFC 7143 section 11.5). */
 void ops_handle_tmf(struct iscsi_conn *conn);
 /** Keep-alive check of one connection, called about once a second. */
 void ops_keepalive(struct iscsi_conn *conn, uint64_t now_ms);

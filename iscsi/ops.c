@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The small requests: NOP-Out, Logout and Task Management.
+ * The small requests: NOP-Out and Logout (task management: tmf.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -69,61 +69,6 @@ void ops_handle_logout(struct iscsi_conn *conn)
 		LOG_INFO("logout", "%s: logout (reason %u)", conn->peer, reason);
 		conn_set_state(conn, CONN_LOGOUT);
 	}
-}
-
-/* Task management function codes and responses (RFC 7143 section 11.5-11.6). */
-enum {
-	TMF_ABORT_TASK = 1,
-	TMF_ABORT_TASK_SET = 2,
-	TMF_CLEAR_TASK_SET = 4,
-	TMF_LUN_RESET = 5,
-	TMF_TARGET_WARM_RESET = 6,
-	TMF_TARGET_COLD_RESET = 7,
-};
-enum { TMF_RSP_COMPLETE = 0, TMF_RSP_NO_LUN = 2, TMF_RSP_NOT_SUPPORTED = 5 };
-
-void ops_handle_tmf(struct iscsi_conn *conn)
-{
-	const uint8_t *bhs = conn->rx_bhs;
-	uint8_t function = bhs[BHS_FLAGS] & 0x7f;
-	struct iscsi_pdu *pdu;
-	uint8_t response;
-
-	if (!session_check_cmdsn(conn->sess, bhs))
-		return;
-	/* Commands run to completion quickly here; the full SAM-5 task
-	 * management (aborting queued work, unit attentions) lives in scsi/. */
-	switch (function) {
-	case TMF_ABORT_TASK:
-	case TMF_ABORT_TASK_SET:
-	case TMF_CLEAR_TASK_SET:
-		response = TMF_RSP_COMPLETE;
-		break;
-	case TMF_LUN_RESET:
-		response = scsi_tgt_lu_reset(conn->sess->target->scsi,
-					     scsi_lun_decode(bhs + BHS_LUN)) < 0
-				   ? TMF_RSP_NO_LUN : TMF_RSP_COMPLETE;
-		break;
-	case TMF_TARGET_WARM_RESET:
-	case TMF_TARGET_COLD_RESET:
-		scsi_tgt_reset(conn->sess->target->scsi);
-		response = TMF_RSP_COMPLETE;
-		break;
-	default:
-		response = TMF_RSP_NOT_SUPPORTED;
-		break;
-	}
-	pdu = pdu_alloc(ISCSI_OP_TMF_RSP);
-	if (!pdu) {
-		conn_close(conn, "out of memory");
-		return;
-	}
-	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
-	pdu->bhs[BHS_RSP_RESPONSE] = response;
-	bhs_set_u32(pdu->bhs, BHS_ITT, bhs_u32(bhs, BHS_ITT));
-	session_req_done(conn->sess, bhs);
-	conn_fill_sn(conn, pdu, true);
-	conn_send(conn, pdu);
 }
 
 /* Send a NOP-In ping (RFC 7143 section 11.19): ITT reserved, a TTT the

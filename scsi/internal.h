@@ -46,6 +46,17 @@ struct lu_mode {
 	uint32_t report_count;
 };
 
+/* The task set of a LU (task_set.c). Network thread only: no lock. */
+struct task_set {
+	struct list_node tasks;		/**< struct scsi_task, oldest first */
+	unsigned nblocking;		/**< ORDERED + HEAD OF QUEUE tasks in it */
+	unsigned nparked;		/**< tasks parked for their attribute */
+	unsigned naborted;		/**< aborted, waiting for their I/O */
+	struct scsi_task *running_now;	/**< inside its handler's execute() */
+	bool dispatching;		/**< ts_dispatch() is on the stack */
+	bool redispatch;		/**< it must look again */
+};
+
 struct scsi_lu {
 	struct scsi_tgt *tgt;		/**< set by scsi_tgt_add_lu() */
 	struct backend *bs;		/**< not owned */
@@ -69,6 +80,7 @@ struct scsi_lu {
 	struct lu_mode mode;		/**< current mode parameters */
 	struct lu_mode mode_default;	/**< their default values */
 	struct pr_state *pr;		/**< reservations (pr.c), never NULL */
+	struct task_set ts;
 };
 
 struct scsi_tgt {
@@ -78,6 +90,7 @@ struct scsi_tgt {
 	struct list_node nexuses;	/**< struct itn_state */
 	unsigned ua_pending;		/**< pending UAs in all nexuses; atomic */
 	struct xcopy_store *xcopy;	/**< copy results (xcopy_results.c), under lock */
+	struct list_node tmfs;		/**< struct scsi_tmf waiting for aborted tasks */
 };
 
 /* Flags of a command descriptor. */
@@ -133,6 +146,9 @@ void lu_set_medium(struct scsi_lu *lu, bool present);
 void lu_derive_ids(struct scsi_lu *lu, const char *tgt_name);
 
 /* task.c */
+/** Run the handler of a prepared task (what execute() does once the task
+ *  set lets it): SCSI_TASK_COMPLETE or SCSI_TASK_PENDING. */
+int task_run(struct scsi_task *task);
 /** Allocate task->buf of @size bytes (zeroed when @zero). Returns 0 or -1
  *  with BUSY status set. */
 int task_alloc_buf(struct scsi_task *task, uint32_t size, bool zero);
@@ -157,6 +173,13 @@ void tgt_ua_others(struct scsi_lu *lu, const struct scsi_itn *itn, uint16_t asc)
 unsigned tgt_ua_set_if(struct scsi_lu *lu, bool (*match)(const struct scsi_itn *itn, void *arg),
 		       void *arg, uint16_t asc, uint64_t *ids, unsigned max_ids);
 int spc_report_luns(struct scsi_task *task);
+/** Set unit attention @asc for nexus @itn_id (UINT64_MAX: every nexus) on
+ *  @lu (NULL: every LU), replacing a pending one. */
+void tgt_set_ua(struct scsi_tgt *tgt, uint64_t itn_id, const struct scsi_lu *lu, uint16_t asc);
+/** The state part of I_T NEXUS RESET (SAM-5: I_T nexus loss while the
+ *  nexus stays): nexus @itn_id loses its PREVENT on every LU and gets unit
+ *  attention 29/07 on each. Its tasks are aborted by tmf.c. */
+void tgt_nexus_reset(struct scsi_tgt *tgt, uint64_t itn_id);
 
 /* spc.c */
 int spc_test_unit_ready(struct scsi_task *task);
@@ -264,9 +287,6 @@ int pr_check(struct scsi_task *task);
 void pr_nexus_lost(struct scsi_lu *lu, const struct scsi_itn *itn);
 /** LOGICAL UNIT RESET / target reset: the RESERVE reservation ends. */
 void pr_lu_reset(struct scsi_lu *lu);
-/** Abort every task of nexus @itn_id on @lu (PREEMPT AND ABORT).
- *  TODO: a no-op in pr.c until the task set (branch tmf) provides it. */
-void tgt_abort_tasks_of(struct scsi_lu *lu, uint64_t itn_id);
 int spc_prin_read_keys(struct scsi_task *task);
 int spc_prin_read_reservation(struct scsi_task *task);
 int spc_prin_report_caps(struct scsi_task *task);
@@ -275,6 +295,49 @@ int spc_prout_prepare(struct scsi_task *task);
 int spc_prout(struct scsi_task *task);
 int spc_reserve(struct scsi_task *task);
 int spc_release(struct scsi_task *task);
+
+/* task_set.c */
+/* task->ts_state */
+enum {
+	TS_NONE = 0,	/**< not in a task set */
+	TS_PREPARED,	/**< in the set; the transport gathers its data-out */
+	TS_PARKED,	/**< execute() called; waits for older tasks */
+	TS_RUNNING,	/**< its handler runs or its I/O is in flight */
+};
+void ts_init(struct task_set *ts);
+/** prepare() said READY: @task joins its LU's task set (task->lu set). */
+void ts_add(struct scsi_task *task);
+/** execute(): run the handler now or park the task for its attribute. */
+int ts_execute(struct scsi_task *task);
+/** The task leaves its set (release before completion, e.g. early status). */
+void ts_remove(struct scsi_task *task);
+/** Which tasks ts_abort_where() aborts. */
+struct ts_match {
+	const struct scsi_task *task;	/**< just this one, or NULL */
+	bool any_nexus;			/**< else only tasks of itn_id */
+	uint64_t itn_id;
+	bool by_tag;			/**< only the task with @tag */
+	uint64_t tag;
+};
+/** Abort the matching tasks of @lu (the task inside its handler is spared):
+ *  parked or not yet executed ones end now through done() with
+ *  task->aborted; those in backend I/O are marked and end when it does. */
+void ts_abort_where(struct scsi_lu *lu, const struct ts_match *m);
+/** The first task of @lu that @m matches and that is not aborted, or NULL. */
+struct scsi_task *ts_find(struct scsi_lu *lu, const struct ts_match *m);
+
+/* tmf.c */
+/** An aborted task has ended: wake the TMFs waiting for it. */
+void tmf_task_gone(struct scsi_tgt *tgt);
+
+/**
+ * Abort every task of I_T nexus @itn_id on @lu, as PERSISTENT RESERVE OUT
+ * PREEMPT AND ABORT needs (SPC-4 5.12.11.2.6): tasks not in backend I/O end
+ * at once, the others when their I/O completes; none gets a response. The
+ * task calling this from its own handler is spared. No unit attention is
+ * set: that is the caller's business. Implemented in task_set.c.
+ */
+void tgt_abort_tasks_of(struct scsi_lu *lu, uint64_t itn_id);
 
 /* unmap.c */
 int sbc_unmap_prepare(struct scsi_task *task);

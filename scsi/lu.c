@@ -303,6 +303,7 @@ struct scsi_lu *scsi_lu_create(const struct scsi_lu_config *cfg, struct backend 
 	lu->readonly = cfg->readonly;
 	lu->thin = cfg->thin;
 	lu->medium_present = true;
+	ts_init(&lu->ts);
 	lu_derive_ids(lu, "");
 	if (pr_lu_init(lu, cfg->pr_file) < 0) {
 		LOG_ERR("scsi", "LUN %llu: cannot load the reservations from %s",

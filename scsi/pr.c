@@ -213,15 +213,3 @@ void pr_lu_reset(struct scsi_lu *lu)
 	if (lu->pr)
 		lu->pr->r2_held = false;
 }
-
-/*
- * The task set is not this file's: PREEMPT AND ABORT only says which
- * nexuses lose their tasks.
- * TODO: the task set (branch tmf) provides the real tgt_abort_tasks_of();
- * drop this no-op when merging it.
- */
-void tgt_abort_tasks_of(struct scsi_lu *lu, uint64_t itn_id)
-{
-	LOG_DEBUG("scsi", "LUN %llu: abort the tasks of nexus %llu (no task set yet)",
-		  (unsigned long long)lu->lun, (unsigned long long)itn_id);
-}

@@ -169,10 +169,11 @@ int spc_rsoc(struct scsi_task *task)
 	return task_data_in(task, n, get_be32(&task->cdb[6]));
 }
 
-/* Task management functions the iSCSI transport carries out (iscsi/ops.c):
- * ABORT TASK, ABORT TASK SET, CLEAR TASK SET, LOGICAL UNIT RESET and
- * TARGET RESET (warm and cold). */
-#define TMF_SUPPORTED	0xda	/* ATS, ATSS, CTSS, LURS, TRS */
+/* Task management functions scsi_tmf_execute() carries out: ABORT TASK,
+ * ABORT TASK SET, CLEAR TASK SET, LOGICAL UNIT RESET, QUERY TASK, TARGET
+ * RESET (warm and cold), then QUERY TASK SET and I_T NEXUS RESET. */
+#define TMF_SUPPORTED	0xde	/* ATS, ATSS, CTSS, LURS, QTS, TRS */
+#define TMF_SUPPORTED_1	0x03	/* QTSS, ITNRS */
 #define RSTMF_BASIC_LEN	4
 #define RSTMF_EXT_LEN	16
 
@@ -182,6 +183,7 @@ int spc_rstmf(struct scsi_task *task)
 	uint8_t *buf = task->buf;
 
 	buf[0] = TMF_SUPPORTED;
+	buf[1] = TMF_SUPPORTED_1;
 	/* Extended: no TMF timeouts are indicated (TMFTMOV 0). */
 	if (repd)
 		buf[3] = RSTMF_EXT_LEN - RSTMF_BASIC_LEN;	/* ADDITIONAL DATA LENGTH */

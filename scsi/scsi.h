@@ -16,6 +16,13 @@
  *                        thread that owns the backends' completion queue).
  *   scsi_task_release()  free what the SCSI layer allocated for the task.
  *
+ * Between prepare (when it says READY) and completion a task is in its LU's
+ * task set (scsi/task_set.c): execute may park it while its task attribute
+ * says older tasks go first, and task management (scsi_tmf_execute) may
+ * abort it. An aborted task ends with done() and task->aborted set, even one
+ * still waiting for its data-out (before execute): the transport then sends
+ * nothing for it (no status: TAS is 0) and only releases it.
+ *
  * After completion: task->status, task->sense/sense_len, and for data-in
  * commands task->buf holding task->data_in_len bytes to send. Residuals are
  * the transport's business: it compares data_in_len/data_out_len with the
@@ -32,6 +39,7 @@
 #include <sys/uio.h>
 
 #include "backend/backend.h"
+#include "util/list.h"
 
 #define SCSI_CDB_MAX		16
 #define SCSI_SENSE_MAX		96
@@ -95,7 +103,9 @@ struct scsi_task {
 	uint32_t expected_len;		/**< transport's expected data transfer length */
 	enum scsi_dir dir;
 	enum scsi_task_attr attr;
-	void (*done)(struct scsi_task *task); /**< for SCSI_TASK_PENDING */
+	uint64_t tag;			/**< the transport's task tag (iSCSI ITT) */
+	/** For SCSI_TASK_PENDING, and for an aborted task (see above). */
+	void (*done)(struct scsi_task *task);
 
 	/* Outputs, set by the SCSI layer */
 	struct scsi_lu *lu;		/**< NULL when the LUN does not exist */
@@ -106,6 +116,7 @@ struct scsi_task {
 	uint8_t status;
 	uint8_t sense[SCSI_SENSE_MAX];
 	uint32_t sense_len;
+	bool aborted;			/**< ended by task management: no response */
 
 	/* Private to the SCSI layer */
 	struct bs_request bsreq;
@@ -115,6 +126,14 @@ struct scsi_task {
 	uint32_t flags;
 	void (*upper_done)(struct scsi_task *task); /**< transport's done() while
 						       execute() has its own */
+	/* task_set.c */
+	struct list_node ts_link;	/**< in lu->ts.tasks, oldest first */
+	void (*ts_done)(struct scsi_task *task); /**< the transport's done() */
+	/** Set by a handler that parks a running task outside backend I/O
+	 *  (e.g. waiting for an LBA range lock): unlinks it from that wait so
+	 *  an abort can end it at once. Cleared when the wait ends. */
+	void (*cancel)(struct scsi_task *task);
+	uint8_t ts_state;
 };
 
 /** How a logical unit is created. Zero/NULL fields take defaults. */
@@ -158,14 +177,77 @@ void scsi_tgt_nexus_add(struct scsi_tgt *tgt, struct scsi_itn *itn);
 void scsi_tgt_nexus_remove(struct scsi_tgt *tgt, struct scsi_itn *itn);
 
 /**
- * LOGICAL UNIT RESET task management function, SCSI side: every nexus loses
- * its PREVENT MEDIUM REMOVAL on @lun and gets a unit attention (29/03).
- * Aborting the LU's tasks is the transport's part. Returns 0 or -ENOENT.
+ * The logical unit state part of LOGICAL UNIT RESET: every nexus loses its
+ * PREVENT MEDIUM REMOVAL on @lun and gets a unit attention (29/03).
+ * scsi_tmf_execute(SCSI_TMF_LU_RESET) aborts the LU's tasks and then calls
+ * this. Returns 0 or -ENOENT.
  */
 int scsi_tgt_lu_reset(struct scsi_tgt *tgt, uint64_t lun);
-/** TARGET WARM/COLD RESET, SCSI side: scsi_tgt_lu_reset() of every LU,
- *  with unit attention 29/00 (POWER ON, RESET OR BUS DEVICE RESET). */
+/** The state part of a target reset: scsi_tgt_lu_reset() of every LU, with
+ *  unit attention 29/00. scsi_tmf_execute() aborts every task first and
+ *  then sets the more precise 29/01 (cold) or 29/02 (warm). */
 void scsi_tgt_reset(struct scsi_tgt *tgt);
+
+/* ---- Task management (SAM-5 clause 7; scsi/tmf.c) ---- */
+
+enum scsi_tmf_fn {
+	SCSI_TMF_ABORT_TASK,		/**< the task @tag of the nexus on @lun */
+	SCSI_TMF_ABORT_TASK_SET,	/**< every task of the nexus on @lun */
+	SCSI_TMF_CLEAR_TASK_SET,	/**< every task on @lun; others get UA 2F/00 */
+	SCSI_TMF_LU_RESET,		/**< CLEAR TASK SET + scsi_tgt_lu_reset() */
+	SCSI_TMF_IT_NEXUS_RESET,	/**< its tasks on every LU; tgt_nexus_reset() */
+	SCSI_TMF_TARGET_WARM_RESET,	/**< every task; scsi_tgt_reset(); UA 29/02 */
+	SCSI_TMF_TARGET_COLD_RESET,	/**< same, with UA 29/01 (power on) */
+	SCSI_TMF_QUERY_TASK,		/**< is task @tag of the nexus on @lun there? */
+	SCSI_TMF_QUERY_TASK_SET,	/**< has the nexus any task on @lun? */
+};
+
+enum scsi_tmf_rsp {
+	SCSI_TMF_RSP_COMPLETE,		/**< FUNCTION COMPLETE */
+	SCSI_TMF_RSP_SUCCEEDED,		/**< FUNCTION SUCCEEDED (QUERY: found) */
+	SCSI_TMF_RSP_NO_TASK,		/**< ABORT TASK: no such task */
+	SCSI_TMF_RSP_NO_LU,		/**< INCORRECT LOGICAL UNIT NUMBER */
+	SCSI_TMF_RSP_REJECTED,		/**< FUNCTION REJECTED */
+};
+
+/**
+ * One task management request. The transport zeroes it, fills the inputs
+ * and keeps it alive until it has completed. Run on the thread that runs
+ * the tasks.
+ */
+struct scsi_tmf {
+	/* Inputs */
+	struct scsi_tgt *tgt;
+	struct scsi_itn *itn;		/**< the nexus that sent the request */
+	enum scsi_tmf_fn fn;
+	uint64_t lun;			/**< ignored by nexus and target resets */
+	uint64_t tag;			/**< ABORT TASK, QUERY TASK */
+	void (*done)(struct scsi_tmf *tmf);	/**< after SCSI_TASK_PENDING */
+	/* Output */
+	enum scsi_tmf_rsp response;
+	/* Private */
+	struct list_node link;		/**< in tgt->tmfs while it waits */
+	struct scsi_lu *scope;		/**< the LU it waits for; NULL = all */
+};
+
+/**
+ * Run a task management function. Tasks not yet in backend I/O (waiting for
+ * data-out, parked by the task set or by a handler's cancel hook) end at
+ * once with done() and task->aborted; tasks whose I/O is in flight are
+ * marked aborted and end when it completes. Returns SCSI_TASK_COMPLETE
+ * (tmf->response is final) or SCSI_TASK_PENDING: tmf->done() follows once
+ * every aborted task of its scope has ended (the response must not go out
+ * before, RFC 7143 / SAM-5).
+ */
+int scsi_tmf_execute(struct scsi_tmf *tmf);
+
+/**
+ * The transport lost @task (its connection closed: I_T nexus loss for this
+ * task). Like an abort without unit attentions: done() follows with
+ * task->aborted set, at once unless backend I/O is in flight. No-op for a
+ * task not in a task set (not prepared, or completed).
+ */
+void scsi_task_abort(struct scsi_task *task);
 
 /**
  * For transports: end @task with CHECK CONDITION and fixed-format sense

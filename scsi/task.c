@@ -40,6 +40,7 @@ static void task_reset_outputs(struct scsi_task *task)
 	task->data_in_len = 0;
 	task->data_out_len = 0;
 	task->flags = 0;
+	task->aborted = false;
 }
 
 /* D_SENSE=1 in the LU's control mode page: sense in descriptor format. */
@@ -75,6 +76,11 @@ static int prepare(struct scsi_task *task)
 	op = lu_find_op(task->lu, task->cdb, &bad_sa);
 	if (!task->lu && !(op && (op->flags & OP_ANY_LUN)))
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_LU_NOT_SUPPORTED);
+	/* ctgt never establishes an ACA condition (the NACA bit is not
+	 * honoured), so an ACA task has no ACA to run in: SAM-5 ends it with
+	 * INVALID MESSAGE ERROR. */
+	if (task->attr == SCSI_ATTR_ACA)
+		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_INVALID_MESSAGE_ERROR);
 	if (task->lu && !(op && (op->flags & OP_UA_EXEMPT))) {
 		ua = tgt_ua_take(task);
 		if (ua)
@@ -100,10 +106,16 @@ static int prepare(struct scsi_task *task)
 
 int scsi_task_prepare(struct scsi_task *task)
 {
-	return task_end(task, prepare(task));
+	int rc = task_end(task, prepare(task));
+
+	/* From here until it completes the task is in its LU's task set. */
+	if (rc == SCSI_TASK_READY && task->lu)
+		ts_add(task);
+	return rc;
 }
 
-int scsi_task_execute(struct scsi_task *task)
+/* Run the handler: called by the task set when the task's turn comes. */
+int task_run(struct scsi_task *task)
 {
 	bool bad_sa;
 	const struct scsi_op *op = lu_find_op(task->lu, task->cdb, &bad_sa);
@@ -130,8 +142,14 @@ int scsi_task_execute(struct scsi_task *task)
 	return task_end(task, rc);
 }
 
+int scsi_task_execute(struct scsi_task *task)
+{
+	return ts_execute(task);
+}
+
 void scsi_task_release(struct scsi_task *task)
 {
+	ts_remove(task);	/* released before execution (early status) */
 	free(task->buf);
 	task->buf = NULL;
 	task->buf_size = 0;

@@ -35,6 +35,7 @@ struct scsi_tgt *scsi_tgt_create(const char *name)
 	snprintf(tgt->name, sizeof(tgt->name), "%s", name);
 	pthread_mutex_init(&tgt->lock, NULL);
 	list_init(&tgt->nexuses);
+	list_init(&tgt->tmfs);
 	return tgt;
 }
 
@@ -187,6 +188,43 @@ void scsi_tgt_reset(struct scsi_tgt *tgt)
 	for (unsigned i = 0; i < SCSI_MAX_LUNS; i++) {
 		if (tgt->luns[i])
 			reset_lu_locked(tgt, i, ASC_POWER_ON_RESET);
+	}
+	pthread_mutex_unlock(&tgt->lock);
+}
+
+void tgt_set_ua(struct scsi_tgt *tgt, uint64_t itn_id, const struct scsi_lu *lu, uint16_t asc)
+{
+	struct list_node *pos, *tmp;
+
+	pthread_mutex_lock(&tgt->lock);
+	list_for_each_safe(pos, tmp, &tgt->nexuses) {
+		struct itn_state *st = container_of(pos, struct itn_state, node);
+
+		if (itn_id != UINT64_MAX && st->id != itn_id)
+			continue;
+		for (unsigned i = 0; i < SCSI_MAX_LUNS; i++) {
+			if (tgt->luns[i] && (!lu || tgt->luns[i] == lu))
+				ua_set(tgt, st, i, asc);
+		}
+	}
+	pthread_mutex_unlock(&tgt->lock);
+}
+
+void tgt_nexus_reset(struct scsi_tgt *tgt, uint64_t itn_id)
+{
+	struct list_node *pos, *tmp;
+
+	pthread_mutex_lock(&tgt->lock);
+	list_for_each_safe(pos, tmp, &tgt->nexuses) {
+		struct itn_state *st = container_of(pos, struct itn_state, node);
+
+		if (st->id != itn_id)
+			continue;
+		memset(st->prevent, 0, sizeof(st->prevent));
+		for (unsigned i = 0; i < SCSI_MAX_LUNS; i++) {
+			if (tgt->luns[i])
+				ua_set(tgt, st, i, ASC_IT_NEXUS_LOSS);
+		}
 	}
 	pthread_mutex_unlock(&tgt->lock);
 }

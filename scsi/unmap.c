@@ -132,8 +132,8 @@ static void unmap_done(struct bs_request *req)
 
 	if (req->result < 0)
 		sense_check(task, SENSE_MEDIUM_ERROR, ASC_WRITE_ERROR);
-	else if (unmap_next(task) == SCSI_TASK_PENDING)
-		return;
+	else if (!task->aborted && unmap_next(task) == SCSI_TASK_PENDING)
+		return;		/* an aborted UNMAP stops after this descriptor */
 	task->done(task);
 }
 

@@ -341,13 +341,13 @@ static void test_rstmf(void **state)
 	rstmf(f, &t, false, 255);
 	assert_good(&t);
 	assert_int_equal(t.data_in_len, 4);
-	assert_int_equal(t.buf[0], 0xda);	/* ATS ATSS CTSS LURS TRS */
-	assert_int_equal(t.buf[1], 0);
+	assert_int_equal(t.buf[0], 0xde);	/* ATS ATSS CTSS LURS QTS TRS */
+	assert_int_equal(t.buf[1], 0x03);	/* QTSS ITNRS */
 	scsi_task_release(&t);
 	rstmf(f, &t, true, 255);		/* extended format */
 	assert_good(&t);
 	assert_int_equal(t.data_in_len, 16);
-	assert_int_equal(t.buf[0], 0xda);
+	assert_int_equal(t.buf[0], 0xde);
 	assert_int_equal(t.buf[3], 0x0c);
 	scsi_task_release(&t);
 	rstmf(f, &t, true, 2);

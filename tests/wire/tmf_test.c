@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Wire-level tests of task management (RFC 7143 sections 11.5-11.6, RFC
+ * 7144): ABORT TASK of a WRITE still waiting for its Data-Out (no SCSI
+ * Response ever, later Data-Out dropped silently, StatSN and the CmdSN
+ * window unharmed), ABORT TASK of an unknown ITT, an ORDERED command waiting
+ * for an older WRITE, a connection closed with tasks waiting, LOGICAL UNIT
+ * RESET and the unit attention it leaves, QUERY TASK, QUERY TASK SET and
+ * I_T NEXUS RESET, TARGET WARM RESET (connections stay) and TARGET COLD
+ * RESET (every connection to the target closes after the response), and the
+ * functions we answer without running (TASK REASSIGN at ERL 0, CLEAR ACA,
+ * a LUN without a LU).
+ *
+ * Usage: tmf_test PORT TARGET_IQN (run by tests/integration/tmf.sh).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "iscsi/pdu.h"
+#include "tests/wire/client.h"
+
+#define BLOCK		512u
+#define INITIATOR	"InitiatorName=iqn.2026-11.io.ctgt:tmf-test"
+#define STATUS_GOOD	0x00
+#define STATUS_CHECK	0x02
+
+enum {
+	FN_ABORT_TASK = 1, FN_CLEAR_ACA = 3, FN_LUN_RESET = 5, FN_WARM_RESET = 6,
+	FN_COLD_RESET = 7, FN_TASK_REASSIGN = 8, FN_QUERY_TASK = 9, FN_QUERY_TASK_SET = 10,
+	FN_IT_NEXUS_RESET = 11,
+};
+
+static int g_port;
+static const char *g_target;
+static uint8_t g_isid_seq;
+
+struct sess {
+	int fd;
+	uint32_t cmdsn;		/* CmdSN of the next non-immediate request */
+	uint32_t exp_statsn;
+	uint32_t next_itt;
+};
+
+static void sess_login(struct sess *s)
+{
+	char buf[1024], tn[300];
+	uint8_t bhs[ISCSI_BHS_LEN];
+	struct rx rx = { 0 };
+	size_t len = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = wire_connect(g_port);
+	len = add_key(buf, len, sizeof(buf), INITIATOR);
+	snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
+	len = add_key(buf, len, sizeof(buf), tn);
+	len = add_key(buf, len, sizeof(buf), "SessionType=Normal");
+	/* Every byte of a WRITE is solicited with an R2T. */
+	len = add_key(buf, len, sizeof(buf), "InitialR2T=Yes");
+	len = add_key(buf, len, sizeof(buf), "ImmediateData=No");
+	login_bhs(bhs, LOGIN_TO_FFP, ++g_isid_seq);
+	send_pdu(s->fd, bhs, buf, (uint32_t)len);
+	expect_pdu(s->fd, &rx, ISCSI_OP_LOGIN_RSP);
+	assert_int_equal(rx.bhs[BHS_LOGIN_STATUS_CLASS], 0);
+	assert_int_equal(rx.bhs[BHS_FLAGS] & 3, ISCSI_STAGE_FULL_FEATURE);
+	s->cmdsn = 1;
+	s->exp_statsn = bhs_u32(rx.bhs, BHS_STATSN) + 1;
+	s->next_itt = 1;
+	rx_free(&rx);
+}
+
+static void check_sn(struct sess *s, const uint8_t *bhs)
+{
+	assert_int_equal(bhs_u32(bhs, BHS_STATSN), s->exp_statsn);
+	s->exp_statsn++;
+	assert_int_equal(bhs_u32(bhs, BHS_EXPCMDSN), s->cmdsn);
+	assert_true(sn_le(s->cmdsn, bhs_u32(bhs, BHS_MAXCMDSN)));
+}
+
+static uint32_t scsi_cmd_attr(struct sess *s, uint8_t flags, uint32_t edtl, const uint8_t cdb[16],
+			      uint8_t attr)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	uint32_t itt = s->next_itt++;
+
+	bhs[BHS_OPCODE] = ISCSI_OP_SCSI_CMD;
+	bhs[BHS_FLAGS] = flags | attr;
+	bhs_set_u32(bhs, BHS_ITT, itt);
+	bhs_set_u32(bhs, BHS_CMD_EDTL, edtl);
+	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn++);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+	memcpy(bhs + BHS_CMD_CDB, cdb, 16);
+	send_pdu(s->fd, bhs, NULL, 0);
+	return itt;
+}
+
+static uint32_t scsi_cmd(struct sess *s, uint8_t flags, uint32_t edtl, const uint8_t cdb[16])
+{
+	return scsi_cmd_attr(s, flags, edtl, cdb, 1);	/* SIMPLE */
+}
+
+/* TEST UNIT READY: 0 when GOOD, else the unit attention's ASC/ASCQ. */
+static uint16_t tur(struct sess *s)
+{
+	static const uint8_t cdb[16];
+	uint32_t itt = scsi_cmd(s, ISCSI_FLAG_FINAL, 0, cdb);
+	struct rx rx = { 0 };
+	uint16_t asc = 0;
+
+	expect_pdu(s->fd, &rx, ISCSI_OP_SCSI_RSP);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
+	check_sn(s, rx.bhs);
+	if (rx.bhs[BHS_RSP_STATUS] != STATUS_GOOD) {
+		assert_int_equal(rx.bhs[BHS_RSP_STATUS], STATUS_CHECK);
+		assert_true(rx.len >= 2 + 14);
+		assert_int_equal(rx.data[2 + 2] & 0x0f, 0x6);	/* UNIT ATTENTION */
+		asc = (uint16_t)(rx.data[2 + 12] << 8 | rx.data[2 + 13]);
+	}
+	rx_free(&rx);
+	return asc;
+}
+
+static void clear_uas(struct sess *s)
+{
+	int i;
+
+	for (i = 0; i < 4 && tur(s); i++)
+		;
+	assert_true(i < 4);
+}
+
+/* An immediate Task Management Function Request; returns the response code. */
+static uint8_t tmf(struct sess *s, uint8_t fn, uint8_t lun, uint32_t rtt, uint32_t refcmdsn)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	uint32_t itt = s->next_itt++;
+	struct rx rx = { 0 };
+	uint8_t rsp;
+
+	bhs[BHS_OPCODE] = ISCSI_OP_TMF_REQ | ISCSI_OP_IMMEDIATE;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | fn;
+	bhs[BHS_LUN + 1] = lun;
+	bhs_set_u32(bhs, BHS_ITT, itt);
+	bhs_set_u32(bhs, BHS_TMF_RTT, rtt);
+	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+	bhs_set_u32(bhs, BHS_TMF_REFCMDSN, refcmdsn);
+	send_pdu(s->fd, bhs, NULL, 0);
+	expect_pdu(s->fd, &rx, ISCSI_OP_TMF_RSP);
+	assert_true(rx.bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
+	check_sn(s, rx.bhs);
+	rsp = rx.bhs[BHS_RSP_RESPONSE];
+	rx_free(&rx);
+	return rsp;
+}
+
+static uint32_t write10(struct sess *s, uint32_t lba, uint16_t blocks)
+{
+	uint8_t cdb[16] = { 0x2a };
+
+	put_be32(cdb + 2, lba);
+	put_be16(cdb + 7, blocks);
+	return scsi_cmd(s, ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE, blocks * BLOCK, cdb);
+}
+
+static void test_abort_task_waiting_for_data_out(void **state)
+{
+	uint8_t data[8 * BLOCK], bhs[ISCSI_BHS_LEN] = { 0 };
+	struct sess s;
+	struct rx rx = { 0 };
+	uint32_t itt, ttt, cmdsn;
+
+	(void)state;
+	sess_login(&s);
+	clear_uas(&s);
+	cmdsn = s.cmdsn;
+	itt = write10(&s, 0, 8);
+	expect_pdu(s.fd, &rx, ISCSI_OP_R2T);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
+	ttt = bhs_u32(rx.bhs, BHS_TTT);
+	rx_free(&rx);
+
+	assert_int_equal(tmf(&s, FN_ABORT_TASK, 0, itt, cmdsn), 0);	/* function complete */
+	/* The Data-Out the initiator had in flight is dropped silently. */
+	memset(data, 0x5a, sizeof(data));
+	bhs[BHS_OPCODE] = ISCSI_OP_DATA_OUT;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	bhs_set_u32(bhs, BHS_ITT, itt);
+	bhs_set_u32(bhs, BHS_TTT, ttt);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s.exp_statsn);
+	send_pdu(s.fd, bhs, data, sizeof(data));
+	assert_quiet(s.fd, 300);
+	/* No SCSI Response came, StatSN has no gap, the session goes on;
+	 * aborting it again finds nothing (already received: not in window). */
+	assert_int_equal(tur(&s), 0);
+	assert_int_equal(tmf(&s, FN_ABORT_TASK, 0, itt, cmdsn), 1);
+	close(s.fd);
+}
+
+/* Answer the R2T of WRITE @itt (one R2T for the whole transfer). */
+static void answer_r2t(struct sess *s, uint32_t itt, uint32_t len)
+{
+	uint8_t data[8 * BLOCK], bhs[ISCSI_BHS_LEN] = { 0 };
+	struct rx rx = { 0 };
+
+	expect_pdu(s->fd, &rx, ISCSI_OP_R2T);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_R2T_DESIRED_LEN), len);
+	memset(data, 0xa5, sizeof(data));
+	bhs[BHS_OPCODE] = ISCSI_OP_DATA_OUT;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	bhs_set_u32(bhs, BHS_ITT, itt);
+	bhs_set_u32(bhs, BHS_TTT, bhs_u32(rx.bhs, BHS_TTT));
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+	send_pdu(s->fd, bhs, data, len);
+	rx_free(&rx);
+}
+
+/* An ORDERED command waits for the older WRITE, even one still waiting for
+ * its data; the answers come in task order. */
+static void test_ordered_waits(void **state)
+{
+	static const uint8_t tur_cdb[16];
+	struct sess s;
+	struct rx rx = { 0 };
+	uint32_t w, o;
+
+	(void)state;
+	sess_login(&s);
+	clear_uas(&s);
+	w = write10(&s, 0, 8);
+	o = scsi_cmd_attr(&s, ISCSI_FLAG_FINAL, 0, tur_cdb, 2);	/* ORDERED */
+	answer_r2t(&s, w, 8 * BLOCK);
+	expect_pdu(s.fd, &rx, ISCSI_OP_SCSI_RSP);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), w);
+	assert_int_equal(rx.bhs[BHS_RSP_STATUS], STATUS_GOOD);
+	check_sn(&s, rx.bhs);
+	expect_pdu(s.fd, &rx, ISCSI_OP_SCSI_RSP);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), o);
+	assert_int_equal(rx.bhs[BHS_RSP_STATUS], STATUS_GOOD);
+	check_sn(&s, rx.bhs);
+	rx_free(&rx);
+	close(s.fd);
+}
+
+/* Closing a connection with a task waiting for data and an ORDERED task
+ * parked behind it: both are dropped and the target serves on. */
+static void test_close_with_waiting_tasks(void **state)
+{
+	static const uint8_t tur_cdb[16];
+	struct sess s;
+	struct rx rx = { 0 };
+	uint32_t w;
+
+	(void)state;
+	sess_login(&s);
+	clear_uas(&s);
+	w = write10(&s, 0, 8);
+	scsi_cmd_attr(&s, ISCSI_FLAG_FINAL, 0, tur_cdb, 2);
+	expect_pdu(s.fd, &rx, ISCSI_OP_R2T);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), w);
+	rx_free(&rx);
+	close(s.fd);
+	sess_login(&s);
+	clear_uas(&s);
+	assert_int_equal(tur(&s), 0);
+	close(s.fd);
+}
+
+static void test_abort_task_unknown(void **state)
+{
+	struct sess s;
+
+	(void)state;
+	sess_login(&s);
+	clear_uas(&s);
+	/* RefCmdSN already used: "Task does not exist". */
+	assert_int_equal(tmf(&s, FN_ABORT_TASK, 0, 0x7777, s.cmdsn - 1), 1);
+	assert_int_equal(tur(&s), 0);
+	close(s.fd);
+}
+
+static void test_lun_reset(void **state)
+{
+	struct sess a, b;
+	struct rx rx = { 0 };
+	uint32_t itt;
+
+	(void)state;
+	sess_login(&a);
+	sess_login(&b);
+	clear_uas(&a);
+	clear_uas(&b);
+	/* A WRITE waiting for data is aborted by the reset: no response. */
+	itt = write10(&a, 0, 8);
+	expect_pdu(a.fd, &rx, ISCSI_OP_R2T);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
+	rx_free(&rx);
+	assert_int_equal(tmf(&a, FN_LUN_RESET, 0, ISCSI_RSVD_TAG, 0), 0);
+	/* BUS DEVICE RESET FUNCTION OCCURRED, once, to every nexus. */
+	assert_int_equal(tur(&a), 0x2903);
+	assert_int_equal(tur(&a), 0);
+	assert_int_equal(tur(&b), 0x2903);
+	assert_int_equal(tur(&b), 0);
+	assert_int_equal(tmf(&a, FN_LUN_RESET, 5, ISCSI_RSVD_TAG, 0), 2);	/* no such LUN */
+	close(a.fd);
+	close(b.fd);
+}
+
+/* RFC 7144: QUERY TASK / QUERY TASK SET answer "Function succeeded" (7)
+ * while the task exists, "Function complete" (0) otherwise; I_T NEXUS
+ * RESET aborts the nexus' tasks and leaves I_T NEXUS LOSS OCCURRED. */
+static void test_query_and_nexus_reset(void **state)
+{
+	struct sess s, other;
+	struct rx rx = { 0 };
+	uint32_t itt, cmdsn;
+
+	(void)state;
+	sess_login(&s);
+	sess_login(&other);
+	clear_uas(&s);
+	clear_uas(&other);
+	cmdsn = s.cmdsn;
+	itt = write10(&s, 0, 8);
+	expect_pdu(s.fd, &rx, ISCSI_OP_R2T);
+	rx_free(&rx);
+	assert_int_equal(tmf(&s, FN_QUERY_TASK, 0, itt, cmdsn), 7);
+	assert_int_equal(tmf(&s, FN_QUERY_TASK, 0, itt + 100, cmdsn), 0);
+	assert_int_equal(tmf(&s, FN_QUERY_TASK_SET, 0, ISCSI_RSVD_TAG, 0), 7);
+	assert_int_equal(tmf(&other, FN_QUERY_TASK_SET, 0, ISCSI_RSVD_TAG, 0), 0);
+	assert_int_equal(tmf(&s, FN_IT_NEXUS_RESET, 0, ISCSI_RSVD_TAG, 0), 0);
+	assert_int_equal(tmf(&s, FN_QUERY_TASK, 0, itt, cmdsn), 0);
+	assert_int_equal(tur(&s), 0x2907);
+	assert_int_equal(tur(&s), 0);
+	assert_int_equal(tur(&other), 0);	/* another nexus: untouched */
+	close(s.fd);
+	close(other.fd);
+}
+
+static void test_unsupported_functions(void **state)
+{
+	struct sess s;
+
+	(void)state;
+	sess_login(&s);
+	assert_int_equal(tmf(&s, FN_TASK_REASSIGN, 0, 1, 0), 4);
+	assert_int_equal(tmf(&s, FN_CLEAR_ACA, 0, ISCSI_RSVD_TAG, 0), 5);
+	assert_int_equal(tmf(&s, 12, 0, ISCSI_RSVD_TAG, 0), 5);	/* QUERY ASYNC EVENT */
+	close(s.fd);
+}
+
+static void test_warm_reset(void **state)
+{
+	struct sess s;
+
+	(void)state;
+	sess_login(&s);
+	clear_uas(&s);
+	assert_int_equal(tmf(&s, FN_WARM_RESET, 0, ISCSI_RSVD_TAG, 0), 0);
+	assert_int_equal(tur(&s), 0x2902);	/* SCSI BUS RESET OCCURRED */
+	assert_int_equal(tur(&s), 0);
+	close(s.fd);
+}
+
+static void test_cold_reset(void **state)
+{
+	struct sess a, b;
+
+	(void)state;
+	sess_login(&a);
+	sess_login(&b);
+	clear_uas(&a);
+	clear_uas(&b);
+	assert_int_equal(tmf(&a, FN_COLD_RESET, 0, ISCSI_RSVD_TAG, 0), 0);
+	/* Both connections end after the response. */
+	assert_true(wait_closed(a.fd));
+	assert_true(wait_closed(b.fd));
+	close(a.fd);
+	close(b.fd);
+	sess_login(&a);
+	assert_int_equal(tur(&a), 0x2900);	/* a new nexus: POWER ON */
+	close(a.fd);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_abort_task_waiting_for_data_out),
+		cmocka_unit_test(test_abort_task_unknown),
+		cmocka_unit_test(test_ordered_waits),
+		cmocka_unit_test(test_close_with_waiting_tasks),
+		cmocka_unit_test(test_lun_reset),
+		cmocka_unit_test(test_query_and_nexus_reset),
+		cmocka_unit_test(test_unsupported_functions),
+		cmocka_unit_test(test_warm_reset),
+		cmocka_unit_test(test_cold_reset),
+	};
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: tmf_test PORT TARGET_IQN\n");
+		return 2;
+	}
+	g_port = atoi(argv[1]);
+	g_target = argv[2];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
