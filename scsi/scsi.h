@@ -32,6 +32,7 @@
 #include <sys/uio.h>
 
 #include "backend/backend.h"
+#include "util/list.h"
 
 #define SCSI_CDB_MAX		16
 #define SCSI_SENSE_MAX		96
@@ -84,6 +85,18 @@ struct scsi_itn {
 
 struct scsi_lu;
 struct scsi_tgt;
+struct scsi_task;
+
+/** The LBA range a task holds or waits for (scsi/lba_lock.c). Private to
+ *  the SCSI layer; zero (as the transport leaves it) means "none". */
+struct scsi_lba_range {
+	struct list_node link;		/**< in the LU's held or waiting list */
+	uint64_t lba;
+	uint64_t nblocks;
+	int (*start)(struct scsi_task *task); /**< run once the range is held */
+	uint8_t mode;
+	uint8_t state;
+};
 
 /** Per-command state. The transport zeroes it, fills the inputs, embeds it. */
 struct scsi_task {
@@ -113,6 +126,7 @@ struct scsi_task {
 	uint64_t lba;			/**< UNMAP: index of the next descriptor */
 	uint32_t nblocks;		/**< UNMAP: number of descriptors */
 	uint32_t flags;
+	struct scsi_lba_range range;
 };
 
 /** How a logical unit is created. Zero/NULL fields take defaults. */
