@@ -143,6 +143,7 @@ static void test_reads(void **state)
 	assert_int_equal(f->st.npending, 2);			/* both run */
 	wh_run_one(f, 0);
 	wh_run_one(f, 0);
+	scsi_task_release(&tr);
 
 	read16(cdb, 0, 8);
 	assert_int_equal(start(f, &tr, cdb, SCSI_DIR_READ, 8 * BS, NULL), SCSI_TASK_PENDING);
