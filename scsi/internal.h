@@ -36,8 +36,9 @@
 /* Largest WRITE SAME range (MAXIMUM WRITE SAME LENGTH), in bytes: twice a
  * WRITE, so that writing it stays well inside an initiator's timeout. */
 #define SCSI_WS_MAX_BYTES	(2u * SCSI_MAX_XFER_BYTES)
-/* WRITE ATOMIC alignment and granularity, in bytes. */
-#define SCSI_ATOMIC_UNIT_BYTES	4096u
+/* The unit a file system (page cache) writes at once: reported as the
+ * physical block size, and the alignment/granularity of WRITE ATOMIC. */
+#define SCSI_PHYS_BLOCK_BYTES	4096u
 /* Largest COMPARE AND WRITE: its NUMBER OF LOGICAL BLOCKS field is one byte. */
 #define SCSI_CAW_MAX_BLOCKS	255u
 
@@ -60,6 +61,7 @@ struct scsi_lu {
 	bool readonly;
 	bool thin;			/**< LBPME: UNMAP deallocates blocks */
 	bool medium_present;		/**< atomic: START STOP UNIT vs. commands */
+	uint8_t phys_exp;		/**< logical blocks per physical block, log2 */
 	/* Limits of the write commands, reported in the Block Limits page. */
 	uint32_t max_ws_blocks;		/**< MAXIMUM WRITE SAME LENGTH */
 	uint32_t max_caw_blocks;	/**< MAXIMUM COMPARE AND WRITE LENGTH */

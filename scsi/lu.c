@@ -230,13 +230,15 @@ struct scsi_lu *scsi_lu_create(const struct scsi_lu_config *cfg, struct backend 
 	/* The compare and the write data travel together: 2n blocks. */
 	lu->max_caw_blocks = lu->max_xfer_blocks / 2 < SCSI_CAW_MAX_BLOCKS ?
 			     lu->max_xfer_blocks / 2 : SCSI_CAW_MAX_BLOCKS;
+	/* Logical blocks per physical block (a page), as a power of two. */
+	while ((block_size << lu->phys_exp) < SCSI_PHYS_BLOCK_BYTES)
+		lu->phys_exp++;
 	/* An atomic write is one backend write of one buffer under the range
 	 * lock, up to a whole transfer. A file system writes whole pages, so
 	 * a write torn by a crash splits at page boundaries only: atomic
-	 * writes are made of whole, aligned 4 KiB units. */
+	 * writes are made of whole, aligned physical blocks. */
 	lu->atomic_max_blocks = lu->max_xfer_blocks;
-	lu->atomic_align = block_size < SCSI_ATOMIC_UNIT_BYTES ?
-			   SCSI_ATOMIC_UNIT_BYTES / block_size : 1;
+	lu->atomic_align = 1u << lu->phys_exp;
 	lu->atomic_gran = lu->atomic_align;
 	lba_lock_init(lu);
 	snprintf(lu->vendor, sizeof(lu->vendor), "%s", cfg->vendor ? cfg->vendor : CTGT_VENDOR_DEFAULT);

@@ -381,8 +381,11 @@ int sbc_read_capacity16(struct scsi_task *task)
 
 	put_be64(&buf[0], task->lu->nblocks - 1);
 	put_be32(&buf[8], task->lu->block_size);
-	/* buf[12]: no protection; buf[13]: one logical block per physical
-	 * block; buf[14..15]: LBPME and LBPRZ when thin, LALBA 0. */
+	/* buf[12]: no protection. buf[13]: LOGICAL BLOCKS PER PHYSICAL BLOCK
+	 * EXPONENT: a smaller write costs the store a read-modify-write of
+	 * its page, and a crash can tear writes only at page boundaries.
+	 * buf[14..15]: LBPME and LBPRZ when thin, LALBA 0. */
+	buf[13] = task->lu->phys_exp;
 	if (task->lu->thin)
 		buf[14] = 0x80 | 0x40;
 	return task_data_in(task, 32, get_be32(&task->cdb[10]));

@@ -86,6 +86,32 @@ static void test_vpd(void **state)
 	fx_free(big);
 }
 
+/* READ CAPACITY(16): the atomic unit is the physical block (4 KiB). */
+static void check_phys_exp(uint32_t block_size, uint8_t want)
+{
+	struct scsi_lu_config cfg = { .lun = 0, .block_size = block_size };
+	struct fixture *f = fx_new_cfg(64, &cfg);
+	uint8_t cdb[SCSI_CDB_MAX] = { 0x9e, 0x10 };
+	struct scsi_task t;
+
+	put_be32(&cdb[10], 32);
+	assert_int_equal(fx_cmd(f, &t, cdb, SCSI_DIR_READ, 32, NULL), SCSI_TASK_COMPLETE);
+	assert_good(&t);
+	assert_int_equal(t.buf[13] & 0x0f, want);	/* LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT */
+	assert_int_equal(get_be16(&t.buf[14]) & 0x3fff, 0);	/* LALBA 0 */
+	scsi_task_release(&t);
+	fx_free(f);
+}
+
+static void test_physical_block(void **state)
+{
+	(void)state;
+	check_phys_exp(512, 3);
+	check_phys_exp(1024, 2);
+	check_phys_exp(4096, 0);
+	check_phys_exp(65536, 0);
+}
+
 static void test_atomic_fields(void **state)
 {
 	struct fixture *f = wh_new(20000, false, false);
@@ -166,6 +192,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_write),
 		cmocka_unit_test(test_vpd),
+		cmocka_unit_test(test_physical_block),
 		cmocka_unit_test(test_atomic_fields),
 		cmocka_unit_test(test_range_first),
 		cmocka_unit_test(test_short_data_out),
