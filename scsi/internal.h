@@ -66,8 +66,8 @@ struct scsi_lu {
 	uint32_t max_ws_blocks;		/**< MAXIMUM WRITE SAME LENGTH */
 	uint32_t max_caw_blocks;	/**< MAXIMUM COMPARE AND WRITE LENGTH */
 	uint32_t atomic_max_blocks;	/**< MAXIMUM ATOMIC TRANSFER LENGTH */
-	uint32_t atomic_align;		/**< ATOMIC ALIGNMENT (0: none) */
-	uint32_t atomic_gran;		/**< ATOMIC TRANSFER LENGTH GRANULARITY (0: none) */
+	uint32_t atomic_align;		/**< ATOMIC ALIGNMENT (0 or 1: none) */
+	uint32_t atomic_gran;		/**< ATOMIC TRANSFER LENGTH GRANULARITY (0 or 1: none) */
 	/* LBA range lock (lba_lock.c); network thread only. */
 	struct list_node lba_held;	/**< struct scsi_lba_range, granted */
 	struct list_node lba_waiting;	/**< struct scsi_lba_range, arrival order */
