@@ -89,3 +89,4 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) build/obj/daemon/main.d $(EXAMPLE_SRC:%.c=build/obj/%.d)
+-include $(UNIT_BIN:=.d) $(WIRE_BIN:=.d)

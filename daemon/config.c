@@ -470,6 +470,17 @@ static const char *lun_option(const char *opt, size_t len, struct ctgt_lun_cfg *
 		if (config_parse_size(buf, &lun->size) < 0 || lun->size == 0)
 			return "bad size (want a number of bytes or one like 512M, 10G)";
 		*have_size = true;
+	} else if (len > 20 && strncmp(opt, "physical_block_size=", 20) == 0) {
+		uint64_t pbs;
+
+		if (len - 20 >= sizeof(buf))
+			return "bad physical_block_size";
+		memcpy(buf, opt + 20, len - 20);
+		buf[len - 20] = '\0';
+		if (config_parse_size(buf, &pbs) < 0 || pbs < 512 || pbs > (1u << 24) ||
+		    (pbs & (pbs - 1)) != 0)
+			return "bad physical_block_size (want a power of two such as 4096)";
+		lun->phys_block_size = (uint32_t)pbs;
 	} else if (len == 4 && strncmp(opt, "thin", 4) == 0) {
 		lun->thin = true;
 	} else if (len == 8 && strncmp(opt, "readonly", 8) == 0) {
@@ -477,7 +488,7 @@ static const char *lun_option(const char *opt, size_t len, struct ctgt_lun_cfg *
 	} else if (len == 9 && strncmp(opt, "removable", 9) == 0) {
 		lun->removable = true;
 	} else {
-		return "unknown option (want size=SIZE, thin, readonly or removable)";
+		return "unknown option (want size=SIZE, physical_block_size=SIZE, thin, readonly or removable)";
 	}
 	return NULL;
 }

@@ -24,6 +24,7 @@ struct ctgt_lun_cfg {
 	char *path;		/**< backend spec: "file:PATH", "PATH", "mem:" */
 	uint64_t size;		/**< bytes; 0 = the store's own size */
 	uint32_t block_size;	/**< bytes; default 512 */
+	uint32_t phys_block_size; /**< ",physical_block_size=" / physicalBlockSize; 0 = block_size */
 	bool thin;		/**< ",thin" / thinProvisioning */
 	bool readonly;		/**< ",readonly" */
 	bool removable;		/**< ",removable" */

@@ -135,6 +135,20 @@ static bool storage_fields(const struct jload *jl, const char *where, json_t *ob
 		return false;
 	}
 	st->lun.block_size = shift == 0 ? DEFAULT_BLOCK : 1u << shift;
+	/* Our extension: the physical block size, in bytes. */
+	if (json_object_get(obj, "physicalBlockSize") != NULL) {
+		long long pbs;
+
+		if (!get_int(jl, where, json_object_get(obj, "physicalBlockSize"),
+			     "physicalBlockSize", 512, 1 << 24, &pbs))
+			return false;
+		if ((pbs & (pbs - 1)) != 0 || pbs < st->lun.block_size) {
+			set_err(jl->err, jl->errlen, "%s: %s: physicalBlockSize must be a power of "
+				"two and at least the block size", jl->file, where);
+			return false;
+		}
+		st->lun.phys_block_size = (uint32_t)pbs;
+	}
 	if (!get_bool(jl, where, obj, "online", true, &st->online) ||
 	    !get_bool(jl, where, obj, "thinProvisioning", false, &st->lun.thin) ||
 	    !get_bool(jl, where, obj, "readonly", false, &st->lun.readonly) ||
@@ -166,7 +180,7 @@ static bool load_storage(struct jload *jl, size_t idx, json_t *obj)
 {
 	static const char *const known[] = {
 		"deviceID", "path", "online", "thinProvisioning", "blockShift",
-		"size", "readonly", "removable", NULL
+		"size", "readonly", "removable", "physicalBlockSize", NULL
 	};
 	char where[32];
 	struct storage st = { 0 }, *arr;

@@ -276,6 +276,7 @@ static int attach_lu(struct ctgt_server *s, struct scsi_tgt *tgt, const struct c
 	struct scsi_lu_config luc = {
 		.lun = p->lun,
 		.block_size = p->block_size ? p->block_size : 512,
+		.phys_block_size = p->phys_block_size,
 		.vendor = p->vendor,
 		.product = p->product,
 		.serial = p->serial,

@@ -60,6 +60,7 @@ static int add_lun(struct ctgt_server *srv, const char *iqn, const struct ctgt_l
 		.lun = lc->lun,
 		.size = lc->size,
 		.block_size = lc->block_size,
+		.phys_block_size = lc->phys_block_size,
 		.readonly = lc->readonly,
 		.thin = lc->thin,
 		.removable = lc->removable,

@@ -153,6 +153,18 @@ static void put_unmap_limits(const struct scsi_lu *lu, uint8_t *buf)
 	put_be32(&buf[32], 0x80000000u);		/* UGAVALID, alignment 0 */
 }
 
+/* The limits of COMPARE AND WRITE, WRITE SAME and WRITE ATOMIC (SBC-4). */
+static void put_write_limits(const struct scsi_lu *lu, uint8_t *buf)
+{
+	/* buf[4] bit 0, WSNZ, stays 0: WRITE SAME of 0 blocks runs to the end. */
+	buf[5] = (uint8_t)lu->max_caw_blocks;	/* MAXIMUM COMPARE AND WRITE LENGTH */
+	put_be64(&buf[36], lu->max_ws_blocks);	/* MAXIMUM WRITE SAME LENGTH */
+	put_be32(&buf[44], lu->atomic_max_blocks); /* MAXIMUM ATOMIC TRANSFER LENGTH */
+	put_be32(&buf[48], lu->atomic_align);	/* ATOMIC ALIGNMENT */
+	put_be32(&buf[52], lu->atomic_gran);	/* ATOMIC TRANSFER LENGTH GRANULARITY */
+	/* buf[56..63]: no atomic boundaries (both maximums 0). */
+}
+
 static uint32_t vpd_block_limits(struct scsi_task *task, uint8_t *buf)
 {
 	uint32_t max = task->lu->max_xfer_blocks;
@@ -160,7 +172,8 @@ static uint32_t vpd_block_limits(struct scsi_task *task, uint8_t *buf)
 	put_be16(&buf[6], 1);		/* OPTIMAL TRANSFER LENGTH GRANULARITY */
 	put_be32(&buf[8], max);		/* MAXIMUM TRANSFER LENGTH */
 	put_be32(&buf[12], max);	/* OPTIMAL TRANSFER LENGTH */
-	/* No WRITE SAME or COMPARE AND WRITE limits; UNMAP ones when thin. */
+	put_write_limits(task->lu, buf);
+	/* UNMAP limits when thin. */
 	if (task->lu->thin)
 		put_unmap_limits(task->lu, buf);
 	return 64;
@@ -184,11 +197,12 @@ static uint32_t vpd_block_dev_chars(struct scsi_task *task, uint8_t *buf)
 
 static uint32_t vpd_lb_provisioning(struct scsi_task *task, uint8_t *buf)
 {
-	/* Fully provisioned: all zero. Thin: UNMAP (LBPU), unmapped blocks
+	/* Fully provisioned: all zero. Thin: UNMAP (LBPU) and WRITE SAME
+	 * (16)/(10) with UNMAP=1 (LBPWS, LBPWS10) deallocate, unmapped blocks
 	 * read as zeros (LBPRZ), provisioning type 010b; no thresholds, no
-	 * WRITE SAME with UNMAP (LBPWS/LBPWS10 clear). */
+	 * anchored LBAs (ANC_SUP clear). */
 	if (task->lu->thin) {
-		buf[5] = 0x80 | 0x04;	/* LBPU, LBPRZ */
+		buf[5] = 0x80 | 0x40 | 0x20 | 0x04;	/* LBPU, LBPWS, LBPWS10, LBPRZ */
 		buf[6] = 0x02;		/* PROVISIONING TYPE: thin */
 	}
 	return 8;

@@ -34,6 +34,11 @@
 /* UNMAP limits of a thin LU, reported in the Block Limits VPD page. */
 #define SCSI_UNMAP_MAX_LBAS	(1024u * 1024)	/* blocks per command */
 #define SCSI_UNMAP_MAX_DESCS	256u		/* block descriptors per command */
+/* Largest WRITE SAME range (MAXIMUM WRITE SAME LENGTH), in bytes: twice a
+ * WRITE, so that writing it stays well inside an initiator's timeout. */
+#define SCSI_WS_MAX_BYTES	(2u * SCSI_MAX_XFER_BYTES)
+/* Largest COMPARE AND WRITE: its NUMBER OF LOGICAL BLOCKS field is one byte. */
+#define SCSI_CAW_MAX_BLOCKS	255u
 
 /* The mode parameters MODE SELECT can change (modepage.c). */
 struct lu_mode {
@@ -81,6 +86,18 @@ struct scsi_lu {
 	struct lu_mode mode_default;	/**< their default values */
 	struct pr_state *pr;		/**< reservations (pr.c), never NULL */
 	struct task_set ts;
+	uint8_t phys_exp;		/**< logical blocks per physical block, log2 */
+	/* Limits of the write commands, reported in the Block Limits page. */
+	uint32_t max_ws_blocks;		/**< MAXIMUM WRITE SAME LENGTH */
+	uint32_t max_caw_blocks;	/**< MAXIMUM COMPARE AND WRITE LENGTH */
+	uint32_t atomic_max_blocks;	/**< MAXIMUM ATOMIC TRANSFER LENGTH */
+	uint32_t atomic_align;		/**< ATOMIC ALIGNMENT (0 or 1: none) */
+	uint32_t atomic_gran;		/**< ATOMIC TRANSFER LENGTH GRANULARITY (0 or 1: none) */
+	/* LBA range lock (lba_lock.c); network thread only. */
+	struct list_node lba_held;	/**< struct scsi_lba_range, granted */
+	struct list_node lba_waiting;	/**< struct scsi_lba_range, arrival order */
+	bool lba_kicking;		/**< granting waiters (no re-entry) */
+	bool lba_rescan;		/**< a range was released meanwhile */
 };
 
 struct scsi_tgt {
@@ -406,5 +423,55 @@ int sbc_sanitize_execute(struct scsi_task *task);
 /* format.c */
 int sbc_format_prepare(struct scsi_task *task);
 int sbc_format_execute(struct scsi_task *task);
+/* lba_lock.c: serialises commands on overlapping LBA ranges, so that a
+ * read-modify-write (COMPARE AND WRITE, ORWRITE) or an atomic write is
+ * never interleaved with another write, or seen half done by a read. */
+enum lba_lock_mode {
+	LBA_LOCK_READ = 1,	/**< conflicts with LBA_LOCK_ATOMIC only */
+	LBA_LOCK_WRITE,		/**< conflicts with WRITE and ATOMIC */
+	LBA_LOCK_ATOMIC,	/**< conflicts with everything */
+};
+void lba_lock_init(struct scsi_lu *lu);
+/**
+ * Run @start(task) once [lba, lba+nblocks) is held in @mode: now when no
+ * conflicting range is held or waited for (returns what @start returns),
+ * else later (returns SCSI_TASK_PENDING). When @start runs later and
+ * returns SCSI_TASK_COMPLETE, the range is released and task->done() is
+ * called for it. A task holds at most one range at a time.
+ */
+int lba_lock_run(struct scsi_task *task, uint64_t lba, uint64_t nblocks,
+		 enum lba_lock_mode mode, int (*start)(struct scsi_task *task));
+/** Release the range @task holds, if any, and start the waiters it
+ *  blocked. Call it before task->done(). */
+void lba_unlock(struct scsi_task *task);
+/** Helper for backend completions: lba_unlock() then task->done(). */
+void lba_lock_done(struct scsi_task *task);
+/** Start the waiters that may run now (after the task set aborted waiting
+ *  tasks: their cancel hook only unlinks them). */
+void lba_lock_kick(struct scsi_lu *lu);
+
+/* sbc.c, for the write commands: task->flags bits above the shared ones. */
+enum {
+	TF_WS_UNMAP = 1 << 16,	/**< WRITE SAME: deallocate instead of writing */
+	TF_WS_FILLED = 1 << 17,	/**< WRITE SAME: chunk buffer replicated */
+};
+/** The transport announced exactly @len bytes of data-out; else CHECK
+ *  CONDITION, INVALID FIELD IN CDB and false. For commands whose data-out
+ *  size is fixed by the CDB in a way a residual cannot express. */
+bool sbc_dout_exact(struct scsi_task *task, uint32_t len);
+
+/* writesame.c */
+int sbc_write_same_prepare(struct scsi_task *task);
+int sbc_write_same_execute(struct scsi_task *task);
+
+/* rmw.c: COMPARE AND WRITE and ORWRITE */
+int sbc_caw_prepare(struct scsi_task *task);
+int sbc_caw_execute(struct scsi_task *task);
+int sbc_orwrite_prepare(struct scsi_task *task);
+int sbc_orwrite_execute(struct scsi_task *task);
+
+/* atomic.c */
+int sbc_write_atomic_prepare(struct scsi_task *task);
+int sbc_write_atomic_execute(struct scsi_task *task);
 
 #endif

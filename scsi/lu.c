@@ -62,6 +62,17 @@
 /* SCOPE and TYPE, PARAMETER LIST LENGTH */
 #define U_PROUT		{ 0, 0, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff }
 #define U_RESERVE10	{ 0 }	/* 3RDPTY and LONGID are only checked for zero */
+/* WRITE SAME: ANCHOR, UNMAP (and NDOB for the 16-byte one) */
+#define U_WS10		{ 0, 0x18, 0xff, 0xff, 0xff, 0xff, 0, 0xff, 0xff }
+#define U_WS16		{ 0, 0x19, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
+			  0xff, 0xff, 0xff, 0xff }
+/* COMPARE AND WRITE: DPO, FUA, LBA, NUMBER OF LOGICAL BLOCKS */
+#define U_CAW		{ 0, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
+			  0, 0, 0, 0xff }
+/* WRITE ATOMIC(16): DPO, FUA, LBA, TRANSFER LENGTH (ATOMIC BOUNDARY must
+ * be zero: no boundaries are supported) */
+#define U_WATOMIC16	{ 0, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
+			  0, 0, 0xff, 0xff }
 
 /* Commands by operation code: every LU understands them, except that only
  * a thin LU has those marked OP_THIN. An entry without an execute handler
@@ -89,17 +100,22 @@ static const struct scsi_op ops[256] = {
 	[0x34] = { OP_MEDIUM, sbc_prefetch_prepare, sbc_prefetch_execute, U_PREFETCH10 },
 	[0x35] = { OP_MEDIUM, sbc_sync_cache_prepare, sbc_sync_cache_execute, U_SYNC10 },
 	[0x37] = { OP_MEDIUM | OP_DATA_IN, NULL, sbc_read_defect_data10, U_DEFECT10 },
+	[0x41] = { OP_MEDIUM, sbc_write_same_prepare, sbc_write_same_execute, U_WS10 },
 	[0x42] = { OP_MEDIUM | OP_THIN, sbc_unmap_prepare, sbc_unmap_execute, U_UNMAP },
 	[0x55] = { 0, spc_mode_select_prepare, spc_mode_select, U_MODE_SELECT10 },	/* MODE SELECT(10) */
 	[0x56] = { 0, NULL, spc_reserve, U_RESERVE10 },			/* RESERVE(10) */
 	[0x57] = { 0, NULL, spc_release, U_RESERVE10 },			/* RELEASE(10) */
 	[0x5a] = { OP_DATA_IN, NULL, spc_mode_sense, U_MODE_SENSE10 },		/* MODE SENSE(10) */
 	[0x88] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute, U_RW16 },		/* READ(16) */
+	[0x89] = { OP_MEDIUM, sbc_caw_prepare, sbc_caw_execute, U_CAW },		/* COMPARE AND WRITE */
 	[0x8a] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute, U_RW16 },		/* WRITE(16) */
+	[0x8b] = { OP_MEDIUM, sbc_orwrite_prepare, sbc_orwrite_execute, U_RW16 },	/* ORWRITE(16) */
 	[0x8e] = { OP_MEDIUM, sbc_write_verify_prepare, sbc_rw_execute, U_VRF16 },	/* WRITE AND VERIFY(16) */
 	[0x8f] = { OP_MEDIUM, sbc_verify_prepare, sbc_verify_execute, U_VRF16 },	/* VERIFY(16) */
 	[0x90] = { OP_MEDIUM, sbc_prefetch_prepare, sbc_prefetch_execute, U_PREFETCH16 },
 	[0x91] = { OP_MEDIUM, sbc_sync_cache_prepare, sbc_sync_cache_execute, U_SYNC16 },
+	[0x93] = { OP_MEDIUM, sbc_write_same_prepare, sbc_write_same_execute, U_WS16 },
+	[0x9c] = { OP_MEDIUM, sbc_write_atomic_prepare, sbc_write_atomic_execute, U_WATOMIC16 },
 	[0xa0] = { OP_ANY_LUN | OP_UA_EXEMPT | OP_DATA_IN, NULL, spc_report_luns, U_REPORT_LUNS },
 	[0xa8] = { OP_MEDIUM, sbc_read_prepare, sbc_rw_execute, U_RW12 },		/* READ(12) */
 	[0xaa] = { OP_MEDIUM, sbc_write_prepare, sbc_rw_execute, U_RW12 },		/* WRITE(12) */
@@ -249,11 +265,24 @@ static bool block_size_ok(uint32_t bs)
 	return bs >= 512 && bs <= 65536 && (bs & (bs - 1)) == 0;
 }
 
+/* READ CAPACITY(16) has four bits for the exponent of the ratio. */
+static bool phys_block_size_ok(uint32_t pbs, uint32_t bs)
+{
+	if (!pbs)
+		return true;
+	return pbs >= bs && (pbs & (pbs - 1)) == 0 && pbs / bs <= (1u << 15);
+}
+
 static bool config_ok(const struct scsi_lu_config *cfg, uint32_t block_size)
 {
 	if (!block_size_ok(block_size)) {
 		LOG_ERR("scsi", "LUN %llu: block size %u is not a power of two in 512..65536",
 			(unsigned long long)cfg->lun, block_size);
+		return false;
+	}
+	if (!phys_block_size_ok(cfg->phys_block_size, block_size)) {
+		LOG_ERR("scsi", "LUN %llu: physical block size %u is not a power-of-two multiple of %u",
+			(unsigned long long)cfg->lun, cfg->phys_block_size, block_size);
 		return false;
 	}
 	if ((cfg->vendor && !ascii_ok(cfg->vendor, 8)) ||
@@ -289,6 +318,21 @@ struct scsi_lu *scsi_lu_create(const struct scsi_lu_config *cfg, struct backend 
 	lu->block_size = block_size;
 	lu->nblocks = bs->size / block_size;
 	lu->max_xfer_blocks = SCSI_MAX_XFER_BYTES / block_size;
+	lu->max_ws_blocks = SCSI_WS_MAX_BYTES / block_size;
+	/* The compare and the write data travel together: 2n blocks. */
+	lu->max_caw_blocks = lu->max_xfer_blocks / 2 < SCSI_CAW_MAX_BLOCKS ?
+			     lu->max_xfer_blocks / 2 : SCSI_CAW_MAX_BLOCKS;
+	/* Logical blocks per physical block, as a power of two. */
+	while (cfg->phys_block_size && (block_size << lu->phys_exp) < cfg->phys_block_size)
+		lu->phys_exp++;
+	/* An atomic write is one backend write of one buffer under the range
+	 * lock, up to a whole transfer. A file system writes whole pages, so
+	 * a write torn by a crash splits at page boundaries only: atomic
+	 * writes are made of whole, aligned physical blocks. */
+	lu->atomic_max_blocks = lu->max_xfer_blocks;
+	lu->atomic_align = 1u << lu->phys_exp;
+	lu->atomic_gran = lu->atomic_align;
+	lba_lock_init(lu);
 	snprintf(lu->vendor, sizeof(lu->vendor), "%s", cfg->vendor ? cfg->vendor : CTGT_VENDOR_DEFAULT);
 	snprintf(lu->product, sizeof(lu->product), "%s", cfg->product ? cfg->product : CTGT_PRODUCT_DEFAULT);
 	if (cfg->serial && cfg->serial[0]) {

@@ -3,6 +3,10 @@
  * SBC-3 block commands: READ, WRITE, WRITE AND VERIFY, VERIFY (6/10/12/16 as
  * defined), SYNCHRONIZE CACHE and READ CAPACITY.
  *
+ * Reads and writes run under the LU's LBA range lock (lba_lock.c), so that
+ * they never interleave with a COMPARE AND WRITE, an ORWRITE or a WRITE
+ * ATOMIC on the same blocks.
+ *
  * Every medium access is checked in prepare (protection fields, LBA range,
  * transfer limit, write protection) before any buffer is allocated, so the
  * buffer size is bounded by SCSI_MAX_XFER_BYTES whatever the CDB says.
@@ -132,12 +136,15 @@ int sbc_write_prepare(struct scsi_task *task)
 	return write_common(task);
 }
 
-/* BYTCHK (SBC-4: bits 2..1 of byte 1): 0 no compare, 1 compare. Values 2
- * and 3 are reserved/optional and refused. */
+/* BYTCHK (SBC-4: bits 2..1 of byte 1): 0 no compare, 1 compare with as
+ * many blocks of data-out, 3 (VERIFY only) compare every block with one
+ * block of data-out. 2 is reserved, and so is 3 for WRITE AND VERIFY. */
 static unsigned bytchk(const uint8_t *cdb)
 {
 	return (cdb[1] >> 1) & 3;
 }
+
+enum { BYTCHK_NONE = 0, BYTCHK_BLOCKS = 1, BYTCHK_ONE_BLOCK = 3 };
 
 int sbc_write_verify_prepare(struct scsi_task *task)
 {
@@ -151,23 +158,43 @@ int sbc_write_verify_prepare(struct scsi_task *task)
 	return write_common(task);
 }
 
+bool sbc_dout_exact(struct scsi_task *task, uint32_t len)
+{
+	uint32_t got = (task->dir & SCSI_DIR_WRITE) ? task->expected_len : 0;
+
+	if (got == len)
+		return true;
+	/* No field pointer: the CDB is consistent in itself, it just does not
+	 * describe the data the initiator is sending. */
+	sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD_IN_CDB);
+	return false;
+}
+
 int sbc_verify_prepare(struct scsi_task *task)
 {
-	uint32_t len;
+	unsigned mode = bytchk(task->cdb);
+	uint32_t bs = task->lu->block_size, len;
 	int rc;
 
 	if (sbc_protect_set(task->cdb))
 		return sense_invalid_cdb(task, 1, 7);
-	if (bytchk(task->cdb) > 1)
+	if (mode != BYTCHK_NONE && mode != BYTCHK_BLOCKS && mode != BYTCHK_ONE_BLOCK)
 		return sense_invalid_cdb(task, 1, 2);
 	rc = rw_check(task, true);
-	if (rc != SCSI_TASK_READY || bytchk(task->cdb) == 0 || !task->nblocks)
+	if (rc != SCSI_TASK_READY || mode == BYTCHK_NONE || !task->nblocks)
 		return rc;
 	task->flags |= TF_BYTCHK;
-	len = task->nblocks * task->lu->block_size;
-	task->data_out_len = len;
-	/* Data-out in the first half, the medium's data read into the second. */
-	if (task_alloc_buf(task, 2 * len, false))
+	len = task->nblocks * bs;
+	if (mode == BYTCHK_ONE_BLOCK) {
+		/* One block of data-out stands for every block of the range. */
+		if (!sbc_dout_exact(task, bs))
+			return SCSI_TASK_COMPLETE;
+		task->data_out_len = bs;
+	} else {
+		task->data_out_len = len;
+	}
+	/* Data-out first, the medium's data read in after it. */
+	if (task_alloc_buf(task, task->data_out_len + len, false))
 		return SCSI_TASK_COMPLETE;
 	return SCSI_TASK_READY;
 }
@@ -212,7 +239,7 @@ static void rw_done(struct bs_request *req)
 		if (req->op == BS_OP_READ)
 			task->data_in_len = (uint32_t)req->len;
 	}
-	task->done(task);
+	lba_lock_done(task);
 }
 
 /*
@@ -236,37 +263,75 @@ bool sbc_trim_to_received(struct scsi_task *task)
 	return true;
 }
 
+static int read_start(struct scsi_task *task)
+{
+	return sbc_submit(task, BS_OP_READ, task->buf, rw_done);
+}
+
+static int write_start(struct scsi_task *task)
+{
+	return sbc_submit(task, BS_OP_WRITE, task->buf, rw_done);
+}
+
 int sbc_rw_execute(struct scsi_task *task)
 {
 	if (!task->nblocks)
 		return task_good(task);
 	if (!(task->flags & TF_WRITE))
-		return sbc_submit(task, BS_OP_READ, task->buf, rw_done);
+		return lba_lock_run(task, task->lba, task->nblocks, LBA_LOCK_READ, read_start);
 	if (!sbc_trim_to_received(task))
 		return SCSI_TASK_COMPLETE;
 	if (!task->nblocks)
 		return task_good(task);
-	return sbc_submit(task, BS_OP_WRITE, task->buf, rw_done);
+	return lba_lock_run(task, task->lba, task->nblocks, LBA_LOCK_WRITE, write_start);
+}
+
+/* Offset of the first byte where @a and @b differ; they do differ. */
+static uint32_t first_diff(const uint8_t *a, const uint8_t *b)
+{
+	uint32_t off = 0;
+
+	while (a[off] == b[off])
+		off++;
+	return off;
+}
+
+/* Compare the medium's data with the data-out: every block with the one
+ * block received for BYTCHK 3, else byte for byte. Returns the offset of
+ * the first miscompare in the (duplicated) data-out buffer, or -1. */
+static int64_t verify_compare(const struct scsi_task *task, size_t len)
+{
+	const uint8_t *want = task->buf, *have = task->buf + task->data_out_len;
+	uint32_t bs = task->lu->block_size;
+
+	if (bytchk(task->cdb) != BYTCHK_ONE_BLOCK)
+		return memcmp(want, have, len) ? (int64_t)first_diff(want, have) : -1;
+	for (size_t off = 0; off < len; off += bs) {
+		if (memcmp(want, have + off, bs))
+			return (int64_t)(off + first_diff(want, have + off));
+	}
+	return -1;
 }
 
 static void verify_done(struct bs_request *req)
 {
 	struct scsi_task *task = req->priv;
-	const uint8_t *want = task->buf, *have = task->buf + task->data_out_len;
+	int64_t off;
 
 	if (req->result < 0) {
 		sbc_io_error(task, BS_OP_READ);
-	} else if (memcmp(want, have, req->len) != 0) {
-		uint32_t off = 0;
-
-		while (want[off] == have[off])
-			off++;
+	} else if ((off = verify_compare(task, req->len)) >= 0) {
 		sense_check(task, SENSE_MISCOMPARE, ASC_MISCOMPARE_DURING_VERIFY);
-		sense_set_info(task, off);	/* offset of the first byte in error */
+		sense_set_info(task, (uint32_t)off);	/* first byte in error */
 	} else {
 		task_good(task);
 	}
-	task->done(task);
+	lba_lock_done(task);
+}
+
+static int verify_start(struct scsi_task *task)
+{
+	return sbc_submit(task, BS_OP_READ, task->buf + task->data_out_len, verify_done);
 }
 
 int sbc_verify_execute(struct scsi_task *task)
@@ -275,11 +340,13 @@ int sbc_verify_execute(struct scsi_task *task)
 	 * memory or file store has no unreadable blocks to find. */
 	if (!(task->flags & TF_BYTCHK))
 		return task_good(task);
-	if (!sbc_trim_to_received(task))
+	/* BYTCHK 3 needs its one block, which prepare made sure is announced;
+	 * with BYTCHK 1 only the blocks received are compared. */
+	if (bytchk(task->cdb) != BYTCHK_ONE_BLOCK && !sbc_trim_to_received(task))
 		return SCSI_TASK_COMPLETE;
 	if (!task->nblocks)
 		return task_good(task);
-	return sbc_submit(task, BS_OP_READ, task->buf + task->data_out_len, verify_done);
+	return lba_lock_run(task, task->lba, task->nblocks, LBA_LOCK_READ, verify_start);
 }
 
 int sbc_sync_cache_prepare(struct scsi_task *task)
@@ -291,6 +358,7 @@ int sbc_sync_cache_prepare(struct scsi_task *task)
 
 int sbc_sync_cache_execute(struct scsi_task *task)
 {
+	/* No range is held: a flush covers completed writes only. */
 	return sbc_submit(task, BS_OP_FLUSH, NULL, rw_done);
 }
 
@@ -314,8 +382,11 @@ int sbc_read_capacity16(struct scsi_task *task)
 
 	put_be64(&buf[0], task->lu->nblocks - 1);
 	put_be32(&buf[8], task->lu->block_size);
-	/* buf[12]: no protection; buf[13]: one logical block per physical
-	 * block; buf[14..15]: LBPME and LBPRZ when thin, LALBA 0. */
+	/* buf[12]: no protection. buf[13]: LOGICAL BLOCKS PER PHYSICAL BLOCK
+	 * EXPONENT: a smaller write costs the store a read-modify-write of
+	 * its page, and a crash can tear writes only at page boundaries.
+	 * buf[14..15]: LBPME and LBPRZ when thin, LALBA 0. */
+	buf[13] = task->lu->phys_exp;
 	if (task->lu->thin)
 		buf[14] = 0x80 | 0x40;
 	return task_data_in(task, 32, get_be32(&task->cdb[10]));

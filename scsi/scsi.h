@@ -92,6 +92,18 @@ struct scsi_itn {
 
 struct scsi_lu;
 struct scsi_tgt;
+struct scsi_task;
+
+/** The LBA range a task holds or waits for (scsi/lba_lock.c). Private to
+ *  the SCSI layer; zero (as the transport leaves it) means "none". */
+struct scsi_lba_range {
+	struct list_node link;		/**< in the LU's held or waiting list */
+	uint64_t lba;
+	uint64_t nblocks;
+	int (*start)(struct scsi_task *task); /**< run once the range is held */
+	uint8_t mode;
+	uint8_t state;
+};
 
 /** Per-command state. The transport zeroes it, fills the inputs, embeds it. */
 struct scsi_task {
@@ -134,12 +146,16 @@ struct scsi_task {
 	 *  an abort can end it at once. Cleared when the wait ends. */
 	void (*cancel)(struct scsi_task *task);
 	uint8_t ts_state;
+	struct scsi_lba_range range;
 };
 
 /** How a logical unit is created. Zero/NULL fields take defaults. */
 struct scsi_lu_config {
 	uint64_t lun;
 	uint32_t block_size;		/**< bytes; default 512 */
+	uint32_t phys_block_size;	/**< bytes, a power-of-two multiple of
+					 *   block_size (READ CAPACITY(16) reports
+					 *   the ratio); 0 = block_size */
 	const char *vendor;		/**< T10 vendor id, 8 chars; default "CTGT" */
 	const char *product;		/**< 16 chars; default "VIRTUAL-DISK" */
 	const char *serial;		/**< unit serial number; default derived from the backend */

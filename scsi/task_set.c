@@ -266,6 +266,7 @@ void ts_abort_where(struct scsi_lu *lu, const struct ts_match *m)
 		list_del(&t->ts_link);
 		t->done(t);
 	}
+	lba_lock_kick(lu);
 	ts_dispatch(lu);
 }
 

@@ -6,8 +6,9 @@
  *
  * The whole list is checked before anything is unmapped, so a bad
  * descriptor leaves the medium untouched. Then one BS_OP_UNMAP per
- * descriptor runs, one after the other: task->lba is the index of the next
- * descriptor and task->nblocks the number of descriptors.
+ * descriptor runs, one after the other, each under the LBA range lock of
+ * its blocks: task->lba is the index of the next descriptor and
+ * task->nblocks the number of descriptors.
  */
 #include <string.h>
 
@@ -100,12 +101,26 @@ static int parse_list(struct scsi_task *task)
 
 static void unmap_done(struct bs_request *req);
 
-/* Start the next descriptor that covers blocks, or finish with GOOD. */
-static int unmap_next(struct scsi_task *task)
+/* Unmap the range task->range holds (the descriptor before task->lba). */
+static int unmap_start(struct scsi_task *task)
 {
 	struct scsi_lu *lu = task->lu;
 	struct bs_request *req = &task->bsreq;
 
+	memset(req, 0, sizeof(*req));
+	req->op = BS_OP_UNMAP;
+	req->offset = task->range.lba * lu->block_size;
+	req->len = (size_t)task->range.nblocks * lu->block_size;
+	req->done = unmap_done;
+	req->priv = task;
+	if (backend_submit(lu->bs, req) < 0)
+		return sense_check(task, SENSE_MEDIUM_ERROR, ASC_WRITE_ERROR);
+	return SCSI_TASK_PENDING;
+}
+
+/* Start the next descriptor that covers blocks, or finish with GOOD. */
+static int unmap_next(struct scsi_task *task)
+{
 	while (task->lba < task->nblocks) {
 		const uint8_t *d = &task->buf[UNMAP_HDR_LEN + task->lba * UNMAP_DESC_LEN];
 		uint32_t count = get_be32(&d[8]);
@@ -113,15 +128,9 @@ static int unmap_next(struct scsi_task *task)
 		task->lba++;
 		if (count == 0)
 			continue;
-		memset(req, 0, sizeof(*req));
-		req->op = BS_OP_UNMAP;
-		req->offset = get_be64(&d[0]) * lu->block_size;
-		req->len = (size_t)count * lu->block_size;
-		req->done = unmap_done;
-		req->priv = task;
-		if (backend_submit(lu->bs, req) < 0)
-			return sense_check(task, SENSE_MEDIUM_ERROR, ASC_WRITE_ERROR);
-		return SCSI_TASK_PENDING;
+		/* COMPLETE here (a refused submit) ends the task, whether
+		 * from execute or from the previous descriptor's completion. */
+		return lba_lock_run(task, get_be64(&d[0]), count, LBA_LOCK_WRITE, unmap_start);
 	}
 	return task_good(task);
 }
@@ -130,6 +139,7 @@ static void unmap_done(struct bs_request *req)
 {
 	struct scsi_task *task = req->priv;
 
+	lba_unlock(task);
 	if (req->result < 0)
 		sense_check(task, SENSE_MEDIUM_ERROR, ASC_WRITE_ERROR);
 	else if (!task->aborted && unmap_next(task) == SCSI_TASK_PENDING)

@@ -41,6 +41,8 @@ struct ctgt_lu_params {
 	uint64_t size;		/**< bytes, a multiple of block_size; required for
 				 *   callbacks, 0 for a store means its own size */
 	uint32_t block_size;	/**< a power of two in 512..65536; default 512 */
+	uint32_t phys_block_size; /**< a power-of-two multiple of block_size
+				   *   reported as the physical block; 0 = block_size */
 	unsigned threads;	/**< callbacks running at once, 1 (default)..64 */
 	bool readonly;		/**< write protected */
 	bool thin;		/**< thin provisioned: UNMAP (callbacks need unmap) */

@@ -10,6 +10,8 @@
 #   thin       LUN 1  file, thin (UNMAP punches)  every suite of the ALL family
 #   readonly   LUN 2  file opened read-only       ReadOnly and the read-side suites
 #   removable  LUN 3  file, removable medium      PreventAllow StartStopUnit NoMedia
+#   thin4k     LUN 4  thin, 4 KiB physical blocks the suites whose tests need more
+#                                                 than one logical block per physical one
 #
 # One verdict per test goes to build/conformance/results.txt as
 # "ALL.Suite.Test@profile PASS|FAIL|SKIP" and is compared with
@@ -22,7 +24,7 @@
 #              were not run are kept)
 #
 # Environment:
-#   CONFORMANCE_PROFILES          profiles to run (default: thick thin readonly removable)
+#   CONFORMANCE_PROFILES          profiles to run (default: thick thin readonly removable thin4k)
 #   CONFORMANCE_SUITES            suites for the thick and thin profiles, space
 #                                 separated (default: all = every ALL suite)
 #   CONFORMANCE_URL               test an already running target instead of
@@ -40,16 +42,18 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
 . "$here/../lib.sh"
 
-ALL_PROFILES=(thick thin readonly removable)
-declare -A LUN_OF=([thick]=0 [thin]=1 [readonly]=2 [removable]=3)
+ALL_PROFILES=(thick thin readonly removable thin4k)
+declare -A LUN_OF=([thick]=0 [thin]=1 [readonly]=2 [removable]=3 [thin4k]=4)
 declare -A LUN_OPTS=([thick]=size=128M [thin]=size=128M,thin
-	[readonly]=size=64M,readonly [removable]=size=64M,removable)
+	[readonly]=size=64M,readonly [removable]=size=64M,removable
+	[thin4k]=size=128M,thin,physical_block_size=4096)
 # Suites per profile; "all" is every suite of the family. The readonly LU
 # runs the suites that look at write protection (ReadOnly, the WP bit of
 # MODE SENSE) and those that only read; the removable LU the medium suites.
 declare -A PROFILE_SUITES=([thick]=all [thin]=all
 	[readonly]="ReadOnly Inquiry ModeSense6 Read10 Read16 ReadCapacity10 ReadCapacity16 TestUnitReady Verify10"
-	[removable]="PreventAllow StartStopUnit NoMedia")
+	[removable]="PreventAllow StartStopUnit NoMedia"
+	[thin4k]="CompareAndWrite WriteSame10 WriteSame16 WriteAtomic16 Unmap ReadCapacity16 Inquiry")
 
 FAMILY=ALL
 EXPECTED=$here/expected.txt

@@ -292,7 +292,7 @@ static void test_all_flags(void **state)
 
 	assert_int_equal(parse(f, "--portal", "127.0.0.1:0", "--portal=[::1]:3261",
 			       "--target", "iqn.2020-01.com.example:t1",
-			       "--lun", "0=file:/tmp/a.img,size=512M,thin",
+			       "--lun", "0=file:/tmp/a.img,size=512M,thin,physical_block_size=4K",
 			       "--lun=7=mem:,size=4096,readonly,removable",
 			       "--log-level=debug", NULL), 0);
 	assert_int_equal(f->cfg.nportals, 2);
@@ -309,6 +309,8 @@ static void test_all_flags(void **state)
 	assert_string_equal(t->luns[0].path, "file:/tmp/a.img");
 	assert_true(t->luns[0].size == 512 * MiB);
 	assert_true(t->luns[0].thin);
+	assert_int_equal(t->luns[0].phys_block_size, 4096);
+	assert_int_equal(t->luns[1].phys_block_size, 0);
 	assert_false(t->luns[0].readonly);
 	assert_int_equal(t->luns[1].lun, 7);
 	assert_string_equal(t->luns[1].path, "mem:");
@@ -348,14 +350,16 @@ static void test_lun_errors(void **state)
 		    "--lun", "0=a,size=12Q");
 	PARSE_FAILS(f, "--lun 0=a,size=0: bad size (want a number of bytes or one like 512M, 10G)",
 		    "--lun", "0=a,size=0");
-	PARSE_FAILS(f, "--lun 0=a,size=: unknown option (want size=SIZE, thin, readonly or removable)",
+	PARSE_FAILS(f, "--lun 0=a,size=: unknown option (want size=SIZE, physical_block_size=SIZE, thin, readonly or removable)",
 		    "--lun", "0=a,size=");
 	PARSE_FAILS(f, "--lun 0=a,size=1000: size is not a multiple of 512 bytes",
 		    "--lun", "0=a,size=1000");
 	PARSE_FAILS(f, "--lun 0=a,size=1M,size=2M: size given twice", "--lun", "0=a,size=1M,size=2M");
-	PARSE_FAILS(f, "--lun 0=a,fast: unknown option (want size=SIZE, thin, readonly or removable)",
+	PARSE_FAILS(f, "--lun 0=a,physical_block_size=3000: bad physical_block_size (want a power of two such as 4096)",
+		    "--lun", "0=a,physical_block_size=3000");
+	PARSE_FAILS(f, "--lun 0=a,fast: unknown option (want size=SIZE, physical_block_size=SIZE, thin, readonly or removable)",
 		    "--lun", "0=a,fast");
-	PARSE_FAILS(f, "--lun 0=a,,thin: unknown option (want size=SIZE, thin, readonly or removable)",
+	PARSE_FAILS(f, "--lun 0=a,,thin: unknown option (want size=SIZE, physical_block_size=SIZE, thin, readonly or removable)",
 		    "--lun", "0=a,,thin");
 	PARSE_FAILS(f, "--lun 00=b: LUN 0 given twice", "--lun", "0=a", "--lun", "00=b");
 }
@@ -498,7 +502,7 @@ static void test_config_extensions(void **state)
 	assert_int_equal(load(f,
 		"{\"storages\": ["
 		" {\"deviceID\": 1, \"path\": \"var/a.img\", \"size\": \"1G\", \"readonly\": true,"
-		"  \"thinProvisioning\": true},"
+		"  \"thinProvisioning\": true, \"physicalBlockSize\": 8192},"
 		" {\"deviceID\": 2, \"path\": \"mem:\", \"size\": 8192, \"removable\": true,"
 		"  \"blockShift\": 12, \"online\": true},"
 		" {\"deviceID\": 3, \"path\": \"var/c.img\", \"online\": false}],"
@@ -520,6 +524,8 @@ static void test_config_extensions(void **state)
 	assert_true(t->luns[0].readonly && t->luns[0].thin);
 	assert_false(t->luns[0].removable);
 	assert_int_equal(t->luns[0].block_size, 512);
+	assert_int_equal(t->luns[0].phys_block_size, 8192);
+	assert_int_equal(t->luns[1].phys_block_size, 0);
 	assert_int_equal(t->luns[1].lun, 1);
 	assert_true(t->luns[1].size == 8192);
 	assert_int_equal(t->luns[1].block_size, 4096);

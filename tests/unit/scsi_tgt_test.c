@@ -13,7 +13,7 @@
 static void test_unsupported_opcode(void **state)
 {
 	struct fixture *f = fx_new(NBLOCKS);
-	const uint8_t ops[] = { 0x06, 0x0b, 0x2b, 0x7f, 0x93, 0xa4, 0xff };
+	const uint8_t ops[] = { 0x06, 0x0b, 0x2b, 0x7f, 0x92, 0xa4, 0xff };
 	uint8_t cdb[SCSI_CDB_MAX] = { 0 };
 	struct scsi_task t;
 

@@ -71,7 +71,7 @@ static void test_vpd_lbp(void **state)
 	scsi_task_release(&t);
 	vpd(thin, &t, 0xb2);
 	assert_int_equal(get_be16(&t.buf[2]), 4);
-	assert_int_equal(t.buf[5], 0x84);		/* LBPU, LBPRZ; no LBPWS(10) */
+	assert_int_equal(t.buf[5], 0xe4);		/* LBPU, LBPWS, LBPWS10, LBPRZ */
 	assert_int_equal(t.buf[6] & 0x07, 0x02);	/* thin provisioned */
 	scsi_task_release(&t);
 	fx_free(thick);
