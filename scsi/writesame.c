@@ -72,7 +72,14 @@ static int check_flags(struct scsi_task *task)
 		return sense_invalid_cdb(task, 1, 1);
 	if (b1 & WS_ANCHOR)		/* ANC_SUP=0 (and ANCHOR without UNMAP is invalid anyway) */
 		return sense_invalid_cdb(task, 1, 4);
-	if ((b1 & WS_UNMAP) && !task->lu->thin)	/* LBPWS=0 on a thick LU */
+	return SCSI_TASK_READY;
+}
+
+/* After the write protection check: a write-protected LU reports that
+ * first, whatever the UNMAP bit asks for. */
+static int check_unmap(struct scsi_task *task)
+{
+	if ((task->cdb[1] & WS_UNMAP) && !task->lu->thin)	/* LBPWS=0 on a thick LU */
 		return sense_invalid_cdb(task, 1, 3);
 	return SCSI_TASK_READY;
 }
@@ -104,6 +111,8 @@ int sbc_write_same_prepare(struct scsi_task *task)
 
 	if (rc == SCSI_TASK_READY)
 		rc = sbc_check_writable(task);
+	if (rc == SCSI_TASK_READY)
+		rc = check_unmap(task);
 	if (rc == SCSI_TASK_READY)
 		rc = check_range(task);
 	if (rc != SCSI_TASK_READY)

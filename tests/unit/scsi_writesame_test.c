@@ -221,6 +221,13 @@ static void test_readonly(void **state)
 	expect_sense(f, cdb, 0x7, 0x2700);
 	assert_int_equal(f->st.submits, 0);
 	fx_free(f);
+
+	/* A thick read-only LU: write protection is reported before the
+	 * UNMAP bit it cannot honour (libiscsi's ReadOnly suite). */
+	f = wh_new(1000, false, true);
+	ws10(cdb, 0x08, 0, 1);
+	expect_sense(f, cdb, 0x7, 0x2700);
+	fx_free(f);
 }
 
 /* The data-out is one block exactly: a residual cannot say which block. */
