@@ -286,6 +286,9 @@ int sbc_io_error(struct scsi_task *task, enum bs_op op);
  *  (task->bsreq/iov are used; FUA from TF_FUA). Returns SCSI_TASK_PENDING,
  *  or COMPLETE with MEDIUM ERROR when the backend refuses it. */
 int sbc_submit(struct scsi_task *task, enum bs_op op, uint8_t *data, bs_done_fn done);
+/** Submit BS_OP_UNMAP of the LBA range @task holds (task->range, see
+ *  lba_lock.c). Returns SCSI_TASK_PENDING, or COMPLETE with MEDIUM ERROR. */
+int sbc_submit_unmap(struct scsi_task *task, bs_done_fn done);
 /** Data-out shorter than the CDB asks (residual overflow): keep only the
  *  whole blocks received (task->nblocks shrinks). False, sense set, when the
  *  data ends inside a block. */

@@ -228,6 +228,22 @@ int sbc_submit(struct scsi_task *task, enum bs_op op, uint8_t *data, bs_done_fn 
 	return SCSI_TASK_PENDING;
 }
 
+int sbc_submit_unmap(struct scsi_task *task, bs_done_fn done)
+{
+	struct scsi_lu *lu = task->lu;
+	struct bs_request *req = &task->bsreq;
+
+	memset(req, 0, sizeof(*req));
+	req->op = BS_OP_UNMAP;
+	req->offset = task->range.lba * lu->block_size;
+	req->len = (size_t)task->range.nblocks * lu->block_size;
+	req->done = done;
+	req->priv = task;
+	if (backend_submit(lu->bs, req) < 0)
+		return sbc_io_error(task, BS_OP_WRITE);
+	return SCSI_TASK_PENDING;
+}
+
 static void rw_done(struct bs_request *req)
 {
 	struct scsi_task *task = req->priv;

@@ -104,18 +104,7 @@ static void unmap_done(struct bs_request *req);
 /* Unmap the range task->range holds (the descriptor before task->lba). */
 static int unmap_start(struct scsi_task *task)
 {
-	struct scsi_lu *lu = task->lu;
-	struct bs_request *req = &task->bsreq;
-
-	memset(req, 0, sizeof(*req));
-	req->op = BS_OP_UNMAP;
-	req->offset = task->range.lba * lu->block_size;
-	req->len = (size_t)task->range.nblocks * lu->block_size;
-	req->done = unmap_done;
-	req->priv = task;
-	if (backend_submit(lu->bs, req) < 0)
-		return sense_check(task, SENSE_MEDIUM_ERROR, ASC_WRITE_ERROR);
-	return SCSI_TASK_PENDING;
+	return sbc_submit_unmap(task, unmap_done);
 }
 
 /* Start the next descriptor that covers blocks, or finish with GOOD. */

@@ -200,18 +200,7 @@ static void unmap_done(struct bs_request *req)
 
 static int unmap_start(struct scsi_task *task)
 {
-	struct scsi_lu *lu = task->lu;
-	struct bs_request *req = &task->bsreq;
-
-	memset(req, 0, sizeof(*req));
-	req->op = BS_OP_UNMAP;
-	req->offset = task->range.lba * lu->block_size;
-	req->len = (size_t)task->range.nblocks * lu->block_size;
-	req->done = unmap_done;
-	req->priv = task;
-	if (backend_submit(lu->bs, req) < 0)
-		return sbc_io_error(task, BS_OP_WRITE);
-	return SCSI_TASK_PENDING;
+	return sbc_submit_unmap(task, unmap_done);
 }
 
 static int ws_start(struct scsi_task *task)
