@@ -45,6 +45,7 @@ struct lu_job {
 	uint8_t opcode;
 	bool unmap, invert, ause;
 	bool running, failed;
+	bool flushed;			/* the current pass is on stable media */
 	uint32_t passes, pass;
 	uint64_t off;			/* bytes done in the current pass */
 };
@@ -108,14 +109,37 @@ static void invert_chunk(struct lu_job *job)
 		job->chunk[i] ^= 0xff;
 }
 
+/*
+ * The pass just written must reach stable media before the next one (or
+ * the command's GOOD): a sanitize or format whose blocks still sit in a
+ * cache has not erased anything a power loss would not bring back.
+ */
+static void job_flush(struct lu_job *job)
+{
+	struct bs_request *req = &job->req;
+
+	job->flushed = true;
+	memset(req, 0, sizeof(*req));
+	req->op = BS_OP_FLUSH;
+	req->done = job_done;
+	req->priv = job;
+	if (backend_submit(job->lu->bs, req) < 0)
+		job_finish(job, -1);
+}
+
 /* Submit the next chunk, or finish. */
 static void job_next(struct lu_job *job)
 {
 	struct bs_request *req = &job->req;
 	uint64_t total = lu_bytes(job->lu), len;
 
+	if (job->off == total && !job->flushed) {
+		job_flush(job);
+		return;
+	}
 	if (job->off == total) {
 		job->off = 0;
+		job->flushed = false;
 		if (++job->pass == job->passes) {
 			job_finish(job, 0);
 			return;
@@ -150,7 +174,8 @@ static void job_done(struct bs_request *req)
 		job_finish(job, req->result);
 		return;
 	}
-	job->off += req->len;
+	if (req->op != BS_OP_FLUSH)
+		job->off += req->len;
 	job_next(job);
 }
 

@@ -33,6 +33,8 @@ struct fake_store {
 	int submits;		/* requests accepted */
 	int fail_next;		/* complete the next request with -EIO */
 	struct bs_request last;	/* copy of the last request submitted */
+	struct bs_request last_io; /* ... of the last one that was not a FLUSH */
+	int flushes;		/* FLUSH requests accepted */
 };
 
 static inline int fake_open(struct backend *bs, const char *path, uint64_t size,
@@ -50,6 +52,10 @@ static inline int fake_submit(struct backend *bs, struct bs_request *req)
 	st->pending[st->npending++] = req;
 	st->submits++;
 	st->last = *req;
+	if (req->op == BS_OP_FLUSH)
+		st->flushes++;
+	else
+		st->last_io = *req;
 	return 0;
 }
 

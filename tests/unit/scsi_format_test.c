@@ -148,9 +148,9 @@ static void test_thin_deallocates(void **state)
 	assert_int_equal(format(f, &t, 0x00, NULL, 0), SCSI_TASK_PENDING);
 	assert_good(&t);
 	scsi_task_release(&t);
-	assert_int_equal(f->st.last.op, BS_OP_UNMAP);
-	assert_int_equal(f->st.last.offset, 0);
-	assert_int_equal(f->st.last.len, NBLOCKS * BS);
+	assert_int_equal(f->st.last_io.op, BS_OP_UNMAP);
+	assert_int_equal(f->st.last_io.offset, 0);
+	assert_int_equal(f->st.last_io.len, NBLOCKS * BS);
 	assert_int_equal(f->st.data[12345], 0);
 	/* IMMED: GOOD at once, FORMAT IN PROGRESS until the unmap is done. */
 	assert_int_equal(format(f, &t, 0x10, h, 4), SCSI_TASK_COMPLETE);
@@ -159,7 +159,7 @@ static void test_thin_deallocates(void **state)
 	fx_cmd(f, &t, tur, SCSI_DIR_NONE, 0, NULL);
 	assert_sense(&t, 0x2, 0x0404);
 	scsi_task_release(&t);
-	assert_int_equal(fake_run(&f->bs), 1);
+	assert_int_equal(fake_run(&f->bs), 2);		/* the unmap and its flush */
 	fx_cmd(f, &t, tur, SCSI_DIR_NONE, 0, NULL);
 	assert_good(&t);
 	scsi_task_release(&t);

@@ -236,17 +236,21 @@ static void test_overwrite_pattern(void **state)
 	assert_int_equal(sanitize(f, &t, OVERWRITE, p, len), SCSI_TASK_PENDING);
 	assert_good(&t);
 	scsi_task_release(&t);
-	assert_int_equal(f->st.last.op, BS_OP_WRITE);
+	assert_int_equal(f->st.last_io.op, BS_OP_WRITE);
 	for (uint32_t b = 0; b < NBLOCKS; b++)
 		for (uint32_t i = 0; i < BS; i++)
 			assert_int_equal(f->st.data[b * BS + i], "abc"[i % 3]);
 	/* INVERT, two passes: the inverse first, the pattern last. */
 	f->st.submits = 0;
+	f->st.flushes = 0;
 	len = ovw_param(p, 0x80 | 0x02, BS, 0x0f);
 	assert_int_equal(sanitize(f, &t, OVERWRITE, p, len), SCSI_TASK_PENDING);
 	assert_good(&t);
 	scsi_task_release(&t);
-	assert_int_equal(f->st.submits, 2);		/* the LU fits in one chunk */
+	/* The LU fits in one chunk: per pass one write, then a flush so that
+	 * the pass is on stable media before the next one. */
+	assert_int_equal(f->st.submits, 4);
+	assert_int_equal(f->st.flushes, 2);
 	assert_store(f, 0x0f);
 	/* Stop after the first of the two passes: it wrote the inverse. */
 	assert_int_equal(sanitize_no_run(f, &t, OVERWRITE, p, len), SCSI_TASK_PENDING);
@@ -262,6 +266,8 @@ static void test_overwrite_pattern(void **state)
 	assert_int_equal(sanitize_no_run(f, &t, OVERWRITE, p, len), SCSI_TASK_PENDING);
 	fake_step_one(f);
 	assert_store(f, 0x3c);
+	assert_int_equal(f->st.pending[0]->op, BS_OP_FLUSH);	/* pass 1 made durable */
+	fake_step_one(f);
 	fake_step_one(f);
 	assert_store(f, 0xc3);
 	fake_run(&f->bs);
@@ -286,9 +292,12 @@ static void check_erase(bool thin, uint8_t sa)
 	assert_int_equal(sanitize(f, &t, sa, NULL, 0), SCSI_TASK_PENDING);
 	assert_good(&t);
 	scsi_task_release(&t);
-	assert_int_equal(f->st.last.op, thin ? BS_OP_UNMAP : BS_OP_WRITE);
-	/* Bounded requests: 1 MiB writes; one 16 MiB-bounded unmap here. */
-	assert_int_equal(f->st.submits, thin ? 1 : 4);
+	assert_int_equal(f->st.last_io.op, thin ? BS_OP_UNMAP : BS_OP_WRITE);
+	/* Bounded requests: 1 MiB writes; one 16 MiB-bounded unmap here;
+	 * then a flush: the erase is durable before GOOD. */
+	assert_int_equal(f->st.submits, thin ? 2 : 5);
+	assert_int_equal(f->st.flushes, 1);
+	assert_int_equal(f->st.last.op, BS_OP_FLUSH);
 	assert_store(f, 0);
 	expect_tur_good(f);
 	fx_free(f);
@@ -385,7 +394,7 @@ static void test_immed_in_progress(void **state)
 	assert_int_equal(t.buf[12], 0x80);
 	assert_int_equal(get_be16(&t.buf[13]), 32768);
 	scsi_task_release(&t);
-	assert_int_equal(fake_run(&f->bs), 2);
+	assert_int_equal(fake_run(&f->bs), 3);	/* 2 writes and the flush */
 	expect_tur_good(f);
 	request_sense(f, &t, false);
 	assert_int_equal(t.buf[2] & 0x0f, 0);
@@ -416,7 +425,7 @@ static void test_prepared_before_start(void **state)
 	assert_int_equal(scsi_task_execute(&w), SCSI_TASK_COMPLETE);
 	assert_sense(&w, 0x2, 0x041b);
 	scsi_task_release(&w);
-	assert_int_equal(fake_run(&f->bs), 1);
+	assert_int_equal(fake_run(&f->bs), 2);		/* the erase and its flush */
 	assert_store(f, 0);
 	fx_free(f);
 }
