@@ -172,6 +172,10 @@ int task_alloc_buf(struct scsi_task *task, uint32_t size, bool zero);
 /** Data-in of a non-I/O command: @produced bytes built, the CDB allows
  *  @alloc_len. Sets data_in_len and GOOD; returns SCSI_TASK_COMPLETE. */
 int task_data_in(struct scsi_task *task, uint32_t produced, uint32_t alloc_len);
+/** A task has ended: its sense in the format the LU's D_SENSE asks for.
+ *  Called once per completion (task.c for tasks done at once, the task
+ *  set for the others). */
+void task_sense_format(struct scsi_task *task);
 
 /* tgt.c */
 /** Take the pending unit attention of (task->itn, task->lu): returns its

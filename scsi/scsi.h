@@ -136,8 +136,6 @@ struct scsi_task {
 	uint64_t lba;			/**< UNMAP: index of the next descriptor */
 	uint32_t nblocks;		/**< UNMAP: number of descriptors */
 	uint32_t flags;
-	void (*upper_done)(struct scsi_task *task); /**< transport's done() while
-						       execute() has its own */
 	/* task_set.c */
 	struct list_node ts_link;	/**< in lu->ts.tasks, oldest first */
 	void (*ts_done)(struct scsi_task *task); /**< the transport's done() */

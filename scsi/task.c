@@ -43,26 +43,18 @@ static void task_reset_outputs(struct scsi_task *task)
 	task->aborted = false;
 }
 
-/* D_SENSE=1 in the LU's control mode page: sense in descriptor format. */
-static bool wants_desc(const struct scsi_task *task)
+void task_sense_format(struct scsi_task *task)
 {
-	return task->lu && task->lu->mode.d_sense;
+	/* D_SENSE=1 in the LU's control mode page: descriptor format. */
+	if (task->lu && task->lu->mode.d_sense)
+		sense_to_desc(task);
 }
 
 static int task_end(struct scsi_task *task, int rc)
 {
-	if (rc == SCSI_TASK_COMPLETE && wants_desc(task))
-		sense_to_desc(task);
+	if (rc == SCSI_TASK_COMPLETE)
+		task_sense_format(task);
 	return rc;
-}
-
-/* Stands in for the transport's done() while a D_SENSE task is pending. */
-static void done_desc(struct scsi_task *task)
-{
-	task->done = task->upper_done;
-	task->upper_done = NULL;
-	sense_to_desc(task);
-	task->done(task);
 }
 
 static int prepare(struct scsi_task *task)
@@ -119,7 +111,6 @@ int task_run(struct scsi_task *task)
 {
 	bool bad_sa;
 	const struct scsi_op *op = lu_find_op(task->lu, task->cdb, &bad_sa);
-	int rc;
 
 	/* prepare() only says READY for a command it found. */
 	if (!op)
@@ -129,17 +120,8 @@ int task_run(struct scsi_task *task)
 	 * this command was on its way. */
 	if (task->lu && lu_job_check(task) != SCSI_TASK_READY)
 		return task_end(task, SCSI_TASK_COMPLETE);
-	task->upper_done = NULL;
-	if (wants_desc(task)) {
-		task->upper_done = task->done;
-		task->done = done_desc;
-	}
-	rc = op->execute(task);
-	if (rc != SCSI_TASK_PENDING && task->upper_done) {
-		task->done = task->upper_done;
-		task->upper_done = NULL;
-	}
-	return task_end(task, rc);
+	/* A later completion is formatted by the task set (ts_task_done). */
+	return task_end(task, op->execute(task));
 }
 
 int scsi_task_execute(struct scsi_task *task)

@@ -133,6 +133,8 @@ static void ts_task_done(struct scsi_task *task)
 	if (aborted) {
 		lu->ts.naborted--;
 		mark_aborted(task);	/* whatever the handler set */
+	} else {
+		task_sense_format(task);
 	}
 	task->done(task);
 	if (aborted)
