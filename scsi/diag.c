@@ -100,13 +100,11 @@ static int check_pages(struct scsi_task *task, uint32_t len)
 
 int spc_send_diag(struct scsi_task *task)
 {
-	uint32_t got = (task->dir & SCSI_DIR_WRITE) ? task->expected_len : 0;
-
 	if (task->cdb[1] & DIAG_SELFTEST)
 		return default_selftest(task);
 	if (!task->data_out_len)
 		return task_good(task);
-	return check_pages(task, got < task->data_out_len ? got : task->data_out_len);
+	return check_pages(task, task_dout_received(task));
 }
 
 int spc_receive_diag(struct scsi_task *task)

@@ -56,10 +56,9 @@ static int check_header(struct scsi_task *task, bool *immed)
 {
 	const uint8_t *p = task->buf;
 	bool longlist = task->cdb[1] & FMT_LONGLIST;
-	uint32_t got = (task->dir & SCSI_DIR_WRITE) ? task->expected_len : 0;
 	uint32_t dll;
 
-	if (got < task->data_out_len)
+	if (task_dout_received(task) < task->data_out_len)
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH_ERROR);
 	if (p[0])			/* reserved, PROTECTION FIELD USAGE */
 		return sense_invalid_param(task, 0);

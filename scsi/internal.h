@@ -172,6 +172,12 @@ int task_alloc_buf(struct scsi_task *task, uint32_t size, bool zero);
 /** Data-in of a non-I/O command: @produced bytes built, the CDB allows
  *  @alloc_len. Sets data_in_len and GOOD; returns SCSI_TASK_COMPLETE. */
 int task_data_in(struct scsi_task *task, uint32_t produced, uint32_t alloc_len);
+/** Bytes of data-out the transport announced (its expected length of a
+ *  write), whatever the CDB asks for. */
+uint32_t task_dout_announced(const struct scsi_task *task);
+/** Bytes of task->buf that hold data-out: the announced bytes, at most
+ *  data_out_len (the transport never receives more). */
+uint32_t task_dout_received(const struct scsi_task *task);
 /** A task has ended: its sense in the format the LU's D_SENSE asks for.
  *  Called once per completion (task.c for tasks done at once, the task
  *  set for the others). */

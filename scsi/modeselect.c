@@ -54,14 +54,6 @@ int spc_mode_select_prepare(struct scsi_task *task)
 	return SCSI_TASK_READY;
 }
 
-/* Bytes of parameter list received: at most what the transport expected. */
-static uint32_t received(const struct scsi_task *task)
-{
-	uint32_t got = (task->dir & SCSI_DIR_WRITE) ? task->expected_len : 0;
-
-	return got < task->data_out_len ? got : task->data_out_len;
-}
-
 static int length_error(struct scsi_task *task)
 {
 	return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH_ERROR);
@@ -252,7 +244,7 @@ int spc_mode_select(struct scsi_task *task)
 {
 	struct scsi_lu *lu = task->lu;
 	struct lu_mode before = lu->mode;
-	uint32_t len = received(task), pages = 0;
+	uint32_t len = task_dout_received(task), pages = 0;
 	int rc;
 
 	if (param_list_len(task) == 0)

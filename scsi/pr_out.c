@@ -422,13 +422,12 @@ static int do_register_move(struct prout *o)
 int spc_prout(struct scsi_task *task)
 {
 	uint8_t sa = task->cdb[1] & 0x1f;
-	uint32_t got = (task->dir & SCSI_DIR_WRITE) ? task->expected_len : 0;
 	struct prout o = {
 		.task = task, .lu = task->lu, .pr = task->lu->pr, .itn = task->itn,
 		.p = task->buf, .type = task->cdb[2] & 0x0f,
 	};
 
-	o.len = got < task->data_out_len ? got : task->data_out_len;
+	o.len = task_dout_received(task);
 	if (o.len < PROUT_BASIC)
 		return plle(&o);
 	if (!o.itn)

@@ -93,10 +93,9 @@ int sbc_sanitize_prepare(struct scsi_task *task)
 static int overwrite_params(struct scsi_task *task, struct lu_job_spec *spec)
 {
 	const uint8_t *p = task->buf;
-	uint32_t got = (task->dir & SCSI_DIR_WRITE) ? task->expected_len : 0;
 	uint32_t ipl;
 
-	if (got < task->data_out_len)
+	if (task_dout_received(task) < task->data_out_len)
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH_ERROR);
 	if (p[0] & 0x60)		/* TEST: no test modes */
 		return sense_invalid_param(task, 0);

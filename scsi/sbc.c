@@ -160,9 +160,7 @@ int sbc_write_verify_prepare(struct scsi_task *task)
 
 bool sbc_dout_exact(struct scsi_task *task, uint32_t len)
 {
-	uint32_t got = (task->dir & SCSI_DIR_WRITE) ? task->expected_len : 0;
-
-	if (got == len)
+	if (task_dout_announced(task) == len)
 		return true;
 	/* No field pointer: the CDB is consistent in itself, it just does not
 	 * describe the data the initiator is sending. */
@@ -267,7 +265,7 @@ static void rw_done(struct bs_request *req)
 bool sbc_trim_to_received(struct scsi_task *task)
 {
 	uint32_t bs = task->lu->block_size;
-	uint32_t got = (task->dir & SCSI_DIR_WRITE) ? task->expected_len : 0;
+	uint32_t got = task_dout_announced(task);
 
 	if (got >= task->data_out_len)
 		return true;

@@ -27,6 +27,18 @@ int task_alloc_buf(struct scsi_task *task, uint32_t size, bool zero)
 	return 0;
 }
 
+uint32_t task_dout_announced(const struct scsi_task *task)
+{
+	return (task->dir & SCSI_DIR_WRITE) ? task->expected_len : 0;
+}
+
+uint32_t task_dout_received(const struct scsi_task *task)
+{
+	uint32_t got = task_dout_announced(task);
+
+	return got < task->data_out_len ? got : task->data_out_len;
+}
+
 int task_data_in(struct scsi_task *task, uint32_t produced, uint32_t alloc_len)
 {
 	task->data_in_len = produced < alloc_len ? produced : alloc_len;

@@ -42,14 +42,6 @@ int sbc_unmap_prepare(struct scsi_task *task)
 	return SCSI_TASK_READY;
 }
 
-/* Bytes of parameter list received: at most what the transport expected. */
-static uint32_t received(const struct scsi_task *task)
-{
-	uint32_t got = (task->dir & SCSI_DIR_WRITE) ? task->expected_len : 0;
-
-	return got < task->data_out_len ? got : task->data_out_len;
-}
-
 /* Check one descriptor at parameter byte @off; adds its blocks to *total. */
 static int check_desc(struct scsi_task *task, uint32_t off, uint64_t *total)
 {
@@ -71,7 +63,7 @@ static int check_desc(struct scsi_task *task, uint32_t off, uint64_t *total)
  */
 static int parse_list(struct scsi_task *task)
 {
-	uint32_t have = received(task), data_len, desc_len, ndesc;
+	uint32_t have = task_dout_received(task), data_len, desc_len, ndesc;
 	uint64_t total = 0;
 	int rc;
 

@@ -231,14 +231,6 @@ int spc_xcopy_prepare(struct scsi_task *task)
 	return SCSI_TASK_READY;
 }
 
-/* Bytes of parameter list received: at most what the transport expected. */
-static uint32_t received(const struct scsi_task *task)
-{
-	uint32_t got = (task->dir & SCSI_DIR_WRITE) ? task->expected_len : 0;
-
-	return got < task->data_out_len ? got : task->data_out_len;
-}
-
 static int busy(struct scsi_task *task)
 {
 	task->status = SCSI_STATUS_BUSY;	/* out of memory: retry later */
@@ -257,7 +249,7 @@ int spc_xcopy(struct scsi_task *task)
 	if (!op)
 		return busy(task);
 	op->task = task;
-	rc = xcopy_parse(task, task->buf, received(task), &op->list);
+	rc = xcopy_parse(task, task->buf, task_dout_received(task), &op->list);
 	if (rc == SCSI_TASK_READY)
 		op->res = xcopy_result_start(task, &op->list, &rc);
 	if (rc != SCSI_TASK_READY) {
