@@ -60,20 +60,9 @@ int sbc_write_atomic_prepare(struct scsi_task *task)
 	return SCSI_TASK_READY;
 }
 
-static void atomic_done(struct bs_request *req)
-{
-	struct scsi_task *task = req->priv;
-
-	if (req->result < 0)
-		sbc_io_error(task, BS_OP_WRITE);
-	else
-		task_good(task);
-	lba_lock_done(task);
-}
-
 static int atomic_start(struct scsi_task *task)
 {
-	return sbc_submit(task, BS_OP_WRITE, task->buf, atomic_done);
+	return sbc_submit(task, BS_OP_WRITE, task->buf, sbc_rw_done);
 }
 
 int sbc_write_atomic_execute(struct scsi_task *task)

@@ -299,6 +299,9 @@ int sbc_submit(struct scsi_task *task, enum bs_op op, uint8_t *data, bs_done_fn 
 /** Submit BS_OP_UNMAP of the LBA range @task holds (task->range, see
  *  lba_lock.c). Returns SCSI_TASK_PENDING, or COMPLETE with MEDIUM ERROR. */
 int sbc_submit_unmap(struct scsi_task *task, bs_done_fn done);
+/** Completion of a READ, WRITE or FLUSH submitted with sbc_submit(): GOOD
+ *  (a read's data_in_len set) or MEDIUM ERROR, then lba_lock_done(). */
+void sbc_rw_done(struct bs_request *req);
 /** Data-out shorter than the CDB asks (residual overflow): keep only the
  *  whole blocks received (task->nblocks shrinks). False, sense set, when the
  *  data ends inside a block. */

@@ -28,17 +28,6 @@ static size_t range_bytes(const struct scsi_task *task)
 	return (size_t)task->nblocks * task->lu->block_size;
 }
 
-static void rmw_write_done(struct bs_request *req)
-{
-	struct scsi_task *task = req->priv;
-
-	if (req->result < 0)
-		sbc_io_error(task, BS_OP_WRITE);
-	else
-		task_good(task);
-	lba_lock_done(task);
-}
-
 /* Fields shared by both CDBs: protection, write protection, FUA. */
 static int rmw_check_common(struct scsi_task *task)
 {
@@ -98,7 +87,7 @@ static void caw_read_done(struct bs_request *req)
 	} else if ((off = diff_at(task->buf, task->buf + 2 * len, len)) >= 0) {
 		sense_check(task, SENSE_MISCOMPARE, ASC_MISCOMPARE_DURING_VERIFY);
 		sense_set_info(task, (uint32_t)off);
-	} else if (sbc_submit(task, BS_OP_WRITE, task->buf + len, rmw_write_done) ==
+	} else if (sbc_submit(task, BS_OP_WRITE, task->buf + len, sbc_rw_done) ==
 		   SCSI_TASK_PENDING) {
 		return;
 	}
@@ -145,7 +134,7 @@ static void orwrite_read_done(struct bs_request *req)
 	} else {
 		for (size_t i = 0; i < len; i++)
 			task->buf[i] |= have[i];
-		if (sbc_submit(task, BS_OP_WRITE, task->buf, rmw_write_done) == SCSI_TASK_PENDING)
+		if (sbc_submit(task, BS_OP_WRITE, task->buf, sbc_rw_done) == SCSI_TASK_PENDING)
 			return;
 	}
 	lba_lock_done(task);

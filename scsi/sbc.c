@@ -242,7 +242,7 @@ int sbc_submit_unmap(struct scsi_task *task, bs_done_fn done)
 	return SCSI_TASK_PENDING;
 }
 
-static void rw_done(struct bs_request *req)
+void sbc_rw_done(struct bs_request *req)
 {
 	struct scsi_task *task = req->priv;
 
@@ -279,12 +279,12 @@ bool sbc_trim_to_received(struct scsi_task *task)
 
 static int read_start(struct scsi_task *task)
 {
-	return sbc_submit(task, BS_OP_READ, task->buf, rw_done);
+	return sbc_submit(task, BS_OP_READ, task->buf, sbc_rw_done);
 }
 
 static int write_start(struct scsi_task *task)
 {
-	return sbc_submit(task, BS_OP_WRITE, task->buf, rw_done);
+	return sbc_submit(task, BS_OP_WRITE, task->buf, sbc_rw_done);
 }
 
 int sbc_rw_execute(struct scsi_task *task)
@@ -373,7 +373,7 @@ int sbc_sync_cache_prepare(struct scsi_task *task)
 int sbc_sync_cache_execute(struct scsi_task *task)
 {
 	/* No range is held: a flush covers completed writes only. */
-	return sbc_submit(task, BS_OP_FLUSH, NULL, rw_done);
+	return sbc_submit(task, BS_OP_FLUSH, NULL, sbc_rw_done);
 }
 
 int sbc_read_capacity10(struct scsi_task *task)
