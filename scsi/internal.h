@@ -172,6 +172,9 @@ int task_alloc_buf(struct scsi_task *task, uint32_t size, bool zero);
 /** Data-in of a non-I/O command: @produced bytes built, the CDB allows
  *  @alloc_len. Sets data_in_len and GOOD; returns SCSI_TASK_COMPLETE. */
 int task_data_in(struct scsi_task *task, uint32_t produced, uint32_t alloc_len);
+/** Out of memory or another passing shortage: BUSY status, no sense (the
+ *  initiator retries). Returns SCSI_TASK_COMPLETE. */
+int task_busy(struct scsi_task *task);
 /** Bytes of data-out the transport announced (its expected length of a
  *  write), whatever the CDB asks for. */
 uint32_t task_dout_announced(const struct scsi_task *task);

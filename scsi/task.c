@@ -19,12 +19,18 @@ int task_alloc_buf(struct scsi_task *task, uint32_t size, bool zero)
 	task->buf = zero ? calloc(1, size) : malloc(size);
 	if (!task->buf) {
 		task->buf_size = 0;
-		task->status = SCSI_STATUS_BUSY;	/* the initiator retries later */
-		task->sense_len = 0;
+		task_busy(task);
 		return -1;
 	}
 	task->buf_size = size;
 	return 0;
+}
+
+int task_busy(struct scsi_task *task)
+{
+	task->status = SCSI_STATUS_BUSY;	/* the initiator retries later */
+	task->sense_len = 0;
+	return SCSI_TASK_COMPLETE;
 }
 
 uint32_t task_dout_announced(const struct scsi_task *task)

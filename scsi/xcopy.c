@@ -231,13 +231,6 @@ int spc_xcopy_prepare(struct scsi_task *task)
 	return SCSI_TASK_READY;
 }
 
-static int busy(struct scsi_task *task)
-{
-	task->status = SCSI_STATUS_BUSY;	/* out of memory: retry later */
-	task->sense_len = 0;
-	return SCSI_TASK_COMPLETE;
-}
-
 int spc_xcopy(struct scsi_task *task)
 {
 	struct xcopy_op *op;
@@ -247,7 +240,7 @@ int spc_xcopy(struct scsi_task *task)
 		return task_good(task);
 	op = calloc(1, sizeof(*op));
 	if (!op)
-		return busy(task);
+		return task_busy(task);
 	op->task = task;
 	rc = xcopy_parse(task, task->buf, task_dout_received(task), &op->list);
 	if (rc == SCSI_TASK_READY)
@@ -258,7 +251,7 @@ int spc_xcopy(struct scsi_task *task)
 	}
 	op->buf = malloc(XCOPY_CHUNK_BYTES);
 	if (!op->buf) {
-		busy(task);
+		task_busy(task);
 		return finish(op);
 	}
 	return xcopy_step(op);

@@ -117,8 +117,7 @@ static struct xcopy_result *start_locked(struct scsi_task *task, struct xcopy_st
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		task->status = SCSI_STATUS_BUSY;
-		task->sense_len = 0;
+		task_busy(task);
 		return NULL;
 	}
 	r->itn_id = itn_id;
@@ -140,8 +139,7 @@ struct xcopy_result *xcopy_result_start(struct scsi_task *task, const struct xco
 	pthread_mutex_lock(&tgt->lock);
 	st = store_get(tgt);
 	if (!st) {
-		task->status = SCSI_STATUS_BUSY;
-		task->sense_len = 0;
+		task_busy(task);
 	} else if (l->usage == XCOPY_LID_NONE && st->running >= XCOPY_MAX_CONCURRENT) {
 		sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_INSUFFICIENT_RESOURCES);
 	} else if (l->usage == XCOPY_LID_NONE || (r = start_locked(task, st, l))) {
