@@ -22,37 +22,7 @@
 #define KiB 1024ull
 #define MiB (1024ull * KiB)
 
-struct fixture {
-	struct bs_cq cq;
-	char dir[64];
-	char path[128];
-	char err[256];
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || bs_cq_init(&f->cq) != 0)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/ctgt-map-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->path, sizeof(f->path), "file:%s/disk.img", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	unlink(f->path + 5);
-	rmdir(f->dir);
-	bs_cq_destroy(&f->cq);
-	free(f);
-	return 0;
-}
+#include "tests/unit/backend_fixture.h"
 
 static void req_done(struct bs_request *req)
 {
@@ -133,7 +103,12 @@ static void test_mem_map(void **state)
 static void test_file_map(void **state)
 {
 	struct fixture *f = *state;
-	struct backend *bs = backend_open(f->path, 4 * MiB, &f->cq, f->err, sizeof(f->err));
+	char spec[sizeof(f->path) + 8];
+	struct backend *bs;
+
+	/* The "file:" form of the spec, as a configuration would write it. */
+	snprintf(spec, sizeof(spec), "file:%s", f->path);
+	bs = backend_open(spec, 4 * MiB, &f->cq, f->err, sizeof(f->err));
 	bool allocated;
 	uint64_t extent;
 

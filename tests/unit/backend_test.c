@@ -23,37 +23,7 @@
 
 /* ---- fixtures ----------------------------------------------------------- */
 
-struct fixture {
-	struct bs_cq cq;
-	char dir[64];
-	char path[128];
-	char err[256];
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || bs_cq_init(&f->cq) != 0)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/ctgt-bs-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/disk.img", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	unlink(f->path);
-	rmdir(f->dir);
-	bs_cq_destroy(&f->cq);
-	free(f);
-	return 0;
-}
+#include "tests/unit/backend_fixture.h"
 
 /* A request that records the order its completion ran in. */
 struct treq {
