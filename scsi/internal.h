@@ -76,7 +76,6 @@ struct scsi_lu {
 	uint64_t naa_ext;		/**< vendor specific identifier extension */
 	bool serial_cfg;		/**< serial came from the configuration */
 	bool naa_cfg;			/**< naa_id came from the configuration */
-	bool write_cache;
 	bool removable;
 	bool readonly;
 	bool thin;			/**< LBPME: UNMAP deallocates blocks */

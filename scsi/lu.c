@@ -341,7 +341,6 @@ struct scsi_lu *scsi_lu_create(const struct scsi_lu_config *cfg, struct backend 
 	}
 	lu->naa_id = cfg->naa_id & ((1ull << 36) - 1);
 	lu->naa_cfg = lu->naa_id != 0;
-	lu->write_cache = cfg->write_cache;
 	mode_init(lu, cfg->write_cache);
 	lu->removable = cfg->removable;
 	lu->readonly = cfg->readonly;
