@@ -7,9 +7,12 @@
  * LOGICAL BLOCKS of zero means "up to the last LBA"; MAXIMUM WRITE SAME
  * LENGTH is SCSI_WS_MAX_BYTES worth of blocks. Anchored LBAs are not
  * supported (ANC_SUP=0), so ANCHOR=1 is refused. UNMAP=1 is accepted on a
- * thin LU only (LBPWS/LBPWS10 set there): when the block is all zeros,
- * which is what an unmapped block reads back as (LBPRZ), the range is
- * deallocated with BS_OP_UNMAP; any other block is written, as SBC asks.
+ * thin LU only (LBPWS/LBPWS10 set there) and deallocates the range with
+ * BS_OP_UNMAP whatever the block holds: SBC-4 lets the device server either
+ * write or unmap each LBA and says a thin LU should deallocate (WRITE SAME
+ * (10), table "ANCHOR bit, UNMAP bit and ANC_SUP bit relationships"); the
+ * range then reads back as zeros (LBPRZ=1). Only a store that cannot
+ * deallocate gets the block written instead.
  *
  * The range can be far larger than any buffer we want to allocate, so the
  * block is replicated over a bounded chunk buffer once and the range is
@@ -133,11 +136,6 @@ int sbc_write_same_prepare(struct scsi_task *task)
 	return SCSI_TASK_READY;
 }
 
-static bool all_zero(const uint8_t *p, uint32_t len)
-{
-	return len == 0 || (p[0] == 0 && memcmp(p, p + 1, len - 1) == 0);
-}
-
 /* Copy the first block over the rest of the buffer. */
 static void fill_chunk(struct scsi_task *task)
 {
@@ -185,8 +183,8 @@ static void unmap_done(struct bs_request *req)
 	struct scsi_task *task = req->priv;
 
 	if (req->result == -EOPNOTSUPP) {
-		/* The store cannot deallocate: writing the zeros is what SBC
-		 * asks of a device server that does not unmap. */
+		/* The store cannot deallocate: writing the block is the
+		 * other way SBC gives the device server. */
 		task->flags &= ~(uint32_t)TF_WS_UNMAP;
 		if (write_next(task) == SCSI_TASK_PENDING)
 			return;
@@ -212,10 +210,7 @@ static int ws_start(struct scsi_task *task)
 
 int sbc_write_same_execute(struct scsi_task *task)
 {
-	uint32_t bs = task->lu->block_size;
-
-	/* Deallocate only what would read back the same afterwards. */
-	if ((task->cdb[1] & WS_UNMAP) && all_zero(task->buf, bs))
+	if (task->cdb[1] & WS_UNMAP)
 		task->flags |= TF_WS_UNMAP;
 	return lba_lock_run(task, task->lba, task->nblocks, LBA_LOCK_WRITE, ws_start);
 }

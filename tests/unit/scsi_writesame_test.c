@@ -274,8 +274,9 @@ static void test_ndob(void **state)
 	fx_free(f);
 }
 
-/* Thin LU: UNMAP=1 deallocates a zero block's range in one request, writes
- * any other block; UNMAP=0 always writes. */
+/* Thin LU: UNMAP=1 deallocates the range in one request whatever the block
+ * holds (SBC-4: a thin LU should deallocate), so it reads back as zeros
+ * (LBPRZ=1); UNMAP=0 always writes. */
 static void test_unmap(void **state)
 {
 	struct fixture *f = wh_new(1000, true, false);
@@ -300,8 +301,19 @@ static void test_unmap(void **state)
 	run_ok(f, cdb, NULL);
 	assert_int_equal(f->st.last.op, BS_OP_UNMAP);
 
-	fill(block, 7);				/* not what an unmapped block reads */
+	fill(block, 7);				/* deallocated all the same */
 	ws16(cdb, 0x08, 5, 4);
+	run_ok(f, cdb, block);
+	assert_int_equal(f->st.last.op, BS_OP_UNMAP);
+	assert_int_equal(f->st.last.offset, 5 * BS);
+	assert_int_equal(f->st.last.len, 4 * BS);
+	assert_range(f, 5, 4, zero);
+	ws10(cdb, 0x08, 350, 3);
+	run_ok(f, cdb, block);
+	assert_int_equal(f->st.last.op, BS_OP_UNMAP);
+	assert_range(f, 350, 3, zero);
+
+	ws16(cdb, 0, 5, 4);			/* the same block without UNMAP: written */
 	run_ok(f, cdb, block);
 	assert_int_equal(f->st.last.op, BS_OP_WRITE);
 	assert_range(f, 5, 4, block);
@@ -312,17 +324,18 @@ static void test_unmap(void **state)
 	fx_free(f);
 }
 
-/* A store that cannot deallocate gets the zeros written instead. */
+/* A store that cannot deallocate gets the block written instead. */
 static void test_unmap_unsupported(void **state)
 {
 	struct fixture *f = wh_new(1000, true, false);
-	uint8_t cdb[SCSI_CDB_MAX], zero[BS] = { 0 };
+	uint8_t cdb[SCSI_CDB_MAX], block[BS];
 	struct scsi_task t;
 
 	(void)state;
+	fill(block, 9);
 	memset(f->st.data, 0xee, 1000u * BS);
 	ws16(cdb, 0x08, 10, 3);
-	assert_int_equal(wh_start(f, &t, cdb, SCSI_DIR_WRITE, BS, zero), SCSI_TASK_PENDING);
+	assert_int_equal(wh_start(f, &t, cdb, SCSI_DIR_WRITE, BS, block), SCSI_TASK_PENDING);
 	assert_int_equal(wh_pending_op(f), BS_OP_UNMAP);
 	wh_run_one(f, -EOPNOTSUPP);
 	assert_int_equal(f->done_calls, 0);
@@ -330,7 +343,7 @@ static void test_unmap_unsupported(void **state)
 	wh_run_one(f, 0);
 	assert_int_equal(f->done_calls, 1);
 	assert_good(&t);
-	assert_range(f, 10, 3, zero);
+	assert_range(f, 10, 3, block);
 	scsi_task_release(&t);
 	fx_free(f);
 }
