@@ -15,8 +15,9 @@
  * command still run, everything else ends with MEDIUM ERROR.
  *
  * A job with IMMED completes its command as soon as it has started; without,
- * the command completes when the job ends. Commands already running when a
- * job starts are not waited for.
+ * the command completes when the job ends, unless it is aborted first: the
+ * job then goes on without it. Commands already running when a job starts
+ * are not waited for.
  *
  * The job state lives in the LU (lu->job), on the network thread like every
  * other task state: no lock.
@@ -92,6 +93,7 @@ static void job_finish(struct lu_job *job, int rc)
 	job->waiter = NULL;
 	if (!task)
 		return;
+	task->cancel = NULL;
 	if (rc < 0)
 		sense_check(task, SENSE_MEDIUM_ERROR,
 			    job->opcode == OPC_SANITIZE ? ASC_SANITIZE_FAILED : ASC_FORMAT_FAILED);
@@ -199,6 +201,20 @@ static int fill_chunk(struct lu_job *job, const struct lu_job_spec *spec)
 	return 0;
 }
 
+/*
+ * The task set aborts the command that waits for the job (ABORT TASK, a
+ * reset, its connection gone): the command ends now, the job goes on. A
+ * sanitize survives the abort of its command like it survives a reset
+ * (SBC-4 4.11.3), and a format must not stop halfway either.
+ */
+static void cancel_wait(struct scsi_task *task)
+{
+	struct lu_job *job = task->lu->job;
+
+	if (job && job->waiter == task)
+		job->waiter = NULL;
+}
+
 int lu_job_start(struct scsi_task *task, const struct lu_job_spec *spec, bool immed)
 {
 	struct scsi_lu *lu = task->lu;
@@ -232,6 +248,7 @@ int lu_job_start(struct scsi_task *task, const struct lu_job_spec *spec, bool im
 	if (immed || !job->running)
 		return task_good(task);
 	job->waiter = task;
+	task->cancel = cancel_wait;
 	return SCSI_TASK_PENDING;
 }
 

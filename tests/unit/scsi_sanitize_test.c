@@ -430,6 +430,55 @@ static void test_prepared_before_start(void **state)
 	fx_free(f);
 }
 
+/* An aborted SANITIZE command (ABORT TASK, LU RESET, a lost connection)
+ * ends at once without waiting for the medium; the sanitize itself goes on
+ * (SBC-4 4.11.3) and completes no command when it ends. */
+static void test_abort_leaves_job_running(void **state)
+{
+	struct fixture *f = new_lu(BIG_NBLOCKS, false, false);
+	struct scsi_task t;
+	struct scsi_tmf tmf;
+
+	(void)state;
+	memset(f->st.data, 0x5a, f->bs.size);
+	assert_int_equal(sanitize_no_run(f, &t, CRYPTO_ERASE, NULL, 0), SCSI_TASK_PENDING);
+	assert_int_equal(f->st.npending, 1);
+	scsi_task_abort(&t);
+	assert_int_equal(f->done_calls, 1);
+	assert_true(t.aborted);
+	scsi_task_release(&t);
+	fake_step_one(f);
+	tur(f, &t);
+	assert_sense(&t, 0x2, 0x041b);
+	scsi_task_release(&t);
+	assert_int_equal(fake_run(&f->bs), 4);	/* 3 writes and the flush */
+	assert_int_equal(f->done_calls, 0);	/* the TUR's count: nothing more ended */
+	expect_tur_good(f);
+	assert_store(f, 0);
+
+	/* A LU RESET answers at once too; the job goes on after it. */
+	memset(f->st.data, 0x5a, f->bs.size);
+	assert_int_equal(sanitize_no_run(f, &t, CRYPTO_ERASE, NULL, 0), SCSI_TASK_PENDING);
+	memset(&tmf, 0, sizeof(tmf));
+	tmf.tgt = f->tgt;
+	tmf.itn = &f->itn;
+	tmf.fn = SCSI_TMF_LU_RESET;
+	assert_int_equal(scsi_tmf_execute(&tmf), SCSI_TASK_COMPLETE);
+	assert_int_equal(tmf.response, SCSI_TMF_RSP_COMPLETE);
+	assert_int_equal(f->done_calls, 1);
+	scsi_task_release(&t);
+	tur(f, &t);				/* the reset's unit attention first */
+	assert_sense(&t, 0x6, 0x2903);		/* LOGICAL UNIT RESET OCCURRED */
+	scsi_task_release(&t);
+	tur(f, &t);
+	assert_sense(&t, 0x2, 0x041b);
+	scsi_task_release(&t);
+	assert_int_equal(fake_run(&f->bs), 5);
+	expect_tur_good(f);
+	assert_store(f, 0);
+	fx_free(f);
+}
+
 /* ---- failure mode ---------------------------------------------------------- */
 
 static void fail_sanitize(struct fixture *f, uint8_t b1)
@@ -555,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_immed_in_progress),
 		cmocka_unit_test(test_prepared_before_start),
+		cmocka_unit_test(test_abort_leaves_job_running),
 		cmocka_unit_test(test_failure_mode),
 		cmocka_unit_test(test_reported),
 	};
