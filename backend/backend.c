@@ -138,3 +138,11 @@ void backend_close(struct backend *bs)
 	bs->ops->close(bs);
 	free(bs);
 }
+
+int backend_set_bandwidth(struct backend *bs, uint64_t bytes_per_sec)
+{
+	if (!bs->ops->set_bandwidth)
+		return -EOPNOTSUPP;
+	bs->ops->set_bandwidth(bs, bytes_per_sec);
+	return 0;
+}

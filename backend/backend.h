@@ -97,6 +97,9 @@ struct backend_ops {
 	 */
 	int (*map)(struct backend *bs, uint64_t offset, uint64_t len,
 		   bool *allocated, uint64_t *extent);
+	/** Optional (NULL: no limit possible). Pace READ and WRITE to
+	 *  @bytes_per_sec together, 0 for no limit; see backend_set_bandwidth(). */
+	void (*set_bandwidth)(struct backend *bs, uint64_t bytes_per_sec);
 };
 
 struct backend {
@@ -123,6 +126,15 @@ struct backend *backend_open(const char *spec, uint64_t size, struct bs_cq *cq,
 struct backend *backend_open_readonly(const char *spec, uint64_t size, struct bs_cq *cq,
 				      char *err, size_t errlen);
 void backend_close(struct backend *bs);
+
+/**
+ * Cap the store's READ and WRITE traffic at @bytes_per_sec together (0:
+ * no cap), like a medium of that speed: requests wait, off the caller's
+ * thread, until the cap lets them start; FLUSH and UNMAP are not paced.
+ * Returns 0, or -EOPNOTSUPP for a store whose I/O runs inline on the
+ * submitting thread (mem:), which must never wait.
+ */
+int backend_set_bandwidth(struct backend *bs, uint64_t bytes_per_sec);
 
 static inline int backend_submit(struct backend *bs, struct bs_request *req)
 {

@@ -121,12 +121,20 @@ static void cb_close(struct backend *bs)
 	bs->priv = NULL;
 }
 
+static void cb_set_bandwidth(struct backend *bs, uint64_t bytes_per_sec)
+{
+	struct cb_store *cs = bs->priv;
+
+	bs_pool_set_bandwidth(cs->pool, bytes_per_sec);
+}
+
 /* Not listed among the spec types of backend_open(): it has no spec. */
 static const struct backend_ops bs_callback_ops = {
 	.name = "callback",
 	.open = cb_open,
 	.submit = cb_submit,
 	.close = cb_close,
+	.set_bandwidth = cb_set_bandwidth,
 };
 
 static int cb_check(const struct ctgt_lu_callbacks *cb, uint64_t size, unsigned threads,

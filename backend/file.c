@@ -441,10 +441,18 @@ static void file_close(struct backend *bs)
 	bs->priv = NULL;
 }
 
+static void file_set_bandwidth(struct backend *bs, uint64_t bytes_per_sec)
+{
+	struct file_store *fs = bs->priv;
+
+	bs_pool_set_bandwidth(fs->pool, bytes_per_sec);
+}
+
 const struct backend_ops bs_file_ops = {
 	.name = "file",
 	.open = file_open,
 	.submit = file_submit,
 	.close = file_close,
 	.map = file_map,
+	.set_bandwidth = file_set_bandwidth,
 };

@@ -2,12 +2,16 @@
 /*
  * Worker pool shared by the blocking backing stores (file, callback): a
  * mutex-protected FIFO of requests and a fixed set of threads draining it.
+ * With a bandwidth limit, a worker waits until its request's booked start
+ * time before running it: the wait happens here, off the network thread.
  */
 #include "backend/pool.h"
+#include "backend/throttle.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 
 struct bs_pool {
 	bs_pool_exec_fn exec;
@@ -22,6 +26,8 @@ struct bs_pool {
 	 */
 	struct bs_request *head, *tail;
 	bool stopping;
+	struct bs_throttle throttle;	/* under lock */
+	pthread_cond_t paced;		/* workers waiting for their start time */
 	unsigned nworkers;
 	pthread_t workers[BS_POOL_MAX_THREADS];
 };
@@ -45,12 +51,43 @@ static struct bs_request *pool_dequeue(struct bs_pool *pool)
 	return req;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Wait until @req may run under the bandwidth limit, if there is one. A
+ * waiter whose limit is lifted, or whose pool is stopping, runs at once
+ * (both wake the waiters), so neither a stop nor a raised limit waits out
+ * bookings made under the old one.
+ */
+static void pace(struct bs_pool *pool, const struct bs_request *req)
+{
+	uint64_t at;
+	struct timespec ts;
+
+	if (req->op != BS_OP_READ && req->op != BS_OP_WRITE)
+		return;		/* FLUSH and UNMAP move no data */
+	pthread_mutex_lock(&pool->lock);
+	at = bs_throttle_book(&pool->throttle, now_ns(), req->len);
+	ts.tv_sec = (time_t)(at / 1000000000u);
+	ts.tv_nsec = (long)(at % 1000000000u);
+	while (!pool->stopping && pool->throttle.bytes_per_sec && now_ns() < at)
+		pthread_cond_timedwait(&pool->paced, &pool->lock, &ts);
+	pthread_mutex_unlock(&pool->lock);
+}
+
 static void *pool_worker(void *arg)
 {
 	struct bs_pool *pool = arg;
 	struct bs_request *req;
 
 	while ((req = pool_dequeue(pool)) != NULL) {
+		pace(pool, req);
 		req->result = pool->exec(pool->arg, req);
 		bs_cq_push(pool->cq, req);
 	}
@@ -75,11 +112,22 @@ int bs_pool_submit(struct bs_pool *pool, struct bs_request *req)
 	return 0;
 }
 
+void bs_pool_set_bandwidth(struct bs_pool *pool, uint64_t bytes_per_sec)
+{
+	pthread_mutex_lock(&pool->lock);
+	pool->throttle.bytes_per_sec = bytes_per_sec;
+	if (bytes_per_sec == 0)
+		pool->throttle.next_ns = 0;
+	pthread_cond_broadcast(&pool->paced);
+	pthread_mutex_unlock(&pool->lock);
+}
+
 static void stop_workers(struct bs_pool *pool)
 {
 	pthread_mutex_lock(&pool->lock);
 	pool->stopping = true;
 	pthread_cond_broadcast(&pool->cond);
+	pthread_cond_broadcast(&pool->paced);
 	pthread_mutex_unlock(&pool->lock);
 	for (unsigned i = 0; i < pool->nworkers; i++)
 		pthread_join(pool->workers[i], NULL);
@@ -108,8 +156,24 @@ static int start_workers(struct bs_pool *pool, unsigned nthreads)
 	return 0;
 }
 
+/* The pacing deadlines are CLOCK_MONOTONIC times. */
+static int cond_init_monotonic(pthread_cond_t *cond)
+{
+	pthread_condattr_t attr;
+	int rc;
+
+	if (pthread_condattr_init(&attr) != 0)
+		return -1;
+	rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (rc == 0)
+		rc = pthread_cond_init(cond, &attr);
+	pthread_condattr_destroy(&attr);
+	return rc;
+}
+
 static void pool_free(struct bs_pool *pool)
 {
+	pthread_cond_destroy(&pool->paced);
 	pthread_cond_destroy(&pool->cond);
 	pthread_mutex_destroy(&pool->lock);
 	free(pool);
@@ -138,6 +202,13 @@ struct bs_pool *bs_pool_create(unsigned nthreads, bs_pool_exec_fn exec, void *ar
 		return NULL;
 	}
 	if (pthread_cond_init(&pool->cond, NULL) != 0) {
+		pthread_mutex_destroy(&pool->lock);
+		free(pool);
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	if (cond_init_monotonic(&pool->paced) != 0) {
+		pthread_cond_destroy(&pool->cond);
 		pthread_mutex_destroy(&pool->lock);
 		free(pool);
 		*rc = -ENOMEM;

@@ -36,6 +36,12 @@ struct bs_pool *bs_pool_create(unsigned nthreads, bs_pool_exec_fn exec, void *ar
 int bs_pool_submit(struct bs_pool *pool, struct bs_request *req);
 
 /**
+ * Pace READ and WRITE requests to @bytes_per_sec together (0: no limit);
+ * workers sleep before running a request until the limit allows it.
+ */
+void bs_pool_set_bandwidth(struct bs_pool *pool, uint64_t bytes_per_sec);
+
+/**
  * Stop the pool: requests already queued still run and complete, then the
  * workers are joined and the pool is freed. When it returns, no exec call is
  * running or will run. NULL is ignored.

@@ -481,6 +481,13 @@ static const char *lun_option(const char *opt, size_t len, struct ctgt_lun_cfg *
 		    (pbs & (pbs - 1)) != 0)
 			return "bad physical_block_size (want a power of two such as 4096)";
 		lun->phys_block_size = (uint32_t)pbs;
+	} else if (len > 14 && strncmp(opt, "max_bandwidth=", 14) == 0) {
+		if (len - 14 >= sizeof(buf))
+			return "bad max_bandwidth";
+		memcpy(buf, opt + 14, len - 14);
+		buf[len - 14] = '\0';
+		if (config_parse_size(buf, &lun->max_bandwidth) < 0 || lun->max_bandwidth == 0)
+			return "bad max_bandwidth (want bytes per second, e.g. 100M)";
 	} else if (len == 4 && strncmp(opt, "thin", 4) == 0) {
 		lun->thin = true;
 	} else if (len == 8 && strncmp(opt, "readonly", 8) == 0) {
@@ -488,12 +495,13 @@ static const char *lun_option(const char *opt, size_t len, struct ctgt_lun_cfg *
 	} else if (len == 9 && strncmp(opt, "removable", 9) == 0) {
 		lun->removable = true;
 	} else {
-		return "unknown option (want size=SIZE, physical_block_size=SIZE, thin, readonly or removable)";
+		return "unknown option (want size=SIZE, physical_block_size=SIZE, max_bandwidth=SIZE, "
+		       "thin, readonly or removable)";
 	}
 	return NULL;
 }
 
-/* "N=PATH[,size=SIZE][,thin][,readonly][,removable]"; NULL or why not. */
+/* "N=PATH[,option]..." (see lun_option()); NULL or why not. */
 static const char *lun_parse(const char *val, struct ctgt_lun_cfg *lun)
 {
 	const char *eq = strchr(val, '='), *path, *p;
@@ -502,7 +510,7 @@ static const char *lun_parse(const char *val, struct ctgt_lun_cfg *lun)
 	memset(lun, 0, sizeof(*lun));
 	lun->block_size = DEFAULT_BLOCK;
 	if (eq == NULL)
-		return "expected N=PATH[,size=SIZE][,thin][,readonly][,removable]";
+		return "expected N=PATH[,size=SIZE][,physical_block_size=SIZE][,max_bandwidth=SIZE][,thin][,readonly][,removable]";
 	if (parse_dec(val, (size_t)(eq - val), MAX_LUN, &lun->lun) < 0)
 		return "LUN number must be 0 to 255";
 	path = eq + 1;

@@ -28,6 +28,7 @@ struct ctgt_lun_cfg {
 	bool thin;		/**< ",thin" / thinProvisioning */
 	bool readonly;		/**< ",readonly" */
 	bool removable;		/**< ",removable" */
+	uint64_t max_bandwidth;	/**< ",max_bandwidth=" / maxBandwidth: bytes/s; 0 = none */
 };
 
 struct ctgt_target_cfg {

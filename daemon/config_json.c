@@ -92,10 +92,12 @@ static bool get_int(const struct jload *jl, const char *where, json_t *v,
 	return true;
 }
 
-/* Our extension: "size" as "10G" or a number of bytes. */
-static bool get_size(const struct jload *jl, const char *where, json_t *obj, uint64_t *out)
+/* Our extensions: @key ("size", "maxBandwidth") as "10G" or a number of
+ * bytes; absent is 0. */
+static bool get_size(const struct jload *jl, const char *where, json_t *obj,
+		     const char *key, uint64_t *out)
 {
-	json_t *v = json_object_get(obj, "size");
+	json_t *v = json_object_get(obj, key);
 
 	*out = 0;
 	if (v == NULL)
@@ -107,8 +109,8 @@ static bool get_size(const struct jload *jl, const char *where, json_t *obj, uin
 	if (json_is_string(v) && config_parse_size(json_string_value(v), out) == 0 && *out > 0)
 		return true;
 	set_err(jl->err, jl->errlen,
-		"%s: %s: size must be a positive number of bytes or a string like \"10G\"",
-		jl->file, where);
+		"%s: %s: %s must be a positive number of bytes or a string like \"10G\"",
+		jl->file, where, key);
 	return false;
 }
 
@@ -153,7 +155,8 @@ static bool storage_fields(const struct jload *jl, const char *where, json_t *ob
 	    !get_bool(jl, where, obj, "thinProvisioning", false, &st->lun.thin) ||
 	    !get_bool(jl, where, obj, "readonly", false, &st->lun.readonly) ||
 	    !get_bool(jl, where, obj, "removable", false, &st->lun.removable) ||
-	    !get_size(jl, where, obj, &st->lun.size))
+	    !get_size(jl, where, obj, "size", &st->lun.size) ||
+	    !get_size(jl, where, obj, "maxBandwidth", &st->lun.max_bandwidth))
 		return false;
 	if (st->lun.size % st->lun.block_size != 0) {
 		set_err(jl->err, jl->errlen, "%s: %s: size is not a multiple of the block size (%u)",
@@ -180,7 +183,7 @@ static bool load_storage(struct jload *jl, size_t idx, json_t *obj)
 {
 	static const char *const known[] = {
 		"deviceID", "path", "online", "thinProvisioning", "blockShift",
-		"size", "readonly", "removable", "physicalBlockSize", NULL
+		"size", "readonly", "removable", "physicalBlockSize", "maxBandwidth", NULL
 	};
 	char where[32];
 	struct storage st = { 0 }, *arr;

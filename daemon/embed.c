@@ -79,6 +79,10 @@ static void begin_shutdown(struct ctgt_server *s, const char *why)
 		return;
 	s->stopping = true;
 	LOG_INFO("server", "%s: shutting down", why);
+	/* The I/O still in flight is finished at full speed: a bandwidth cap
+	 * must not turn a stop into minutes of waiting. */
+	for (size_t i = 0; i < s->nstores; i++)
+		(void)backend_set_bandwidth(s->stores[i], 0);
 	iscsi_server_shutdown(s->isrv, on_shutdown_done, s->loop);
 }
 
@@ -289,7 +293,11 @@ static int attach_lu(struct ctgt_server *s, struct scsi_tgt *tgt, const struct c
 	struct scsi_lu *lu = NULL;
 	int rc = 0;
 
-	if (bs->size % luc.block_size != 0)
+	if (p->max_bandwidth && backend_set_bandwidth(bs, p->max_bandwidth) < 0)
+		rc = set_err(err, errlen, -EOPNOTSUPP,
+			     "LUN %llu (%s): this store cannot be given a bandwidth limit",
+			     (unsigned long long)p->lun, what);
+	else if (bs->size % luc.block_size != 0)
 		rc = set_err(err, errlen, -EINVAL,
 			     "LUN %llu (%s): size %llu is not a multiple of the block size %u",
 			     (unsigned long long)p->lun, what, (unsigned long long)bs->size,

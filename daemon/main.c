@@ -19,7 +19,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: ctgt serve [--portal HOST:PORT]... [--target IQN]\n"
-		"                  [--lun N=PATH[,size=SIZE][,thin][,readonly][,removable]]...\n"
+		"                  [--lun N=PATH[,size=SIZE][,physical_block_size=SIZE]\n"
+		"                           [,max_bandwidth=SIZE][,thin][,readonly][,removable]]...\n"
 		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
 		"                  [--nop-interval SECONDS] [--state-dir DIR]\n");
 }
@@ -64,6 +65,7 @@ static int add_lun(struct ctgt_server *srv, const char *iqn, const struct ctgt_l
 		.readonly = lc->readonly,
 		.thin = lc->thin,
 		.removable = lc->removable,
+		.max_bandwidth = lc->max_bandwidth,
 	};
 
 	if (state_dir) {

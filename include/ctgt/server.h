@@ -44,6 +44,9 @@ struct ctgt_lu_params {
 	uint32_t phys_block_size; /**< a power-of-two multiple of block_size
 				   *   reported as the physical block; 0 = block_size */
 	unsigned threads;	/**< callbacks running at once, 1 (default)..64 */
+	uint64_t max_bandwidth;	/**< bytes per second of READ and WRITE to the
+				 *   store together, like a medium of that speed
+				 *   (not for "mem:"); 0 = no limit */
 	bool readonly;		/**< write protected */
 	bool thin;		/**< thin provisioned: UNMAP (callbacks need unmap) */
 	bool removable;		/**< removable medium (START STOP UNIT ejects) */

@@ -292,7 +292,7 @@ static void test_all_flags(void **state)
 
 	assert_int_equal(parse(f, "--portal", "127.0.0.1:0", "--portal=[::1]:3261",
 			       "--target", "iqn.2020-01.com.example:t1",
-			       "--lun", "0=file:/tmp/a.img,size=512M,thin,physical_block_size=4K",
+			       "--lun", "0=file:/tmp/a.img,size=512M,thin,physical_block_size=4K,max_bandwidth=100M",
 			       "--lun=7=mem:,size=4096,readonly,removable",
 			       "--log-level=debug", NULL), 0);
 	assert_int_equal(f->cfg.nportals, 2);
@@ -311,6 +311,8 @@ static void test_all_flags(void **state)
 	assert_true(t->luns[0].thin);
 	assert_int_equal(t->luns[0].phys_block_size, 4096);
 	assert_int_equal(t->luns[1].phys_block_size, 0);
+	assert_true(t->luns[0].max_bandwidth == 100 * MiB);
+	assert_true(t->luns[1].max_bandwidth == 0);
 	assert_false(t->luns[0].readonly);
 	assert_int_equal(t->luns[1].lun, 7);
 	assert_string_equal(t->luns[1].path, "mem:");
@@ -340,7 +342,8 @@ static void test_lun_errors(void **state)
 
 	PARSE_FAILS(f, "--lun 0=: missing path", "--lun", "0=");
 	PARSE_FAILS(f, "--lun 0=,size=1G: missing path", "--lun", "0=,size=1G");
-	PARSE_FAILS(f, "--lun disk.img: expected N=PATH[,size=SIZE][,thin][,readonly][,removable]",
+	PARSE_FAILS(f, "--lun disk.img: expected N=PATH[,size=SIZE][,physical_block_size=SIZE]"
+		    "[,max_bandwidth=SIZE][,thin][,readonly][,removable]",
 		    "--lun", "disk.img");
 	PARSE_FAILS(f, "--lun 256=a: LUN number must be 0 to 255", "--lun", "256=a");
 	PARSE_FAILS(f, "--lun x=a: LUN number must be 0 to 255", "--lun", "x=a");
@@ -350,16 +353,23 @@ static void test_lun_errors(void **state)
 		    "--lun", "0=a,size=12Q");
 	PARSE_FAILS(f, "--lun 0=a,size=0: bad size (want a number of bytes or one like 512M, 10G)",
 		    "--lun", "0=a,size=0");
-	PARSE_FAILS(f, "--lun 0=a,size=: unknown option (want size=SIZE, physical_block_size=SIZE, thin, readonly or removable)",
+	PARSE_FAILS(f, "--lun 0=a,size=: unknown option (want size=SIZE, physical_block_size=SIZE, "
+		    "max_bandwidth=SIZE, thin, readonly or removable)",
 		    "--lun", "0=a,size=");
 	PARSE_FAILS(f, "--lun 0=a,size=1000: size is not a multiple of 512 bytes",
 		    "--lun", "0=a,size=1000");
 	PARSE_FAILS(f, "--lun 0=a,size=1M,size=2M: size given twice", "--lun", "0=a,size=1M,size=2M");
 	PARSE_FAILS(f, "--lun 0=a,physical_block_size=3000: bad physical_block_size (want a power of two such as 4096)",
 		    "--lun", "0=a,physical_block_size=3000");
-	PARSE_FAILS(f, "--lun 0=a,fast: unknown option (want size=SIZE, physical_block_size=SIZE, thin, readonly or removable)",
+	PARSE_FAILS(f, "--lun 0=a,max_bandwidth=0: bad max_bandwidth (want bytes per second, e.g. 100M)",
+		    "--lun", "0=a,max_bandwidth=0");
+	PARSE_FAILS(f, "--lun 0=a,max_bandwidth=fast: bad max_bandwidth (want bytes per second, e.g. 100M)",
+		    "--lun", "0=a,max_bandwidth=fast");
+	PARSE_FAILS(f, "--lun 0=a,fast: unknown option (want size=SIZE, physical_block_size=SIZE, "
+		    "max_bandwidth=SIZE, thin, readonly or removable)",
 		    "--lun", "0=a,fast");
-	PARSE_FAILS(f, "--lun 0=a,,thin: unknown option (want size=SIZE, physical_block_size=SIZE, thin, readonly or removable)",
+	PARSE_FAILS(f, "--lun 0=a,,thin: unknown option (want size=SIZE, physical_block_size=SIZE, "
+		    "max_bandwidth=SIZE, thin, readonly or removable)",
 		    "--lun", "0=a,,thin");
 	PARSE_FAILS(f, "--lun 00=b: LUN 0 given twice", "--lun", "0=a", "--lun", "00=b");
 }
@@ -502,7 +512,7 @@ static void test_config_extensions(void **state)
 	assert_int_equal(load(f,
 		"{\"storages\": ["
 		" {\"deviceID\": 1, \"path\": \"var/a.img\", \"size\": \"1G\", \"readonly\": true,"
-		"  \"thinProvisioning\": true, \"physicalBlockSize\": 8192},"
+		"  \"thinProvisioning\": true, \"physicalBlockSize\": 8192, \"maxBandwidth\": \"4M\"},"
 		" {\"deviceID\": 2, \"path\": \"mem:\", \"size\": 8192, \"removable\": true,"
 		"  \"blockShift\": 12, \"online\": true},"
 		" {\"deviceID\": 3, \"path\": \"var/c.img\", \"online\": false}],"
@@ -526,6 +536,8 @@ static void test_config_extensions(void **state)
 	assert_int_equal(t->luns[0].block_size, 512);
 	assert_int_equal(t->luns[0].phys_block_size, 8192);
 	assert_int_equal(t->luns[1].phys_block_size, 0);
+	assert_true(t->luns[0].max_bandwidth == 4 * MiB);
+	assert_true(t->luns[1].max_bandwidth == 0);
 	assert_int_equal(t->luns[1].lun, 1);
 	assert_true(t->luns[1].size == 8192);
 	assert_int_equal(t->luns[1].block_size, 4096);
@@ -597,6 +609,8 @@ static void test_config_bad_content(void **state)
 		   ": storages[0]: online must be true or false");
 	load_fails(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"a\", \"size\": \"1Q\"}]}",
 		   ": storages[0]: size must be a positive number of bytes or a string like \"10G\"");
+	load_fails(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"a\", \"maxBandwidth\": 0}]}",
+		   ": storages[0]: maxBandwidth must be a positive number of bytes or a string like \"10G\"");
 	load_fails(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"a\", \"size\": 1000}]}",
 		   ": storages[0]: size is not a multiple of the block size (512)");
 	load_fails(f, "{\"iscsiportals\": [{\"id\": 0, \"portal\": \"1.2.3.4:99999\"}]}",

@@ -140,6 +140,11 @@ static void test_targets_and_stores(void **state)
 	p.lun = 1;
 	assert_true(ctgt_server_add_store(srv, IQN, &p, "nosuch:x", err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, "unknown store type"));
+	/* A memory store runs its I/O inline: it cannot be paced. */
+	p.max_bandwidth = 1 << 20;
+	assert_int_equal(ctgt_server_add_store(srv, IQN, &p, "mem:", err, sizeof(err)), -EOPNOTSUPP);
+	assert_string_equal(err, "LUN 1 (mem:): this store cannot be given a bandwidth limit");
+	p.max_bandwidth = 0;
 	p.block_size = 4096;
 	p.size = 4096 * 16;
 	assert_int_equal(ctgt_server_add_store(srv, IQN, &p, "mem:", err, sizeof(err)), 0);
