@@ -60,7 +60,10 @@ build/tests/%: tests/unit/%.c build/libctgt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< build/libctgt.a $(LDLIBS) -lcmocka
 
-$(WIRE_BIN): build/tests/%: tests/wire/%.c tests/wire/client.c tests/wire/client.h build/libctgt.a
+# Every wire program links the shared client (PDUs) and session (login,
+# sequence numbers, commands) layers.
+WIRE_LIB := tests/wire/client.c tests/wire/client.h tests/wire/session.c tests/wire/session.h
+$(WIRE_BIN): build/tests/%: tests/wire/%.c $(WIRE_LIB) build/libctgt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) build/libctgt.a $(LDLIBS) -lcmocka
 

@@ -19,18 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "iscsi/pdu.h"
-#include "tests/wire/client.h"
+#include "tests/wire/session.h"
 
 #define BLOCK		512u
-#define INITIATOR	"InitiatorName=iqn.2026-11.io.ctgt:dataflow-test"
-#define ATTR_SIMPLE	1
-#define STATUS_GOOD	0x00
-#define STATUS_CHECK	0x02
+#define INITIATOR	"iqn.2026-11.io.ctgt:dataflow-test"
 
 static int g_port, g_disc_port;
 static const char *g_target;
@@ -52,120 +48,38 @@ static void assert_key(const struct rx *rx, const char *key, const char *want)
 
 /* ---- sessions ---- */
 
-struct sess {
-	int fd;
-	uint32_t cmdsn;		/* CmdSN of the next non-immediate request */
-	uint32_t exp_statsn;	/* StatSN the next status-bearing PDU must carry */
-	uint32_t next_itt;
-	uint32_t tgt_mrdsl;	/* the target's MaxRecvDataSegmentLength */
-	struct rx login_rsp;	/* the final Login Response (its keys) */
-};
-
-
-/* Check the final Login Response and set up @s from it. */
-static void login_accepted(struct sess *s, int fd)
+/* What these tests check of every final Login Response beyond its success. */
+static void check_login(struct sess *s)
 {
 	const uint8_t *r = s->login_rsp.bhs;
-	const char *mrdsl;
 
-	assert_int_equal(bhs_opcode(r), ISCSI_OP_LOGIN_RSP);
-	if (r[BHS_LOGIN_STATUS_CLASS] != 0)
-		fail_msg("login failed: %02x/%02x", r[BHS_LOGIN_STATUS_CLASS],
-			 r[BHS_LOGIN_STATUS_DETAIL]);
 	assert_true(r[BHS_FLAGS] & ISCSI_LOGIN_TRANSIT);
 	assert_int_equal(r[BHS_FLAGS] & 3, ISCSI_STAGE_FULL_FEATURE);
 	assert_int_not_equal(get_be16(r + BHS_LOGIN_TSIH), 0);
 	assert_int_equal(bhs_u32(r, BHS_ITT), 0x1000);
 	assert_int_equal(bhs_u32(r, BHS_EXPCMDSN), 1);
-	/* The target declares what it receives (RFC 7143 13.12). */
-	mrdsl = find_key(s->login_rsp.data, s->login_rsp.len, "MaxRecvDataSegmentLength");
-	assert_non_null(mrdsl);
-	s->tgt_mrdsl = (uint32_t)strtoul(mrdsl, NULL, 10);
+	/* Required: Data-Out segments are sized by the target's MaxRecvDataSegmentLength. */
 	assert_in_range(s->tgt_mrdsl, 512, 16777215);
-	s->fd = fd;
-	s->cmdsn = 1;
-	s->exp_statsn = bhs_u32(r, BHS_STATSN) + 1;
-	s->next_itt = 1;
 }
 
-/* Log in (operational stage straight to full feature) with @extra keys (NULL ended). */
-static void sess_login(struct sess *s, int port, bool discovery, ...)
+/* Log in to @target (NULL: a discovery session) with extra keys (NULL ended). */
+static void login(struct sess *s, int port, const char *target, ...)
 {
-	char buf[2048], tn[300];
-	uint8_t bhs[ISCSI_BHS_LEN];
-	size_t len = 0;
-	const char *k;
 	va_list ap;
-	int fd = wire_connect(port);
 
-	memset(s, 0, sizeof(*s));
-	len = add_key(buf, len, sizeof(buf), INITIATOR);
-	if (discovery) {
-		len = add_key(buf, len, sizeof(buf), "SessionType=Discovery");
-	} else {
-		snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
-		len = add_key(buf, len, sizeof(buf), tn);
-		len = add_key(buf, len, sizeof(buf), "SessionType=Normal");
-	}
-	va_start(ap, discovery);
-	while ((k = va_arg(ap, const char *)) != NULL)
-		len = add_key(buf, len, sizeof(buf), k);
+	va_start(ap, target);
+	sess_vlogin(s, port, ++g_isid_seq, INITIATOR, target, ap);
 	va_end(ap);
-	login_bhs(bhs, LOGIN_TO_FFP, ++g_isid_seq);
-	send_pdu(fd, bhs, buf, (uint32_t)len);
-	assert_int_equal(recv_pdu(fd, &s->login_rsp), 0);
-	login_accepted(s, fd);
-}
-
-static void sess_close(struct sess *s)
-{
-	close(s->fd);
-	rx_free(&s->login_rsp);
-}
-
-/* StatSN, ExpCmdSN and MaxCmdSN of a status-bearing PDU. */
-static void check_sn(struct sess *s, const uint8_t *bhs)
-{
-	assert_int_equal(bhs_u32(bhs, BHS_STATSN), s->exp_statsn);
-	s->exp_statsn++;
-	assert_int_equal(bhs_u32(bhs, BHS_EXPCMDSN), s->cmdsn);
-	assert_true(sn_le(s->cmdsn - 1, bhs_u32(bhs, BHS_MAXCMDSN)));
-}
-
-/* Send a SCSI Command (LUN 0) with @imm bytes of immediate data; returns its ITT. */
-static uint32_t scsi_cmd(struct sess *s, uint8_t flags, uint32_t edtl, const uint8_t cdb[16],
-			 const uint8_t *imm, uint32_t imm_len)
-{
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
-	uint32_t itt = s->next_itt++;
-
-	bhs[BHS_OPCODE] = ISCSI_OP_SCSI_CMD;
-	bhs[BHS_FLAGS] = flags | ATTR_SIMPLE;
-	bhs_set_u32(bhs, BHS_ITT, itt);
-	bhs_set_u32(bhs, BHS_CMD_EDTL, edtl);
-	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn++);
-	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
-	memcpy(bhs + BHS_CMD_CDB, cdb, 16);
-	send_pdu(s->fd, bhs, imm, imm_len);
-	return itt;
-}
-
-static void cdb_rw10(uint8_t cdb[16], uint8_t op, uint32_t lba, uint16_t blocks)
-{
-	memset(cdb, 0, 16);
-	cdb[0] = op;
-	put_be32(cdb + 2, lba);
-	put_be16(cdb + 7, blocks);
+	check_login(s);
 }
 
 static uint32_t write10(struct sess *s, uint32_t lba, uint16_t blocks, uint32_t edtl,
 			const uint8_t *imm, uint32_t imm_len, bool final)
 {
-	uint8_t cdb[16];
+	uint8_t cdb[16], flags = ISCSI_CMD_WRITE | ATTR_SIMPLE | (final ? ISCSI_FLAG_FINAL : 0);
 
 	cdb_rw10(cdb, 0x2a, lba, blocks);
-	return scsi_cmd(s, (uint8_t)((final ? ISCSI_FLAG_FINAL : 0) | ISCSI_CMD_WRITE), edtl, cdb,
-			imm, imm_len);
+	return sess_cmd(s, 0, flags, edtl, cdb, imm, imm_len);
 }
 
 static uint32_t read10(struct sess *s, uint32_t lba, uint16_t blocks, uint32_t edtl)
@@ -173,22 +87,7 @@ static uint32_t read10(struct sess *s, uint32_t lba, uint16_t blocks, uint32_t e
 	uint8_t cdb[16];
 
 	cdb_rw10(cdb, 0x28, lba, blocks);
-	return scsi_cmd(s, ISCSI_FLAG_FINAL | ISCSI_CMD_READ, edtl, cdb, NULL, 0);
-}
-
-static void send_data_out(struct sess *s, uint32_t itt, uint32_t ttt, uint32_t datasn,
-			  uint32_t off, const uint8_t *data, uint32_t len, bool final)
-{
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
-
-	bhs[BHS_OPCODE] = ISCSI_OP_DATA_OUT;
-	bhs[BHS_FLAGS] = final ? ISCSI_FLAG_FINAL : 0;
-	bhs_set_u32(bhs, BHS_ITT, itt);
-	bhs_set_u32(bhs, BHS_TTT, ttt);
-	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
-	bhs_set_u32(bhs, BHS_DATASN, datasn);
-	bhs_set_u32(bhs, BHS_BUFFER_OFFSET, off);
-	send_pdu(s->fd, bhs, data, len);
+	return sess_cmd(s, 0, ISCSI_FLAG_FINAL | ISCSI_CMD_READ | ATTR_SIMPLE, edtl, cdb, NULL, 0);
 }
 
 /* One sequence of Data-Out PDUs of at most @seg bytes covering [off, off+len). */
@@ -200,7 +99,7 @@ static void send_sequence(struct sess *s, uint32_t itt, uint32_t ttt, uint32_t f
 	while (done < len) {
 		uint32_t n = len - done < seg ? len - done : seg;
 
-		send_data_out(s, itt, ttt, sn++, off + done, buf + off + done, n, done + n == len);
+		sess_data_out(s, itt, ttt, sn++, off + done, buf + off + done, n, done + n == len);
 		done += n;
 	}
 }
@@ -208,12 +107,11 @@ static void send_sequence(struct sess *s, uint32_t itt, uint32_t ttt, uint32_t f
 /* Receive the SCSI Response of @itt and check its header; returns its status. */
 static uint8_t expect_response(struct sess *s, uint32_t itt, struct rx *rx)
 {
-	expect_pdu(s->fd, rx, ISCSI_OP_SCSI_RSP);
+	uint8_t status = sess_expect_rsp(s, itt, rx);
+
 	assert_true(rx->bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
-	assert_int_equal(bhs_u32(rx->bhs, BHS_ITT), itt);
 	assert_int_equal(rx->bhs[BHS_RSP_RESPONSE], 0);	/* command completed at target */
-	check_sn(s, rx->bhs);
-	return rx->bhs[BHS_RSP_STATUS];
+	return status;
 }
 
 static void expect_good(struct sess *s, uint32_t itt)
@@ -234,7 +132,7 @@ static void clear_ua(struct sess *s)
 	int i;
 
 	for (i = 0; i < 3; i++) {
-		uint32_t itt = scsi_cmd(s, ISCSI_FLAG_FINAL, 0, tur, NULL, 0);
+		uint32_t itt = sess_cmd(s, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, tur, NULL, 0);
 
 		if (expect_response(s, itt, &rx) == STATUS_GOOD)
 			break;
@@ -277,7 +175,7 @@ static uint32_t collect_data_in(struct sess *s, uint32_t itt, uint8_t *buf, uint
 		sn++;
 		if (flags & ISCSI_DATAIN_STATUS) {
 			assert_true(flags & ISCSI_FLAG_FINAL);
-			check_sn(s, b);
+			sess_check_sn(s, b);
 			memcpy(last, b, ISCSI_BHS_LEN);
 			break;
 		}
@@ -345,9 +243,8 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 
 static void login_unsolicited(struct sess *s)
 {
-	sess_login(s, g_port, false, "InitialR2T=No", "ImmediateData=Yes",
-		   "FirstBurstLength=8192", "MaxBurstLength=16384", "MaxOutstandingR2T=4",
-		   "MaxRecvDataSegmentLength=4096", NULL);
+	login(s, g_port, g_target, "InitialR2T=No", "ImmediateData=Yes", "FirstBurstLength=8192",
+	      "MaxBurstLength=16384", "MaxOutstandingR2T=4", "MaxRecvDataSegmentLength=4096", NULL);
 	assert_key(&s->login_rsp, "InitialR2T", "No");
 	assert_key(&s->login_rsp, "ImmediateData", "Yes");
 	assert_key(&s->login_rsp, "FirstBurstLength", "8192");
@@ -371,8 +268,8 @@ static void test_immediate_unsolicited_r2t(void **state)
 	fill(out, LEN, 0x11);
 	/* 2 KiB immediate, then unsolicited Data-Out up to FirstBurstLength. */
 	itt = write10(&s, LBA, LEN / BLOCK, LEN, out, 2048, false);
-	send_data_out(&s, itt, ISCSI_RSVD_TAG, 0, 2048, out + 2048, 4096, false);
-	send_data_out(&s, itt, ISCSI_RSVD_TAG, 1, 6144, out + 6144, FIRST - 6144, true);
+	sess_data_out(&s, itt, ISCSI_RSVD_TAG, 0, 2048, out + 2048, 4096, false);
+	sess_data_out(&s, itt, ISCSI_RSVD_TAG, 1, 6144, out + 6144, FIRST - 6144, true);
 	/* The rest is solicited, in bursts of at most MaxBurstLength. */
 	for (int i = 0; i < 2; i++)
 		r[i] = expect_r2t(&s, itt);
@@ -507,7 +404,7 @@ static void test_unsolicited_ended_by_data_out(void **state)
 	login_unsolicited(&s);
 	fill(out, LEN, 0x6b);
 	itt = write10(&s, LBA, LEN / BLOCK, LEN, out, IMM, false);
-	send_data_out(&s, itt, ISCSI_RSVD_TAG, 0, IMM, out + IMM, UNSOL - IMM, true);
+	sess_data_out(&s, itt, ISCSI_RSVD_TAG, 0, IMM, out + IMM, UNSOL - IMM, true);
 	r = expect_r2t(&s, itt);
 	assert_int_equal(r.r2tsn, 0);
 	assert_int_equal(r.off, UNSOL);
@@ -520,7 +417,7 @@ static void test_unsolicited_ended_by_data_out(void **state)
 	itt = write10(&s, LBA, 8, 4096, out, 512, true);
 	r = expect_r2t(&s, itt);
 	assert_int_equal(r.off, 512);
-	send_data_out(&s, itt, ISCSI_RSVD_TAG, 0, 512, out + 512, 512, true);
+	sess_data_out(&s, itt, ISCSI_RSVD_TAG, 0, 512, out + 512, 512, true);
 	{
 		struct rx rx = { 0 };
 
@@ -546,9 +443,9 @@ static void test_initial_r2t(void **state)
 	uint32_t itt;
 
 	(void)state;
-	sess_login(&s, g_port, false, "InitialR2T=Yes", "ImmediateData=No",
-		   "MaxBurstLength=4096", "FirstBurstLength=4096", "MaxOutstandingR2T=1",
-		   "MaxRecvDataSegmentLength=8192", NULL);
+	login(&s, g_port, g_target, "InitialR2T=Yes", "ImmediateData=No", "MaxBurstLength=4096",
+	      "FirstBurstLength=4096", "MaxOutstandingR2T=1", "MaxRecvDataSegmentLength=8192",
+	      NULL);
 	assert_key(&s.login_rsp, "InitialR2T", "Yes");
 	assert_key(&s.login_rsp, "ImmediateData", "No");
 	assert_key(&s.login_rsp, "MaxBurstLength", "4096");
@@ -596,7 +493,7 @@ static void test_residuals(void **state)
 	uint32_t itt;
 
 	(void)state;
-	sess_login(&s, g_port, false, "MaxRecvDataSegmentLength=8192", NULL);
+	login(&s, g_port, g_target, "MaxRecvDataSegmentLength=8192", NULL);
 	clear_ua(&s);
 	/* Underflow: 1 block read, 4096 expected. */
 	itt = read10(&s, 0, 1, 4096);
@@ -637,7 +534,7 @@ static void assert_still_serving(void)
 	struct rx rx = { 0 };
 	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
 
-	sess_login(&s, g_port, false, NULL);
+	login(&s, g_port, g_target, NULL);
 	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
 	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
 	bhs_set_u32(bhs, BHS_ITT, 77);
@@ -661,7 +558,7 @@ static void test_data_out_errors(void **state)
 	uint32_t itt;
 
 	(void)state;
-	sess_login(&s, g_port, false, NULL);	/* InitialR2T=Yes by default */
+	login(&s, g_port, g_target, NULL);	/* InitialR2T=Yes by default */
 	clear_ua(&s);
 	fill(good, LEN, 0x01);
 	fill(bad, LEN, 0x99);
@@ -674,8 +571,8 @@ static void test_data_out_errors(void **state)
 	itt = write10(&s, LBA, LEN / BLOCK, LEN, NULL, 0, true);
 	r = expect_r2t(&s, itt);
 	assert_int_equal(r.off, 0);
-	send_data_out(&s, itt, r.ttt, 0, 0, bad, 2048, false);
-	send_data_out(&s, itt, r.ttt, 5, 2048, bad + 2048, 2048, true);	/* want DataSN 1 */
+	sess_data_out(&s, itt, r.ttt, 0, 0, bad, 2048, false);
+	sess_data_out(&s, itt, r.ttt, 5, 2048, bad + 2048, 2048, true);	/* want DataSN 1 */
 	assert_int_equal(expect_response(&s, itt, &rx), STATUS_CHECK);
 	assert_true(rx.len >= 2 + 14);
 	assert_int_equal(get_be16(rx.data), rx.len - 2);	/* SenseLength */
@@ -692,14 +589,14 @@ static void test_data_out_errors(void **state)
 	/* A Data-Out at the wrong offset: Reject (protocol error), connection ends. */
 	itt = write10(&s, LBA, LEN / BLOCK, LEN, NULL, 0, true);
 	r = expect_r2t(&s, itt);
-	send_data_out(&s, itt, r.ttt, 0, 512, bad, 1024, false);
+	sess_data_out(&s, itt, r.ttt, 0, 512, bad, 1024, false);
 	expect_pdu(s.fd, &rx, ISCSI_OP_REJECT);
 	assert_int_equal(rx.bhs[BHS_REJECT_REASON], REJECT_PROTOCOL_ERROR);
 	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), ISCSI_RSVD_TAG);
 	assert_int_equal(rx.len, ISCSI_BHS_LEN);
 	assert_int_equal(bhs_opcode(rx.data), ISCSI_OP_DATA_OUT);
 	assert_int_equal(bhs_u32(rx.data, BHS_BUFFER_OFFSET), 512);
-	check_sn(&s, rx.bhs);
+	sess_check_sn(&s, rx.bhs);
 	assert_true(wait_closed(s.fd));
 	rx_free(&rx);
 	sess_close(&s);
@@ -732,7 +629,7 @@ static void test_send_targets_continued(void **state)
 	char port[16];
 
 	(void)state;
-	sess_login(&s, g_disc_port, true, "MaxRecvDataSegmentLength=512", NULL);
+	login(&s, g_disc_port, NULL, "MaxRecvDataSegmentLength=512", NULL);
 	send_text(&s, itt, ISCSI_RSVD_TAG, st, sizeof(st));
 	for (;;) {
 		uint32_t ttt;
@@ -741,7 +638,7 @@ static void test_send_targets_continued(void **state)
 		pdus++;
 		assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
 		assert_true(rx.len <= 512);
-		check_sn(&s, rx.bhs);
+		sess_check_sn(&s, rx.bhs);
 		assert_true(total + rx.len <= sizeof(all));
 		memcpy(all + total, rx.data, rx.len);
 		total += rx.len;
@@ -808,12 +705,12 @@ static void test_send_targets_named(void **state)
 	const char *want = g_disc_targets[g_ndisc_targets - 1];
 
 	(void)state;
-	sess_login(&s, g_disc_port, true, NULL);
+	login(&s, g_disc_port, NULL, NULL);
 	snprintf(key, sizeof(key), "SendTargets=%s", want);
 	send_text(&s, 0x6160, ISCSI_RSVD_TAG, key, (uint32_t)strlen(key) + 1);
 	expect_pdu(s.fd, &rx, ISCSI_OP_TEXT_RSP);
 	assert_true(rx.bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
-	check_sn(&s, rx.bhs);
+	sess_check_sn(&s, rx.bhs);
 	snprintf(key, sizeof(key), "TargetName=%s", want);
 	assert_true(rx.len > strlen(key) + 1);
 	assert_string_equal((const char *)rx.data, key);
@@ -826,7 +723,7 @@ static void test_send_targets_named(void **state)
 	expect_pdu(s.fd, &rx, ISCSI_OP_TEXT_RSP);
 	assert_true(rx.bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
 	assert_int_equal(rx.len, 0);
-	check_sn(&s, rx.bhs);
+	sess_check_sn(&s, rx.bhs);
 	rx_free(&rx);
 	sess_close(&s);
 }
@@ -835,28 +732,24 @@ static void test_send_targets_named(void **state)
 
 static void test_login_continued(void **state)
 {
-	char buf[1024], tn[300];
+	char buf[1024];
 	uint8_t bhs[ISCSI_BHS_LEN];
 	struct rx rx = { 0 };
 	struct sess s;
-	size_t len = 0, cut;
+	size_t len, cut;
 	uint8_t isid = ++g_isid_seq;
 	int fd = wire_connect(g_port);
 	const char *p;
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
-	snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
-	len = add_key(buf, len, sizeof(buf), INITIATOR);
-	len = add_key(buf, len, sizeof(buf), tn);
-	len = add_key(buf, len, sizeof(buf), "SessionType=Normal");
-	len = add_key(buf, len, sizeof(buf), "MaxBurstLength=65536");
-	len = add_key(buf, len, sizeof(buf), "MaxOutstandingR2T=2");
+	len = login_keys(buf, sizeof(buf), INITIATOR, g_target, "MaxBurstLength=65536",
+			 "MaxOutstandingR2T=2", NULL);
 	/* Cut inside the TargetName value: only the whole text is meaningful. */
 	p = memchr(buf, 0, len);
 	assert_non_null(p);
 	cut = (size_t)(p - buf) + 1 + 20;
-	assert_true(cut < strlen(INITIATOR) + 1 + strlen(tn));
+	assert_true(cut < (size_t)(p - buf) + 1 + strlen(p + 1));
 
 	login_bhs(bhs, ISCSI_LOGIN_CONTINUE | (ISCSI_STAGE_OPERATIONAL << 2), isid);
 	send_pdu(fd, bhs, buf, (uint32_t)cut);
@@ -874,7 +767,8 @@ static void test_login_continued(void **state)
 	login_bhs(bhs, LOGIN_TO_FFP, isid);
 	send_pdu(fd, bhs, buf + cut, (uint32_t)(len - cut));
 	assert_int_equal(recv_pdu(fd, &s.login_rsp), 0);
-	login_accepted(&s, fd);
+	sess_accept(&s, fd);
+	check_login(&s);
 	assert_key(&s.login_rsp, "MaxBurstLength", "65536");
 	assert_key(&s.login_rsp, "MaxOutstandingR2T", "2");
 	/* Full feature phase: a command works. */
@@ -894,7 +788,7 @@ static void test_nop_ping(void **state)
 
 	(void)state;
 	assert_int_equal(sizeof(ping), 37);
-	sess_login(&s, g_port, false, NULL);
+	login(&s, g_port, g_target, NULL);
 	before = s.cmdsn;
 	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT;	/* I bit clear: takes a CmdSN */
 	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
@@ -910,7 +804,7 @@ static void test_nop_ping(void **state)
 	assert_int_equal(rx.len, sizeof(ping));
 	assert_memory_equal(rx.data, ping, sizeof(ping));
 	assert_int_equal(bhs_u32(rx.bhs, BHS_EXPCMDSN), before + 1);
-	check_sn(&s, rx.bhs);
+	sess_check_sn(&s, rx.bhs);
 	/* An immediate NOP-Out (I bit) does not advance ExpCmdSN. */
 	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
 	bhs_set_u32(bhs, BHS_ITT, 0x4243);
@@ -922,7 +816,7 @@ static void test_nop_ping(void **state)
 	assert_int_equal(rx.len, 4);
 	assert_memory_equal(rx.data, ping, 4);
 	assert_int_equal(bhs_u32(rx.bhs, BHS_EXPCMDSN), before + 1);
-	check_sn(&s, rx.bhs);
+	sess_check_sn(&s, rx.bhs);
 	rx_free(&rx);
 	sess_close(&s);
 }
@@ -936,7 +830,7 @@ static void test_logout(void **state)
 	struct sess s;
 
 	(void)state;
-	sess_login(&s, g_port, false, NULL);
+	login(&s, g_port, g_target, NULL);
 	clear_ua(&s);
 	bhs[BHS_OPCODE] = ISCSI_OP_LOGOUT_REQ;
 	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | 0;	/* reason 0: close the session */
@@ -949,7 +843,7 @@ static void test_logout(void **state)
 	assert_int_equal(rx.bhs[BHS_RSP_RESPONSE], 0);
 	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), 0x600d);
 	assert_int_equal(rx.len, 0);
-	check_sn(&s, rx.bhs);
+	sess_check_sn(&s, rx.bhs);
 	/* The target closes the connection once the response is out. */
 	assert_true(wait_closed(s.fd));
 	rx_free(&rx);

@@ -18,99 +18,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "iscsi/pdu.h"
-#include "tests/wire/client.h"
+#include "tests/wire/session.h"
 
-#define INITIATOR	"InitiatorName=iqn.2026-11.io.ctgt:pr-client"
+#define INITIATOR	"iqn.2026-11.io.ctgt:pr-client"
 #define ISID_LAST	0x42
 
 static int g_port;
 static const char *g_target;
 static char **g_args;
 static int g_nargs;
-
-struct sess {
-	int fd;
-	uint32_t cmdsn, exp_statsn, itt;
-};
-
-static void login(struct sess *s)
-{
-	char buf[1024], tn[300];
-	uint8_t bhs[ISCSI_BHS_LEN];
-	struct rx rx = { 0 };
-	size_t len = 0;
-
-	s->fd = wire_connect(g_port);
-	len = add_key(buf, len, sizeof(buf), INITIATOR);
-	snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
-	len = add_key(buf, len, sizeof(buf), tn);
-	len = add_key(buf, len, sizeof(buf), "SessionType=Normal");
-	len = add_key(buf, len, sizeof(buf), "ImmediateData=Yes");
-	login_bhs(bhs, LOGIN_TO_FFP, ISID_LAST);
-	send_pdu(s->fd, bhs, buf, (uint32_t)len);
-	expect_pdu(s->fd, &rx, ISCSI_OP_LOGIN_RSP);
-	assert_int_equal(rx.bhs[BHS_LOGIN_STATUS_CLASS], 0);
-	s->cmdsn = 1;
-	s->exp_statsn = bhs_u32(rx.bhs, BHS_STATSN) + 1;
-	s->itt = 1;
-	rx_free(&rx);
-}
-
-/* Run @cdb (LUN 0) with @dout as immediate data or up to @in_cap bytes of
- * data-in into @in; returns the SCSI status. */
-static uint8_t command(struct sess *s, const uint8_t cdb[16], const uint8_t *dout,
-		      uint32_t dout_len, uint8_t *in, uint32_t in_cap)
-{
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
-	struct rx rx = { 0 };
-	uint32_t itt = s->itt++;
-	uint8_t status;
-
-	bhs[BHS_OPCODE] = ISCSI_OP_SCSI_CMD;
-	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | 1 | (dout_len ? ISCSI_CMD_WRITE : 0) |
-			 (in_cap ? ISCSI_CMD_READ : 0);
-	bhs_set_u32(bhs, BHS_ITT, itt);
-	bhs_set_u32(bhs, BHS_CMD_EDTL, dout_len ? dout_len : in_cap);
-	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn++);
-	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
-	memcpy(bhs + BHS_CMD_CDB, cdb, 16);
-	send_pdu(s->fd, bhs, dout, dout_len);
-	for (;;) {
-		assert_int_equal(recv_pdu(s->fd, &rx), 0);
-		assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
-		if (bhs_opcode(rx.bhs) == ISCSI_OP_DATA_IN) {
-			uint32_t off = bhs_u32(rx.bhs, BHS_BUFFER_OFFSET);
-
-			assert_true(off + rx.len <= in_cap);
-			memcpy(in + off, rx.data, rx.len);
-			if (!(rx.bhs[BHS_FLAGS] & 0x01))	/* S: status follows */
-				continue;
-		} else {
-			assert_int_equal(bhs_opcode(rx.bhs), ISCSI_OP_SCSI_RSP);
-		}
-		status = rx.bhs[BHS_RSP_STATUS];
-		s->exp_statsn = bhs_u32(rx.bhs, BHS_STATSN) + 1;
-		break;
-	}
-	rx_free(&rx);
-	return status;
-}
-
-/* TEST UNIT READY until GOOD: the new nexus reports POWER ON first. */
-static void clear_ua(struct sess *s)
-{
-	static const uint8_t tur[16];
-	int i;
-
-	for (i = 0; i < 3 && command(s, tur, NULL, 0, NULL, 0) != 0; i++)
-		;
-	assert_true(i < 3);
-}
 
 static void prout(struct sess *s, uint8_t sa, uint8_t type, uint64_t key, uint64_t sark,
 		  bool aptpl)
@@ -121,7 +41,7 @@ static void prout(struct sess *s, uint8_t sa, uint8_t type, uint64_t key, uint64
 	put_be64(&p[0], key);
 	put_be64(&p[8], sark);
 	p[20] = aptpl ? 0x01 : 0;
-	assert_int_equal(command(s, cdb, p, sizeof(p), NULL, 0), 0);
+	assert_int_equal(sess_run(s, 0, cdb, p, sizeof(p), NULL, 0, NULL), STATUS_GOOD);
 }
 
 static void show(struct sess *s)
@@ -130,7 +50,7 @@ static void show(struct sess *s)
 	uint32_t n;
 
 	put_be16(&cdb[7], sizeof(buf));
-	assert_int_equal(command(s, cdb, NULL, 0, buf, sizeof(buf)), 0);
+	assert_int_equal(sess_run(s, 0, cdb, NULL, 0, buf, sizeof(buf), NULL), STATUS_GOOD);
 	n = get_be32(&buf[4]) / 8;
 	printf("keys %u", get_be32(&buf[0]));
 	for (uint32_t i = 0; i < n && 8 + 8 * i + 8 <= sizeof(buf); i++)
@@ -138,7 +58,7 @@ static void show(struct sess *s)
 	printf("\n");
 	cdb[1] = 0x01;	/* READ RESERVATION */
 	memset(buf, 0, sizeof(buf));
-	assert_int_equal(command(s, cdb, NULL, 0, buf, sizeof(buf)), 0);
+	assert_int_equal(sess_run(s, 0, cdb, NULL, 0, buf, sizeof(buf), NULL), STATUS_GOOD);
 	if (get_be32(&buf[4]) == 0)
 		printf("reservation none\n");
 	else
@@ -151,8 +71,8 @@ static void run(void **state)
 	const char *act = g_args[0];
 
 	(void)state;
-	login(&s);
-	clear_ua(&s);
+	sess_login(&s, g_port, ISID_LAST, INITIATOR, g_target, "ImmediateData=Yes", NULL);
+	sess_clear_ua(&s, 0);
 	if (strcmp(act, "register") == 0 && g_nargs == 3)
 		prout(&s, 0x06, 0, 0, strtoull(g_args[1], NULL, 16), atoi(g_args[2]) != 0);
 	else if (strcmp(act, "reserve") == 0 && g_nargs == 3)
@@ -162,7 +82,7 @@ static void run(void **state)
 	else
 		fail_msg("unknown action %s", act);
 	fflush(stdout);
-	close(s.fd);
+	sess_close(&s);
 }
 
 int main(int argc, char **argv)

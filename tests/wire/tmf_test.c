@@ -19,17 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "iscsi/pdu.h"
-#include "tests/wire/client.h"
+#include "tests/wire/session.h"
 
 #define BLOCK		512u
-#define INITIATOR	"InitiatorName=iqn.2026-11.io.ctgt:tmf-test"
-#define STATUS_GOOD	0x00
-#define STATUS_CHECK	0x02
+#define INITIATOR	"iqn.2026-11.io.ctgt:tmf-test"
 
 enum {
 	FN_ABORT_TASK = 1, FN_CLEAR_ACA = 3, FN_LUN_RESET = 5, FN_WARM_RESET = 6,
@@ -41,82 +38,25 @@ static int g_port;
 static const char *g_target;
 static uint8_t g_isid_seq;
 
-struct sess {
-	int fd;
-	uint32_t cmdsn;		/* CmdSN of the next non-immediate request */
-	uint32_t exp_statsn;
-	uint32_t next_itt;
-};
-
-static void sess_login(struct sess *s)
+static void login(struct sess *s)
 {
-	char buf[1024], tn[300];
-	uint8_t bhs[ISCSI_BHS_LEN];
-	struct rx rx = { 0 };
-	size_t len = 0;
-
-	memset(s, 0, sizeof(*s));
-	s->fd = wire_connect(g_port);
-	len = add_key(buf, len, sizeof(buf), INITIATOR);
-	snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
-	len = add_key(buf, len, sizeof(buf), tn);
-	len = add_key(buf, len, sizeof(buf), "SessionType=Normal");
 	/* Every byte of a WRITE is solicited with an R2T. */
-	len = add_key(buf, len, sizeof(buf), "InitialR2T=Yes");
-	len = add_key(buf, len, sizeof(buf), "ImmediateData=No");
-	login_bhs(bhs, LOGIN_TO_FFP, ++g_isid_seq);
-	send_pdu(s->fd, bhs, buf, (uint32_t)len);
-	expect_pdu(s->fd, &rx, ISCSI_OP_LOGIN_RSP);
-	assert_int_equal(rx.bhs[BHS_LOGIN_STATUS_CLASS], 0);
-	assert_int_equal(rx.bhs[BHS_FLAGS] & 3, ISCSI_STAGE_FULL_FEATURE);
-	s->cmdsn = 1;
-	s->exp_statsn = bhs_u32(rx.bhs, BHS_STATSN) + 1;
-	s->next_itt = 1;
-	rx_free(&rx);
-}
-
-static void check_sn(struct sess *s, const uint8_t *bhs)
-{
-	assert_int_equal(bhs_u32(bhs, BHS_STATSN), s->exp_statsn);
-	s->exp_statsn++;
-	assert_int_equal(bhs_u32(bhs, BHS_EXPCMDSN), s->cmdsn);
-	assert_true(sn_le(s->cmdsn, bhs_u32(bhs, BHS_MAXCMDSN)));
-}
-
-static uint32_t scsi_cmd_attr(struct sess *s, uint8_t flags, uint32_t edtl, const uint8_t cdb[16],
-			      uint8_t attr)
-{
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
-	uint32_t itt = s->next_itt++;
-
-	bhs[BHS_OPCODE] = ISCSI_OP_SCSI_CMD;
-	bhs[BHS_FLAGS] = flags | attr;
-	bhs_set_u32(bhs, BHS_ITT, itt);
-	bhs_set_u32(bhs, BHS_CMD_EDTL, edtl);
-	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn++);
-	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
-	memcpy(bhs + BHS_CMD_CDB, cdb, 16);
-	send_pdu(s->fd, bhs, NULL, 0);
-	return itt;
-}
-
-static uint32_t scsi_cmd(struct sess *s, uint8_t flags, uint32_t edtl, const uint8_t cdb[16])
-{
-	return scsi_cmd_attr(s, flags, edtl, cdb, 1);	/* SIMPLE */
+	sess_login(s, g_port, ++g_isid_seq, INITIATOR, g_target, "InitialR2T=Yes",
+		   "ImmediateData=No", NULL);
+	assert_int_equal(s->login_rsp.bhs[BHS_FLAGS] & 3, ISCSI_STAGE_FULL_FEATURE);
+	/* Each status must leave room for the next command: these tests send it without waiting. */
+	s->min_window = 1;
 }
 
 /* TEST UNIT READY: 0 when GOOD, else the unit attention's ASC/ASCQ. */
 static uint16_t tur(struct sess *s)
 {
 	static const uint8_t cdb[16];
-	uint32_t itt = scsi_cmd(s, ISCSI_FLAG_FINAL, 0, cdb);
+	uint32_t itt = sess_cmd(s, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, cdb, NULL, 0);
 	struct rx rx = { 0 };
 	uint16_t asc = 0;
 
-	expect_pdu(s->fd, &rx, ISCSI_OP_SCSI_RSP);
-	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
-	check_sn(s, rx.bhs);
-	if (rx.bhs[BHS_RSP_STATUS] != STATUS_GOOD) {
+	if (sess_expect_rsp(s, itt, &rx) != STATUS_GOOD) {
 		assert_int_equal(rx.bhs[BHS_RSP_STATUS], STATUS_CHECK);
 		assert_true(rx.len >= 2 + 14);
 		assert_int_equal(rx.data[2 + 2] & 0x0f, 0x6);	/* UNIT ATTENTION */
@@ -155,7 +95,7 @@ static uint8_t tmf(struct sess *s, uint8_t fn, uint8_t lun, uint32_t rtt, uint32
 	expect_pdu(s->fd, &rx, ISCSI_OP_TMF_RSP);
 	assert_true(rx.bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
 	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
-	check_sn(s, rx.bhs);
+	sess_check_sn(s, rx.bhs);
 	rsp = rx.bhs[BHS_RSP_RESPONSE];
 	rx_free(&rx);
 	return rsp;
@@ -163,22 +103,22 @@ static uint8_t tmf(struct sess *s, uint8_t fn, uint8_t lun, uint32_t rtt, uint32
 
 static uint32_t write10(struct sess *s, uint32_t lba, uint16_t blocks)
 {
-	uint8_t cdb[16] = { 0x2a };
+	uint8_t cdb[16];
 
-	put_be32(cdb + 2, lba);
-	put_be16(cdb + 7, blocks);
-	return scsi_cmd(s, ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE, blocks * BLOCK, cdb);
+	cdb_rw10(cdb, 0x2a, lba, blocks);
+	return sess_cmd(s, 0, ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE | ATTR_SIMPLE, blocks * BLOCK, cdb,
+			NULL, 0);
 }
 
 static void test_abort_task_waiting_for_data_out(void **state)
 {
-	uint8_t data[8 * BLOCK], bhs[ISCSI_BHS_LEN] = { 0 };
+	uint8_t data[8 * BLOCK];
 	struct sess s;
 	struct rx rx = { 0 };
 	uint32_t itt, ttt, cmdsn;
 
 	(void)state;
-	sess_login(&s);
+	login(&s);
 	clear_uas(&s);
 	cmdsn = s.cmdsn;
 	itt = write10(&s, 0, 8);
@@ -190,36 +130,26 @@ static void test_abort_task_waiting_for_data_out(void **state)
 	assert_int_equal(tmf(&s, FN_ABORT_TASK, 0, itt, cmdsn), 0);	/* function complete */
 	/* The Data-Out the initiator had in flight is dropped silently. */
 	memset(data, 0x5a, sizeof(data));
-	bhs[BHS_OPCODE] = ISCSI_OP_DATA_OUT;
-	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
-	bhs_set_u32(bhs, BHS_ITT, itt);
-	bhs_set_u32(bhs, BHS_TTT, ttt);
-	bhs_set_u32(bhs, BHS_EXPSTATSN, s.exp_statsn);
-	send_pdu(s.fd, bhs, data, sizeof(data));
+	sess_data_out(&s, itt, ttt, 0, 0, data, sizeof(data), true);
 	assert_quiet(s.fd, 300);
 	/* No SCSI Response came, StatSN has no gap, the session goes on;
 	 * aborting it again finds nothing (already received: not in window). */
 	assert_int_equal(tur(&s), 0);
 	assert_int_equal(tmf(&s, FN_ABORT_TASK, 0, itt, cmdsn), 1);
-	close(s.fd);
+	sess_close(&s);
 }
 
 /* Answer the R2T of WRITE @itt (one R2T for the whole transfer). */
 static void answer_r2t(struct sess *s, uint32_t itt, uint32_t len)
 {
-	uint8_t data[8 * BLOCK], bhs[ISCSI_BHS_LEN] = { 0 };
+	uint8_t data[8 * BLOCK];
 	struct rx rx = { 0 };
 
 	expect_pdu(s->fd, &rx, ISCSI_OP_R2T);
 	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
 	assert_int_equal(bhs_u32(rx.bhs, BHS_R2T_DESIRED_LEN), len);
 	memset(data, 0xa5, sizeof(data));
-	bhs[BHS_OPCODE] = ISCSI_OP_DATA_OUT;
-	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
-	bhs_set_u32(bhs, BHS_ITT, itt);
-	bhs_set_u32(bhs, BHS_TTT, bhs_u32(rx.bhs, BHS_TTT));
-	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
-	send_pdu(s->fd, bhs, data, len);
+	sess_data_out(s, itt, bhs_u32(rx.bhs, BHS_TTT), 0, 0, data, len, true);
 	rx_free(&rx);
 }
 
@@ -233,21 +163,15 @@ static void test_ordered_waits(void **state)
 	uint32_t w, o;
 
 	(void)state;
-	sess_login(&s);
+	login(&s);
 	clear_uas(&s);
 	w = write10(&s, 0, 8);
-	o = scsi_cmd_attr(&s, ISCSI_FLAG_FINAL, 0, tur_cdb, 2);	/* ORDERED */
+	o = sess_cmd(&s, 0, ISCSI_FLAG_FINAL | ATTR_ORDERED, 0, tur_cdb, NULL, 0);
 	answer_r2t(&s, w, 8 * BLOCK);
-	expect_pdu(s.fd, &rx, ISCSI_OP_SCSI_RSP);
-	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), w);
-	assert_int_equal(rx.bhs[BHS_RSP_STATUS], STATUS_GOOD);
-	check_sn(&s, rx.bhs);
-	expect_pdu(s.fd, &rx, ISCSI_OP_SCSI_RSP);
-	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), o);
-	assert_int_equal(rx.bhs[BHS_RSP_STATUS], STATUS_GOOD);
-	check_sn(&s, rx.bhs);
+	assert_int_equal(sess_expect_rsp(&s, w, &rx), STATUS_GOOD);
+	assert_int_equal(sess_expect_rsp(&s, o, &rx), STATUS_GOOD);
 	rx_free(&rx);
-	close(s.fd);
+	sess_close(&s);
 }
 
 /* Closing a connection with a task waiting for data and an ORDERED task
@@ -260,18 +184,18 @@ static void test_close_with_waiting_tasks(void **state)
 	uint32_t w;
 
 	(void)state;
-	sess_login(&s);
+	login(&s);
 	clear_uas(&s);
 	w = write10(&s, 0, 8);
-	scsi_cmd_attr(&s, ISCSI_FLAG_FINAL, 0, tur_cdb, 2);
+	sess_cmd(&s, 0, ISCSI_FLAG_FINAL | ATTR_ORDERED, 0, tur_cdb, NULL, 0);
 	expect_pdu(s.fd, &rx, ISCSI_OP_R2T);
 	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), w);
 	rx_free(&rx);
-	close(s.fd);
-	sess_login(&s);
+	sess_close(&s);
+	login(&s);
 	clear_uas(&s);
 	assert_int_equal(tur(&s), 0);
-	close(s.fd);
+	sess_close(&s);
 }
 
 static void test_abort_task_unknown(void **state)
@@ -279,12 +203,12 @@ static void test_abort_task_unknown(void **state)
 	struct sess s;
 
 	(void)state;
-	sess_login(&s);
+	login(&s);
 	clear_uas(&s);
 	/* RefCmdSN already used: "Task does not exist". */
 	assert_int_equal(tmf(&s, FN_ABORT_TASK, 0, 0x7777, s.cmdsn - 1), 1);
 	assert_int_equal(tur(&s), 0);
-	close(s.fd);
+	sess_close(&s);
 }
 
 static void test_lun_reset(void **state)
@@ -294,8 +218,8 @@ static void test_lun_reset(void **state)
 	uint32_t itt;
 
 	(void)state;
-	sess_login(&a);
-	sess_login(&b);
+	login(&a);
+	login(&b);
 	clear_uas(&a);
 	clear_uas(&b);
 	/* A WRITE waiting for data is aborted by the reset: no response. */
@@ -310,8 +234,8 @@ static void test_lun_reset(void **state)
 	assert_int_equal(tur(&b), 0x2903);
 	assert_int_equal(tur(&b), 0);
 	assert_int_equal(tmf(&a, FN_LUN_RESET, 5, ISCSI_RSVD_TAG, 0), 2);	/* no such LUN */
-	close(a.fd);
-	close(b.fd);
+	sess_close(&a);
+	sess_close(&b);
 }
 
 /* RFC 7144: QUERY TASK / QUERY TASK SET answer "Function succeeded" (7)
@@ -324,8 +248,8 @@ static void test_query_and_nexus_reset(void **state)
 	uint32_t itt, cmdsn;
 
 	(void)state;
-	sess_login(&s);
-	sess_login(&other);
+	login(&s);
+	login(&other);
 	clear_uas(&s);
 	clear_uas(&other);
 	cmdsn = s.cmdsn;
@@ -341,8 +265,8 @@ static void test_query_and_nexus_reset(void **state)
 	assert_int_equal(tur(&s), 0x2907);
 	assert_int_equal(tur(&s), 0);
 	assert_int_equal(tur(&other), 0);	/* another nexus: untouched */
-	close(s.fd);
-	close(other.fd);
+	sess_close(&s);
+	sess_close(&other);
 }
 
 static void test_unsupported_functions(void **state)
@@ -350,11 +274,11 @@ static void test_unsupported_functions(void **state)
 	struct sess s;
 
 	(void)state;
-	sess_login(&s);
+	login(&s);
 	assert_int_equal(tmf(&s, FN_TASK_REASSIGN, 0, 1, 0), 4);
 	assert_int_equal(tmf(&s, FN_CLEAR_ACA, 0, ISCSI_RSVD_TAG, 0), 5);
 	assert_int_equal(tmf(&s, 12, 0, ISCSI_RSVD_TAG, 0), 5);	/* QUERY ASYNC EVENT */
-	close(s.fd);
+	sess_close(&s);
 }
 
 static void test_warm_reset(void **state)
@@ -362,12 +286,12 @@ static void test_warm_reset(void **state)
 	struct sess s;
 
 	(void)state;
-	sess_login(&s);
+	login(&s);
 	clear_uas(&s);
 	assert_int_equal(tmf(&s, FN_WARM_RESET, 0, ISCSI_RSVD_TAG, 0), 0);
 	assert_int_equal(tur(&s), 0x2902);	/* SCSI BUS RESET OCCURRED */
 	assert_int_equal(tur(&s), 0);
-	close(s.fd);
+	sess_close(&s);
 }
 
 static void test_cold_reset(void **state)
@@ -375,19 +299,19 @@ static void test_cold_reset(void **state)
 	struct sess a, b;
 
 	(void)state;
-	sess_login(&a);
-	sess_login(&b);
+	login(&a);
+	login(&b);
 	clear_uas(&a);
 	clear_uas(&b);
 	assert_int_equal(tmf(&a, FN_COLD_RESET, 0, ISCSI_RSVD_TAG, 0), 0);
 	/* Both connections end after the response. */
 	assert_true(wait_closed(a.fd));
 	assert_true(wait_closed(b.fd));
-	close(a.fd);
-	close(b.fd);
-	sess_login(&a);
+	sess_close(&a);
+	sess_close(&b);
+	login(&a);
 	assert_int_equal(tur(&a), 0x2900);	/* a new nexus: POWER ON */
-	close(a.fd);
+	sess_close(&a);
 }
 
 int main(int argc, char **argv)

@@ -15,105 +15,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "iscsi/pdu.h"
-#include "tests/wire/client.h"
+#include "tests/wire/session.h"
 
 #define BLOCK		512u
 #define NCOPY		16u		/* blocks: 8 KiB, one immediate data PDU */
 #define SRC_LBA		10u
 #define DST_LBA		100u
-#define STATUS_GOOD	0x00
+#define INITIATOR	"iqn.2026-11.io.ctgt:xcopy-test"
 
 static int g_port;
 static const char *g_target;
-
-struct sess {
-	int fd;
-	uint32_t cmdsn, itt;
-};
-
-static void sess_login(struct sess *s)
-{
-	char buf[1024], tn[300];
-	uint8_t bhs[ISCSI_BHS_LEN];
-	struct rx rx = { 0 };
-	size_t len = 0;
-
-	memset(s, 0, sizeof(*s));
-	s->fd = wire_connect(g_port);
-	s->cmdsn = 1;
-	snprintf(tn, sizeof(tn), "TargetName=%s", g_target);
-	len = add_key(buf, len, sizeof(buf), "InitiatorName=iqn.2026-11.io.ctgt:xcopy-test");
-	len = add_key(buf, len, sizeof(buf), tn);
-	len = add_key(buf, len, sizeof(buf), "SessionType=Normal");
-	len = add_key(buf, len, sizeof(buf), "ImmediateData=Yes");
-	len = add_key(buf, len, sizeof(buf), "MaxRecvDataSegmentLength=262144");
-	login_bhs(bhs, LOGIN_TO_FFP, 0x42);
-	send_pdu(s->fd, bhs, buf, (uint32_t)len);
-	expect_pdu(s->fd, &rx, ISCSI_OP_LOGIN_RSP);
-	if (rx.bhs[BHS_LOGIN_STATUS_CLASS] != 0)
-		fail_msg("login failed: %02x/%02x", rx.bhs[BHS_LOGIN_STATUS_CLASS],
-			 rx.bhs[BHS_LOGIN_STATUS_DETAIL]);
-	rx_free(&rx);
-}
-
-/*
- * Run one command on @lun: @out (immediate data) or up to @cap bytes of
- * data-in into @in. Returns the SCSI status; the sense data, if any, is
- * left in @sense (18 bytes at least).
- */
-static uint8_t cmd(struct sess *s, uint8_t lun, const uint8_t cdb[16], const void *out,
-		   uint32_t out_len, void *in, uint32_t cap, uint8_t *sense)
-{
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 }, status;
-	struct rx rx = { 0 };
-	uint32_t itt = ++s->itt, got = 0;
-
-	bhs[BHS_OPCODE] = ISCSI_OP_SCSI_CMD;
-	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | 1 | (out_len ? ISCSI_CMD_WRITE : 0) |
-			 (cap ? ISCSI_CMD_READ : 0);
-	bhs[BHS_LUN + 1] = lun;
-	bhs_set_u32(bhs, BHS_ITT, itt);
-	bhs_set_u32(bhs, BHS_CMD_EDTL, out_len ? out_len : cap);
-	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn++);
-	memcpy(bhs + BHS_CMD_CDB, cdb, 16);
-	send_pdu(s->fd, bhs, out, out_len);
-	for (;;) {
-		assert_int_equal(recv_pdu(s->fd, &rx), 0);
-		assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
-		if (bhs_opcode(rx.bhs) == ISCSI_OP_SCSI_RSP)
-			break;
-		assert_int_equal(bhs_opcode(rx.bhs), ISCSI_OP_DATA_IN);
-		assert_true(got + rx.len <= cap);
-		memcpy((uint8_t *)in + got, rx.data, rx.len);
-		got += rx.len;
-		if (rx.bhs[BHS_FLAGS] & ISCSI_DATAIN_STATUS) {
-			status = rx.bhs[BHS_RSP_STATUS];
-			rx_free(&rx);
-			return status;
-		}
-	}
-	status = rx.bhs[BHS_RSP_STATUS];
-	if (sense && rx.len >= 2)	/* SenseLength, then the sense data */
-		memcpy(sense, rx.data + 2, rx.len - 2 < 96 ? rx.len - 2 : 96);
-	rx_free(&rx);
-	return status;
-}
-
-/* Absorb the power-on unit attention of @lun. */
-static void clear_ua(struct sess *s, uint8_t lun)
-{
-	static const uint8_t tur[16];
-	int i;
-
-	for (i = 0; i < 3 && cmd(s, lun, tur, NULL, 0, NULL, 0, NULL) != STATUS_GOOD; i++)
-		;
-	assert_true(i < 3);
-}
 
 /* An Identification CSCD descriptor naming @lun by its NAA designator. */
 static void cscd(struct sess *s, uint8_t lun, uint8_t d[32])
@@ -121,7 +36,7 @@ static void cscd(struct sess *s, uint8_t lun, uint8_t d[32])
 	uint8_t cdb[16] = { 0x12, 0x01, 0x83, 0x00, 0xff }, page[255] = { 0 };
 	uint32_t off = 4, end;
 
-	assert_int_equal(cmd(s, lun, cdb, NULL, 0, page, sizeof(page), NULL), STATUS_GOOD);
+	assert_int_equal(sess_run(s, lun, cdb, NULL, 0, page, sizeof(page), NULL), STATUS_GOOD);
 	end = 4u + get_be16(&page[2]);
 	/* The designator with LU association and type NAA. */
 	while (off < end && !((page[off + 1] & 0x30) == 0 && (page[off + 1] & 0x0f) == 3))
@@ -133,6 +48,12 @@ static void cscd(struct sess *s, uint8_t lun, uint8_t d[32])
 	put_be24(&d[29], BLOCK);
 }
 
+static void login(struct sess *s)
+{
+	sess_login(s, g_port, 0x42, INITIATOR, g_target, "ImmediateData=Yes",
+		   "MaxRecvDataSegmentLength=262144", NULL);
+}
+
 static void test_copy_between_luns(void **state)
 {
 	uint8_t cdb[16] = { 0 }, data[NCOPY * BLOCK], back[NCOPY * BLOCK], list[16 + 64 + 28];
@@ -140,15 +61,13 @@ static void test_copy_between_luns(void **state)
 	struct sess s;
 
 	(void)state;
-	sess_login(&s);
-	clear_ua(&s, 0);
-	clear_ua(&s, 1);
+	login(&s);
+	sess_clear_ua(&s, 0);
+	sess_clear_ua(&s, 1);
 	for (uint32_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 13 + i / BLOCK);
-	cdb[0] = 0x2a;					/* WRITE(10) on LUN 0 */
-	put_be32(&cdb[2], SRC_LBA);
-	put_be16(&cdb[7], NCOPY);
-	assert_int_equal(cmd(&s, 0, cdb, data, sizeof(data), NULL, 0, NULL), STATUS_GOOD);
+	cdb_rw10(cdb, 0x2a, SRC_LBA, NCOPY);		/* WRITE(10) on LUN 0 */
+	assert_int_equal(sess_run(&s, 0, cdb, data, sizeof(data), NULL, 0, NULL), STATUS_GOOD);
 
 	memset(list, 0, sizeof(list));
 	list[0] = 5;					/* LIST IDENTIFIER, held */
@@ -166,34 +85,31 @@ static void test_copy_between_luns(void **state)
 	memset(cdb, 0, sizeof(cdb));
 	cdb[0] = 0x83;
 	put_be32(&cdb[10], sizeof(list));
-	assert_int_equal(cmd(&s, 0, cdb, list, sizeof(list), NULL, 0, NULL), STATUS_GOOD);
+	assert_int_equal(sess_run(&s, 0, cdb, list, sizeof(list), NULL, 0, NULL), STATUS_GOOD);
 
-	memset(cdb, 0, sizeof(cdb));
-	cdb[0] = 0x28;					/* READ(10) on LUN 1 */
-	put_be32(&cdb[2], DST_LBA);
-	put_be16(&cdb[7], NCOPY);
-	assert_int_equal(cmd(&s, 1, cdb, NULL, 0, back, sizeof(back), NULL), STATUS_GOOD);
+	cdb_rw10(cdb, 0x28, DST_LBA, NCOPY);		/* READ(10) on LUN 1 */
+	assert_int_equal(sess_run(&s, 1, cdb, NULL, 0, back, sizeof(back), NULL), STATUS_GOOD);
 	assert_memory_equal(back, data, sizeof(data));
 
 	memset(cdb, 0, sizeof(cdb));
 	cdb[0] = 0x84;					/* RECEIVE COPY RESULTS */
 	cdb[2] = 5;					/* COPY STATUS of list 5 */
 	put_be32(&cdb[10], sizeof(st));
-	assert_int_equal(cmd(&s, 0, cdb, NULL, 0, st, sizeof(st), NULL), STATUS_GOOD);
+	assert_int_equal(sess_run(&s, 0, cdb, NULL, 0, st, sizeof(st), NULL), STATUS_GOOD);
 	assert_int_equal(st[4], 0x01);			/* completed without errors */
 	assert_int_equal(get_be16(&st[5]), 1);
 	assert_int_equal(get_be32(&st[8]), sizeof(data));
-	close(s.fd);
+	sess_close(&s);
 }
 
 static void test_unreachable_lun(void **state)
 {
-	uint8_t cdb[16] = { 0x83 }, list[16 + 32 + 28] = { 0 }, sense[96] = { 0 };
+	uint8_t cdb[16] = { 0x83 }, list[16 + 32 + 28] = { 0 }, sense[SENSE_MAX] = { 0 };
 	struct sess s;
 
 	(void)state;
-	sess_login(&s);
-	clear_ua(&s, 0);
+	login(&s);
+	sess_clear_ua(&s, 0);
 	put_be16(&list[2], 32);
 	put_be32(&list[8], 28);
 	cscd(&s, 0, &list[16]);
@@ -202,11 +118,11 @@ static void test_unreachable_lun(void **state)
 	put_be16(&list[50], 24);
 	put_be16(&list[58], 1);
 	put_be32(&cdb[10], sizeof(list));
-	assert_int_equal(cmd(&s, 0, cdb, list, sizeof(list), NULL, 0, sense), 0x02);
+	assert_int_equal(sess_run(&s, 0, cdb, list, sizeof(list), NULL, 0, sense), STATUS_CHECK);
 	assert_int_equal(sense[2] & 0x0f, 0x0a);		/* COPY ABORTED */
 	assert_int_equal(sense[12], 0x08);		/* UNREACHABLE COPY TARGET */
 	assert_int_equal(sense[13], 0x04);
-	close(s.fd);
+	sess_close(&s);
 }
 
 int main(int argc, char **argv)
