@@ -454,40 +454,46 @@ static int flag_portal(struct flags *fl, const char *val, char *err, size_t errl
 	return 0;
 }
 
+/* Whether @opt (@len bytes) is "NAME=VALUE" for @name ("size=" etc.); its
+ * value as a size in *out, 0 when it is none. */
+static bool size_option(const char *opt, size_t len, const char *name, uint64_t *out)
+{
+	size_t n = strlen(name);
+	char buf[32];
+
+	if (len <= n || strncmp(opt, name, n) != 0)
+		return false;
+	*out = 0;
+	if (len - n < sizeof(buf)) {
+		memcpy(buf, opt + n, len - n);
+		buf[len - n] = '\0';
+		if (config_parse_size(buf, out) < 0)
+			*out = 0;
+	}
+	return true;
+}
+
 /* One ",option" of --lun; returns NULL or why it is wrong. */
 static const char *lun_option(const char *opt, size_t len, struct ctgt_lun_cfg *lun,
 			      bool *have_size)
 {
-	char buf[32];
+	uint64_t v;
 
-	if (len > 5 && strncmp(opt, "size=", 5) == 0) {
+	if (size_option(opt, len, "size=", &v)) {
 		if (*have_size)
 			return "size given twice";
-		if (len - 5 >= sizeof(buf))
-			return "bad size";
-		memcpy(buf, opt + 5, len - 5);
-		buf[len - 5] = '\0';
-		if (config_parse_size(buf, &lun->size) < 0 || lun->size == 0)
+		if (v == 0)
 			return "bad size (want a number of bytes or one like 512M, 10G)";
+		lun->size = v;
 		*have_size = true;
-	} else if (len > 20 && strncmp(opt, "physical_block_size=", 20) == 0) {
-		uint64_t pbs;
-
-		if (len - 20 >= sizeof(buf))
-			return "bad physical_block_size";
-		memcpy(buf, opt + 20, len - 20);
-		buf[len - 20] = '\0';
-		if (config_parse_size(buf, &pbs) < 0 || pbs < 512 || pbs > (1u << 24) ||
-		    (pbs & (pbs - 1)) != 0)
+	} else if (size_option(opt, len, "physical_block_size=", &v)) {
+		if (v < 512 || v > (1u << 24) || (v & (v - 1)) != 0)
 			return "bad physical_block_size (want a power of two such as 4096)";
-		lun->phys_block_size = (uint32_t)pbs;
-	} else if (len > 14 && strncmp(opt, "max_bandwidth=", 14) == 0) {
-		if (len - 14 >= sizeof(buf))
-			return "bad max_bandwidth";
-		memcpy(buf, opt + 14, len - 14);
-		buf[len - 14] = '\0';
-		if (config_parse_size(buf, &lun->max_bandwidth) < 0 || lun->max_bandwidth == 0)
+		lun->phys_block_size = (uint32_t)v;
+	} else if (size_option(opt, len, "max_bandwidth=", &v)) {
+		if (v == 0)
 			return "bad max_bandwidth (want bytes per second, e.g. 100M)";
+		lun->max_bandwidth = v;
 	} else if (len == 4 && strncmp(opt, "thin", 4) == 0) {
 		lun->thin = true;
 	} else if (len == 8 && strncmp(opt, "readonly", 8) == 0) {
