@@ -360,6 +360,9 @@ struct ts_match {
 void ts_abort_where(struct scsi_lu *lu, const struct ts_match *m);
 /** The first task of @lu that @m matches and that is not aborted, or NULL. */
 struct scsi_task *ts_find(struct scsi_lu *lu, const struct ts_match *m);
+/** Whether a task of @lu other than @task (which may be NULL) is running:
+ *  in its handler, waiting for backend I/O or for an LBA range. */
+bool ts_busy_besides(const struct scsi_lu *lu, const struct scsi_task *task);
 
 /* tmf.c */
 /** An aborted task has ended: wake the TMFs waiting for it. */
@@ -431,6 +434,9 @@ bool lu_job_sense(struct scsi_task *task, bool desc, uint32_t *len);
 bool lu_job_failed(const struct scsi_lu *lu, uint8_t opcode, bool *ause);
 /** Leave failure mode (SANITIZE EXIT FAILURE MODE). */
 void lu_job_clear_failure(struct scsi_lu *lu);
+/** A task of the LU has ended: a job waiting for the tasks that were
+ *  running when it started begins once none is left. */
+void lu_job_kick(struct scsi_lu *lu);
 /** Free the job state of a LU being destroyed (kept if still running). */
 void lu_job_free(struct scsi_lu *lu);
 

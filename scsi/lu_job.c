@@ -16,8 +16,13 @@
  *
  * A job with IMMED completes its command as soon as it has started; without,
  * the command completes when the job ends, unless it is aborted first: the
- * job then goes on without it. Commands already running when a job starts
- * are not waited for.
+ * job then goes on without it.
+ *
+ * Commands already running when a job starts (in backend I/O, or waiting
+ * for an LBA range) are let finish before the first block is touched: a
+ * write the store ran after the erase had passed its blocks would survive
+ * the sanitize. Meanwhile the job counts as running, so no new command
+ * gets in.
  *
  * The job state lives in the LU (lu->job), on the network thread like every
  * other task state: no lock.
@@ -46,6 +51,7 @@ struct lu_job {
 	uint8_t opcode;
 	bool unmap, invert, ause;
 	bool running, failed;
+	bool draining;			/* waiting for the tasks running at its start */
 	bool flushed;			/* the current pass is on stable media */
 	uint32_t passes, pass;
 	uint64_t off;			/* bytes done in the current pass */
@@ -242,7 +248,10 @@ int lu_job_start(struct scsi_task *task, const struct lu_job_spec *spec, bool im
 	if (job->invert && job->passes % 2 == 0)
 		invert_chunk(job);
 	job->running = true;
-	job_next(job);
+	if (ts_busy_besides(lu, task))
+		job->draining = true;
+	else
+		job_next(job);
 	if (!job->running && job->failed)
 		return sense_check(task, SENSE_MEDIUM_ERROR, failed_asc(job));
 	if (immed || !job->running)
@@ -250,6 +259,16 @@ int lu_job_start(struct scsi_task *task, const struct lu_job_spec *spec, bool im
 	job->waiter = task;
 	task->cancel = cancel_wait;
 	return SCSI_TASK_PENDING;
+}
+
+void lu_job_kick(struct scsi_lu *lu)
+{
+	struct lu_job *job = lu->job;
+
+	if (!job || !job->draining || ts_busy_besides(lu, job->waiter))
+		return;
+	job->draining = false;
+	job_next(job);
 }
 
 /* Commands a running or failed job still lets through. */

@@ -140,6 +140,8 @@ static void ts_task_done(struct scsi_task *task)
 	if (aborted)
 		tmf_task_gone(lu->tgt);
 	ts_dispatch(lu);
+	if (lu->job)
+		lu_job_kick(lu);
 }
 
 int ts_execute(struct scsi_task *task)
@@ -196,6 +198,19 @@ static void ts_dispatch(struct scsi_lu *lu)
 		}
 	} while (ts->redispatch && ts->nparked);
 	ts->dispatching = false;
+}
+
+bool ts_busy_besides(const struct scsi_lu *lu, const struct scsi_task *task)
+{
+	const struct list_node *pos;
+
+	for (pos = lu->ts.tasks.next; pos != &lu->ts.tasks; pos = pos->next) {
+		const struct scsi_task *t = ts_entry((struct list_node *)pos);
+
+		if (t != task && t->ts_state == TS_RUNNING)
+			return true;
+	}
+	return false;
 }
 
 void ts_remove(struct scsi_task *task)
@@ -270,6 +285,8 @@ void ts_abort_where(struct scsi_lu *lu, const struct ts_match *m)
 	}
 	lba_lock_kick(lu);
 	ts_dispatch(lu);
+	if (lu->job)
+		lu_job_kick(lu);
 }
 
 void tgt_abort_tasks_of(struct scsi_lu *lu, uint64_t itn_id)

@@ -430,6 +430,48 @@ static void test_prepared_before_start(void **state)
 	fx_free(f);
 }
 
+/* A WRITE already with the store when the sanitize starts finishes first:
+ * the erase begins after it, so its data cannot survive the sanitize. */
+static void test_waits_for_running_write(void **state)
+{
+	struct fixture *f = new_lu(BIG_NBLOCKS, false, false);
+	struct scsi_task w, t;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	w.tgt = f->tgt;
+	w.itn = &f->itn;
+	w.cdb[0] = 0x2a;			/* WRITE(10) of block 5 */
+	w.cdb[5] = 5;
+	w.cdb[8] = 1;
+	w.expected_len = BS;
+	w.dir = SCSI_DIR_WRITE;
+	w.done = fx_done;
+	assert_int_equal(scsi_task_prepare(&w), SCSI_TASK_READY);
+	memset(w.buf, 0x77, BS);
+	assert_int_equal(scsi_task_execute(&w), SCSI_TASK_PENDING);
+	assert_int_equal(f->st.npending, 1);
+
+	assert_int_equal(sanitize(f, &t, CRYPTO_ERASE | 0x80, NULL, 0), SCSI_TASK_COMPLETE);
+	assert_good(&t);
+	scsi_task_release(&t);
+	assert_int_equal(f->st.npending, 1);		/* only the WRITE: the erase waits */
+	tur(f, &t);					/* but it counts as started */
+	assert_sense(&t, 0x2, 0x041b);
+	scsi_task_release(&t);
+
+	fake_step_one(f);				/* the WRITE ends... */
+	assert_good(&w);
+	scsi_task_release(&w);
+	assert_int_equal(f->st.npending, 1);		/* ...and the erase begins */
+	assert_int_equal(f->st.pending[0]->op, BS_OP_WRITE);
+	assert_true(f->st.pending[0]->offset == 0);
+	assert_int_equal(fake_run(&f->bs), 5);		/* 4 chunks and the flush */
+	expect_tur_good(f);
+	assert_store(f, 0);
+	fx_free(f);
+}
+
 /* An aborted SANITIZE command (ABORT TASK, LU RESET, a lost connection)
  * ends at once without waiting for the medium; the sanitize itself goes on
  * (SBC-4 4.11.3) and completes no command when it ends. */
@@ -605,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_immed_in_progress),
 		cmocka_unit_test(test_prepared_before_start),
 		cmocka_unit_test(test_abort_leaves_job_running),
+		cmocka_unit_test(test_waits_for_running_write),
 		cmocka_unit_test(test_failure_mode),
 		cmocka_unit_test(test_reported),
 	};
