@@ -81,6 +81,8 @@ struct scsi_lu {
 	bool thin;			/**< LBPME: UNMAP deallocates blocks */
 	bool medium_present;		/**< atomic: START STOP UNIT vs. commands */
 	struct lu_job *job;		/**< SANITIZE/FORMAT UNIT job, or NULL (lu_job.c) */
+	unsigned copy_io;		/**< EXTENDED COPY requests of other LUs' tasks
+					 *   in flight on this LU's store (xcopy.c) */
 	struct lu_mode mode;		/**< current mode parameters */
 	struct lu_mode mode_default;	/**< their default values */
 	struct pr_state *pr;		/**< reservations (pr.c), never NULL */
@@ -423,6 +425,10 @@ struct lu_job_spec {
  * SCSI_TASK_COMPLETE or SCSI_TASK_PENDING.
  */
 int lu_job_start(struct scsi_task *task, const struct lu_job_spec *spec, bool immed);
+/** The additional sense code of the job running on @lu (SANITIZE or
+ *  FORMAT IN PROGRESS), or 0 when none runs. For I/O that no task of @lu
+ *  carries (EXTENDED COPY from another LU). */
+uint16_t lu_job_busy_asc(const struct scsi_lu *lu);
 /** scsi_task_prepare(): NOT READY while a job runs, MEDIUM ERROR after a
  *  failed one, except for the commands still allowed. Returns
  *  SCSI_TASK_READY or SCSI_TASK_COMPLETE (sense set). */

@@ -19,7 +19,8 @@
  * job then goes on without it.
  *
  * Commands already running when a job starts (in backend I/O, or waiting
- * for an LBA range) are let finish before the first block is touched: a
+ * for an LBA range), and EXTENDED COPY I/O of other LUs' commands, are let
+ * finish before the first block is touched: a
  * write the store ran after the erase had passed its blocks would survive
  * the sanitize. Meanwhile the job counts as running, so no new command
  * gets in.
@@ -221,6 +222,12 @@ static void cancel_wait(struct scsi_task *task)
 		job->waiter = NULL;
 }
 
+/* No I/O of anyone but the job's own command is under way on the LU. */
+static bool lu_quiet(const struct scsi_lu *lu, const struct scsi_task *waiter)
+{
+	return !lu->copy_io && !ts_busy_besides(lu, waiter);
+}
+
 int lu_job_start(struct scsi_task *task, const struct lu_job_spec *spec, bool immed)
 {
 	struct scsi_lu *lu = task->lu;
@@ -248,7 +255,7 @@ int lu_job_start(struct scsi_task *task, const struct lu_job_spec *spec, bool im
 	if (job->invert && job->passes % 2 == 0)
 		invert_chunk(job);
 	job->running = true;
-	if (ts_busy_besides(lu, task))
+	if (!lu_quiet(lu, task))
 		job->draining = true;
 	else
 		job_next(job);
@@ -265,10 +272,15 @@ void lu_job_kick(struct scsi_lu *lu)
 {
 	struct lu_job *job = lu->job;
 
-	if (!job || !job->draining || ts_busy_besides(lu, job->waiter))
+	if (!job || !job->draining || !lu_quiet(lu, job->waiter))
 		return;
 	job->draining = false;
 	job_next(job);
+}
+
+uint16_t lu_job_busy_asc(const struct scsi_lu *lu)
+{
+	return lu->job && lu->job->running ? busy_asc(lu->job) : 0;
 }
 
 /* Commands a running or failed job still lets through. */

@@ -146,11 +146,15 @@ static struct scsi_lu *seg_lu(const struct xcopy_op *op, bool dst)
 static void io_done(struct bs_request *req);
 
 /* Submit the read (or write) of the chunk. Returns PENDING, or COMPLETE
- * after abort_copy() when the backend refuses it. */
+ * after abort_copy() when the LU is being sanitized or formatted (checked
+ * per chunk: the job may have started since the copy did) or the backend
+ * refuses the request. The LU's copy_io lets a starting job wait for it. */
 static int submit(struct xcopy_op *op, enum bs_op bop)
 {
 	bool write = bop == BS_OP_WRITE;
 	struct bs_request *req = &op->req;
+	struct scsi_lu *lu = seg_lu(op, write);
+	uint16_t busy = lu_job_busy_asc(lu);
 
 	memset(req, 0, sizeof(*req));
 	op->iov.iov_base = op->buf;
@@ -162,9 +166,13 @@ static int submit(struct xcopy_op *op, enum bs_op bop)
 	req->iovcnt = 1;
 	req->done = io_done;
 	req->priv = op;
-	if (backend_submit(seg_lu(op, write)->bs, req) < 0)
+	if (busy)
+		return abort_copy(op, ASC_NO_ADDITIONAL_SENSE, write ? BY_DEST : BY_SOURCE,
+				  SENSE_NOT_READY, busy);
+	if (backend_submit(lu->bs, req) < 0)
 		return abort_copy(op, ASC_NO_ADDITIONAL_SENSE, write ? BY_DEST : BY_SOURCE,
 				  SENSE_MEDIUM_ERROR, write ? ASC_WRITE_ERROR : ASC_READ_ERROR);
+	lu->copy_io++;
 	return SCSI_TASK_PENDING;
 }
 
@@ -173,8 +181,12 @@ static void io_done(struct bs_request *req)
 	struct xcopy_op *op = req->priv;
 	struct scsi_task *task = op->task;
 	bool write = req->op == BS_OP_WRITE;
+	struct scsi_lu *lu = seg_lu(op, write);
 	int rc;
 
+	lu->copy_io--;
+	if (lu->job)
+		lu_job_kick(lu);
 	if (req->result < 0) {
 		rc = abort_copy(op, ASC_NO_ADDITIONAL_SENSE, write ? BY_DEST : BY_SOURCE,
 				SENSE_MEDIUM_ERROR, write ? ASC_WRITE_ERROR : ASC_READ_ERROR);

@@ -483,6 +483,67 @@ static void test_copy_between_lus(void **state)
 	two_free(w);
 }
 
+/* Complete the oldest request of @bs's fake store only. */
+static void step_one(struct backend *bs)
+{
+	struct fake_store *st = bs->priv;
+	struct bs_request *req = st->pending[0];
+
+	assert_true(st->npending > 0);
+	memmove(&st->pending[0], &st->pending[1], (size_t)(--st->npending) * sizeof(req));
+	fake_do(bs, req);
+	req->result = 0;
+	req->done(req);
+}
+
+/* A SANITIZE of the destination while a copy into it runs: the erase waits
+ * for the chunk being written, and the copy's next chunk is refused (COPY
+ * ABORTED with the destination's NOT READY / SANITIZE IN PROGRESS), so no
+ * copied data survives the sanitize. */
+static void test_sanitize_of_destination(void **state)
+{
+	struct two *w = two_new(BS, false);
+	uint8_t p[512], cdb[SCSI_CDB_MAX] = { 0x83 };
+	uint8_t san[SCSI_CDB_MAX] = { 0x48, 0x80 | 0x03 };	/* IMMED CRYPTO ERASE */
+	uint32_t len = simple_list(w, p, 3, 0, 1, 3000, 0, 0);
+	struct scsi_task t, s;
+
+	(void)state;
+	fill(w->f->st.data, (uint64_t)NBLOCKS * BS, 5);
+	put_be32(&cdb[10], len);
+	assert_int_equal(start_cmd(w, &t, 0, cdb, SCSI_DIR_WRITE, len, p), SCSI_TASK_PENDING);
+	step_one(&w->f->bs);				/* chunk 1 read ... */
+	assert_int_equal(w->st1.npending, 1);		/* ... and being written */
+
+	g_fx = w->f;
+	fx_cmd_lun(w->f, &s, 1, san, SCSI_DIR_NONE, 0, NULL);
+	assert_good(&s);
+	scsi_task_release(&s);
+	assert_int_equal(w->st1.npending, 1);		/* the erase waits for it */
+	assert_int_equal(w->st1.pending[0]->op, BS_OP_WRITE);
+	assert_true(w->st1.pending[0]->len == 1024 * 1024);	/* the copy's chunk */
+
+	w->f->done_calls = 0;
+	step_one(&w->bs1);				/* written: the erase starts */
+	assert_int_equal(w->st1.npending, 1);
+	assert_true(w->st1.pending[0]->offset == 0);
+	step_one(&w->f->bs);				/* chunk 2 read: refused */
+	assert_int_equal(w->f->done_calls, 1);
+	check_target_sense(&t, 9, 0);			/* the destination's */
+	assert_int_equal(t.sense[18 + 1 + 2], 0x2);	/* NOT READY */
+	assert_int_equal(get_be16(&t.sense[18 + 1 + 12]), 0x041b);
+	scsi_task_release(&t);
+	assert_int_equal(w->st1.npending, 1);		/* only the erase */
+
+	while (w->st1.npending)
+		step_one(&w->bs1);
+	for (uint64_t i = 0; i < w->bs1.size; i++)
+		if (w->st1.data[i])
+			fail_msg("byte %llu of the sanitized LU is %#x",
+				 (unsigned long long)i, w->st1.data[i]);
+	two_free(w);
+}
+
 /* Copy [src, src+n) to dst within LU 0 and compare with memmove(). */
 static void check_overlap(uint64_t src, uint64_t dst, uint16_t n)
 {
@@ -801,6 +862,7 @@ int main(void)
 		cmocka_unit_test(test_lba_out_of_range),
 		cmocka_unit_test(test_no_medium),
 		cmocka_unit_test(test_copy_between_lus),
+		cmocka_unit_test(test_sanitize_of_destination),
 		cmocka_unit_test(test_copy_within_lu_overlapping),
 		cmocka_unit_test(test_copy_dc_and_segments),
 		cmocka_unit_test(test_read_error_failed_segment),
