@@ -402,6 +402,23 @@ static void test_immed_in_progress(void **state)
 	fx_free(f);
 }
 
+/* Prepare a one-block WRITE(10) of @lba (data-out received: the buffer
+ * holds 0x77), to be executed by the caller. */
+static void prepare_write(struct fixture *f, struct scsi_task *w, uint8_t lba)
+{
+	memset(w, 0, sizeof(*w));
+	w->tgt = f->tgt;
+	w->itn = &f->itn;
+	w->cdb[0] = 0x2a;
+	w->cdb[5] = lba;
+	w->cdb[8] = 1;
+	w->expected_len = BS;
+	w->dir = SCSI_DIR_WRITE;
+	w->done = fx_done;
+	assert_int_equal(scsi_task_prepare(w), SCSI_TASK_READY);
+	memset(w->buf, 0x77, BS);
+}
+
 /* A WRITE whose data-out was still arriving when the sanitize started. */
 static void test_prepared_before_start(void **state)
 {
@@ -409,19 +426,10 @@ static void test_prepared_before_start(void **state)
 	struct scsi_task w, t;
 
 	(void)state;
-	memset(&w, 0, sizeof(w));
-	w.tgt = f->tgt;
-	w.itn = &f->itn;
-	w.cdb[0] = 0x2a;			/* WRITE(10) of block 0 */
-	w.cdb[8] = 1;
-	w.expected_len = BS;
-	w.dir = SCSI_DIR_WRITE;
-	w.done = fx_done;
-	assert_int_equal(scsi_task_prepare(&w), SCSI_TASK_READY);
+	prepare_write(f, &w, 0);
 	assert_int_equal(sanitize(f, &t, CRYPTO_ERASE | 0x80, NULL, 0), SCSI_TASK_COMPLETE);
 	assert_good(&t);
 	scsi_task_release(&t);
-	memset(w.buf, 0x77, BS);
 	assert_int_equal(scsi_task_execute(&w), SCSI_TASK_COMPLETE);
 	assert_sense(&w, 0x2, 0x041b);
 	scsi_task_release(&w);
@@ -438,17 +446,7 @@ static void test_waits_for_running_write(void **state)
 	struct scsi_task w, t;
 
 	(void)state;
-	memset(&w, 0, sizeof(w));
-	w.tgt = f->tgt;
-	w.itn = &f->itn;
-	w.cdb[0] = 0x2a;			/* WRITE(10) of block 5 */
-	w.cdb[5] = 5;
-	w.cdb[8] = 1;
-	w.expected_len = BS;
-	w.dir = SCSI_DIR_WRITE;
-	w.done = fx_done;
-	assert_int_equal(scsi_task_prepare(&w), SCSI_TASK_READY);
-	memset(w.buf, 0x77, BS);
+	prepare_write(f, &w, 5);
 	assert_int_equal(scsi_task_execute(&w), SCSI_TASK_PENDING);
 	assert_int_equal(f->st.npending, 1);
 
