@@ -32,8 +32,30 @@ struct bs_pool {
 	pthread_t workers[BS_POOL_MAX_THREADS];
 };
 
-/* Next request, or NULL once the pool is stopping and the queue is empty. */
-static struct bs_request *pool_dequeue(struct bs_pool *pool)
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Caller holds the lock. When @req may run under the bandwidth limit, or
+ * 0 when it need not wait (no limit, or it moves no data). */
+static uint64_t book(struct bs_pool *pool, const struct bs_request *req)
+{
+	if (!pool->throttle.bytes_per_sec ||
+	    (req->op != BS_OP_READ && req->op != BS_OP_WRITE))	/* FLUSH, UNMAP */
+		return 0;
+	return bs_throttle_book(&pool->throttle, now_ns(), req->len);
+}
+
+/*
+ * Next request, or NULL once the pool is stopping and the queue is empty;
+ * *at is when it may run (0: now). The booking is made here, under the
+ * lock dequeueing takes anyway, so an unlimited pool pays nothing for it.
+ */
+static struct bs_request *pool_dequeue(struct bs_pool *pool, uint64_t *at)
 {
 	struct bs_request *req;
 
@@ -46,36 +68,25 @@ static struct bs_request *pool_dequeue(struct bs_pool *pool)
 		if (pool->head == NULL)
 			pool->tail = NULL;
 		req->cq_next = NULL;
+		*at = book(pool, req);
 	}
 	pthread_mutex_unlock(&pool->lock);
 	return req;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /*
- * Wait until @req may run under the bandwidth limit, if there is one. A
- * waiter whose limit is lifted, or whose pool is stopping, runs at once
- * (both wake the waiters), so neither a stop nor a raised limit waits out
- * bookings made under the old one.
+ * Wait until @at. A waiter whose limit is lifted, or whose pool is
+ * stopping, runs at once (both wake the waiters), so neither a stop nor a
+ * raised limit waits out bookings made under the old one.
  */
-static void pace(struct bs_pool *pool, const struct bs_request *req)
+static void pace(struct bs_pool *pool, uint64_t at)
 {
-	uint64_t at;
-	struct timespec ts;
+	struct timespec ts = {
+		.tv_sec = (time_t)(at / 1000000000u),
+		.tv_nsec = (long)(at % 1000000000u),
+	};
 
-	if (req->op != BS_OP_READ && req->op != BS_OP_WRITE)
-		return;		/* FLUSH and UNMAP move no data */
 	pthread_mutex_lock(&pool->lock);
-	at = bs_throttle_book(&pool->throttle, now_ns(), req->len);
-	ts.tv_sec = (time_t)(at / 1000000000u);
-	ts.tv_nsec = (long)(at % 1000000000u);
 	while (!pool->stopping && pool->throttle.bytes_per_sec && now_ns() < at)
 		pthread_cond_timedwait(&pool->paced, &pool->lock, &ts);
 	pthread_mutex_unlock(&pool->lock);
@@ -85,9 +96,11 @@ static void *pool_worker(void *arg)
 {
 	struct bs_pool *pool = arg;
 	struct bs_request *req;
+	uint64_t at;
 
-	while ((req = pool_dequeue(pool)) != NULL) {
-		pace(pool, req);
+	while ((req = pool_dequeue(pool, &at)) != NULL) {
+		if (at)
+			pace(pool, at);
 		req->result = pool->exec(pool->arg, req);
 		bs_cq_push(pool->cq, req);
 	}
