@@ -97,26 +97,37 @@ static inline void fake_do(struct backend *bs, struct bs_request *req)
 	}
 }
 
-/* Complete every pending request, as the completion queue owner would. */
+/* Complete the oldest pending request with @result (0: carry it out), as
+ * the completion queue owner would. Returns 0 when none is pending. */
+static inline int fake_step(struct backend *bs, int result)
+{
+	struct fake_store *st = bs->priv;
+	struct bs_request *req;
+
+	if (!st->npending)
+		return 0;
+	req = st->pending[0];
+	memmove(&st->pending[0], &st->pending[1],
+		(size_t)(--st->npending) * sizeof(st->pending[0]));
+	if (result == 0)
+		fake_do(bs, req);
+	req->result = result;
+	req->done(req);
+	return 1;
+}
+
+/* Complete every pending request, including those the completions submit;
+ * st->fail_next makes the first one fail with -EIO. */
 static inline int fake_run(struct backend *bs)
 {
 	struct fake_store *st = bs->priv;
 	int n = 0;
 
 	while (st->npending) {
-		struct bs_request *req = st->pending[0];
+		int result = st->fail_next ? -EIO : 0;
 
-		memmove(&st->pending[0], &st->pending[1],
-			(size_t)(--st->npending) * sizeof(st->pending[0]));
-		if (st->fail_next) {
-			st->fail_next = 0;
-			req->result = -EIO;
-		} else {
-			fake_do(bs, req);
-			req->result = 0;
-		}
-		req->done(req);
-		n++;
+		st->fail_next = 0;
+		n += fake_step(bs, result);
 	}
 	return n;
 }

@@ -89,19 +89,6 @@ static void assert_store(const struct fixture *f, uint8_t byte)
 			fail_msg("byte %zu is %#x, want %#x", i, f->st.data[i], byte);
 }
 
-/* Complete the oldest pending backend request only. */
-static void fake_step_one(struct fixture *f)
-{
-	struct bs_request *req = f->st.pending[0];
-
-	assert_true(f->st.npending > 0);
-	memmove(&f->st.pending[0], &f->st.pending[1],
-		(size_t)(--f->st.npending) * sizeof(f->st.pending[0]));
-	fake_do(&f->bs, req);
-	req->result = 0;
-	req->done(req);
-}
-
 /* Start a SANITIZE like sanitize(), but leave its backend requests pending. */
 static int sanitize_no_run(struct fixture *f, struct scsi_task *t, uint8_t b1,
 			   const uint8_t *param, uint16_t plen)
@@ -254,7 +241,7 @@ static void test_overwrite_pattern(void **state)
 	assert_store(f, 0x0f);
 	/* Stop after the first of the two passes: it wrote the inverse. */
 	assert_int_equal(sanitize_no_run(f, &t, OVERWRITE, p, len), SCSI_TASK_PENDING);
-	fake_step_one(f);
+	assert_true(fake_step(&f->bs, 0));
 	assert_store(f, 0xf0);
 	fake_run(&f->bs);
 	assert_int_equal(f->done_calls, 1);
@@ -264,11 +251,11 @@ static void test_overwrite_pattern(void **state)
 	/* INVERT, three passes: pattern, inverse, pattern. */
 	len = ovw_param(p, 0x80 | 0x03, BS, 0x3c);
 	assert_int_equal(sanitize_no_run(f, &t, OVERWRITE, p, len), SCSI_TASK_PENDING);
-	fake_step_one(f);
+	assert_true(fake_step(&f->bs, 0));
 	assert_store(f, 0x3c);
 	assert_int_equal(f->st.pending[0]->op, BS_OP_FLUSH);	/* pass 1 made durable */
-	fake_step_one(f);
-	fake_step_one(f);
+	assert_true(fake_step(&f->bs, 0));
+	assert_true(fake_step(&f->bs, 0));
 	assert_store(f, 0xc3);
 	fake_run(&f->bs);
 	assert_good(&t);
@@ -363,7 +350,7 @@ static void test_immed_in_progress(void **state)
 	assert_int_equal(t.sense[15], 0x80);		/* SKSV: progress */
 	assert_int_equal(get_be16(&t.sense[16]), 0);
 	scsi_task_release(&t);
-	fake_step_one(f);					/* 1 MiB of 4 done */
+	assert_true(fake_step(&f->bs, 0));					/* 1 MiB of 4 done */
 	fx_cmd(f, &t, rd, SCSI_DIR_READ, BS, NULL);
 	assert_sense(&t, 0x2, 0x041b);
 	assert_int_equal(get_be16(&t.sense[16]), 16384);
@@ -375,7 +362,7 @@ static void test_immed_in_progress(void **state)
 	fx_cmd(f, &t, inq, SCSI_DIR_READ, 96, NULL);
 	assert_good(&t);
 	scsi_task_release(&t);
-	fake_step_one(f);					/* 2 of 4 */
+	assert_true(fake_step(&f->bs, 0));					/* 2 of 4 */
 	request_sense(f, &t, false);
 	assert_int_equal(t.buf[2] & 0x0f, 0x2);
 	assert_int_equal(t.buf[12], 0x04);
@@ -458,7 +445,7 @@ static void test_waits_for_running_write(void **state)
 	assert_sense(&t, 0x2, 0x041b);
 	scsi_task_release(&t);
 
-	fake_step_one(f);				/* the WRITE ends... */
+	assert_true(fake_step(&f->bs, 0));				/* the WRITE ends... */
 	assert_good(&w);
 	scsi_task_release(&w);
 	assert_int_equal(f->st.npending, 1);		/* ...and the erase begins */
@@ -487,7 +474,7 @@ static void test_abort_leaves_job_running(void **state)
 	assert_int_equal(f->done_calls, 1);
 	assert_true(t.aborted);
 	scsi_task_release(&t);
-	fake_step_one(f);
+	assert_true(fake_step(&f->bs, 0));
 	tur(f, &t);
 	assert_sense(&t, 0x2, 0x041b);
 	scsi_task_release(&t);

@@ -32,23 +32,6 @@ static void log_tmf_done(struct scsi_tmf *tmf)
 	tmf_done_calls++;
 }
 
-/* Complete the oldest request in flight only (fake_run also runs what the
- * completions submit). Returns 1, or 0 when none is pending. */
-static int run_one(struct fixture *f)
-{
-	struct fake_store *st = &f->st;
-	struct bs_request *req;
-
-	if (!st->npending)
-		return 0;
-	req = st->pending[0];
-	memmove(&st->pending[0], &st->pending[1], (size_t)(--st->npending) * sizeof(req));
-	fake_do(&f->bs, req);
-	req->result = 0;
-	req->done(req);
-	return 1;
-}
-
 static void reset_logs(void)
 {
 	ndone = 0;
@@ -151,15 +134,15 @@ static void test_ordered(void **state)
 	assert_int_equal(start_io(f, &o, &f->itn, false, SCSI_ATTR_ORDERED, 2, false), SCSI_TASK_PENDING);
 	assert_int_equal(start_io(f, &b, &f->itn, false, SCSI_ATTR_SIMPLE, 3, false), SCSI_TASK_PENDING);
 	assert_int_equal(f->st.submits, 1);
-	assert_int_equal(run_one(f), 1);		/* a ends, o starts */
+	assert_int_equal(fake_step(&f->bs, 0), 1);		/* a ends, o starts */
 	assert_int_equal(ndone, 1);
 	assert_ptr_equal(done_log[0], &a);
 	assert_int_equal(f->st.submits, 2);
 	assert_int_equal(f->st.npending, 1);
-	assert_int_equal(run_one(f), 1);		/* o ends, b starts */
+	assert_int_equal(fake_step(&f->bs, 0), 1);		/* o ends, b starts */
 	assert_ptr_equal(done_log[1], &o);
 	assert_int_equal(f->st.submits, 3);
-	assert_int_equal(run_one(f), 1);
+	assert_int_equal(fake_step(&f->bs, 0), 1);
 	assert_ptr_equal(done_log[2], &b);
 	assert_good(&o);
 	assert_good(&b);
@@ -593,7 +576,7 @@ static void test_abort_unmap_stops(void **state)
 	memcpy(t.buf, list, sizeof(list));
 	assert_int_equal(scsi_task_execute(&t), SCSI_TASK_PENDING);
 	assert_int_equal(run_tmf(f, &tmf, &f->itn, SCSI_TMF_ABORT_TASK, 0, 4), SCSI_TASK_PENDING);
-	assert_int_equal(run_one(f), 1);
+	assert_int_equal(fake_step(&f->bs, 0), 1);
 	assert_int_equal(f->st.submits, 1);
 	assert_int_equal(ndone, 1);
 	assert_true(done_aborted[0]);

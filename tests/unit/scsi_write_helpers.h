@@ -70,17 +70,7 @@ static inline int wh_start(struct fixture *f, struct scsi_task *t, const uint8_t
 /* Complete the oldest pending request with @result (0: do it). */
 static inline void wh_run_one(struct fixture *f, int result)
 {
-	struct fake_store *st = &f->st;
-	struct bs_request *req;
-
-	assert_true(st->npending > 0);
-	req = st->pending[0];
-	memmove(&st->pending[0], &st->pending[1],
-		(size_t)(--st->npending) * sizeof(st->pending[0]));
-	if (result == 0)
-		fake_do(&f->bs, req);
-	req->result = result;
-	req->done(req);
+	assert_true(fake_step(&f->bs, result));
 }
 
 /* The op of the oldest pending request. */

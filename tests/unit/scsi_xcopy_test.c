@@ -483,19 +483,6 @@ static void test_copy_between_lus(void **state)
 	two_free(w);
 }
 
-/* Complete the oldest request of @bs's fake store only. */
-static void step_one(struct backend *bs)
-{
-	struct fake_store *st = bs->priv;
-	struct bs_request *req = st->pending[0];
-
-	assert_true(st->npending > 0);
-	memmove(&st->pending[0], &st->pending[1], (size_t)(--st->npending) * sizeof(req));
-	fake_do(bs, req);
-	req->result = 0;
-	req->done(req);
-}
-
 /* A SANITIZE of the destination while a copy into it runs: the erase waits
  * for the chunk being written, and the copy's next chunk is refused (COPY
  * ABORTED with the destination's NOT READY / SANITIZE IN PROGRESS), so no
@@ -512,7 +499,7 @@ static void test_sanitize_of_destination(void **state)
 	fill(w->f->st.data, (uint64_t)NBLOCKS * BS, 5);
 	put_be32(&cdb[10], len);
 	assert_int_equal(start_cmd(w, &t, 0, cdb, SCSI_DIR_WRITE, len, p), SCSI_TASK_PENDING);
-	step_one(&w->f->bs);				/* chunk 1 read ... */
+	assert_true(fake_step(&w->f->bs, 0));				/* chunk 1 read ... */
 	assert_int_equal(w->st1.npending, 1);		/* ... and being written */
 
 	g_fx = w->f;
@@ -524,10 +511,10 @@ static void test_sanitize_of_destination(void **state)
 	assert_true(w->st1.pending[0]->len == 1024 * 1024);	/* the copy's chunk */
 
 	w->f->done_calls = 0;
-	step_one(&w->bs1);				/* written: the erase starts */
+	assert_true(fake_step(&w->bs1, 0));				/* written: the erase starts */
 	assert_int_equal(w->st1.npending, 1);
 	assert_true(w->st1.pending[0]->offset == 0);
-	step_one(&w->f->bs);				/* chunk 2 read: refused */
+	assert_true(fake_step(&w->f->bs, 0));				/* chunk 2 read: refused */
 	assert_int_equal(w->f->done_calls, 1);
 	check_target_sense(&t, 9, 0);			/* the destination's */
 	assert_int_equal(t.sense[18 + 1 + 2], 0x2);	/* NOT READY */
@@ -536,7 +523,7 @@ static void test_sanitize_of_destination(void **state)
 	assert_int_equal(w->st1.npending, 1);		/* only the erase */
 
 	while (w->st1.npending)
-		step_one(&w->bs1);
+		assert_true(fake_step(&w->bs1, 0));
 	for (uint64_t i = 0; i < w->bs1.size; i++)
 		if (w->st1.data[i])
 			fail_msg("byte %llu of the sanitized LU is %#x",
