@@ -209,30 +209,27 @@ struct bs_pool *bs_pool_create(unsigned nthreads, bs_pool_exec_fn exec, void *ar
 	pool->exec = exec;
 	pool->arg = arg;
 	pool->cq = cq;
-	if (pthread_mutex_init(&pool->lock, NULL) != 0) {
-		free(pool);
-		*rc = -ENOMEM;
-		return NULL;
-	}
-	if (pthread_cond_init(&pool->cond, NULL) != 0) {
-		pthread_mutex_destroy(&pool->lock);
-		free(pool);
-		*rc = -ENOMEM;
-		return NULL;
-	}
-	if (cond_init_monotonic(&pool->paced) != 0) {
-		pthread_cond_destroy(&pool->cond);
-		pthread_mutex_destroy(&pool->lock);
-		free(pool);
-		*rc = -ENOMEM;
-		return NULL;
-	}
+	*rc = -ENOMEM;
+	if (pthread_mutex_init(&pool->lock, NULL) != 0)
+		goto free_pool;
+	if (pthread_cond_init(&pool->cond, NULL) != 0)
+		goto destroy_lock;
+	if (cond_init_monotonic(&pool->paced) != 0)
+		goto destroy_cond;
 	*rc = start_workers(pool, nthreads);
 	if (*rc < 0) {
 		pool_free(pool);
 		return NULL;
 	}
 	return pool;
+
+destroy_cond:
+	pthread_cond_destroy(&pool->cond);
+destroy_lock:
+	pthread_mutex_destroy(&pool->lock);
+free_pool:
+	free(pool);
+	return NULL;
 }
 
 void bs_pool_destroy(struct bs_pool *pool)

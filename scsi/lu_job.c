@@ -20,10 +20,9 @@
  *
  * Commands already running when a job starts (in backend I/O, or waiting
  * for an LBA range), and EXTENDED COPY I/O of other LUs' commands, are let
- * finish before the first block is touched: a
- * write the store ran after the erase had passed its blocks would survive
- * the sanitize. Meanwhile the job counts as running, so no new command
- * gets in.
+ * finish before the first block is touched: a write the store ran after the
+ * erase had passed its blocks would survive the sanitize. Meanwhile the job
+ * counts as running, so no new command gets in.
  *
  * The job state lives in the LU (lu->job), on the network thread like every
  * other task state: no lock.

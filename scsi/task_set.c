@@ -30,6 +30,15 @@
 
 static void ts_dispatch(struct scsi_lu *lu);
 
+/* Tasks have left the set: start the parked ones that may run now, and a
+ * SANITIZE or FORMAT job that waited for the running ones to end. */
+static void ts_settle(struct scsi_lu *lu)
+{
+	ts_dispatch(lu);
+	if (lu->job)
+		lu_job_kick(lu);
+}
+
 void ts_init(struct task_set *ts)
 {
 	memset(ts, 0, sizeof(*ts));
@@ -139,9 +148,7 @@ static void ts_task_done(struct scsi_task *task)
 	task->done(task);
 	if (aborted)
 		tmf_task_gone(lu->tgt);
-	ts_dispatch(lu);
-	if (lu->job)
-		lu_job_kick(lu);
+	ts_settle(lu);
 }
 
 int ts_execute(struct scsi_task *task)
@@ -284,9 +291,7 @@ void ts_abort_where(struct scsi_lu *lu, const struct ts_match *m)
 		t->done(t);
 	}
 	lba_lock_kick(lu);
-	ts_dispatch(lu);
-	if (lu->job)
-		lu_job_kick(lu);
+	ts_settle(lu);
 }
 
 void tgt_abort_tasks_of(struct scsi_lu *lu, uint64_t itn_id)
