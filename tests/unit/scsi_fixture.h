@@ -158,6 +158,23 @@ static inline void fx_itn_init(struct scsi_itn *itn, uint64_t id)
 	itn->rel_port_id = 1;
 }
 
+/* A new task as a transport hands it over: zeroed, then the target, the
+ * nexus, the LUN, the CDB (SCSI_CDB_MAX bytes), the direction, the expected
+ * length and done() filled in. */
+static inline void fx_task(struct scsi_task *t, struct scsi_tgt *tgt, struct scsi_itn *itn,
+			   uint64_t lun, const uint8_t *cdb, enum scsi_dir dir,
+			   uint32_t expected, void (*done)(struct scsi_task *task))
+{
+	memset(t, 0, sizeof(*t));
+	t->tgt = tgt;
+	t->itn = itn;
+	t->lun = lun;
+	memcpy(t->cdb, cdb, SCSI_CDB_MAX);
+	t->expected_len = expected;
+	t->dir = dir;
+	t->done = done;
+}
+
 /*
  * Run one CDB on @lun through the task life cycle. @dout supplies up to
  * @expected bytes of data-out (the transport never receives more than the
@@ -169,14 +186,7 @@ static inline int fx_cmd_lun(struct fixture *f, struct scsi_task *t, uint64_t lu
 {
 	int rc;
 
-	memset(t, 0, sizeof(*t));
-	t->tgt = f->tgt;
-	t->itn = &f->itn;
-	t->lun = lun;
-	memcpy(t->cdb, cdb, SCSI_CDB_MAX);
-	t->expected_len = expected;
-	t->dir = dir;
-	t->done = fx_done;
+	fx_task(t, f->tgt, &f->itn, lun, cdb, dir, expected, fx_done);
 	g_fx = f;
 	f->done_calls = 0;
 	rc = scsi_task_prepare(t);

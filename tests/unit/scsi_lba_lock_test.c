@@ -297,14 +297,8 @@ static void test_waiters_fail_at_start(void **state)
 static int start_tagged(struct fixture *f, struct scsi_task *t, uint64_t tag,
 			const uint8_t *cdb, uint32_t len, const void *data)
 {
-	memset(t, 0, sizeof(*t));
-	t->tgt = f->tgt;
-	t->itn = &f->itn;
+	fx_task(t, f->tgt, &f->itn, 0, cdb, SCSI_DIR_WRITE, len, rec_done);
 	t->tag = tag;
-	memcpy(t->cdb, cdb, SCSI_CDB_MAX);
-	t->expected_len = len;
-	t->dir = SCSI_DIR_WRITE;
-	t->done = rec_done;
 	g_fx = f;
 	assert_int_equal(scsi_task_prepare(t), SCSI_TASK_READY);
 	memcpy(t->buf, data, t->data_out_len);

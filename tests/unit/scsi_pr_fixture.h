@@ -43,13 +43,7 @@ static inline int run_as(struct prt *p, const struct scsi_itn *itn, const uint8_
 	int rc;
 
 	scsi_task_release(t);
-	memset(t, 0, sizeof(*t));
-	t->tgt = p->f->tgt;
-	t->itn = (struct scsi_itn *)itn;
-	memcpy(t->cdb, cdb, SCSI_CDB_MAX);
-	t->expected_len = len;
-	t->dir = dir;
-	t->done = fx_done;
+	fx_task(t, p->f->tgt, (struct scsi_itn *)itn, 0, cdb, dir, len, fx_done);
 	g_fx = p->f;
 	rc = scsi_task_prepare(t);
 	if (rc == SCSI_TASK_COMPLETE)

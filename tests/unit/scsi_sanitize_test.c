@@ -97,13 +97,7 @@ static int sanitize_no_run(struct fixture *f, struct scsi_task *t, uint8_t b1,
 	int rc;
 
 	sanitize_cdb(cdb, b1, plen);
-	memset(t, 0, sizeof(*t));
-	t->tgt = f->tgt;
-	t->itn = &f->itn;
-	memcpy(t->cdb, cdb, sizeof(cdb));
-	t->expected_len = plen;
-	t->dir = plen ? SCSI_DIR_WRITE : SCSI_DIR_NONE;
-	t->done = fx_done;
+	fx_task(t, f->tgt, &f->itn, 0, cdb, plen ? SCSI_DIR_WRITE : SCSI_DIR_NONE, plen, fx_done);
 	g_fx = f;
 	f->done_calls = 0;
 	assert_int_equal(scsi_task_prepare(t), SCSI_TASK_READY);
@@ -393,15 +387,9 @@ static void test_immed_in_progress(void **state)
  * holds 0x77), to be executed by the caller. */
 static void prepare_write(struct fixture *f, struct scsi_task *w, uint8_t lba)
 {
-	memset(w, 0, sizeof(*w));
-	w->tgt = f->tgt;
-	w->itn = &f->itn;
-	w->cdb[0] = 0x2a;
-	w->cdb[5] = lba;
-	w->cdb[8] = 1;
-	w->expected_len = BS;
-	w->dir = SCSI_DIR_WRITE;
-	w->done = fx_done;
+	uint8_t cdb[SCSI_CDB_MAX] = { 0x2a, 0, 0, 0, 0, lba, 0, 0, 1 };
+
+	fx_task(w, f->tgt, &f->itn, 0, cdb, SCSI_DIR_WRITE, BS, fx_done);
 	assert_int_equal(scsi_task_prepare(w), SCSI_TASK_READY);
 	memset(w->buf, 0x77, BS);
 }

@@ -280,13 +280,7 @@ static void mem_cmd(struct scsi_tgt *tgt, struct scsi_itn *itn, struct bs_cq *cq
 		    struct scsi_task *t, const uint8_t *cdb, enum scsi_dir dir,
 		    uint32_t len, const void *dout)
 {
-	memset(t, 0, sizeof(*t));
-	t->tgt = tgt;
-	t->itn = itn;
-	memcpy(t->cdb, cdb, SCSI_CDB_MAX);
-	t->dir = dir;
-	t->expected_len = len;
-	t->done = mem_done;
+	fx_task(t, tgt, itn, 0, cdb, dir, len, mem_done);
 	g_mem_done = 0;
 	if (scsi_task_prepare(t) != SCSI_TASK_READY)
 		return;

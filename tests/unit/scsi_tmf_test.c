@@ -47,16 +47,9 @@ static int start_io(struct fixture *f, struct scsi_task *t, struct scsi_itn *itn
 	uint8_t cdb[SCSI_CDB_MAX] = { write ? 0x2a : 0x28, 0, 0, 0, 0, (uint8_t)tag, 0, 0, 1 };
 	int rc;
 
-	memset(t, 0, sizeof(*t));
-	t->tgt = f->tgt;
-	t->itn = itn;
-	t->lun = 0;
-	memcpy(t->cdb, cdb, SCSI_CDB_MAX);
-	t->expected_len = 512;
-	t->dir = write ? SCSI_DIR_WRITE : SCSI_DIR_READ;
+	fx_task(t, f->tgt, itn, 0, cdb, write ? SCSI_DIR_WRITE : SCSI_DIR_READ, 512, log_done);
 	t->attr = attr;
 	t->tag = tag;
-	t->done = log_done;
 	rc = scsi_task_prepare(t);
 	if (rc != SCSI_TASK_READY || hold)
 		return rc;
@@ -564,14 +557,8 @@ static void test_abort_unmap_stops(void **state)
 	list[8 + 11] = 1;
 	list[24 + 7] = 9;	/* LBA 9, 2 blocks */
 	list[24 + 11] = 2;
-	memset(&t, 0, sizeof(t));
-	t.tgt = f->tgt;
-	t.itn = &f->itn;
-	memcpy(t.cdb, cdb, sizeof(cdb));
-	t.expected_len = sizeof(list);
-	t.dir = SCSI_DIR_WRITE;
+	fx_task(&t, f->tgt, &f->itn, 0, cdb, SCSI_DIR_WRITE, sizeof(list), log_done);
 	t.tag = 4;
-	t.done = log_done;
 	assert_int_equal(scsi_task_prepare(&t), SCSI_TASK_READY);
 	memcpy(t.buf, list, sizeof(list));
 	assert_int_equal(scsi_task_execute(&t), SCSI_TASK_PENDING);

@@ -47,13 +47,7 @@ static inline int wh_start(struct fixture *f, struct scsi_task *t, const uint8_t
 {
 	int rc;
 
-	memset(t, 0, sizeof(*t));
-	t->tgt = f->tgt;
-	t->itn = &f->itn;
-	memcpy(t->cdb, cdb, SCSI_CDB_MAX);
-	t->expected_len = expected;
-	t->dir = dir;
-	t->done = fx_done;
+	fx_task(t, f->tgt, &f->itn, 0, cdb, dir, expected, fx_done);
 	g_fx = f;
 	rc = scsi_task_prepare(t);
 	if (rc == SCSI_TASK_COMPLETE)

@@ -75,14 +75,7 @@ static int start_cmd(struct two *w, struct scsi_task *t, uint64_t lun, const uin
 {
 	int rc;
 
-	memset(t, 0, sizeof(*t));
-	t->tgt = w->f->tgt;
-	t->itn = &w->f->itn;
-	t->lun = lun;
-	memcpy(t->cdb, cdb, SCSI_CDB_MAX);
-	t->expected_len = len;
-	t->dir = dir;
-	t->done = fx_done;
+	fx_task(t, w->f->tgt, &w->f->itn, lun, cdb, dir, len, fx_done);
 	g_fx = w->f;
 	w->f->done_calls = 0;
 	rc = scsi_task_prepare(t);
