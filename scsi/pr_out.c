@@ -109,12 +109,16 @@ static int plle(struct prout *o)
  */
 static uint32_t parse_tid(const uint8_t *t, uint32_t avail, char out[PR_PORT_MAX])
 {
-	uint8_t fmt = t[0] >> 6;
 	uint32_t addl, n;
 	const uint8_t *nul;
 	bool has_isid;
+	uint8_t fmt;
 
-	if (avail < 4 || (t[0] & 0x0f) != 0x05 || fmt > 1 || (t[0] & 0x30))
+	/* Not even the header arrived: nothing of it is read. */
+	if (avail < 4)
+		return 0;
+	fmt = t[0] >> 6;
+	if ((t[0] & 0x0f) != 0x05 || fmt > 1 || (t[0] & 0x30))
 		return 0;
 	addl = get_be16(&t[2]);
 	/* SPC-4 7.5.4.6: at least 20 bytes of name, a multiple of four. */
