@@ -430,6 +430,7 @@ struct flags {
 	int log_level;
 	int nop_interval;
 	const char *state_dir;
+	unsigned pr_max_regs;
 };
 
 static int flag_portal(struct flags *fl, const char *val, char *err, size_t errlen)
@@ -605,6 +606,18 @@ static int flag_nop_interval(struct flags *fl, const char *val, char *err, size_
 	return 0;
 }
 
+static int flag_pr_max_regs(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_dec(val, strlen(val), 65536, &n) < 0 || n == 0) {
+		set_err(err, errlen, "--pr-max-registrations %s: expected 1 to 65536", val);
+		return -1;
+	}
+	fl->pr_max_regs = (unsigned)n;
+	return 0;
+}
+
 static int flag_state_dir(struct flags *fl, const char *val, char *err, size_t errlen)
 {
 	return flag_once(&fl->state_dir, "state-dir", val, err, errlen);
@@ -626,6 +639,7 @@ static const struct {
 	{ "log-level", flag_log_level },
 	{ "nop-interval", flag_nop_interval },
 	{ "state-dir", flag_state_dir },
+	{ "pr-max-registrations", flag_pr_max_regs },
 };
 
 /* Handle argv[*i] (and its value); advances *i past what it used. */
@@ -698,6 +712,7 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 {
 	cfg->log_level = fl->log_level;
 	cfg->nop_interval = fl->nop_interval;
+	cfg->pr_max_regs = fl->pr_max_regs;
 	if (fl->config != NULL) {
 		if (fl->target != NULL && fl->luns.nluns == 0) {
 			set_err(err, errlen, "--target %s: with --config, --target only names the target of --lun flags",

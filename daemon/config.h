@@ -45,6 +45,7 @@ struct ctgt_config {
 	int log_level;		/**< enum log_level; -1 = not given */
 	int nop_interval;	/**< seconds of idle before a NOP-In ping; 0 = off, -1 = default */
 	char *state_dir;	/**< --state-dir / "stateDir": APTPL reservation files; NULL = none */
+	unsigned pr_max_regs;	/**< --pr-max-registrations: per LU; 0 = default (1024) */
 };
 
 /**

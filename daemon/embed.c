@@ -289,6 +289,7 @@ static int attach_lu(struct ctgt_server *s, struct scsi_tgt *tgt, const struct c
 		.readonly = p->readonly,
 		.thin = p->thin,
 		.pr_file = p->pr_file,
+		.pr_max_regs = p->pr_max_registrations,
 	};
 	struct scsi_lu *lu = NULL;
 	int rc = 0;

@@ -22,7 +22,8 @@ static void usage(FILE *out)
 		"                  [--lun N=PATH[,size=SIZE][,physical_block_size=SIZE]\n"
 		"                           [,max_bandwidth=SIZE][,thin][,readonly][,removable]]...\n"
 		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
-		"                  [--nop-interval SECONDS] [--state-dir DIR]\n");
+		"                  [--nop-interval SECONDS] [--state-dir DIR]\n"
+		"                  [--pr-max-registrations N]\n");
 }
 
 static int fail(const char *msg)
@@ -54,7 +55,7 @@ static void pr_file_name(const char *dir, const char *target, uint64_t lun, char
 }
 
 static int add_lun(struct ctgt_server *srv, const char *iqn, const struct ctgt_lun_cfg *lc,
-		   const char *state_dir, char *err, size_t errlen)
+		   const struct ctgt_config *cfg, char *err, size_t errlen)
 {
 	char pr_file[4096];
 	struct ctgt_lu_params p = {
@@ -66,10 +67,11 @@ static int add_lun(struct ctgt_server *srv, const char *iqn, const struct ctgt_l
 		.thin = lc->thin,
 		.removable = lc->removable,
 		.max_bandwidth = lc->max_bandwidth,
+		.pr_max_registrations = cfg->pr_max_regs,
 	};
 
-	if (state_dir) {
-		pr_file_name(state_dir, iqn, lc->lun, pr_file, sizeof(pr_file));
+	if (cfg->state_dir) {
+		pr_file_name(cfg->state_dir, iqn, lc->lun, pr_file, sizeof(pr_file));
 		p.pr_file = pr_file;
 	}
 	return ctgt_server_add_store(srv, iqn, &p, lc->path, err, errlen);
@@ -93,7 +95,7 @@ static int build_targets(struct ctgt_server *srv, const struct ctgt_config *cfg,
 		if (ctgt_server_add_target(srv, tc->name, err, errlen) < 0)
 			return -1;
 		for (size_t l = 0; l < tc->nluns; l++)
-			if (add_lun(srv, tc->name, &tc->luns[l], cfg->state_dir, err, errlen) < 0)
+			if (add_lun(srv, tc->name, &tc->luns[l], cfg, err, errlen) < 0)
 				return -1;
 	}
 	return 0;

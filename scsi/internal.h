@@ -313,9 +313,10 @@ bool sbc_trim_to_received(struct scsi_task *task);
 
 /* pr.c, pr_in.c, pr_out.c, reserve.c: reservations */
 struct pr_state;
-/** Give @lu its reservation state, loaded from @file (NULL: no APTPL).
- *  Returns 0 or -1. */
-int pr_lu_init(struct scsi_lu *lu, const char *file);
+/** Give @lu its reservation state, at most @max_regs registrations (0:
+ *  SCSI_PR_MAX_REGS_DEFAULT), loaded from @file (NULL: no APTPL). Returns 0 or
+ *  -1 (out of memory). */
+int pr_lu_init(struct scsi_lu *lu, const char *file, unsigned max_regs);
 void pr_lu_free(struct scsi_lu *lu);
 /** The reservation check of scsi_task_prepare(): SCSI_TASK_READY, or
  *  COMPLETE with RESERVATION CONFLICT status. */

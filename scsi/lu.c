@@ -292,6 +292,11 @@ static bool config_ok(const struct scsi_lu_config *cfg, uint32_t block_size)
 			(unsigned long long)cfg->lun);
 		return false;
 	}
+	if (cfg->pr_max_regs > SCSI_PR_MAX_REGS_LIMIT) {
+		LOG_ERR("scsi", "LUN %llu: at most %u persistent reservation registrations",
+			(unsigned long long)cfg->lun, SCSI_PR_MAX_REGS_LIMIT);
+		return false;
+	}
 	return true;
 }
 
@@ -348,7 +353,7 @@ struct scsi_lu *scsi_lu_create(const struct scsi_lu_config *cfg, struct backend 
 	lu->medium_present = true;
 	ts_init(&lu->ts);
 	lu_derive_ids(lu, "");
-	if (pr_lu_init(lu, cfg->pr_file) < 0) {
+	if (pr_lu_init(lu, cfg->pr_file, cfg->pr_max_regs) < 0) {
 		LOG_ERR("scsi", "LUN %llu: cannot load the reservations from %s",
 			(unsigned long long)cfg->lun, cfg->pr_file ? cfg->pr_file : "(none)");
 		free(lu);

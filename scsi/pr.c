@@ -8,18 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "scsi/pr.h"
 #include "scsi/sense.h"
 #include "util/log.h"
 
-int pr_lu_init(struct scsi_lu *lu, const char *file)
+int pr_lu_init(struct scsi_lu *lu, const char *file, unsigned max_regs)
 {
 	struct pr_state *pr = calloc(1, sizeof(*pr));
 
 	if (!pr)
 		return -1;
 	list_init(&pr->regs);
+	pr->max_regs = max_regs ? max_regs : SCSI_PR_MAX_REGS_DEFAULT;
+	pr->epoch = 1;		/* the zeroed cache slots are stale */
 	if (file && file[0]) {
 		pr->file = strdup(file);
 		if (!pr->file || pr_load(pr) < 0) {
@@ -77,12 +80,10 @@ bool pr_reg_matches(const struct pr_reg *r, const struct scsi_itn *itn)
 	return strcasecmp(r->init_port, itn->initiator_port) == 0;
 }
 
-struct pr_reg *pr_reg_of(struct pr_state *pr, const struct scsi_itn *itn)
+static struct pr_reg *reg_scan(struct pr_state *pr, const struct scsi_itn *itn)
 {
 	struct list_node *pos, *tmp;
 
-	if (!itn)
-		return NULL;
 	list_for_each_safe(pos, tmp, &pr->regs) {
 		struct pr_reg *r = container_of(pos, struct pr_reg, node);
 
@@ -90,6 +91,49 @@ struct pr_reg *pr_reg_of(struct pr_state *pr, const struct scsi_itn *itn)
 			return r;
 	}
 	return NULL;
+}
+
+struct pr_reg *pr_reg_of(struct pr_state *pr, const struct scsi_itn *itn)
+{
+	struct pr_cache_slot *c;
+
+	if (!itn)
+		return NULL;
+	c = &pr->cache[itn->id % PR_CACHE_SLOTS];
+	if (c->epoch != pr->epoch || c->itn_id != itn->id) {
+		pr->scans++;
+		c->reg = reg_scan(pr, itn);
+		c->itn_id = itn->id;
+		c->epoch = pr->epoch;
+	}
+	return c->reg;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+bool pr_reg_room(struct scsi_lu *lu, unsigned n)
+{
+	struct pr_state *pr = lu->pr;
+	uint64_t now;
+
+	if (pr->nregs <= pr->max_regs && n <= pr->max_regs - pr->nregs)
+		return true;
+	pr->full_refused++;
+	now = now_ns();
+	if (now >= pr->full_log_ns) {
+		LOG_WARN("scsi", "LUN %llu: %u persistent reservation registrations, the "
+			 "limit: %u REGISTER refused with INSUFFICIENT REGISTRATION RESOURCES",
+			 (unsigned long long)lu->lun, pr->nregs, pr->full_refused);
+		pr->full_refused = 0;
+		pr->full_log_ns = now + 60ull * 1000000000u;	/* one line a minute */
+	}
+	return false;
 }
 
 bool pr_is_holder(struct pr_state *pr, const struct scsi_itn *itn)
@@ -108,12 +152,14 @@ void pr_reg_add(struct pr_state *pr, struct pr_reg *r)
 {
 	list_add_tail(&pr->regs, &r->node);
 	pr->nregs++;
+	pr->epoch++;
 }
 
 void pr_reg_remove(struct pr_state *pr, struct pr_reg *r)
 {
 	list_del(&r->node);
 	pr->nregs--;
+	pr->epoch++;
 	/* SPC-4 5.13.11: unregistering the holder releases the reservation;
 	 * an all-registrants reservation lasts while anyone is registered. */
 	if (pr->reserved && (pr->holder == r ||

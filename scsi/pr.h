@@ -22,6 +22,8 @@
 #include "util/list.h"
 
 #define PR_PORT_MAX	(SCSI_NAME_MAX + 32)
+/* Nexus -> registration cache slots per LU (pr_reg_of()). */
+#define PR_CACHE_SLOTS	64u
 
 /* Persistent reservation types (TYPE field of PERSISTENT RESERVE OUT). */
 enum {
@@ -44,9 +46,30 @@ struct pr_reg {
 	bool all_tg_pt;			/**< registered through every target port */
 };
 
+/* Which registration (or none) applies to nexus itn_id, valid while the
+ * registration set is still at @epoch. */
+struct pr_cache_slot {
+	uint64_t itn_id;
+	uint64_t epoch;
+	struct pr_reg *reg;
+};
+
 struct pr_state {
 	struct list_node regs;		/**< struct pr_reg, in registration order */
 	unsigned nregs;
+	unsigned max_regs;		/**< REGISTER beyond it: 55/04 */
+	/* The reservation check runs on every command: it finds the nexus'
+	 * registration in a direct-mapped cache (slot = nexus id modulo
+	 * PR_CACHE_SLOTS; ids are sequential, so up to 64 live nexuses of a
+	 * LU never evict one another) instead of comparing port names with
+	 * every registration. Adding or removing a registration bumps
+	 * @epoch, which invalidates every slot: no slot points to a freed
+	 * registration. */
+	uint64_t epoch;
+	struct pr_cache_slot cache[PR_CACHE_SLOTS];
+	uint64_t full_log_ns;		/**< when "registrations full" may be logged again */
+	unsigned full_refused;		/**< REGISTERs refused since that line */
+	unsigned long scans;		/**< registration list walks of pr_reg_of() */
 	uint32_t generation;		/**< PRgeneration */
 	bool reserved;			/**< a persistent reservation exists */
 	uint8_t type;			/**< its type (scope is always LU) */
@@ -66,6 +89,9 @@ bool pr_reg_matches(const struct pr_reg *r, const struct scsi_itn *itn);
 struct pr_reg *pr_reg_of(struct pr_state *pr, const struct scsi_itn *itn);
 /** True when @itn holds the persistent reservation. */
 bool pr_is_holder(struct pr_state *pr, const struct scsi_itn *itn);
+/** True when @n more registrations fit under @lu's limit; otherwise
+ *  logs (at most once a minute per LU) and returns false. */
+bool pr_reg_room(struct scsi_lu *lu, unsigned n);
 /** Add a registration (the caller filled it); takes ownership. */
 void pr_reg_add(struct pr_state *pr, struct pr_reg *r);
 /** Remove and free @r; a reservation it held is released (all-registrants

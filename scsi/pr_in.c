@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * PERSISTENT RESERVE IN (SPC-4 6.15): READ KEYS, READ RESERVATION, REPORT
- * CAPABILITIES and READ FULL STATUS. Each builds its whole answer, then
- * task_data_in() cuts it to the ALLOCATION LENGTH; the length fields keep
- * telling what the whole answer would have held.
+ * CAPABILITIES and READ FULL STATUS. The length fields tell what the whole
+ * answer holds; task_data_in() cuts it to the ALLOCATION LENGTH. READ KEYS
+ * and READ FULL STATUS, whose answers grow with the registrations, build
+ * only what the ALLOCATION LENGTH lets through (plus the one descriptor
+ * that straddles it), so neither memory nor work grows past it.
  */
 #include <string.h>
 
@@ -28,15 +30,19 @@ int spc_prin_read_keys(struct scsi_task *task)
 {
 	struct pr_state *pr = task->lu->pr;
 	struct list_node *pos, *tmp;
-	uint32_t n = 0;
+	uint32_t n = 0, room = alloc_len(task);
 
-	if (prin_buf(task, PRIN_HDR + 8 * pr->nregs))
+	if (prin_buf(task, room + 8))
 		return SCSI_TASK_COMPLETE;
-	list_for_each_safe(pos, tmp, &pr->regs)
+	list_for_each_safe(pos, tmp, &pr->regs) {
+		if (PRIN_HDR + 8 * n >= room)
+			break;
 		put_be64(&task->buf[PRIN_HDR + 8 * n++], container_of(pos, struct pr_reg, node)->key);
+	}
 	put_be32(&task->buf[0], pr->generation);
-	put_be32(&task->buf[4], 8 * n);
-	return task_data_in(task, PRIN_HDR + 8 * n, alloc_len(task));
+	/* ADDITIONAL LENGTH: every key, whether it fits or not. */
+	put_be32(&task->buf[4], 8 * pr->nregs);
+	return task_data_in(task, PRIN_HDR + 8 * n, room);
 }
 
 int spc_prin_read_reservation(struct scsi_task *task)
@@ -104,18 +110,22 @@ int spc_prin_read_full_status(struct scsi_task *task)
 {
 	struct pr_state *pr = task->lu->pr;
 	struct list_node *pos, *tmp;
-	uint32_t size = PRIN_HDR, off = PRIN_HDR;
+	uint32_t size = PRIN_HDR, off = PRIN_HDR, room = alloc_len(task);
 
+	/* Room for what the allocation length takes and the descriptor
+	 * that crosses it (at most FULL_DESC_HDR + tid_len(PR_PORT_MAX)). */
+	if (prin_buf(task, room + FULL_DESC_HDR + 4 + PR_PORT_MAX + 4))
+		return SCSI_TASK_COMPLETE;
 	list_for_each_safe(pos, tmp, &pr->regs)
 		size += FULL_DESC_HDR + tid_len(container_of(pos, struct pr_reg, node)->init_port);
-	if (prin_buf(task, size))
-		return SCSI_TASK_COMPLETE;
 	list_for_each_safe(pos, tmp, &pr->regs) {
 		struct pr_reg *r = container_of(pos, struct pr_reg, node);
 		uint8_t *d = &task->buf[off];
 		bool holder = pr->reserved && (pr_type_all_reg(pr->type) || pr->holder == r);
 		uint32_t tl = tid_len(r->init_port);
 
+		if (off >= room)
+			break;
 		put_be64(&d[0], r->key);
 		d[12] = (uint8_t)((r->all_tg_pt ? 0x02 : 0) | (holder ? 0x01 : 0));
 		d[13] = holder ? pr->type : 0;
@@ -125,6 +135,6 @@ int spc_prin_read_full_status(struct scsi_task *task)
 		off += FULL_DESC_HDR + tl;
 	}
 	put_be32(&task->buf[0], pr->generation);
-	put_be32(&task->buf[4], off - PRIN_HDR);
-	return task_data_in(task, off, alloc_len(task));
+	put_be32(&task->buf[4], size - PRIN_HDR);
+	return task_data_in(task, off, room);
 }

@@ -224,6 +224,8 @@ static int register_spec_i_pt(struct prout *o)
 		}
 		off += l;
 	}
+	if (!pr_reg_room(o->lu, n + 1))
+		return no_resources(o, regs, n);
 	if (!(regs[n] = new_reg(o, o->itn->initiator_port, o->sark)))
 		return no_resources(o, regs, n);
 	pr_reg_add(o->pr, regs[n]);
@@ -249,7 +251,8 @@ static int do_register(struct prout *o, bool ignore)
 			if (register_spec_i_pt(o) != SCSI_TASK_READY)
 				return SCSI_TASK_COMPLETE;
 		} else {
-			struct pr_reg *r = new_reg(o, o->itn->initiator_port, o->sark);
+			struct pr_reg *r = pr_reg_room(o->lu, 1) ?
+					   new_reg(o, o->itn->initiator_port, o->sark) : NULL;
 
 			if (!r)
 				return no_resources(o, NULL, 0);
@@ -405,7 +408,7 @@ static int do_register_move(struct prout *o)
 		return invalid_param(o, 24);	/* moving to ourselves */
 	dest = find_exact(pr, name, tport);
 	if (!dest) {
-		dest = new_reg(o, name, o->sark);
+		dest = pr_reg_room(o->lu, 1) ? new_reg(o, name, o->sark) : NULL;
 		if (!dest)
 			return no_resources(o, NULL, 0);
 		snprintf(dest->target_port, sizeof(dest->target_port), "%s", tport);

@@ -147,6 +147,15 @@ struct scsi_task {
 	struct scsi_lba_range range;
 };
 
+/* Default limit of persistent reservation registrations per LU. One is
+ * held per initiator port (I_T nexus) that registers: a cluster of a few
+ * dozen nodes with a few paths each uses well under a hundred. 1024 leaves
+ * room for any real setup while bounding a LU's reservation memory (about
+ * 0.5 MiB) and the work of the PR commands that walk every registration. */
+#define SCSI_PR_MAX_REGS_DEFAULT 1024u
+/* Largest configurable limit. */
+#define SCSI_PR_MAX_REGS_LIMIT	65536u
+
 /** How a logical unit is created. Zero/NULL fields take defaults. */
 struct scsi_lu_config {
 	uint64_t lun;
@@ -166,6 +175,10 @@ struct scsi_lu_config {
 	 *  at creation, rewritten on every change; the path is copied). NULL:
 	 *  APTPL is not supported. A damaged file fails scsi_lu_create(). */
 	const char *pr_file;
+	/** Most persistent reservation registrations the LU holds (REGISTER
+	 *  beyond it: INSUFFICIENT REGISTRATION RESOURCES); 0 =
+	 *  SCSI_PR_MAX_REGS_DEFAULT. */
+	unsigned pr_max_regs;
 };
 
 /**

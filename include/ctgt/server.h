@@ -56,6 +56,10 @@ struct ctgt_lu_params {
 	const char *pr_file;	/**< where persistent reservations with APTPL are
 				 *   kept across restarts (loaded now, rewritten
 				 *   atomically); NULL: APTPL is not offered */
+	unsigned pr_max_registrations; /**< persistent reservation registrations
+				 *   the LU holds, 1..65536; beyond it REGISTER
+				 *   gets INSUFFICIENT REGISTRATION RESOURCES;
+				 *   0 = 1024 */
 };
 
 /** A server with no target and no portal; NULL when out of memory. */
