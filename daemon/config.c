@@ -431,6 +431,7 @@ struct flags {
 	int nop_interval;
 	const char *state_dir;
 	unsigned pr_max_regs;
+	bool allow_target_reset;	/* for the --target target */
 };
 
 static int flag_portal(struct flags *fl, const char *val, char *err, size_t errlen)
@@ -618,6 +619,13 @@ static int flag_pr_max_regs(struct flags *fl, const char *val, char *err, size_t
 	return 0;
 }
 
+static int flag_allow_target_reset(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	(void)val, (void)err, (void)errlen;
+	fl->allow_target_reset = true;
+	return 0;
+}
+
 static int flag_state_dir(struct flags *fl, const char *val, char *err, size_t errlen)
 {
 	return flag_once(&fl->state_dir, "state-dir", val, err, errlen);
@@ -640,7 +648,14 @@ static const struct {
 	{ "nop-interval", flag_nop_interval },
 	{ "state-dir", flag_state_dir },
 	{ "pr-max-registrations", flag_pr_max_regs },
+	{ "allow-target-reset", flag_allow_target_reset },
 };
+
+/* The flags of flag_table that take no value. */
+static bool is_bare(const char *name)
+{
+	return strcmp(name, "allow-target-reset") == 0;
+}
 
 /* Handle argv[*i] (and its value); advances *i past what it used. */
 static int one_flag(struct flags *fl, int argc, char **argv, int *i, char *err, size_t errlen)
@@ -657,6 +672,13 @@ static int one_flag(struct flags *fl, int argc, char **argv, int *i, char *err, 
 	for (size_t k = 0; k < sizeof(flag_table) / sizeof(flag_table[0]); k++) {
 		if (strlen(flag_table[k].name) != n || strncmp(flag_table[k].name, name, n) != 0)
 			continue;
+		if (is_bare(flag_table[k].name)) {
+			if (*eq == '=') {
+				set_err(err, errlen, "--%s takes no value", flag_table[k].name);
+				return -1;
+			}
+			return flag_table[k].fn(fl, "", err, errlen);
+		}
 		if (*eq == '=')
 			val = eq + 1;
 		else if (*i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0)
@@ -734,6 +756,16 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 		return -1;
 	if (fl->luns.nluns > 0 && place_luns(cfg, fl, err, errlen) < 0)
 		return -1;
+	if (fl->allow_target_reset) {
+		const char *name = fl->target != NULL ? fl->target : DEFAULT_TARGET;
+		struct ctgt_target_cfg *t = find_target(cfg, name);
+
+		if (t == NULL) {
+			set_err(err, errlen, "--allow-target-reset: no target %s", name);
+			return -1;
+		}
+		t->allow_target_reset = true;
+	}
 	if (count_luns(cfg) == 0) {
 		set_err(err, errlen, "no LUN configured: use --lun 0=PATH,size=SIZE or --config FILE");
 		return -1;

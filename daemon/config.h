@@ -33,6 +33,7 @@ struct ctgt_lun_cfg {
 
 struct ctgt_target_cfg {
 	char *name;		/**< IQN */
+	bool allow_target_reset; /**< --allow-target-reset / "allowTargetReset" */
 	struct ctgt_lun_cfg *luns;
 	size_t nluns;
 };

@@ -376,7 +376,7 @@ static bool load_lun(struct jload *jl, const char *iqn, struct ctgt_target_cfg *
 
 static bool load_target(struct jload *jl, const char *iqn, json_t *obj)
 {
-	static const char *const known[] = { "tpgts", "luns", NULL };
+	static const char *const known[] = { "tpgts", "luns", "allowTargetReset", NULL };
 	json_t *luns = json_object_get(obj, "luns"), *dev;
 	struct ctgt_target_cfg *t;
 	const char *why = name_problem(iqn), *key;
@@ -401,6 +401,8 @@ static bool load_target(struct jload *jl, const char *iqn, json_t *obj)
 		set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);
 		return false;
 	}
+	if (!get_bool(jl, where, obj, "allowTargetReset", false, &t->allow_target_reset))
+		return false;
 	json_object_foreach(luns, key, dev) {
 		if (!load_lun(jl, iqn, t, key, dev))
 			return false;

@@ -238,6 +238,16 @@ static struct scsi_tgt *find_target(struct ctgt_server *s, const char *iqn)
 	return NULL;
 }
 
+int ctgt_server_allow_target_reset(struct ctgt_server *s, const char *iqn, bool allow)
+{
+	struct scsi_tgt *tgt = iqn != NULL ? find_target(s, iqn) : NULL;
+
+	if (tgt == NULL)
+		return -ENOENT;
+	scsi_tgt_set_target_reset_allowed(tgt, allow);
+	return 0;
+}
+
 /* What can be checked before a store is opened. */
 static int check_lu(struct ctgt_server *s, const char *iqn, const struct ctgt_lu_params *p,
 		    struct scsi_tgt **tgt, char *err, size_t errlen)

@@ -23,7 +23,7 @@ static void usage(FILE *out)
 		"                           [,max_bandwidth=SIZE][,thin][,readonly][,removable]]...\n"
 		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
 		"                  [--nop-interval SECONDS] [--state-dir DIR]\n"
-		"                  [--pr-max-registrations N]\n");
+		"                  [--pr-max-registrations N] [--allow-target-reset]\n");
 }
 
 static int fail(const char *msg)
@@ -94,6 +94,7 @@ static int build_targets(struct ctgt_server *srv, const struct ctgt_config *cfg,
 
 		if (ctgt_server_add_target(srv, tc->name, err, errlen) < 0)
 			return -1;
+		ctgt_server_allow_target_reset(srv, tc->name, tc->allow_target_reset);
 		for (size_t l = 0; l < tc->nluns; l++)
 			if (add_lun(srv, tc->name, &tc->luns[l], cfg, err, errlen) < 0)
 				return -1;

@@ -8,7 +8,20 @@
  *
  * TARGET COLD RESET also ends every connection to the target once the
  * response has been sent; TARGET WARM RESET keeps them.
+ *
+ * Both reset every initiator's state on the target (and a cold reset ends
+ * their sessions), so one initiator could disrupt all the others with
+ * them: they are refused unless the target allows them
+ * (scsi_tgt_target_reset_allowed(), --allow-target-reset). The answer is
+ * "Function authorization failed" (6) rather than "Task management
+ * function not supported" (5) or "Function rejected" (255): the function
+ * exists and is well formed, this initiator is just not authorized to use
+ * it here, which is what RFC 7143 11.6.1 has response 6 for (and an
+ * initiator that sees 6 escalates to session recovery, as it would after
+ * any refused reset).
  */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,6 +147,39 @@ static void close_target_conns(struct iscsi_conn *self)
 	}
 }
 
+/* @in as printable ASCII for a log line: other bytes (and '\\') as \xNN,
+ * cut to fit @out. An initiator name is the initiator's to choose. */
+static const char *escaped(const char *in, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (; *in && o + 5 < outlen; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (isprint(c) && c != '\\' && c != '"')
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(&out[o], outlen - o, "\\x%02x", c);
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* TARGET WARM/COLD RESET on a target that does not allow them. */
+static bool reset_refused(struct iscsi_conn *conn, int fn)
+{
+	char name[4 * ISCSI_NAME_LEN + 1];
+
+	if ((fn != SCSI_TMF_TARGET_WARM_RESET && fn != SCSI_TMF_TARGET_COLD_RESET) ||
+	    scsi_tgt_target_reset_allowed(conn->sess->target->scsi))
+		return false;
+	LOG_WARN("tmf", "%s: TARGET %s RESET from \"%s\" refused on %s (not allowed for this target)",
+		 conn->peer, fn == SCSI_TMF_TARGET_COLD_RESET ? "COLD" : "WARM",
+		 escaped(conn->sess->params.initiator_name, name, sizeof(name)),
+		 conn->sess->target->name);
+	return true;
+}
+
 static void tmf_finish(struct iscsi_tmf *t)
 {
 	struct iscsi_conn *conn = t->conn;
@@ -194,6 +240,10 @@ void ops_handle_tmf(struct iscsi_conn *conn)
 		return;
 	}
 	fn = map_function(bhs[BHS_FLAGS] & 0x7f, &rsp);
+	if (fn >= 0 && reset_refused(conn, fn)) {
+		send_response(conn, bhs, TMF_RSP_AUTH_FAILED);
+		return;
+	}
 	if (fn < 0 || drop_early_tasks(conn, bhs, fn)) {
 		send_response(conn, bhs, rsp);
 		return;

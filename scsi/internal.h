@@ -109,6 +109,7 @@ struct scsi_tgt {
 	unsigned ua_pending;		/**< pending UAs in all nexuses; atomic */
 	struct xcopy_store *xcopy;	/**< copy results (xcopy_results.c), under lock */
 	struct list_node tmfs;		/**< struct scsi_tmf waiting for aborted tasks */
+	bool allow_target_reset;	/**< TARGET WARM/COLD RESET allowed */
 };
 
 /* Flags of a command descriptor. */

@@ -197,6 +197,11 @@ void scsi_tgt_destroy(struct scsi_tgt *tgt);
 int scsi_tgt_add_lu(struct scsi_tgt *tgt, struct scsi_lu *lu);
 struct scsi_lu *scsi_tgt_lu(struct scsi_tgt *tgt, uint64_t lun);
 const char *scsi_tgt_name(const struct scsi_tgt *tgt);
+/** Whether TARGET WARM RESET and TARGET COLD RESET may be run on @tgt
+ *  (they end or reset every initiator's state, not only the asker's): the
+ *  transport refuses them when not. Default false; set before serving. */
+void scsi_tgt_set_target_reset_allowed(struct scsi_tgt *tgt, bool allowed);
+bool scsi_tgt_target_reset_allowed(const struct scsi_tgt *tgt);
 
 /** An I_T nexus starts: every LU will report POWER ON/RESET to it once. */
 void scsi_tgt_nexus_add(struct scsi_tgt *tgt, struct scsi_itn *itn);

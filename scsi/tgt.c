@@ -100,6 +100,16 @@ const char *scsi_tgt_name(const struct scsi_tgt *tgt)
 	return tgt->name;
 }
 
+void scsi_tgt_set_target_reset_allowed(struct scsi_tgt *tgt, bool allowed)
+{
+	tgt->allow_target_reset = allowed;
+}
+
+bool scsi_tgt_target_reset_allowed(const struct scsi_tgt *tgt)
+{
+	return tgt->allow_target_reset;
+}
+
 /* Caller holds tgt->lock. */
 static struct itn_state *itn_find(struct scsi_tgt *tgt, const struct scsi_itn *itn)
 {

@@ -72,6 +72,14 @@ struct ctgt_server *ctgt_server_create(void);
 int ctgt_server_add_target(struct ctgt_server *srv, const char *iqn, char *err, size_t errlen);
 
 /**
+ * Let initiators of target @iqn run TARGET WARM RESET and TARGET COLD RESET
+ * (@allow true) or refuse them with "Function authorization failed", the
+ * default: either resets every initiator's state on the target, and a cold
+ * reset ends their sessions. Returns 0 or -ENOENT (no such target).
+ */
+int ctgt_server_allow_target_reset(struct ctgt_server *srv, const char *iqn, bool allow);
+
+/**
  * Add a LU served by @cb to target @iqn. Ownership of @ctx passes to the
  * server in every case: on failure release(ctx) has been called when this
  * returns, otherwise ctgt_server_destroy() calls it after the last callback.

@@ -141,7 +141,9 @@ start_daemon() {
 			truncate -s 64M "$CTGT_TMP/readonly.img"
 		args+=(--lun "${LUN_OF[$p]}=$CTGT_TMP/$p.img,${LUN_OPTS[$p]}")
 	done
-	ctgt_start --portal 127.0.0.1:0 --portal 127.0.0.1:0 "${args[@]}"
+	# libiscsi's suites send TARGET WARM/COLD RESET (Reserve6, PreventAllow,
+	# Sanitize.Reset...), which a target refuses unless it allows them.
+	ctgt_start --portal 127.0.0.1:0 --portal 127.0.0.1:0 --allow-target-reset "${args[@]}"
 	second=${CTGT_LISTEN#* }
 	[ "$second" != "$CTGT_LISTEN" ] || fail "daemon listens on one portal only: $CTGT_LISTEN"
 	for p in "${ALL_PROFILES[@]}"; do

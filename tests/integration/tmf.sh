@@ -3,7 +3,8 @@
 #
 # Task management on the wire (tests/wire/tmf_test.c): ABORT TASK of a WRITE
 # waiting for Data-Out and of an unknown ITT, ORDERED commands, LUN RESET and
-# its unit attention, warm and cold target resets, unsupported functions.
+# its unit attention, warm and cold target resets (refused unless allowed, by
+# flag or JSON key), unsupported functions.
 # Then, when libiscsi's iscsi-test-cu is installed, its MultipathIO Simple
 # and Reset tests with one session through each of two portals (two I_T
 # nexuses to the same LU).
@@ -11,7 +12,25 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
+# Target resets are refused by default (and the log says who asked) ...
 ctgt_start --lun 0=mem:,size=16M
+build/tests/tmf_test "$CTGT_PORT" "$CTGT_IQN" refused
+ctgt_stop
+for r in WARM COLD; do
+	grep -q "TARGET $r RESET from \"iqn.2026-11.io.ctgt:tmf-test\" refused on $CTGT_IQN" \
+		"$CTGT_LOG" || fail "no log line for the refused TARGET $r RESET"
+done
+# ... and run when the target allows them, by flag and by JSON key.
+ctgt_start --lun 0=mem:,size=16M --allow-target-reset
+build/tests/tmf_test "$CTGT_PORT" "$CTGT_IQN"
+ctgt_stop
+cat >"$CTGT_TMP/tmf.json" <<EOF
+{ "storages": [ { "deviceID": 1, "path": "mem:", "size": "16M" } ],
+  "iscsiportals": [ { "id": 0, "portal": "127.0.0.1:0" } ],
+  "iscsitargets": { "$CTGT_IQN": { "tpgts": { "1": [0] }, "luns": { "0": 1 },
+                                   "allowTargetReset": true } } }
+EOF
+ctgt_start --config "$CTGT_TMP/tmf.json"
 build/tests/tmf_test "$CTGT_PORT" "$CTGT_IQN"
 ctgt_stop
 

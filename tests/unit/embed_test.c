@@ -135,6 +135,13 @@ static void test_targets_and_stores(void **state)
 	assert_int_equal(ctgt_server_add_target(srv, IQN, err, sizeof(err)), -EEXIST);
 	assert_non_null(strstr(err, "defined twice"));
 	assert_int_equal(ctgt_server_add_target(srv, "", err, sizeof(err)), -EINVAL);
+	assert_int_equal(ctgt_server_allow_target_reset(srv, IQN, true), 0);
+	assert_int_equal(ctgt_server_allow_target_reset(srv, "iqn.2026-11.io.ctgt:none", true),
+			 -ENOENT);
+	/* A registration limit out of range fails the LU. */
+	p.pr_max_registrations = 65537;
+	assert_true(ctgt_server_add_store(srv, IQN, &p, "mem:", err, sizeof(err)) < 0);
+	p.pr_max_registrations = 0;
 	assert_int_equal(ctgt_server_add_store(srv, IQN, &p, "mem:", err, sizeof(err)), 0);
 	assert_int_equal(ctgt_server_add_store(srv, IQN, &p, "mem:", err, sizeof(err)), -EEXIST);
 	p.lun = 1;

@@ -11,7 +11,11 @@
  * functions we answer without running (TASK REASSIGN at ERL 0, CLEAR ACA,
  * a LUN without a LU).
  *
- * Usage: tmf_test PORT TARGET_IQN (run by tests/integration/tmf.sh).
+ * Target resets are refused unless the target allows them: "refused" runs
+ * only the check that both get "Function authorization failed" (6) and
+ * change nothing, against a daemon started without --allow-target-reset.
+ *
+ * Usage: tmf_test PORT TARGET_IQN [refused] (run by tests/integration/tmf.sh).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -314,8 +318,34 @@ static void test_cold_reset(void **state)
 	sess_close(&a);
 }
 
+/* Without --allow-target-reset: both resets answered 6, and neither the
+ * asker nor another session sees any effect (no unit attention, the other
+ * connection stays up and works). */
+static void test_resets_refused(void **state)
+{
+	struct sess a, b;
+
+	(void)state;
+	login(&a);
+	login(&b);
+	clear_uas(&a);
+	clear_uas(&b);
+	assert_int_equal(tmf(&a, FN_WARM_RESET, 0, ISCSI_RSVD_TAG, 0), 6);
+	assert_int_equal(tmf(&a, FN_COLD_RESET, 0, ISCSI_RSVD_TAG, 0), 6);
+	assert_int_equal(tur(&a), 0);
+	assert_int_equal(tur(&b), 0);
+	/* Other functions still run. */
+	assert_int_equal(tmf(&b, FN_LUN_RESET, 0, ISCSI_RSVD_TAG, 0), 0);
+	assert_int_equal(tur(&a), 0x2903);
+	sess_close(&a);
+	sess_close(&b);
+}
+
 int main(int argc, char **argv)
 {
+	const struct CMUnitTest refused[] = {
+		cmocka_unit_test(test_resets_refused),
+	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_abort_task_waiting_for_data_out),
 		cmocka_unit_test(test_abort_task_unknown),
@@ -328,11 +358,13 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_cold_reset),
 	};
 
-	if (argc < 3) {
-		fprintf(stderr, "usage: tmf_test PORT TARGET_IQN\n");
+	if (argc < 3 || (argc > 3 && strcmp(argv[3], "refused") != 0)) {
+		fprintf(stderr, "usage: tmf_test PORT TARGET_IQN [refused]\n");
 		return 2;
 	}
 	g_port = atoi(argv[1]);
 	g_target = argv[2];
+	if (argc > 3)
+		return cmocka_run_group_tests(refused, NULL, NULL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
