@@ -315,8 +315,8 @@ bool sbc_trim_to_received(struct scsi_task *task);
 /* pr.c, pr_in.c, pr_out.c, reserve.c: reservations */
 struct pr_state;
 /** Give @lu its reservation state, at most @max_regs registrations (0:
- *  SCSI_PR_MAX_REGS_DEFAULT), loaded from @file (NULL: no APTPL). Returns 0 or
- *  -1 (out of memory). */
+ *  SCSI_PR_MAX_REGS_DEFAULT), loaded from @file (NULL: no APTPL; a damaged
+ *  file is moved aside, see pr_load()). Returns 0 or -1 (out of memory). */
 int pr_lu_init(struct scsi_lu *lu, const char *file, unsigned max_regs);
 void pr_lu_free(struct scsi_lu *lu);
 /** The reservation check of scsi_task_prepare(): SCSI_TASK_READY, or

@@ -354,8 +354,8 @@ struct scsi_lu *scsi_lu_create(const struct scsi_lu_config *cfg, struct backend 
 	ts_init(&lu->ts);
 	lu_derive_ids(lu, "");
 	if (pr_lu_init(lu, cfg->pr_file, cfg->pr_max_regs) < 0) {
-		LOG_ERR("scsi", "LUN %llu: cannot load the reservations from %s",
-			(unsigned long long)cfg->lun, cfg->pr_file ? cfg->pr_file : "(none)");
+		LOG_ERR("scsi", "LUN %llu: out of memory for the reservations",
+			(unsigned long long)cfg->lun);
 		free(lu);
 		return NULL;
 	}

@@ -25,7 +25,7 @@ int pr_lu_init(struct scsi_lu *lu, const char *file, unsigned max_regs)
 	pr->epoch = 1;		/* the zeroed cache slots are stale */
 	if (file && file[0]) {
 		pr->file = strdup(file);
-		if (!pr->file || pr_load(pr) < 0) {
+		if (!pr->file || pr_load(pr, lu->lun) < 0) {
 			lu->pr = pr;
 			pr_lu_free(lu);
 			return -1;

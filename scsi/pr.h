@@ -109,8 +109,11 @@ int pr_conflict(struct scsi_task *task);
 /** Write @pr to its file when APTPL is set, else remove the file.
  *  Returns 0 or -errno. */
 int pr_save(const struct pr_state *pr);
-/** Load @pr->file (a missing file is an empty state). Returns 0 or -1. */
-int pr_load(struct pr_state *pr);
+/** Load @pr->file (a missing file is an empty state). A file that cannot
+ *  be read or parsed is moved aside and logged, and @pr stays empty (its
+ *  file NULL when it could not be moved). Returns 0, or -1 when out of
+ *  memory. @lun is for the log. */
+int pr_load(struct pr_state *pr, uint64_t lun);
 
 /* pr_table.c */
 /** True when the command in @task conflicts with the persistent

@@ -173,7 +173,9 @@ struct scsi_lu_config {
 	bool thin;			/**< thin provisioned: LBPME, UNMAP */
 	/** Where the persistent reservations live while APTPL is set (read
 	 *  at creation, rewritten on every change; the path is copied). NULL:
-	 *  APTPL is not supported. A damaged file fails scsi_lu_create(). */
+	 *  APTPL is not supported. A file that cannot be read or parsed is
+	 *  renamed to <file>.damaged-<UTC time>, logged, and the LU starts
+	 *  with no reservations. */
 	const char *pr_file;
 	/** Most persistent reservation registrations the LU holds (REGISTER
 	 *  beyond it: INSUFFICIENT REGISTRATION RESOURCES); 0 =

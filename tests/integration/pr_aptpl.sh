@@ -3,7 +3,8 @@
 #
 # APTPL: persistent reservations made with APTPL=1 survive a daemon restart
 # on the same --state-dir; made with APTPL=0 they are gone after it. The
-# state file is replaced atomically and a corrupt one stops the daemon.
+# state file is replaced atomically; a corrupt or truncated one is kept
+# aside and logged, and the daemon serves every LU.
 # Client: tests/wire/pr_client.c (one initiator port, one action per run).
 set -euo pipefail
 # shellcheck source=tests/lib.sh
@@ -55,16 +56,50 @@ assert_match "$SHOW" '^reservation none$' "READ RESERVATION after a restart with
 log "ok: without APTPL nothing survived the restart"
 ctgt_stop
 
-# 3. A corrupt state file is refused at startup, not silently dropped.
-# (The SCSI layer logs the bad line before the daemon's own error line.)
-echo "not a reservation file" >"$pr_file"
-st=0
-timeout -k 2 10 "$CTGT_BIN" serve --portal 127.0.0.1:0 --lun "0=$disk,size=4M" \
-	--state-dir "$state" >"$CTGT_TMP/bad.out" 2>"$CTGT_TMP/bad.err" </dev/null || st=$?
-assert_eq "$st" 1 "exit status with a corrupt state file"
-! grep -qx ready "$CTGT_TMP/bad.out" || fail "daemon got ready with a corrupt state file"
-assert_contains "$(cat "$CTGT_TMP/bad.err")" "$pr_file:1: not a reservation state line" \
-	"stderr with a corrupt state file"
-log "ok: corrupt state file refused"
+# 3. A damaged state file never stops the daemon: it is kept aside as
+# FILE.damaged-<time>, one warning names it and why, that LU starts with no
+# reservations, and the other LUs (here LUN 1, with a good state file of its
+# own) are served with theirs. Once with garbage, once with a file cut in
+# the middle of a line (a disk that lost its tail).
+disk1=$CTGT_TMP/disk1.img
+pr_file1=$state/iqn.2026-11.io.ctgt_disk0-lun1.pr
+start2() {
+	ctgt_start --lun "0=$disk,size=4M" --lun "1=$disk1,size=4M" --state-dir "$state"
+}
+start2
+expect_ok "$client" "$CTGT_PORT" "$CTGT_IQN" lun 1 register 777 1
+expect_ok "$client" "$CTGT_PORT" "$CTGT_IQN" lun 1 reserve 777 1
+expect_ok "$client" "$CTGT_PORT" "$CTGT_IQN" register abc 1
+ctgt_stop
+good=$(cat "$pr_file")
+for kind in corrupt truncated; do
+	rm -f "$state"/*.damaged-*
+	if [ $kind = corrupt ]; then
+		printf 'not a reservation file\n\001\002' >"$pr_file"
+	else
+		printf '%s' "$good" | head -c $(($(printf '%s' "$good" | wc -c) - 20)) >"$pr_file"
+	fi
+	cp "$pr_file" "$CTGT_TMP/damaged.want"
+	start2
+	show
+	assert_match "$SHOW" '^keys [0-9]+$' "READ KEYS of LUN 0 after a $kind state file"
+	assert_match "$SHOW" '^reservation none$' "READ RESERVATION of LUN 0 after a $kind state file"
+	expect_ok "$client" "$CTGT_PORT" "$CTGT_IQN" lun 1 show
+	assert_match "$RUN_OUT" '^keys [0-9]+ 777$' "READ KEYS of LUN 1 next to a $kind file"
+	assert_match "$RUN_OUT" '^reservation 777 1$' "READ RESERVATION of LUN 1 next to a $kind file"
+	set -- "$state"/iqn.2026-11.io.ctgt_disk0-lun0.pr.damaged-*
+	[ $# -eq 1 ] && [ -f "$1" ] || fail "$kind state file not kept aside: $(ls "$state")"
+	cmp -s "$1" "$CTGT_TMP/damaged.want" || fail "the kept $kind state file changed"
+	[ ! -e "$pr_file" ] || fail "$kind state file still in place"
+	n=$(grep -c "reservation state file $pr_file is damaged" "$CTGT_LOG" || true)
+	assert_eq "$n" 1 "warnings about the $kind state file"
+	assert_contains "$(cat "$CTGT_LOG")" "kept as $1; the LU starts with no reservations" \
+		"warning about the $kind state file"
+	# APTPL works again on that LU, into a new file.
+	expect_ok "$client" "$CTGT_PORT" "$CTGT_IQN" register abc 1
+	[ -f "$pr_file" ] || fail "no new state file after the $kind one"
+	ctgt_stop
+	log "ok: $kind state file kept aside, logged, the other LU served"
+done
 ctgt_expect_startup_fail 'state-dir' --portal 127.0.0.1:0 \
 	--lun "0=$disk,size=4M" --state-dir "$CTGT_TMP/missing"

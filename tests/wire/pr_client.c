@@ -5,7 +5,7 @@
  * registrations made by one run apply to the next, sends one service
  * action and prints what it got.
  *
- * Usage: pr_client PORT TARGET_IQN ACTION [ARGS]
+ * Usage: pr_client PORT TARGET_IQN [lun N] ACTION [ARGS]   (LUN 0 by default)
  *   register KEY APTPL        REGISTER AND IGNORE EXISTING KEY (APTPL 0|1)
  *   reserve KEY TYPE          PERSISTENT RESERVE OUT RESERVE
  *   show                      prints "keys GEN K1 K2..." (READ KEYS) and
@@ -31,6 +31,7 @@ static int g_port;
 static const char *g_target;
 static char **g_args;
 static int g_nargs;
+static uint8_t g_lun;
 
 static void prout(struct sess *s, uint8_t sa, uint8_t type, uint64_t key, uint64_t sark,
 		  bool aptpl)
@@ -41,7 +42,7 @@ static void prout(struct sess *s, uint8_t sa, uint8_t type, uint64_t key, uint64
 	put_be64(&p[0], key);
 	put_be64(&p[8], sark);
 	p[20] = aptpl ? 0x01 : 0;
-	assert_int_equal(sess_run(s, 0, cdb, p, sizeof(p), NULL, 0, NULL), STATUS_GOOD);
+	assert_int_equal(sess_run(s, g_lun, cdb, p, sizeof(p), NULL, 0, NULL), STATUS_GOOD);
 }
 
 static void show(struct sess *s)
@@ -50,7 +51,7 @@ static void show(struct sess *s)
 	uint32_t n;
 
 	put_be16(&cdb[7], sizeof(buf));
-	assert_int_equal(sess_run(s, 0, cdb, NULL, 0, buf, sizeof(buf), NULL), STATUS_GOOD);
+	assert_int_equal(sess_run(s, g_lun, cdb, NULL, 0, buf, sizeof(buf), NULL), STATUS_GOOD);
 	n = get_be32(&buf[4]) / 8;
 	printf("keys %u", get_be32(&buf[0]));
 	for (uint32_t i = 0; i < n && 8 + 8 * i + 8 <= sizeof(buf); i++)
@@ -58,7 +59,7 @@ static void show(struct sess *s)
 	printf("\n");
 	cdb[1] = 0x01;	/* READ RESERVATION */
 	memset(buf, 0, sizeof(buf));
-	assert_int_equal(sess_run(s, 0, cdb, NULL, 0, buf, sizeof(buf), NULL), STATUS_GOOD);
+	assert_int_equal(sess_run(s, g_lun, cdb, NULL, 0, buf, sizeof(buf), NULL), STATUS_GOOD);
 	if (get_be32(&buf[4]) == 0)
 		printf("reservation none\n");
 	else
@@ -72,7 +73,7 @@ static void run(void **state)
 
 	(void)state;
 	sess_login(&s, g_port, ISID_LAST, INITIATOR, g_target, "ImmediateData=Yes", NULL);
-	sess_clear_ua(&s, 0);
+	sess_clear_ua(&s, g_lun);
 	if (strcmp(act, "register") == 0 && g_nargs == 3)
 		prout(&s, 0x06, 0, 0, strtoull(g_args[1], NULL, 16), atoi(g_args[2]) != 0);
 	else if (strcmp(act, "reserve") == 0 && g_nargs == 3)
@@ -90,7 +91,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = { cmocka_unit_test(run) };
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: pr_client PORT TARGET_IQN register KEY APTPL | "
+		fprintf(stderr, "usage: pr_client PORT TARGET_IQN [lun N] register KEY APTPL | "
 				"reserve KEY TYPE | show\n");
 		return 2;
 	}
@@ -98,5 +99,10 @@ int main(int argc, char **argv)
 	g_target = argv[2];
 	g_args = argv + 3;
 	g_nargs = argc - 3;
+	if (g_nargs >= 3 && strcmp(g_args[0], "lun") == 0) {
+		g_lun = (uint8_t)atoi(g_args[1]);
+		g_args += 2;
+		g_nargs -= 2;
+	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
