@@ -21,6 +21,15 @@
 #     output is a helper skipping one step of a test that goes on (NoMedia
 #     logs "COMPAREANDWRITE is not implemented" and tests 20 more
 #     commands); such a test keeps its verdict;
+#   - a "[FAILED] ..." line the test logs itself is a verdict: the test
+#     FAILs even when CUnit says passed (libiscsi 1.19 tests such as
+#     PrinReadKeys.Simple log a data check's failure and return without a
+#     CUnit assertion). The lines the command helpers of libiscsi's
+#     test-tool/iscsi-support.c log when a status differs from the one
+#     they were told to expect are not: a test may call a helper where
+#     either outcome is fine, and the test's own CUnit assertion on the
+#     helper's return value carries the verdict. helper_line() lists those
+#     forms, each exactly as iscsi-support.c 1.19 prints it;
 #   - text after the verdict (e.g. a "[FAILED]" from the suite cleanup)
 #     does not change it;
 #   - a test with no verdict before the next test, suite or end of the log
@@ -30,6 +39,43 @@ function trim(s) {
 	sub(/^[ \t]+/, "", s)
 	sub(/[ \t\r]+$/, "", s)
 	return s
+}
+
+# True when MSG (text from "[FAILED]" on) is one of the lines the helpers of
+# iscsi-support.c log (1.19), not a test's own verdict. OP is the opcode name
+# a helper passes to check_result() ("TESTUNITREADY", "GET_LBA_STATUS", ...).
+function helper_line(msg,   op) {
+	op = "[A-Z][A-Z0-9_]*"
+	# check_result(), behind every EXPECT_* command macro, and the "send"
+	# failure of every other helper (the command never got a status)
+	if (msg ~ ("^\\[FAILED\\] Failed to send " op " command: "))
+		return 1
+	if (msg ~ ("^\\[FAILED\\] " op " command failed with status [0-9]+ / sense key "))
+		return 1
+	if (msg ~ ("^\\[FAILED\\] " op " successful but should have failed with "))
+		return 1
+	if (msg ~ ("^\\[FAILED\\] " op " command should have failed with RESERVATION_CONFLICT\\.$"))
+		return 1
+	if (msg ~ ("^\\[FAILED\\] " op " failed with wrong sense\\. Should have failed with "))
+		return 1
+	# the PR, READ10/WRITE10, PREVENT ALLOW and RESERVE/RELEASE(6) helpers.
+	# Only these opcodes: Read6.Simple logs "READ6 command: failed with
+	# sense." itself.
+	if (msg ~ "^\\[FAILED\\] (PRIN|PROUT|READ10|WRITE10|PREVENTALLOW|RESERVE6|RELEASE6) command: failed with sense[.:] ")
+		return 1
+	if (msg ~ "^\\[FAILED\\] (READ10 command succeeded when expected to fail|WRITE10 command: succeeded when exptec to fail)$")
+		return 1
+	if (msg ~ "^\\[FAILED\\] PRIN/SA=0x[0-9a-fA-F]+ (failed: |succeeded with invalid serviceaction$)")
+		return 1
+	# the PR helpers that check what they read against what the caller
+	# said to expect (prin_verify_key_presence() and friends)
+	if (msg ~ "^\\[FAILED\\] (failed to unmarshall PRIN/READ_KEYS data\\. |Failed to unmarshall PRIN/READ_RESERVATION data[.:] )")
+		return 1
+	if (msg ~ "^\\[FAILED\\] (Key found when none expected|Key not found when expected|Expected RESERVATION CONFLICT)$")
+		return 1
+	if (msg ~ "^\\[FAILED\\] (Failed to find Target (not )?reserved as expected\\.$|Failed to find reservation key 0x)")
+		return 1
+	return 0
 }
 
 function emit(verdict, reason) {
@@ -45,22 +91,24 @@ function close_open() {
 	}
 	if (test != "")
 		emit("FAIL", "no verdict: the test hung or the tool crashed" \
-		     (first_fail != "" ? "; " first_fail : ""))
+		     (fail_reason() != "" ? "; " fail_reason() : ""))
 }
 
 # Look at text that belongs to the running test (a whole line, or what
 # follows "..." on its Test line).
-function scan(text) {
+function scan(text,   msg) {
 	if (text ~ /^passed/) {
-		if (skip_msg != "" && !after_skip)
+		if (own_fail != "")
+			emit("FAIL", "CUnit passed, but the test logged " own_fail)
+		else if (skip_msg != "" && !after_skip)
 			emit("SKIP", skip_msg)
 		else
 			emit("PASS", "")
 		return
 	}
 	if (text ~ /^FAILED/) {
-		if (first_fail != "") {
-			emit("FAIL", first_fail)
+		if (fail_reason() != "") {
+			emit("FAIL", fail_reason())
 		} else {
 			# The reason is CUnit's first failed assertion, on the
 			# next line ("    1. file.c:NN  - CU_ASSERT...").
@@ -74,8 +122,20 @@ function scan(text) {
 	} else if (skip_msg != "" && text !~ /^[ \t\r]*$/) {
 		after_skip = 1
 	}
-	if (first_fail == "" && index(text, "[FAILED]"))
-		first_fail = trim(substr(text, index(text, "[FAILED]")))
+	if (index(text, "[FAILED]")) {
+		msg = trim(substr(text, index(text, "[FAILED]")))
+		if (!helper_line(msg)) {
+			if (own_fail == "")
+				own_fail = msg
+		} else if (helper_fail == "") {
+			helper_fail = msg
+		}
+	}
+}
+
+# The reason of a failed test: its own first "[FAILED]" line, else a helper's.
+function fail_reason() {
+	return own_fail != "" ? own_fail : helper_fail
 }
 
 BEGIN {
@@ -106,7 +166,8 @@ want_assert {
 	rest = substr(rest, index(rest, " ...") + 4)
 	skip_msg = ""
 	after_skip = 0
-	first_fail = ""
+	own_fail = ""
+	helper_fail = ""
 	scan(rest)
 	next
 }

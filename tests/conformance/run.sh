@@ -24,13 +24,18 @@
 #
 # One verdict per test goes to build/conformance/results.txt as
 # "ALL.Suite.Test@profile PASS|FAIL|SKIP" and is compared with
-# tests/conformance/expected.txt. A test expected to PASS that now fails,
-# skips or does not run is a regression: exit 1. A daemon that crashes during
-# a suite, or does not exit 0 on SIGTERM at the end, also fails.
+# tests/conformance/expected.txt, where every SKIP and FAIL entry carries its
+# reason ("ALL.Suite.Test@profile SKIP  # why"). Any difference fails (exit
+# 1): a PASS that now fails, skips or does not run, a SKIP or FAIL that
+# changes (even to PASS), a test run that has no entry, a malformed entry or
+# a SKIP/FAIL entry without a reason. A daemon that crashes during a suite,
+# or does not exit 0 on SIGTERM at the end, also fails.
 #
 # Usage: tests/conformance/run.sh [--update]
 #   --update   rewrite expected.txt from this run (entries of suites that
-#              were not run are kept)
+#              were not run are kept; an entry whose verdict did not change
+#              keeps its reason, a new SKIP/FAIL gets the tool's message as
+#              its reason, to be reviewed)
 #
 # Environment:
 #   CONFORMANCE_PROFILES          profiles to run (default: thick thin readonly removable thin4k)
@@ -88,6 +93,9 @@ case ${1:-} in
 	exit 2
 	;;
 esac
+
+# The verdicts are only as good as the parser: check it on known output first.
+"$here/parse-test.sh" || fail "parse-cu.awk failed its self-test (tests/conformance/parse-test.sh)"
 
 command -v iscsi-test-cu >/dev/null ||
 	fail "iscsi-test-cu not found (package libiscsi-bin; run tools/install-deps.sh)"
@@ -299,28 +307,59 @@ npass=$(count PASS "$OUT/results.txt")
 nfail=$(count FAIL "$OUT/results.txt")
 nskip=$(count SKIP "$OUT/results.txt")
 
-# Expected verdicts of the tests run (comments and blank lines ignored).
-expected_run=$OUT/expected.run.txt
+# expected.txt: one entry a line, "NAME VERDICT", and "  # reason" after every
+# verdict other than PASS; comment lines and blank lines are ignored.
+# expected.entries.txt: "NAME<TAB>VERDICT<TAB>REASON" of every entry; problems
+# with the file itself (bad lines, duplicates, a missing reason) go to
+# expected.errors.txt.
+entries=$OUT/expected.entries.txt
+: >"$entries"
+: >"$OUT/expected.errors.txt"
 if [ -f "$EXPECTED" ]; then
-	{ grep -vE '^[[:space:]]*(#|$)' "$EXPECTED" || true; } |
-		awk 'FILENAME == ARGV[1] { run[$1] = 1; next } ($1 in run) { print $1, $2 }' \
-			<(echo "$wanted") - >"$expected_run"
-else
-	: >"$expected_run"
+	awk -v errs="$OUT/expected.errors.txt" '
+		function trim(s) { sub(/^[ \t]+/, "", s); sub(/[ \t\r]+$/, "", s); return s }
+		function bad(why) { printf "expected.txt:%d: %s: %s\n", FNR, why, $0 >errs }
+		/^[ \t]*(#|$)/ { next }
+		{
+			line = $0; reason = ""
+			if (h = index(line, "#")) {
+				reason = trim(substr(line, h + 1))
+				line = substr(line, 1, h - 1)
+			}
+			n = split(line, f, " ")
+			if (n != 2 || f[2] !~ /^(PASS|FAIL|SKIP)$/) { bad("want \"NAME PASS|FAIL|SKIP [# reason]\""); next }
+			if (f[2] != "PASS" && reason == "") bad("a " f[2] " entry needs its reason (\"  # why\")")
+			if (f[1] in seen) bad("second entry for " f[1])
+			seen[f[1]] = 1
+			printf "%s\t%s\t%s\n", f[1], f[2], reason
+		}' "$EXPECTED" >"$entries"
 fi
+# Expected verdicts of the tests run, "NAME VERDICT".
+expected_run=$OUT/expected.run.txt
+awk -F'\t' 'FILENAME == ARGV[1] { run[$1] = 1; next } ($1 in run) { print $1, $2 }' \
+	<(echo "$wanted") "$entries" >"$expected_run"
 
 status=0
 if [ "$update" = 1 ]; then
+	# A result keeps the reason of its entry when its verdict did not change;
+	# a new SKIP or FAIL gets the tool's message as its reason, to be
+	# reviewed (and rewritten by hand where it does not say why).
 	{
 		sed -n '/^#/p' "$EXPECTED" 2>/dev/null || true
 		{
 			# keep the entries of suites not run this time
-			if [ -f "$EXPECTED" ]; then
-				{ grep -vE '^[[:space:]]*(#|$)' "$EXPECTED" || true; } |
-					awk -v s="$ran_suites" "$AWK_KEY"'
-						!index(s, " " suite_key($1) " ") { print $1, $2 }'
-			fi
-			cat "$OUT/results.txt"
+			awk -F'\t' -v s="$ran_suites" "$AWK_KEY"'
+				!index(s, " " suite_key($1) " ") {
+					print $1, $2 ($3 != "" ? "  # " $3 : "") }' "$entries"
+			awk -F'\t' '
+				FILENAME == ARGV[1] { v[$1] = $2; r[$1] = $3; next }
+				{ split($1, a, " "); name = a[1]; got = a[2]; why = ""
+				  if (got != "PASS") {
+					why = (v[name] == got && r[name] != "") ? r[name] : $2
+					if (why == "") why = "no reason logged: write one"
+				  }
+				  print name, got (why != "" ? "  # " why : "") }
+			' "$entries" "$OUT/details.txt"
 		} | awk -v profiles="${ALL_PROFILES[*]}" "$AWK_KEY"'
 			BEGIN { n = split(profiles, pl, " "); for (i = 1; i <= n; i++) rank["@" pl[i]] = i }
 			FILENAME == ARGV[1] { order[$0] = FNR; next }
@@ -330,32 +369,37 @@ if [ "$update" = 1 ]; then
 	} >"$EXPECTED.new"
 	mv "$EXPECTED.new" "$EXPECTED"
 	echo "conformance: updated $EXPECTED"
+	changed=$(awk 'FILENAME == ARGV[1] { want[$1] = $2; next }
+		$2 != "PASS" && want[$1] != $2 { print $1, $2 }' "$expected_run" "$OUT/results.txt")
+	if [ -n "$changed" ]; then
+		echo "conformance: new SKIP/FAIL entries carry the tool's message as their reason; review them:"
+		sed 's/^/  /' <<<"$changed"
+	fi
 else
-	# A regression: expected PASS, now anything else (or absent).
-	regressions=$(awk '
-		FILENAME == ARGV[1] { got[$1] = $2; next }
-		$2 == "PASS" && got[$1] != "PASS" { print $1, "expected PASS, got", (got[$1] == "" ? "nothing" : got[$1]) }
-	' "$OUT/results.txt" "$expected_run")
-	improvements=$(awk '
+	# Every test run must have an entry, and its verdict must be the one of
+	# its entry: a PASS that now fails or skips is a regression, a SKIP or
+	# FAIL that changes (even to PASS) is a change to record with --update.
+	mismatches=$(awk '
 		FILENAME == ARGV[1] { want[$1] = $2; next }
-		$2 == "PASS" && want[$1] != "PASS" { print $1, "now PASS, expected.txt says", (want[$1] == "" ? "nothing" : want[$1]) }
+		!($1 in want) { print $1, "has no entry in expected.txt (got " $2 ")"; next }
+		want[$1] != $2 { print $1, "expected " want[$1] ", got " $2 }
 	' "$expected_run" "$OUT/results.txt")
-	[ -s "$expected_run" ] ||
-		echo "conformance: warning: $EXPECTED has no entries for these suites; nothing is gated (run with --update to record a baseline)"
-	if [ -n "$regressions" ]; then
+	if [ -s "$OUT/expected.errors.txt" ]; then
 		status=1
-		echo "conformance: REGRESSIONS (expected.txt says PASS):"
-		while read -r name _; do
-			printf '  %s\n' "$(grep -m1 "^$name " "$OUT/details.txt" | tr '\t' ' ')"
-		done <<<"$regressions"
+		echo "conformance: FAIL: $EXPECTED is malformed:"
+		sed 's/^/  /' "$OUT/expected.errors.txt"
+	fi
+	if [ -n "$mismatches" ]; then
+		status=1
+		echo "conformance: FAIL: verdicts differ from expected.txt:"
+		while read -r name rest; do
+			printf '  %s\n' "$name $rest"
+			printf '    %s\n' "$(grep -m1 "^$name " "$OUT/details.txt" | sed 's/\t/: /; s/: $//')"
+		done <<<"$mismatches"
 		echo "conformance: diff expected.txt -> this run (suites run only):"
 		diff -u --label expected --label results <(sort "$expected_run") <(sort "$OUT/results.txt") |
 			sed 's/^/  /' || true
-		echo "conformance: logs per suite in $OUT/logs/"
-	fi
-	if [ -n "$improvements" ]; then
-		echo "conformance: improvements; record them with tests/conformance/run.sh --update:"
-		sed 's/^/  /' <<<"$improvements"
+		echo "conformance: logs per suite in $OUT/logs/; if a change is right, record it with tests/conformance/run.sh --update"
 	fi
 fi
 
