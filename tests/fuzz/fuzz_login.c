@@ -230,12 +230,13 @@ static void fuzz_server(const uint8_t *data, size_t size)
 	while (size >= 2) {
 		const uint8_t *sep = memchr(data, SEP, size);
 		size_t len = sep ? (size_t)(sep - data) : size;
-		uint8_t pdu[ISCSI_BHS_LEN + 65536 + 4] = { 0 };
+		static uint8_t pdu[ISCSI_BHS_LEN + 65536 + 4];
 		size_t dlen = len >= 2 ? len - 2 : 0;
 		bool text = data[1] & 1;
 
 		if (len < 2 || dlen > 65536)
 			break;
+		memset(pdu, 0, ISCSI_BHS_LEN + dlen + 4);
 		pdu[0] = (uint8_t)(text ? ISCSI_OP_TEXT_REQ : ISCSI_OP_LOGIN_REQ | ISCSI_OP_IMMEDIATE);
 		pdu[1] = data[0];
 		if (data[1] & 8)

@@ -5,7 +5,7 @@
  * COMPARE AND WRITE, ... any CDB).
  *
  * Each input builds a fresh target with two LUs over mem: stores (LU 0:
- * 512-byte blocks, thin, with an APTPL file; LU 1: 4096-byte blocks) and
+ * 128 512-byte blocks, thin, with an APTPL file; LU 1: 16 4096-byte blocks) and
  * three I_T nexuses, then runs a sequence of records through the SCSI layer
  * exactly as a transport does (prepare, data-out into task->buf, execute,
  * the completion queue run on this thread):
@@ -79,7 +79,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	log_set_level(LOG_LVL_ERROR);
 	trace = getenv("FUZZ_TRACE") != NULL;
-	snprintf(pr_path, sizeof(pr_path), "/tmp/ctgt-fuzz-scsi-pr.%d", (int)getpid());
+	/* tmpfs when there is one: APTPL writes fsync the file and its directory. */
+	snprintf(pr_path, sizeof(pr_path), "%s/ctgt-fuzz-scsi-pr.%d",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp", (int)getpid());
 	return 0;
 }
 

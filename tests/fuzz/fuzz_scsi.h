@@ -10,7 +10,7 @@
 #include "scsi/scsi.h"
 
 #define FUZZ_SCSI_TARGET	"iqn.2026-11.io.ctgt:fuzz"
-#define FUZZ_SCSI_STORE_BYTES	(1u << 20)
+#define FUZZ_SCSI_STORE_BYTES	(64u << 10)	/* 128 and 16 blocks: cheap to make per input */
 
 /* LU 0: 512-byte blocks, thin, write cache, APTPL file at @pr. */
 static inline struct scsi_lu_config fuzz_scsi_lu0(const char *pr)
