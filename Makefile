@@ -91,5 +91,67 @@ conformance: build/ctgt
 clean:
 	rm -rf build
 
+
+# ---- fuzzing (libFuzzer; tests/fuzz/README.md) ----
+# Self-contained: its own compiler, flags and build directory, so the
+# daemon's CFLAGS (and whatever `make CFLAGS=...` says) never reach it.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 15
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -std=gnu11 -Wall -Wextra \
+                -Werror -Wno-unused-command-line-argument -D_GNU_SOURCE -pthread \
+                -I. -Iinclude -MMD -MP
+FUZZ_TARGETS := fuzz_pdu fuzz_login fuzz_scsi fuzz_config
+FUZZ_BIN     := $(FUZZ_TARGETS:%=build/fuzz/%)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+# libFuzzer's flags: inputs up to 64 KiB, no leak of one input into the next.
+FUZZ_RUN      = -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+
+.PHONY: fuzz fuzz-build fuzz-smoke fuzz-corpus
+fuzz-build: $(FUZZ_BIN) build/fuzz/gen_corpus
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build/fuzz/libctgt.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libctgt.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libctgt.a $(LDLIBS)
+
+build/fuzz/gen_corpus: tests/fuzz/gen_corpus.c build/fuzz/libctgt.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< build/fuzz/libctgt.a $(LDLIBS)
+
+# Rewrite the checked-in seed corpora from tests/fuzz/gen_corpus.c.
+fuzz-corpus: build/fuzz/gen_corpus
+	build/fuzz/gen_corpus tests/fuzz/corpus
+
+# Each target in turn for FUZZ_SECONDS (one at a time: the machine is
+# shared). New inputs go to build/fuzz/corpus/, crashes to build/fuzz/crash/.
+fuzz-run-%: build/fuzz/fuzz_%
+	@mkdir -p build/fuzz/corpus/$* build/fuzz/crash
+	nice build/fuzz/fuzz_$* $(FUZZ_RUN) -max_total_time=$(FUZZ_TIME) \
+		-artifact_prefix=build/fuzz/crash/$*- \
+		build/fuzz/corpus/$* tests/fuzz/corpus/$*
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS:fuzz_%=%); do \
+		$(MAKE) --no-print-directory fuzz-run-$$t FUZZ_TIME=$(FUZZ_SECONDS) || exit 1; done
+
+# The short run of `make test`: every target from its corpus, briefly.
+fuzz-smoke: fuzz-build
+	@for t in $(FUZZ_TARGETS:fuzz_%=%); do \
+		$(MAKE) --no-print-directory fuzz-run-$$t FUZZ_TIME=$(FUZZ_SMOKE_SECONDS) \
+			>build/fuzz/$$t-smoke.log 2>&1 || \
+			{ tail -50 build/fuzz/$$t-smoke.log; echo "fuzz-smoke: $$t failed"; exit 1; }; \
+		echo "fuzz-smoke: $$t: $$(grep -o 'stat::number_of_executed_units: *[0-9]*' \
+			build/fuzz/$$t-smoke.log | grep -o '[0-9]*$$') runs, no crash"; done
+test: fuzz-smoke
+
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BIN:=.d) build/fuzz/gen_corpus.d
+
 -include $(LIB_OBJ:.o=.d) build/obj/daemon/main.d $(EXAMPLE_SRC:%.c=build/obj/%.d)
 -include $(UNIT_BIN:=.d) $(WIRE_BIN:=.d)

@@ -71,7 +71,9 @@ static void send_chunk(struct iscsi_conn *conn, uint32_t itt, const uint8_t *req
 	uint32_t n = left < conn->params.max_xmit_dlen ? left : conn->params.max_xmit_dlen;
 	bool final = n == left;
 
-	if (!pdu || pdu_set_data_copy(pdu, conn->text_out + conn->text_out_off, n) < 0) {
+	/* n == 0 (empty answer, or the C-bit acknowledgement): text_out may be
+	 * NULL, and NULL + 0 is undefined behaviour. */
+	if (!pdu || (n && pdu_set_data_copy(pdu, conn->text_out + conn->text_out_off, n) < 0)) {
 		pdu_free(pdu);
 		conn_close(conn, "out of memory");
 		return;

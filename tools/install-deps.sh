@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Install the Debian 12 packages ctgt needs to build and test, if any is missing.
 set -e
-PKGS="gcc make pkg-config libisal-dev libjansson-dev libssl-dev libcmocka-dev \
+PKGS="gcc make clang pkg-config libisal-dev libjansson-dev libssl-dev libcmocka-dev \
       libiscsi-bin qemu-utils qemu-block-extra procps coreutils iproute2"
 missing=""
 for p in $PKGS; do

@@ -269,6 +269,50 @@ static void test_unknown_opcode_rejected(void **state)
 	close(fd);
 }
 
+/* One Text Request of a negotiation; returns its Text Response (data in @data). */
+static void text_req(int fd, uint8_t flags, uint32_t itt, uint32_t cmdsn, const char *data,
+		     size_t len, uint8_t rsp[ISCSI_BHS_LEN], char *out, size_t cap)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+
+	bhs[BHS_OPCODE] = ISCSI_OP_TEXT_REQ;
+	bhs[BHS_FLAGS] = flags;
+	bhs_set_u32(bhs, BHS_ITT, itt);
+	bhs_set_u32(bhs, BHS_TTT, ISCSI_RSVD_TAG);
+	bhs_set_u32(bhs, BHS_CMDSN, cmdsn);
+	send_pdu(fd, bhs, data, (uint32_t)len);
+	assert_int_equal(recv_hdr(fd, rsp, out, cap), 0);
+	assert_int_equal(bhs_opcode(rsp), ISCSI_OP_TEXT_RSP);
+	assert_int_equal(bhs_u32(rsp, BHS_ITT), itt);
+}
+
+/* An empty Text Request, and the first part of a C-bit sequence, get a
+ * Text Response without data (found by tests/fuzz/fuzz_login: the empty
+ * answer was copied from a NULL buffer); the keys of the parts add up. */
+static void test_text_empty_and_continued(void **state)
+{
+	int fd = login_ok(NULL);
+	uint8_t rsp[ISCSI_BHS_LEN];
+	char out[1024], buf[256];
+	size_t len;
+
+	(void)state;
+	text_req(fd, ISCSI_FLAG_FINAL, 1, 1, NULL, 0, rsp, out, sizeof(out));
+	assert_int_equal(bhs_data_len(rsp), 0);
+	assert_true(rsp[BHS_FLAGS] & ISCSI_FLAG_FINAL);
+	len = keys(buf, sizeof(buf), "X-com.example.part=1", NULL);
+	text_req(fd, ISCSI_TEXT_CONTINUE, 2, 2, buf, len, rsp, out, sizeof(out));
+	assert_int_equal(bhs_data_len(rsp), 0);
+	len = keys(buf, sizeof(buf), "SendTargets=All", NULL);
+	text_req(fd, ISCSI_FLAG_FINAL, 2, 3, buf, len, rsp, out, sizeof(out));
+	assert_true(rsp[BHS_FLAGS] & ISCSI_FLAG_FINAL);
+	assert_string_equal(find_key((const uint8_t *)out, bhs_data_len(rsp), "X-com.example.part"),
+			    "NotUnderstood");
+	assert_non_null(find_key((const uint8_t *)out, bhs_data_len(rsp), "TargetName"));
+	close(fd);
+	assert_still_serving();
+}
+
 static void test_oversized_segment(void **state)
 {
 	int fd = login_ok(NULL);
@@ -420,6 +464,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_scsi_cmd_during_login),
 		cmocka_unit_test(test_unknown_opcode_rejected),
 		cmocka_unit_test(test_oversized_segment),
+		cmocka_unit_test(test_text_empty_and_continued),
 		cmocka_unit_test(test_cmdsn_window),
 		cmocka_unit_test(test_header_digest),
 	};
