@@ -269,7 +269,7 @@ static void conn_update_events(struct iscsi_conn *conn)
 	bool want_write = !list_empty(&conn->txq), pause = tx_over_backlog(conn);
 
 	if (pause && !conn->rx_paused)
-		LOG_WARN_RL(&conn->srv->rl_buffer, "conn",
+		LOG_WARN_RL(&conn->srv->rl_backlog, "conn",
 			    "%s: %llu bytes queued for transmit (limit %u): not reading until "
 			    "the initiator reads", conn->peer, (unsigned long long)conn->tx_bytes,
 			    conn->srv->rlim.tx_backlog);

@@ -57,7 +57,7 @@ struct iscsi_server {
 	struct iscsi_server_limits rlim;
 	uint64_t accept_timer;		/* accepting paused after EMFILE until it fires */
 	/* one rate-limited log line per limit */
-	struct log_ratelimit rl_conns, rl_addr, rl_sessions, rl_login, rl_accept, rl_buffer,
+	struct log_ratelimit rl_conns, rl_addr, rl_sessions, rl_login, rl_accept, rl_buffer, rl_backlog,
 		rl_immediate;
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
