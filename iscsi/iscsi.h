@@ -31,6 +31,7 @@ struct iscsi_portal {
 	uint16_t port;
 	uint16_t tpgt;
 	bool ipv6;
+	uint64_t accept_timer;		/* accepting paused (EMFILE) until it fires */
 };
 
 struct iscsi_target {
@@ -55,7 +56,6 @@ struct iscsi_server {
 	uint64_t nop_timeout_ms;
 	uint64_t tick_timer;		/* once a second: keep-alive, login timeouts */
 	struct iscsi_server_limits rlim;
-	uint64_t accept_timer;		/* accepting paused after EMFILE until it fires */
 	/* one rate-limited log line per limit */
 	struct log_ratelimit rl_conns, rl_addr, rl_sessions, rl_login, rl_accept, rl_buffer, rl_backlog,
 		rl_immediate;

@@ -89,7 +89,7 @@ static void accept_resume(struct evloop *loop, void *arg)
 {
 	struct iscsi_portal *portal = arg;
 
-	portal->srv->accept_timer = 0;
+	portal->accept_timer = 0;
 	if (portal->fd >= 0)
 		evloop_mod_fd(loop, portal->fd, EV_READ);
 }
@@ -105,10 +105,10 @@ static void accept_pause(struct iscsi_portal *portal, int err)
 		    "accept on %s:%u: %s: not accepting for %u ms", portal->host, portal->port,
 		    strerror(err), ISCSI_ACCEPT_PAUSE_MS);
 	evloop_mod_fd(srv->loop, portal->fd, 0);
-	if (!srv->accept_timer)
-		srv->accept_timer = evloop_add_timer(srv->loop, ISCSI_ACCEPT_PAUSE_MS,
-						     accept_resume, portal);
-	if (!srv->accept_timer)	/* no memory for a timer: better to spin than to stop */
+	if (!portal->accept_timer)
+		portal->accept_timer = evloop_add_timer(srv->loop, ISCSI_ACCEPT_PAUSE_MS,
+							accept_resume, portal);
+	if (!portal->accept_timer)	/* no memory for a timer: better to spin than to stop */
 		evloop_mod_fd(srv->loop, portal->fd, EV_READ);
 }
 
@@ -377,12 +377,12 @@ void iscsi_server_shutdown(struct iscsi_server *srv, void (*done)(void *arg), vo
 	if (srv->tick_timer)
 		evloop_del_timer(srv->loop, srv->tick_timer);
 	srv->tick_timer = 0;
-	if (srv->accept_timer)
-		evloop_del_timer(srv->loop, srv->accept_timer);
-	srv->accept_timer = 0;
 	srv->shutdown_done = done;
 	srv->shutdown_arg = arg;
 	for (size_t i = 0; i < srv->nportals; i++) {
+		if (srv->portals[i]->accept_timer)
+			evloop_del_timer(srv->loop, srv->portals[i]->accept_timer);
+		srv->portals[i]->accept_timer = 0;
 		evloop_del_fd(srv->loop, srv->portals[i]->fd);
 		close(srv->portals[i]->fd);
 		srv->portals[i]->fd = -1;
