@@ -170,8 +170,9 @@ void conn_reject(struct iscsi_conn *conn, const uint8_t *bhs, uint8_t reason)
 {
 	struct iscsi_pdu *pdu = pdu_alloc(ISCSI_OP_REJECT);
 
-	LOG_WARN("conn", "%s: reject opcode 0x%02x reason 0x%02x", conn->peer,
-		 bhs_opcode(bhs), reason);
+	/* Rate-limited: a client can make us reject as fast as it can send. */
+	LOG_WARN_RL(&conn->srv->rl_reject, "conn", "%s: reject opcode 0x%02x reason 0x%02x",
+		    conn->peer, bhs_opcode(bhs), reason);
 	if (!pdu || pdu_set_data_copy(pdu, bhs, ISCSI_BHS_LEN) < 0) {
 		pdu_free(pdu);
 		conn_close(conn, "out of memory");

@@ -58,7 +58,7 @@ struct iscsi_server {
 	struct iscsi_server_limits rlim;
 	/* one rate-limited log line per limit */
 	struct log_ratelimit rl_conns, rl_addr, rl_sessions, rl_login, rl_accept, rl_buffer, rl_backlog,
-		rl_immediate;
+		rl_immediate, rl_nop, rl_reject;
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
 };

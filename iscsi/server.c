@@ -55,6 +55,7 @@ struct iscsi_server *iscsi_server_create(struct evloop *loop, struct bs_cq *cq)
 	iscsi_server_limits_default(&srv->rlim);
 	srv->rl_conns = srv->rl_addr = srv->rl_sessions = srv->rl_login = srv->rl_accept =
 		srv->rl_buffer = srv->rl_backlog = srv->rl_immediate =
+		srv->rl_nop = srv->rl_reject =
 			(struct log_ratelimit)LOG_RATELIMIT_INIT(10000);
 	list_init(&srv->targets);
 	list_init(&srv->sessions);

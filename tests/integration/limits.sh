@@ -33,6 +33,13 @@ ctgt_start --lun 0=mem:,size=1M --nop-interval 2
 expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" keepalive
 ctgt_stop
 
+# A LU at 1 MiB/s: immediate READs stay in flight long enough to count.
+ctgt_start --lun "0=$CTGT_TMP/slow.img,size=4M,max_bandwidth=1M"
+expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" immediate
+log "$(grep '^immediate:' <<<"$RUN_OUT")"
+assert_match "$(cat "$CTGT_LOG")" 'immediate commands in flight: rejected' "daemon log"
+ctgt_stop
+
 ctgt_start --lun 0=mem:,size=16M --connection-buffer 8M --tx-backlog 1M --nop-interval 0
 expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" memory "$CTGT_PID"
 log "$(grep '^memory:' <<<"$RUN_OUT" | tr '\n' ' ')"

@@ -10,7 +10,7 @@
  * working.
  *
  * Usage: limits_test PORT TARGET_IQN MODE [DAEMON_PID]
- *   MODE: conns | sessions | login-timeout | keepalive | memory | fds
+ *   MODE: conns | sessions | login-timeout | keepalive | immediate | memory | fds
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -285,6 +285,17 @@ static bool send_within(int fd, const uint8_t *p, size_t len, int ms)
 	return true;
 }
 
+static void nop_bhs(uint8_t bhs[ISCSI_BHS_LEN], struct sess *s, uint32_t itt)
+{
+	memset(bhs, 0, ISCSI_BHS_LEN);
+	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	bhs_set_u32(bhs, BHS_ITT, itt);
+	bhs_set_u32(bhs, BHS_TTT, ISCSI_RSVD_TAG);
+	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+}
+
 static void cmd_bhs(uint8_t bhs[ISCSI_BHS_LEN], struct sess *s, uint8_t flags, uint32_t edtl,
 		    const uint8_t cdb[16])
 {
@@ -325,11 +336,11 @@ static void still_serving(struct sess *s, uint8_t fill)
 static void test_memory_bounded(void **state)
 {
 	static uint8_t block[MiB];
-	struct sess good, reader, writer;
+	struct sess good, reader, writer, pinger;
 	struct rx rx = { 0 };
 	uint8_t cdb[16], bhs[ISCSI_BHS_LEN];
-	long base, after_reads, after_writes;
-	int sent = 0, r2t_itts = 0, tsf = 0, rcvbuf = 4096;
+	long base, after_reads, after_pings, after_writes;
+	int sent = 0, r2t_itts = 0, tsf = 0, rcvbuf = 4096, pings;
 	uint64_t t0;
 	int fd;
 
@@ -372,6 +383,26 @@ static void test_memory_bounded(void **state)
 	/* Meanwhile another session is served at full speed. */
 	still_serving(&good, 0x22);
 
+	/* A client that sends pings with 8 KiB of data and never reads the
+	 * echoes: they stop being read once the transmit backlog is full. */
+	sess_on(&pinger, wire_connect(g_port), 4);
+	memset(block, 0x5a, 8192);
+	for (pings = 0; pings < 4000; pings++) {
+		nop_bhs(bhs, &pinger, 0x10000u + (uint32_t)pings);
+		bhs_set_data_len(bhs, 8192);
+		if (!send_within(pinger.fd, bhs, sizeof(bhs), 1000) ||
+		    !send_within(pinger.fd, block, 8192, 1000))
+			break;
+	}
+	sleep_ms(500);
+	after_pings = rss_kib();
+	print_message("memory: after %d pings of 8 KiB never read %ld KiB (+%ld KiB, bound %d KiB "
+		      "for the two connections)\n", pings, after_pings, after_pings - base,
+		      2 * CONN_BOUND_KIB);
+	assert_true(pings < 4000);	/* it was stopped */
+	assert_true(after_pings - base < 2 * CONN_BOUND_KIB);
+	still_serving(&good, 0x2a);
+
 	/* A client that sends WRITEs of 1 MiB and never their data: only what
 	 * the connection buffer holds gets an R2T; the rest TASK SET FULL. */
 	sess_on(&writer, wire_connect(g_port), 3);
@@ -399,15 +430,93 @@ static void test_memory_bounded(void **state)
 	assert_true(r2t_itts >= 1 && r2t_itts <= 8);
 	after_writes = rss_kib();
 	print_message("memory: after the WRITEs %ld KiB (+%ld KiB over the baseline, bound %d KiB "
-		      "for the two connections)\n", after_writes, after_writes - base,
-		      2 * CONN_BOUND_KIB);
-	assert_true(after_writes - base < 2 * CONN_BOUND_KIB);
+		      "for the three connections)\n", after_writes, after_writes - base,
+		      3 * CONN_BOUND_KIB);
+	assert_true(after_writes - base < 3 * CONN_BOUND_KIB);
 	still_serving(&good, 0x33);
 	sess_close(&reader);
 	sess_close(&writer);
+	sess_close(&pinger);
 	sleep_ms(500);
 	still_serving(&good, 0x44);
 	sess_close(&good);
+}
+
+/* ---- immediate: a LU capped at 1 MiB/s (max_bandwidth=1M) ---- */
+
+/* Immediate commands take no CmdSN: at most 16 per connection are in flight,
+ * the others get a Reject (immediate command reject). */
+static void test_immediate_bounded(void **state)
+{
+	struct sess s;
+	struct rx rx = { 0 };
+	uint8_t cdb[16], bhs[ISCSI_BHS_LEN];
+	int good = 0, rejected = 0;
+
+	(void)state;
+	sess_on(&s, wire_connect(g_port), 1);
+	/* 40 immediate READs of 64 KiB: each takes 64 ms of the LU's 1 MiB/s. */
+	cdb_rw10(cdb, 0x28, 0, 128);
+	for (int i = 0; i < 40; i++) {
+		cmd_bhs(bhs, &s, ISCSI_FLAG_FINAL | ISCSI_CMD_READ | ATTR_SIMPLE, 65536, cdb);
+		bhs[BHS_OPCODE] |= ISCSI_OP_IMMEDIATE;
+		s.cmdsn--;	/* immediate: CmdSN not advanced */
+		send_all(s.fd, bhs, sizeof(bhs));
+	}
+	while (good + rejected < 40) {
+		assert_int_equal(recv_pdu(s.fd, &rx), 0);
+		switch (bhs_opcode(rx.bhs)) {
+		case ISCSI_OP_REJECT:
+			assert_int_equal(rx.bhs[BHS_REJECT_REASON], 0x06);
+			assert_int_equal(rx.len, ISCSI_BHS_LEN);	/* the rejected header */
+			assert_int_equal(bhs_opcode(rx.data), ISCSI_OP_SCSI_CMD);
+			rejected++;
+			break;
+		case ISCSI_OP_DATA_IN:
+			good += (rx.bhs[BHS_FLAGS] & ISCSI_DATAIN_STATUS) != 0;
+			break;
+		default:
+			assert_int_equal(bhs_opcode(rx.bhs), ISCSI_OP_SCSI_RSP);
+			assert_int_equal(rx.bhs[BHS_RSP_STATUS], STATUS_GOOD);
+			good++;
+		}
+	}
+	print_message("immediate: %d of 40 immediate READs ran, %d rejected\n", good, rejected);
+	assert_int_equal(good, 16);
+	assert_int_equal(rejected, 24);
+	s.exp_statsn = bhs_u32(rx.bhs, BHS_STATSN) + 1;
+	rx_free(&rx);
+	tur_ok(&s);
+	sess_close(&s);
+}
+
+/* Ping data the echo of which would not fit the initiator's
+ * MaxRecvDataSegmentLength (8192 by default) is a protocol error. */
+static void test_ping_data_bounded(void **state)
+{
+	static uint8_t data[16384];
+	struct sess s;
+	struct rx rx = { 0 };
+	uint8_t bhs[ISCSI_BHS_LEN];
+
+	(void)state;
+	memset(data, 0x5a, sizeof(data));
+	sess_on(&s, wire_connect(g_port), 2);
+	nop_bhs(bhs, &s, 0x77);
+	send_pdu(s.fd, bhs, data, sizeof(data));
+	expect_pdu(s.fd, &rx, ISCSI_OP_REJECT);
+	assert_int_equal(rx.bhs[BHS_REJECT_REASON], 0x04);
+	s.exp_statsn++;
+	nop_bhs(bhs, &s, 0x78);
+	send_pdu(s.fd, bhs, data, 8192);
+	expect_pdu(s.fd, &rx, ISCSI_OP_NOP_IN);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), 0x78);
+	assert_int_equal(rx.len, 8192);
+	assert_memory_equal(rx.data, data, 8192);
+	s.exp_statsn++;
+	rx_free(&rx);
+	tur_ok(&s);
+	sess_close(&s);
 }
 
 /* ---- fds: the daemon runs with few descriptors (prlimit --nofile) ---- */
@@ -471,6 +580,10 @@ int main(int argc, char **argv)
 	};
 	const struct CMUnitTest memory[] = { cmocka_unit_test(test_memory_bounded) };
 	const struct CMUnitTest fds[] = { cmocka_unit_test(test_out_of_descriptors) };
+	const struct CMUnitTest immediate[] = {
+		cmocka_unit_test(test_immediate_bounded),
+		cmocka_unit_test(test_ping_data_bounded),
+	};
 	const char *mode;
 
 	if (argc < 4) {
@@ -489,6 +602,8 @@ int main(int argc, char **argv)
 		return cmocka_run_group_tests(login, NULL, NULL);
 	if (strcmp(mode, "keepalive") == 0)
 		return cmocka_run_group_tests(keepalive, NULL, NULL);
+	if (strcmp(mode, "immediate") == 0)
+		return cmocka_run_group_tests(immediate, NULL, NULL);
 	if (g_pid <= 0) {
 		fprintf(stderr, "limits_test: mode %s needs the daemon's pid\n", mode);
 		return 2;
