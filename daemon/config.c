@@ -432,6 +432,7 @@ struct flags {
 	const char *state_dir;
 	unsigned pr_max_regs;
 	bool allow_target_reset;	/* for the --target target */
+	struct ctgt_limits limits;	/* 0: not given */
 };
 
 static int flag_portal(struct flags *fl, const char *val, char *err, size_t errlen)
@@ -626,6 +627,76 @@ static int flag_allow_target_reset(struct flags *fl, const char *val, char *err,
 	return 0;
 }
 
+/* A resource limit: a count (or, when @size, a size like "64M") in [min, max]. */
+static int limit_flag(const char *name, const char *val, uint64_t min, uint64_t max, bool size,
+		      uint64_t *out, char *err, size_t errlen)
+{
+	int rc = size ? config_parse_size(val, out) : parse_dec(val, strlen(val), UINT64_MAX, out);
+
+	if (rc < 0 || *out < min || *out > max) {
+		set_err(err, errlen, "--%s %s: expected %s from %llu to %llu", name, val,
+			size ? "a size (bytes, or like 64M)" : "a number",
+			(unsigned long long)min, (unsigned long long)max);
+		return -1;
+	}
+	return 0;
+}
+
+static int flag_connection_limit(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	uint64_t v;
+	int rc = limit_flag("connection-limit", val, 1, 65536, false, &v, err, errlen);
+
+	fl->limits.max_connections = (unsigned)v;
+	return rc;
+}
+
+static int flag_connection_limit_per_address(struct flags *fl, const char *val, char *err,
+					     size_t errlen)
+{
+	uint64_t v;
+	int rc = limit_flag("connection-limit-per-address", val, 1, 65536, false, &v, err, errlen);
+
+	fl->limits.max_connections_per_address = (unsigned)v;
+	return rc;
+}
+
+static int flag_session_limit(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	uint64_t v;
+	int rc = limit_flag("session-limit", val, 1, 65536, false, &v, err, errlen);
+
+	fl->limits.max_sessions_per_target = (unsigned)v;
+	return rc;
+}
+
+static int flag_login_timeout(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	uint64_t v;
+	int rc = limit_flag("login-timeout", val, 1, 3600, false, &v, err, errlen);
+
+	fl->limits.login_timeout = (unsigned)v;
+	return rc;
+}
+
+static int flag_connection_buffer(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	uint64_t v;
+	int rc = limit_flag("connection-buffer", val, 1u << 20, 1u << 31, true, &v, err, errlen);
+
+	fl->limits.connection_buffer = (uint32_t)v;
+	return rc;
+}
+
+static int flag_tx_backlog(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	uint64_t v;
+	int rc = limit_flag("tx-backlog", val, 64u << 10, 1u << 30, true, &v, err, errlen);
+
+	fl->limits.tx_backlog = (uint32_t)v;
+	return rc;
+}
+
 static int flag_state_dir(struct flags *fl, const char *val, char *err, size_t errlen)
 {
 	return flag_once(&fl->state_dir, "state-dir", val, err, errlen);
@@ -649,6 +720,12 @@ static const struct {
 	{ "state-dir", flag_state_dir },
 	{ "pr-max-registrations", flag_pr_max_regs },
 	{ "allow-target-reset", flag_allow_target_reset },
+	{ "connection-limit", flag_connection_limit },
+	{ "connection-limit-per-address", flag_connection_limit_per_address },
+	{ "session-limit", flag_session_limit },
+	{ "login-timeout", flag_login_timeout },
+	{ "connection-buffer", flag_connection_buffer },
+	{ "tx-backlog", flag_tx_backlog },
 };
 
 /* The flags of flag_table that take no value. */
@@ -729,6 +806,23 @@ static int place_luns(struct ctgt_config *cfg, struct flags *fl, char *err, size
 	return 0;
 }
 
+/* A limit given as a flag wins over the config file's. */
+static void apply_limits(struct ctgt_limits *cfg, const struct ctgt_limits *fl)
+{
+	if (fl->max_connections)
+		cfg->max_connections = fl->max_connections;
+	if (fl->max_connections_per_address)
+		cfg->max_connections_per_address = fl->max_connections_per_address;
+	if (fl->max_sessions_per_target)
+		cfg->max_sessions_per_target = fl->max_sessions_per_target;
+	if (fl->login_timeout)
+		cfg->login_timeout = fl->login_timeout;
+	if (fl->connection_buffer)
+		cfg->connection_buffer = fl->connection_buffer;
+	if (fl->tx_backlog)
+		cfg->tx_backlog = fl->tx_backlog;
+}
+
 /* Combine parsed flags, --config and the defaults into @cfg. */
 static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, size_t errlen)
 {
@@ -752,6 +846,7 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 			return -1;
 		}
 	}
+	apply_limits(&cfg->limits, &fl->limits);
 	if (merge(cfg, &fl->portals, "--portal", err, errlen) < 0)
 		return -1;
 	if (fl->luns.nluns > 0 && place_luns(cfg, fl, err, errlen) < 0)

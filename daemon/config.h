@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ctgt/server.h"
+
 #define CONFIG_ERR_LEN 256
 
 struct ctgt_portal_cfg {
@@ -47,6 +49,7 @@ struct ctgt_config {
 	int nop_interval;	/**< seconds of idle before a NOP-In ping; 0 = off, -1 = default */
 	char *state_dir;	/**< --state-dir / "stateDir": APTPL reservation files; NULL = none */
 	unsigned pr_max_regs;	/**< --pr-max-registrations: per LU; 0 = default (1024) */
+	struct ctgt_limits limits; /**< resource limits; 0 fields: the defaults */
 };
 
 /**

@@ -504,10 +504,61 @@ static bool load_state_dir(struct jload *jl, json_t *root, struct ctgt_config *c
 	return true;
 }
 
+/* One limit: an integer in [min, max]; a size may also be a string like "64M". */
+static bool limit_value(const struct jload *jl, json_t *val, const char *key, json_int_t min,
+			json_int_t max, bool size, json_int_t *out)
+{
+	uint64_t sz;
+
+	if (!size || !json_is_string(val))
+		return get_int(jl, "top level", val, key, min, max, out);
+	if (config_parse_size(json_string_value(val), &sz) == 0 && sz >= (uint64_t)min &&
+	    sz <= (uint64_t)max) {
+		*out = (json_int_t)sz;
+		return true;
+	}
+	set_err(jl->err, jl->errlen, "%s: top level: %s must be from %lld to %lld bytes "
+		"(a number or a string like \"64M\")", jl->file, key, (long long)min, (long long)max);
+	return false;
+}
+
+/* ctgt's resource limit keys at the top level (struct ctgt_limits). */
+static bool load_limits(struct jload *jl, json_t *root, struct ctgt_limits *lim)
+{
+	const struct {
+		const char *key;
+		json_int_t min, max;
+		bool size;
+		unsigned *slot;
+	} keys[] = {
+		{ "connectionLimit", 1, 65536, false, &lim->max_connections },
+		{ "connectionLimitPerAddress", 1, 65536, false, &lim->max_connections_per_address },
+		{ "sessionLimit", 1, 65536, false, &lim->max_sessions_per_target },
+		{ "loginTimeout", 1, 3600, false, &lim->login_timeout },
+		{ "connectionBuffer", 1 << 20, 1ll << 31, true, &lim->connection_buffer },
+		{ "txBacklog", 64 << 10, 1 << 30, true, &lim->tx_backlog },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *val = json_object_get(root, keys[i].key);
+		json_int_t v;
+
+		if (val == NULL)
+			continue;
+		if (!limit_value(jl, val, keys[i].key, keys[i].min, keys[i].max, keys[i].size, &v))
+			return false;
+		*keys[i].slot = (unsigned)v;
+	}
+	return true;
+}
+
 int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_t errlen)
 {
 	static const char *const known[] = { "storages", "iscsiportals", "iscsitargets",
-					     "stateDir", NULL };
+					     "stateDir", "connectionLimit",
+					     "connectionLimitPerAddress", "sessionLimit",
+					     "loginTimeout", "connectionBuffer", "txBacklog",
+					     NULL };
 	struct jload jl = { .file = path, .err = err, .errlen = errlen };
 	json_t *root;
 	bool ok;
@@ -517,7 +568,7 @@ int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_
 	if (root == NULL)
 		return -1;
 	warn_unknown_keys(&jl, "top level", root, known);
-	ok = load_state_dir(&jl, root, cfg) &&
+	ok = load_state_dir(&jl, root, cfg) && load_limits(&jl, root, &cfg->limits) &&
 	     load_array(&jl, root, "storages", load_storage) &&
 	     load_array(&jl, root, "iscsiportals", load_portal) &&
 	     load_targets(&jl, root) && move_portals(&jl);

@@ -204,6 +204,20 @@ void ctgt_server_set_nop(struct ctgt_server *s, unsigned interval_s, unsigned ti
 	iscsi_server_set_nop(s->isrv, interval_s, timeout_s);
 }
 
+void ctgt_server_set_limits(struct ctgt_server *s, const struct ctgt_limits *lim)
+{
+	struct iscsi_server_limits l = {
+		.max_conns = lim->max_connections,
+		.max_conns_per_addr = lim->max_connections_per_address,
+		.max_sessions_per_target = lim->max_sessions_per_target,
+		.login_timeout_s = lim->login_timeout,
+		.conn_buffer = lim->connection_buffer,
+		.tx_backlog = lim->tx_backlog,
+	};
+
+	iscsi_server_set_limits(s->isrv, &l);
+}
+
 /* ---- targets and LUs ----------------------------------------------------- */
 
 int ctgt_server_add_target(struct ctgt_server *s, const char *iqn, char *err, size_t errlen)

@@ -23,7 +23,10 @@ static void usage(FILE *out)
 		"                           [,max_bandwidth=SIZE][,thin][,readonly][,removable]]...\n"
 		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
 		"                  [--nop-interval SECONDS] [--state-dir DIR]\n"
-		"                  [--pr-max-registrations N] [--allow-target-reset]\n");
+		"                  [--pr-max-registrations N] [--allow-target-reset]\n"
+		"                  [--connection-limit N] [--connection-limit-per-address N]\n"
+		"                  [--session-limit N] [--login-timeout SECONDS]\n"
+		"                  [--connection-buffer SIZE] [--tx-backlog SIZE]\n");
 }
 
 static int fail(const char *msg)
@@ -139,6 +142,7 @@ static int serve(int argc, char **argv)
 	}
 	/* Default keep-alive: ping after 30 s idle, give up 30 s later. */
 	ctgt_server_set_nop(srv, cfg.nop_interval < 0 ? 30 : (unsigned)cfg.nop_interval, 0);
+	ctgt_server_set_limits(srv, &cfg.limits);
 	if (build_targets(srv, &cfg, err, sizeof(err)) < 0 ||
 	    start_portals(srv, &cfg, err, sizeof(err)) < 0) {
 		fail(err);

@@ -24,8 +24,20 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
+/* The task's buffer is gone: it no longer counts against the budget. */
+static void conn_uncharge(struct iscsi_conn *conn, struct iscsi_task *task)
+{
+	conn->buf_bytes -= task->charge;
+	task->charge = 0;
+}
+
 static void task_free(struct iscsi_task *task)
 {
+	struct iscsi_conn *conn = task->conn;
+
+	conn_uncharge(conn, task);
+	if (!task->counts_in_window)
+		conn->n_immediate--;
 	list_del(&task->link);
 	scsi_task_release(&task->scsi);
 	free(task);
@@ -33,9 +45,72 @@ static void task_free(struct iscsi_task *task)
 
 static void task_final_sent(struct iscsi_pdu *pdu, void *arg, bool ok)
 {
+	struct iscsi_task *task = arg;
+
 	(void)pdu;
 	(void)ok;
-	task_free(arg);
+	/* The CmdSN slot is given back once the response is on the wire (or
+	 * dropped with the connection), not when it is queued: an initiator
+	 * that does not read its responses cannot have more commands than
+	 * the window holds. */
+	if (task->counts_in_window)
+		session_cmd_done(task->conn->sess);
+	task_free(task);
+}
+
+/* StatSN, ExpCmdSN and MaxCmdSN of a task's final PDU. Its slot stays taken
+ * until the PDU is on the wire, but the initiator reads the PDU only then:
+ * so the PDU already counts it as free. (Otherwise responses queued together
+ * would all show a window closed by themselves, and an initiator that waits
+ * for the window would wait forever.) */
+static void fill_final_sn(struct iscsi_conn *conn, struct iscsi_task *task,
+			  struct iscsi_pdu *pdu)
+{
+	if (task->counts_in_window)
+		session_cmd_done(conn->sess);
+	conn_fill_sn(conn, pdu, true);
+	if (task->counts_in_window)
+		conn->sess->in_flight++;
+}
+
+/* What a command may cost in buffers: its data and the headers of the
+ * Data-In PDUs that carry it (many when the initiator's
+ * MaxRecvDataSegmentLength is small). */
+static uint64_t buffer_cost(const struct iscsi_conn *conn, uint64_t len)
+{
+	uint32_t seg = conn->params.max_xmit_dlen ? conn->params.max_xmit_dlen : 512;
+
+	return len ? len + (len / seg + 1) * sizeof(struct iscsi_pdu) : 0;
+}
+
+/* Whether the connection's buffer budget has room for @task's expected
+ * transfer. One command always fits, however large, so that every command
+ * the SCSI layer accepts can run. */
+static bool buffer_admit(struct iscsi_conn *conn, const struct iscsi_task *task)
+{
+	uint64_t want = buffer_cost(conn, (uint64_t)task->exp_read + task->exp_write);
+	struct iscsi_server *srv = conn->srv;
+
+	if (!conn->buf_bytes || conn->buf_bytes + want <= srv->rlim.conn_buffer)
+		return true;
+	LOG_WARN_RL(&srv->rl_buffer, "cmd",
+		    "%s: ITT 0x%x: TASK SET FULL: %llu bytes of buffers in use, %llu more "
+		    "wanted (limit %u)", conn->peer, task->itt,
+		    (unsigned long long)conn->buf_bytes, (unsigned long long)want,
+		    srv->rlim.conn_buffer);
+	return false;
+}
+
+/* Count what the SCSI layer allocated for @task (at least its expected
+ * transfer) against the connection's budget. */
+static void buffer_charge(struct iscsi_conn *conn, struct iscsi_task *task)
+{
+	uint64_t len = (uint64_t)task->exp_read + task->exp_write;
+
+	if (task->scsi.buf_size > len)
+		len = task->scsi.buf_size;
+	task->charge = task->scsi.buf ? buffer_cost(conn, len) : 0;
+	conn->buf_bytes += task->charge;
 }
 
 static struct iscsi_task *task_find(struct iscsi_conn *conn, uint32_t itt)
@@ -226,9 +301,7 @@ static void task_respond(struct iscsi_task *task)
 		if (!last)
 			goto nomem;
 	}
-	if (task->counts_in_window)
-		session_cmd_done(conn->sess);
-	conn_fill_sn(conn, last, true);
+	fill_final_sn(conn, task, last);
 	last->sent = task_final_sent;
 	last->sent_arg = task;
 	conn_send(conn, last);
@@ -342,6 +415,7 @@ static void task_progress(struct iscsi_task *task)
 		 * response PDU still points at it. Early status carries no
 		 * data, so the buffer goes too. */
 		scsi_task_release(&task->scsi);
+		conn_uncharge(task->conn, task);
 		task_respond(task);
 	} else {
 		task_execute(task);
@@ -497,19 +571,37 @@ void cmd_handle_scsi(struct iscsi_conn *conn)
 
 	if (!session_check_cmdsn(conn->sess, bhs))
 		return;
+	if (bhs_immediate(bhs) && conn->n_immediate >= ISCSI_MAX_IMMEDIATE) {
+		/* Immediate commands take no CmdSN, so the window does not bound them. */
+		LOG_WARN_RL(&conn->srv->rl_immediate, "cmd",
+			    "%s: more than %u immediate commands in flight: rejected", conn->peer,
+			    ISCSI_MAX_IMMEDIATE);
+		conn_reject(conn, bhs, REJECT_IMMEDIATE_REJECTED);
+		return;
+	}
 	task = calloc(1, sizeof(*task));
 	if (!task) {
-		session_cmd_done(conn->sess);
+		session_req_done(conn->sess, bhs);
 		conn_reject(conn, bhs, REJECT_OUT_OF_RESOURCES);
 		return;
 	}
 	task_init(conn, task, bhs);
 	list_add_tail(&conn->tasks, &task->link);
+	if (!task->counts_in_window)
+		conn->n_immediate++;
 	if (check_immediate(conn, task, imm) < 0) {
 		protocol_error(conn, "immediate data not allowed or too long");
 		return;
 	}
-	task->early = scsi_task_prepare(&task->scsi) != SCSI_TASK_READY;
+	if (!buffer_admit(conn, task)) {
+		/* No buffer, no SCSI task: the initiator retries later
+		 * (Linux lowers its queue depth on TASK SET FULL). */
+		task->scsi.status = SCSI_STATUS_TASK_SET_FULL;
+		task->early = true;
+	} else {
+		task->early = scsi_task_prepare(&task->scsi) != SCSI_TASK_READY;
+		buffer_charge(conn, task);
+	}
 	plan_data_out(conn, task, imm, bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
 	take_data(task, 0, conn->rx_data, imm);
 	task_progress(task);

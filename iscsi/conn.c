@@ -47,6 +47,7 @@ static void conn_describe(struct iscsi_conn *conn)
 	if (getpeername(conn->fd, (struct sockaddr *)&ss, &sl) == 0)
 		sockaddr_to_str(&ss, host, sizeof(host), &port);
 	snprintf(conn->peer, sizeof(conn->peer), "%s:%u", host, port);
+	snprintf(conn->peer_host, sizeof(conn->peer_host), "%s", host);
 	sl = sizeof(ss);
 	if (getsockname(conn->fd, (struct sockaddr *)&ss, &sl) == 0)
 		sockaddr_to_str(&ss, conn->local_host, sizeof(conn->local_host), &port);
@@ -73,6 +74,7 @@ void conn_accept(struct iscsi_portal *portal, int fd)
 	conn->next_ttt = 1;
 	conn->ping_ttt = ISCSI_RSVD_TAG;
 	conn->last_rx_ms = evloop_now_ms();
+	conn->accepted_ms = conn->last_rx_ms;
 	list_init(&conn->txq);
 	list_init(&conn->tasks);
 	list_init(&conn->sess_link);
@@ -99,6 +101,8 @@ void conn_set_state(struct iscsi_conn *conn, enum conn_state next)
 	case CONN_LOGOUT:
 		if (conn->state == CONN_CLOSED)
 			return;
+		if (conn->state != CONN_LOGOUT)
+			conn->logout_ms = evloop_now_ms();
 		break;
 	case CONN_CLOSED:
 		break;
@@ -126,6 +130,23 @@ void conn_fill_sn(struct iscsi_conn *conn, struct iscsi_pdu *pdu, bool take_stat
 	}
 }
 
+/* What a queued PDU counts against the transmit backlog: its memory and
+ * its data (owned, or a task's buffer it points into). */
+static uint64_t tx_cost(const struct iscsi_pdu *pdu)
+{
+	return sizeof(*pdu) + pdu->data_len;
+}
+
+/* Take @pdu off the transmit queue: written (@ok) or dropped. */
+static void tx_done(struct iscsi_conn *conn, struct iscsi_pdu *pdu, bool ok)
+{
+	list_del(&pdu->link);
+	conn->tx_bytes -= tx_cost(pdu);
+	if (pdu->sent)
+		pdu->sent(pdu, pdu->sent_arg, ok);
+	pdu_free(pdu);
+}
+
 void conn_send(struct iscsi_conn *conn, struct iscsi_pdu *pdu)
 {
 	if (conn->state == CONN_CLOSED) {
@@ -135,14 +156,23 @@ void conn_send(struct iscsi_conn *conn, struct iscsi_pdu *pdu)
 		return;
 	}
 	list_add_tail(&conn->txq, &pdu->link);
+	conn->tx_bytes += tx_cost(pdu);
+}
+
+/* Transmit backpressure: an initiator that does not read what we send is
+ * not read from either, so what it makes us queue stays bounded. */
+static bool tx_over_backlog(const struct iscsi_conn *conn)
+{
+	return conn->tx_bytes > conn->srv->rlim.tx_backlog;
 }
 
 void conn_reject(struct iscsi_conn *conn, const uint8_t *bhs, uint8_t reason)
 {
 	struct iscsi_pdu *pdu = pdu_alloc(ISCSI_OP_REJECT);
 
-	LOG_WARN("conn", "%s: reject opcode 0x%02x reason 0x%02x", conn->peer,
-		 bhs_opcode(bhs), reason);
+	/* Rate-limited: a client can make us reject as fast as it can send. */
+	LOG_WARN_RL(&conn->srv->rl_reject, "conn", "%s: reject opcode 0x%02x reason 0x%02x",
+		    conn->peer, bhs_opcode(bhs), reason);
 	if (!pdu || pdu_set_data_copy(pdu, bhs, ISCSI_BHS_LEN) < 0) {
 		pdu_free(pdu);
 		conn_close(conn, "out of memory");
@@ -159,14 +189,8 @@ static void drop_txq(struct iscsi_conn *conn)
 {
 	struct list_node *pos, *tmp;
 
-	list_for_each_safe(pos, tmp, &conn->txq) {
-		struct iscsi_pdu *pdu = container_of(pos, struct iscsi_pdu, link);
-
-		list_del(pos);
-		if (pdu->sent)
-			pdu->sent(pdu, pdu->sent_arg, false);
-		pdu_free(pdu);
-	}
+	list_for_each_safe(pos, tmp, &conn->txq)
+		tx_done(conn, container_of(pos, struct iscsi_pdu, link), false);
 }
 
 void conn_close(struct iscsi_conn *conn, const char *why)
@@ -233,13 +257,26 @@ static int conn_flush(struct iscsi_conn *conn)
 				break;
 			}
 			w -= (ssize_t)left;
-			list_del(&pdu->link);
-			if (pdu->sent)
-				pdu->sent(pdu, pdu->sent_arg, true);
-			pdu_free(pdu);
+			tx_done(conn, pdu, true);
 		}
 	}
 	return 0;
+}
+
+/* Watch for writability while PDUs wait, and for readability unless the
+ * transmit backlog is over its limit (logged once per episode, rate-limited). */
+static void conn_update_events(struct iscsi_conn *conn)
+{
+	bool want_write = !list_empty(&conn->txq), pause = tx_over_backlog(conn);
+
+	if (pause && !conn->rx_paused)
+		LOG_WARN_RL(&conn->srv->rl_backlog, "conn",
+			    "%s: %llu bytes queued for transmit (limit %u): not reading until "
+			    "the initiator reads", conn->peer, (unsigned long long)conn->tx_bytes,
+			    conn->srv->rlim.tx_backlog);
+	conn->rx_paused = pause;
+	conn->tx_blocked = want_write;
+	evloop_mod_fd(conn->srv->loop, conn->fd, (pause ? 0 : EV_READ) | (want_write ? EV_WRITE : 0));
 }
 
 /** Before-sleep work: write queued PDUs, free dead connections. */
@@ -254,14 +291,8 @@ int conn_service_all(struct iscsi_server *srv)
 			conn_flush(conn);
 		if (conn->state == CONN_LOGOUT && list_empty(&conn->txq))
 			conn_close(conn, "logged out");
-		if (conn->state != CONN_CLOSED) {
-			bool want_write = !list_empty(&conn->txq);
-
-			if (want_write != conn->tx_blocked) {
-				conn->tx_blocked = want_write;
-				evloop_mod_fd(srv->loop, conn->fd, EV_READ | (want_write ? EV_WRITE : 0));
-			}
-		}
+		if (conn->state != CONN_CLOSED)
+			conn_update_events(conn);
 		conn_maybe_free(conn);
 	}
 	return 0;
@@ -460,7 +491,7 @@ static void conn_on_readable(struct iscsi_conn *conn)
 
 	/* In CONN_LOGOUT the last PDU is queued: nothing more is read. */
 	while (pdus < ISCSI_PDUS_PER_WAKEUP && conn->state != CONN_CLOSED &&
-	       conn->state != CONN_LOGOUT) {
+	       conn->state != CONN_LOGOUT && !tx_over_backlog(conn)) {
 		bool done = false;
 
 		if (conn->rx_got < conn->rx_want) {
@@ -482,8 +513,11 @@ static void conn_on_readable(struct iscsi_conn *conn)
 		}
 		if (rx_advance(conn, &done) < 0)
 			return;
-		if (done)
+		if (done) {
 			pdus++;
+			/* Keep-alive idleness counts from the last PDU received. */
+			conn->last_rx_ms = evloop_now_ms();
+		}
 	}
 }
 

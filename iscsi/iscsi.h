@@ -14,12 +14,15 @@
 #include "iscsi/server.h"
 #include "scsi/scsi.h"
 #include "util/list.h"
+#include "util/log.h"
 
 #define ISCSI_QUEUE_DEPTH	128	/* commands in flight per session */
 #define ISCSI_MAX_R2T		16	/* outstanding R2Ts per task we track */
 #define ISCSI_MAX_TEXT		65536	/* bytes of login/text keys we accept in a sequence */
 #define ISCSI_PDUS_PER_WAKEUP	16
 #define ISCSI_AHS_MAX		256	/* bytes of AHS we accept (extended CDB, bidi length) */
+#define ISCSI_MAX_IMMEDIATE	16	/* immediate commands in flight per connection */
+#define ISCSI_ACCEPT_PAUSE_MS	250	/* no accept() for this long after EMFILE/ENFILE */
 
 struct iscsi_portal {
 	struct iscsi_server *srv;
@@ -28,6 +31,7 @@ struct iscsi_portal {
 	uint16_t port;
 	uint16_t tpgt;
 	bool ipv6;
+	uint64_t accept_timer;		/* accepting paused (EMFILE) until it fires */
 };
 
 struct iscsi_target {
@@ -50,7 +54,11 @@ struct iscsi_server {
 	bool shutting_down;
 	uint64_t nop_interval_ms;	/* 0: no keep-alive pings */
 	uint64_t nop_timeout_ms;
-	uint64_t nop_timer;
+	uint64_t tick_timer;		/* once a second: keep-alive, login timeouts */
+	struct iscsi_server_limits rlim;
+	/* one rate-limited log line per limit */
+	struct log_ratelimit rl_conns, rl_addr, rl_sessions, rl_login, rl_accept, rl_buffer, rl_backlog,
+		rl_immediate, rl_nop, rl_reject;
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
 };
@@ -97,6 +105,7 @@ struct iscsi_conn {
 	struct iscsi_session *sess;
 	int fd;
 	char peer[80];			/* "addr:port" for logs */
+	char peer_host[64];		/* numeric source address: per-address limit */
 	char local_host[64];		/* address the initiator reached us on */
 	enum conn_state state;
 	uint16_t cid;
@@ -137,6 +146,14 @@ struct iscsi_conn {
 	struct list_node tasks;
 	uint32_t io_pending;		/* tasks inside the SCSI layer/backends */
 	uint32_t next_ttt;
+
+	/* resources */
+	uint64_t accepted_ms;		/* login timeout counts from here */
+	uint64_t logout_ms;		/* when CONN_LOGOUT was entered */
+	uint64_t tx_bytes;		/* wire bytes queued and not yet written */
+	uint64_t buf_bytes;		/* data buffers of tasks (see task->charge) */
+	uint32_t n_immediate;		/* immediate SCSI commands not yet answered */
+	bool rx_paused;			/* not read from: tx_bytes above the backlog limit */
 
 	/* keep-alive */
 	uint64_t last_rx_ms;		/* when the last PDU arrived */
@@ -181,6 +198,7 @@ struct iscsi_task {
 	bool early;			/* status known before execution */
 	bool data_error;		/* a Data-Out came with the wrong DataSN */
 	bool abort_sent;		/* connection closed: scsi_task_abort() called */
+	uint64_t charge;		/* bytes counted in conn->buf_bytes */
 	uint32_t datain_sn;
 };
 
@@ -219,6 +237,11 @@ void session_cmd_done(struct iscsi_session *sess);
  *  unless it was immediate (immediate requests take none). */
 void session_req_done(struct iscsi_session *sess, const uint8_t *bhs);
 struct iscsi_target *server_find_target(struct iscsi_server *srv, const char *name);
+
+/* server.c */
+/** Whether @conn's login may create one more session of its target (the
+ *  session it would reinstate does not count); logs when it may not. */
+bool server_session_allowed(struct iscsi_server *srv, const struct iscsi_conn *conn);
 
 /* cmd.c */
 void cmd_handle_scsi(struct iscsi_conn *conn);

@@ -173,6 +173,11 @@ static int login_finish(struct iscsi_conn *conn)
 				   LOGIN_DETAIL_TOO_MANY_CONNECTIONS, "MaxConnections is 1");
 		return -1;
 	}
+	if (!server_session_allowed(srv, conn)) {
+		login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_OUT_OF_RESOURCES,
+			   "too many sessions to the target");
+		return -1;
+	}
 	if (!session_create(conn)) {
 		login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_OUT_OF_RESOURCES,
 			   "cannot create session");

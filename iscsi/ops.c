@@ -23,6 +23,17 @@ void ops_handle_nop_out(struct iscsi_conn *conn)
 	/* A NOP-Out without the I bit takes a CmdSN (libiscsi sends those). */
 	if (!session_check_cmdsn(conn->sess, bhs))
 		return;
+	if (bhs_data_len(bhs) > conn->params.max_xmit_dlen) {
+		/* The echo would not fit the initiator's MaxRecvDataSegmentLength:
+		 * ping data it could not take back is a protocol error (and it
+		 * would double what one PDU makes us hold). */
+		LOG_WARN_RL(&conn->srv->rl_nop, "nop",
+			    "%s: %u bytes of ping data, more than the %u the initiator receives",
+			    conn->peer, bhs_data_len(bhs), conn->params.max_xmit_dlen);
+		session_req_done(conn->sess, bhs);
+		conn_reject(conn, bhs, REJECT_PROTOCOL_ERROR);
+		return;
+	}
 	pdu = pdu_alloc(ISCSI_OP_NOP_IN);
 	if (!pdu || pdu_set_data_copy(pdu, conn->rx_data, bhs_data_len(bhs)) < 0) {
 		pdu_free(pdu);

@@ -14,6 +14,8 @@
 #include "iscsi/iscsi.h"
 #include "util/log.h"
 
+static void server_tick(struct evloop *loop, void *arg);
+
 static int server_hook(struct evloop *loop, void *arg)
 {
 	struct iscsi_server *srv = arg;
@@ -50,6 +52,11 @@ struct iscsi_server *iscsi_server_create(struct evloop *loop, struct bs_cq *cq)
 	srv->loop = loop;
 	srv->cq = cq;
 	iscsi_target_limits_default(&srv->lim);
+	iscsi_server_limits_default(&srv->rlim);
+	srv->rl_conns = srv->rl_addr = srv->rl_sessions = srv->rl_login = srv->rl_accept =
+		srv->rl_buffer = srv->rl_backlog = srv->rl_immediate =
+		srv->rl_nop = srv->rl_reject =
+			(struct log_ratelimit)LOG_RATELIMIT_INIT(10000);
 	list_init(&srv->targets);
 	list_init(&srv->sessions);
 	list_init(&srv->conns);
@@ -58,6 +65,7 @@ struct iscsi_server *iscsi_server_create(struct evloop *loop, struct bs_cq *cq)
 		free(srv);
 		return NULL;
 	}
+	srv->tick_timer = evloop_add_timer(loop, 1000, server_tick, srv);
 	return srv;
 }
 
@@ -76,6 +84,79 @@ int iscsi_server_add_target(struct iscsi_server *srv, struct scsi_tgt *tgt)
 	return 0;
 }
 
+static void on_accept(struct evloop *loop, int fd, unsigned events, void *arg);
+
+static void accept_resume(struct evloop *loop, void *arg)
+{
+	struct iscsi_portal *portal = arg;
+
+	portal->accept_timer = 0;
+	if (portal->fd >= 0)
+		evloop_mod_fd(loop, portal->fd, EV_READ);
+}
+
+/* Out of descriptors: the pending connection stays in the backlog and the
+ * listening socket would be readable at once again, so stop watching it for
+ * a moment instead of spinning (and logging) on the same error. */
+static void accept_pause(struct iscsi_portal *portal, int err)
+{
+	struct iscsi_server *srv = portal->srv;
+
+	LOG_WARN_RL(&srv->rl_accept, "portal",
+		    "accept on %s:%u: %s: not accepting for %u ms", portal->host, portal->port,
+		    strerror(err), ISCSI_ACCEPT_PAUSE_MS);
+	evloop_mod_fd(srv->loop, portal->fd, 0);
+	if (!portal->accept_timer)
+		portal->accept_timer = evloop_add_timer(srv->loop, ISCSI_ACCEPT_PAUSE_MS,
+							accept_resume, portal);
+	if (!portal->accept_timer)	/* no memory for a timer: better to spin than to stop */
+		evloop_mod_fd(srv->loop, portal->fd, EV_READ);
+}
+
+static void peer_host(const struct sockaddr_storage *ss, char *host, size_t len)
+{
+	host[0] = '\0';
+	if (ss->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, host,
+			  (socklen_t)len);
+	else if (ss->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, host,
+			  (socklen_t)len);
+}
+
+/*
+ * Whether one more connection from @host fits the connection limits. Beyond
+ * them the connection is closed at once, before it costs a buffer or a login:
+ * a login refused with a status (0302) would have to be read and answered
+ * first, which is what a flood of connections wants us to spend.
+ */
+static bool conn_admit(struct iscsi_server *srv, const char *host)
+{
+	unsigned total = 0, same = 0;
+	struct list_node *pos;
+
+	for (pos = srv->conns.next; pos != &srv->conns; pos = pos->next) {
+		const struct iscsi_conn *c = container_of(pos, struct iscsi_conn, link);
+
+		if (c->state == CONN_CLOSED)
+			continue;
+		total++;
+		same += strcmp(c->peer_host, host) == 0;
+	}
+	if (total >= srv->rlim.max_conns) {
+		LOG_WARN_RL(&srv->rl_conns, "portal",
+			    "%s: connection refused: %u connections already (limit)", host, total);
+		return false;
+	}
+	if (same >= srv->rlim.max_conns_per_addr) {
+		LOG_WARN_RL(&srv->rl_addr, "portal",
+			    "%s: connection refused: %u connections from this address already (limit)",
+			    host, same);
+		return false;
+	}
+	return true;
+}
+
 static void on_accept(struct evloop *loop, int fd, unsigned events, void *arg)
 {
 	struct iscsi_portal *portal = arg;
@@ -83,20 +164,48 @@ static void on_accept(struct evloop *loop, int fd, unsigned events, void *arg)
 	(void)loop;
 	(void)events;
 	for (int i = 0; i < 16; i++) {
-		int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		char host[64];
+		int c = accept4(fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (c < 0) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-				LOG_WARN("portal", "accept on %s:%u: %s", portal->host, portal->port,
-					 strerror(errno));
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+				accept_pause(portal, errno);
+			else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				LOG_WARN_RL(&portal->srv->rl_accept, "portal", "accept on %s:%u: %s",
+					    portal->host, portal->port, strerror(errno));
 			return;
 		}
-		if (portal->srv->shutting_down) {
+		peer_host(&ss, host, sizeof(host));
+		if (portal->srv->shutting_down || !conn_admit(portal->srv, host)) {
 			close(c);
 			continue;
 		}
 		conn_accept(portal, c);
 	}
+}
+
+bool server_session_allowed(struct iscsi_server *srv, const struct iscsi_conn *conn)
+{
+	const struct iscsi_target *target = server_find_target(srv, conn->params.target_name);
+	const struct iscsi_session *old;
+	unsigned n = 0;
+	struct list_node *pos;
+
+	if (conn->params.discovery || !target)
+		return true;
+	old = session_find(srv, conn->params.initiator_name, conn->login_isid, target);
+	for (pos = srv->sessions.next; pos != &srv->sessions; pos = pos->next) {
+		const struct iscsi_session *s = container_of(pos, struct iscsi_session, link);
+
+		n += s->target == target && s != old;
+	}
+	if (n < srv->rlim.max_sessions_per_target)
+		return true;
+	LOG_WARN_RL(&srv->rl_sessions, "login", "%s: login refused: target %s has %u sessions (limit)",
+		    conn->peer, target->name, n);
+	return false;
 }
 
 static int make_sockaddr(const char *host, uint16_t port, struct sockaddr_storage *ss,
@@ -193,26 +302,72 @@ int iscsi_server_add_portal(struct iscsi_server *srv, const char *host, uint16_t
 	return bound;
 }
 
-static void keepalive_tick(struct evloop *loop, void *arg)
+/* A login that has not reached full feature phase in time (slowloris: one
+ * byte every few seconds), or a last Login/Logout Response nobody reads. */
+static void check_login_timeout(struct iscsi_conn *conn, uint64_t now)
+{
+	struct iscsi_server *srv = conn->srv;
+	uint64_t limit = (uint64_t)srv->rlim.login_timeout_s * 1000u;
+	bool late = (conn->state == CONN_LOGIN && now - conn->accepted_ms >= limit) ||
+		    (conn->state == CONN_LOGOUT && now - conn->logout_ms >= limit);
+
+	if (!late)
+		return;
+	LOG_WARN_RL(&srv->rl_login, "conn", "%s: %s not done within %u s: closing", conn->peer,
+		    conn->state == CONN_LOGIN ? "login" : "final response",
+		    srv->rlim.login_timeout_s);
+	conn_close(conn, conn->state == CONN_LOGIN ? "login timeout" : "final response not read");
+}
+
+static void server_tick(struct evloop *loop, void *arg)
 {
 	struct iscsi_server *srv = arg;
 	uint64_t now = evloop_now_ms();
 	struct list_node *pos;
 
-	for (pos = srv->conns.next; pos != &srv->conns; pos = pos->next)
-		ops_keepalive(container_of(pos, struct iscsi_conn, link), now);
-	srv->nop_timer = srv->nop_interval_ms && !srv->shutting_down
-				 ? evloop_add_timer(loop, 1000, keepalive_tick, srv) : 0;
+	for (pos = srv->conns.next; pos != &srv->conns; pos = pos->next) {
+		struct iscsi_conn *conn = container_of(pos, struct iscsi_conn, link);
+
+		check_login_timeout(conn, now);
+		ops_keepalive(conn, now);
+	}
+	srv->tick_timer = srv->shutting_down ? 0 : evloop_add_timer(loop, 1000, server_tick, srv);
 }
 
 void iscsi_server_set_nop(struct iscsi_server *srv, unsigned interval_s, unsigned timeout_s)
 {
 	srv->nop_interval_ms = (uint64_t)interval_s * 1000u;
 	srv->nop_timeout_ms = (uint64_t)(timeout_s ? timeout_s : interval_s) * 1000u;
-	if (srv->nop_timer)
-		evloop_del_timer(srv->loop, srv->nop_timer);
-	srv->nop_timer = srv->nop_interval_ms ? evloop_add_timer(srv->loop, 1000, keepalive_tick, srv)
-					      : 0;
+}
+
+void iscsi_server_limits_default(struct iscsi_server_limits *lim)
+{
+	*lim = (struct iscsi_server_limits){
+		.max_conns = 1024,
+		.max_conns_per_addr = 128,
+		.max_sessions_per_target = 64,
+		.login_timeout_s = 15,
+		.conn_buffer = 64u << 20,
+		.tx_backlog = 8u << 20,
+	};
+}
+
+void iscsi_server_set_limits(struct iscsi_server *srv, const struct iscsi_server_limits *lim)
+{
+	struct iscsi_server_limits d;
+
+	iscsi_server_limits_default(&d);
+	srv->rlim = (struct iscsi_server_limits){
+		.max_conns = lim->max_conns ? lim->max_conns : d.max_conns,
+		.max_conns_per_addr = lim->max_conns_per_addr ? lim->max_conns_per_addr
+							      : d.max_conns_per_addr,
+		.max_sessions_per_target = lim->max_sessions_per_target
+						   ? lim->max_sessions_per_target
+						   : d.max_sessions_per_target,
+		.login_timeout_s = lim->login_timeout_s ? lim->login_timeout_s : d.login_timeout_s,
+		.conn_buffer = lim->conn_buffer ? lim->conn_buffer : d.conn_buffer,
+		.tx_backlog = lim->tx_backlog ? lim->tx_backlog : d.tx_backlog,
+	};
 }
 
 void iscsi_server_shutdown(struct iscsi_server *srv, void (*done)(void *arg), void *arg)
@@ -220,12 +375,15 @@ void iscsi_server_shutdown(struct iscsi_server *srv, void (*done)(void *arg), vo
 	struct list_node *pos, *tmp;
 
 	srv->shutting_down = true;
-	if (srv->nop_timer)
-		evloop_del_timer(srv->loop, srv->nop_timer);
-	srv->nop_timer = 0;
+	if (srv->tick_timer)
+		evloop_del_timer(srv->loop, srv->tick_timer);
+	srv->tick_timer = 0;
 	srv->shutdown_done = done;
 	srv->shutdown_arg = arg;
 	for (size_t i = 0; i < srv->nportals; i++) {
+		if (srv->portals[i]->accept_timer)
+			evloop_del_timer(srv->loop, srv->portals[i]->accept_timer);
+		srv->portals[i]->accept_timer = 0;
 		evloop_del_fd(srv->loop, srv->portals[i]->fd);
 		close(srv->portals[i]->fd);
 		srv->portals[i]->fd = -1;

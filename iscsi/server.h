@@ -39,6 +39,30 @@ int iscsi_server_add_portal(struct iscsi_server *srv, const char *host, uint16_t
 void iscsi_server_set_nop(struct iscsi_server *srv, unsigned interval_s, unsigned timeout_s);
 
 /**
+ * Resource limits: what one client, or many, may make the server hold. Each
+ * has a safe default (iscsi_server_limits_default()); hitting one logs one
+ * rate-limited line.
+ */
+struct iscsi_server_limits {
+	unsigned max_conns;		/**< connections at once; more are closed at accept */
+	unsigned max_conns_per_addr;	/**< of them from one source address */
+	unsigned max_sessions_per_target; /**< more logins get 0302 (out of resources) */
+	unsigned login_timeout_s;	/**< a login (or a final Login/Logout Response
+					 *   nobody reads) lasting longer is closed */
+	uint32_t conn_buffer;		/**< bytes of command data buffers per connection;
+					 *   a command that does not fit gets TASK SET FULL */
+	uint32_t tx_backlog;		/**< bytes queued for transmit beyond which the
+					 *   connection is not read from until they drain */
+};
+
+/** Defaults: 1024 connections, 128 per address, 64 sessions per target,
+ *  15 s login, 64 MiB of buffers and 8 MiB of transmit backlog per connection. */
+void iscsi_server_limits_default(struct iscsi_server_limits *lim);
+
+/** Apply @lim (copied); a 0 field keeps the default. Before or while serving. */
+void iscsi_server_set_limits(struct iscsi_server *srv, const struct iscsi_server_limits *lim);
+
+/**
  * Stop accepting, close every connection and call @done once no connection
  * and no backend I/O is left (at once if nothing is in flight).
  */

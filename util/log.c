@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static enum log_level g_threshold = LOG_LVL_INFO;
@@ -33,22 +34,66 @@ int log_parse_level(const char *name)
 	return -1;
 }
 
-void log_msg(enum log_level level, const char *component, const char *fmt, ...)
+static void log_vmsg(enum log_level level, const char *component, unsigned suppressed,
+		     const char *fmt, va_list ap)
 {
 	char line[1024];
 	int n;
-	va_list ap;
 
-	if (level > g_threshold)
-		return;
 	n = snprintf(line, sizeof(line), "ctgt %s %s: ", level_names[level], component);
-	va_start(ap, fmt);
 	n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	va_end(ap);
+	if (suppressed && n < (int)sizeof(line))
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " (%u similar suppressed)",
+			      suppressed);
 	if (n > (int)sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
 	/* One write per line, so lines from several threads do not interleave. */
 	if (write(STDERR_FILENO, line, (size_t)n) < 0)
 		return;
+}
+
+void log_msg(enum log_level level, const char *component, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > g_threshold)
+		return;
+	va_start(ap, fmt);
+	log_vmsg(level, component, 0, fmt, ap);
+	va_end(ap);
+}
+
+bool log_ratelimit_check(struct log_ratelimit *rl, uint64_t now_ms, unsigned *suppressed)
+{
+	if (rl->last_ms && now_ms - rl->last_ms < rl->interval_ms) {
+		rl->suppressed++;
+		return false;
+	}
+	*suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	/* 0 means "never logged": a clock at 0 ms still starts the interval. */
+	rl->last_ms = now_ms ? now_ms : 1;
+	return true;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void log_msg_rl(struct log_ratelimit *rl, enum log_level level, const char *component,
+		const char *fmt, ...)
+{
+	unsigned suppressed;
+	va_list ap;
+
+	if (level > g_threshold || !log_ratelimit_check(rl, now_ms(), &suppressed))
+		return;
+	va_start(ap, fmt);
+	log_vmsg(level, component, suppressed, fmt, ap);
+	va_end(ap);
 }

@@ -6,6 +6,9 @@
 #ifndef CTGT_UTIL_LOG_H
 #define CTGT_UTIL_LOG_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 /** Set the threshold: messages above it are dropped. */
@@ -18,6 +21,32 @@ int log_parse_level(const char *name);
 /** Print one line: "<level> <component>: <message>". */
 void log_msg(enum log_level level, const char *component, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/**
+ * A limit that is hit over and over logs one line, not one per hit: at most
+ * one line per @interval_ms, the next one saying how many were suppressed.
+ * One per limit, owned by whoever checks it; not shared between threads.
+ */
+struct log_ratelimit {
+	uint64_t interval_ms;
+	uint64_t last_ms;	/* when the last line went out; 0: never */
+	unsigned suppressed;	/* hits since that line */
+};
+
+#define LOG_RATELIMIT_INIT(ms) { .interval_ms = (ms), .last_ms = 0, .suppressed = 0 }
+
+/**
+ * Whether a hit at monotonic time @now_ms may log. When it may, *suppressed
+ * gets the number of hits not logged since the previous line (and the count
+ * restarts); otherwise the hit is counted.
+ */
+bool log_ratelimit_check(struct log_ratelimit *rl, uint64_t now_ms, unsigned *suppressed);
+
+/** log_msg() through @rl: the line gets " (N similar suppressed)" when N > 0. */
+void log_msg_rl(struct log_ratelimit *rl, enum log_level level, const char *component,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#define LOG_WARN_RL(rl, comp, ...) log_msg_rl(rl, LOG_LVL_WARN, comp, __VA_ARGS__)
 
 #define LOG_ERR(comp, ...)   log_msg(LOG_LVL_ERROR, comp, __VA_ARGS__)
 #define LOG_WARN(comp, ...)  log_msg(LOG_LVL_WARN, comp, __VA_ARGS__)

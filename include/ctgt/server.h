@@ -117,6 +117,30 @@ int ctgt_server_add_portal(struct ctgt_server *srv, const char *host, uint16_t p
 void ctgt_server_set_nop(struct ctgt_server *srv, unsigned interval_s, unsigned timeout_s);
 
 /**
+ * What clients may make the server hold. Beyond a limit the server refuses
+ * politely and logs one rate-limited line. A 0 field keeps its default.
+ */
+struct ctgt_limits {
+	unsigned max_connections;	/**< TCP connections at once; more are closed
+					 *   as soon as accepted (default 1024) */
+	unsigned max_connections_per_address; /**< of them from one source
+					 *   address (default 128) */
+	unsigned max_sessions_per_target; /**< more logins to a target are refused
+					 *   with status 0302 (default 64) */
+	unsigned login_timeout;		/**< seconds from connect to full feature
+					 *   phase; a slower login is closed (default 15) */
+	uint32_t connection_buffer;	/**< bytes of command data buffers per
+					 *   connection; a command beyond them gets
+					 *   TASK SET FULL (default 64 MiB) */
+	uint32_t tx_backlog;		/**< bytes queued for transmit on one
+					 *   connection beyond which it is not read
+					 *   from until the initiator reads (default 8 MiB) */
+};
+
+/** Set the resource limits (see struct ctgt_limits); before or while serving. */
+void ctgt_server_set_limits(struct ctgt_server *srv, const struct ctgt_limits *lim);
+
+/**
  * Print what the ctgt daemon prints once it serves: "listening HOST:PORT"
  * per portal, "url iscsi://HOST:PORT/IQN/LUN" per LU (on the first portal,
  * in the order they were added), then "ready"; flushes @out.

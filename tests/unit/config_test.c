@@ -666,6 +666,53 @@ static void test_state_dir(void **state)
 	load_fails(f, "{\"stateDir\": \"\"}", ": \"stateDir\" must be a non-empty string");
 }
 
+/* Resource limit flags and top-level keys; 0 means "the default"; a flag
+ * wins over the file. */
+static void test_limits(void **state)
+{
+	struct fixture *f = *state;
+	const struct ctgt_limits *l = &f->cfg.limits;
+
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", NULL), 0);
+	assert_int_equal(l->max_connections | l->max_connections_per_address |
+			 l->max_sessions_per_target | l->login_timeout |
+			 l->connection_buffer | l->tx_backlog, 0);
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--connection-limit", "10",
+			       "--connection-limit-per-address=3", "--session-limit", "2",
+			       "--login-timeout", "5", "--connection-buffer", "16M",
+			       "--tx-backlog", "256K", NULL), 0);
+	assert_int_equal(l->max_connections, 10);
+	assert_int_equal(l->max_connections_per_address, 3);
+	assert_int_equal(l->max_sessions_per_target, 2);
+	assert_int_equal(l->login_timeout, 5);
+	assert_int_equal(l->connection_buffer, 16u << 20);
+	assert_int_equal(l->tx_backlog, 256u << 10);
+	PARSE_FAILS(f, "--login-timeout 0: expected a number from 1 to 3600",
+		    "--lun", "0=mem:,size=1M", "--login-timeout", "0");
+	PARSE_FAILS(f, "--connection-limit 65537: expected a number from 1 to 65536",
+		    "--lun", "0=mem:,size=1M", "--connection-limit", "65537");
+	PARSE_FAILS(f, "--connection-buffer 4K: expected a size (bytes, or like 64M) from 1048576 to 2147483648",
+		    "--lun", "0=mem:,size=1M", "--connection-buffer", "4K");
+
+	write_config(f, "{\"connectionLimit\": 7, \"connectionLimitPerAddress\": 2,"
+		     " \"sessionLimit\": 4, \"loginTimeout\": 9, \"connectionBuffer\": \"32M\","
+		     " \"txBacklog\": 1048576, \"storages\": [{\"deviceID\": 1,"
+		     " \"path\": \"mem:\", \"size\": \"1M\"}],"
+		     " \"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"0\": 1}}}}");
+	assert_int_equal(parse(f, "--config", f->path, "--login-timeout", "3", NULL), 0);
+	assert_int_equal(l->max_connections, 7);
+	assert_int_equal(l->max_connections_per_address, 2);
+	assert_int_equal(l->max_sessions_per_target, 4);
+	assert_int_equal(l->login_timeout, 3);	/* the flag wins */
+	assert_int_equal(l->connection_buffer, 32u << 20);
+	assert_int_equal(l->tx_backlog, 1u << 20);
+	config_free(&f->cfg);
+	load_fails(f, "{\"loginTimeout\": 0}", ": top level: loginTimeout must be an integer from 1 to 3600");
+	load_fails(f, "{\"sessionLimit\": \"4\"}", ": top level: sessionLimit must be an integer from 1 to 65536");
+	load_fails(f, "{\"txBacklog\": \"1K\"}",
+		   ": top level: txBacklog must be from 65536 to 1073741824 bytes (a number or a string like \"64M\")");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -694,6 +741,7 @@ int main(void)
 		T(test_config_bad_content),
 		T(test_config_unknown_keys_ignored),
 		T(test_state_dir),
+		T(test_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Resource limits (tests/wire/limits_test.c), each against its own daemon:
+# connections in total and per source address, sessions per target, the
+# login timeout (silent connection, slowloris), keep-alive idleness from the
+# last PDU, the memory never-read READs and unanswered WRITEs can make the
+# daemon hold (VmRSS), and accept() running out of descriptors. Each limit
+# must log when it is hit, rate-limited.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+lt=build/tests/limits_test
+
+ctgt_start --lun 0=mem:,size=1M --connection-limit 4 --connection-limit-per-address 2
+expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" conns
+assert_match "$(cat "$CTGT_LOG")" 'from this address already \(limit\)' "daemon log"
+assert_match "$(cat "$CTGT_LOG")" '4 connections already \(limit\)' "daemon log"
+ctgt_stop
+
+ctgt_start --lun 0=mem:,size=1M --session-limit 2
+expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" sessions
+assert_match "$(cat "$CTGT_LOG")" 'has 2 sessions \(limit\)' "daemon log"
+ctgt_stop
+
+ctgt_start --lun 0=mem:,size=1M --login-timeout 2
+expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" login-timeout
+assert_match "$(cat "$CTGT_LOG")" 'login not done within 2 s' "daemon log"
+ctgt_stop
+
+ctgt_start --lun 0=mem:,size=1M --nop-interval 2
+expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" keepalive
+ctgt_stop
+
+# A LU at 1 MiB/s: immediate READs stay in flight long enough to count.
+ctgt_start --lun "0=$CTGT_TMP/slow.img,size=4M,max_bandwidth=1M"
+expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" immediate
+log "$(grep '^immediate:' <<<"$RUN_OUT")"
+assert_match "$(cat "$CTGT_LOG")" 'immediate commands in flight: rejected' "daemon log"
+ctgt_stop
+
+ctgt_start --lun 0=mem:,size=16M --connection-buffer 8M --tx-backlog 1M --nop-interval 0
+expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" memory "$CTGT_PID"
+log "$(grep '^memory:' <<<"$RUN_OUT" | tr '\n' ' ')"
+assert_match "$(cat "$CTGT_LOG")" 'TASK SET FULL' "daemon log"
+assert_match "$(cat "$CTGT_LOG")" 'not reading until the initiator reads' "daemon log"
+# Rate-limited: a hundred TASK SET FULLs, one line (per 10 s).
+n=$(grep -c 'TASK SET FULL' "$CTGT_LOG" || true)
+[ "$n" -le 2 ] || fail "TASK SET FULL logged $n times, want one rate-limited line"
+ctgt_stop
+
+# Few descriptors: accept() fails with EMFILE; the daemon pauses accepting,
+# logs once, does not spin, and accepts again once descriptors are free.
+CTGT_BIN_SAVED=$CTGT_BIN
+cat >"$CTGT_TMP/few-fds" <<SH
+#!/bin/sh
+exec prlimit --nofile=32 "$CTGT_BIN_SAVED" "\$@"
+SH
+chmod +x "$CTGT_TMP/few-fds"
+CTGT_BIN=$CTGT_TMP/few-fds ctgt_start --lun 0=mem:,size=1M
+# ctgt_start's pid is the wrapper's, which exec'd the daemon.
+expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" fds "$CTGT_PID"
+log "$(grep '^fds:' <<<"$RUN_OUT")"
+n=$(grep -c 'not accepting for' "$CTGT_LOG" || true)
+[ "$n" -ge 1 ] || fail "no log line for accept() failing"
+[ "$n" -le 2 ] || fail "accept() failure logged $n times, want one rate-limited line"
+ctgt_stop

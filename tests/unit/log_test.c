@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests for the rate limit of repeated log lines. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "util/log.h"
+
+static void test_first_hit_logs(void **state)
+{
+	struct log_ratelimit rl = LOG_RATELIMIT_INIT(1000);
+	unsigned n = 99;
+
+	(void)state;
+	assert_true(log_ratelimit_check(&rl, 0, &n));	/* even at clock 0 */
+	assert_int_equal(n, 0);
+	assert_false(log_ratelimit_check(&rl, 1, &n));
+}
+
+static void test_one_line_per_interval(void **state)
+{
+	struct log_ratelimit rl = LOG_RATELIMIT_INIT(1000);
+	unsigned n = 0, lines = 0;
+
+	(void)state;
+	/* A hit every millisecond for 3.5 s: four lines, not 3500. */
+	for (uint64_t t = 5000; t < 8500; t++)
+		lines += log_ratelimit_check(&rl, t, &n);
+	assert_int_equal(lines, 4);
+	/* The last line counted the 999 hits since the one before. */
+	assert_int_equal(n, 999);
+	assert_int_equal(rl.suppressed, 499);
+}
+
+static void test_quiet_after_interval(void **state)
+{
+	struct log_ratelimit rl = LOG_RATELIMIT_INIT(500);
+	unsigned n = 7;
+
+	(void)state;
+	assert_true(log_ratelimit_check(&rl, 100, &n));
+	assert_false(log_ratelimit_check(&rl, 599, &n));
+	assert_true(log_ratelimit_check(&rl, 600, &n));
+	assert_int_equal(n, 1);
+	assert_true(log_ratelimit_check(&rl, 100000, &n));
+	assert_int_equal(n, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_hit_logs),
+		cmocka_unit_test(test_one_line_per_interval),
+		cmocka_unit_test(test_quiet_after_interval),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
