@@ -430,6 +430,7 @@ struct flags {
 	int log_level;
 	int nop_interval;
 	const char *state_dir;
+	int max_connections;
 };
 
 static int flag_portal(struct flags *fl, const char *val, char *err, size_t errlen)
@@ -605,6 +606,19 @@ static int flag_nop_interval(struct flags *fl, const char *val, char *err, size_
 	return 0;
 }
 
+static int flag_max_connections(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_dec(val, strlen(val), CONFIG_MAX_CONNECTIONS, &n) < 0 || n == 0) {
+		set_err(err, errlen, "--max-connections %s: expected a number from 1 to %d", val,
+			CONFIG_MAX_CONNECTIONS);
+		return -1;
+	}
+	fl->max_connections = (int)n;
+	return 0;
+}
+
 static int flag_state_dir(struct flags *fl, const char *val, char *err, size_t errlen)
 {
 	return flag_once(&fl->state_dir, "state-dir", val, err, errlen);
@@ -626,6 +640,7 @@ static const struct {
 	{ "log-level", flag_log_level },
 	{ "nop-interval", flag_nop_interval },
 	{ "state-dir", flag_state_dir },
+	{ "max-connections", flag_max_connections },
 };
 
 /* Handle argv[*i] (and its value); advances *i past what it used. */
@@ -715,6 +730,8 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 			return -1;
 		}
 	}
+	if (fl->max_connections > 0)	/* the flag wins over "maxConnections" */
+		cfg->max_connections = fl->max_connections;
 	if (merge(cfg, &fl->portals, "--portal", err, errlen) < 0)
 		return -1;
 	if (fl->luns.nluns > 0 && place_luns(cfg, fl, err, errlen) < 0)

@@ -37,6 +37,9 @@ struct ctgt_target_cfg {
 	size_t nluns;
 };
 
+/* Highest --max-connections / "maxConnections" (the server clamps to its own limit). */
+#define CONFIG_MAX_CONNECTIONS 64
+
 struct ctgt_config {
 	struct ctgt_portal_cfg *portals;
 	size_t nportals;
@@ -45,6 +48,7 @@ struct ctgt_config {
 	int log_level;		/**< enum log_level; -1 = not given */
 	int nop_interval;	/**< seconds of idle before a NOP-In ping; 0 = off, -1 = default */
 	char *state_dir;	/**< --state-dir / "stateDir": APTPL reservation files; NULL = none */
+	int max_connections;	/**< --max-connections / "maxConnections": per session; 0 = default */
 };
 
 /**

@@ -204,6 +204,11 @@ void ctgt_server_set_nop(struct ctgt_server *s, unsigned interval_s, unsigned ti
 	iscsi_server_set_nop(s->isrv, interval_s, timeout_s);
 }
 
+void ctgt_server_set_max_connections(struct ctgt_server *s, unsigned n)
+{
+	iscsi_server_set_max_connections(s->isrv, n);
+}
+
 /* ---- targets and LUs ----------------------------------------------------- */
 
 int ctgt_server_add_target(struct ctgt_server *s, const char *iqn, char *err, size_t errlen)

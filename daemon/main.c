@@ -22,7 +22,8 @@ static void usage(FILE *out)
 		"                  [--lun N=PATH[,size=SIZE][,physical_block_size=SIZE]\n"
 		"                           [,max_bandwidth=SIZE][,thin][,readonly][,removable]]...\n"
 		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
-		"                  [--nop-interval SECONDS] [--state-dir DIR]\n");
+		"                  [--nop-interval SECONDS] [--state-dir DIR]\n"
+		"                  [--max-connections N]\n");
 }
 
 static int fail(const char *msg)
@@ -136,6 +137,8 @@ static int serve(int argc, char **argv)
 	}
 	/* Default keep-alive: ping after 30 s idle, give up 30 s later. */
 	ctgt_server_set_nop(srv, cfg.nop_interval < 0 ? 30 : (unsigned)cfg.nop_interval, 0);
+	if (cfg.max_connections > 0)
+		ctgt_server_set_max_connections(srv, (unsigned)cfg.max_connections);
 	if (build_targets(srv, &cfg, err, sizeof(err)) < 0 ||
 	    start_portals(srv, &cfg, err, sizeof(err)) < 0) {
 		fail(err);

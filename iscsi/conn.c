@@ -179,7 +179,17 @@ void conn_close(struct iscsi_conn *conn, const char *why)
 	close(conn->fd);
 	conn->fd = -1;
 	drop_txq(conn);
+	conn->rx_held = false;	/* a waiting request goes with its connection */
+	conn->rx_held_aborted = false;
 	cmd_abort_all(conn);
+	if (!conn->clean_close)
+		session_conn_failed(conn);
+}
+
+void conn_close_clean(struct iscsi_conn *conn, const char *why)
+{
+	conn->clean_close = true;
+	conn_close(conn, why);
 }
 
 void conn_maybe_free(struct iscsi_conn *conn)
@@ -257,10 +267,10 @@ int conn_service_all(struct iscsi_server *srv)
 		if (conn->state != CONN_CLOSED) {
 			bool want_write = !list_empty(&conn->txq);
 
-			if (want_write != conn->tx_blocked) {
-				conn->tx_blocked = want_write;
-				evloop_mod_fd(srv->loop, conn->fd, EV_READ | (want_write ? EV_WRITE : 0));
-			}
+			conn->tx_blocked = want_write;
+			/* A connection holding a request ahead of ExpCmdSN is not read. */
+			evloop_mod_fd(srv->loop, conn->fd, (conn->rx_held ? 0 : EV_READ) |
+							   (want_write ? EV_WRITE : 0));
 		}
 		conn_maybe_free(conn);
 	}
@@ -343,7 +353,7 @@ static int check_header(struct iscsi_conn *conn)
 	return 0;
 }
 
-static void dispatch(struct iscsi_conn *conn)
+static void handle_pdu(struct iscsi_conn *conn)
 {
 	switch (bhs_opcode(conn->rx_bhs)) {
 	case ISCSI_OP_LOGIN_REQ:
@@ -372,6 +382,36 @@ static void dispatch(struct iscsi_conn *conn)
 		conn_reject(conn, conn->rx_bhs, REJECT_SNACK);
 		break;
 	}
+}
+
+/* CmdSN order across the connections of a session (session_must_wait()). */
+static void dispatch(struct iscsi_conn *conn)
+{
+	struct iscsi_session *sess = conn->sess;
+
+	if (conn->state == CONN_FULL_FEATURE && session_must_wait(conn)) {
+		conn->rx_held = true;
+		return;
+	}
+	handle_pdu(conn);
+	if (sess)
+		session_release_held(sess);
+}
+
+void conn_run_held(struct iscsi_conn *conn)
+{
+	conn->rx_held = false;	/* reading resumes before the next sleep */
+	if (conn->rx_held_aborted) {
+		/* Aborted before it ran: it takes its CmdSN and is gone (its
+		 * Data-Out finds no task and is dropped). */
+		conn->rx_held_aborted = false;
+		LOG_DEBUG("conn", "%s: ITT 0x%x aborted while waiting for its CmdSN", conn->peer,
+			  bhs_u32(conn->rx_bhs, BHS_ITT));
+		if (session_check_cmdsn(conn->sess, conn->rx_bhs))
+			session_req_done(conn->sess, conn->rx_bhs);
+		return;
+	}
+	handle_pdu(conn);
 }
 
 static bool data_digest_ok(struct iscsi_conn *conn, uint32_t dlen)
@@ -458,9 +498,18 @@ static void conn_on_readable(struct iscsi_conn *conn)
 {
 	int pdus = 0;
 
+	if (conn->rx_held) {
+		/* Not reading, but an error or hang-up still ends the connection. */
+		uint8_t b;
+		ssize_t r = recv(conn->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+			conn_close(conn, r == 0 ? "peer closed the connection" : strerror(errno));
+		return;
+	}
 	/* In CONN_LOGOUT the last PDU is queued: nothing more is read. */
 	while (pdus < ISCSI_PDUS_PER_WAKEUP && conn->state != CONN_CLOSED &&
-	       conn->state != CONN_LOGOUT) {
+	       conn->state != CONN_LOGOUT && !conn->rx_held) {
 		bool done = false;
 
 		if (conn->rx_got < conn->rx_want) {

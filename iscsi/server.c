@@ -215,6 +215,15 @@ void iscsi_server_set_nop(struct iscsi_server *srv, unsigned interval_s, unsigne
 					      : 0;
 }
 
+void iscsi_server_set_max_connections(struct iscsi_server *srv, unsigned n)
+{
+	if (n < 1)
+		n = 1;
+	if (n > ISCSI_MAX_CONNECTIONS)
+		n = ISCSI_MAX_CONNECTIONS;
+	srv->lim.max_connections = n;
+}
+
 void iscsi_server_shutdown(struct iscsi_server *srv, void (*done)(void *arg), void *arg)
 {
 	struct list_node *pos, *tmp;
