@@ -499,12 +499,14 @@ static void conn_on_readable(struct iscsi_conn *conn)
 	int pdus = 0;
 
 	if (conn->rx_held) {
-		/* Not reading, but an error or hang-up still ends the connection. */
-		uint8_t b;
-		ssize_t r = recv(conn->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+		/* EV_READ is off while a request waits for its CmdSN: only a
+		 * hang-up or a socket error wakes us, and it would again and
+		 * again (level-triggered) while queued data stays unread. */
+		int err = 0;
+		socklen_t len = sizeof(err);
 
-		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
-			conn_close(conn, r == 0 ? "peer closed the connection" : strerror(errno));
+		getsockopt(conn->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		conn_close(conn, err ? strerror(err) : "hang-up while a request waited for its CmdSN");
 		return;
 	}
 	/* In CONN_LOGOUT the last PDU is queued: nothing more is read. */
