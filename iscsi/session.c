@@ -147,6 +147,9 @@ bool session_check_cmdsn(struct iscsi_session *sess, const uint8_t *bhs)
 	/* session_must_wait() held back everything ahead of ExpCmdSN that
 	 * another connection could still fill in; what gets here ahead of it
 	 * (one connection, or every connection waiting) skips the gap. */
+	if (cmdsn != sess->exp_cmd_sn)
+		LOG_DEBUG("session", "tsih %u: CmdSN %u skips from %u", sess->tsih, cmdsn,
+			  sess->exp_cmd_sn);
 	sess->exp_cmd_sn = cmdsn + 1;
 	sess->in_flight++;
 	return true;

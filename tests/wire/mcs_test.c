@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -498,6 +499,80 @@ static void test_failure_ends_session(void **state)
 	sess_close(&a);
 }
 
+/* When no connection is left that could bring the missing CmdSN, nothing
+ * waits for it: the session skips the gap instead of hanging. */
+static void test_gap_nobody_can_fill(void **state)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	struct sess a, b;
+	struct rx rx = { 0 };
+	uint32_t n, itt_a, itt_b;
+	static const uint8_t cdb[16];
+
+	(void)state;
+	lead_login(&a, "MaxConnections=2", false);
+	join(&b, &a, 1);
+	/* Both connections ahead of N: the second one has nobody to wait for. */
+	n = a.cmdsn;
+	a.cmdsn = n + 2;
+	itt_a = sess_cmd(&a, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, cdb, NULL, 0);	/* N+2 */
+	assert_quiet(a.fd, 200);
+	a.cmdsn = n + 1;
+	itt_b = sess_cmd(&b, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, cdb, NULL, 0);	/* N+1 */
+	a.cmdsn = n + 3;
+	/* N+1 ran with ExpCmdSN N+2 (N skipped) before N+2 was let go. */
+	expect_pdu(b.fd, &rx, ISCSI_OP_SCSI_RSP);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt_b);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_EXPCMDSN), n + 2);
+	b.exp_statsn++;
+	assert_int_equal(sess_expect_rsp(&a, itt_a, &rx), STATUS_GOOD);
+
+	/* A waits for N+3; B, the only one that could bring it, leaves with an
+	 * immediate Logout (no CmdSN of its own): A's request runs. */
+	a.cmdsn = n + 4;
+	itt_a = sess_cmd(&a, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, cdb, NULL, 0);	/* N+4 */
+	assert_quiet(a.fd, 200);
+	bhs[BHS_OPCODE] = ISCSI_OP_LOGOUT_REQ | ISCSI_OP_IMMEDIATE;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | LOGOUT_CONN;
+	bhs_set_u32(bhs, BHS_ITT, 0x600d);
+	put_be16(bhs + BHS_LOGOUT_CID, 1);
+	bhs_set_u32(bhs, BHS_CMDSN, n + 3);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, b.exp_statsn);
+	send_pdu(b.fd, bhs, NULL, 0);
+	expect_pdu(b.fd, &rx, ISCSI_OP_LOGOUT_RSP);
+	assert_int_equal(rx.bhs[BHS_RSP_RESPONSE], 0);
+	assert_true(wait_closed(b.fd));
+	a.cmdsn = n + 5;
+	assert_int_equal(sess_expect_rsp(&a, itt_a, &rx), STATUS_GOOD);
+	rx_free(&rx);
+	assert_int_equal(tur(&a), STATUS_GOOD);
+	sess_close(&a);
+	sess_close(&b);
+}
+
+/* A connection reset while its request waits for a CmdSN: the target
+ * notices at once (no busy loop on the hang-up) and ends the session. */
+static void test_reset_while_waiting(void **state)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct sess a, b;
+
+	(void)state;
+	lead_login(&a, "MaxConnections=2", false);
+	join(&b, &a, 1);
+	a.cmdsn++;
+	(void)rw10(&b, 0x28, 0);
+	(void)rw10(&b, 0x28, 1);	/* queued behind it, unread */
+	assert_quiet(b.fd, 200);
+	assert_int_equal(setsockopt(b.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	sess_close(&b);		/* RST */
+	assert_true(wait_closed(a.fd));
+	sess_close(&a);
+	lead_login(&a, "MaxConnections=2", false);
+	assert_int_equal(tur(&a), STATUS_GOOD);
+	sess_close(&a);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +586,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_session_reinstatement),
 		cmocka_unit_test(test_abort_task_on_other_connection),
 		cmocka_unit_test(test_failure_ends_session),
+		cmocka_unit_test(test_gap_nobody_can_fill),
+		cmocka_unit_test(test_reset_while_waiting),
 	};
 
 	if (argc < 3) {
