@@ -187,6 +187,12 @@ static int join_session(struct iscsi_conn *conn)
 			   "a discovery session has one connection");
 		return -1;
 	}
+	/* A session lives within one target portal group (RFC 7143 section 4.4.1). */
+	if (s->itn.rel_port_id != conn->portal->tpgt) {
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_NO_SESSION_SPANNING,
+			   "the session belongs to another portal group");
+		return -1;
+	}
 	/* The CID of a live connection replaces it (reinstatement): no new slot. */
 	if (!session_find_cid(s, conn->cid) &&
 	    session_live_conns(s) >= (int)s->params.max_connections) {

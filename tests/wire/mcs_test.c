@@ -13,8 +13,9 @@
  * CmdSN, the MaxConnections limit and joins with the wrong ISID, initiator
  * or TSIH, and a connection failure ending the whole session (ERL 0).
  *
- * Usage: mcs_test PORT TARGET_IQN [PORT1 (a daemon with --max-connections 1)]
- * (run by tests/integration/wire.sh).
+ * Usage: mcs_test PORT TARGET_IQN [PORT1 (a daemon with --max-connections 1)],
+ * or mcs_test tpgt PORT_A PORT_B TARGET_IQN (two portal groups: no session
+ * spans them) (run by tests/integration/wire.sh).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -573,8 +574,26 @@ static void test_reset_while_waiting(void **state)
 	sess_close(&a);
 }
 
+/* Usage "tpgt PORT_A PORT_B IQN": portals A and B are in different portal
+ * groups of IQN, so a session of A cannot span to B (0208). */
+static void test_join_other_portal_group(void **state)
+{
+	struct sess a, x;
+
+	(void)state;
+	lead_login(&a, "MaxConnections=2", false);
+	assert_int_equal(sess_join(&x, &a, g_port1, 1, 0, INITIATOR, g_target, NULL), 0x0208);
+	join(&x, &a, 1);	/* the same portal group is fine */
+	assert_int_equal(tur(&x), STATUS_GOOD);
+	sess_close(&x);
+	sess_close(&a);
+}
+
 int main(int argc, char **argv)
 {
+	const struct CMUnitTest tpgt_tests[] = {
+		cmocka_unit_test(test_join_other_portal_group),
+	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_join_allegiance_statsn),
 		cmocka_unit_test(test_cmdsn_order_across_connections),
@@ -590,8 +609,15 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_reset_while_waiting),
 	};
 
+	if (argc == 5 && strcmp(argv[1], "tpgt") == 0) {
+		g_port = atoi(argv[2]);
+		g_port1 = atoi(argv[3]);
+		g_target = argv[4];
+		return cmocka_run_group_tests(tpgt_tests, NULL, NULL);
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s PORT TARGET_IQN [PORT_MAXCONN_1]\n", argv[0]);
+		fprintf(stderr, "usage: %s PORT TARGET_IQN [PORT_MAXCONN_1]\n"
+			"       %s tpgt PORT_TPG_A PORT_TPG_B TARGET_IQN\n", argv[0], argv[0]);
 		return 2;
 	}
 	g_port = atoi(argv[1]);
