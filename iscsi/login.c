@@ -54,8 +54,13 @@ static void login_send(struct iscsi_conn *conn, const struct login_rsp *r, struc
 	bhs[BHS_LOGIN_STATUS_DETAIL] = r->status_detail;
 	conn_fill_sn(conn, pdu, true);
 	if (!conn->sess) {
-		bhs_set_u32(bhs, BHS_EXPCMDSN, conn->login_cmdsn);
-		bhs_set_u32(bhs, BHS_MAXCMDSN, conn->login_cmdsn + ISCSI_QUEUE_DEPTH - 1);
+		/* A connection joining a session sees that session's window. */
+		const struct iscsi_session *s = conn->login_tsih
+			? session_find_tsih(conn->srv, conn->login_tsih) : NULL;
+
+		bhs_set_u32(bhs, BHS_EXPCMDSN, s ? s->exp_cmd_sn : conn->login_cmdsn);
+		bhs_set_u32(bhs, BHS_MAXCMDSN, s ? s->max_cmd_sn
+						 : conn->login_cmdsn + ISCSI_QUEUE_DEPTH - 1);
 	}
 	if (r->status_class == LOGIN_CLASS_SUCCESS && r->transit &&
 	    r->nsg == ISCSI_STAGE_FULL_FEATURE) {

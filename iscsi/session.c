@@ -233,7 +233,9 @@ void session_conn_failed(struct iscsi_conn *conn)
 	for_each_conn(pos, sess) {
 		struct iscsi_conn *c = sess_conn(pos);
 
-		if (c != conn && c->state != CONN_CLOSED)
+		/* One in CONN_LOGOUT closes once its last PDU (a Logout or
+		 * TARGET COLD RESET response) is out: let it go out. */
+		if (c != conn && c->state != CONN_CLOSED && c->state != CONN_LOGOUT)
 			conn_close(c, "another connection of the session failed");
 	}
 }

@@ -38,7 +38,7 @@
 #define TOO_MANY	0x0206
 #define NO_SESSION	0x020a
 
-enum { FN_ABORT_TASK = 1 };
+enum { FN_ABORT_TASK = 1, FN_COLD_RESET = 7 };
 enum { LOGOUT_SESSION = 0, LOGOUT_CONN = 1, LOGOUT_RECOVERY = 2 };
 
 static int g_port, g_port1;
@@ -162,15 +162,15 @@ static uint8_t logout(struct sess *s, uint8_t reason, uint16_t cid)
 	return rsp;
 }
 
-/* An immediate ABORT TASK of @rtt (RefCmdSN @ref) on @s; returns the response. */
-static uint8_t abort_task(struct sess *s, uint32_t rtt, uint32_t ref)
+/* An immediate TMF @fn (ABORT TASK: of @rtt, RefCmdSN @ref) on @s; returns the response. */
+static uint8_t tmf(struct sess *s, uint8_t fn, uint32_t rtt, uint32_t ref)
 {
 	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
 	struct rx rx = { 0 };
 	uint8_t rsp;
 
 	bhs[BHS_OPCODE] = ISCSI_OP_TMF_REQ | ISCSI_OP_IMMEDIATE;
-	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | FN_ABORT_TASK;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | fn;
 	bhs_set_u32(bhs, BHS_ITT, 0x20000 + s->next_itt++);
 	bhs_set_u32(bhs, BHS_TMF_RTT, rtt);
 	bhs_set_u32(bhs, BHS_CMDSN, *sess_cmdsn(s));
@@ -183,6 +183,11 @@ static uint8_t abort_task(struct sess *s, uint32_t rtt, uint32_t ref)
 	rsp = rx.bhs[BHS_RSP_RESPONSE];
 	rx_free(&rx);
 	return rsp;
+}
+
+static uint8_t abort_task(struct sess *s, uint32_t rtt, uint32_t ref)
+{
+	return tmf(s, FN_ABORT_TASK, rtt, ref);
 }
 
 /* ---- tests ---- */
@@ -589,6 +594,31 @@ static void test_join_other_portal_group(void **state)
 	sess_close(&a);
 }
 
+/* TARGET COLD RESET from a session of two connections: its response still
+ * goes out on the connection that asked (the other connections closing must
+ * not take it along), then every connection closes. Refused by policy, the
+ * session simply goes on. */
+static void test_cold_reset_response(void **state)
+{
+	struct sess a, b;
+	uint8_t rsp;
+
+	(void)state;
+	lead_login(&a, "MaxConnections=2", false);
+	join(&b, &a, 1);
+	rsp = tmf(&a, FN_COLD_RESET, ISCSI_RSVD_TAG, 0);
+	if (rsp == 0) {
+		assert_true(wait_closed(a.fd));
+		assert_true(wait_closed(b.fd));
+	} else {
+		assert_true(rsp == 5 || rsp == 6);	/* not supported / authorization failed */
+		assert_int_equal(tur(&b), STATUS_GOOD);
+		assert_int_equal(logout(&a, LOGOUT_SESSION, 0), 0);
+	}
+	sess_close(&a);
+	sess_close(&b);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tpgt_tests[] = {
@@ -607,6 +637,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_failure_ends_session),
 		cmocka_unit_test(test_gap_nobody_can_fill),
 		cmocka_unit_test(test_reset_while_waiting),
+		cmocka_unit_test(test_cold_reset_response),
 	};
 
 	if (argc == 5 && strcmp(argv[1], "tpgt") == 0) {

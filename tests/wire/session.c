@@ -135,8 +135,9 @@ uint16_t sess_join(struct sess *s, struct sess *lead, int port, uint16_t cid,
 		s->fd = -1;
 		return status;
 	}
-	/* Same session: same TSIH back. */
+	/* Same session: same TSIH back, and the session's CmdSN window. */
 	assert_memory_equal(s->login_rsp.bhs + BHS_LOGIN_TSIH, bhs + BHS_LOGIN_TSIH, 2);
+	assert_int_equal(bhs_u32(s->login_rsp.bhs, BHS_EXPCMDSN), *sess_cmdsn(lead));
 	sess_accept(s, fd);
 	s->lead = lead;
 	return 0;
