@@ -72,7 +72,7 @@ int config_parse_size(const char *s, uint64_t *out)
 	static const char units[] = "KMGTP";
 	const char *end = s;
 	unsigned shift = 0;
-	uint64_t v;
+	uint64_t v = 0;
 
 	if (s == NULL)
 		return -1;
@@ -125,7 +125,7 @@ static const char *portal_split(const char *s, char *host, size_t hostlen, uint1
 	const char *h = s, *hend, *rest;
 	int family = AF_INET;
 	const char *why;
-	uint64_t v;
+	uint64_t v = 0;
 
 	if (s[0] == '[') {
 		h = s + 1;
@@ -433,6 +433,7 @@ struct flags {
 	unsigned pr_max_regs;
 	bool allow_target_reset;	/* for the --target target */
 	struct ctgt_limits limits;	/* 0: not given */
+	int max_connections;
 };
 
 static int flag_portal(struct flags *fl, const char *val, char *err, size_t errlen)
@@ -480,7 +481,7 @@ static bool size_option(const char *opt, size_t len, const char *name, uint64_t 
 static const char *lun_option(const char *opt, size_t len, struct ctgt_lun_cfg *lun,
 			      bool *have_size)
 {
-	uint64_t v;
+	uint64_t v = 0;
 
 	if (size_option(opt, len, "size=", &v)) {
 		if (*have_size)
@@ -644,7 +645,7 @@ static int limit_flag(const char *name, const char *val, uint64_t min, uint64_t 
 
 static int flag_connection_limit(struct flags *fl, const char *val, char *err, size_t errlen)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int rc = limit_flag("connection-limit", val, 1, 65536, false, &v, err, errlen);
 
 	fl->limits.max_connections = (unsigned)v;
@@ -654,7 +655,7 @@ static int flag_connection_limit(struct flags *fl, const char *val, char *err, s
 static int flag_connection_limit_per_address(struct flags *fl, const char *val, char *err,
 					     size_t errlen)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int rc = limit_flag("connection-limit-per-address", val, 1, 65536, false, &v, err, errlen);
 
 	fl->limits.max_connections_per_address = (unsigned)v;
@@ -663,7 +664,7 @@ static int flag_connection_limit_per_address(struct flags *fl, const char *val, 
 
 static int flag_session_limit(struct flags *fl, const char *val, char *err, size_t errlen)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int rc = limit_flag("session-limit", val, 1, 65536, false, &v, err, errlen);
 
 	fl->limits.max_sessions_per_target = (unsigned)v;
@@ -672,7 +673,7 @@ static int flag_session_limit(struct flags *fl, const char *val, char *err, size
 
 static int flag_login_timeout(struct flags *fl, const char *val, char *err, size_t errlen)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int rc = limit_flag("login-timeout", val, 1, 3600, false, &v, err, errlen);
 
 	fl->limits.login_timeout = (unsigned)v;
@@ -681,7 +682,7 @@ static int flag_login_timeout(struct flags *fl, const char *val, char *err, size
 
 static int flag_connection_buffer(struct flags *fl, const char *val, char *err, size_t errlen)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int rc = limit_flag("connection-buffer", val, 1u << 20, 1u << 31, true, &v, err, errlen);
 
 	fl->limits.connection_buffer = (uint32_t)v;
@@ -690,11 +691,24 @@ static int flag_connection_buffer(struct flags *fl, const char *val, char *err, 
 
 static int flag_tx_backlog(struct flags *fl, const char *val, char *err, size_t errlen)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int rc = limit_flag("tx-backlog", val, 64u << 10, 1u << 30, true, &v, err, errlen);
 
 	fl->limits.tx_backlog = (uint32_t)v;
 	return rc;
+}
+
+static int flag_max_connections(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_dec(val, strlen(val), CONFIG_MAX_CONNECTIONS, &n) < 0 || n == 0) {
+		set_err(err, errlen, "--max-connections %s: expected a number from 1 to %d", val,
+			CONFIG_MAX_CONNECTIONS);
+		return -1;
+	}
+	fl->max_connections = (int)n;
+	return 0;
 }
 
 static int flag_state_dir(struct flags *fl, const char *val, char *err, size_t errlen)
@@ -726,6 +740,7 @@ static const struct {
 	{ "login-timeout", flag_login_timeout },
 	{ "connection-buffer", flag_connection_buffer },
 	{ "tx-backlog", flag_tx_backlog },
+	{ "max-connections", flag_max_connections },
 };
 
 /* The flags of flag_table that take no value. */
@@ -847,6 +862,8 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 		}
 	}
 	apply_limits(&cfg->limits, &fl->limits);
+	if (fl->max_connections > 0)	/* the flag wins over "maxConnections" */
+		cfg->max_connections = fl->max_connections;
 	if (merge(cfg, &fl->portals, "--portal", err, errlen) < 0)
 		return -1;
 	if (fl->luns.nluns > 0 && place_luns(cfg, fl, err, errlen) < 0)

@@ -40,6 +40,9 @@ struct ctgt_target_cfg {
 	size_t nluns;
 };
 
+/* Highest --max-connections / "maxConnections" (the server clamps to its own limit). */
+#define CONFIG_MAX_CONNECTIONS 64
+
 struct ctgt_config {
 	struct ctgt_portal_cfg *portals;
 	size_t nportals;
@@ -50,6 +53,7 @@ struct ctgt_config {
 	char *state_dir;	/**< --state-dir / "stateDir": APTPL reservation files; NULL = none */
 	unsigned pr_max_regs;	/**< --pr-max-registrations: per LU; 0 = default (1024) */
 	struct ctgt_limits limits; /**< resource limits; 0 fields: the defaults */
+	int max_connections;	/**< --max-connections / "maxConnections": per session; 0 = default */
 };
 
 /**

@@ -552,13 +552,30 @@ static bool load_limits(struct jload *jl, json_t *root, struct ctgt_limits *lim)
 	return true;
 }
 
+/* "maxConnections": connections per session (ctgt's own key). */
+static bool load_max_connections(struct jload *jl, json_t *root, struct ctgt_config *cfg)
+{
+	json_t *v = json_object_get(root, "maxConnections");
+
+	if (v == NULL)
+		return true;
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > CONFIG_MAX_CONNECTIONS) {
+		set_err(jl->err, jl->errlen, "%s: \"maxConnections\" must be a number from 1 to %d",
+			jl->file, CONFIG_MAX_CONNECTIONS);
+		return false;
+	}
+	cfg->max_connections = (int)json_integer_value(v);
+	return true;
+}
+
 int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_t errlen)
 {
 	static const char *const known[] = { "storages", "iscsiportals", "iscsitargets",
 					     "stateDir", "connectionLimit",
 					     "connectionLimitPerAddress", "sessionLimit",
 					     "loginTimeout", "connectionBuffer", "txBacklog",
-					     NULL };
+					     "maxConnections", NULL };
 	struct jload jl = { .file = path, .err = err, .errlen = errlen };
 	json_t *root;
 	bool ok;
@@ -569,6 +586,7 @@ int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_
 		return -1;
 	warn_unknown_keys(&jl, "top level", root, known);
 	ok = load_state_dir(&jl, root, cfg) && load_limits(&jl, root, &cfg->limits) &&
+	     load_max_connections(&jl, root, cfg) &&
 	     load_array(&jl, root, "storages", load_storage) &&
 	     load_array(&jl, root, "iscsiportals", load_portal) &&
 	     load_targets(&jl, root) && move_portals(&jl);

@@ -218,6 +218,11 @@ void ctgt_server_set_limits(struct ctgt_server *s, const struct ctgt_limits *lim
 	iscsi_server_set_limits(s->isrv, &l);
 }
 
+void ctgt_server_set_max_connections(struct ctgt_server *s, unsigned n)
+{
+	iscsi_server_set_max_connections(s->isrv, n);
+}
+
 /* ---- targets and LUs ----------------------------------------------------- */
 
 int ctgt_server_add_target(struct ctgt_server *s, const char *iqn, char *err, size_t errlen)

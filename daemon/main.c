@@ -26,7 +26,8 @@ static void usage(FILE *out)
 		"                  [--pr-max-registrations N] [--allow-target-reset]\n"
 		"                  [--connection-limit N] [--connection-limit-per-address N]\n"
 		"                  [--session-limit N] [--login-timeout SECONDS]\n"
-		"                  [--connection-buffer SIZE] [--tx-backlog SIZE]\n");
+		"                  [--connection-buffer SIZE] [--tx-backlog SIZE]\n"
+		"                  [--max-connections N]\n");
 }
 
 static int fail(const char *msg)
@@ -143,6 +144,8 @@ static int serve(int argc, char **argv)
 	/* Default keep-alive: ping after 30 s idle, give up 30 s later. */
 	ctgt_server_set_nop(srv, cfg.nop_interval < 0 ? 30 : (unsigned)cfg.nop_interval, 0);
 	ctgt_server_set_limits(srv, &cfg.limits);
+	if (cfg.max_connections > 0)
+		ctgt_server_set_max_connections(srv, (unsigned)cfg.max_connections);
 	if (build_targets(srv, &cfg, err, sizeof(err)) < 0 ||
 	    start_portals(srv, &cfg, err, sizeof(err)) < 0) {
 		fail(err);

@@ -203,7 +203,17 @@ void conn_close(struct iscsi_conn *conn, const char *why)
 	close(conn->fd);
 	conn->fd = -1;
 	drop_txq(conn);
+	conn->rx_held = false;	/* a waiting request goes with its connection */
+	conn->rx_held_aborted = false;
 	cmd_abort_all(conn);
+	if (!conn->clean_close)
+		session_conn_failed(conn);
+}
+
+void conn_close_clean(struct iscsi_conn *conn, const char *why)
+{
+	conn->clean_close = true;
+	conn_close(conn, why);
 }
 
 void conn_maybe_free(struct iscsi_conn *conn)
@@ -276,7 +286,9 @@ static void conn_update_events(struct iscsi_conn *conn)
 			    conn->srv->rlim.tx_backlog);
 	conn->rx_paused = pause;
 	conn->tx_blocked = want_write;
-	evloop_mod_fd(conn->srv->loop, conn->fd, (pause ? 0 : EV_READ) | (want_write ? EV_WRITE : 0));
+	/* A connection holding a request ahead of ExpCmdSN is not read either. */
+	evloop_mod_fd(conn->srv->loop, conn->fd,
+		      (pause || conn->rx_held ? 0 : EV_READ) | (want_write ? EV_WRITE : 0));
 }
 
 /** Before-sleep work: write queued PDUs, free dead connections. */
@@ -374,7 +386,7 @@ static int check_header(struct iscsi_conn *conn)
 	return 0;
 }
 
-static void dispatch(struct iscsi_conn *conn)
+static void handle_pdu(struct iscsi_conn *conn)
 {
 	switch (bhs_opcode(conn->rx_bhs)) {
 	case ISCSI_OP_LOGIN_REQ:
@@ -403,6 +415,36 @@ static void dispatch(struct iscsi_conn *conn)
 		conn_reject(conn, conn->rx_bhs, REJECT_SNACK);
 		break;
 	}
+}
+
+/* CmdSN order across the connections of a session (session_must_wait()). */
+static void dispatch(struct iscsi_conn *conn)
+{
+	struct iscsi_session *sess = conn->sess;
+
+	if (conn->state == CONN_FULL_FEATURE && session_must_wait(conn)) {
+		conn->rx_held = true;
+		return;
+	}
+	handle_pdu(conn);
+	if (sess)
+		session_release_held(sess);
+}
+
+void conn_run_held(struct iscsi_conn *conn)
+{
+	conn->rx_held = false;	/* reading resumes before the next sleep */
+	if (conn->rx_held_aborted) {
+		/* Aborted before it ran: it takes its CmdSN and is gone (its
+		 * Data-Out finds no task and is dropped). */
+		conn->rx_held_aborted = false;
+		LOG_DEBUG("conn", "%s: ITT 0x%x aborted while waiting for its CmdSN", conn->peer,
+			  bhs_u32(conn->rx_bhs, BHS_ITT));
+		if (session_check_cmdsn(conn->sess, conn->rx_bhs))
+			session_req_done(conn->sess, conn->rx_bhs);
+		return;
+	}
+	handle_pdu(conn);
 }
 
 static bool data_digest_ok(struct iscsi_conn *conn, uint32_t dlen)
@@ -489,9 +531,21 @@ static void conn_on_readable(struct iscsi_conn *conn)
 {
 	int pdus = 0;
 
+	if (conn->rx_held) {
+		/* EV_READ is off while a request waits for its CmdSN: only a
+		 * hang-up or a socket error wakes us, and it would again and
+		 * again (level-triggered) while queued data stays unread. */
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		getsockopt(conn->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		conn_close(conn, err ? strerror(err) : "hang-up while a request waited for its CmdSN");
+		return;
+	}
 	/* In CONN_LOGOUT the last PDU is queued: nothing more is read. */
 	while (pdus < ISCSI_PDUS_PER_WAKEUP && conn->state != CONN_CLOSED &&
-	       conn->state != CONN_LOGOUT && !tx_over_backlog(conn)) {
+	       conn->state != CONN_LOGOUT && !tx_over_backlog(conn) &&
+	       !conn->rx_held) {
 		bool done = false;
 
 		if (conn->rx_got < conn->rx_want) {

@@ -20,6 +20,7 @@
 #define ISCSI_MAX_R2T		16	/* outstanding R2Ts per task we track */
 #define ISCSI_MAX_TEXT		65536	/* bytes of login/text keys we accept in a sequence */
 #define ISCSI_PDUS_PER_WAKEUP	16
+#define ISCSI_MAX_CONNECTIONS	64	/* MaxConnections we ever offer */
 #define ISCSI_AHS_MAX		256	/* bytes of AHS we accept (extended CDB, bidi length) */
 #define ISCSI_MAX_IMMEDIATE	16	/* immediate commands in flight per connection */
 #define ISCSI_ACCEPT_PAUSE_MS	250	/* no accept() for this long after EMFILE/ENFILE */
@@ -76,7 +77,9 @@ struct iscsi_session {
 	struct scsi_itn itn;
 	bool nexus_added;
 	struct list_node conns;
-	int nconns;
+	int nconns;			/* in conns, closed ones included until freed */
+	bool failed;			/* a connection failed: every other one is closing */
+	bool releasing;			/* inside session_release_held() */
 };
 
 /* Connection lifecycle; changed only through conn_set_state(). */
@@ -120,6 +123,10 @@ struct iscsi_conn {
 	uint32_t rx_want, rx_got;
 	uint32_t rx_data_cap;
 	bool rx_skip;			/* this PDU was rejected: drop its payload */
+	bool rx_held;			/* the PDU in rx_bhs/rx_data is ahead of ExpCmdSN:
+					   it waits there, and nothing more is read */
+	bool rx_held_aborted;		/* task management aborted the held command */
+	bool clean_close;		/* Logout or reinstatement, not a failure */
 
 	/* transmit */
 	struct list_node txq;
@@ -217,6 +224,12 @@ int conn_service_all(struct iscsi_server *srv);
 void conn_fill_sn(struct iscsi_conn *conn, struct iscsi_pdu *pdu, bool take_statsn);
 /** Send a Reject for the PDU whose header is @bhs. */
 void conn_reject(struct iscsi_conn *conn, const uint8_t *bhs, uint8_t reason);
+/** Close @conn as a Logout or reinstatement does: not a connection failure,
+ *  so the rest of its session goes on. */
+void conn_close_clean(struct iscsi_conn *conn, const char *why);
+/** Hand the PDU held in @conn's receive buffers (conn->rx_held) to its
+ *  handler now that its CmdSN is due; reading the connection resumes. */
+void conn_run_held(struct iscsi_conn *conn);
 
 /* login.c */
 /** Handle one Login Request (header in conn->rx_bhs, data in conn->rx_data). */
@@ -229,6 +242,34 @@ void session_destroy(struct iscsi_session *sess);
 struct iscsi_session *session_find(struct iscsi_server *srv, const char *initiator,
 				   const uint8_t isid[6], const struct iscsi_target *target);
 struct iscsi_session *session_find_tsih(struct iscsi_server *srv, uint16_t tsih);
+/*
+ * MC/S (RFC 7143 sections 3.2.2.1, 4.2.2.1): commands reach the SCSI layer in
+ * CmdSN order across the connections of a session. A non-immediate request
+ * that arrives ahead of ExpCmdSN (but inside the window) while another
+ * connection may still bring the missing ones stays in its connection's
+ * receive buffers and the connection is not read any further (so its
+ * Data-Out waits in the socket): at most one request waits per connection.
+ * All on the session's thread (the event loop of its connections).
+ */
+/** True when the request in conn->rx_bhs must wait for an earlier CmdSN. */
+bool session_must_wait(struct iscsi_conn *conn);
+/** Run the waiting requests whose CmdSN has become due (or, when every
+ *  connection of @sess waits, the lowest: the gap can no longer be filled). */
+void session_release_held(struct iscsi_session *sess);
+/** Task management reached commands still waiting for their CmdSN (ITT
+ *  @itt or any for ISCSI_RSVD_TAG, on LUN @lun or any for UINT64_MAX):
+ *  they will take their CmdSN and be dropped unanswered. Returns how many. */
+int session_abort_held(struct iscsi_session *sess, uint32_t itt, uint64_t lun);
+/** Connections of @sess that are not closed. */
+int session_live_conns(const struct iscsi_session *sess);
+/** The live connection of @sess with @cid, or NULL. */
+struct iscsi_conn *session_find_cid(struct iscsi_session *sess, uint16_t cid);
+/** Add @conn (a non-leading login) to @sess; a live connection with the
+ *  same CID is closed first (connection reinstatement). */
+void session_add_conn(struct iscsi_session *sess, struct iscsi_conn *conn);
+/** @conn failed (ERL 0: session recovery): close every other connection of
+ *  its session, so the initiator recovers the session as a whole. */
+void session_conn_failed(struct iscsi_conn *conn);
 /** Check the CmdSN of a new request; true when it must be processed. */
 bool session_check_cmdsn(struct iscsi_session *sess, const uint8_t *bhs);
 /** A command that took a CmdSN has been answered. */

@@ -54,8 +54,13 @@ static void login_send(struct iscsi_conn *conn, const struct login_rsp *r, struc
 	bhs[BHS_LOGIN_STATUS_DETAIL] = r->status_detail;
 	conn_fill_sn(conn, pdu, true);
 	if (!conn->sess) {
-		bhs_set_u32(bhs, BHS_EXPCMDSN, conn->login_cmdsn);
-		bhs_set_u32(bhs, BHS_MAXCMDSN, conn->login_cmdsn + ISCSI_QUEUE_DEPTH - 1);
+		/* A connection joining a session sees that session's window. */
+		const struct iscsi_session *s = conn->login_tsih
+			? session_find_tsih(conn->srv, conn->login_tsih) : NULL;
+
+		bhs_set_u32(bhs, BHS_EXPCMDSN, s ? s->exp_cmd_sn : conn->login_cmdsn);
+		bhs_set_u32(bhs, BHS_MAXCMDSN, s ? s->max_cmd_sn
+						 : conn->login_cmdsn + ISCSI_QUEUE_DEPTH - 1);
 	}
 	if (r->status_class == LOGIN_CLASS_SUCCESS && r->transit &&
 	    r->nsg == ISCSI_STAGE_FULL_FEATURE) {
@@ -153,6 +158,60 @@ static int check_auth(struct iscsi_conn *conn)
 	return 0;
 }
 
+/* A connection added to a session runs with the session's values of the
+ * leading-only keys and its own connection-only ones (RFC 7143 section 6.3). */
+static void adopt_session_params(struct iscsi_conn *conn, const struct iscsi_params *s)
+{
+	struct iscsi_params own = conn->params;
+
+	conn->params = *s;
+	conn->params.header_digest = own.header_digest;
+	conn->params.data_digest = own.data_digest;
+	conn->params.max_xmit_dlen = own.max_xmit_dlen;
+	conn->params.max_recv_dlen = own.max_recv_dlen;
+	memcpy(conn->params.auth_method, own.auth_method, sizeof(own.auth_method));
+}
+
+/* Login with a non-zero TSIH (RFC 7143 section 6.3.1): add this connection
+ * to that session, which must have the same initiator, ISID and target. */
+static int join_session(struct iscsi_conn *conn)
+{
+	struct iscsi_server *srv = conn->srv;
+	struct iscsi_session *s = session_find_tsih(srv, conn->login_tsih);
+	const struct iscsi_target *t = conn->params.discovery ? NULL
+				       : server_find_target(srv, conn->params.target_name);
+
+	if (!s || s->failed || s->target != t || memcmp(s->isid, conn->login_isid, 6) != 0 ||
+	    strcasecmp(s->params.initiator_name, conn->params.initiator_name) != 0) {
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_SESSION_NOT_FOUND,
+			   "no session with that TSIH, ISID, initiator and target");
+		return -1;
+	}
+	if (s->params.discovery) {
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_TOO_MANY_CONNECTIONS,
+			   "a discovery session has one connection");
+		return -1;
+	}
+	/* A session lives within one target portal group (RFC 7143 section 4.4.1). */
+	if (s->itn.rel_port_id != conn->portal->tpgt) {
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_NO_SESSION_SPANNING,
+			   "the session belongs to another portal group");
+		return -1;
+	}
+	/* The CID of a live connection replaces it (reinstatement): no new slot. */
+	if (!session_find_cid(s, conn->cid) &&
+	    session_live_conns(s) >= (int)s->params.max_connections) {
+		LOG_WARN("login", "%s: tsih %u already has %u connections (MaxConnections)",
+			 conn->peer, s->tsih, s->params.max_connections);
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_TOO_MANY_CONNECTIONS,
+			   "MaxConnections reached");
+		return -1;
+	}
+	adopt_session_params(conn, &s->params);
+	session_add_conn(s, conn);
+	return 0;
+}
+
 /* Enter full feature phase: find or make the session. -1 = failed. */
 static int login_finish(struct iscsi_conn *conn)
 {
@@ -164,28 +223,21 @@ static int login_finish(struct iscsi_conn *conn)
 		return -1;
 	}
 	if (conn->login_tsih) {
-		/* Adding a connection to a session: we allow MaxConnections=1 only. */
-		if (!session_find_tsih(srv, conn->login_tsih))
-			login_fail(conn, LOGIN_CLASS_INITIATOR_ERR,
-				   LOGIN_DETAIL_SESSION_NOT_FOUND, "no session with that TSIH");
-		else
-			login_fail(conn, LOGIN_CLASS_INITIATOR_ERR,
-				   LOGIN_DETAIL_TOO_MANY_CONNECTIONS, "MaxConnections is 1");
-		return -1;
-	}
-	if (!server_session_allowed(srv, conn)) {
+		if (join_session(conn) < 0)
+			return -1;
+	} else if (!server_session_allowed(srv, conn)) {
 		login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_OUT_OF_RESOURCES,
 			   "too many sessions to the target");
 		return -1;
-	}
-	if (!session_create(conn)) {
+	} else if (!session_create(conn)) {
 		login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_OUT_OF_RESOURCES,
 			   "cannot create session");
 		return -1;
 	}
 	conn_set_state(conn, CONN_FULL_FEATURE);
-	LOG_INFO("login", "%s: %s session %u for %s%s%s", conn->peer,
-		 conn->params.discovery ? "discovery" : "normal", conn->sess->tsih,
+	LOG_INFO("login", "%s: %s session %u (CID %u, %d connections) for %s%s%s", conn->peer,
+		 conn->params.discovery ? "discovery" : "normal", conn->sess->tsih, conn->cid,
+		 session_live_conns(conn->sess),
 		 conn->params.initiator_name, conn->params.discovery ? "" : " to ",
 		 conn->params.discovery ? "" : conn->params.target_name);
 	return 0;

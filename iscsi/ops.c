@@ -52,19 +52,63 @@ void ops_handle_nop_out(struct iscsi_conn *conn)
 enum { LOGOUT_CLOSE_SESSION = 0, LOGOUT_CLOSE_CONN = 1, LOGOUT_RECOVERY = 2 };
 enum { LOGOUT_RSP_OK = 0, LOGOUT_RSP_CID_NOT_FOUND = 1, LOGOUT_RSP_NO_RECOVERY = 2 };
 
+/* The Logout Response code for @reason (RFC 7143 11.15.1); *victim is the
+ * connection to close (another one than @conn for a CID named elsewhere). */
+static uint8_t logout_response(struct iscsi_conn *conn, uint8_t reason, uint16_t cid,
+			       struct iscsi_conn **victim)
+{
+	*victim = NULL;
+	switch (reason) {
+	case LOGOUT_CLOSE_SESSION:
+		return LOGOUT_RSP_OK;
+	case LOGOUT_CLOSE_CONN:
+		*victim = session_find_cid(conn->sess, cid);
+		return *victim ? LOGOUT_RSP_OK : LOGOUT_RSP_CID_NOT_FOUND;
+	default:	/* LOGOUT_RECOVERY: ErrorRecoveryLevel 0 cannot recover a connection */
+		return LOGOUT_RSP_NO_RECOVERY;
+	}
+}
+
+/* Close what a successful Logout named: the whole session, or one connection. */
+static void logout_close(struct iscsi_conn *conn, uint8_t reason, struct iscsi_conn *victim)
+{
+	struct list_node *pos;
+
+	LOG_INFO("logout", "%s: logout (reason %u, CID %u)", conn->peer, reason,
+		 victim ? victim->cid : conn->cid);
+	if (reason == LOGOUT_CLOSE_SESSION) {
+		for (pos = conn->sess->conns.next; pos != &conn->sess->conns; pos = pos->next) {
+			struct iscsi_conn *c = container_of(pos, struct iscsi_conn, sess_link);
+
+			if (c != conn)
+				conn_close_clean(c, "session logged out");
+		}
+		victim = conn;
+	}
+	if (victim != conn) {
+		conn_close_clean(victim, "logged out from another connection");
+		return;
+	}
+	/* Closed once the response is on the wire. */
+	conn->clean_close = true;
+	conn_set_state(conn, CONN_LOGOUT);
+}
+
 void ops_handle_logout(struct iscsi_conn *conn)
 {
 	const uint8_t *bhs = conn->rx_bhs;
 	uint8_t reason = bhs[BHS_FLAGS] & 0x7f;
+	struct iscsi_conn *victim;
 	struct iscsi_pdu *pdu;
-	uint8_t response = LOGOUT_RSP_OK;
+	uint8_t response;
 
+	if (reason > LOGOUT_RECOVERY) {
+		conn_reject(conn, bhs, REJECT_INVALID_PDU_FIELD);
+		return;
+	}
 	if (!session_check_cmdsn(conn->sess, bhs))
 		return;
-	if (reason == LOGOUT_RECOVERY)
-		response = LOGOUT_RSP_NO_RECOVERY;	/* ERL 0 */
-	else if (reason == LOGOUT_CLOSE_CONN && get_be16(bhs + BHS_LOGOUT_CID) != conn->cid)
-		response = LOGOUT_RSP_CID_NOT_FOUND;
+	response = logout_response(conn, reason, get_be16(bhs + BHS_LOGOUT_CID), &victim);
 	pdu = pdu_alloc(ISCSI_OP_LOGOUT_RSP);
 	if (!pdu) {
 		conn_close(conn, "out of memory");
@@ -73,13 +117,18 @@ void ops_handle_logout(struct iscsi_conn *conn)
 	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
 	pdu->bhs[BHS_RSP_RESPONSE] = response;
 	bhs_set_u32(pdu->bhs, BHS_ITT, bhs_u32(bhs, BHS_ITT));
+	/* ERL 0: no task waits for reassignment, so nothing is retained and
+	 * nothing need be waited for (Time2Wait = Time2Retain = 0, 11.15.2-3). */
+	put_be16(pdu->bhs + BHS_LOGOUT_TIME2WAIT, 0);
+	put_be16(pdu->bhs + BHS_LOGOUT_TIME2RETAIN, 0);
 	session_req_done(conn->sess, bhs);
 	conn_fill_sn(conn, pdu, true);
 	conn_send(conn, pdu);
-	if (response == LOGOUT_RSP_OK) {
-		LOG_INFO("logout", "%s: logout (reason %u)", conn->peer, reason);
-		conn_set_state(conn, CONN_LOGOUT);
-	}
+	if (response == LOGOUT_RSP_OK)
+		logout_close(conn, reason, victim);
+	else
+		LOG_INFO("logout", "%s: logout reason %u refused (response %u)", conn->peer,
+			 reason, response);
 }
 
 /* Send a NOP-In ping (RFC 7143 section 11.19): ITT reserved, a TTT the

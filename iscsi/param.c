@@ -346,7 +346,7 @@ void iscsi_target_limits_default(struct iscsi_target_limits *lim)
 		.max_burst = 1048576,
 		.first_burst = 65536,
 		.max_outstanding_r2t = 8,
-		.max_connections = 1,
+		.max_connections = 4,
 		.initial_r2t = false,
 		.immediate_data = true,
 		.allow_header_digest = true,

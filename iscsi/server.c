@@ -370,6 +370,15 @@ void iscsi_server_set_limits(struct iscsi_server *srv, const struct iscsi_server
 	};
 }
 
+void iscsi_server_set_max_connections(struct iscsi_server *srv, unsigned n)
+{
+	if (n < 1)
+		n = 1;
+	if (n > ISCSI_MAX_CONNECTIONS)
+		n = ISCSI_MAX_CONNECTIONS;
+	srv->lim.max_connections = n;
+}
+
 void iscsi_server_shutdown(struct iscsi_server *srv, void (*done)(void *arg), void *arg)
 {
 	struct list_node *pos, *tmp;

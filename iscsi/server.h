@@ -38,6 +38,9 @@ int iscsi_server_add_portal(struct iscsi_server *srv, const char *host, uint16_t
  */
 void iscsi_server_set_nop(struct iscsi_server *srv, unsigned interval_s, unsigned timeout_s);
 
+/** MaxConnections offered to new sessions (clamped to 1..ISCSI_MAX_CONNECTIONS). */
+void iscsi_server_set_max_connections(struct iscsi_server *srv, unsigned n);
+
 /**
  * Resource limits: what one client, or many, may make the server hold. Each
  * has a safe default (iscsi_server_limits_default()); hitting one logs one

@@ -72,7 +72,8 @@ static void reinstate(struct iscsi_server *srv, struct iscsi_conn *conn,
 		return;
 	LOG_INFO("session", "%s: reinstating session %u", conn->peer, old->tsih);
 	list_for_each_safe(pos, tmp, &old->conns)
-		conn_close(container_of(pos, struct iscsi_conn, sess_link), "session reinstated");
+		conn_close_clean(container_of(pos, struct iscsi_conn, sess_link),
+				 "session reinstated");
 	/* Unlink now, so a lookup cannot find it while its I/O drains. */
 	list_del(&old->link);
 	old->tsih = 0;
@@ -143,8 +144,12 @@ bool session_check_cmdsn(struct iscsi_session *sess, const uint8_t *bhs)
 			 sess->tsih, cmdsn, sess->exp_cmd_sn, sess->max_cmd_sn);
 		return false;
 	}
-	/* One connection per session: commands arrive in order, so the next
-	 * expected one is simply the one after this. */
+	/* session_must_wait() held back everything ahead of ExpCmdSN that
+	 * another connection could still fill in; what gets here ahead of it
+	 * (one connection, or every connection waiting) skips the gap. */
+	if (cmdsn != sess->exp_cmd_sn)
+		LOG_DEBUG("session", "tsih %u: CmdSN %u skips from %u", sess->tsih, cmdsn,
+			  sess->exp_cmd_sn);
 	sess->exp_cmd_sn = cmdsn + 1;
 	sess->in_flight++;
 	return true;
@@ -160,4 +165,182 @@ void session_req_done(struct iscsi_session *sess, const uint8_t *bhs)
 {
 	if (!bhs_immediate(bhs))
 		session_cmd_done(sess);
+}
+
+/* ---- connections of a session (MC/S) ---- */
+
+#define for_each_conn(pos, sess) \
+	for (pos = (sess)->conns.next; pos != &(sess)->conns; pos = pos->next)
+
+static struct iscsi_conn *sess_conn(struct list_node *pos)
+{
+	return container_of(pos, struct iscsi_conn, sess_link);
+}
+
+int session_live_conns(const struct iscsi_session *sess)
+{
+	const struct list_node *pos;
+	int n = 0;
+
+	for_each_conn(pos, sess)
+		n += sess_conn((struct list_node *)pos)->state != CONN_CLOSED;
+	return n;
+}
+
+struct iscsi_conn *session_find_cid(struct iscsi_session *sess, uint16_t cid)
+{
+	struct list_node *pos;
+
+	for_each_conn(pos, sess) {
+		struct iscsi_conn *c = sess_conn(pos);
+
+		if (c->cid == cid && c->state != CONN_CLOSED)
+			return c;
+	}
+	return NULL;
+}
+
+void session_add_conn(struct iscsi_session *sess, struct iscsi_conn *conn)
+{
+	struct iscsi_conn *old = session_find_cid(sess, conn->cid);
+
+	if (old) {
+		/* Connection reinstatement (RFC 7143 section 6.3.4): at ERL 0
+		 * the old connection's tasks are aborted, not reassigned. */
+		LOG_INFO("session", "%s: tsih %u: reinstating CID %u (was %s)", conn->peer,
+			 sess->tsih, conn->cid, old->peer);
+		conn_close_clean(old, "connection reinstated");
+	}
+	list_add_tail(&sess->conns, &conn->sess_link);
+	sess->nconns++;
+	conn->sess = sess;
+}
+
+void session_conn_failed(struct iscsi_conn *conn)
+{
+	struct iscsi_session *sess = conn->sess;
+	struct list_node *pos;
+
+	if (!sess || sess->failed || sess->srv->shutting_down || session_live_conns(sess) == 0)
+		return;
+	/* ErrorRecoveryLevel 0 knows no connection recovery (RFC 7143 section
+	 * 7: "session recovery" only): the initiator recovers a failed
+	 * connection by reinstating the whole session, so the target ends the
+	 * other connections and their tasks now rather than at that login. */
+	sess->failed = true;
+	LOG_WARN("session", "tsih %u: connection %s failed: closing the session", sess->tsih,
+		 conn->peer);
+	for_each_conn(pos, sess) {
+		struct iscsi_conn *c = sess_conn(pos);
+
+		/* One in CONN_LOGOUT closes once its last PDU (a Logout or
+		 * TARGET COLD RESET response) is out: let it go out. */
+		if (c != conn && c->state != CONN_CLOSED && c->state != CONN_LOGOUT)
+			conn_close(c, "another connection of the session failed");
+	}
+}
+
+static bool takes_cmdsn(const uint8_t *bhs)
+{
+	switch (bhs_opcode(bhs)) {
+	case ISCSI_OP_SCSI_CMD:
+	case ISCSI_OP_TMF_REQ:
+	case ISCSI_OP_TEXT_REQ:
+	case ISCSI_OP_LOGOUT_REQ:
+		return true;
+	case ISCSI_OP_NOP_OUT:	/* not the answer to our ping */
+		return bhs_u32(bhs, BHS_ITT) != ISCSI_RSVD_TAG;
+	default:
+		return false;
+	}
+}
+
+/* A connection that may still bring a CmdSN: in full feature phase, read. */
+static bool can_fill_gap(const struct iscsi_conn *c)
+{
+	return c->state == CONN_FULL_FEATURE && !c->rx_held;
+}
+
+bool session_must_wait(struct iscsi_conn *conn)
+{
+	struct iscsi_session *sess = conn->sess;
+	const uint8_t *bhs = conn->rx_bhs;
+	uint32_t cmdsn = bhs_u32(bhs, BHS_CMDSN);
+	struct list_node *pos;
+
+	if (!sess || bhs_immediate(bhs) || !takes_cmdsn(bhs))
+		return false;
+	/* Due, stale, or outside the window: the handler decides at once. */
+	if (!sn_lt(sess->exp_cmd_sn, cmdsn) || sn_lt(sess->max_cmd_sn, cmdsn))
+		return false;
+	for_each_conn(pos, sess) {
+		struct iscsi_conn *c = sess_conn(pos);
+
+		if (c != conn && can_fill_gap(c)) {
+			LOG_DEBUG("session", "%s: CmdSN %u waits for %u", conn->peer, cmdsn,
+				  sess->exp_cmd_sn);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The next held request to run, or NULL. */
+static struct iscsi_conn *next_due(struct iscsi_session *sess)
+{
+	struct iscsi_conn *lowest = NULL;
+	bool gap_fillable = false;
+	struct list_node *pos;
+
+	for_each_conn(pos, sess) {
+		struct iscsi_conn *c = sess_conn(pos);
+		uint32_t sn = bhs_u32(c->rx_bhs, BHS_CMDSN);
+
+		gap_fillable |= can_fill_gap(c);
+		if (!c->rx_held || c->state != CONN_FULL_FEATURE)
+			continue;
+		if (!sn_lt(sess->exp_cmd_sn, sn))
+			return c;
+		if (!lowest || sn_lt(sn, bhs_u32(lowest->rx_bhs, BHS_CMDSN)))
+			lowest = c;
+	}
+	if (gap_fillable || !lowest)
+		return NULL;
+	LOG_WARN("session", "tsih %u: no connection can bring CmdSN %u: skipping to %u",
+		 sess->tsih, sess->exp_cmd_sn, bhs_u32(lowest->rx_bhs, BHS_CMDSN));
+	return lowest;
+}
+
+void session_release_held(struct iscsi_session *sess)
+{
+	struct iscsi_conn *c;
+
+	/* Each run may make the next one due; one held request per connection
+	 * bounds the loop. Nested calls (a handler closing a connection) leave
+	 * the work to the outer loop. */
+	if (sess->releasing)
+		return;
+	sess->releasing = true;
+	while ((c = next_due(sess)) != NULL)
+		conn_run_held(c);
+	sess->releasing = false;
+}
+
+int session_abort_held(struct iscsi_session *sess, uint32_t itt, uint64_t lun)
+{
+	struct list_node *pos;
+	int n = 0;
+
+	for_each_conn(pos, sess) {
+		struct iscsi_conn *c = sess_conn(pos);
+		const uint8_t *bhs = c->rx_bhs;
+
+		if (!c->rx_held || c->rx_held_aborted || bhs_opcode(bhs) != ISCSI_OP_SCSI_CMD ||
+		    (itt != ISCSI_RSVD_TAG && bhs_u32(bhs, BHS_ITT) != itt) ||
+		    (lun != UINT64_MAX && scsi_lun_decode(bhs + BHS_LUN) != lun))
+			continue;
+		c->rx_held_aborted = true;
+		n++;
+	}
+	return n;
 }

@@ -200,25 +200,38 @@ static void tmf_scsi_done(struct scsi_tmf *st)
 	tmf_finish(container_of(st, struct iscsi_tmf, scsi));
 }
 
+/* cmd_drop_early() on every connection of the session: a task is found
+ * whichever connection it arrived on (MC/S). */
+static int drop_early_session(struct iscsi_session *sess, uint32_t itt, uint64_t lun)
+{
+	struct list_node *pos;
+	int n = 0;
+
+	for (pos = sess->conns.next; pos != &sess->conns; pos = pos->next)
+		n += cmd_drop_early(container_of(pos, struct iscsi_conn, sess_link), itt, lun);
+	n += session_abort_held(sess, itt, lun);
+	return n;
+}
+
 /* Tasks that only wait for data-out to send an early status are not in a
- * SCSI task set: the transport forgets them itself. True when ABORT TASK
- * found its task there. */
+ * SCSI task set, nor are commands waiting for an earlier CmdSN: the
+ * transport forgets them itself. True when ABORT TASK found its task there. */
 static bool drop_early_tasks(struct iscsi_conn *conn, const uint8_t *bhs, int fn)
 {
 	uint64_t lun = scsi_lun_decode(bhs + BHS_LUN);
 
 	switch (fn) {
 	case SCSI_TMF_ABORT_TASK:
-		return cmd_drop_early(conn, bhs_u32(bhs, BHS_TMF_RTT), UINT64_MAX) > 0;
+		return drop_early_session(conn->sess, bhs_u32(bhs, BHS_TMF_RTT), UINT64_MAX) > 0;
 	case SCSI_TMF_ABORT_TASK_SET:
 	case SCSI_TMF_CLEAR_TASK_SET:
 	case SCSI_TMF_LU_RESET:
-		cmd_drop_early(conn, ISCSI_RSVD_TAG, lun);
+		drop_early_session(conn->sess, ISCSI_RSVD_TAG, lun);
 		return false;
 	case SCSI_TMF_IT_NEXUS_RESET:
 	case SCSI_TMF_TARGET_WARM_RESET:
 	case SCSI_TMF_TARGET_COLD_RESET:
-		cmd_drop_early(conn, ISCSI_RSVD_TAG, UINT64_MAX);
+		drop_early_session(conn->sess, ISCSI_RSVD_TAG, UINT64_MAX);
 		return false;
 	default:
 		return false;

@@ -116,6 +116,12 @@ int ctgt_server_add_portal(struct ctgt_server *srv, const char *host, uint16_t p
  */
 void ctgt_server_set_nop(struct ctgt_server *srv, unsigned interval_s, unsigned timeout_s);
 
+/** Most connections an initiator may open in one session (MC/S, the
+ *  MaxConnections key), 1 to CTGT_MAX_CONNECTIONS_LIMIT (larger is clamped);
+ *  default 4. Applies to logins from then on. */
+#define CTGT_MAX_CONNECTIONS_LIMIT 64
+void ctgt_server_set_max_connections(struct ctgt_server *srv, unsigned n);
+
 /**
  * What clients may make the server hold. Beyond a limit the server refuses
  * politely and logs one rate-limited line. A 0 field keeps its default.

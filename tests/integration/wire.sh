@@ -10,6 +10,9 @@
 # continued over several Text Responses (against a second daemon serving
 # many targets from a JSON configuration), a login split over two PDUs,
 # NOP-Out pings and Logout.
+# tests/wire/mcs_test.c: multiple connections per session (CmdSN order across
+# connections, allegiance, Logout reasons, reinstatement, TMF across
+# connections, MaxConnections).
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -36,6 +39,28 @@ disc_pid=$CTGT_PID disc_port=$CTGT_PORT
 build/tests/dataflow_test "$main_port" "$main_iqn" "$disc_port" "${iqns[@]}"
 ctgt_stop "$disc_pid"
 ctgt_stop "$main_pid"
+
+# MC/S: tests/wire/mcs_test.c, against the default MaxConnections (4) and a
+# daemon started with --max-connections 1.
+ctgt_start --lun 0=mem:,size=16M
+mcs_pid=$CTGT_PID mcs_port=$CTGT_PORT mcs_iqn=$CTGT_IQN
+ctgt_start --lun 0=mem:,size=1M --max-connections 1
+build/tests/mcs_test "$mcs_port" "$mcs_iqn" "$CTGT_PORT"
+ctgt_stop "$CTGT_PID"
+ctgt_stop "$mcs_pid"
+# Two portal groups of one target: a session does not span them.
+cat >"$CTGT_TMP/tpgs.json" <<'EOF'
+{ "storages": [ { "deviceID": 1, "path": "mem:", "online": true, "size": "1M" } ],
+  "iscsiportals": [ { "id": 0, "portal": "127.0.0.1:0" }, { "id": 1, "portal": "127.0.0.1:0" } ],
+  "iscsitargets": { "iqn.2026-11.io.ctgt.wire:tpgs": { "tpgts": { "1": [0], "2": [1] },
+                                                       "luns": { "0": 1 } } } }
+EOF
+ctgt_start --config "$CTGT_TMP/tpgs.json"
+# ctgt_start's own --portal (default group) comes first, then the file's two.
+read -r _ tpg_a tpg_b <<<"$CTGT_LISTEN"
+[ -n "$tpg_b" ] || fail "the daemon does not listen on three portals: $CTGT_LISTEN"
+build/tests/mcs_test tpgt "${tpg_a##*:}" "${tpg_b##*:}" iqn.2026-11.io.ctgt.wire:tpgs
+ctgt_stop
 
 # Keep-alive: NOP-In pings after 1 s idle, a silent initiator is dropped.
 ctgt_start --lun 0=mem:,size=1M --nop-interval 1

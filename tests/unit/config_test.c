@@ -713,6 +713,38 @@ static void test_limits(void **state)
 		   ": top level: txBacklog must be from 65536 to 1073741824 bytes (a number or a string like \"64M\")");
 }
 
+/* --max-connections and "maxConnections": connections per session; the
+ * flag wins over the file; 0 in the result means the server's default. */
+static void test_max_connections(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", NULL), 0);
+	assert_int_equal(f->cfg.max_connections, 0);
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--max-connections", "1", NULL), 0);
+	assert_int_equal(f->cfg.max_connections, 1);
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--max-connections=64", NULL), 0);
+	assert_int_equal(f->cfg.max_connections, 64);
+	PARSE_FAILS(f, "--max-connections 0: expected a number from 1 to 64",
+		    "--lun", "0=mem:,size=1M", "--max-connections", "0");
+	PARSE_FAILS(f, "--max-connections 65: expected a number from 1 to 64",
+		    "--lun", "0=mem:,size=1M", "--max-connections=65");
+	PARSE_FAILS(f, "--max-connections: missing value", "--lun", "0=mem:,size=1M",
+		    "--max-connections=");
+
+	write_config(f, "{\"maxConnections\": 2, \"storages\": [{\"deviceID\": 1,"
+		     " \"path\": \"mem:\", \"size\": \"1M\"}],"
+		     " \"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"0\": 1}}}}");
+	assert_int_equal(parse(f, "--config", f->path, NULL), 0);
+	assert_int_equal(f->cfg.max_connections, 2);
+	assert_int_equal(parse(f, "--config", f->path, "--max-connections", "8", NULL), 0);
+	assert_int_equal(f->cfg.max_connections, 8);
+	config_free(&f->cfg);
+	load_fails(f, "{\"maxConnections\": 0}", ": \"maxConnections\" must be a number from 1 to 64");
+	load_fails(f, "{\"maxConnections\": \"4\"}",
+		   ": \"maxConnections\" must be a number from 1 to 64");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -742,6 +774,7 @@ int main(void)
 		T(test_config_unknown_keys_ignored),
 		T(test_state_dir),
 		T(test_limits),
+		T(test_max_connections),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,7 +33,7 @@ static void test_limits_default(void **state)
 	assert_int_equal(lim.max_burst, 1048576);
 	assert_int_equal(lim.first_burst, 65536);
 	assert_int_equal(lim.max_outstanding_r2t, 8);
-	assert_int_equal(lim.max_connections, 1);
+	assert_int_equal(lim.max_connections, 4);
 	assert_false(lim.initial_r2t);
 	assert_true(lim.immediate_data);
 	assert_true(lim.allow_header_digest);
@@ -143,8 +143,8 @@ static void test_numeric_min(void **state)
 	assert_int_equal(f->p.max_burst, 4096);
 	CHECK(f, "MaxBurstLength=16777215\0", "MaxBurstLength=1048576\0");
 	assert_int_equal(f->p.max_burst, 1048576);
-	CHECK(f, "MaxConnections=4\0", "MaxConnections=1\0");
-	assert_int_equal(f->p.max_connections, 1);
+	CHECK(f, "MaxConnections=8\0", "MaxConnections=4\0");
+	assert_int_equal(f->p.max_connections, 4);
 	CHECK(f, "MaxOutstandingR2T=16\0", "MaxOutstandingR2T=8\0");
 	assert_int_equal(f->p.max_outstanding_r2t, 8);
 	CHECK(f, "MaxOutstandingR2T=2\0", "MaxOutstandingR2T=2\0");
@@ -243,7 +243,7 @@ static void test_numeric_out_of_range(void **state)
 	assert_int_equal(f->p.max_xmit_dlen, 512);
 	CHECK(f, "MaxRecvDataSegmentLength=16777215\0", "");
 	assert_int_equal(f->p.max_xmit_dlen, 16777215);
-	CHECK(f, "MaxConnections=65535\0", "MaxConnections=1\0");
+	CHECK(f, "MaxConnections=65535\0", "MaxConnections=4\0");
 	CHECK(f, "MaxOutstandingR2T=65535\0", "MaxOutstandingR2T=8\0");
 	CHECK(f, "DefaultTime2Retain=3600\0", "DefaultTime2Retain=20\0");
 }

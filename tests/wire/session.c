@@ -91,6 +91,58 @@ void sess_accept(struct sess *s, int fd)
 	s->next_itt = 1;
 }
 
+uint32_t *sess_cmdsn(struct sess *s)
+{
+	return s->lead ? &s->lead->cmdsn : &s->cmdsn;
+}
+
+uint16_t sess_join(struct sess *s, struct sess *lead, int port, uint16_t cid,
+		   uint8_t isid_last, const char *initiator, const char *target, ...)
+{
+	char buf[2048], kv[300];
+	uint8_t bhs[ISCSI_BHS_LEN];
+	const char *k;
+	size_t len;
+	va_list ap;
+	uint16_t status;
+	int fd;
+
+	memset(s, 0, sizeof(*s));
+	assert_true(snprintf(kv, sizeof(kv), "InitiatorName=%s", initiator) < (int)sizeof(kv));
+	len = add_key(buf, 0, sizeof(buf), kv);
+	assert_true(snprintf(kv, sizeof(kv), "TargetName=%s", target) < (int)sizeof(kv));
+	len = add_key(buf, len, sizeof(buf), kv);
+	va_start(ap, target);
+	while ((k = va_arg(ap, const char *)) != NULL)
+		len = add_key(buf, len, sizeof(buf), k);
+	va_end(ap);
+	login_bhs(bhs, LOGIN_TO_FFP, 0);
+	memcpy(bhs + BHS_LOGIN_ISID, lead->login_rsp.bhs + BHS_LOGIN_ISID, 6);
+	if (isid_last)
+		bhs[BHS_LOGIN_ISID + 5] = isid_last;
+	memcpy(bhs + BHS_LOGIN_TSIH, lead->login_rsp.bhs + BHS_LOGIN_TSIH, 2);
+	put_be16(bhs + BHS_LOGIN_CID, cid);
+	bhs_set_u32(bhs, BHS_CMDSN, *sess_cmdsn(lead));
+	fd = wire_connect(port);
+	send_pdu(fd, bhs, buf, (uint32_t)len);
+	assert_int_equal(recv_pdu(fd, &s->login_rsp), 0);
+	assert_int_equal(bhs_opcode(s->login_rsp.bhs), ISCSI_OP_LOGIN_RSP);
+	status = (uint16_t)(s->login_rsp.bhs[BHS_LOGIN_STATUS_CLASS] << 8 |
+			    s->login_rsp.bhs[BHS_LOGIN_STATUS_DETAIL]);
+	if (status) {
+		rx_free(&s->login_rsp);
+		close(fd);
+		s->fd = -1;
+		return status;
+	}
+	/* Same session: same TSIH back, and the session's CmdSN window. */
+	assert_memory_equal(s->login_rsp.bhs + BHS_LOGIN_TSIH, bhs + BHS_LOGIN_TSIH, 2);
+	assert_int_equal(bhs_u32(s->login_rsp.bhs, BHS_EXPCMDSN), *sess_cmdsn(lead));
+	sess_accept(s, fd);
+	s->lead = lead;
+	return 0;
+}
+
 void sess_close(struct sess *s)
 {
 	close(s->fd);
@@ -104,8 +156,8 @@ void sess_check_sn(struct sess *s, const uint8_t *bhs)
 {
 	assert_int_equal(bhs_u32(bhs, BHS_STATSN), s->exp_statsn);
 	s->exp_statsn++;
-	assert_int_equal(bhs_u32(bhs, BHS_EXPCMDSN), s->cmdsn);
-	assert_true(sn_le(s->cmdsn - 1 + s->min_window, bhs_u32(bhs, BHS_MAXCMDSN)));
+	assert_int_equal(bhs_u32(bhs, BHS_EXPCMDSN), *sess_cmdsn(s));
+	assert_true(sn_le(*sess_cmdsn(s) - 1 + s->min_window, bhs_u32(bhs, BHS_MAXCMDSN)));
 }
 
 uint32_t sess_cmd(struct sess *s, uint8_t lun, uint8_t flags, uint32_t edtl,
@@ -119,7 +171,7 @@ uint32_t sess_cmd(struct sess *s, uint8_t lun, uint8_t flags, uint32_t edtl,
 	bhs[BHS_LUN + 1] = lun;
 	bhs_set_u32(bhs, BHS_ITT, itt);
 	bhs_set_u32(bhs, BHS_CMD_EDTL, edtl);
-	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn++);
+	bhs_set_u32(bhs, BHS_CMDSN, (*sess_cmdsn(s))++);
 	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
 	memcpy(bhs + BHS_CMD_CDB, cdb, 16);
 	send_pdu(s->fd, bhs, imm, imm_len);

@@ -43,7 +43,13 @@ struct sess {
 	 */
 	uint32_t min_window;
 	struct rx login_rsp;	/* the final Login Response and its keys, owned */
+	/* MC/S: a connection sess_join() added takes its CmdSNs from (and
+	 * checks ExpCmdSN against) the leading connection's counter. */
+	struct sess *lead;
 };
+
+/** The CmdSN counter @s uses: its own, or its leading connection's. */
+uint32_t *sess_cmdsn(struct sess *s);
 
 /**
  * Write the keys of a leading login into @buf (@cap bytes) as key=value\0
@@ -74,6 +80,19 @@ void sess_vlogin(struct sess *s, int port, uint8_t isid_last, const char *initia
  * ExpStatSN one past its StatSN, ITTs from 1). Leaves min_window alone.
  */
 void sess_accept(struct sess *s, int fd);
+
+/**
+ * Connect to 127.0.0.1:@port and log in a further connection of @lead's
+ * session (a login with its ISID and TSIH) with CID @cid and the keys
+ * InitiatorName=@initiator, TargetName=@target and every further argument
+ * (ending with NULL). Returns the final Login Response's status class << 8 |
+ * detail. On 0, @s is that connection (sess_accept(), s->lead = @lead: it
+ * shares @lead's CmdSN); otherwise its socket is closed, s->fd is -1 and
+ * nothing needs freeing.
+ * @isid_last, unless 0, replaces the last byte of the ISID (to try a wrong one).
+ */
+uint16_t sess_join(struct sess *s, struct sess *lead, int port, uint16_t cid,
+		   uint8_t isid_last, const char *initiator, const char *target, ...);
 
 /** Close the connection and free s->login_rsp. */
 void sess_close(struct sess *s);
