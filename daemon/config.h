@@ -31,10 +31,18 @@ struct ctgt_lun_cfg {
 	uint64_t max_bandwidth;	/**< ",max_bandwidth=" / maxBandwidth: bytes/s; 0 = none */
 };
 
+/** CHAP credentials; user == NULL: none. Both strings owned. */
+struct ctgt_chap_cfg {
+	char *user;
+	char *secret;
+};
+
 struct ctgt_target_cfg {
 	char *name;		/**< IQN */
 	struct ctgt_lun_cfg *luns;
 	size_t nluns;
+	struct ctgt_chap_cfg chap;	/**< --chap: initiators must authenticate */
+	struct ctgt_chap_cfg mutual_chap; /**< --mutual-chap: the target's own */
 };
 
 struct ctgt_config {
@@ -45,7 +53,18 @@ struct ctgt_config {
 	int log_level;		/**< enum log_level; -1 = not given */
 	int nop_interval;	/**< seconds of idle before a NOP-In ping; 0 = off, -1 = default */
 	char *state_dir;	/**< --state-dir / "stateDir": APTPL reservation files; NULL = none */
+	struct ctgt_chap_cfg discovery_chap;	/**< --discovery-chap */
 };
+
+/** "USER:SECRET" -> @c (both copied; the secret at least 12 bytes).
+ *  NULL or why not. */
+const char *config_parse_chap(const char *s, struct ctgt_chap_cfg *c);
+/** Wipe and free both strings. */
+void config_chap_free(struct ctgt_chap_cfg *c);
+/** NULL when @t's CHAP settings are consistent, else why not (a mutual
+ *  secret without --chap, or equal to the initiator's). */
+const char *config_chap_problem(const struct ctgt_chap_cfg *chap,
+				const struct ctgt_chap_cfg *mutual);
 
 /**
  * Parse the arguments that follow "serve" (argv[0] is the first flag).

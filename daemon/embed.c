@@ -230,6 +230,20 @@ int ctgt_server_add_target(struct ctgt_server *s, const char *iqn, char *err, si
 	return 0;
 }
 
+int ctgt_server_set_chap(struct ctgt_server *s, const char *iqn, const char *user,
+			 const char *secret, const char *mutual_user, const char *mutual_secret,
+			 char *err, size_t errlen)
+{
+	char why[256] = "";
+	int rc;
+
+	if (user == NULL || secret == NULL || !mutual_user != !mutual_secret)
+		return set_err(err, errlen, -EINVAL, "CHAP needs a user and a secret");
+	rc = iscsi_server_set_chap(s->isrv, iqn, user, secret, mutual_user, mutual_secret,
+				   why, sizeof(why));
+	return rc < 0 ? set_err(err, errlen, rc, "%s", why) : 0;
+}
+
 static struct scsi_tgt *find_target(struct ctgt_server *s, const char *iqn)
 {
 	for (size_t i = 0; i < s->ntgts; i++)

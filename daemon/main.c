@@ -18,7 +18,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ctgt serve [--portal HOST:PORT]... [--target IQN]\n"
+		"usage: ctgt serve [--portal HOST:PORT]... [--discovery-chap USER:SECRET]\n"
+		"                  [--target IQN [--chap USER:SECRET] [--mutual-chap USER:SECRET]]...\n"
 		"                  [--lun N=PATH[,size=SIZE][,physical_block_size=SIZE]\n"
 		"                           [,max_bandwidth=SIZE][,thin][,readonly][,removable]]...\n"
 		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
@@ -87,10 +88,18 @@ static int build_targets(struct ctgt_server *srv, const struct ctgt_config *cfg,
 		snprintf(err, errlen, "--state-dir %s: not a writable directory", cfg->state_dir);
 		return -1;
 	}
+	if (cfg->discovery_chap.user &&
+	    ctgt_server_set_chap(srv, NULL, cfg->discovery_chap.user, cfg->discovery_chap.secret,
+				 NULL, NULL, err, errlen) < 0)
+		return -1;
 	for (size_t t = 0; t < cfg->ntargets; t++) {
 		const struct ctgt_target_cfg *tc = &cfg->targets[t];
 
 		if (ctgt_server_add_target(srv, tc->name, err, errlen) < 0)
+			return -1;
+		if (tc->chap.user &&
+		    ctgt_server_set_chap(srv, tc->name, tc->chap.user, tc->chap.secret,
+					 tc->mutual_chap.user, tc->mutual_chap.secret, err, errlen) < 0)
 			return -1;
 		for (size_t l = 0; l < tc->nluns; l++)
 			if (add_lun(srv, tc->name, &tc->luns[l], cfg->state_dir, err, errlen) < 0)

@@ -65,7 +65,7 @@ static void login_send(struct iscsi_conn *conn, const struct login_rsp *r, struc
 	conn_send(conn, pdu);
 }
 
-static void login_fail(struct iscsi_conn *conn, uint8_t cls, uint8_t detail, const char *why)
+void login_fail(struct iscsi_conn *conn, uint8_t cls, uint8_t detail, const char *why)
 {
 	struct login_rsp r = { .status_class = cls, .status_detail = detail };
 
@@ -141,15 +141,25 @@ static int check_identity(struct iscsi_conn *conn)
 	return 0;
 }
 
-/* AuthMethod: only None for now; CHAP plugs in here. */
-static int check_auth(struct iscsi_conn *conn)
+/*
+ * The security stage (RFC 7143 section 12.1): an AuthMethod offer we cannot
+ * take fails the login, CHAP runs in auth.c, and nobody leaves the stage (or
+ * skips it) without authenticating where the target requires it.
+ */
+static int check_auth(struct iscsi_conn *conn, struct login_rsp *r, struct kvbuf *out)
 {
-	if (kv_find(conn->text_in, conn->text_in_len, "AuthMethod") &&
-	    !conn->params.auth_method[0]) {
-		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_AUTH_FAILED,
-			   "no acceptable AuthMethod");
-		return -1;
+	if (conn->login_stage == ISCSI_STAGE_SECURITY) {
+		if (kv_find(conn->text_in, conn->text_in_len, "AuthMethod") &&
+		    !conn->params.auth_method[0]) {
+			login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_AUTH_FAILED,
+				   "no acceptable AuthMethod");
+			return -1;
+		}
+		if (auth_step(conn, out, &r->transit) < 0)
+			return -1;
 	}
+	if (conn->login_stage != ISCSI_STAGE_SECURITY || r->transit)
+		return auth_check_done(conn);
 	return 0;
 }
 
@@ -210,8 +220,10 @@ static void login_step(struct iscsi_conn *conn, const uint8_t *bhs)
 	struct login_rsp r = { .transit = bhs[BHS_FLAGS] & ISCSI_LOGIN_TRANSIT,
 			       .nsg = bhs[BHS_FLAGS] & 3 };
 	struct kvbuf out = { 0 };
-	int rc = iscsi_param_negotiate(&conn->neg, conn->text_in, conn->text_in_len, &out);
+	int rc;
 
+	auth_decide(conn);
+	rc = iscsi_param_negotiate(&conn->neg, conn->text_in, conn->text_in_len, &out);
 	if (rc < 0) {
 		kv_free(&out);
 		if (rc == NEG_ERR_NOMEM)
@@ -222,8 +234,7 @@ static void login_step(struct iscsi_conn *conn, const uint8_t *bhs)
 				   rc == NEG_ERR_DUPLICATE ? "duplicate key" : "malformed keys");
 		return;
 	}
-	if (check_identity(conn) < 0 ||
-	    (conn->login_stage == ISCSI_STAGE_SECURITY && check_auth(conn) < 0)) {
+	if (check_identity(conn) < 0 || check_auth(conn, &r, &out) < 0) {
 		kv_free(&out);
 		return;
 	}
@@ -243,12 +254,59 @@ static void login_step(struct iscsi_conn *conn, const uint8_t *bhs)
 		conn->login_stage = r.nsg;
 }
 
+static void login_answer(struct iscsi_conn *conn, const uint8_t *bhs)
+{
+	login_step(conn, bhs);
+	free(conn->text_in);
+	conn->text_in = NULL;
+	conn->text_in_len = 0;
+}
+
+static void on_hold_done(struct evloop *loop, void *arg)
+{
+	struct iscsi_conn *conn = arg;
+
+	(void)loop;
+	conn->auth.hold_timer = 0;
+	login_resume(conn);
+}
+
+void login_resume(struct iscsi_conn *conn)
+{
+	if (conn->state == CONN_LOGIN)
+		login_answer(conn, conn->auth.held_bhs);
+}
+
+/* After CHAP failures from this address or name, answer the response later. */
+static bool hold_answer(struct iscsi_conn *conn, const uint8_t *bhs)
+{
+	uint64_t ms = auth_hold_ms(conn);
+
+	if (!ms)
+		return false;
+	memcpy(conn->auth.held_bhs, bhs, ISCSI_BHS_LEN);
+	conn->auth.hold_timer = evloop_add_timer(conn->srv->loop, ms, on_hold_done, conn);
+	if (!conn->auth.hold_timer) {
+		login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_OUT_OF_RESOURCES,
+			   "out of memory");
+		return true;
+	}
+	LOG_WARN("login", "%s: earlier CHAP failures: answering in %llu ms", conn->peer,
+		 (unsigned long long)ms);
+	return true;
+}
+
 void login_handle(struct iscsi_conn *conn)
 {
 	const uint8_t *bhs = conn->rx_bhs;
 	const char *why = NULL;
 	int detail;
 
+	if (conn->auth.hold_timer) {
+		/* The initiator must wait for our answer (RFC 7143 section 6.3). */
+		conn_close(conn, "Login Request while the previous one awaits its answer");
+		return;
+	}
 	if (!conn->login_started)
 		login_start(conn, bhs);
 	conn->login_itt = bhs_u32(bhs, BHS_ITT);
@@ -269,8 +327,7 @@ void login_handle(struct iscsi_conn *conn)
 		login_send(conn, &r, NULL);
 		return;
 	}
-	login_step(conn, bhs);
-	free(conn->text_in);
-	conn->text_in = NULL;
-	conn->text_in_len = 0;
+	if (hold_answer(conn, bhs))
+		return;
+	login_answer(conn, bhs);
 }

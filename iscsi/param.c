@@ -110,7 +110,7 @@ enum key_id {
 };
 
 struct key_def;
-typedef bool (*list_accept_fn)(const struct iscsi_target_limits *lim, const char *v, size_t vl);
+typedef bool (*list_accept_fn)(const struct iscsi_neg *n, const char *v, size_t vl);
 typedef void (*list_land_fn)(struct iscsi_params *p, const struct key_def *d, const char *v,
 			     size_t vl);
 
@@ -135,34 +135,31 @@ static bool tok_is(const char *v, size_t vl, const char *lit)
 	return vl == strlen(lit) && memcmp(v, lit, vl) == 0;
 }
 
-static bool accept_header_digest(const struct iscsi_target_limits *lim, const char *v, size_t vl)
+static bool accept_header_digest(const struct iscsi_neg *n, const char *v, size_t vl)
 {
-	return tok_is(v, vl, "None") || (lim->allow_header_digest && tok_is(v, vl, "CRC32C"));
+	return tok_is(v, vl, "None") || (n->lim->allow_header_digest && tok_is(v, vl, "CRC32C"));
 }
 
-static bool accept_data_digest(const struct iscsi_target_limits *lim, const char *v, size_t vl)
+static bool accept_data_digest(const struct iscsi_neg *n, const char *v, size_t vl)
 {
-	return tok_is(v, vl, "None") || (lim->allow_data_digest && tok_is(v, vl, "CRC32C"));
+	return tok_is(v, vl, "None") || (n->lim->allow_data_digest && tok_is(v, vl, "CRC32C"));
 }
 
 /*
- * RFC 7143 section 12.1: AuthMethod values KRB5, SRP, CHAP, None. This
- * milestone authenticates nobody, so only None is accepted. When CHAP lands
- * it goes here (accept "CHAP" when a secret is configured, and stop
- * accepting "None" when the target requires authentication); the CHAP_*
- * exchange itself stays with the login/auth code (KT_CALLER rows below).
+ * RFC 7143 section 12.1: AuthMethod values KRB5, SRP, CHAP, None. The login
+ * layer says which of CHAP and None this login may use (n->auth_chap,
+ * n->auth_none) once it knows the target; the CHAP_* exchange itself is the
+ * login/auth code's (KT_CALLER rows below).
  */
-static bool accept_auth_method(const struct iscsi_target_limits *lim, const char *v, size_t vl)
+static bool accept_auth_method(const struct iscsi_neg *n, const char *v, size_t vl)
 {
-	(void)lim;
-	return tok_is(v, vl, "None");
+	return (n->auth_none && tok_is(v, vl, "None")) || (n->auth_chap && tok_is(v, vl, "CHAP"));
 }
 
 /* RFC 7143 section 13.23: we give the RFC 3720 task reporting semantics only. */
-static bool accept_task_reporting(const struct iscsi_target_limits *lim, const char *v,
-				  size_t vl)
+static bool accept_task_reporting(const struct iscsi_neg *n, const char *v, size_t vl)
 {
-	(void)lim;
+	(void)n;
 	return tok_is(v, vl, "RFC3720");
 }
 
@@ -456,7 +453,8 @@ const char *kv_find(const char *data, size_t len, const char *key)
 void iscsi_neg_init(struct iscsi_neg *n, struct iscsi_params *p,
 		    const struct iscsi_target_limits *lim, bool leading, bool login)
 {
-	*n = (struct iscsi_neg){ .p = p, .lim = lim, .leading = leading, .login = login };
+	*n = (struct iscsi_neg){ .p = p, .lim = lim, .leading = leading, .login = login,
+				 .auth_none = true };
 }
 
 /* ---- value syntax (RFC 7143 section 6.1) ---------------------------------- */
@@ -669,7 +667,7 @@ static int neg_list(struct neg_ctx *c, const struct key_def *d, const char *v, s
 		const char *comma = memchr(tok, ',', vl - pos);
 		size_t tl = comma ? (size_t)(comma - tok) : vl - pos;
 
-		if (d->accept(c->n->lim, tok, tl)) {
+		if (d->accept(c->n, tok, tl)) {
 			char buf[32];
 
 			/* Accepted values are short literals of ours. */

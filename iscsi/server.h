@@ -25,6 +25,18 @@ struct iscsi_server *iscsi_server_create(struct evloop *loop, struct bs_cq *cq);
 int iscsi_server_add_target(struct iscsi_server *srv, struct scsi_tgt *tgt);
 
 /**
+ * Require CHAP from initiators of target @target (NULL: of discovery
+ * sessions): they prove @user/@secret; with @muser (and @msecret) the
+ * target answers mutual CHAP with those. Secrets of 12 to 255 bytes; the
+ * mutual secret must differ from the initiator's. The secrets are copied
+ * (and wiped when the server is destroyed). Returns 0, -ENOENT (no such
+ * target) or -EINVAL, with a one-line reason in @err.
+ */
+int iscsi_server_set_chap(struct iscsi_server *srv, const char *target, const char *user,
+			  const char *secret, const char *muser, const char *msecret,
+			  char *err, size_t errlen);
+
+/**
  * Listen on @host (numeric IPv4 or IPv6) port @port (0: kernel's choice).
  * Returns the bound port (> 0) or a negative errno with a one-line reason in @err.
  */

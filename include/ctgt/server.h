@@ -68,6 +68,20 @@ struct ctgt_server *ctgt_server_create(void);
 int ctgt_server_add_target(struct ctgt_server *srv, const char *iqn, char *err, size_t errlen);
 
 /**
+ * Authentication: initiators logging in to target @iqn (NULL: discovery
+ * sessions) must prove CHAP name @user and @secret (RFC 7143 12.1.3; MD5,
+ * SHA-1, SHA-256 or SHA3-256, the strongest the initiator offers). With
+ * @mutual_user and @mutual_secret (both or neither) the target proves itself
+ * in return when the initiator asks (mutual CHAP). Secrets are 12 to 255
+ * bytes and the mutual one must differ from the initiator's; they are copied
+ * and wiped when the server is destroyed. Calling it again replaces the
+ * credentials. Returns 0, -ENOENT (no such target) or -EINVAL.
+ */
+int ctgt_server_set_chap(struct ctgt_server *srv, const char *iqn, const char *user,
+			 const char *secret, const char *mutual_user, const char *mutual_secret,
+			 char *err, size_t errlen);
+
+/**
  * Add a LU served by @cb to target @iqn. Ownership of @ctx passes to the
  * server in every case: on failure release(ctx) has been called when this
  * returns, otherwise ctgt_server_destroy() calls it after the last callback.
