@@ -7,10 +7,11 @@
  * Slow-down: each CHAP failure is counted against the source address and
  * against the InitiatorName in a table of AUTH_FAIL_SLOTS entries (the
  * oldest entry makes room; an entry is forgotten AUTH_FAIL_FORGET_MS after
- * its last failure). The answer to the next CHAP response from that address
- * or name is held back 1 s, 2 s, 4 s ... up to AUTH_DELAY_MAX_MS, success or
- * not, so a guesser cannot tell the verdict early either. The hold is a
- * timer: the event loop and every other connection go on meanwhile.
+ * its last failure, or at a success from that address and name). The
+ * answer to the next CHAP response from that address or name is held back
+ * 1 s, 2 s, 4 s ... up to AUTH_DELAY_MAX_MS, success or not, so a guesser
+ * cannot tell the verdict early either. The hold is a timer: the event loop
+ * and every other connection go on meanwhile.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -98,12 +99,19 @@ static void fail_record(struct iscsi_conn *conn)
 	}
 }
 
-static void fail_forget_name(struct iscsi_conn *conn)
+/* A success from this address and name ends their slow-down: a user who
+ * mistyped once, or who shares an address with a guesser, is not held back
+ * for minutes. A guesser gains nothing: the names it attacks keep counting. */
+static void fail_forget(struct iscsi_conn *conn)
 {
-	struct auth_fail *f = fail_find(conn->srv, true, conn->params.initiator_name,
-					evloop_now_ms());
+	uint64_t now = evloop_now_ms();
+	struct auth_fail *f = fail_find(conn->srv, true, conn->params.initiator_name, now);
+	char host[64];
 
 	if (f)
+		f->used = false;
+	peer_host(conn, host, sizeof(host));
+	if ((f = fail_find(conn->srv, false, host, now)) != NULL)
 		f->used = false;
 }
 
@@ -182,7 +190,7 @@ int auth_step(struct iscsi_conn *conn, struct kvbuf *out, bool *transit)
 		return 0;
 	case CHAP_SUCCESS:
 		a->done = true;
-		fail_forget_name(conn);
+		fail_forget(conn);
 		LOG_INFO("login", "%s: CHAP authenticated (algorithm %d)%s", conn->peer,
 			 a->chap.alg, a->chap.ours && kv_find(conn->text_in, conn->text_in_len,
 							      "CHAP_C") ? ", mutual" : "");
