@@ -10,6 +10,8 @@
 # continued over several Text Responses (against a second daemon serving
 # many targets from a JSON configuration), a login split over two PDUs,
 # NOP-Out pings and Logout.
+# tests/wire/auth_test.c: CHAP by hand and each of its refusals (status 0201),
+# the slow-down of repeated failures.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -40,4 +42,13 @@ ctgt_stop "$main_pid"
 # Keep-alive: NOP-In pings after 1 s idle, a silent initiator is dropped.
 ctgt_start --lun 0=mem:,size=1M --nop-interval 1
 build/tests/wire_test "$CTGT_PORT" "$CTGT_IQN" keepalive
+ctgt_stop
+
+# CHAP (tests/wire/auth_test.c): the exchange by hand, every refusal (status
+# 0201) and the slow-down of repeated failures, next to an open target.
+chap_iqn=iqn.2026-11.io.ctgt.wire:chap
+open_iqn=iqn.2026-11.io.ctgt.wire:open
+ctgt_start --target "$chap_iqn" --chap alice:alicesecret12 --mutual-chap tgt:targetsecret99 \
+	--lun 0=mem:,size=1M --target "$open_iqn" --lun 0=mem:,size=1M
+build/tests/auth_test "$CTGT_PORT" "$chap_iqn" "$open_iqn"
 ctgt_stop
