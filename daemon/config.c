@@ -20,6 +20,7 @@
 
 #include <openssl/crypto.h>
 
+#include "util/iscsi_name.h"
 #include "util/log.h"
 
 
@@ -215,50 +216,10 @@ int add_portal(struct ctgt_config *cfg, char *host, uint16_t port, uint16_t tpgt
 
 /* ---- names -------------------------------------------------------------- */
 
-static bool all_hex(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-/* "iqn.YYYY-MM.reversed.domain[:anything]" in the RFC 3720 character set. */
-static const char *iqn_problem(const char *name)
-{
-	const char *p = name + 4;
-
-	if (!(isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
-	      isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]) && p[4] == '-' &&
-	      isdigit((unsigned char)p[5]) && isdigit((unsigned char)p[6]) && p[7] == '.' &&
-	      p[8] != '\0'))
-		return "expected iqn.YYYY-MM.reversed.domain[:name]";
-	for (p = name; *p != '\0'; p++) {
-		if (*p >= 'A' && *p <= 'Z')
-			return "iSCSI names are lowercase";
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		      *p == '.' || *p == '-' || *p == ':'))
-			return "only a-z, 0-9, '.', '-' and ':' are allowed";
-	}
-	return NULL;
-}
-
 /* NULL when @name is a valid iSCSI target name, else why not. */
 const char *name_problem(const char *name)
 {
-	size_t len = strlen(name);
-
-	if (len > MAX_NAME_LEN)
-		return "longer than 223 bytes";
-	if (strncmp(name, "iqn.", 4) == 0)
-		return iqn_problem(name);
-	if (strncmp(name, "eui.", 4) == 0)
-		return len == 20 && all_hex(name + 4, 16) ? NULL :
-			"expected eui. and 16 hex digits";
-	if (strncmp(name, "naa.", 4) == 0)
-		return (len == 20 || len == 36) && all_hex(name + 4, len - 4) ? NULL :
-			"expected naa. and 16 or 32 hex digits";
-	return "not an iqn./eui./naa. name";
+	return iscsi_name_problem(name, true);
 }
 
 /* ---- targets and LUNs --------------------------------------------------- */

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "iscsi/iscsi.h"
+#include "util/iscsi_name.h"
 #include "util/log.h"
+#include "util/log_escape.h"
 
 struct login_rsp {
 	uint8_t status_class;
@@ -116,6 +118,27 @@ static void login_start(struct iscsi_conn *conn, const uint8_t *bhs)
 	iscsi_neg_init(&conn->neg, &conn->params, &conn->srv->lim, conn->login_tsih == 0, true);
 }
 
+/*
+ * A name that is not an iqn./eui./naa. name (util/iscsi_name.h). RFC 7143
+ * 11.13.5 has no status for a malformed name: a bad InitiatorName is a
+ * malformed request, 0200 (initiator error; 0207 is for a name that is
+ * missing); a bad TargetName names no target there can be, 0203 (not
+ * found), which initiators already treat as final. The log shows the name
+ * escaped: it is whatever the initiator sent.
+ */
+static int check_name(struct iscsi_conn *conn, const char *key, const char *name,
+		      uint8_t detail)
+{
+	const char *why = iscsi_name_problem(name, false);
+	char esc[LOG_ESC_LEN], msg[LOG_ESC_LEN + 128];
+
+	if (!why)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s \"%s\": %s", key, log_escape(esc, sizeof(esc), name), why);
+	login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, detail, msg);
+	return -1;
+}
+
 /* Session-level checks once the first stage's keys are known; -1 = failed. */
 static int check_identity(struct iscsi_conn *conn)
 {
@@ -126,6 +149,8 @@ static int check_identity(struct iscsi_conn *conn)
 			   "no InitiatorName");
 		return -1;
 	}
+	if (check_name(conn, "InitiatorName", p->initiator_name, LOGIN_DETAIL_INIT_ERR) < 0)
+		return -1;
 	if (p->discovery)
 		return 0;
 	if (!p->target_name[0]) {
@@ -133,9 +158,14 @@ static int check_identity(struct iscsi_conn *conn)
 			   "no TargetName");
 		return -1;
 	}
+	if (check_name(conn, "TargetName", p->target_name, LOGIN_DETAIL_NOT_FOUND) < 0)
+		return -1;
 	if (!server_find_target(conn->srv, p->target_name)) {
-		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_NOT_FOUND,
-			   "unknown target");
+		char esc[LOG_ESC_LEN], msg[LOG_ESC_LEN + 32];
+
+		snprintf(msg, sizeof(msg), "unknown target %s",
+			 log_escape(esc, sizeof(esc), p->target_name));
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_NOT_FOUND, msg);
 		return -1;
 	}
 	return 0;
@@ -167,6 +197,7 @@ static int check_auth(struct iscsi_conn *conn, struct login_rsp *r, struct kvbuf
 static int login_finish(struct iscsi_conn *conn)
 {
 	struct iscsi_server *srv = conn->srv;
+	char ini[LOG_ESC_LEN], tgt[LOG_ESC_LEN];
 
 	if (srv->shutting_down) {
 		login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_SERVICE_UNAVAILABLE,
@@ -189,10 +220,12 @@ static int login_finish(struct iscsi_conn *conn)
 		return -1;
 	}
 	conn_set_state(conn, CONN_FULL_FEATURE);
+	/* The names were checked (check_identity), escaped all the same. */
 	LOG_INFO("login", "%s: %s session %u for %s%s%s", conn->peer,
 		 conn->params.discovery ? "discovery" : "normal", conn->sess->tsih,
-		 conn->params.initiator_name, conn->params.discovery ? "" : " to ",
-		 conn->params.discovery ? "" : conn->params.target_name);
+		 log_escape(ini, sizeof(ini), conn->params.initiator_name),
+		 conn->params.discovery ? "" : " to ",
+		 conn->params.discovery ? "" : log_escape(tgt, sizeof(tgt), conn->params.target_name));
 	return 0;
 }
 

@@ -52,3 +52,9 @@ ctgt_start --target "$chap_iqn" --chap alice:alicesecret12 --mutual-chap tgt:tar
 	--lun 0=mem:,size=1M --target "$open_iqn" --lun 0=mem:,size=1M
 build/tests/auth_test "$CTGT_PORT" "$chap_iqn" "$open_iqn"
 ctgt_stop
+# The bad names reached the log escaped: no control byte, no non-ASCII byte.
+assert_contains "$(cat "$CTGT_LOG")" 'InitiatorName "iqn.2026-11.io.ctgt:bad\x01\x1b[31mname\xc3\xa9"' \
+	"escaped name in the log"
+if LC_ALL=C grep -qP '[^\x09\x0a\x20-\x7e]' "$CTGT_LOG"; then
+	fail "the daemon log holds a raw control or non-ASCII byte"
+fi

@@ -6,7 +6,8 @@
  * 0201 and a closed connection (wrong response, response of the wrong
  * length, no supported algorithm, a reflected challenge, a malformed
  * CHAP_I, the security stage skipped), then the slow-down of repeated
- * failures, measured, while another client is served at full speed.
+ * failures, measured, while another client is served at full speed; and
+ * InitiatorName/TargetName values that are not iSCSI names (0200, 0203).
  *
  * Every test connects from its own loopback address (127.0.0.N), so the
  * failures of one do not slow the next one down.
@@ -373,6 +374,57 @@ static void test_failures_slowed_down(void **state)
 	}
 }
 
+/* One leading login to @target (NULL: discovery) as @initiator: its status. */
+static void login_status(const char *initiator, const char *target, uint8_t cls, uint8_t detail)
+{
+	uint8_t bhs[ISCSI_BHS_LEN];
+	struct rx rx = { 0 };
+	char keys[1024];
+	size_t n = login_keys(keys, sizeof(keys), initiator, target, NULL);
+	int fd = connect_from("127.0.0.12");
+
+	login_bhs(bhs, LOGIN_TO_FFP, 1);
+	send_pdu(fd, bhs, keys, (uint32_t)n);
+	expect_pdu(fd, &rx, ISCSI_OP_LOGIN_RSP);
+	expect_status(&rx, cls, detail);
+	if (cls)
+		assert_true(wait_closed(fd));
+	close(fd);
+	rx_free(&rx);
+}
+
+/* RFC 7143 4.2.7: names that are not iqn./eui./naa. names are refused. */
+static void test_bad_names(void **state)
+{
+	char longname[300];
+
+	(void)state;
+	/* Control bytes and non-ASCII (the log shows them escaped, wire.sh checks). */
+	login_status("iqn.2026-11.io.ctgt:bad\x01\x1b[31mname\xc3\xa9", g_open,
+		     LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_INIT_ERR);
+	login_status("iqn.2026-11.io.ctgt:has space", g_open, LOGIN_CLASS_INITIATOR_ERR,
+		     LOGIN_DETAIL_INIT_ERR);
+	login_status("initiator", g_open, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_INIT_ERR);
+	login_status("eui.0123", g_open, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_INIT_ERR);
+	login_status("naa.0123456789abcdef0", g_open, LOGIN_CLASS_INITIATOR_ERR,
+		     LOGIN_DETAIL_INIT_ERR);
+	login_status("iqn.2026-11.io.ctgt:ok", "disk0", LOGIN_CLASS_INITIATOR_ERR,
+		     LOGIN_DETAIL_NOT_FOUND);
+	/* Discovery checks the initiator's name too. */
+	login_status("iqn.2026-11.io.ctgt:under_score", NULL, LOGIN_CLASS_INITIATOR_ERR,
+		     LOGIN_DETAIL_INIT_ERR);
+	/* 223 bytes are fine, 224 are not. */
+	memset(longname, 'a', sizeof(longname));
+	memcpy(longname, "iqn.2026-11.io.ctgt:", 20);
+	longname[223] = '\0';
+	login_status(longname, g_open, 0, 0);
+	/* Valid names of every kind, upper-case hex included. */
+	login_status("eui.02004567A425678D", g_open, 0, 0);
+	login_status("naa.52004567BA64678D", g_open, 0, 0);
+	login_status("naa.6001405abcdef0123456789abcdef012", g_open, 0, 0);
+	login_status("iqn.1991-05.com.microsoft:win-host", NULL, 0, 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +437,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bad_chap_i),
 		cmocka_unit_test(test_security_skipped),
 		cmocka_unit_test(test_failures_slowed_down),
+		cmocka_unit_test(test_bad_names),
 	};
 
 	if (argc < 4) {
