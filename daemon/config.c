@@ -20,6 +20,7 @@
 
 #include <openssl/crypto.h>
 
+#include "iscsi/acl.h"
 #include "util/iscsi_name.h"
 #include "util/log.h"
 
@@ -281,6 +282,29 @@ static void free_target(struct ctgt_target_cfg *t)
 	free(t->name);
 	config_chap_free(&t->chap);
 	config_chap_free(&t->mutual_chap);
+	for (size_t i = 0; i < t->nallow; i++)
+		free(t->allow[i]);
+	free(t->allow);
+}
+
+/* Append access rule @rule (checked, copied) to @t; NULL or why not. */
+const char *add_allow(struct ctgt_target_cfg *t, const char *rule)
+{
+	struct acl_rule r;
+	const char *why = acl_rule_parse(&r, rule);
+	char **a, *copy;
+
+	if (why != NULL)
+		return why;
+	copy = strdup(rule);
+	a = copy ? grow(t->allow, &t->nallow, sizeof(*a)) : NULL;
+	if (a == NULL) {
+		free(copy);
+		return "out of memory";
+	}
+	t->allow = a;
+	a[t->nallow - 1] = copy;
+	return NULL;
 }
 
 /* ---- CHAP credentials ----------------------------------------------------- */
@@ -678,6 +702,18 @@ static int flag_mutual_chap(struct flags *fl, const char *val, char *err, size_t
 	return chap_flag(g ? &g->mutual_chap : NULL, "mutual-chap", val, err, errlen);
 }
 
+static int flag_allow(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	struct ctgt_target_cfg *g = cur_group(fl);
+	const char *why = g ? add_allow(g, val) : "out of memory";
+
+	if (why != NULL) {
+		set_err(err, errlen, "--allow %s: %s", val, why);
+		return -1;
+	}
+	return 0;
+}
+
 static int flag_discovery_chap(struct flags *fl, const char *val, char *err, size_t errlen)
 {
 	return chap_flag(&fl->discovery_chap, "discovery-chap", val, err, errlen);
@@ -732,6 +768,7 @@ static const struct {
 	{ "chap", flag_chap },
 	{ "mutual-chap", flag_mutual_chap },
 	{ "discovery-chap", flag_discovery_chap },
+	{ "allow", flag_allow },
 };
 
 /* Handle argv[*i] (and its value); advances *i past what it used. */
@@ -806,6 +843,18 @@ static int place_group(struct ctgt_config *cfg, struct ctgt_target_cfg *g, const
 	}
 	move_chap(&t->chap, &g->chap);
 	move_chap(&t->mutual_chap, &g->mutual_chap);
+	for (size_t i = 0; i < g->nallow; i++) {
+		char **a = grow(t->allow, &t->nallow, sizeof(*a));
+
+		if (a == NULL) {
+			set_err(err, errlen, "out of memory");
+			return -1;
+		}
+		t->allow = a;
+		a[t->nallow - 1] = g->allow[i];
+		g->allow[i] = NULL;
+	}
+	g->nallow = 0;
 	for (size_t i = 0; i < g->nluns; i++) {
 		if (add_lun(t, &g->luns[i]) < 0) {
 			/* add_lun freed this path; the ones after it are still ours. */
@@ -829,8 +878,9 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 		for (size_t i = 0; i < fl->ngroups; i++) {
 			const struct ctgt_target_cfg *g = &fl->groups[i];
 
-			if (g->name != NULL && g->nluns == 0 && g->chap.user == NULL) {
-				set_err(err, errlen, "--target %s: with --config, --target only names the target of --lun and --chap flags",
+			if (g->name != NULL && g->nluns == 0 && g->chap.user == NULL &&
+			    g->nallow == 0) {
+				set_err(err, errlen, "--target %s: with --config, --target only names the target of --lun, --chap and --allow flags",
 					g->name);
 				return -1;
 			}

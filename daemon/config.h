@@ -43,6 +43,8 @@ struct ctgt_target_cfg {
 	size_t nluns;
 	struct ctgt_chap_cfg chap;	/**< --chap: initiators must authenticate */
 	struct ctgt_chap_cfg mutual_chap; /**< --mutual-chap: the target's own */
+	char **allow;		/**< --allow / "allow": initiator names and networks */
+	size_t nallow;
 };
 
 struct ctgt_config {

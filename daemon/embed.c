@@ -244,6 +244,18 @@ int ctgt_server_set_chap(struct ctgt_server *s, const char *iqn, const char *use
 	return rc < 0 ? set_err(err, errlen, rc, "%s", why) : 0;
 }
 
+int ctgt_server_allow(struct ctgt_server *s, const char *iqn, const char *rule,
+		      char *err, size_t errlen)
+{
+	char why[256] = "";
+	int rc;
+
+	if (iqn == NULL || rule == NULL)
+		return set_err(err, errlen, -EINVAL, "access rule without a target or a rule");
+	rc = iscsi_server_allow(s->isrv, iqn, rule, why, sizeof(why));
+	return rc < 0 ? set_err(err, errlen, rc, "%s", why) : 0;
+}
+
 static struct scsi_tgt *find_target(struct ctgt_server *s, const char *iqn)
 {
 	for (size_t i = 0; i < s->ntgts; i++)

@@ -19,7 +19,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: ctgt serve [--portal HOST:PORT]... [--discovery-chap USER:SECRET]\n"
-		"                  [--target IQN [--chap USER:SECRET] [--mutual-chap USER:SECRET]]...\n"
+		"                  [--target IQN [--chap USER:SECRET] [--mutual-chap USER:SECRET]\n"
+		"                                [--allow IQN|CIDR]...]...\n"
 		"                  [--lun N=PATH[,size=SIZE][,physical_block_size=SIZE]\n"
 		"                           [,max_bandwidth=SIZE][,thin][,readonly][,removable]]...\n"
 		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
@@ -101,6 +102,9 @@ static int build_targets(struct ctgt_server *srv, const struct ctgt_config *cfg,
 		    ctgt_server_set_chap(srv, tc->name, tc->chap.user, tc->chap.secret,
 					 tc->mutual_chap.user, tc->mutual_chap.secret, err, errlen) < 0)
 			return -1;
+		for (size_t a = 0; a < tc->nallow; a++)
+			if (ctgt_server_allow(srv, tc->name, tc->allow[a], err, errlen) < 0)
+				return -1;
 		for (size_t l = 0; l < tc->nluns; l++)
 			if (add_lun(srv, tc->name, &tc->luns[l], cfg->state_dir, err, errlen) < 0)
 				return -1;

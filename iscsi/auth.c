@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <openssl/crypto.h>
 
@@ -222,6 +223,19 @@ void auth_conn_closed(struct iscsi_conn *conn)
 	chap_wipe(&conn->auth.chap);
 }
 
+bool auth_acl_permits(const struct iscsi_conn *conn, const struct iscsi_target *t)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	bool known;
+
+	if (t->acl.n == 0)
+		return true;
+	known = conn->fd >= 0 && getpeername(conn->fd, (struct sockaddr *)&ss, &sl) == 0;
+	return acl_permits(&t->acl, conn->params.initiator_name,
+			   known ? (const struct sockaddr *)&ss : NULL);
+}
+
 static void cfg_wipe(struct iscsi_auth_cfg *c)
 {
 	OPENSSL_cleanse(c, sizeof(*c));
@@ -231,8 +245,12 @@ void auth_server_free(struct iscsi_server *srv)
 {
 	struct list_node *pos;
 
-	for (pos = srv->targets.next; pos != &srv->targets; pos = pos->next)
-		cfg_wipe(&container_of(pos, struct iscsi_target, link)->auth);
+	for (pos = srv->targets.next; pos != &srv->targets; pos = pos->next) {
+		struct iscsi_target *t = container_of(pos, struct iscsi_target, link);
+
+		cfg_wipe(&t->auth);
+		acl_free(&t->acl);
+	}
 	cfg_wipe(&srv->discovery_auth);
 	free(srv->auth_fails);
 	srv->auth_fails = NULL;
@@ -280,4 +298,26 @@ int iscsi_server_set_chap(struct iscsi_server *srv, const char *target, const ch
 out:
 	cfg_wipe(&c);
 	return rc;
+}
+
+int iscsi_server_allow(struct iscsi_server *srv, const char *target, const char *rule,
+		       char *err, size_t errlen)
+{
+	struct iscsi_target *t = server_find_target(srv, target);
+	struct acl_rule r;
+	const char *why;
+
+	if (!t) {
+		snprintf(err, errlen, "no target %s", target);
+		return -ENOENT;
+	}
+	if ((why = acl_rule_parse(&r, rule)) != NULL) {
+		snprintf(err, errlen, "access rule %s: %s", rule, why);
+		return -EINVAL;
+	}
+	if (acl_add(&t->acl, &r) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
 }

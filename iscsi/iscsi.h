@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "iscsi/acl.h"
 #include "iscsi/chap.h"
 #include "iscsi/param.h"
 #include "iscsi/pdu.h"
@@ -44,6 +45,7 @@ struct iscsi_target {
 	struct scsi_tgt *scsi;
 	const char *name;	/* scsi_tgt_name(scsi) */
 	struct iscsi_auth_cfg auth;
+	struct acl acl;		/* who may log in; empty: everyone */
 };
 
 struct auth_fail;		/* auth.c: recent CHAP failures per address and name */
@@ -247,6 +249,9 @@ int auth_check_done(struct iscsi_conn *conn);
 uint64_t auth_hold_ms(struct iscsi_conn *conn);
 /** Forget this connection's login secrets and held answer (on close). */
 void auth_conn_closed(struct iscsi_conn *conn);
+/** Whether this connection's initiator (name and source address) may log
+ *  in to @t under its access control. */
+bool auth_acl_permits(const struct iscsi_conn *conn, const struct iscsi_target *t);
 /** Free the failure table and wipe every secret of the server. */
 void auth_server_free(struct iscsi_server *srv);
 

@@ -143,6 +143,7 @@ static int check_name(struct iscsi_conn *conn, const char *key, const char *name
 static int check_identity(struct iscsi_conn *conn)
 {
 	struct iscsi_params *p = &conn->params;
+	struct iscsi_target *t;
 
 	if (!p->initiator_name[0]) {
 		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_MISSING_PARAMETER,
@@ -160,12 +161,19 @@ static int check_identity(struct iscsi_conn *conn)
 	}
 	if (check_name(conn, "TargetName", p->target_name, LOGIN_DETAIL_NOT_FOUND) < 0)
 		return -1;
-	if (!server_find_target(conn->srv, p->target_name)) {
-		char esc[LOG_ESC_LEN], msg[LOG_ESC_LEN + 32];
+	t = server_find_target(conn->srv, p->target_name);
+	if (!t || !auth_acl_permits(conn, t)) {
+		char esc[LOG_ESC_LEN], esc2[LOG_ESC_LEN], msg[2 * LOG_ESC_LEN + 64];
 
-		snprintf(msg, sizeof(msg), "unknown target %s",
-			 log_escape(esc, sizeof(esc), p->target_name));
-		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_NOT_FOUND, msg);
+		log_escape(esc, sizeof(esc), p->target_name);
+		if (!t)
+			snprintf(msg, sizeof(msg), "unknown target %s", esc);
+		else
+			snprintf(msg, sizeof(msg), "%s may not log in to %s (access rules)",
+				 log_escape(esc2, sizeof(esc2), p->initiator_name), esc);
+		/* RFC 7143 11.13.5: 0202 "Authorization failure". */
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR,
+			   t ? LOGIN_DETAIL_FORBIDDEN : LOGIN_DETAIL_NOT_FOUND, msg);
 		return -1;
 	}
 	return 0;

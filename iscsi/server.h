@@ -37,6 +37,14 @@ int iscsi_server_set_chap(struct iscsi_server *srv, const char *target, const ch
 			  char *err, size_t errlen);
 
 /**
+ * Add an access rule to target @target: an initiator name, or an IPv4/IPv6
+ * network "ADDR[/PREFIX]" (iscsi/acl.h says how rules combine). Without
+ * rules everyone may log in. Returns 0, -ENOENT, -EINVAL or -ENOMEM.
+ */
+int iscsi_server_allow(struct iscsi_server *srv, const char *target, const char *rule,
+		       char *err, size_t errlen);
+
+/**
  * Listen on @host (numeric IPv4 or IPv6) port @port (0: kernel's choice).
  * Returns the bound port (> 0) or a negative errno with a one-line reason in @err.
  */

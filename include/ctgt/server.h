@@ -82,6 +82,18 @@ int ctgt_server_set_chap(struct ctgt_server *srv, const char *iqn, const char *u
 			 char *err, size_t errlen);
 
 /**
+ * Access control of target @iqn: add @rule, an initiator name
+ * ("iqn.1994-05.com.redhat:host1") or a source network ("192.168.1.0/24",
+ * "fd00::/8", or one address). With name rules only those names may log in,
+ * with network rules only from those networks, with both only such names
+ * from such networks; discovery lists a target only to initiators it
+ * admits. No rule: everyone. A refused login gets status 0202. Returns 0,
+ * -ENOENT (no such target), -EINVAL (bad rule) or -ENOMEM.
+ */
+int ctgt_server_allow(struct ctgt_server *srv, const char *iqn, const char *rule,
+		      char *err, size_t errlen);
+
+/**
  * Add a LU served by @cb to target @iqn. Ownership of @ctx passes to the
  * server in every case: on failure release(ctx) has been called when this
  * returns, otherwise ctgt_server_destroy() calls it after the last callback.

@@ -548,7 +548,7 @@ static void test_config_with_flags(void **state)
 	assert_int_equal(f->cfg.portals[1].tpgt, 1);
 	write_config(f, gotgt_example);
 	PARSE_FAILS(f, "--target " GOTGT_IQN
-		    ": with --config, --target only names the target of --lun and --chap flags",
+		    ": with --config, --target only names the target of --lun, --chap and --allow flags",
 		    "--config", f->path, "--target", GOTGT_IQN);
 }
 
