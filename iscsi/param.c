@@ -551,6 +551,7 @@ struct neg_ctx {
 	size_t len;
 	bool discovery;
 	struct kvbuf *out;
+	uint64_t seen_here;	/* keys of this request (a repeat in it is a duplicate) */
 };
 
 static int answer(struct neg_ctx *c, const char *key, const char *value)
@@ -767,6 +768,18 @@ static int neg_known(struct neg_ctx *c, const struct key_def *d, const char *v, 
 	return NEG_OK;
 }
 
+static bool same_declaration(const struct iscsi_params *p, const struct key_def *d,
+			     const char *v, size_t vl)
+{
+	const char *field = (const char *)p + d->p_off;
+
+	if (d->type == KT_SESSION_TYPE)
+		return p->have_session_type &&
+		       tok_is(v, vl, p->discovery ? "Discovery" : "Normal");
+	return d->type == KT_STR_DECL && strnlen(field, d->p_size) == vl &&
+	       memcmp(field, v, vl) == 0;
+}
+
 static int neg_pair(struct neg_ctx *c, const char *pair, size_t plen)
 {
 	const char *eq = memchr(pair, '=', plen);
@@ -799,7 +812,14 @@ static int neg_pair(struct neg_ctx *c, const char *pair, size_t plen)
 	}
 	if (d->type == KT_CALLER)
 		return NEG_OK;
-	/* 6.3: a key may be negotiated or declared only once per login. */
+	/* 6.3: a key may be negotiated or declared only once per login. libiscsi
+	 * repeats InitiatorName and TargetName in the request after an
+	 * AuthMethod=None answer: the same value again changes nothing and is
+	 * let through; a different one is still a duplicate. */
+	if ((c->n->seen & key_bit(d)) && !(c->seen_here & key_bit(d)) &&
+	    same_declaration(c->n->p, d, v, vl))
+		return NEG_OK;
+	c->seen_here |= key_bit(d);
 	if (c->n->seen & key_bit(d)) {
 		LOG_WARN(COMP, "%s sent twice", d->name);
 		return NEG_ERR_DUPLICATE;

@@ -56,9 +56,13 @@ ms=$((($(date +%s%N) - start) / 1000000))
 assert_not_contains "$(cat "$CTGT_LOG" "$CTGT_OUT")" "$ini_secret" "daemon log"
 assert_not_contains "$(cat "$CTGT_LOG" "$CTGT_OUT")" "$tgt_secret" "daemon log"
 
-# --- the target next to it needs nothing
+# --- the target next to it needs nothing; credentials offered anyway are
+# declined (AuthMethod=None) and the login goes on (libiscsi then repeats
+# InitiatorName and SessionType, which must not fail it)
 expect_ok iscsi-inq "iscsi://$hp/$open/0"
 assert_contains "$RUN_OUT" "Peripheral Device Type:DIRECT_ACCESS" "open target"
+expect_ok iscsi-inq "iscsi://alice%$ini_secret@$hp/$open/0"
+assert_contains "$RUN_OUT" "Peripheral Device Type:DIRECT_ACCESS" "open target, CHAP offered"
 
 # --- mutual CHAP
 LIBISCSI_CHAP_TARGET_USERNAME=tgt LIBISCSI_CHAP_TARGET_PASSWORD=$tgt_secret \
