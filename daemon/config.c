@@ -285,6 +285,12 @@ static void free_target(struct ctgt_target_cfg *t)
 	for (size_t i = 0; i < t->nallow; i++)
 		free(t->allow[i]);
 	free(t->allow);
+	for (size_t i = 0; i < t->ninitiators; i++) {
+		free(t->initiators[i].name);
+		config_chap_free(&t->initiators[i].chap);
+		free(t->initiators[i].luns);
+	}
+	free(t->initiators);
 }
 
 /* Append access rule @rule (checked, copied) to @t; NULL or why not. */
@@ -322,26 +328,35 @@ void config_chap_free(struct ctgt_chap_cfg *c)
 	c->user = c->secret = NULL;
 }
 
-const char *config_parse_chap(const char *s, struct ctgt_chap_cfg *c)
+const char *config_set_chap(struct ctgt_chap_cfg *c, const char *user, size_t ulen,
+			    const char *secret)
 {
-	const char *colon = strchr(s, ':');
-	size_t sl;
+	size_t sl = strlen(secret);
 
 	c->user = c->secret = NULL;
-	if (colon == NULL || colon == s)
+	if (ulen == 0)
 		return "expected USER:SECRET";
-	sl = strlen(colon + 1);
 	if (sl < CHAP_SECRET_MIN_LEN)
 		return "the secret is shorter than 12 bytes (RFC 7143 12.1.3 asks for at least 96 bits)";
-	if (sl > CHAP_SECRET_MAX_LEN || (size_t)(colon - s) > 255)
+	if (sl > CHAP_SECRET_MAX_LEN || ulen > 255)
 		return "the user name and the secret are each at most 255 bytes";
-	c->user = strndup(s, (size_t)(colon - s));
-	c->secret = strdup(colon + 1);
+	c->user = strndup(user, ulen);
+	c->secret = strdup(secret);
 	if (c->user == NULL || c->secret == NULL) {
 		config_chap_free(c);
 		return "out of memory";
 	}
 	return NULL;
+}
+
+const char *config_parse_chap(const char *s, struct ctgt_chap_cfg *c)
+{
+	const char *colon = strchr(s, ':');
+
+	c->user = c->secret = NULL;
+	if (colon == NULL)
+		return "expected USER:SECRET";
+	return config_set_chap(c, s, (size_t)(colon - s), colon + 1);
 }
 
 const char *config_chap_problem(const struct ctgt_chap_cfg *chap,

@@ -37,6 +37,22 @@ struct ctgt_chap_cfg {
 	char *secret;
 };
 
+/** One LU an initiator sees ("initiators" in the JSON config). */
+struct ctgt_lun_map_cfg {
+	uint64_t lun;		/**< "lun": the number it uses */
+	uint64_t target_lun;	/**< "targetLun": the LU's number (default: lun) */
+	bool readonly;		/**< "readonly" */
+};
+
+/** Settings of one initiator on one target. */
+struct ctgt_initiator_cfg {
+	char *name;
+	struct ctgt_chap_cfg chap;	/**< "chap": its own credentials */
+	bool map_luns;			/**< "luns" given: it sees only those */
+	struct ctgt_lun_map_cfg *luns;
+	size_t nluns;
+};
+
 struct ctgt_target_cfg {
 	char *name;		/**< IQN */
 	struct ctgt_lun_cfg *luns;
@@ -45,6 +61,8 @@ struct ctgt_target_cfg {
 	struct ctgt_chap_cfg mutual_chap; /**< --mutual-chap: the target's own */
 	char **allow;		/**< --allow / "allow": initiator names and networks */
 	size_t nallow;
+	struct ctgt_initiator_cfg *initiators;	/**< "initiators" (JSON only) */
+	size_t ninitiators;
 };
 
 struct ctgt_config {

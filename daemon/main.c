@@ -77,6 +77,30 @@ static int add_lun(struct ctgt_server *srv, const char *iqn, const struct ctgt_l
 	return ctgt_server_add_store(srv, iqn, &p, lc->path, err, errlen);
 }
 
+static int add_initiator(struct ctgt_server *srv, const char *iqn,
+			 const struct ctgt_initiator_cfg *ic, char *err, size_t errlen)
+{
+	struct ctgt_lun_map map[256];
+	struct ctgt_initiator_params p = {
+		.name = ic->name,
+		.chap_user = ic->chap.user,
+		.chap_secret = ic->chap.secret,
+		.map_luns = ic->map_luns,
+		.luns = map,
+		.nluns = ic->nluns,
+	};
+
+	if (ic->nluns > 256) {
+		snprintf(err, errlen, "initiator %s: more than 256 LUN mappings", ic->name);
+		return -1;
+	}
+	for (size_t i = 0; i < ic->nluns; i++)
+		map[i] = (struct ctgt_lun_map){ .lun = ic->luns[i].lun,
+						.target_lun = ic->luns[i].target_lun,
+						.readonly = ic->luns[i].readonly };
+	return ctgt_server_add_initiator(srv, iqn, &p, err, errlen);
+}
+
 static int build_targets(struct ctgt_server *srv, const struct ctgt_config *cfg,
 			 char *err, size_t errlen)
 {
@@ -104,6 +128,9 @@ static int build_targets(struct ctgt_server *srv, const struct ctgt_config *cfg,
 			return -1;
 		for (size_t a = 0; a < tc->nallow; a++)
 			if (ctgt_server_allow(srv, tc->name, tc->allow[a], err, errlen) < 0)
+				return -1;
+		for (size_t i = 0; i < tc->ninitiators; i++)
+			if (add_initiator(srv, tc->name, &tc->initiators[i], err, errlen) < 0)
 				return -1;
 		for (size_t l = 0; l < tc->nluns; l++)
 			if (add_lun(srv, tc->name, &tc->luns[l], cfg->state_dir, err, errlen) < 0)

@@ -17,11 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <openssl/crypto.h>
 
 #include "iscsi/iscsi.h"
+#include "util/iscsi_name.h"
 #include "util/log.h"
 
 #define AUTH_FAIL_SLOTS		256
@@ -133,7 +135,7 @@ uint64_t auth_hold_ms(struct iscsi_conn *conn)
 	struct auth_fail *f;
 	char host[64];
 
-	if (!conn->auth.cfg || conn->auth.chap.state != CHAP_WAIT_R ||
+	if (!conn->auth.required || conn->auth.chap.state != CHAP_WAIT_R ||
 	    conn->params.auth_method[0] != 'C')
 		return 0;
 	peer_host(conn, host, sizeof(host));
@@ -147,10 +149,26 @@ uint64_t auth_hold_ms(struct iscsi_conn *conn)
 
 /* ---- policy ---------------------------------------------------------------- */
 
+const struct iscsi_initiator *auth_find_initiator(const struct iscsi_target *t,
+						   const char *name)
+{
+	for (size_t i = 0; name && i < t->ninits; i++)
+		if (strcasecmp(t->inits[i].name, name) == 0)
+			return &t->inits[i];
+	return NULL;
+}
+
+/*
+ * Discovery sessions: the discovery credentials. Normal sessions: the
+ * initiator's own credentials where it has some, else the target's; the
+ * target's mutual credentials either way.
+ */
 void auth_decide(struct iscsi_conn *conn)
 {
 	struct iscsi_login_auth *a = &conn->auth;
-	const char *st, *tn;
+	const char *st, *tn, *in;
+	const struct iscsi_auth_cfg *cfg = NULL;
+	const struct iscsi_initiator *e = NULL;
 	struct iscsi_target *t;
 
 	if (a->decided)
@@ -158,16 +176,23 @@ void auth_decide(struct iscsi_conn *conn)
 	a->decided = true;
 	st = kv_find(conn->text_in, conn->text_in_len, "SessionType");
 	tn = kv_find(conn->text_in, conn->text_in_len, "TargetName");
-	if (st && strcmp(st, "Discovery") == 0)
-		a->cfg = &conn->srv->discovery_auth;
-	else if (tn && (t = server_find_target(conn->srv, tn)) != NULL)
-		a->cfg = &t->auth;
-	if (a->cfg && !a->cfg->chap)
-		a->cfg = NULL;
-	conn->neg.auth_chap = a->cfg != NULL;
-	conn->neg.auth_none = a->cfg == NULL;
-	if (a->cfg)
-		chap_init(&a->chap, &a->cfg->initiator, a->cfg->mutual ? &a->cfg->target : NULL);
+	in = kv_find(conn->text_in, conn->text_in_len, "InitiatorName");
+	if (st && strcmp(st, "Discovery") == 0) {
+		cfg = &conn->srv->discovery_auth;
+	} else if (tn && (t = server_find_target(conn->srv, tn)) != NULL) {
+		cfg = &t->auth;
+		e = auth_find_initiator(t, in);
+	}
+	if (e && e->chap)
+		a->expect = &e->cred;
+	else if (cfg && cfg->chap)
+		a->expect = &cfg->initiator;
+	a->required = a->expect != NULL;
+	a->ours = a->required && cfg->mutual ? &cfg->target : NULL;
+	conn->neg.auth_chap = a->required;
+	conn->neg.auth_none = !a->required;
+	if (a->required)
+		chap_init(&a->chap, a->expect, a->ours);
 }
 
 static void auth_fail_login(struct iscsi_conn *conn, const char *why)
@@ -182,7 +207,7 @@ int auth_step(struct iscsi_conn *conn, struct kvbuf *out, bool *transit)
 	const char *why = NULL;
 	enum chap_rc rc;
 
-	if (strcmp(conn->params.auth_method, "CHAP") != 0 || !a->cfg || a->done)
+	if (strcmp(conn->params.auth_method, "CHAP") != 0 || !a->required || a->done)
 		return 0;
 	rc = chap_step(&a->chap, conn->text_in, conn->text_in_len, out, &why);
 	switch (rc) {
@@ -209,7 +234,7 @@ int auth_step(struct iscsi_conn *conn, struct kvbuf *out, bool *transit)
 
 int auth_check_done(struct iscsi_conn *conn)
 {
-	if (!conn->auth.cfg || conn->auth.done)
+	if (!conn->auth.required || conn->auth.done)
 		return 0;
 	auth_fail_login(conn, "this target requires CHAP and the initiator did not authenticate");
 	return -1;
@@ -250,6 +275,13 @@ void auth_server_free(struct iscsi_server *srv)
 
 		cfg_wipe(&t->auth);
 		acl_free(&t->acl);
+		for (size_t i = 0; i < t->ninits; i++) {
+			chap_cred_wipe(&t->inits[i].cred);
+			free(t->inits[i].entries);
+		}
+		free(t->inits);
+		t->inits = NULL;
+		t->ninits = 0;
 	}
 	cfg_wipe(&srv->discovery_auth);
 	free(srv->auth_fails);
@@ -320,4 +352,68 @@ int iscsi_server_allow(struct iscsi_server *srv, const char *target, const char 
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+/* NULL when @luns is a usable map, else why not. */
+static const char *map_problem(const struct scsi_lun_map_entry *luns, size_t n)
+{
+	if (n > SCSI_MAX_LUNS)
+		return "more LUN mappings than LUNs";
+	for (size_t i = 0; i < n; i++) {
+		if (luns[i].lun >= SCSI_MAX_LUNS || luns[i].target_lun >= SCSI_MAX_LUNS)
+			return "LUN numbers are 0 to 255";
+		for (size_t k = 0; k < i; k++)
+			if (luns[k].lun == luns[i].lun)
+				return "a LUN number is mapped twice";
+	}
+	return NULL;
+}
+
+int iscsi_server_add_initiator(struct iscsi_server *srv, const char *target, const char *name,
+			       const char *chap_user, const char *chap_secret,
+			       const struct scsi_lun_map_entry *luns, size_t nluns, bool mapped,
+			       char *err, size_t errlen)
+{
+	struct iscsi_target *t = server_find_target(srv, target);
+	struct iscsi_initiator e = { .mapped = mapped }, *n;
+	const char *why;
+
+	if (!t) {
+		snprintf(err, errlen, "no target %s", target);
+		return -ENOENT;
+	}
+	why = iscsi_name_problem(name, false);
+	if (!why && auth_find_initiator(t, name))
+		why = "configured twice";
+	if (!why && chap_user)
+		why = chap_cred_set(&e.cred, chap_user, chap_secret);
+	if (!why && chap_user && t->auth.mutual && e.cred.secret_len == t->auth.target.secret_len &&
+	    CRYPTO_memcmp(e.cred.secret, t->auth.target.secret, e.cred.secret_len) == 0)
+		why = "its CHAP secret equals the target's mutual secret (RFC 7143 12.1.3)";
+	if (!why && mapped)
+		why = map_problem(luns, nluns);
+	if (why) {
+		snprintf(err, errlen, "initiator %s of %s: %s", name, target, why);
+		chap_cred_wipe(&e.cred);
+		return -EINVAL;
+	}
+	snprintf(e.name, sizeof(e.name), "%s", name);
+	e.chap = chap_user != NULL;
+	if (mapped && nluns && !(e.entries = calloc(nluns, sizeof(*luns))))
+		goto nomem;
+	if (mapped && nluns)
+		memcpy(e.entries, luns, nluns * sizeof(*luns));
+	e.map = (struct scsi_lun_map){ .n = mapped ? nluns : 0, .e = e.entries };
+	n = realloc(t->inits, (t->ninits + 1) * sizeof(*n));
+	if (!n) {
+		free(e.entries);
+		goto nomem;
+	}
+	t->inits = n;
+	t->inits[t->ninits++] = e;
+	return 0;
+nomem:
+	chap_cred_wipe(&e.cred);
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
 }

@@ -40,12 +40,25 @@ struct iscsi_auth_cfg {
 	struct chap_cred target;	/* our name and secret for mutual CHAP */
 };
 
+/* Settings of one initiator on one target (access rules decide whether it
+ * may log in at all). */
+struct iscsi_initiator {
+	char name[ISCSI_NAME_LEN];
+	bool chap;			/* its own CHAP credentials, instead of the target's */
+	struct chap_cred cred;
+	bool mapped;			/* sees map only; else every LU as it is */
+	struct scsi_lun_map map;	/* map.e points into entries */
+	struct scsi_lun_map_entry *entries;
+};
+
 struct iscsi_target {
 	struct list_node link;	/* in srv->targets */
 	struct scsi_tgt *scsi;
 	const char *name;	/* scsi_tgt_name(scsi) */
 	struct iscsi_auth_cfg auth;
 	struct acl acl;		/* who may log in; empty: everyone */
+	struct iscsi_initiator *inits;
+	size_t ninits;
 };
 
 struct auth_fail;		/* auth.c: recent CHAP failures per address and name */
@@ -105,8 +118,10 @@ enum rx_state {
 
 /* The security stage of one login (auth.c). */
 struct iscsi_login_auth {
-	bool decided;			/* cfg chosen (from the first request's names) */
-	const struct iscsi_auth_cfg *cfg; /* NULL: nobody has to authenticate */
+	bool decided;			/* chosen (from the first request's names) */
+	bool required;			/* this initiator must authenticate */
+	const struct chap_cred *expect;	/* what it proves */
+	const struct chap_cred *ours;	/* our mutual credentials, or NULL */
 	bool done;			/* the initiator proved its secret */
 	struct chap chap;
 	uint64_t hold_timer;		/* an answer held back after failures, or 0 */
@@ -252,6 +267,9 @@ void auth_conn_closed(struct iscsi_conn *conn);
 /** Whether this connection's initiator (name and source address) may log
  *  in to @t under its access control. */
 bool auth_acl_permits(const struct iscsi_conn *conn, const struct iscsi_target *t);
+/** The settings of initiator @name on @t, or NULL. */
+const struct iscsi_initiator *auth_find_initiator(const struct iscsi_target *t,
+						   const char *name);
 /** Free the failure table and wipe every secret of the server. */
 void auth_server_free(struct iscsi_server *srv);
 

@@ -45,6 +45,19 @@ int iscsi_server_allow(struct iscsi_server *srv, const char *target, const char 
 		       char *err, size_t errlen);
 
 /**
+ * Settings of initiator @name on target @target: with @chap_user (and
+ * @chap_secret) it proves those instead of the target's credentials; with
+ * @mapped it sees only the @nluns LUs of @luns, under their numbers there
+ * (copied; none at all when @nluns is 0). Whether it may log in is the
+ * access rules' business (iscsi_server_allow()). Returns 0, -ENOENT,
+ * -EINVAL or -ENOMEM.
+ */
+int iscsi_server_add_initiator(struct iscsi_server *srv, const char *target, const char *name,
+			       const char *chap_user, const char *chap_secret,
+			       const struct scsi_lun_map_entry *luns, size_t nluns, bool mapped,
+			       char *err, size_t errlen);
+
+/**
  * Listen on @host (numeric IPv4 or IPv6) port @port (0: kernel's choice).
  * Returns the bound port (> 0) or a negative errno with a one-line reason in @err.
  */

@@ -93,6 +93,35 @@ int ctgt_server_set_chap(struct ctgt_server *srv, const char *iqn, const char *u
 int ctgt_server_allow(struct ctgt_server *srv, const char *iqn, const char *rule,
 		      char *err, size_t errlen);
 
+/** One LU an initiator sees (struct ctgt_initiator_params). */
+struct ctgt_lun_map {
+	uint64_t lun;		/**< the number the initiator uses, 0..255 */
+	uint64_t target_lun;	/**< the LU's own number in the target, 0..255 */
+	bool readonly;		/**< write protected for this initiator */
+};
+
+/** Settings of one initiator on one target. */
+struct ctgt_initiator_params {
+	const char *name;		/**< its iSCSI name */
+	const char *chap_user;		/**< CHAP credentials it proves instead of the
+					 *   target's (NULL: the target's apply) */
+	const char *chap_secret;
+	bool map_luns;			/**< false: it sees every LU under its own number */
+	const struct ctgt_lun_map *luns;	/**< map_luns: the LUs it sees (copied) */
+	size_t nluns;
+};
+
+/**
+ * Per-initiator settings of target @iqn: its own CHAP credentials, and
+ * which LUs it sees under which numbers, some read-only (REPORT LUNS and
+ * every command see only those). Call ctgt_server_set_chap() first when the
+ * target has mutual credentials (the secrets must differ). Whether the
+ * initiator may log in at all is ctgt_server_allow()'s. Returns 0, -ENOENT,
+ * -EINVAL (bad name, duplicate, bad map or secret) or -ENOMEM.
+ */
+int ctgt_server_add_initiator(struct ctgt_server *srv, const char *iqn,
+			      const struct ctgt_initiator_params *p, char *err, size_t errlen);
+
 /**
  * Add a LU served by @cb to target @iqn. Ownership of @ctx passes to the
  * server in every case: on failure release(ctx) has been called when this

@@ -688,6 +688,62 @@ static void test_config_bad_content(void **state)
 		   ": iscsitargets.iqn.2020-01.a.c: portal id 0 already has tag 1, cannot also be 2");
 }
 
+/* ctgt's access keys: "chap", "mutualChap", "allow", "initiators", "discoveryChap". */
+static void test_config_access(void **state)
+{
+	struct fixture *f = *state;
+	const struct ctgt_target_cfg *t;
+	const struct ctgt_initiator_cfg *ic;
+
+	assert_int_equal(load(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
+			      "\"discoveryChap\": {\"user\": \"d\", \"secret\": \"discoverysecret\"},"
+			      "\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"0\": 1},"
+			      "\"chap\": {\"user\": \"u\", \"secret\": \"usersecret123\"},"
+			      "\"mutualChap\": {\"user\": \"t\", \"secret\": \"targetsecret1\"},"
+			      "\"allow\": [\"iqn.2020-01.a.i\", \"10.0.0.0/8\"],"
+			      "\"initiators\": {\"iqn.2020-01.a.i\": {\"chap\": {\"user\": \"i\","
+			      "\"secret\": \"initsecret123\"}, \"luns\": [{\"lun\": 4, \"targetLun\": 0,"
+			      "\"readonly\": true}, {\"lun\": 0}]}, \"iqn.2020-01.a.j\": {}}}}}"), 0);
+	assert_string_equal(f->cfg.discovery_chap.user, "d");
+	t = &f->cfg.targets[0];
+	assert_string_equal(t->chap.secret, "usersecret123");
+	assert_string_equal(t->mutual_chap.user, "t");
+	assert_int_equal(t->nallow, 2);
+	assert_string_equal(t->allow[1], "10.0.0.0/8");
+	assert_int_equal(t->ninitiators, 2);
+	ic = &t->initiators[0];
+	assert_string_equal(ic->name, "iqn.2020-01.a.i");
+	assert_string_equal(ic->chap.user, "i");
+	assert_true(ic->map_luns);
+	assert_int_equal(ic->nluns, 2);
+	assert_int_equal(ic->luns[0].lun, 4);
+	assert_int_equal(ic->luns[0].target_lun, 0);
+	assert_true(ic->luns[0].readonly);
+	assert_int_equal(ic->luns[1].target_lun, 0);	/* defaults to "lun" */
+	assert_false(ic->luns[1].readonly);
+	assert_false(t->initiators[1].map_luns);	/* no "luns": sees every LU */
+	config_free(&f->cfg);
+
+	load_fails(f, "{\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"allow\": [\"10.0.0.0/40\"]}}}",
+		   ": iscsitargets.iqn.2020-01.a.b.allow[0]: IPv4 prefix longer than 32");
+	load_fails(f, "{\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"chap\": {\"user\": \"u\","
+		   "\"secret\": \"short\"}}}}",
+		   ": iscsitargets.iqn.2020-01.a.b.chap: the secret is shorter than 12 bytes "
+		   "(RFC 7143 12.1.3 asks for at least 96 bits)");
+	load_fails(f, "{\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"chap\": \"u:secretsecret\"}}}",
+		   ": iscsitargets.iqn.2020-01.a.b.chap: must be an object with \"user\" and \"secret\" strings");
+	load_fails(f, "{\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"initiators\": {\"bad\": {}}}}}",
+		   ": iscsitargets.iqn.2020-01.a.b.initiators.bad: not an iqn./eui./naa. name");
+	load_fails(f, "{\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"initiators\": {\"iqn.2020-01.a.i\":"
+		   "{\"luns\": [{\"lun\": 256}]}}}}}",
+		   ": iscsitargets.iqn.2020-01.a.b.initiators.iqn.2020-01.a.i.luns[0]: lun must be an integer from 0 to 255");
+	load_fails(f, "{\"iscsitargets\": {\"iqn.2020-01.a.b\": {"
+		   "\"chap\": {\"user\": \"u\", \"secret\": \"samesecret123\"},"
+		   "\"mutualChap\": {\"user\": \"t\", \"secret\": \"samesecret123\"}}}}",
+		   ": iscsitargets.iqn.2020-01.a.b: the mutual CHAP secret must differ from the "
+		   "initiators' secret (RFC 7143 12.1.3)");
+}
+
 static void test_config_unknown_keys_ignored(void **state)
 {
 	struct fixture *f = *state;
@@ -742,6 +798,7 @@ int main(void)
 		T(test_names_accepted),
 		T(test_no_lun),
 		T(test_several_targets),
+		T(test_config_access),
 		T(test_chap_refused),
 		T(test_gotgt_example),
 		T(test_config_with_flags),
