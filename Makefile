@@ -22,7 +22,7 @@ EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=build/examples/%)
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 WIRE_BIN := build/tests/wire_test build/tests/dataflow_test build/tests/xcopy_wire_test build/tests/pr_client build/tests/tmf_test \
-            build/tests/limits_test build/tests/mcs_test
+            build/tests/limits_test build/tests/mcs_test build/tests/auth_test
 
 .PHONY: all deps run test unit integration conformance clean
 all: build/ctgt build/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN)

@@ -18,6 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
+#include "iscsi/acl.h"
+#include "util/iscsi_name.h"
 #include "util/log.h"
 
 
@@ -213,50 +217,10 @@ int add_portal(struct ctgt_config *cfg, char *host, uint16_t port, uint16_t tpgt
 
 /* ---- names -------------------------------------------------------------- */
 
-static bool all_hex(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-/* "iqn.YYYY-MM.reversed.domain[:anything]" in the RFC 3720 character set. */
-static const char *iqn_problem(const char *name)
-{
-	const char *p = name + 4;
-
-	if (!(isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
-	      isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]) && p[4] == '-' &&
-	      isdigit((unsigned char)p[5]) && isdigit((unsigned char)p[6]) && p[7] == '.' &&
-	      p[8] != '\0'))
-		return "expected iqn.YYYY-MM.reversed.domain[:name]";
-	for (p = name; *p != '\0'; p++) {
-		if (*p >= 'A' && *p <= 'Z')
-			return "iSCSI names are lowercase";
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		      *p == '.' || *p == '-' || *p == ':'))
-			return "only a-z, 0-9, '.', '-' and ':' are allowed";
-	}
-	return NULL;
-}
-
 /* NULL when @name is a valid iSCSI target name, else why not. */
 const char *name_problem(const char *name)
 {
-	size_t len = strlen(name);
-
-	if (len > MAX_NAME_LEN)
-		return "longer than 223 bytes";
-	if (strncmp(name, "iqn.", 4) == 0)
-		return iqn_problem(name);
-	if (strncmp(name, "eui.", 4) == 0)
-		return len == 20 && all_hex(name + 4, 16) ? NULL :
-			"expected eui. and 16 hex digits";
-	if (strncmp(name, "naa.", 4) == 0)
-		return (len == 20 || len == 36) && all_hex(name + 4, len - 4) ? NULL :
-			"expected naa. and 16 or 32 hex digits";
-	return "not an iqn./eui./naa. name";
+	return iscsi_name_problem(name, true);
 }
 
 /* ---- targets and LUNs --------------------------------------------------- */
@@ -316,6 +280,95 @@ static void free_target(struct ctgt_target_cfg *t)
 		free(t->luns[i].path);
 	free(t->luns);
 	free(t->name);
+	config_chap_free(&t->chap);
+	config_chap_free(&t->mutual_chap);
+	for (size_t i = 0; i < t->nallow; i++)
+		free(t->allow[i]);
+	free(t->allow);
+	for (size_t i = 0; i < t->ninitiators; i++) {
+		free(t->initiators[i].name);
+		config_chap_free(&t->initiators[i].chap);
+		free(t->initiators[i].luns);
+	}
+	free(t->initiators);
+}
+
+/* Append access rule @rule (checked, copied) to @t; NULL or why not. */
+const char *add_allow(struct ctgt_target_cfg *t, const char *rule)
+{
+	struct acl_rule r;
+	const char *why = acl_rule_parse(&r, rule);
+	char **a, *copy;
+
+	if (why != NULL)
+		return why;
+	copy = strdup(rule);
+	a = copy ? grow(t->allow, &t->nallow, sizeof(*a)) : NULL;
+	if (a == NULL) {
+		free(copy);
+		return "out of memory";
+	}
+	t->allow = a;
+	a[t->nallow - 1] = copy;
+	return NULL;
+}
+
+/* ---- CHAP credentials ----------------------------------------------------- */
+
+/* RFC 7143 12.1.3 wants secrets of at least 96 bits; iscsi/chap.h agrees. */
+#define CHAP_SECRET_MIN_LEN 12
+#define CHAP_SECRET_MAX_LEN 255
+
+void config_chap_free(struct ctgt_chap_cfg *c)
+{
+	if (c->secret)
+		OPENSSL_cleanse(c->secret, strlen(c->secret));
+	free(c->secret);
+	free(c->user);
+	c->user = c->secret = NULL;
+}
+
+const char *config_set_chap(struct ctgt_chap_cfg *c, const char *user, size_t ulen,
+			    const char *secret)
+{
+	size_t sl = strlen(secret);
+
+	c->user = c->secret = NULL;
+	if (ulen == 0)
+		return "expected USER:SECRET";
+	if (sl < CHAP_SECRET_MIN_LEN)
+		return "the secret is shorter than 12 bytes (RFC 7143 12.1.3 asks for at least 96 bits)";
+	if (sl > CHAP_SECRET_MAX_LEN || ulen > 255)
+		return "the user name and the secret are each at most 255 bytes";
+	c->user = strndup(user, ulen);
+	c->secret = strdup(secret);
+	if (c->user == NULL || c->secret == NULL) {
+		config_chap_free(c);
+		return "out of memory";
+	}
+	return NULL;
+}
+
+const char *config_parse_chap(const char *s, struct ctgt_chap_cfg *c)
+{
+	const char *colon = strchr(s, ':');
+
+	c->user = c->secret = NULL;
+	if (colon == NULL)
+		return "expected USER:SECRET";
+	return config_set_chap(c, s, (size_t)(colon - s), colon + 1);
+}
+
+const char *config_chap_problem(const struct ctgt_chap_cfg *chap,
+				const struct ctgt_chap_cfg *mutual)
+{
+	if (mutual->user == NULL)
+		return NULL;
+	if (chap->user == NULL)
+		return "mutual CHAP needs CHAP credentials for the initiators too (--chap)";
+	if (strcmp(chap->secret, mutual->secret) == 0)
+		return "the mutual CHAP secret must differ from the initiators' secret (RFC 7143 12.1.3)";
+	return NULL;
 }
 
 void config_free(struct ctgt_config *cfg)
@@ -329,6 +382,7 @@ void config_free(struct ctgt_config *cfg)
 		free_target(&cfg->targets[i]);
 	free(cfg->targets);
 	free(cfg->state_dir);
+	config_chap_free(&cfg->discovery_chap);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->log_level = -1;
 }
@@ -424,14 +478,20 @@ int merge(struct ctgt_config *dst, struct ctgt_config *src, const char *what,
 /* What the flags said, before defaults and --config are applied. */
 struct flags {
 	struct ctgt_config portals;	/* only .portals is used */
-	struct ctgt_target_cfg luns;	/* only .luns is used */
-	const char *target;
+	/*
+	 * One group per --target, each holding the per-target flags after it
+	 * (--lun, --chap, --mutual-chap); flags before the first --target
+	 * start a group without a name, which that --target then names (or
+	 * which goes to the default target).
+	 */
+	struct ctgt_target_cfg *groups;
+	size_t ngroups;
+	struct ctgt_chap_cfg discovery_chap;
 	const char *config;
 	int log_level;
 	int nop_interval;
 	const char *state_dir;
 	unsigned pr_max_regs;
-	bool allow_target_reset;	/* for the --target target */
 	struct ctgt_limits limits;	/* 0: not given */
 	int max_connections;
 };
@@ -541,21 +601,41 @@ static const char *lun_parse(const char *val, struct ctgt_lun_cfg *lun)
 	return lun->path == NULL ? "out of memory" : NULL;
 }
 
+/* The group the per-target flags go to: the last --target's. */
+static struct ctgt_target_cfg *cur_group(struct flags *fl)
+{
+	struct ctgt_target_cfg *g;
+
+	if (fl->ngroups > 0)
+		return &fl->groups[fl->ngroups - 1];
+	g = grow(fl->groups, &fl->ngroups, sizeof(*g));
+	if (g == NULL)
+		return NULL;
+	fl->groups = g;
+	return &g[0];
+}
+
 static int flag_lun(struct flags *fl, const char *val, char *err, size_t errlen)
 {
 	struct ctgt_lun_cfg lun;
 	const char *why = lun_parse(val, &lun);
+	struct ctgt_target_cfg *g = cur_group(fl);
 
 	if (why != NULL) {
 		set_err(err, errlen, "--lun %s: %s", val, why);
 		return -1;
 	}
-	if (find_lun(&fl->luns, lun.lun) != NULL) {
+	if (g == NULL) {
+		free(lun.path);
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if (find_lun(g, lun.lun) != NULL) {
 		set_err(err, errlen, "--lun %s: LUN %llu given twice", val, (unsigned long long)lun.lun);
 		free(lun.path);
 		return -1;
 	}
-	if (add_lun(&fl->luns, &lun) < 0) {
+	if (add_lun(g, &lun) < 0) {
 		set_err(err, errlen, "--lun %s: out of memory", val);
 		return -1;
 	}
@@ -577,12 +657,84 @@ static int flag_once(const char **slot, const char *name, const char *val,
 static int flag_target(struct flags *fl, const char *val, char *err, size_t errlen)
 {
 	const char *why = name_problem(val);
+	struct ctgt_target_cfg *g;
 
 	if (why != NULL) {
 		set_err(err, errlen, "--target %s: %s", val, why);
 		return -1;
 	}
-	return flag_once(&fl->target, "target", val, err, errlen);
+	for (size_t i = 0; i < fl->ngroups; i++) {
+		if (fl->groups[i].name != NULL && strcmp(fl->groups[i].name, val) == 0) {
+			set_err(err, errlen, "--target %s given twice", val);
+			return -1;
+		}
+	}
+	/* The first --target names the flags before it; later ones start a group. */
+	if (fl->ngroups == 1 && fl->groups[0].name == NULL)
+		g = &fl->groups[0];
+	else if ((g = grow(fl->groups, &fl->ngroups, sizeof(*g))) != NULL)
+		fl->groups = g, g = &g[fl->ngroups - 1];
+	if (g == NULL || (g->name = strdup(val)) == NULL) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* --chap / --mutual-chap / --discovery-chap USER:SECRET into @slot. */
+static int chap_flag(struct ctgt_chap_cfg *slot, const char *name, const char *val,
+		     char *err, size_t errlen)
+{
+	const char *colon = strchr(val, ':');
+	int ulen = colon ? (int)(colon - val) : (int)strlen(val);
+	const char *why;
+
+	if (slot == NULL) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if (slot->user != NULL) {
+		set_err(err, errlen, "--%s given twice for one target", name);
+		return -1;
+	}
+	/* The secret never goes into a message, only the user name. */
+	why = config_parse_chap(val, slot);
+	if (why != NULL) {
+		set_err(err, errlen, "--%s %.*s:...: %s", name, ulen > 64 ? 64 : ulen, val, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int flag_chap(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	struct ctgt_target_cfg *g = cur_group(fl);
+
+	return chap_flag(g ? &g->chap : NULL, "chap", val, err, errlen);
+}
+
+static int flag_mutual_chap(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	struct ctgt_target_cfg *g = cur_group(fl);
+
+	return chap_flag(g ? &g->mutual_chap : NULL, "mutual-chap", val, err, errlen);
+}
+
+static int flag_allow(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	struct ctgt_target_cfg *g = cur_group(fl);
+	const char *why = g ? add_allow(g, val) : "out of memory";
+
+	if (why != NULL) {
+		set_err(err, errlen, "--allow %s: %s", val, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int flag_discovery_chap(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	return chap_flag(&fl->discovery_chap, "discovery-chap", val, err, errlen);
 }
 
 static int flag_log_level(struct flags *fl, const char *val, char *err, size_t errlen)
@@ -623,8 +775,14 @@ static int flag_pr_max_regs(struct flags *fl, const char *val, char *err, size_t
 
 static int flag_allow_target_reset(struct flags *fl, const char *val, char *err, size_t errlen)
 {
-	(void)val, (void)err, (void)errlen;
-	fl->allow_target_reset = true;
+	struct ctgt_target_cfg *g = cur_group(fl);
+
+	(void)val;
+	if (g == NULL) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	g->allow_target_reset = true;
 	return 0;
 }
 
@@ -741,6 +899,11 @@ static const struct {
 	{ "connection-buffer", flag_connection_buffer },
 	{ "tx-backlog", flag_tx_backlog },
 	{ "max-connections", flag_max_connections },
+	/* authentication and access control */
+	{ "chap", flag_chap },
+	{ "mutual-chap", flag_mutual_chap },
+	{ "discovery-chap", flag_discovery_chap },
+	{ "allow", flag_allow },
 };
 
 /* The flags of flag_table that take no value. */
@@ -787,19 +950,38 @@ static int one_flag(struct flags *fl, int argc, char **argv, int *i, char *err, 
 	return -1;
 }
 
-/* Put the --lun LUNs into the --target target, which --config may define. */
-static int place_luns(struct ctgt_config *cfg, struct flags *fl, char *err, size_t errlen)
+static void move_chap(struct ctgt_chap_cfg *dst, struct ctgt_chap_cfg *src)
 {
-	const char *name = fl->target != NULL ? fl->target : DEFAULT_TARGET;
-	struct ctgt_target_cfg *t = find_target(cfg, name);
+	if (src->user == NULL)
+		return;
+	config_chap_free(dst);
+	*dst = *src;
+	src->user = src->secret = NULL;
+}
 
-	for (size_t i = 0; t != NULL && i < fl->luns.nluns; i++) {
-		if (find_lun(t, fl->luns.luns[i].lun) != NULL) {
+/* Put one group's LUNs and credentials into its target, which --config may define. */
+static int place_group(struct ctgt_config *cfg, struct ctgt_target_cfg *g, const char *config,
+		       char *err, size_t errlen)
+{
+	const char *name = g->name != NULL ? g->name : DEFAULT_TARGET;
+	struct ctgt_target_cfg *t = find_target(cfg, name);
+	const char *why = config_chap_problem(&g->chap, &g->mutual_chap);
+
+	if (why != NULL) {
+		set_err(err, errlen, "--target %s: %s", name, why);
+		return -1;
+	}
+	for (size_t i = 0; t != NULL && i < g->nluns; i++) {
+		if (find_lun(t, g->luns[i].lun) != NULL) {
 			set_err(err, errlen, "--lun %llu: %s already has LUN %llu in %s",
-				(unsigned long long)fl->luns.luns[i].lun, name,
-				(unsigned long long)fl->luns.luns[i].lun, fl->config);
+				(unsigned long long)g->luns[i].lun, name,
+				(unsigned long long)g->luns[i].lun, config);
 			return -1;
 		}
+	}
+	if (t == NULL && g->nluns == 0 && g->name != NULL) {
+		set_err(err, errlen, "--target %s: no --lun follows it", name);
+		return -1;
 	}
 	if (t == NULL)
 		t = add_target(cfg, name);
@@ -807,17 +989,33 @@ static int place_luns(struct ctgt_config *cfg, struct flags *fl, char *err, size
 		set_err(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < fl->luns.nluns; i++) {
-		if (add_lun(t, &fl->luns.luns[i]) < 0) {
+	move_chap(&t->chap, &g->chap);
+	move_chap(&t->mutual_chap, &g->mutual_chap);
+	if (g->allow_target_reset)
+		t->allow_target_reset = true;
+	for (size_t i = 0; i < g->nallow; i++) {
+		char **a = grow(t->allow, &t->nallow, sizeof(*a));
+
+		if (a == NULL) {
+			set_err(err, errlen, "out of memory");
+			return -1;
+		}
+		t->allow = a;
+		a[t->nallow - 1] = g->allow[i];
+		g->allow[i] = NULL;
+	}
+	g->nallow = 0;
+	for (size_t i = 0; i < g->nluns; i++) {
+		if (add_lun(t, &g->luns[i]) < 0) {
 			/* add_lun freed this path; the ones after it are still ours. */
-			for (size_t k = i + 1; k < fl->luns.nluns; k++)
-				free(fl->luns.luns[k].path);
-			fl->luns.nluns = 0;
+			for (size_t k = i + 1; k < g->nluns; k++)
+				free(g->luns[k].path);
+			g->nluns = 0;
 			set_err(err, errlen, "out of memory");
 			return -1;
 		}
 	}
-	fl->luns.nluns = 0;	/* the paths now belong to @cfg */
+	g->nluns = 0;	/* the paths now belong to @cfg */
 	return 0;
 }
 
@@ -845,10 +1043,15 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 	cfg->nop_interval = fl->nop_interval;
 	cfg->pr_max_regs = fl->pr_max_regs;
 	if (fl->config != NULL) {
-		if (fl->target != NULL && fl->luns.nluns == 0) {
-			set_err(err, errlen, "--target %s: with --config, --target only names the target of --lun flags",
-				fl->target);
-			return -1;
+		for (size_t i = 0; i < fl->ngroups; i++) {
+			const struct ctgt_target_cfg *g = &fl->groups[i];
+
+			if (g->name != NULL && g->nluns == 0 && g->chap.user == NULL &&
+			    g->nallow == 0 && !g->allow_target_reset) {
+				set_err(err, errlen, "--target %s: with --config, --target only names the target of --lun, --chap and --allow flags",
+					g->name);
+				return -1;
+			}
 		}
 		if (config_load_json(fl->config, cfg, err, errlen) < 0)
 			return -1;
@@ -866,18 +1069,10 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 		cfg->max_connections = fl->max_connections;
 	if (merge(cfg, &fl->portals, "--portal", err, errlen) < 0)
 		return -1;
-	if (fl->luns.nluns > 0 && place_luns(cfg, fl, err, errlen) < 0)
-		return -1;
-	if (fl->allow_target_reset) {
-		const char *name = fl->target != NULL ? fl->target : DEFAULT_TARGET;
-		struct ctgt_target_cfg *t = find_target(cfg, name);
-
-		if (t == NULL) {
-			set_err(err, errlen, "--allow-target-reset: no target %s", name);
+	for (size_t i = 0; i < fl->ngroups; i++)
+		if (place_group(cfg, &fl->groups[i], fl->config, err, errlen) < 0)
 			return -1;
-		}
-		t->allow_target_reset = true;
-	}
+	move_chap(&cfg->discovery_chap, &fl->discovery_chap);
 	if (count_luns(cfg) == 0) {
 		set_err(err, errlen, "no LUN configured: use --lun 0=PATH,size=SIZE or --config FILE");
 		return -1;
@@ -906,7 +1101,10 @@ int config_parse_args(int argc, char **argv, struct ctgt_config *cfg,
 	if (rc == 0)
 		rc = apply_flags(cfg, &fl, err, errlen);
 	config_free(&fl.portals);
-	free_target(&fl.luns);
+	for (size_t i = 0; i < fl.ngroups; i++)
+		free_target(&fl.groups[i]);
+	free(fl.groups);
+	config_chap_free(&fl.discovery_chap);
 	if (rc < 0)
 		config_free(cfg);
 	return rc;

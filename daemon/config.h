@@ -33,11 +33,39 @@ struct ctgt_lun_cfg {
 	uint64_t max_bandwidth;	/**< ",max_bandwidth=" / maxBandwidth: bytes/s; 0 = none */
 };
 
+/** CHAP credentials; user == NULL: none. Both strings owned. */
+struct ctgt_chap_cfg {
+	char *user;
+	char *secret;
+};
+
+/** One LU an initiator sees ("initiators" in the JSON config). */
+struct ctgt_lun_map_cfg {
+	uint64_t lun;		/**< "lun": the number it uses */
+	uint64_t target_lun;	/**< "targetLun": the LU's number (default: lun) */
+	bool readonly;		/**< "readonly" */
+};
+
+/** Settings of one initiator on one target. */
+struct ctgt_initiator_cfg {
+	char *name;
+	struct ctgt_chap_cfg chap;	/**< "chap": its own credentials */
+	bool map_luns;			/**< "luns" given: it sees only those */
+	struct ctgt_lun_map_cfg *luns;
+	size_t nluns;
+};
+
 struct ctgt_target_cfg {
 	char *name;		/**< IQN */
 	bool allow_target_reset; /**< --allow-target-reset / "allowTargetReset" */
 	struct ctgt_lun_cfg *luns;
 	size_t nluns;
+	struct ctgt_chap_cfg chap;	/**< --chap: initiators must authenticate */
+	struct ctgt_chap_cfg mutual_chap; /**< --mutual-chap: the target's own */
+	char **allow;		/**< --allow / "allow": initiator names and networks */
+	size_t nallow;
+	struct ctgt_initiator_cfg *initiators;	/**< "initiators" (JSON only) */
+	size_t ninitiators;
 };
 
 /* Highest --max-connections / "maxConnections" (the server clamps to its own limit). */
@@ -54,7 +82,18 @@ struct ctgt_config {
 	unsigned pr_max_regs;	/**< --pr-max-registrations: per LU; 0 = default (1024) */
 	struct ctgt_limits limits; /**< resource limits; 0 fields: the defaults */
 	int max_connections;	/**< --max-connections / "maxConnections": per session; 0 = default */
+	struct ctgt_chap_cfg discovery_chap;	/**< --discovery-chap */
 };
+
+/** "USER:SECRET" -> @c (both copied; the secret at least 12 bytes).
+ *  NULL or why not. */
+const char *config_parse_chap(const char *s, struct ctgt_chap_cfg *c);
+/** Wipe and free both strings. */
+void config_chap_free(struct ctgt_chap_cfg *c);
+/** NULL when @t's CHAP settings are consistent, else why not (a mutual
+ *  secret without --chap, or equal to the initiator's). */
+const char *config_chap_problem(const struct ctgt_chap_cfg *chap,
+				const struct ctgt_chap_cfg *mutual);
 
 /**
  * Parse the arguments that follow "serve" (argv[0] is the first flag).

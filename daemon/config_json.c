@@ -374,9 +374,158 @@ static bool load_lun(struct jload *jl, const char *iqn, struct ctgt_target_cfg *
 	return true;
 }
 
+/* {"user": "...", "secret": "..."} into @c; @where names it in errors. */
+static bool load_chap(struct jload *jl, const char *where, json_t *v, struct ctgt_chap_cfg *c)
+{
+	static const char *const known[] = { "user", "secret", NULL };
+	json_t *u = json_object_get(v, "user"), *sec = json_object_get(v, "secret");
+	const char *why;
+
+	if (!json_is_object(v) || !json_is_string(u) || !json_is_string(sec)) {
+		set_err(jl->err, jl->errlen, "%s: %s: must be an object with \"user\" and \"secret\" strings",
+			jl->file, where);
+		return false;
+	}
+	warn_unknown_keys(jl, where, v, known);
+	why = config_set_chap(c, json_string_value(u), strlen(json_string_value(u)),
+			      json_string_value(sec));
+	if (why != NULL) {
+		set_err(jl->err, jl->errlen, "%s: %s: %s", jl->file, where, why);
+		return false;
+	}
+	return true;
+}
+
+static bool load_allow(struct jload *jl, const char *where, json_t *v, struct ctgt_target_cfg *t)
+{
+	size_t i;
+	json_t *r;
+
+	if (!json_is_array(v)) {
+		set_err(jl->err, jl->errlen, "%s: %s.allow: must be an array of names and networks",
+			jl->file, where);
+		return false;
+	}
+	json_array_foreach(v, i, r) {
+		const char *why = json_is_string(r) ? add_allow(t, json_string_value(r)) :
+						      "must be a string";
+
+		if (why != NULL) {
+			set_err(jl->err, jl->errlen, "%s: %s.allow[%zu]: %s", jl->file, where, i, why);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* One {"lun": N, "targetLun": M, "readonly": B} of an initiator's "luns". */
+static bool load_map_entry(struct jload *jl, const char *where, size_t idx, json_t *v,
+			   struct ctgt_lun_map_cfg *m)
+{
+	static const char *const known[] = { "lun", "targetLun", "readonly", NULL };
+	json_t *tl = json_object_get(v, "targetLun");
+	json_int_t lun, target;
+	char at[MAX_NAME_LEN * 2 + 64];
+
+	snprintf(at, sizeof(at), "%s.luns[%zu]", where, idx);
+	if (!json_is_object(v)) {
+		set_err(jl->err, jl->errlen, "%s: %s: must be an object", jl->file, at);
+		return false;
+	}
+	warn_unknown_keys(jl, at, v, known);
+	if (!get_int(jl, at, json_object_get(v, "lun"), "lun", 0, MAX_LUN, &lun))
+		return false;
+	target = lun;
+	if (tl != NULL && !get_int(jl, at, tl, "targetLun", 0, MAX_LUN, &target))
+		return false;
+	m->lun = (uint64_t)lun;
+	m->target_lun = (uint64_t)target;
+	return get_bool(jl, at, v, "readonly", false, &m->readonly);
+}
+
+static bool load_initiator(struct jload *jl, const char *where, const char *name, json_t *v,
+			   struct ctgt_target_cfg *t)
+{
+	static const char *const known[] = { "chap", "luns", NULL };
+	json_t *chap = json_object_get(v, "chap"), *luns = json_object_get(v, "luns"), *e;
+	struct ctgt_initiator_cfg *ic;
+	char at[MAX_NAME_LEN * 2 + 32];
+	const char *why = name_problem(name);
+	size_t i;
+
+	snprintf(at, sizeof(at), "%s.initiators.%s", where, name);
+	if (why != NULL || !json_is_object(v) || (luns != NULL && !json_is_array(luns))) {
+		set_err(jl->err, jl->errlen, "%s: %s: %s", jl->file, at,
+			why ? why : "must be an object, its \"luns\" an array");
+		return false;
+	}
+	warn_unknown_keys(jl, at, v, known);
+	ic = grow(t->initiators, &t->ninitiators, sizeof(*ic));
+	if (ic == NULL || (ic[t->ninitiators - 1].name = strdup(name)) == NULL) {
+		if (ic != NULL)
+			t->initiators = ic;
+		set_err(jl->err, jl->errlen, "out of memory");
+		return false;
+	}
+	t->initiators = ic;
+	ic = &ic[t->ninitiators - 1];
+	if (chap != NULL && !load_chap(jl, at, chap, &ic->chap))
+		return false;
+	ic->map_luns = luns != NULL;
+	if (luns == NULL || json_array_size(luns) == 0)
+		return true;
+	ic->luns = calloc(json_array_size(luns), sizeof(*ic->luns));
+	if (ic->luns == NULL) {
+		set_err(jl->err, jl->errlen, "out of memory");
+		return false;
+	}
+	json_array_foreach(luns, i, e) {
+		if (!load_map_entry(jl, at, i, e, &ic->luns[i]))
+			return false;
+		ic->nluns++;
+	}
+	return true;
+}
+
+/* ctgt's own per-target keys: "chap", "mutualChap", "allow", "initiators". */
+static bool load_access(struct jload *jl, const char *where, json_t *obj,
+			struct ctgt_target_cfg *t)
+{
+	json_t *v, *inits = json_object_get(obj, "initiators");
+	char at[MAX_NAME_LEN + 64];
+	const char *name, *why;
+
+	if ((v = json_object_get(obj, "chap")) != NULL) {
+		snprintf(at, sizeof(at), "%s.chap", where);
+		if (!load_chap(jl, at, v, &t->chap))
+			return false;
+	}
+	if ((v = json_object_get(obj, "mutualChap")) != NULL) {
+		snprintf(at, sizeof(at), "%s.mutualChap", where);
+		if (!load_chap(jl, at, v, &t->mutual_chap))
+			return false;
+	}
+	if ((why = config_chap_problem(&t->chap, &t->mutual_chap)) != NULL) {
+		set_err(jl->err, jl->errlen, "%s: %s: %s", jl->file, where, why);
+		return false;
+	}
+	if ((v = json_object_get(obj, "allow")) != NULL && !load_allow(jl, where, v, t))
+		return false;
+	if (inits != NULL && !json_is_object(inits)) {
+		set_err(jl->err, jl->errlen, "%s: %s.initiators: must be an object", jl->file, where);
+		return false;
+	}
+	json_object_foreach(inits, name, v) {
+		if (!load_initiator(jl, where, name, v, t))
+			return false;
+	}
+	return true;
+}
+
 static bool load_target(struct jload *jl, const char *iqn, json_t *obj)
 {
-	static const char *const known[] = { "tpgts", "luns", "allowTargetReset", NULL };
+	static const char *const known[] = { "tpgts", "luns", "allowTargetReset", "chap",
+					     "mutualChap", "allow", "initiators", NULL };
 	json_t *luns = json_object_get(obj, "luns"), *dev;
 	struct ctgt_target_cfg *t;
 	const char *why = name_problem(iqn), *key;
@@ -407,7 +556,7 @@ static bool load_target(struct jload *jl, const char *iqn, json_t *obj)
 		if (!load_lun(jl, iqn, t, key, dev))
 			return false;
 	}
-	return true;
+	return load_access(jl, where, obj, t);
 }
 
 static bool load_targets(struct jload *jl, json_t *root)
@@ -569,13 +718,28 @@ static bool load_max_connections(struct jload *jl, json_t *root, struct ctgt_con
 	return true;
 }
 
+/* "discoveryChap": credentials of discovery sessions (ctgt's own key). */
+static bool load_discovery_chap(struct jload *jl, json_t *root, struct ctgt_config *cfg)
+{
+	json_t *v = json_object_get(root, "discoveryChap");
+	struct ctgt_chap_cfg c = { 0 };
+
+	if (v == NULL)
+		return true;
+	if (!load_chap(jl, "discoveryChap", v, &c))
+		return false;
+	config_chap_free(&cfg->discovery_chap);
+	cfg->discovery_chap = c;
+	return true;
+}
+
 int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_t errlen)
 {
 	static const char *const known[] = { "storages", "iscsiportals", "iscsitargets",
 					     "stateDir", "connectionLimit",
 					     "connectionLimitPerAddress", "sessionLimit",
 					     "loginTimeout", "connectionBuffer", "txBacklog",
-					     "maxConnections", NULL };
+					     "maxConnections", "discoveryChap", NULL };
 	struct jload jl = { .file = path, .err = err, .errlen = errlen };
 	json_t *root;
 	bool ok;
@@ -586,7 +750,7 @@ int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_
 		return -1;
 	warn_unknown_keys(&jl, "top level", root, known);
 	ok = load_state_dir(&jl, root, cfg) && load_limits(&jl, root, &cfg->limits) &&
-	     load_max_connections(&jl, root, cfg) &&
+	     load_max_connections(&jl, root, cfg) && load_discovery_chap(&jl, root, cfg) &&
 	     load_array(&jl, root, "storages", load_storage) &&
 	     load_array(&jl, root, "iscsiportals", load_portal) &&
 	     load_targets(&jl, root) && move_portals(&jl);

@@ -249,6 +249,56 @@ int ctgt_server_add_target(struct ctgt_server *s, const char *iqn, char *err, si
 	return 0;
 }
 
+int ctgt_server_set_chap(struct ctgt_server *s, const char *iqn, const char *user,
+			 const char *secret, const char *mutual_user, const char *mutual_secret,
+			 char *err, size_t errlen)
+{
+	char why[256] = "";
+	int rc;
+
+	if (user == NULL || secret == NULL || !mutual_user != !mutual_secret)
+		return set_err(err, errlen, -EINVAL, "CHAP needs a user and a secret");
+	rc = iscsi_server_set_chap(s->isrv, iqn, user, secret, mutual_user, mutual_secret,
+				   why, sizeof(why));
+	return rc < 0 ? set_err(err, errlen, rc, "%s", why) : 0;
+}
+
+int ctgt_server_allow(struct ctgt_server *s, const char *iqn, const char *rule,
+		      char *err, size_t errlen)
+{
+	char why[256] = "";
+	int rc;
+
+	if (iqn == NULL || rule == NULL)
+		return set_err(err, errlen, -EINVAL, "access rule without a target or a rule");
+	rc = iscsi_server_allow(s->isrv, iqn, rule, why, sizeof(why));
+	return rc < 0 ? set_err(err, errlen, rc, "%s", why) : 0;
+}
+
+int ctgt_server_add_initiator(struct ctgt_server *s, const char *iqn,
+			      const struct ctgt_initiator_params *p, char *err, size_t errlen)
+{
+	struct scsi_lun_map_entry *e = NULL;
+	char why[256] = "";
+	int rc;
+
+	if (iqn == NULL || p == NULL || p->name == NULL || !p->chap_user != !p->chap_secret ||
+	    (p->map_luns && p->nluns && p->luns == NULL))
+		return set_err(err, errlen, -EINVAL, "initiator settings incomplete");
+	if (p->map_luns && p->nluns > 256)
+		return set_err(err, errlen, -EINVAL, "more LUN mappings than LUNs");
+	if (p->map_luns && p->nluns && !(e = calloc(p->nluns, sizeof(*e))))
+		return set_err(err, errlen, -ENOMEM, "out of memory");
+	for (size_t i = 0; p->map_luns && i < p->nluns; i++)
+		e[i] = (struct scsi_lun_map_entry){ .lun = p->luns[i].lun,
+						    .target_lun = p->luns[i].target_lun,
+						    .readonly = p->luns[i].readonly };
+	rc = iscsi_server_add_initiator(s->isrv, iqn, p->name, p->chap_user, p->chap_secret, e,
+					p->map_luns ? p->nluns : 0, p->map_luns, why, sizeof(why));
+	free(e);
+	return rc < 0 ? set_err(err, errlen, rc, "%s", why) : 0;
+}
+
 static struct scsi_tgt *find_target(struct ctgt_server *s, const char *iqn)
 {
 	for (size_t i = 0; i < s->ntgts; i++)

@@ -18,7 +18,9 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ctgt serve [--portal HOST:PORT]... [--target IQN]\n"
+		"usage: ctgt serve [--portal HOST:PORT]... [--discovery-chap USER:SECRET]\n"
+		"                  [--target IQN [--chap USER:SECRET] [--mutual-chap USER:SECRET]\n"
+		"                                [--allow IQN|CIDR]...]...\n"
 		"                  [--lun N=PATH[,size=SIZE][,physical_block_size=SIZE]\n"
 		"                           [,max_bandwidth=SIZE][,thin][,readonly][,removable]]...\n"
 		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
@@ -81,6 +83,30 @@ static int add_lun(struct ctgt_server *srv, const char *iqn, const struct ctgt_l
 	return ctgt_server_add_store(srv, iqn, &p, lc->path, err, errlen);
 }
 
+static int add_initiator(struct ctgt_server *srv, const char *iqn,
+			 const struct ctgt_initiator_cfg *ic, char *err, size_t errlen)
+{
+	struct ctgt_lun_map map[256];
+	struct ctgt_initiator_params p = {
+		.name = ic->name,
+		.chap_user = ic->chap.user,
+		.chap_secret = ic->chap.secret,
+		.map_luns = ic->map_luns,
+		.luns = map,
+		.nluns = ic->nluns,
+	};
+
+	if (ic->nluns > 256) {
+		snprintf(err, errlen, "initiator %s: more than 256 LUN mappings", ic->name);
+		return -1;
+	}
+	for (size_t i = 0; i < ic->nluns; i++)
+		map[i] = (struct ctgt_lun_map){ .lun = ic->luns[i].lun,
+						.target_lun = ic->luns[i].target_lun,
+						.readonly = ic->luns[i].readonly };
+	return ctgt_server_add_initiator(srv, iqn, &p, err, errlen);
+}
+
 static int build_targets(struct ctgt_server *srv, const struct ctgt_config *cfg,
 			 char *err, size_t errlen)
 {
@@ -93,12 +119,26 @@ static int build_targets(struct ctgt_server *srv, const struct ctgt_config *cfg,
 		snprintf(err, errlen, "--state-dir %s: not a writable directory", cfg->state_dir);
 		return -1;
 	}
+	if (cfg->discovery_chap.user &&
+	    ctgt_server_set_chap(srv, NULL, cfg->discovery_chap.user, cfg->discovery_chap.secret,
+				 NULL, NULL, err, errlen) < 0)
+		return -1;
 	for (size_t t = 0; t < cfg->ntargets; t++) {
 		const struct ctgt_target_cfg *tc = &cfg->targets[t];
 
 		if (ctgt_server_add_target(srv, tc->name, err, errlen) < 0)
 			return -1;
 		ctgt_server_allow_target_reset(srv, tc->name, tc->allow_target_reset);
+		if (tc->chap.user &&
+		    ctgt_server_set_chap(srv, tc->name, tc->chap.user, tc->chap.secret,
+					 tc->mutual_chap.user, tc->mutual_chap.secret, err, errlen) < 0)
+			return -1;
+		for (size_t a = 0; a < tc->nallow; a++)
+			if (ctgt_server_allow(srv, tc->name, tc->allow[a], err, errlen) < 0)
+				return -1;
+		for (size_t i = 0; i < tc->ninitiators; i++)
+			if (add_initiator(srv, tc->name, &tc->initiators[i], err, errlen) < 0)
+				return -1;
 		for (size_t l = 0; l < tc->nluns; l++)
 			if (add_lun(srv, tc->name, &tc->luns[l], cfg, err, errlen) < 0)
 				return -1;

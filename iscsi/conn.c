@@ -199,6 +199,7 @@ void conn_close(struct iscsi_conn *conn, const char *why)
 		return;
 	LOG_INFO("conn", "%s: closing: %s", conn->peer, why);
 	conn_set_state(conn, CONN_CLOSED);
+	auth_conn_closed(conn);
 	evloop_del_fd(conn->srv->loop, conn->fd);
 	close(conn->fd);
 	conn->fd = -1;

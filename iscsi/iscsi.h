@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "iscsi/acl.h"
+#include "iscsi/chap.h"
 #include "iscsi/param.h"
 #include "iscsi/pdu.h"
 #include "iscsi/server.h"
@@ -35,11 +37,36 @@ struct iscsi_portal {
 	uint64_t accept_timer;		/* accepting paused (EMFILE) until it fires */
 };
 
+/* Who must authenticate, with what (RFC 7143 section 12.1.3). */
+struct iscsi_auth_cfg {
+	bool chap;			/* initiators must log in with CHAP */
+	struct chap_cred initiator;	/* the name and secret they prove */
+	bool mutual;			/* we can authenticate ourselves */
+	struct chap_cred target;	/* our name and secret for mutual CHAP */
+};
+
+/* Settings of one initiator on one target (access rules decide whether it
+ * may log in at all). */
+struct iscsi_initiator {
+	char name[ISCSI_NAME_LEN];
+	bool chap;			/* its own CHAP credentials, instead of the target's */
+	struct chap_cred cred;
+	bool mapped;			/* sees map only; else every LU as it is */
+	struct scsi_lun_map map;	/* map.e points into entries */
+	struct scsi_lun_map_entry *entries;
+};
+
 struct iscsi_target {
 	struct list_node link;	/* in srv->targets */
 	struct scsi_tgt *scsi;
 	const char *name;	/* scsi_tgt_name(scsi) */
+	struct iscsi_auth_cfg auth;
+	struct acl acl;		/* who may log in; empty: everyone */
+	struct iscsi_initiator *inits;
+	size_t ninits;
 };
+
+struct auth_fail;		/* auth.c: recent CHAP failures per address and name */
 
 struct iscsi_server {
 	struct evloop *loop;
@@ -62,6 +89,8 @@ struct iscsi_server {
 		rl_immediate, rl_nop, rl_reject;
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
+	struct iscsi_auth_cfg discovery_auth;
+	struct auth_fail *auth_fails;	/* AUTH_FAIL_SLOTS entries, allocated on first failure */
 };
 
 struct iscsi_session {
@@ -96,6 +125,18 @@ enum rx_state {
 	RX_BHS,			/* reading the 48-byte BHS */
 	RX_HDR_REST,		/* AHS and header digest */
 	RX_DATA,		/* data segment, padding and data digest */
+};
+
+/* The security stage of one login (auth.c). */
+struct iscsi_login_auth {
+	bool decided;			/* chosen (from the first request's names) */
+	bool required;			/* this initiator must authenticate */
+	const struct chap_cred *expect;	/* what it proves */
+	const struct chap_cred *ours;	/* our mutual credentials, or NULL */
+	bool done;			/* the initiator proved its secret */
+	struct chap chap;
+	uint64_t hold_timer;		/* an answer held back after failures, or 0 */
+	uint8_t held_bhs[ISCSI_BHS_LEN];
 };
 
 struct iscsi_task;
@@ -148,6 +189,7 @@ struct iscsi_conn {
 	char *text_out;			/* pending response text (continuations) */
 	uint32_t text_out_len, text_out_off;
 	uint32_t text_ttt;
+	struct iscsi_login_auth auth;
 
 	/* tasks */
 	struct list_node tasks;
@@ -234,6 +276,39 @@ void conn_run_held(struct iscsi_conn *conn);
 /* login.c */
 /** Handle one Login Request (header in conn->rx_bhs, data in conn->rx_data). */
 void login_handle(struct iscsi_conn *conn);
+
+/* auth.c: the security stage and the slow-down of repeated CHAP failures */
+/** Choose who must authenticate from the first request's keys; sets which
+ *  AuthMethods conn->neg accepts. Idempotent. */
+void auth_decide(struct iscsi_conn *conn);
+/**
+ * Run the security stage on this request's keys (after negotiation).
+ * Appends CHAP keys to @out; *@transit is cleared while authentication is
+ * unfinished. Returns 0, or -1 after failing the login (status 0201).
+ */
+int auth_step(struct iscsi_conn *conn, struct kvbuf *out, bool *transit);
+/** Leaving the security stage (or never entering it): -1 after failing the
+ *  login when this initiator had to authenticate and did not. */
+int auth_check_done(struct iscsi_conn *conn);
+/** Milliseconds the answer to this request is held back: > 0 only for a
+ *  CHAP response from an address or name with recent failures. */
+uint64_t auth_hold_ms(struct iscsi_conn *conn);
+/** Forget this connection's login secrets and held answer (on close). */
+void auth_conn_closed(struct iscsi_conn *conn);
+/** Whether this connection's initiator (name and source address) may log
+ *  in to @t under its access control. */
+bool auth_acl_permits(const struct iscsi_conn *conn, const struct iscsi_target *t);
+/** The settings of initiator @name on @t, or NULL. */
+const struct iscsi_initiator *auth_find_initiator(const struct iscsi_target *t,
+						   const char *name);
+/** Free the failure table and wipe every secret of the server. */
+void auth_server_free(struct iscsi_server *srv);
+
+/* login.c (continued) */
+/** Send a failed Login Response (@cls/@detail) and close after it; logs @why. */
+void login_fail(struct iscsi_conn *conn, uint8_t cls, uint8_t detail, const char *why);
+/** Answer the request whose header was saved in conn->auth.held_bhs. */
+void login_resume(struct iscsi_conn *conn);
 
 /* session.c */
 struct iscsi_session *session_create(struct iscsi_conn *conn);

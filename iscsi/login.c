@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "iscsi/iscsi.h"
+#include "util/iscsi_name.h"
 #include "util/log.h"
+#include "util/log_escape.h"
 
 struct login_rsp {
 	uint8_t status_class;
@@ -70,7 +72,7 @@ static void login_send(struct iscsi_conn *conn, const struct login_rsp *r, struc
 	conn_send(conn, pdu);
 }
 
-static void login_fail(struct iscsi_conn *conn, uint8_t cls, uint8_t detail, const char *why)
+void login_fail(struct iscsi_conn *conn, uint8_t cls, uint8_t detail, const char *why)
 {
 	struct login_rsp r = { .status_class = cls, .status_detail = detail };
 
@@ -121,16 +123,40 @@ static void login_start(struct iscsi_conn *conn, const uint8_t *bhs)
 	iscsi_neg_init(&conn->neg, &conn->params, &conn->srv->lim, conn->login_tsih == 0, true);
 }
 
+/*
+ * A name that is not an iqn./eui./naa. name (util/iscsi_name.h). RFC 7143
+ * 11.13.5 has no status for a malformed name: a bad InitiatorName is a
+ * malformed request, 0200 (initiator error; 0207 is for a name that is
+ * missing); a bad TargetName names no target there can be, 0203 (not
+ * found), which initiators already treat as final. The log shows the name
+ * escaped: it is whatever the initiator sent.
+ */
+static int check_name(struct iscsi_conn *conn, const char *key, const char *name,
+		      uint8_t detail)
+{
+	const char *why = iscsi_name_problem(name, false);
+	char esc[LOG_ESC_LEN], msg[LOG_ESC_LEN + 128];
+
+	if (!why)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s \"%s\": %s", key, log_escape(esc, sizeof(esc), name), why);
+	login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, detail, msg);
+	return -1;
+}
+
 /* Session-level checks once the first stage's keys are known; -1 = failed. */
 static int check_identity(struct iscsi_conn *conn)
 {
 	struct iscsi_params *p = &conn->params;
+	struct iscsi_target *t;
 
 	if (!p->initiator_name[0]) {
 		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_MISSING_PARAMETER,
 			   "no InitiatorName");
 		return -1;
 	}
+	if (check_name(conn, "InitiatorName", p->initiator_name, LOGIN_DETAIL_INIT_ERR) < 0)
+		return -1;
 	if (p->discovery)
 		return 0;
 	if (!p->target_name[0]) {
@@ -138,23 +164,45 @@ static int check_identity(struct iscsi_conn *conn)
 			   "no TargetName");
 		return -1;
 	}
-	if (!server_find_target(conn->srv, p->target_name)) {
-		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_NOT_FOUND,
-			   "unknown target");
+	if (check_name(conn, "TargetName", p->target_name, LOGIN_DETAIL_NOT_FOUND) < 0)
+		return -1;
+	t = server_find_target(conn->srv, p->target_name);
+	if (!t || !auth_acl_permits(conn, t)) {
+		char esc[LOG_ESC_LEN], esc2[LOG_ESC_LEN], msg[2 * LOG_ESC_LEN + 64];
+
+		log_escape(esc, sizeof(esc), p->target_name);
+		if (!t)
+			snprintf(msg, sizeof(msg), "unknown target %s", esc);
+		else
+			snprintf(msg, sizeof(msg), "%s may not log in to %s (access rules)",
+				 log_escape(esc2, sizeof(esc2), p->initiator_name), esc);
+		/* RFC 7143 11.13.5: 0202 "Authorization failure". */
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR,
+			   t ? LOGIN_DETAIL_FORBIDDEN : LOGIN_DETAIL_NOT_FOUND, msg);
 		return -1;
 	}
 	return 0;
 }
 
-/* AuthMethod: only None for now; CHAP plugs in here. */
-static int check_auth(struct iscsi_conn *conn)
+/*
+ * The security stage (RFC 7143 section 12.1): an AuthMethod offer we cannot
+ * take fails the login, CHAP runs in auth.c, and nobody leaves the stage (or
+ * skips it) without authenticating where the target requires it.
+ */
+static int check_auth(struct iscsi_conn *conn, struct login_rsp *r, struct kvbuf *out)
 {
-	if (kv_find(conn->text_in, conn->text_in_len, "AuthMethod") &&
-	    !conn->params.auth_method[0]) {
-		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_AUTH_FAILED,
-			   "no acceptable AuthMethod");
-		return -1;
+	if (conn->login_stage == ISCSI_STAGE_SECURITY) {
+		if (kv_find(conn->text_in, conn->text_in_len, "AuthMethod") &&
+		    !conn->params.auth_method[0]) {
+			login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_AUTH_FAILED,
+				   "no acceptable AuthMethod");
+			return -1;
+		}
+		if (auth_step(conn, out, &r->transit) < 0)
+			return -1;
 	}
+	if (conn->login_stage != ISCSI_STAGE_SECURITY || r->transit)
+		return auth_check_done(conn);
 	return 0;
 }
 
@@ -216,6 +264,7 @@ static int join_session(struct iscsi_conn *conn)
 static int login_finish(struct iscsi_conn *conn)
 {
 	struct iscsi_server *srv = conn->srv;
+	char ini[LOG_ESC_LEN], tgt[LOG_ESC_LEN];
 
 	if (srv->shutting_down) {
 		login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_SERVICE_UNAVAILABLE,
@@ -235,11 +284,13 @@ static int login_finish(struct iscsi_conn *conn)
 		return -1;
 	}
 	conn_set_state(conn, CONN_FULL_FEATURE);
+	/* The names were checked (check_identity), escaped all the same. */
 	LOG_INFO("login", "%s: %s session %u (CID %u, %d connections) for %s%s%s", conn->peer,
 		 conn->params.discovery ? "discovery" : "normal", conn->sess->tsih, conn->cid,
 		 session_live_conns(conn->sess),
-		 conn->params.initiator_name, conn->params.discovery ? "" : " to ",
-		 conn->params.discovery ? "" : conn->params.target_name);
+		 log_escape(ini, sizeof(ini), conn->params.initiator_name),
+		 conn->params.discovery ? "" : " to ",
+		 conn->params.discovery ? "" : log_escape(tgt, sizeof(tgt), conn->params.target_name));
 	return 0;
 }
 
@@ -267,8 +318,10 @@ static void login_step(struct iscsi_conn *conn, const uint8_t *bhs)
 	struct login_rsp r = { .transit = bhs[BHS_FLAGS] & ISCSI_LOGIN_TRANSIT,
 			       .nsg = bhs[BHS_FLAGS] & 3 };
 	struct kvbuf out = { 0 };
-	int rc = iscsi_param_negotiate(&conn->neg, conn->text_in, conn->text_in_len, &out);
+	int rc;
 
+	auth_decide(conn);
+	rc = iscsi_param_negotiate(&conn->neg, conn->text_in, conn->text_in_len, &out);
 	if (rc < 0) {
 		kv_free(&out);
 		if (rc == NEG_ERR_NOMEM)
@@ -279,8 +332,7 @@ static void login_step(struct iscsi_conn *conn, const uint8_t *bhs)
 				   rc == NEG_ERR_DUPLICATE ? "duplicate key" : "malformed keys");
 		return;
 	}
-	if (check_identity(conn) < 0 ||
-	    (conn->login_stage == ISCSI_STAGE_SECURITY && check_auth(conn) < 0)) {
+	if (check_identity(conn) < 0 || check_auth(conn, &r, &out) < 0) {
 		kv_free(&out);
 		return;
 	}
@@ -300,12 +352,59 @@ static void login_step(struct iscsi_conn *conn, const uint8_t *bhs)
 		conn->login_stage = r.nsg;
 }
 
+static void login_answer(struct iscsi_conn *conn, const uint8_t *bhs)
+{
+	login_step(conn, bhs);
+	free(conn->text_in);
+	conn->text_in = NULL;
+	conn->text_in_len = 0;
+}
+
+static void on_hold_done(struct evloop *loop, void *arg)
+{
+	struct iscsi_conn *conn = arg;
+
+	(void)loop;
+	conn->auth.hold_timer = 0;
+	login_resume(conn);
+}
+
+void login_resume(struct iscsi_conn *conn)
+{
+	if (conn->state == CONN_LOGIN)
+		login_answer(conn, conn->auth.held_bhs);
+}
+
+/* After CHAP failures from this address or name, answer the response later. */
+static bool hold_answer(struct iscsi_conn *conn, const uint8_t *bhs)
+{
+	uint64_t ms = auth_hold_ms(conn);
+
+	if (!ms)
+		return false;
+	memcpy(conn->auth.held_bhs, bhs, ISCSI_BHS_LEN);
+	conn->auth.hold_timer = evloop_add_timer(conn->srv->loop, ms, on_hold_done, conn);
+	if (!conn->auth.hold_timer) {
+		login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_OUT_OF_RESOURCES,
+			   "out of memory");
+		return true;
+	}
+	LOG_WARN("login", "%s: earlier CHAP failures: answering in %llu ms", conn->peer,
+		 (unsigned long long)ms);
+	return true;
+}
+
 void login_handle(struct iscsi_conn *conn)
 {
 	const uint8_t *bhs = conn->rx_bhs;
 	const char *why = NULL;
 	int detail;
 
+	if (conn->auth.hold_timer) {
+		/* The initiator must wait for our answer (RFC 7143 section 6.3). */
+		conn_close(conn, "Login Request while the previous one awaits its answer");
+		return;
+	}
 	if (!conn->login_started)
 		login_start(conn, bhs);
 	conn->login_itt = bhs_u32(bhs, BHS_ITT);
@@ -326,8 +425,7 @@ void login_handle(struct iscsi_conn *conn)
 		login_send(conn, &r, NULL);
 		return;
 	}
-	login_step(conn, bhs);
-	free(conn->text_in);
-	conn->text_in = NULL;
-	conn->text_in_len = 0;
+	if (hold_answer(conn, bhs))
+		return;
+	login_answer(conn, bhs);
 }

@@ -110,7 +110,7 @@ enum key_id {
 };
 
 struct key_def;
-typedef bool (*list_accept_fn)(const struct iscsi_target_limits *lim, const char *v, size_t vl);
+typedef bool (*list_accept_fn)(const struct iscsi_neg *n, const char *v, size_t vl);
 typedef void (*list_land_fn)(struct iscsi_params *p, const struct key_def *d, const char *v,
 			     size_t vl);
 
@@ -135,34 +135,31 @@ static bool tok_is(const char *v, size_t vl, const char *lit)
 	return vl == strlen(lit) && memcmp(v, lit, vl) == 0;
 }
 
-static bool accept_header_digest(const struct iscsi_target_limits *lim, const char *v, size_t vl)
+static bool accept_header_digest(const struct iscsi_neg *n, const char *v, size_t vl)
 {
-	return tok_is(v, vl, "None") || (lim->allow_header_digest && tok_is(v, vl, "CRC32C"));
+	return tok_is(v, vl, "None") || (n->lim->allow_header_digest && tok_is(v, vl, "CRC32C"));
 }
 
-static bool accept_data_digest(const struct iscsi_target_limits *lim, const char *v, size_t vl)
+static bool accept_data_digest(const struct iscsi_neg *n, const char *v, size_t vl)
 {
-	return tok_is(v, vl, "None") || (lim->allow_data_digest && tok_is(v, vl, "CRC32C"));
+	return tok_is(v, vl, "None") || (n->lim->allow_data_digest && tok_is(v, vl, "CRC32C"));
 }
 
 /*
- * RFC 7143 section 12.1: AuthMethod values KRB5, SRP, CHAP, None. This
- * milestone authenticates nobody, so only None is accepted. When CHAP lands
- * it goes here (accept "CHAP" when a secret is configured, and stop
- * accepting "None" when the target requires authentication); the CHAP_*
- * exchange itself stays with the login/auth code (KT_CALLER rows below).
+ * RFC 7143 section 12.1: AuthMethod values KRB5, SRP, CHAP, None. The login
+ * layer says which of CHAP and None this login may use (n->auth_chap,
+ * n->auth_none) once it knows the target; the CHAP_* exchange itself is the
+ * login/auth code's (KT_CALLER rows below).
  */
-static bool accept_auth_method(const struct iscsi_target_limits *lim, const char *v, size_t vl)
+static bool accept_auth_method(const struct iscsi_neg *n, const char *v, size_t vl)
 {
-	(void)lim;
-	return tok_is(v, vl, "None");
+	return (n->auth_none && tok_is(v, vl, "None")) || (n->auth_chap && tok_is(v, vl, "CHAP"));
 }
 
 /* RFC 7143 section 13.23: we give the RFC 3720 task reporting semantics only. */
-static bool accept_task_reporting(const struct iscsi_target_limits *lim, const char *v,
-				  size_t vl)
+static bool accept_task_reporting(const struct iscsi_neg *n, const char *v, size_t vl)
 {
-	(void)lim;
+	(void)n;
 	return tok_is(v, vl, "RFC3720");
 }
 
@@ -456,7 +453,8 @@ const char *kv_find(const char *data, size_t len, const char *key)
 void iscsi_neg_init(struct iscsi_neg *n, struct iscsi_params *p,
 		    const struct iscsi_target_limits *lim, bool leading, bool login)
 {
-	*n = (struct iscsi_neg){ .p = p, .lim = lim, .leading = leading, .login = login };
+	*n = (struct iscsi_neg){ .p = p, .lim = lim, .leading = leading, .login = login,
+				 .auth_none = true };
 }
 
 /* ---- value syntax (RFC 7143 section 6.1) ---------------------------------- */
@@ -553,6 +551,7 @@ struct neg_ctx {
 	size_t len;
 	bool discovery;
 	struct kvbuf *out;
+	uint64_t seen_here;	/* keys of this request (a repeat in it is a duplicate) */
 };
 
 static int answer(struct neg_ctx *c, const char *key, const char *value)
@@ -669,7 +668,7 @@ static int neg_list(struct neg_ctx *c, const struct key_def *d, const char *v, s
 		const char *comma = memchr(tok, ',', vl - pos);
 		size_t tl = comma ? (size_t)(comma - tok) : vl - pos;
 
-		if (d->accept(c->n->lim, tok, tl)) {
+		if (d->accept(c->n, tok, tl)) {
 			char buf[32];
 
 			/* Accepted values are short literals of ours. */
@@ -769,6 +768,18 @@ static int neg_known(struct neg_ctx *c, const struct key_def *d, const char *v, 
 	return NEG_OK;
 }
 
+static bool same_declaration(const struct iscsi_params *p, const struct key_def *d,
+			     const char *v, size_t vl)
+{
+	const char *field = (const char *)p + d->p_off;
+
+	if (d->type == KT_SESSION_TYPE)
+		return p->have_session_type &&
+		       tok_is(v, vl, p->discovery ? "Discovery" : "Normal");
+	return d->type == KT_STR_DECL && strnlen(field, d->p_size) == vl &&
+	       memcmp(field, v, vl) == 0;
+}
+
 static int neg_pair(struct neg_ctx *c, const char *pair, size_t plen)
 {
 	const char *eq = memchr(pair, '=', plen);
@@ -801,7 +812,14 @@ static int neg_pair(struct neg_ctx *c, const char *pair, size_t plen)
 	}
 	if (d->type == KT_CALLER)
 		return NEG_OK;
-	/* 6.3: a key may be negotiated or declared only once per login. */
+	/* 6.3: a key may be negotiated or declared only once per login. libiscsi
+	 * repeats InitiatorName and TargetName in the request after an
+	 * AuthMethod=None answer: the same value again changes nothing and is
+	 * let through; a different one is still a duplicate. */
+	if ((c->n->seen & key_bit(d)) && !(c->seen_here & key_bit(d)) &&
+	    same_declaration(c->n->p, d, v, vl))
+		return NEG_OK;
+	c->seen_here |= key_bit(d);
 	if (c->n->seen & key_bit(d)) {
 		LOG_WARN(COMP, "%s sent twice", d->name);
 		return NEG_ERR_DUPLICATE;

@@ -38,7 +38,7 @@ struct iscsi_params {
 	char initiator_name[ISCSI_NAME_LEN];	/**< "" until InitiatorName is received */
 	char initiator_alias[256];
 	char target_name[ISCSI_NAME_LEN];	/**< "" until TargetName is received */
-	char auth_method[16];		/**< the AuthMethod agreed: "None" ("" = not negotiated) */
+	char auth_method[16];		/**< the AuthMethod agreed: "None" or "CHAP" ("" = none agreed) */
 };
 
 /** What the target offers; the negotiation never goes beyond these. */
@@ -83,6 +83,8 @@ struct iscsi_neg {
 	bool login;		/**< false: Text Request in full feature phase */
 	uint64_t seen;		/**< keys received so far (duplicate detection) */
 	uint64_t declared;	/**< target declarations already sent */
+	bool auth_none;		/**< AuthMethod=None acceptable (default true) */
+	bool auth_chap;		/**< AuthMethod=CHAP acceptable (default false) */
 };
 
 enum iscsi_neg_rc {

@@ -407,6 +407,7 @@ void iscsi_server_destroy(struct iscsi_server *srv)
 
 	if (!srv)
 		return;
+	auth_server_free(srv);
 	list_for_each_safe(pos, tmp, &srv->targets) {
 		struct iscsi_target *t = container_of(pos, struct iscsi_target, link);
 

@@ -25,6 +25,39 @@ struct iscsi_server *iscsi_server_create(struct evloop *loop, struct bs_cq *cq);
 int iscsi_server_add_target(struct iscsi_server *srv, struct scsi_tgt *tgt);
 
 /**
+ * Require CHAP from initiators of target @target (NULL: of discovery
+ * sessions): they prove @user/@secret; with @muser (and @msecret) the
+ * target answers mutual CHAP with those. Secrets of 12 to 255 bytes; the
+ * mutual secret must differ from the initiator's. The secrets are copied
+ * (and wiped when the server is destroyed). Returns 0, -ENOENT (no such
+ * target) or -EINVAL, with a one-line reason in @err.
+ */
+int iscsi_server_set_chap(struct iscsi_server *srv, const char *target, const char *user,
+			  const char *secret, const char *muser, const char *msecret,
+			  char *err, size_t errlen);
+
+/**
+ * Add an access rule to target @target: an initiator name, or an IPv4/IPv6
+ * network "ADDR[/PREFIX]" (iscsi/acl.h says how rules combine). Without
+ * rules everyone may log in. Returns 0, -ENOENT, -EINVAL or -ENOMEM.
+ */
+int iscsi_server_allow(struct iscsi_server *srv, const char *target, const char *rule,
+		       char *err, size_t errlen);
+
+/**
+ * Settings of initiator @name on target @target: with @chap_user (and
+ * @chap_secret) it proves those instead of the target's credentials; with
+ * @mapped it sees only the @nluns LUs of @luns, under their numbers there
+ * (copied; none at all when @nluns is 0). Whether it may log in is the
+ * access rules' business (iscsi_server_allow()). Returns 0, -ENOENT,
+ * -EINVAL or -ENOMEM.
+ */
+int iscsi_server_add_initiator(struct iscsi_server *srv, const char *target, const char *name,
+			       const char *chap_user, const char *chap_secret,
+			       const struct scsi_lun_map_entry *luns, size_t nluns, bool mapped,
+			       char *err, size_t errlen);
+
+/**
  * Listen on @host (numeric IPv4 or IPv6) port @port (0: kernel's choice).
  * Returns the bound port (> 0) or a negative errno with a one-line reason in @err.
  */

@@ -90,6 +90,12 @@ static void set_itn(struct iscsi_session *s, struct iscsi_conn *conn)
 	snprintf(s->itn.target_port, sizeof(s->itn.target_port), "%s,t,0x%04x",
 		 s->target ? s->target->name : "", conn->portal->tpgt);
 	s->itn.rel_port_id = conn->portal->tpgt;
+	if (s->target) {
+		const struct iscsi_initiator *e = auth_find_initiator(s->target,
+								      s->params.initiator_name);
+
+		s->itn.lun_map = e && e->mapped ? &e->map : NULL;
+	}
 }
 
 struct iscsi_session *session_create(struct iscsi_conn *conn)

@@ -39,16 +39,20 @@ static int add_target(struct iscsi_conn *conn, const struct iscsi_target *t, str
 	return add_addresses(conn, out);
 }
 
-/* SendTargets (RFC 7143 appendix C): All in discovery, else the named or current target. */
+/* SendTargets (RFC 7143 appendix C): All in discovery, else the named or
+ * current target; only targets this initiator may log in to (access rules). */
 static int send_targets(struct iscsi_conn *conn, const char *what, struct kvbuf *out)
 {
 	struct iscsi_session *sess = conn->sess;
 	struct list_node *pos;
 
 	if (strcmp(what, "All") == 0 && sess->params.discovery) {
-		for (pos = conn->srv->targets.next; pos != &conn->srv->targets; pos = pos->next)
-			if (add_target(conn, container_of(pos, struct iscsi_target, link), out) < 0)
+		for (pos = conn->srv->targets.next; pos != &conn->srv->targets; pos = pos->next) {
+			struct iscsi_target *t = container_of(pos, struct iscsi_target, link);
+
+			if (auth_acl_permits(conn, t) && add_target(conn, t, out) < 0)
 				return -ENOMEM;
+		}
 		return 0;
 	}
 	if (!sess->params.discovery && (what[0] == 0 || strcmp(what, "All") == 0))
@@ -57,7 +61,7 @@ static int send_targets(struct iscsi_conn *conn, const char *what, struct kvbuf 
 		struct iscsi_target *t = container_of(pos, struct iscsi_target, link);
 
 		if (strcasecmp(t->name, what) == 0 &&
-		    (sess->params.discovery || t == sess->target))
+		    (sess->params.discovery || t == sess->target) && auth_acl_permits(conn, t))
 			return add_target(conn, t, out);
 	}
 	return 0;

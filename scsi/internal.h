@@ -258,6 +258,8 @@ uint32_t mode_page_put(const struct scsi_lu *lu, const struct mode_page *mp,
 		       uint8_t pc, uint8_t *p);
 /** Whether medium writes are refused: read-only LU or SWP set. */
 bool mode_write_protected(const struct scsi_lu *lu);
+/** Whether @task's nexus sees its LU read-only through a LUN map (lun_map.c). */
+bool itn_lu_readonly(const struct scsi_task *task);
 
 /* modesense.c */
 int spc_mode_sense(struct scsi_task *task);

@@ -81,7 +81,7 @@ int spc_mode_sense(struct scsi_task *task)
 	plen = put_pages(lu, code, sub, pc, &buf[hdr + bdlen]);
 	if (!plen)
 		return no_such_page(task, code);
-	if (mode_write_protected(lu))
+	if (mode_write_protected(lu) || itn_lu_readonly(task))
 		dev_specific |= 0x80;	/* WP */
 	if (ten) {
 		put_be16(&buf[0], (uint16_t)(hdr + bdlen + plen - 2));

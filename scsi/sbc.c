@@ -88,7 +88,7 @@ static int rw_check(struct scsi_task *task, bool limit)
 
 int sbc_check_writable(struct scsi_task *task)
 {
-	if (mode_write_protected(task->lu))
+	if (mode_write_protected(task->lu) || itn_lu_readonly(task))
 		return sense_check(task, SENSE_DATA_PROTECT, ASC_WRITE_PROTECTED);
 	return SCSI_TASK_READY;
 }

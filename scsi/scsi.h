@@ -79,6 +79,20 @@ enum scsi_task_attr {
 	SCSI_ATTR_ACA = 4,
 };
 
+/** One LU a nexus with a LUN map sees (scsi/lun_map.c). */
+struct scsi_lun_map_entry {
+	uint64_t lun;		/**< the LUN number this nexus uses */
+	uint64_t target_lun;	/**< the LU's own number in the target */
+	bool readonly;		/**< write protected for this nexus only */
+};
+
+/** Which LUs a nexus sees, under which numbers: REPORT LUNS lists these,
+ *  every other LUN number is "not supported" to it. */
+struct scsi_lun_map {
+	size_t n;
+	const struct scsi_lun_map_entry *e;
+};
+
 /**
  * An I_T nexus as the SCSI layer sees it. Owned by the transport (one per
  * iSCSI session), registered with scsi_tgt_nexus_add() for its lifetime.
@@ -88,11 +102,19 @@ struct scsi_itn {
 	char initiator_port[SCSI_NAME_MAX + 32];/**< "iqn...,i,0x<ISID>" */
 	char target_port[SCSI_NAME_MAX + 32];	/**< "iqn...,t,0x<TPGT>" */
 	uint16_t rel_port_id;			/**< relative target port identifier */
+	/** NULL: every LU under its own number. Otherwise the map, which must
+	 *  outlive the nexus (the transport owns it). */
+	const struct scsi_lun_map *lun_map;
 };
+
+
 
 struct scsi_lu;
 struct scsi_tgt;
 struct scsi_task;
+
+/** The LU behind LUN @lun as nexus @itn (may be NULL) sees it, or NULL. */
+struct scsi_lu *scsi_itn_lu(struct scsi_tgt *tgt, const struct scsi_itn *itn, uint64_t lun);
 
 /** The LBA range a task holds or waits for (scsi/lba_lock.c). Private to
  *  the SCSI layer; zero (as the transport leaves it) means "none". */

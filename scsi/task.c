@@ -82,7 +82,7 @@ static int prepare(struct scsi_task *task)
 	uint16_t ua;
 
 	task_reset_outputs(task);
-	task->lu = task->tgt ? scsi_tgt_lu(task->tgt, task->lun) : NULL;
+	task->lu = task->tgt ? scsi_itn_lu(task->tgt, task->itn, task->lun) : NULL;
 	op = lu_find_op(task->lu, task->cdb, &bad_sa);
 	if (!task->lu && !(op && (op->flags & OP_ANY_LUN)))
 		return sense_check(task, SENSE_ILLEGAL_REQUEST, ASC_LU_NOT_SUPPORTED);

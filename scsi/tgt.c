@@ -388,7 +388,16 @@ int spc_report_luns(struct scsi_task *task)
 		return sense_invalid_cdb(task, 2, -1);
 	if (alloc_len < 16)
 		return sense_invalid_cdb(task, 6, -1);
-	for (unsigned i = 0; cdb[2] != 1 && tgt && i < SCSI_MAX_LUNS; i++) {
+	if (tgt && task->itn && task->itn->lun_map) {
+		/* A mapped nexus: its own numbers, of the LUs that exist. */
+		const struct scsi_lun_map *m = task->itn->lun_map;
+
+		for (size_t i = 0; cdb[2] != 1 && i < m->n && n < SCSI_MAX_LUNS; i++)
+			if (scsi_tgt_lu(tgt, m->e[i].target_lun))
+				scsi_lun_encode(m->e[i].lun, &buf[8 + 8 * n++]);
+	}
+	for (unsigned i = 0; cdb[2] != 1 && tgt && !(task->itn && task->itn->lun_map) &&
+			     i < SCSI_MAX_LUNS; i++) {
 		if (tgt->luns[i])
 			scsi_lun_encode(tgt->luns[i]->lun, &buf[8 + 8 * n++]);
 	}

@@ -132,7 +132,7 @@ int scsi_tmf_execute(struct scsi_tmf *tmf)
 								 : ASC_SCSI_BUS_RESET);
 		break;
 	default:
-		tmf->scope = scsi_tgt_lu(tgt, tmf->lun);
+		tmf->scope = scsi_itn_lu(tgt, tmf->itn, tmf->lun);
 		if (!tmf->scope) {
 			tmf->response = SCSI_TMF_RSP_NO_LU;
 			return SCSI_TASK_COMPLETE;

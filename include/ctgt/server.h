@@ -80,6 +80,61 @@ int ctgt_server_add_target(struct ctgt_server *srv, const char *iqn, char *err, 
 int ctgt_server_allow_target_reset(struct ctgt_server *srv, const char *iqn, bool allow);
 
 /**
+ * Authentication: initiators logging in to target @iqn (NULL: discovery
+ * sessions) must prove CHAP name @user and @secret (RFC 7143 12.1.3; MD5,
+ * SHA-1, SHA-256 or SHA3-256, the strongest the initiator offers). With
+ * @mutual_user and @mutual_secret (both or neither) the target proves itself
+ * in return when the initiator asks (mutual CHAP). Secrets are 12 to 255
+ * bytes and the mutual one must differ from the initiator's; they are copied
+ * and wiped when the server is destroyed. Calling it again replaces the
+ * credentials. Returns 0, -ENOENT (no such target) or -EINVAL.
+ */
+int ctgt_server_set_chap(struct ctgt_server *srv, const char *iqn, const char *user,
+			 const char *secret, const char *mutual_user, const char *mutual_secret,
+			 char *err, size_t errlen);
+
+/**
+ * Access control of target @iqn: add @rule, an initiator name
+ * ("iqn.1994-05.com.redhat:host1") or a source network ("192.168.1.0/24",
+ * "fd00::/8", or one address). With name rules only those names may log in,
+ * with network rules only from those networks, with both only such names
+ * from such networks; discovery lists a target only to initiators it
+ * admits. No rule: everyone. A refused login gets status 0202. Returns 0,
+ * -ENOENT (no such target), -EINVAL (bad rule) or -ENOMEM.
+ */
+int ctgt_server_allow(struct ctgt_server *srv, const char *iqn, const char *rule,
+		      char *err, size_t errlen);
+
+/** One LU an initiator sees (struct ctgt_initiator_params). */
+struct ctgt_lun_map {
+	uint64_t lun;		/**< the number the initiator uses, 0..255 */
+	uint64_t target_lun;	/**< the LU's own number in the target, 0..255 */
+	bool readonly;		/**< write protected for this initiator */
+};
+
+/** Settings of one initiator on one target. */
+struct ctgt_initiator_params {
+	const char *name;		/**< its iSCSI name */
+	const char *chap_user;		/**< CHAP credentials it proves instead of the
+					 *   target's (NULL: the target's apply) */
+	const char *chap_secret;
+	bool map_luns;			/**< false: it sees every LU under its own number */
+	const struct ctgt_lun_map *luns;	/**< map_luns: the LUs it sees (copied) */
+	size_t nluns;
+};
+
+/**
+ * Per-initiator settings of target @iqn: its own CHAP credentials, and
+ * which LUs it sees under which numbers, some read-only (REPORT LUNS and
+ * every command see only those). Call ctgt_server_set_chap() first when the
+ * target has mutual credentials (the secrets must differ). Whether the
+ * initiator may log in at all is ctgt_server_allow()'s. Returns 0, -ENOENT,
+ * -EINVAL (bad name, duplicate, bad map or secret) or -ENOMEM.
+ */
+int ctgt_server_add_initiator(struct ctgt_server *srv, const char *iqn,
+			      const struct ctgt_initiator_params *p, char *err, size_t errlen);
+
+/**
  * Add a LU served by @cb to target @iqn. Ownership of @ctx passes to the
  * server in every case: on failure release(ctx) has been called when this
  * returns, otherwise ctgt_server_destroy() calls it after the last callback.

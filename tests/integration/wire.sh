@@ -13,6 +13,8 @@
 # tests/wire/mcs_test.c: multiple connections per session (CmdSN order across
 # connections, allegiance, Logout reasons, reinstatement, TMF across
 # connections, MaxConnections).
+# tests/wire/auth_test.c: CHAP by hand and each of its refusals (status 0201),
+# the slow-down of repeated failures.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -66,3 +68,18 @@ ctgt_stop
 ctgt_start --lun 0=mem:,size=1M --nop-interval 1
 build/tests/wire_test "$CTGT_PORT" "$CTGT_IQN" keepalive
 ctgt_stop
+
+# CHAP (tests/wire/auth_test.c): the exchange by hand, every refusal (status
+# 0201) and the slow-down of repeated failures, next to an open target.
+chap_iqn=iqn.2026-11.io.ctgt.wire:chap
+open_iqn=iqn.2026-11.io.ctgt.wire:open
+ctgt_start --target "$chap_iqn" --chap alice:alicesecret12 --mutual-chap tgt:targetsecret99 \
+	--lun 0=mem:,size=1M --target "$open_iqn" --lun 0=mem:,size=1M
+build/tests/auth_test "$CTGT_PORT" "$chap_iqn" "$open_iqn"
+ctgt_stop
+# The bad names reached the log escaped: no control byte, no non-ASCII byte.
+assert_contains "$(cat "$CTGT_LOG")" 'InitiatorName "iqn.2026-11.io.ctgt:bad\x01\x1b[31mname\xc3\xa9"' \
+	"escaped name in the log"
+if LC_ALL=C grep -qP '[^\x09\x0a\x20-\x7e]' "$CTGT_LOG"; then
+	fail "the daemon log holds a raw control or non-ASCII byte"
+fi

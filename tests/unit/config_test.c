@@ -393,8 +393,10 @@ static void test_other_flag_errors(void **state)
 	PARSE_FAILS(f, "--target iqn.2020-01.com.x:a_b: only a-z, 0-9, '.', '-' and ':' are allowed",
 		    "--target", "iqn.2020-01.com.x:a_b");
 	PARSE_FAILS(f, "--target eui.123: expected eui. and 16 hex digits", "--target", "eui.123");
-	PARSE_FAILS(f, "--target given twice", "--lun", "0=a", "--target", "iqn.2020-01.a.b",
-		    "--target", "iqn.2020-01.a.c");
+	PARSE_FAILS(f, "--target iqn.2020-01.a.b given twice", "--lun", "0=a",
+		    "--target", "iqn.2020-01.a.b", "--target", "iqn.2020-01.a.b", "--lun", "0=b");
+	PARSE_FAILS(f, "--target iqn.2020-01.a.c: no --lun follows it", "--lun", "0=a",
+		    "--target", "iqn.2020-01.a.b", "--target", "iqn.2020-01.a.c");
 	PARSE_FAILS(f, "--config given twice", "--config", "a.json", "--config", "b.json");
 	PARSE_FAILS(f, "--portal: missing value", "--portal");
 	PARSE_FAILS(f, "--portal: missing value", "--portal", "--lun", "0=a");
@@ -422,7 +424,62 @@ static void test_no_lun(void **state)
 	assert_int_equal(config_parse_args(0, argv, &f->cfg, f->err, sizeof(f->err)), -1);
 	assert_string_equal(f->err, want);
 	PARSE_FAILS(f, want, "--portal", "127.0.0.1:3260", "--log-level", "info");
-	PARSE_FAILS(f, want, "--target", "iqn.2020-01.a.b");
+	PARSE_FAILS(f, "--target iqn.2020-01.a.b: no --lun follows it", "--target", "iqn.2020-01.a.b");
+}
+
+/* Each --target takes the --lun and --chap flags after it; the flags before
+ * the first --target are that target's. */
+static void test_several_targets(void **state)
+{
+	struct fixture *f = *state;
+	const struct ctgt_target_cfg *a, *b;
+
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--discovery-chap", "d:discoverysecret",
+			       "--target", "iqn.2020-01.a.b", "--chap", "alice:alicesecret12",
+			       "--mutual-chap", "tgt:targetsecret12",
+			       "--target", "iqn.2020-01.a.c", "--lun", "0=mem:,size=2M",
+			       "--lun", "1=mem:,size=2M", NULL), 0);
+	assert_int_equal(f->cfg.ntargets, 2);
+	a = &f->cfg.targets[0];
+	b = &f->cfg.targets[1];
+	assert_string_equal(a->name, "iqn.2020-01.a.b");
+	assert_int_equal(a->nluns, 1);
+	assert_string_equal(a->chap.user, "alice");
+	assert_string_equal(a->chap.secret, "alicesecret12");
+	assert_string_equal(a->mutual_chap.user, "tgt");
+	assert_string_equal(a->mutual_chap.secret, "targetsecret12");
+	assert_string_equal(b->name, "iqn.2020-01.a.c");
+	assert_int_equal(b->nluns, 2);
+	assert_null(b->chap.user);
+	assert_null(b->mutual_chap.user);
+	assert_string_equal(f->cfg.discovery_chap.user, "d");
+	assert_string_equal(f->cfg.discovery_chap.secret, "discoverysecret");
+}
+
+/* Weak or inconsistent secrets stop the daemon before it serves, and the
+ * message never shows the secret. */
+static void test_chap_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	PARSE_FAILS(f, "--chap alice:...: the secret is shorter than 12 bytes "
+		    "(RFC 7143 12.1.3 asks for at least 96 bits)",
+		    "--lun", "0=a", "--chap", "alice:short12345");
+	PARSE_FAILS(f, "--chap :...: expected USER:SECRET", "--lun", "0=a", "--chap", ":abcdefghijklmn");
+	PARSE_FAILS(f, "--chap nocolon:...: expected USER:SECRET", "--lun", "0=a", "--chap", "nocolon");
+	PARSE_FAILS(f, "--discovery-chap d:...: the secret is shorter than 12 bytes "
+		    "(RFC 7143 12.1.3 asks for at least 96 bits)",
+		    "--lun", "0=a", "--discovery-chap", "d:12345678901");
+	PARSE_FAILS(f, "--target iqn.2026-11.io.ctgt:disk0: the mutual CHAP secret must differ from "
+		    "the initiators' secret (RFC 7143 12.1.3)", "--lun", "0=a",
+		    "--chap", "a:samesecret123", "--mutual-chap", "t:samesecret123");
+	PARSE_FAILS(f, "--target iqn.2020-01.a.b: mutual CHAP needs CHAP credentials for the "
+		    "initiators too (--chap)", "--target", "iqn.2020-01.a.b", "--lun", "0=a",
+		    "--mutual-chap", "t:targetsecret12");
+	PARSE_FAILS(f, "--chap given twice for one target", "--lun", "0=a",
+		    "--chap", "a:alicesecret12", "--chap", "b:alicesecret12");
+	/* Exactly 12 bytes is enough. */
+	assert_int_equal(parse(f, "--lun", "0=a", "--chap", "a:123456789012", NULL), 0);
 }
 
 /* ---- config.json -------------------------------------------------------- */
@@ -491,7 +548,7 @@ static void test_config_with_flags(void **state)
 	assert_int_equal(f->cfg.portals[1].tpgt, 1);
 	write_config(f, gotgt_example);
 	PARSE_FAILS(f, "--target " GOTGT_IQN
-		    ": with --config, --target only names the target of --lun flags",
+		    ": with --config, --target only names the target of --lun, --chap and --allow flags",
 		    "--config", f->path, "--target", GOTGT_IQN);
 }
 
@@ -631,6 +688,62 @@ static void test_config_bad_content(void **state)
 		   ": iscsitargets.iqn.2020-01.a.c: portal id 0 already has tag 1, cannot also be 2");
 }
 
+/* ctgt's access keys: "chap", "mutualChap", "allow", "initiators", "discoveryChap". */
+static void test_config_access(void **state)
+{
+	struct fixture *f = *state;
+	const struct ctgt_target_cfg *t;
+	const struct ctgt_initiator_cfg *ic;
+
+	assert_int_equal(load(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
+			      "\"discoveryChap\": {\"user\": \"d\", \"secret\": \"discoverysecret\"},"
+			      "\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"0\": 1},"
+			      "\"chap\": {\"user\": \"u\", \"secret\": \"usersecret123\"},"
+			      "\"mutualChap\": {\"user\": \"t\", \"secret\": \"targetsecret1\"},"
+			      "\"allow\": [\"iqn.2020-01.a.i\", \"10.0.0.0/8\"],"
+			      "\"initiators\": {\"iqn.2020-01.a.i\": {\"chap\": {\"user\": \"i\","
+			      "\"secret\": \"initsecret123\"}, \"luns\": [{\"lun\": 4, \"targetLun\": 0,"
+			      "\"readonly\": true}, {\"lun\": 0}]}, \"iqn.2020-01.a.j\": {}}}}}"), 0);
+	assert_string_equal(f->cfg.discovery_chap.user, "d");
+	t = &f->cfg.targets[0];
+	assert_string_equal(t->chap.secret, "usersecret123");
+	assert_string_equal(t->mutual_chap.user, "t");
+	assert_int_equal(t->nallow, 2);
+	assert_string_equal(t->allow[1], "10.0.0.0/8");
+	assert_int_equal(t->ninitiators, 2);
+	ic = &t->initiators[0];
+	assert_string_equal(ic->name, "iqn.2020-01.a.i");
+	assert_string_equal(ic->chap.user, "i");
+	assert_true(ic->map_luns);
+	assert_int_equal(ic->nluns, 2);
+	assert_int_equal(ic->luns[0].lun, 4);
+	assert_int_equal(ic->luns[0].target_lun, 0);
+	assert_true(ic->luns[0].readonly);
+	assert_int_equal(ic->luns[1].target_lun, 0);	/* defaults to "lun" */
+	assert_false(ic->luns[1].readonly);
+	assert_false(t->initiators[1].map_luns);	/* no "luns": sees every LU */
+	config_free(&f->cfg);
+
+	load_fails(f, "{\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"allow\": [\"10.0.0.0/40\"]}}}",
+		   ": iscsitargets.iqn.2020-01.a.b.allow[0]: IPv4 prefix longer than 32");
+	load_fails(f, "{\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"chap\": {\"user\": \"u\","
+		   "\"secret\": \"short\"}}}}",
+		   ": iscsitargets.iqn.2020-01.a.b.chap: the secret is shorter than 12 bytes "
+		   "(RFC 7143 12.1.3 asks for at least 96 bits)");
+	load_fails(f, "{\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"chap\": \"u:secretsecret\"}}}",
+		   ": iscsitargets.iqn.2020-01.a.b.chap: must be an object with \"user\" and \"secret\" strings");
+	load_fails(f, "{\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"initiators\": {\"bad\": {}}}}}",
+		   ": iscsitargets.iqn.2020-01.a.b.initiators.bad: not an iqn./eui./naa. name");
+	load_fails(f, "{\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"initiators\": {\"iqn.2020-01.a.i\":"
+		   "{\"luns\": [{\"lun\": 256}]}}}}}",
+		   ": iscsitargets.iqn.2020-01.a.b.initiators.iqn.2020-01.a.i.luns[0]: lun must be an integer from 0 to 255");
+	load_fails(f, "{\"iscsitargets\": {\"iqn.2020-01.a.b\": {"
+		   "\"chap\": {\"user\": \"u\", \"secret\": \"samesecret123\"},"
+		   "\"mutualChap\": {\"user\": \"t\", \"secret\": \"samesecret123\"}}}}",
+		   ": iscsitargets.iqn.2020-01.a.b: the mutual CHAP secret must differ from the "
+		   "initiators' secret (RFC 7143 12.1.3)");
+}
+
 static void test_config_unknown_keys_ignored(void **state)
 {
 	struct fixture *f = *state;
@@ -763,6 +876,9 @@ int main(void)
 		T(test_other_flag_errors),
 		T(test_names_accepted),
 		T(test_no_lun),
+		T(test_several_targets),
+		T(test_config_access),
+		T(test_chap_refused),
 		T(test_gotgt_example),
 		T(test_config_with_flags),
 		T(test_config_missing_file),

@@ -593,6 +593,16 @@ static void test_duplicate_key(void **state)
 	assert_int_equal(NEG(f, "HeaderDigest=None\0"), NEG_OK);
 	assert_int_equal(NEG(f, "HeaderDigest=None\0"), NEG_ERR_DUPLICATE);
 
+	/* A declaration repeated with the same value in a later request (what
+	 * libiscsi does after AuthMethod=None) is harmless; another value is not. */
+	fx_reset(f, true, true);
+	assert_int_equal(NEG(f, "InitiatorName=iqn.a:b\0" "SessionType=Normal\0"), NEG_OK);
+	assert_int_equal(NEG(f, "InitiatorName=iqn.a:b\0" "SessionType=Normal\0"), NEG_OK);
+	assert_int_equal(NEG(f, "InitiatorName=iqn.a:c\0"), NEG_ERR_DUPLICATE);
+	fx_reset(f, true, true);
+	assert_int_equal(NEG(f, "SessionType=Normal\0"), NEG_OK);
+	assert_int_equal(NEG(f, "SessionType=Discovery\0"), NEG_ERR_DUPLICATE);
+
 	/* A rejected value still counts as sent. */
 	fx_reset(f, true, true);
 	assert_int_equal(NEG(f, "MaxConnections=0\0"), NEG_OK);

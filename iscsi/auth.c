@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The security stage of a login (RFC 7143 section 12.1): which initiators
+ * must authenticate, the CHAP exchange through iscsi/chap.c, and the
+ * slow-down of repeated failures.
+ *
+ * Slow-down: each CHAP failure is counted against the source address and
+ * against the InitiatorName in a table of AUTH_FAIL_SLOTS entries (the
+ * oldest entry makes room; an entry is forgotten AUTH_FAIL_FORGET_MS after
+ * its last failure, or at a success from that address and name). The
+ * answer to the next CHAP response from that address or name is held back
+ * 1 s, 2 s, 4 s ... up to AUTH_DELAY_MAX_MS, success or not, so a guesser
+ * cannot tell the verdict early either. The hold is a timer: the event loop
+ * and every other connection go on meanwhile.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+
+#include "iscsi/iscsi.h"
+#include "util/iscsi_name.h"
+#include "util/log.h"
+
+#define AUTH_FAIL_SLOTS		256
+#define AUTH_FAIL_FORGET_MS	(10 * 60 * 1000)
+#define AUTH_DELAY_BASE_MS	1000
+#define AUTH_DELAY_MAX_MS	16000
+
+struct auth_fail {
+	bool used;
+	bool is_name;			/* key is an InitiatorName, else an address */
+	char key[ISCSI_NAME_LEN];
+	uint32_t count;
+	uint64_t last_ms;
+};
+
+/* The address part of conn->peer ("host:port"). */
+static void peer_host(const struct iscsi_conn *conn, char *buf, size_t len)
+{
+	const char *colon = strrchr(conn->peer, ':');
+	size_t n = colon ? (size_t)(colon - conn->peer) : strlen(conn->peer);
+
+	snprintf(buf, len, "%.*s", (int)n, conn->peer);
+}
+
+static struct auth_fail *fail_find(struct iscsi_server *srv, bool is_name, const char *key,
+				   uint64_t now)
+{
+	for (size_t i = 0; srv->auth_fails && i < AUTH_FAIL_SLOTS; i++) {
+		struct auth_fail *f = &srv->auth_fails[i];
+
+		if (f->used && now - f->last_ms > AUTH_FAIL_FORGET_MS)
+			f->used = false;
+		if (f->used && f->is_name == is_name && strcmp(f->key, key) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+/* A slot for @key: its own, a free one, or the one unused the longest. */
+static struct auth_fail *fail_slot(struct iscsi_server *srv, bool is_name, const char *key,
+				   uint64_t now)
+{
+	struct auth_fail *f = fail_find(srv, is_name, key, now), *old = NULL;
+
+	if (f)
+		return f;
+	if (!srv->auth_fails && !(srv->auth_fails = calloc(AUTH_FAIL_SLOTS, sizeof(*f))))
+		return NULL;
+	for (size_t i = 0; i < AUTH_FAIL_SLOTS; i++) {
+		f = &srv->auth_fails[i];
+		if (!f->used || !old || f->last_ms < old->last_ms)
+			old = f;
+		if (!f->used)
+			break;
+	}
+	*old = (struct auth_fail){ .used = true, .is_name = is_name };
+	snprintf(old->key, sizeof(old->key), "%s", key);
+	return old;
+}
+
+static void fail_record(struct iscsi_conn *conn)
+{
+	uint64_t now = evloop_now_ms();
+	char host[64];
+	struct auth_fail *f;
+
+	peer_host(conn, host, sizeof(host));
+	if ((f = fail_slot(conn->srv, false, host, now)) != NULL) {
+		f->count++;
+		f->last_ms = now;
+	}
+	if (conn->params.initiator_name[0] &&
+	    (f = fail_slot(conn->srv, true, conn->params.initiator_name, now)) != NULL) {
+		f->count++;
+		f->last_ms = now;
+	}
+}
+
+/* A success from this address and name ends their slow-down: a user who
+ * mistyped once, or who shares an address with a guesser, is not held back
+ * for minutes. A guesser gains nothing: the names it attacks keep counting. */
+static void fail_forget(struct iscsi_conn *conn)
+{
+	uint64_t now = evloop_now_ms();
+	struct auth_fail *f = fail_find(conn->srv, true, conn->params.initiator_name, now);
+	char host[64];
+
+	if (f)
+		f->used = false;
+	peer_host(conn, host, sizeof(host));
+	if ((f = fail_find(conn->srv, false, host, now)) != NULL)
+		f->used = false;
+}
+
+static uint64_t delay_for(uint32_t failures)
+{
+	uint64_t ms;
+
+	if (failures == 0)
+		return 0;
+	ms = (uint64_t)AUTH_DELAY_BASE_MS << (failures > 5 ? 5 : failures - 1);
+	return ms > AUTH_DELAY_MAX_MS ? AUTH_DELAY_MAX_MS : ms;
+}
+
+uint64_t auth_hold_ms(struct iscsi_conn *conn)
+{
+	uint64_t now = evloop_now_ms();
+	uint32_t n = 0;
+	struct auth_fail *f;
+	char host[64];
+
+	if (!conn->auth.required || conn->auth.chap.state != CHAP_WAIT_R ||
+	    conn->params.auth_method[0] != 'C')
+		return 0;
+	peer_host(conn, host, sizeof(host));
+	if ((f = fail_find(conn->srv, false, host, now)) != NULL)
+		n = f->count;
+	if ((f = fail_find(conn->srv, true, conn->params.initiator_name, now)) != NULL &&
+	    f->count > n)
+		n = f->count;
+	return delay_for(n);
+}
+
+/* ---- policy ---------------------------------------------------------------- */
+
+const struct iscsi_initiator *auth_find_initiator(const struct iscsi_target *t,
+						   const char *name)
+{
+	for (size_t i = 0; name && i < t->ninits; i++)
+		if (strcasecmp(t->inits[i].name, name) == 0)
+			return &t->inits[i];
+	return NULL;
+}
+
+/*
+ * Discovery sessions: the discovery credentials. Normal sessions: the
+ * initiator's own credentials where it has some, else the target's; the
+ * target's mutual credentials either way.
+ */
+void auth_decide(struct iscsi_conn *conn)
+{
+	struct iscsi_login_auth *a = &conn->auth;
+	const char *st, *tn, *in;
+	const struct iscsi_auth_cfg *cfg = NULL;
+	const struct iscsi_initiator *e = NULL;
+	struct iscsi_target *t;
+
+	if (a->decided)
+		return;
+	a->decided = true;
+	st = kv_find(conn->text_in, conn->text_in_len, "SessionType");
+	tn = kv_find(conn->text_in, conn->text_in_len, "TargetName");
+	in = kv_find(conn->text_in, conn->text_in_len, "InitiatorName");
+	if (st && strcmp(st, "Discovery") == 0) {
+		cfg = &conn->srv->discovery_auth;
+	} else if (tn && (t = server_find_target(conn->srv, tn)) != NULL) {
+		cfg = &t->auth;
+		e = auth_find_initiator(t, in);
+	}
+	if (e && e->chap)
+		a->expect = &e->cred;
+	else if (cfg && cfg->chap)
+		a->expect = &cfg->initiator;
+	a->required = a->expect != NULL;
+	a->ours = a->required && cfg->mutual ? &cfg->target : NULL;
+	conn->neg.auth_chap = a->required;
+	conn->neg.auth_none = !a->required;
+	if (a->required)
+		chap_init(&a->chap, a->expect, a->ours);
+}
+
+static void auth_fail_login(struct iscsi_conn *conn, const char *why)
+{
+	chap_wipe(&conn->auth.chap);
+	login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_AUTH_FAILED, why);
+}
+
+int auth_step(struct iscsi_conn *conn, struct kvbuf *out, bool *transit)
+{
+	struct iscsi_login_auth *a = &conn->auth;
+	const char *why = NULL;
+	enum chap_rc rc;
+
+	if (strcmp(conn->params.auth_method, "CHAP") != 0 || !a->required || a->done)
+		return 0;
+	rc = chap_step(&a->chap, conn->text_in, conn->text_in_len, out, &why);
+	switch (rc) {
+	case CHAP_CONTINUE:
+		*transit = false;	/* 12.1.3: no stage change before CHAP ends */
+		return 0;
+	case CHAP_SUCCESS:
+		a->done = true;
+		fail_forget(conn);
+		LOG_INFO("login", "%s: CHAP authenticated (algorithm %d)%s", conn->peer,
+			 a->chap.alg, a->chap.ours && kv_find(conn->text_in, conn->text_in_len,
+							      "CHAP_C") ? ", mutual" : "");
+		return 0;
+	case CHAP_FAIL:
+		fail_record(conn);
+		auth_fail_login(conn, why);
+		return -1;
+	case CHAP_NOMEM:
+		break;
+	}
+	login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_OUT_OF_RESOURCES, "out of memory");
+	return -1;
+}
+
+int auth_check_done(struct iscsi_conn *conn)
+{
+	if (!conn->auth.required || conn->auth.done)
+		return 0;
+	auth_fail_login(conn, "this target requires CHAP and the initiator did not authenticate");
+	return -1;
+}
+
+void auth_conn_closed(struct iscsi_conn *conn)
+{
+	if (conn->auth.hold_timer)
+		evloop_del_timer(conn->srv->loop, conn->auth.hold_timer);
+	conn->auth.hold_timer = 0;
+	chap_wipe(&conn->auth.chap);
+}
+
+bool auth_acl_permits(const struct iscsi_conn *conn, const struct iscsi_target *t)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	bool known;
+
+	if (t->acl.n == 0)
+		return true;
+	known = conn->fd >= 0 && getpeername(conn->fd, (struct sockaddr *)&ss, &sl) == 0;
+	return acl_permits(&t->acl, conn->params.initiator_name,
+			   known ? (const struct sockaddr *)&ss : NULL);
+}
+
+static void cfg_wipe(struct iscsi_auth_cfg *c)
+{
+	OPENSSL_cleanse(c, sizeof(*c));
+}
+
+void auth_server_free(struct iscsi_server *srv)
+{
+	struct list_node *pos;
+
+	for (pos = srv->targets.next; pos != &srv->targets; pos = pos->next) {
+		struct iscsi_target *t = container_of(pos, struct iscsi_target, link);
+
+		cfg_wipe(&t->auth);
+		acl_free(&t->acl);
+		for (size_t i = 0; i < t->ninits; i++) {
+			chap_cred_wipe(&t->inits[i].cred);
+			free(t->inits[i].entries);
+		}
+		free(t->inits);
+		t->inits = NULL;
+		t->ninits = 0;
+	}
+	cfg_wipe(&srv->discovery_auth);
+	free(srv->auth_fails);
+	srv->auth_fails = NULL;
+}
+
+/* ---- configuration -------------------------------------------------------------- */
+
+int iscsi_server_set_chap(struct iscsi_server *srv, const char *target, const char *user,
+			  const char *secret, const char *muser, const char *msecret,
+			  char *err, size_t errlen)
+{
+	struct iscsi_auth_cfg c = { .chap = true }, *dst = &srv->discovery_auth;
+	const char *why;
+	int rc = -EINVAL;
+
+	if (target) {
+		struct iscsi_target *t = server_find_target(srv, target);
+
+		if (!t) {
+			snprintf(err, errlen, "no target %s", target);
+			return -ENOENT;
+		}
+		dst = &t->auth;
+	}
+	if ((why = chap_cred_set(&c.initiator, user, secret)) != NULL) {
+		snprintf(err, errlen, "CHAP credentials of %s: %s", target ? target : "discovery", why);
+		goto out;
+	}
+	if (muser) {
+		c.mutual = true;
+		if ((why = chap_cred_set(&c.target, muser, msecret)) != NULL) {
+			snprintf(err, errlen, "mutual CHAP credentials of %s: %s",
+				 target ? target : "discovery", why);
+			goto out;
+		}
+		if (c.target.secret_len == c.initiator.secret_len &&
+		    CRYPTO_memcmp(c.target.secret, c.initiator.secret, c.target.secret_len) == 0) {
+			snprintf(err, errlen, "mutual CHAP secret of %s equals the initiator's secret "
+				 "(RFC 7143 12.1.3 forbids it)", target ? target : "discovery");
+			goto out;
+		}
+	}
+	*dst = c;
+	rc = 0;
+out:
+	cfg_wipe(&c);
+	return rc;
+}
+
+int iscsi_server_allow(struct iscsi_server *srv, const char *target, const char *rule,
+		       char *err, size_t errlen)
+{
+	struct iscsi_target *t = server_find_target(srv, target);
+	struct acl_rule r;
+	const char *why;
+
+	if (!t) {
+		snprintf(err, errlen, "no target %s", target);
+		return -ENOENT;
+	}
+	if ((why = acl_rule_parse(&r, rule)) != NULL) {
+		snprintf(err, errlen, "access rule %s: %s", rule, why);
+		return -EINVAL;
+	}
+	if (acl_add(&t->acl, &r) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* NULL when @luns is a usable map, else why not. */
+static const char *map_problem(const struct scsi_lun_map_entry *luns, size_t n)
+{
+	if (n > SCSI_MAX_LUNS)
+		return "more LUN mappings than LUNs";
+	for (size_t i = 0; i < n; i++) {
+		if (luns[i].lun >= SCSI_MAX_LUNS || luns[i].target_lun >= SCSI_MAX_LUNS)
+			return "LUN numbers are 0 to 255";
+		for (size_t k = 0; k < i; k++)
+			if (luns[k].lun == luns[i].lun)
+				return "a LUN number is mapped twice";
+	}
+	return NULL;
+}
+
+int iscsi_server_add_initiator(struct iscsi_server *srv, const char *target, const char *name,
+			       const char *chap_user, const char *chap_secret,
+			       const struct scsi_lun_map_entry *luns, size_t nluns, bool mapped,
+			       char *err, size_t errlen)
+{
+	struct iscsi_target *t = server_find_target(srv, target);
+	struct iscsi_initiator e = { .mapped = mapped }, *n;
+	const char *why;
+
+	if (!t) {
+		snprintf(err, errlen, "no target %s", target);
+		return -ENOENT;
+	}
+	why = iscsi_name_problem(name, false);
+	if (!why && auth_find_initiator(t, name))
+		why = "configured twice";
+	if (!why && chap_user)
+		why = chap_cred_set(&e.cred, chap_user, chap_secret);
+	if (!why && chap_user && t->auth.mutual && e.cred.secret_len == t->auth.target.secret_len &&
+	    CRYPTO_memcmp(e.cred.secret, t->auth.target.secret, e.cred.secret_len) == 0)
+		why = "its CHAP secret equals the target's mutual secret (RFC 7143 12.1.3)";
+	if (!why && mapped)
+		why = map_problem(luns, nluns);
+	if (why) {
+		snprintf(err, errlen, "initiator %s of %s: %s", name, target, why);
+		chap_cred_wipe(&e.cred);
+		return -EINVAL;
+	}
+	snprintf(e.name, sizeof(e.name), "%s", name);
+	e.chap = chap_user != NULL;
+	if (mapped && nluns && !(e.entries = calloc(nluns, sizeof(*luns))))
+		goto nomem;
+	if (mapped && nluns)
+		memcpy(e.entries, luns, nluns * sizeof(*luns));
+	e.map = (struct scsi_lun_map){ .n = mapped ? nluns : 0, .e = e.entries };
+	n = realloc(t->inits, (t->ninits + 1) * sizeof(*n));
+	if (!n) {
+		free(e.entries);
+		goto nomem;
+	}
+	t->inits = n;
+	t->inits[t->ninits++] = e;
+	return 0;
+nomem:
+	chap_cred_wipe(&e.cred);
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
+}
