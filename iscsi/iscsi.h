@@ -196,7 +196,9 @@ void conn_accept(struct iscsi_portal *portal, int fd);
 void conn_set_state(struct iscsi_conn *conn, enum conn_state next);
 /** Queue @pdu for transmission; StatSN etc. must already be filled in. */
 void conn_send(struct iscsi_conn *conn, struct iscsi_pdu *pdu);
-/** Fail the connection: close the socket, drop queued PDUs. */
+/** Fail the connection: close the socket, drop queued PDUs, abort its tasks;
+ *  unless conn->clean_close, the rest of its session goes too (ERL 0:
+ *  session_conn_failed()). */
 void conn_close(struct iscsi_conn *conn, const char *why);
 /** Free a closed connection once nothing references it. */
 void conn_maybe_free(struct iscsi_conn *conn);

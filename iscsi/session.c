@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Sessions: identity (ISID, TSIH), the I_T nexus handed to the SCSI layer,
- * and the CmdSN window (RFC 7143 section 4.2.2.1).
+ * the CmdSN window (RFC 7143 section 4.2.2.1), and its connections (MC/S):
+ * adding and reinstating them, CmdSN order across them, and ending the
+ * session when one fails. Every connection of a session is served by the
+ * same thread: the order logic runs one connection's handler from another's.
  */
 #include <stdio.h>
 #include <stdlib.h>
