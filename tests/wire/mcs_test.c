@@ -5,13 +5,16 @@
  * CmdSN window), commands run in CmdSN order across the connections (a
  * READ sent on B ahead of the WRITE it follows on A sees the WRITE's data;
  * unsolicited Data-Out of a waiting WRITE), connection allegiance (R2T,
- * Data-In and status on the connection of the command), Logout of each
- * reason code (the session, this connection, another connection, an unknown
- * CID, connection recovery at ERL 0), connection reinstatement (same CID)
+ * Data-In and status on the connection of the command; its Data-Out on
+ * another connection is dropped), Logout of each reason code (the session,
+ * this connection, another connection, an unknown CID, connection recovery
+ * at ERL 0), connection reinstatement (same CID)
  * and session reinstatement (TSIH 0, same ISID) with the old tasks gone,
  * ABORT TASK on B of a task of A and of a command still waiting for its
  * CmdSN, the MaxConnections limit and joins with the wrong ISID, initiator
- * or TSIH, and a connection failure ending the whole session (ERL 0).
+ * or TSIH, another portal group, a connection failure ending the whole
+ * session (ERL 0), a gap no connection can fill, and TARGET COLD RESET
+ * answered on a session of two connections.
  *
  * Usage: mcs_test PORT TARGET_IQN [PORT1 (a daemon with --max-connections 1)],
  * or mcs_test tpgt PORT_A PORT_B TARGET_IQN (two portal groups: no session
@@ -220,6 +223,36 @@ static void test_join_allegiance_statsn(void **state)
 	sess_close(&b);	/* a failure at ERL 0: the session goes */
 	assert_true(wait_closed(a.fd));
 	sess_close(&a);
+}
+
+/* Data-Out belongs to the connection of its command: sent on B for A's
+ * WRITE it is dropped, and the WRITE still waits for it on A. */
+static void test_data_out_allegiance(void **state)
+{
+	uint8_t data[BLOCK];
+	struct sess a, b;
+	struct rx rx = { 0 };
+	uint32_t itt, ttt;
+
+	(void)state;
+	lead_login(&a, "MaxConnections=2", false);
+	join(&b, &a, 1);
+	itt = rw10(&a, 0x2a, 11);
+	expect_pdu(a.fd, &rx, ISCSI_OP_R2T);
+	ttt = bhs_u32(rx.bhs, BHS_TTT);
+	memset(data, 0xbb, sizeof(data));
+	sess_data_out(&b, itt, ttt, 0, 0, data, BLOCK, true);
+	assert_quiet(a.fd, 200);
+	assert_quiet(b.fd, 1);
+	memset(data, 0xaa, sizeof(data));
+	sess_data_out(&a, itt, ttt, 0, 0, data, BLOCK, true);
+	assert_int_equal(sess_expect_rsp(&a, itt, &rx), STATUS_GOOD);
+	rx_free(&rx);
+	assert_int_equal(read_block(&b, 11), 0xaa);
+	assert_int_equal(logout(&a, LOGOUT_SESSION, 0), 0);
+	assert_true(wait_closed(b.fd));
+	sess_close(&a);
+	sess_close(&b);
 }
 
 /* CmdSN N+1 on B (an ORDERED READ) before N on A (a WRITE of the same
@@ -626,6 +659,7 @@ int main(int argc, char **argv)
 	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_join_allegiance_statsn),
+		cmocka_unit_test(test_data_out_allegiance),
 		cmocka_unit_test(test_cmdsn_order_across_connections),
 		cmocka_unit_test(test_waiting_write_with_unsolicited_data),
 		cmocka_unit_test(test_logout_reasons),
