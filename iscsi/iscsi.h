@@ -245,7 +245,7 @@ void session_release_held(struct iscsi_session *sess);
  *  they will take their CmdSN and be dropped unanswered. Returns how many. */
 int session_abort_held(struct iscsi_session *sess, uint32_t itt, uint64_t lun);
 /** Connections of @sess that are not closed. */
-int session_live_conns(const struct iscsi_session *sess);
+int session_live_conns(struct iscsi_session *sess);
 /** The live connection of @sess with @cid, or NULL. */
 struct iscsi_conn *session_find_cid(struct iscsi_session *sess, uint16_t cid);
 /** Add @conn (a non-leading login) to @sess; a live connection with the

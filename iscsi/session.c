@@ -180,13 +180,13 @@ static struct iscsi_conn *sess_conn(struct list_node *pos)
 	return container_of(pos, struct iscsi_conn, sess_link);
 }
 
-int session_live_conns(const struct iscsi_session *sess)
+int session_live_conns(struct iscsi_session *sess)
 {
-	const struct list_node *pos;
+	struct list_node *pos;
 	int n = 0;
 
 	for_each_conn(pos, sess)
-		n += sess_conn((struct list_node *)pos)->state != CONN_CLOSED;
+		n += sess_conn(pos)->state != CONN_CLOSED;
 	return n;
 }
 

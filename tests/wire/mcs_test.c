@@ -326,6 +326,25 @@ static void test_waiting_write_with_unsolicited_data(void **state)
 	sess_close(&b);
 }
 
+/* A Logout with a reserved reason code gets a Reject (invalid PDU field)
+ * and still takes its CmdSN. */
+static void logout_reserved_reason(struct sess *s)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	struct rx rx = { 0 };
+
+	bhs[BHS_OPCODE] = ISCSI_OP_LOGOUT_REQ;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | 5;
+	bhs_set_u32(bhs, BHS_ITT, 0x10600e);
+	bhs_set_u32(bhs, BHS_CMDSN, (*sess_cmdsn(s))++);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+	send_pdu(s->fd, bhs, NULL, 0);
+	expect_pdu(s->fd, &rx, ISCSI_OP_REJECT);
+	assert_int_equal(rx.bhs[BHS_REJECT_REASON], 0x09);
+	sess_check_sn(s, rx.bhs);
+	rx_free(&rx);
+}
+
 /* Logout reason codes on a session of three connections. */
 static void test_logout_reasons(void **state)
 {
@@ -335,6 +354,8 @@ static void test_logout_reasons(void **state)
 	lead_login(&a, "MaxConnections=3", false);
 	join(&b, &a, 1);
 	join(&c, &a, 2);
+	logout_reserved_reason(&c);
+	assert_int_equal(tur(&a), STATUS_GOOD);
 	/* Connection recovery needs ERL 2: refused, nothing closes. */
 	assert_int_equal(logout(&b, LOGOUT_RECOVERY, 2), 2);
 	/* An unknown CID. */
