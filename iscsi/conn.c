@@ -389,11 +389,10 @@ static void dispatch(struct iscsi_conn *conn)
 {
 	struct iscsi_session *sess = conn->sess;
 
-	if (conn->state == CONN_FULL_FEATURE && session_must_wait(conn)) {
-		conn->rx_held = true;
-		return;
-	}
-	handle_pdu(conn);
+	if (conn->state == CONN_FULL_FEATURE && session_must_wait(conn))
+		conn->rx_held = true;	/* may be the last one that could fill the gap */
+	else
+		handle_pdu(conn);
 	if (sess)
 		session_release_held(sess);
 }

@@ -276,10 +276,13 @@ bool session_must_wait(struct iscsi_conn *conn)
 	/* Due, stale, or outside the window: the handler decides at once. */
 	if (!sn_lt(sess->exp_cmd_sn, cmdsn) || sn_lt(sess->max_cmd_sn, cmdsn))
 		return false;
+	/* Wait while another connection may still bring the gap, or holds an
+	 * earlier CmdSN (that one goes first, even when the gap is skipped). */
 	for_each_conn(pos, sess) {
 		struct iscsi_conn *c = sess_conn(pos);
 
-		if (c != conn && can_fill_gap(c)) {
+		if (c != conn && (can_fill_gap(c) ||
+				  (c->rx_held && sn_lt(bhs_u32(c->rx_bhs, BHS_CMDSN), cmdsn)))) {
 			LOG_DEBUG("session", "%s: CmdSN %u waits for %u", conn->peer, cmdsn,
 				  sess->exp_cmd_sn);
 			return true;

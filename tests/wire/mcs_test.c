@@ -608,6 +608,25 @@ static void test_gap_nobody_can_fill(void **state)
 	assert_int_equal(tur(&a), STATUS_GOOD);
 	sess_close(&a);
 	sess_close(&b);
+
+	/* B waits with M+1; A, the last connection that could bring M, sends
+	 * M+2: M is skipped, and M+1 still runs before M+2. */
+	lead_login(&a, "MaxConnections=2", false);
+	join(&b, &a, 1);
+	n = a.cmdsn;
+	a.cmdsn = n + 1;
+	itt_b = sess_cmd(&b, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, cdb, NULL, 0);	/* M+1 */
+	assert_quiet(b.fd, 200);
+	itt_a = sess_cmd(&a, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, cdb, NULL, 0);	/* M+2 */
+	expect_pdu(b.fd, &rx, ISCSI_OP_SCSI_RSP);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt_b);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_EXPCMDSN), n + 2);	/* ran first */
+	expect_pdu(a.fd, &rx, ISCSI_OP_SCSI_RSP);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt_a);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_EXPCMDSN), n + 3);
+	rx_free(&rx);
+	sess_close(&a);
+	sess_close(&b);
 }
 
 /* A connection reset while its request waits for a CmdSN: the target
