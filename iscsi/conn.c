@@ -252,6 +252,13 @@ static int conn_flush(struct iscsi_conn *conn)
 	return 0;
 }
 
+/* Whether to watch the socket for input. A connection holding a request
+ * ahead of ExpCmdSN is not read until that request has run. */
+static bool conn_wants_read(const struct iscsi_conn *conn)
+{
+	return !conn->rx_held;
+}
+
 /** Before-sleep work: write queued PDUs, free dead connections. */
 int conn_service_all(struct iscsi_server *srv)
 {
@@ -268,8 +275,7 @@ int conn_service_all(struct iscsi_server *srv)
 			bool want_write = !list_empty(&conn->txq);
 
 			conn->tx_blocked = want_write;
-			/* A connection holding a request ahead of ExpCmdSN is not read. */
-			evloop_mod_fd(srv->loop, conn->fd, (conn->rx_held ? 0 : EV_READ) |
+			evloop_mod_fd(srv->loop, conn->fd, (conn_wants_read(conn) ? EV_READ : 0) |
 							   (want_write ? EV_WRITE : 0));
 		}
 		conn_maybe_free(conn);
