@@ -274,8 +274,16 @@ static int conn_flush(struct iscsi_conn *conn)
 	return 0;
 }
 
-/* Watch for writability while PDUs wait, and for readability unless the
- * transmit backlog is over its limit (logged once per episode, rate-limited). */
+/* Whether to watch the socket for input: not while the transmit backlog is
+ * over its limit (the initiator is not reading), nor while the connection
+ * holds a request ahead of ExpCmdSN (until that request has run). */
+static bool conn_wants_read(const struct iscsi_conn *conn)
+{
+	return !tx_over_backlog(conn) && !conn->rx_held;
+}
+
+/* Watch for writability while PDUs wait, and for readability as
+ * conn_wants_read() says (a backlog pause is logged once, rate-limited). */
 static void conn_update_events(struct iscsi_conn *conn)
 {
 	bool want_write = !list_empty(&conn->txq), pause = tx_over_backlog(conn);
@@ -287,9 +295,8 @@ static void conn_update_events(struct iscsi_conn *conn)
 			    conn->srv->rlim.tx_backlog);
 	conn->rx_paused = pause;
 	conn->tx_blocked = want_write;
-	/* A connection holding a request ahead of ExpCmdSN is not read either. */
 	evloop_mod_fd(conn->srv->loop, conn->fd,
-		      (pause || conn->rx_held ? 0 : EV_READ) | (want_write ? EV_WRITE : 0));
+		      (conn_wants_read(conn) ? EV_READ : 0) | (want_write ? EV_WRITE : 0));
 }
 
 /** Before-sleep work: write queued PDUs, free dead connections. */
@@ -423,11 +430,10 @@ static void dispatch(struct iscsi_conn *conn)
 {
 	struct iscsi_session *sess = conn->sess;
 
-	if (conn->state == CONN_FULL_FEATURE && session_must_wait(conn)) {
-		conn->rx_held = true;
-		return;
-	}
-	handle_pdu(conn);
+	if (conn->state == CONN_FULL_FEATURE && session_must_wait(conn))
+		conn->rx_held = true;	/* may be the last one that could fill the gap */
+	else
+		handle_pdu(conn);
 	if (sess)
 		session_release_held(sess);
 }

@@ -256,7 +256,9 @@ void conn_accept(struct iscsi_portal *portal, int fd);
 void conn_set_state(struct iscsi_conn *conn, enum conn_state next);
 /** Queue @pdu for transmission; StatSN etc. must already be filled in. */
 void conn_send(struct iscsi_conn *conn, struct iscsi_pdu *pdu);
-/** Fail the connection: close the socket, drop queued PDUs. */
+/** Fail the connection: close the socket, drop queued PDUs, abort its tasks;
+ *  unless conn->clean_close, the rest of its session goes too (ERL 0:
+ *  session_conn_failed()). */
 void conn_close(struct iscsi_conn *conn, const char *why);
 /** Free a closed connection once nothing references it. */
 void conn_maybe_free(struct iscsi_conn *conn);
@@ -336,7 +338,7 @@ void session_release_held(struct iscsi_session *sess);
  *  they will take their CmdSN and be dropped unanswered. Returns how many. */
 int session_abort_held(struct iscsi_session *sess, uint32_t itt, uint64_t lun);
 /** Connections of @sess that are not closed. */
-int session_live_conns(const struct iscsi_session *sess);
+int session_live_conns(struct iscsi_session *sess);
 /** The live connection of @sess with @cid, or NULL. */
 struct iscsi_conn *session_find_cid(struct iscsi_session *sess, uint16_t cid);
 /** Add @conn (a non-leading login) to @sess; a live connection with the

@@ -102,12 +102,14 @@ void ops_handle_logout(struct iscsi_conn *conn)
 	struct iscsi_pdu *pdu;
 	uint8_t response;
 
+	if (!session_check_cmdsn(conn->sess, bhs))
+		return;
 	if (reason > LOGOUT_RECOVERY) {
+		/* A reserved reason code: the request took its CmdSN, so no gap. */
+		session_req_done(conn->sess, bhs);
 		conn_reject(conn, bhs, REJECT_INVALID_PDU_FIELD);
 		return;
 	}
-	if (!session_check_cmdsn(conn->sess, bhs))
-		return;
 	response = logout_response(conn, reason, get_be16(bhs + BHS_LOGOUT_CID), &victim);
 	pdu = pdu_alloc(ISCSI_OP_LOGOUT_RSP);
 	if (!pdu) {

@@ -55,7 +55,7 @@ struct iscsi_target_limits {
 };
 
 /** Defaults: 256 KiB receive segments, 1 MiB bursts, 64 KiB first burst, 8 R2Ts,
-*  4 connections, InitialR2T=No, ImmediateData=Yes, digests allowed. */
+ *  4 connections, InitialR2T=No, ImmediateData=Yes, digests allowed. */
 void iscsi_target_limits_default(struct iscsi_target_limits *lim);
 
 /** RFC 7143 defaults for every key (what holds when a key is never sent). */

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Sessions: identity (ISID, TSIH), the I_T nexus handed to the SCSI layer,
- * and the CmdSN window (RFC 7143 section 4.2.2.1).
+ * the CmdSN window (RFC 7143 section 4.2.2.1), and its connections (MC/S):
+ * adding and reinstating them, CmdSN order across them, and ending the
+ * session when one fails. Every connection of a session is served by the
+ * same thread: the order logic runs one connection's handler from another's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,13 +186,13 @@ static struct iscsi_conn *sess_conn(struct list_node *pos)
 	return container_of(pos, struct iscsi_conn, sess_link);
 }
 
-int session_live_conns(const struct iscsi_session *sess)
+int session_live_conns(struct iscsi_session *sess)
 {
-	const struct list_node *pos;
+	struct list_node *pos;
 	int n = 0;
 
 	for_each_conn(pos, sess)
-		n += sess_conn((struct list_node *)pos)->state != CONN_CLOSED;
+		n += sess_conn(pos)->state != CONN_CLOSED;
 	return n;
 }
 
@@ -279,10 +282,13 @@ bool session_must_wait(struct iscsi_conn *conn)
 	/* Due, stale, or outside the window: the handler decides at once. */
 	if (!sn_lt(sess->exp_cmd_sn, cmdsn) || sn_lt(sess->max_cmd_sn, cmdsn))
 		return false;
+	/* Wait while another connection may still bring the gap, or holds an
+	 * earlier CmdSN (that one goes first, even when the gap is skipped). */
 	for_each_conn(pos, sess) {
 		struct iscsi_conn *c = sess_conn(pos);
 
-		if (c != conn && can_fill_gap(c)) {
+		if (c != conn && (can_fill_gap(c) ||
+				  (c->rx_held && sn_lt(bhs_u32(c->rx_bhs, BHS_CMDSN), cmdsn)))) {
 			LOG_DEBUG("session", "%s: CmdSN %u waits for %u", conn->peer, cmdsn,
 				  sess->exp_cmd_sn);
 			return true;

@@ -5,13 +5,16 @@
  * CmdSN window), commands run in CmdSN order across the connections (a
  * READ sent on B ahead of the WRITE it follows on A sees the WRITE's data;
  * unsolicited Data-Out of a waiting WRITE), connection allegiance (R2T,
- * Data-In and status on the connection of the command), Logout of each
- * reason code (the session, this connection, another connection, an unknown
- * CID, connection recovery at ERL 0), connection reinstatement (same CID)
+ * Data-In and status on the connection of the command; its Data-Out on
+ * another connection is dropped), Logout of each reason code (the session,
+ * this connection, another connection, an unknown CID, connection recovery
+ * at ERL 0), connection reinstatement (same CID)
  * and session reinstatement (TSIH 0, same ISID) with the old tasks gone,
  * ABORT TASK on B of a task of A and of a command still waiting for its
  * CmdSN, the MaxConnections limit and joins with the wrong ISID, initiator
- * or TSIH, and a connection failure ending the whole session (ERL 0).
+ * or TSIH, another portal group, a connection failure ending the whole
+ * session (ERL 0), a gap no connection can fill, and TARGET COLD RESET
+ * answered on a session of two connections.
  *
  * Usage: mcs_test PORT TARGET_IQN [PORT1 (a daemon with --max-connections 1)],
  * or mcs_test tpgt PORT_A PORT_B TARGET_IQN (two portal groups: no session
@@ -222,6 +225,36 @@ static void test_join_allegiance_statsn(void **state)
 	sess_close(&a);
 }
 
+/* Data-Out belongs to the connection of its command: sent on B for A's
+ * WRITE it is dropped, and the WRITE still waits for it on A. */
+static void test_data_out_allegiance(void **state)
+{
+	uint8_t data[BLOCK];
+	struct sess a, b;
+	struct rx rx = { 0 };
+	uint32_t itt, ttt;
+
+	(void)state;
+	lead_login(&a, "MaxConnections=2", false);
+	join(&b, &a, 1);
+	itt = rw10(&a, 0x2a, 11);
+	expect_pdu(a.fd, &rx, ISCSI_OP_R2T);
+	ttt = bhs_u32(rx.bhs, BHS_TTT);
+	memset(data, 0xbb, sizeof(data));
+	sess_data_out(&b, itt, ttt, 0, 0, data, BLOCK, true);
+	assert_quiet(a.fd, 200);
+	assert_quiet(b.fd, 1);
+	memset(data, 0xaa, sizeof(data));
+	sess_data_out(&a, itt, ttt, 0, 0, data, BLOCK, true);
+	assert_int_equal(sess_expect_rsp(&a, itt, &rx), STATUS_GOOD);
+	rx_free(&rx);
+	assert_int_equal(read_block(&b, 11), 0xaa);
+	assert_int_equal(logout(&a, LOGOUT_SESSION, 0), 0);
+	assert_true(wait_closed(b.fd));
+	sess_close(&a);
+	sess_close(&b);
+}
+
 /* CmdSN N+1 on B (an ORDERED READ) before N on A (a WRITE of the same
  * block): the READ waits for N, so it enters the task set after the WRITE
  * and, being ORDERED, runs after it and sees its data. Handed over in
@@ -293,6 +326,25 @@ static void test_waiting_write_with_unsolicited_data(void **state)
 	sess_close(&b);
 }
 
+/* A Logout with a reserved reason code gets a Reject (invalid PDU field)
+ * and still takes its CmdSN. */
+static void logout_reserved_reason(struct sess *s)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	struct rx rx = { 0 };
+
+	bhs[BHS_OPCODE] = ISCSI_OP_LOGOUT_REQ;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | 5;
+	bhs_set_u32(bhs, BHS_ITT, 0x10600e);
+	bhs_set_u32(bhs, BHS_CMDSN, (*sess_cmdsn(s))++);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+	send_pdu(s->fd, bhs, NULL, 0);
+	expect_pdu(s->fd, &rx, ISCSI_OP_REJECT);
+	assert_int_equal(rx.bhs[BHS_REJECT_REASON], 0x09);
+	sess_check_sn(s, rx.bhs);
+	rx_free(&rx);
+}
+
 /* Logout reason codes on a session of three connections. */
 static void test_logout_reasons(void **state)
 {
@@ -302,6 +354,8 @@ static void test_logout_reasons(void **state)
 	lead_login(&a, "MaxConnections=3", false);
 	join(&b, &a, 1);
 	join(&c, &a, 2);
+	logout_reserved_reason(&c);
+	assert_int_equal(tur(&a), STATUS_GOOD);
 	/* Connection recovery needs ERL 2: refused, nothing closes. */
 	assert_int_equal(logout(&b, LOGOUT_RECOVERY, 2), 2);
 	/* An unknown CID. */
@@ -554,6 +608,25 @@ static void test_gap_nobody_can_fill(void **state)
 	assert_int_equal(tur(&a), STATUS_GOOD);
 	sess_close(&a);
 	sess_close(&b);
+
+	/* B waits with M+1; A, the last connection that could bring M, sends
+	 * M+2: M is skipped, and M+1 still runs before M+2. */
+	lead_login(&a, "MaxConnections=2", false);
+	join(&b, &a, 1);
+	n = a.cmdsn;
+	a.cmdsn = n + 1;
+	itt_b = sess_cmd(&b, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, cdb, NULL, 0);	/* M+1 */
+	assert_quiet(b.fd, 200);
+	itt_a = sess_cmd(&a, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, cdb, NULL, 0);	/* M+2 */
+	expect_pdu(b.fd, &rx, ISCSI_OP_SCSI_RSP);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt_b);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_EXPCMDSN), n + 2);	/* ran first */
+	expect_pdu(a.fd, &rx, ISCSI_OP_SCSI_RSP);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt_a);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_EXPCMDSN), n + 3);
+	rx_free(&rx);
+	sess_close(&a);
+	sess_close(&b);
 }
 
 /* A connection reset while its request waits for a CmdSN: the target
@@ -626,6 +699,7 @@ int main(int argc, char **argv)
 	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_join_allegiance_statsn),
+		cmocka_unit_test(test_data_out_allegiance),
 		cmocka_unit_test(test_cmdsn_order_across_connections),
 		cmocka_unit_test(test_waiting_write_with_unsolicited_data),
 		cmocka_unit_test(test_logout_reasons),
