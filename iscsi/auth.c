@@ -23,6 +23,7 @@
 #include "iscsi/iscsi.h"
 #include "util/iscsi_name.h"
 #include "util/log.h"
+#include "util/log_escape.h"
 
 /* The address part of conn->peer ("host:port"). */
 static void peer_host(const struct iscsi_conn *conn, char *buf, size_t len)
@@ -120,8 +121,12 @@ void auth_decide(struct iscsi_conn *conn)
 
 static void auth_fail_login(struct iscsi_conn *conn, const char *why)
 {
+	char esc[LOG_ESC_LEN], msg[LOG_ESC_LEN + 160];
+
 	chap_wipe(&conn->auth.chap);
-	login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_AUTH_FAILED, why);
+	snprintf(msg, sizeof(msg), "%s (initiator %s)", why,
+		 log_escape(esc, sizeof(esc), conn->params.initiator_name));
+	login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_AUTH_FAILED, msg);
 }
 
 int auth_step(struct iscsi_conn *conn, struct kvbuf *out, bool *transit)
@@ -137,13 +142,18 @@ int auth_step(struct iscsi_conn *conn, struct kvbuf *out, bool *transit)
 	case CHAP_CONTINUE:
 		*transit = false;	/* 12.1.3: no stage change before CHAP ends */
 		return 0;
-	case CHAP_SUCCESS:
+	case CHAP_SUCCESS: {
+		char esc[LOG_ESC_LEN];
+
 		a->done = true;
 		fail_forget(conn);
-		LOG_INFO("login", "%s: CHAP authenticated (algorithm %d)%s", conn->peer,
-			 a->chap.alg, a->chap.ours && kv_find(conn->text_in, conn->text_in_len,
-							      "CHAP_C") ? ", mutual" : "");
+		/* CHAP_N equals our configured name here, escaped all the same. */
+		LOG_INFO("login", "%s: CHAP authenticated as %s (algorithm %d)%s", conn->peer,
+			 log_escape(esc, sizeof(esc), a->expect->name), a->chap.alg,
+			 a->chap.ours && kv_find(conn->text_in, conn->text_in_len, "CHAP_C")
+				 ? ", mutual" : "");
 		return 0;
+	}
 	case CHAP_FAIL:
 		fail_record(conn);
 		auth_fail_login(conn, why);
@@ -246,6 +256,21 @@ int iscsi_server_set_chap(struct iscsi_server *srv, const char *target, const ch
 			snprintf(err, errlen, "mutual CHAP secret of %s equals the initiator's secret "
 				 "(RFC 7143 12.1.3 forbids it)", target ? target : "discovery");
 			goto out;
+		}
+	}
+	if (target && c.mutual) {
+		const struct iscsi_target *t = server_find_target(srv, target);
+
+		for (size_t i = 0; i < t->ninits; i++) {
+			const struct chap_cred *ic = &t->inits[i].cred;
+
+			if (t->inits[i].chap && ic->secret_len == c.target.secret_len &&
+			    CRYPTO_memcmp(ic->secret, c.target.secret, ic->secret_len) == 0) {
+				snprintf(err, errlen, "mutual CHAP secret of %s equals the secret of "
+					 "initiator %s (RFC 7143 12.1.3 forbids it)", target,
+					 t->inits[i].name);
+				goto out;
+			}
 		}
 	}
 	*dst = c;

@@ -199,6 +199,10 @@ static void test_auth_and_access(void **state)
 	assert_int_equal(ctgt_server_add_initiator(srv, IQN, &ip, err, sizeof(err)), -EINVAL);
 	ip.chap_secret = "othersecret12";
 	assert_int_equal(ctgt_server_add_initiator(srv, IQN, &ip, err, sizeof(err)), 0);
+	/* ... nor may a later mutual secret equal an initiator's own. */
+	assert_int_equal(ctgt_server_set_chap(srv, IQN, "u", "usersecret123", "t", "othersecret12",
+					      err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "equals the secret of initiator iqn.2026-11.io.ctgt:other"));
 	ip.name = "not a name";
 	assert_int_equal(ctgt_server_add_initiator(srv, IQN, &ip, err, sizeof(err)), -EINVAL);
 	ctgt_server_destroy(srv);
