@@ -55,6 +55,11 @@ start=$(date +%s%N)
 expect_ok iscsi-inq "iscsi://alice%$ini_secret@$hp/$iqn/0"
 ms=$((($(date +%s%N) - start) / 1000000))
 [ "$ms" -lt 900 ] || fail "CHAP answer after a success took $ms ms"
+# Once started, the daemon's command line no longer shows the secrets.
+cmdline=$(tr '\0' ' ' <"/proc/$CTGT_PID/cmdline")
+assert_not_contains "$cmdline" "$ini_secret" "/proc/PID/cmdline"
+assert_not_contains "$cmdline" "$tgt_secret" "/proc/PID/cmdline"
+assert_contains "$cmdline" "--chap alice:xxxxxxxxxxxxx" "/proc/PID/cmdline"
 # The secret never reaches the log.
 assert_not_contains "$(cat "$CTGT_LOG" "$CTGT_OUT")" "$ini_secret" "daemon log"
 assert_not_contains "$(cat "$CTGT_LOG" "$CTGT_OUT")" "$tgt_secret" "daemon log"
