@@ -25,20 +25,22 @@
 #include "util/log.h"
 #include "util/log_escape.h"
 
-/* The address part of conn->peer ("host:port"). */
+/* The key the address part of conn->peer ("host:port") counts under. */
 static void peer_host(const struct iscsi_conn *conn, char *buf, size_t len)
 {
 	const char *colon = strrchr(conn->peer, ':');
 	size_t n = colon ? (size_t)(colon - conn->peer) : strlen(conn->peer);
+	char host[64];
 
-	snprintf(buf, len, "%.*s", (int)n, conn->peer);
+	snprintf(host, sizeof(host), "%.*s", (int)n, conn->peer);
+	auth_throttle_addr_key(host, buf, len);
 }
 
 /* Count a failure (the table is made on the first one; without memory for
  * it failures go uncounted, which only weakens the slow-down). */
 static void fail_record(struct iscsi_conn *conn)
 {
-	char host[64];
+	char host[80];
 
 	if (!conn->srv->auth_fails)
 		conn->srv->auth_fails = auth_throttle_new();
@@ -52,7 +54,7 @@ static void fail_record(struct iscsi_conn *conn)
  * for minutes. A guesser gains nothing: the names it attacks keep counting. */
 static void fail_forget(struct iscsi_conn *conn)
 {
-	char host[64];
+	char host[80];
 
 	peer_host(conn, host, sizeof(host));
 	auth_throttle_success(conn->srv->auth_fails, host, conn->params.initiator_name,
@@ -61,7 +63,7 @@ static void fail_forget(struct iscsi_conn *conn)
 
 uint64_t auth_hold_ms(struct iscsi_conn *conn)
 {
-	char host[64];
+	char host[80];
 
 	if (!conn->auth.required || conn->auth.chap.state != CHAP_WAIT_R ||
 	    conn->params.auth_method[0] != 'C')

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "iscsi/auth_throttle.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,21 @@ struct auth_fail {
 struct auth_throttle {
 	struct auth_fail slot[AUTH_FAIL_SLOTS];
 };
+
+void auth_throttle_addr_key(const char *host, char *out, size_t len)
+{
+	struct in6_addr a;
+	char buf[INET6_ADDRSTRLEN];
+
+	if (strchr(host, ':') && inet_pton(AF_INET6, host, &a) == 1 &&
+	    !IN6_IS_ADDR_V4MAPPED(&a)) {
+		memset(&a.s6_addr[8], 0, 8);
+		inet_ntop(AF_INET6, &a, buf, sizeof(buf));
+		snprintf(out, len, "%s/64", buf);
+		return;
+	}
+	snprintf(out, len, "%s", host);
+}
 
 struct auth_throttle *auth_throttle_new(void)
 {

@@ -77,12 +77,30 @@ static void test_bounded(void **state)
 	auth_throttle_free(t);
 }
 
+static void test_addr_key(void **state)
+{
+	char k[80];
+
+	(void)state;
+	auth_throttle_addr_key("192.0.2.7", k, sizeof(k));
+	assert_string_equal(k, "192.0.2.7");
+	auth_throttle_addr_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", k, sizeof(k));
+	assert_string_equal(k, "2001:db8:1:2::/64");
+	auth_throttle_addr_key("2001:db8:1:2::1", k, sizeof(k));
+	assert_string_equal(k, "2001:db8:1:2::/64");
+	auth_throttle_addr_key("::1", k, sizeof(k));
+	assert_string_equal(k, "::/64");
+	auth_throttle_addr_key("::ffff:192.0.2.7", k, sizeof(k));	/* v4-mapped: as it is */
+	assert_string_equal(k, "::ffff:192.0.2.7");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_growing_delay),
 		cmocka_unit_test(test_forgetting),
 		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_addr_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
