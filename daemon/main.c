@@ -159,6 +159,30 @@ static int start_portals(struct ctgt_server *srv, const struct ctgt_config *cfg,
 	return 0;
 }
 
+/*
+ * The flags' copies of CHAP secrets are in the config now: blank them in
+ * argv, so /proc/PID/cmdline and ps stop showing them once the daemon has
+ * started (they were visible until here: a file is safer, see README).
+ */
+static void hide_secrets(int argc, char **argv)
+{
+	static const char *const flags[] = { "--chap", "--mutual-chap", "--discovery-chap" };
+
+	for (int i = 0; i < argc; i++) {
+		for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+			size_t n = strlen(flags[f]);
+			char *val = NULL, *colon;
+
+			if (strcmp(argv[i], flags[f]) == 0 && i + 1 < argc)
+				val = argv[i + 1];
+			else if (strncmp(argv[i], flags[f], n) == 0 && argv[i][n] == '=')
+				val = argv[i] + n + 1;
+			if (val && (colon = strchr(val, ':')) != NULL)
+				memset(colon + 1, 'x', strlen(colon + 1));
+		}
+	}
+}
+
 static int serve(int argc, char **argv)
 {
 	struct ctgt_config cfg = { 0 };
@@ -172,6 +196,7 @@ static int serve(int argc, char **argv)
 		config_free(&cfg);
 		return 2;
 	}
+	hide_secrets(argc, argv);
 	if (cfg.log_level >= 0)
 		log_set_level((enum log_level)cfg.log_level);
 	/* stdout may be a pipe whose reader went away: not a reason to die. */

@@ -4,14 +4,11 @@
  * must authenticate, the CHAP exchange through iscsi/chap.c, and the
  * slow-down of repeated failures.
  *
- * Slow-down: each CHAP failure is counted against the source address and
- * against the InitiatorName in a table of AUTH_FAIL_SLOTS entries (the
- * oldest entry makes room; an entry is forgotten AUTH_FAIL_FORGET_MS after
- * its last failure, or at a success from that address and name). The
- * answer to the next CHAP response from that address or name is held back
- * 1 s, 2 s, 4 s ... up to AUTH_DELAY_MAX_MS, success or not, so a guesser
- * cannot tell the verdict early either. The hold is a timer: the event loop
- * and every other connection go on meanwhile.
+ * Slow-down (the table is iscsi/auth_throttle.c): the answer to a CHAP
+ * response from an address or name with recent failures is held back,
+ * success or not, so a guesser cannot tell the verdict early either. The
+ * hold is a timer (login.c): the event loop and every other connection go
+ * on meanwhile.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,84 +19,34 @@
 
 #include <openssl/crypto.h>
 
+#include "iscsi/auth_throttle.h"
 #include "iscsi/iscsi.h"
 #include "util/iscsi_name.h"
 #include "util/log.h"
+#include "util/log_escape.h"
 
-#define AUTH_FAIL_SLOTS		256
-#define AUTH_FAIL_FORGET_MS	(10 * 60 * 1000)
-#define AUTH_DELAY_BASE_MS	1000
-#define AUTH_DELAY_MAX_MS	16000
-
-struct auth_fail {
-	bool used;
-	bool is_name;			/* key is an InitiatorName, else an address */
-	char key[ISCSI_NAME_LEN];
-	uint32_t count;
-	uint64_t last_ms;
-};
-
-/* The address part of conn->peer ("host:port"). */
+/* The key the address part of conn->peer ("host:port") counts under. */
 static void peer_host(const struct iscsi_conn *conn, char *buf, size_t len)
 {
 	const char *colon = strrchr(conn->peer, ':');
 	size_t n = colon ? (size_t)(colon - conn->peer) : strlen(conn->peer);
+	char host[64];
 
-	snprintf(buf, len, "%.*s", (int)n, conn->peer);
+	snprintf(host, sizeof(host), "%.*s", (int)n, conn->peer);
+	auth_throttle_addr_key(host, buf, len);
 }
 
-static struct auth_fail *fail_find(struct iscsi_server *srv, bool is_name, const char *key,
-				   uint64_t now)
-{
-	for (size_t i = 0; srv->auth_fails && i < AUTH_FAIL_SLOTS; i++) {
-		struct auth_fail *f = &srv->auth_fails[i];
-
-		if (f->used && now - f->last_ms > AUTH_FAIL_FORGET_MS)
-			f->used = false;
-		if (f->used && f->is_name == is_name && strcmp(f->key, key) == 0)
-			return f;
-	}
-	return NULL;
-}
-
-/* A slot for @key: its own, a free one, or the one unused the longest. */
-static struct auth_fail *fail_slot(struct iscsi_server *srv, bool is_name, const char *key,
-				   uint64_t now)
-{
-	struct auth_fail *f = fail_find(srv, is_name, key, now), *old = NULL;
-
-	if (f)
-		return f;
-	if (!srv->auth_fails && !(srv->auth_fails = calloc(AUTH_FAIL_SLOTS, sizeof(*f))))
-		return NULL;
-	for (size_t i = 0; i < AUTH_FAIL_SLOTS; i++) {
-		f = &srv->auth_fails[i];
-		if (!f->used || !old || f->last_ms < old->last_ms)
-			old = f;
-		if (!f->used)
-			break;
-	}
-	*old = (struct auth_fail){ .used = true, .is_name = is_name };
-	snprintf(old->key, sizeof(old->key), "%s", key);
-	return old;
-}
-
+/* Count a failure (the table is made on the first one; without memory for
+ * it failures go uncounted, which only weakens the slow-down). */
 static void fail_record(struct iscsi_conn *conn)
 {
-	uint64_t now = evloop_now_ms();
-	char host[64];
-	struct auth_fail *f;
+	char host[80];
 
+	if (!conn->srv->auth_fails)
+		conn->srv->auth_fails = auth_throttle_new();
 	peer_host(conn, host, sizeof(host));
-	if ((f = fail_slot(conn->srv, false, host, now)) != NULL) {
-		f->count++;
-		f->last_ms = now;
-	}
-	if (conn->params.initiator_name[0] &&
-	    (f = fail_slot(conn->srv, true, conn->params.initiator_name, now)) != NULL) {
-		f->count++;
-		f->last_ms = now;
-	}
+	auth_throttle_fail(conn->srv->auth_fails, host, conn->params.initiator_name,
+			   evloop_now_ms());
 }
 
 /* A success from this address and name ends their slow-down: a user who
@@ -107,44 +54,23 @@ static void fail_record(struct iscsi_conn *conn)
  * for minutes. A guesser gains nothing: the names it attacks keep counting. */
 static void fail_forget(struct iscsi_conn *conn)
 {
-	uint64_t now = evloop_now_ms();
-	struct auth_fail *f = fail_find(conn->srv, true, conn->params.initiator_name, now);
-	char host[64];
+	char host[80];
 
-	if (f)
-		f->used = false;
 	peer_host(conn, host, sizeof(host));
-	if ((f = fail_find(conn->srv, false, host, now)) != NULL)
-		f->used = false;
-}
-
-static uint64_t delay_for(uint32_t failures)
-{
-	uint64_t ms;
-
-	if (failures == 0)
-		return 0;
-	ms = (uint64_t)AUTH_DELAY_BASE_MS << (failures > 5 ? 5 : failures - 1);
-	return ms > AUTH_DELAY_MAX_MS ? AUTH_DELAY_MAX_MS : ms;
+	auth_throttle_success(conn->srv->auth_fails, host, conn->params.initiator_name,
+			      evloop_now_ms());
 }
 
 uint64_t auth_hold_ms(struct iscsi_conn *conn)
 {
-	uint64_t now = evloop_now_ms();
-	uint32_t n = 0;
-	struct auth_fail *f;
-	char host[64];
+	char host[80];
 
 	if (!conn->auth.required || conn->auth.chap.state != CHAP_WAIT_R ||
 	    conn->params.auth_method[0] != 'C')
 		return 0;
 	peer_host(conn, host, sizeof(host));
-	if ((f = fail_find(conn->srv, false, host, now)) != NULL)
-		n = f->count;
-	if ((f = fail_find(conn->srv, true, conn->params.initiator_name, now)) != NULL &&
-	    f->count > n)
-		n = f->count;
-	return delay_for(n);
+	return auth_throttle_delay(conn->srv->auth_fails, host, conn->params.initiator_name,
+				   evloop_now_ms());
 }
 
 /* ---- policy ---------------------------------------------------------------- */
@@ -197,8 +123,12 @@ void auth_decide(struct iscsi_conn *conn)
 
 static void auth_fail_login(struct iscsi_conn *conn, const char *why)
 {
+	char esc[LOG_ESC_LEN], msg[LOG_ESC_LEN + 160];
+
 	chap_wipe(&conn->auth.chap);
-	login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_AUTH_FAILED, why);
+	snprintf(msg, sizeof(msg), "%s (initiator %s)", why,
+		 log_escape(esc, sizeof(esc), conn->params.initiator_name));
+	login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_AUTH_FAILED, msg);
 }
 
 int auth_step(struct iscsi_conn *conn, struct kvbuf *out, bool *transit)
@@ -214,13 +144,18 @@ int auth_step(struct iscsi_conn *conn, struct kvbuf *out, bool *transit)
 	case CHAP_CONTINUE:
 		*transit = false;	/* 12.1.3: no stage change before CHAP ends */
 		return 0;
-	case CHAP_SUCCESS:
+	case CHAP_SUCCESS: {
+		char esc[LOG_ESC_LEN];
+
 		a->done = true;
 		fail_forget(conn);
-		LOG_INFO("login", "%s: CHAP authenticated (algorithm %d)%s", conn->peer,
-			 a->chap.alg, a->chap.ours && kv_find(conn->text_in, conn->text_in_len,
-							      "CHAP_C") ? ", mutual" : "");
+		/* CHAP_N equals our configured name here, escaped all the same. */
+		LOG_INFO("login", "%s: CHAP authenticated as %s (algorithm %d)%s", conn->peer,
+			 log_escape(esc, sizeof(esc), a->expect->name), a->chap.alg,
+			 a->chap.ours && kv_find(conn->text_in, conn->text_in_len, "CHAP_C")
+				 ? ", mutual" : "");
 		return 0;
+	}
 	case CHAP_FAIL:
 		fail_record(conn);
 		auth_fail_login(conn, why);
@@ -284,7 +219,7 @@ void auth_server_free(struct iscsi_server *srv)
 		t->ninits = 0;
 	}
 	cfg_wipe(&srv->discovery_auth);
-	free(srv->auth_fails);
+	auth_throttle_free(srv->auth_fails);
 	srv->auth_fails = NULL;
 }
 
@@ -323,6 +258,21 @@ int iscsi_server_set_chap(struct iscsi_server *srv, const char *target, const ch
 			snprintf(err, errlen, "mutual CHAP secret of %s equals the initiator's secret "
 				 "(RFC 7143 12.1.3 forbids it)", target ? target : "discovery");
 			goto out;
+		}
+	}
+	if (target && c.mutual) {
+		const struct iscsi_target *t = server_find_target(srv, target);
+
+		for (size_t i = 0; i < t->ninits; i++) {
+			const struct chap_cred *ic = &t->inits[i].cred;
+
+			if (t->inits[i].chap && ic->secret_len == c.target.secret_len &&
+			    CRYPTO_memcmp(ic->secret, c.target.secret, ic->secret_len) == 0) {
+				snprintf(err, errlen, "mutual CHAP secret of %s equals the secret of "
+					 "initiator %s (RFC 7143 12.1.3 forbids it)", target,
+					 t->inits[i].name);
+				goto out;
+			}
 		}
 	}
 	*dst = c;

@@ -66,7 +66,7 @@ struct iscsi_target {
 	size_t ninits;
 };
 
-struct auth_fail;		/* auth.c: recent CHAP failures per address and name */
+struct auth_throttle;		/* auth_throttle.c: recent CHAP failures */
 
 struct iscsi_server {
 	struct evloop *loop;
@@ -90,7 +90,7 @@ struct iscsi_server {
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
 	struct iscsi_auth_cfg discovery_auth;
-	struct auth_fail *auth_fails;	/* AUTH_FAIL_SLOTS entries, allocated on first failure */
+	struct auth_throttle *auth_fails;	/* made at the first CHAP failure */
 };
 
 struct iscsi_session {

@@ -260,6 +260,9 @@ uint32_t mode_page_put(const struct scsi_lu *lu, const struct mode_page *mp,
 bool mode_write_protected(const struct scsi_lu *lu);
 /** Whether @task's nexus sees its LU read-only through a LUN map (lun_map.c). */
 bool itn_lu_readonly(const struct scsi_task *task);
+/** Whether @task's nexus sees @lu at all (under any number), and whether
+ *  read-only; EXTENDED COPY names LUs by designator, not by LUN. */
+bool itn_sees_lu(const struct scsi_task *task, const struct scsi_lu *lu, bool *readonly);
 
 /* modesense.c */
 int spc_mode_sense(struct scsi_task *task);

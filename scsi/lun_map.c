@@ -34,3 +34,25 @@ bool itn_lu_readonly(const struct scsi_task *task)
 	e = map_find(task->itn, task->lun);
 	return e && e->readonly;
 }
+
+/* The map entry through which @itn sees LU @lu, or NULL. */
+static const struct scsi_lun_map_entry *map_find_lu(const struct scsi_itn *itn,
+						    const struct scsi_lu *lu)
+{
+	for (size_t i = 0; i < itn->lun_map->n; i++)
+		if (itn->lun_map->e[i].target_lun == lu->lun)
+			return &itn->lun_map->e[i];
+	return NULL;
+}
+
+bool itn_sees_lu(const struct scsi_task *task, const struct scsi_lu *lu, bool *readonly)
+{
+	const struct scsi_lun_map_entry *e;
+
+	*readonly = false;
+	if (!task->itn || !task->itn->lun_map)
+		return true;
+	e = map_find_lu(task->itn, lu);
+	*readonly = e && e->readonly;
+	return e != NULL;
+}

@@ -58,8 +58,10 @@ static struct scsi_lu *ident_lu(const struct scsi_task *task, const uint8_t *d)
 		return NULL;
 	for (unsigned i = 0; i < SCSI_MAX_LUNS; i++) {
 		struct scsi_lu *lu = tgt->luns[i];
+		bool ro;
 
-		if (!lu)
+		/* A LU this nexus's LUN map hides is not there for it. */
+		if (!lu || !itn_sees_lu(task, lu, &ro))
 			continue;
 		xcopy_lu_naa(lu, naa);
 		if (memcmp(naa, &d[8], sizeof(naa)) == 0)
@@ -132,11 +134,12 @@ static int check_seg_lus(struct scsi_task *task, const struct xcopy_list *l,
 {
 	const struct scsi_lu *src = l->cscd[s->src].lu, *dst = l->cscd[s->dst].lu;
 	uint64_t bytes = (uint64_t)s->nblocks * (s->dc ? dst->block_size : src->block_size);
+	bool mapped_ro;
 
 	/* Whole blocks on both sides: no padding, no residue (CAT). */
 	if (bytes > XCOPY_MAX_SEG_BYTES || bytes % src->block_size || bytes % dst->block_size)
 		return sense_invalid_param(task, s->param_off + 10);
-	if (dst->readonly)
+	if (dst->readonly || (itn_sees_lu(task, dst, &mapped_ro) && mapped_ro))
 		return sense_check(task, SENSE_DATA_PROTECT, ASC_WRITE_PROTECTED);
 	return SCSI_TASK_READY;
 }

@@ -34,9 +34,12 @@ hp=127.0.0.1:$CTGT_PORT
 # --- one-way CHAP
 expect_ok iscsi-inq "iscsi://alice%$ini_secret@$hp/$iqn/0"
 assert_contains "$RUN_OUT" "Peripheral Device Type:DIRECT_ACCESS" "iscsi-inq with CHAP"
-assert_contains "$(cat "$CTGT_LOG")" "CHAP authenticated (algorithm 5)" "daemon log"
+assert_contains "$(cat "$CTGT_LOG")" "CHAP authenticated as alice (algorithm 5)" "daemon log"
 expect_fail iscsi-inq "iscsi://alice%wrongsecret12@$hp/$iqn/0"
 assert_contains "$RUN_OUT" "Authentication failure(513)" "wrong secret"
+assert_contains "$(cat "$CTGT_LOG")" \
+	"wrong CHAP_N or CHAP_R (initiator iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-inq)" \
+	"daemon log of the failure"
 expect_fail iscsi-inq "iscsi://bob%$ini_secret@$hp/$iqn/0"
 assert_contains "$RUN_OUT" "Authentication failure(513)" "wrong user"
 expect_fail iscsi-inq "iscsi://$hp/$iqn/0"
@@ -52,6 +55,11 @@ start=$(date +%s%N)
 expect_ok iscsi-inq "iscsi://alice%$ini_secret@$hp/$iqn/0"
 ms=$((($(date +%s%N) - start) / 1000000))
 [ "$ms" -lt 900 ] || fail "CHAP answer after a success took $ms ms"
+# Once started, the daemon's command line no longer shows the secrets.
+cmdline=$(tr '\0' ' ' <"/proc/$CTGT_PID/cmdline")
+assert_not_contains "$cmdline" "$ini_secret" "/proc/PID/cmdline"
+assert_not_contains "$cmdline" "$tgt_secret" "/proc/PID/cmdline"
+assert_contains "$cmdline" "--chap alice:xxxxxxxxxxxxx" "/proc/PID/cmdline"
 # The secret never reaches the log.
 assert_not_contains "$(cat "$CTGT_LOG" "$CTGT_OUT")" "$ini_secret" "daemon log"
 assert_not_contains "$(cat "$CTGT_LOG" "$CTGT_OUT")" "$tgt_secret" "daemon log"
@@ -67,7 +75,7 @@ assert_contains "$RUN_OUT" "Peripheral Device Type:DIRECT_ACCESS" "open target, 
 # --- mutual CHAP
 LIBISCSI_CHAP_TARGET_USERNAME=tgt LIBISCSI_CHAP_TARGET_PASSWORD=$tgt_secret \
 	expect_ok iscsi-inq "iscsi://alice%$ini_secret@$hp/$iqn/0"
-assert_contains "$(cat "$CTGT_LOG")" "CHAP authenticated (algorithm 5), mutual" "daemon log"
+assert_contains "$(cat "$CTGT_LOG")" "CHAP authenticated as alice (algorithm 5), mutual" "daemon log"
 # The initiator refuses a target that does not know the mutual secret.
 LIBISCSI_CHAP_TARGET_USERNAME=tgt LIBISCSI_CHAP_TARGET_PASSWORD=notthesecret12 \
 	expect_fail iscsi-inq "iscsi://alice%$ini_secret@$hp/$iqn/0"

@@ -73,9 +73,11 @@ ctgt_stop
 # 0201) and the slow-down of repeated failures, next to an open target.
 chap_iqn=iqn.2026-11.io.ctgt.wire:chap
 open_iqn=iqn.2026-11.io.ctgt.wire:open
+acl_iqn=iqn.2026-11.io.ctgt.wire:acl
 ctgt_start --target "$chap_iqn" --chap alice:alicesecret12 --mutual-chap tgt:targetsecret99 \
-	--lun 0=mem:,size=1M --target "$open_iqn" --lun 0=mem:,size=1M
-build/tests/auth_test "$CTGT_PORT" "$chap_iqn" "$open_iqn"
+	--lun 0=mem:,size=1M --target "$open_iqn" --lun 0=mem:,size=1M \
+	--target "$acl_iqn" --allow 127.0.0.13 --lun 0=mem:,size=1M
+build/tests/auth_test "$CTGT_PORT" "$chap_iqn" "$open_iqn" "$acl_iqn"
 ctgt_stop
 # The bad names reached the log escaped: no control byte, no non-ASCII byte.
 assert_contains "$(cat "$CTGT_LOG")" 'InitiatorName "iqn.2026-11.io.ctgt:bad\x01\x1b[31mname\xc3\xa9"' \

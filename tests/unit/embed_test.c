@@ -158,6 +158,63 @@ static void test_targets_and_stores(void **state)
 	ctgt_server_destroy(srv);
 }
 
+/* The authentication and access calls check what they are given. */
+static void test_auth_and_access(void **state)
+{
+	struct ctgt_server *srv = new_server();
+	static const struct ctgt_lun_map map[] = { { .lun = 3, .target_lun = 0, .readonly = true } };
+	static const struct ctgt_lun_map dup[] = { { .lun = 3 }, { .lun = 3, .target_lun = 1 } };
+	struct ctgt_initiator_params ip = { .name = "iqn.2026-11.io.ctgt:host", .map_luns = true,
+					    .luns = map, .nluns = 1 };
+	char err[256];
+
+	(void)state;
+	assert_int_equal(ctgt_server_set_chap(srv, IQN, "u", "usersecret123", "t", "targetsecret1",
+					      err, sizeof(err)), 0);
+	assert_int_equal(ctgt_server_set_chap(srv, NULL, "d", "discoverysecret", NULL, NULL,
+					      err, sizeof(err)), 0);
+	assert_int_equal(ctgt_server_set_chap(srv, IQN, "u", "short", NULL, NULL, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "at least 12 bytes"));
+	assert_null(strstr(err, "short"));	/* never the secret */
+	assert_int_equal(ctgt_server_set_chap(srv, IQN, "u", "samesecret123", "t", "samesecret123",
+					      err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "equals the initiator's secret"));
+	assert_int_equal(ctgt_server_set_chap(srv, "iqn.2026-11.io.ctgt:none", "u", "usersecret123",
+					      NULL, NULL, err, sizeof(err)), -ENOENT);
+	assert_int_equal(ctgt_server_set_chap(srv, IQN, "u", "usersecret123", "t", NULL,
+					      err, sizeof(err)), -EINVAL);
+
+	assert_int_equal(ctgt_server_allow(srv, IQN, "10.0.0.0/8", err, sizeof(err)), 0);
+	assert_int_equal(ctgt_server_allow(srv, IQN, "iqn.2026-11.io.ctgt:host", err, sizeof(err)), 0);
+	assert_int_equal(ctgt_server_allow(srv, IQN, "10.0.0.0/99", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "prefix longer than 32"));
+	assert_int_equal(ctgt_server_allow(srv, "iqn.2026-11.io.ctgt:none", "10.0.0.0/8",
+					   err, sizeof(err)), -ENOENT);
+
+	assert_int_equal(ctgt_server_add_initiator(srv, IQN, &ip, err, sizeof(err)), 0);
+	assert_int_equal(ctgt_server_add_initiator(srv, IQN, &ip, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "configured twice"));
+	ip.name = "iqn.2026-11.io.ctgt:other";
+	ip.luns = dup;
+	ip.nluns = 2;
+	assert_int_equal(ctgt_server_add_initiator(srv, IQN, &ip, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "mapped twice"));
+	ip.map_luns = false;
+	ip.chap_user = "o";
+	ip.chap_secret = "targetsecret1";	/* the target's mutual secret */
+	assert_int_equal(ctgt_server_add_initiator(srv, IQN, &ip, err, sizeof(err)), -EINVAL);
+	ip.chap_secret = "othersecret12";
+	assert_int_equal(ctgt_server_add_initiator(srv, IQN, &ip, err, sizeof(err)), 0);
+	/* ... nor may a later mutual secret equal an initiator's own. */
+	assert_int_equal(ctgt_server_set_chap(srv, IQN, "u", "usersecret123", "t", "othersecret12",
+					      err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "equals the secret of initiator iqn.2026-11.io.ctgt:other"));
+	ip.name = "not a name";
+	assert_int_equal(ctgt_server_add_initiator(srv, IQN, &ip, err, sizeof(err)), -EINVAL);
+	ctgt_server_destroy(srv);
+}
+
 static void test_announce(void **state)
 {
 	struct ctgt_server *srv = new_server();
@@ -228,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_add_lu_errors_release),
 		cmocka_unit_test(test_add_lu_and_destroy),
 		cmocka_unit_test(test_targets_and_stores),
+		cmocka_unit_test(test_auth_and_access),
 		cmocka_unit_test(test_announce),
 		cmocka_unit_test(test_stop),
 	};

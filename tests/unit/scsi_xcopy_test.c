@@ -357,6 +357,31 @@ static void test_write_protected_destination(void **state)
 	two_free(w);
 }
 
+/* A nexus's LUN map holds for EXTENDED COPY too, whose CSCDs name LUs by
+ * designator: a destination mapped read-only is write protected, a LU the
+ * map hides is unreachable. */
+static void test_lun_map(void **state)
+{
+	static const struct scsi_lun_map_entry ro[] = {
+		{ .lun = 0, .target_lun = 0 }, { .lun = 4, .target_lun = 1, .readonly = true },
+	};
+	static const struct scsi_lun_map_entry hidden[] = { { .lun = 0, .target_lun = 0 } };
+	static const struct scsi_lun_map map_ro = { .n = 2, .e = ro };
+	static const struct scsi_lun_map map_hidden = { .n = 1, .e = hidden };
+	struct two *w = two_new(BS, false);
+	uint8_t p[512];
+	uint32_t len = simple_list(w, p, 1, 0, 1, 8, 0, 0);
+
+	(void)state;
+	w->f->itn.lun_map = &map_ro;
+	expect(w, p, len, 0x7, 0x2700);		/* DATA PROTECT, WRITE PROTECTED */
+	w->f->itn.lun_map = &map_hidden;
+	expect(w, p, len, 0xa, 0x0804);		/* COPY ABORTED, UNREACHABLE COPY TARGET */
+	assert_int_equal(w->f->st.submits + w->st1.submits, 0);
+	w->f->itn.lun_map = NULL;
+	two_free(w);
+}
+
 /* ---- COPY ABORTED ------------------------------------------------------- */
 
 static void test_unreachable_target(void **state)
@@ -838,6 +863,7 @@ int main(void)
 		cmocka_unit_test(test_descriptor_fields),
 		cmocka_unit_test(test_segment_too_long),
 		cmocka_unit_test(test_write_protected_destination),
+		cmocka_unit_test(test_lun_map),
 		cmocka_unit_test(test_unreachable_target),
 		cmocka_unit_test(test_lba_out_of_range),
 		cmocka_unit_test(test_no_medium),

@@ -6,14 +6,17 @@
  * 0201 and a closed connection (wrong response, response of the wrong
  * length, no supported algorithm, a reflected challenge, a malformed
  * CHAP_I, the security stage skipped), then the slow-down of repeated
- * failures, measured, while another client is served at full speed; and
- * InitiatorName/TargetName values that are not iSCSI names (0200, 0203).
+ * failures, measured, while another client is served at full speed, and a
+ * request sent during that wait; a login refused by the access rules
+ * (0202); InitiatorName/TargetName values that are not iSCSI names (0200,
+ * 0203).
  *
  * Every test connects from its own loopback address (127.0.0.N), so the
  * failures of one do not slow the next one down.
  *
- * Usage: auth_test PORT CHAP_IQN OPEN_IQN (run by tests/integration/wire.sh).
- * The CHAP target takes alice / alicesecret12, mutual tgt / targetsecret99.
+ * Usage: auth_test PORT CHAP_IQN OPEN_IQN ACL_IQN (run by
+ * tests/integration/wire.sh). The CHAP target takes alice / alicesecret12,
+ * mutual tgt / targetsecret99; the ACL target admits 127.0.0.13 only.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -40,7 +43,7 @@
 #define SEC_TO_OP (ISCSI_LOGIN_TRANSIT | (ISCSI_STAGE_SECURITY << 2) | ISCSI_STAGE_OPERATIONAL)
 
 static int g_port;
-static const char *g_chap, *g_open;
+static const char *g_chap, *g_open, *g_acl;
 
 static int connect_from(const char *src)
 {
@@ -313,13 +316,13 @@ static void test_security_skipped(void **state)
 	rx_free(&rx);
 }
 
-/* One wrong response from @src; returns how long its answer took. */
-static uint64_t timed_failure(const char *src)
+/* One wrong response from @src as @name; returns how long its answer took. */
+static uint64_t timed_failure(const char *src, const char *name)
 {
 	struct rx rx = { 0 };
 	char r[128];
 	uint64_t t0;
-	int fd = chap_begin(src, "iqn.2026-11.io.ctgt:auth-slow", "5", &rx);
+	int fd = chap_begin(src, name, "5", &rx);
 
 	respond(&rx, "alicesecret13", r, sizeof(r));
 	t0 = now_ms();
@@ -337,9 +340,9 @@ static void test_failures_slowed_down(void **state)
 	uint64_t t;
 
 	(void)state;
-	t = timed_failure("127.0.0.10");
+	t = timed_failure("127.0.0.10", "iqn.2026-11.io.ctgt:auth-slow");
 	assert_true(t < 500);		/* the first failure: at once */
-	t = timed_failure("127.0.0.10");
+	t = timed_failure("127.0.0.10", "iqn.2026-11.io.ctgt:auth-slow");
 	assert_true(t >= 950 && t < 1800);	/* then 1 s */
 	/* Same name, another address: the name counts too (2 s now). While
 	 * that answer is held, another client logs in at full speed. */
@@ -374,14 +377,39 @@ static void test_failures_slowed_down(void **state)
 	}
 }
 
-/* One leading login to @target (NULL: discovery) as @initiator: its status. */
-static void login_status(const char *initiator, const char *target, uint8_t cls, uint8_t detail)
+/* While a CHAP answer is held, another Login Request closes the connection
+ * (the initiator must wait for the answer): no response at all. */
+static void test_request_during_hold(void **state)
+{
+	uint8_t bhs[ISCSI_BHS_LEN];
+	struct rx rx = { 0 };
+	char r[128], keys[512];
+	size_t n;
+	int fd;
+
+	(void)state;
+	timed_failure("127.0.0.14", "iqn.2026-11.io.ctgt:auth-impatient");		/* one failure: the next answer waits 1 s */
+	fd = chap_begin("127.0.0.14", "iqn.2026-11.io.ctgt:auth-impatient", "5", &rx);
+	respond(&rx, SECRET, r, sizeof(r));
+	n = (size_t)snprintf(keys, sizeof(keys), "CHAP_N=%s", USER) + 1;
+	n += (size_t)snprintf(keys + n, sizeof(keys) - n, "CHAP_R=%s", r) + 1;
+	login_bhs(bhs, SEC_TO_OP, 1);
+	send_pdu(fd, bhs, keys, (uint32_t)n);
+	send_pdu(fd, bhs, keys, (uint32_t)n);	/* again, without waiting */
+	assert_int_equal(recv_pdu(fd, &rx), -1);	/* closed, nothing sent */
+	close(fd);
+	rx_free(&rx);
+}
+
+/* One leading login to @target (NULL: discovery) as @initiator from @src: its status. */
+static void login_status_from(const char *src, const char *initiator, const char *target,
+			      uint8_t cls, uint8_t detail)
 {
 	uint8_t bhs[ISCSI_BHS_LEN];
 	struct rx rx = { 0 };
 	char keys[1024];
 	size_t n = login_keys(keys, sizeof(keys), initiator, target, NULL);
-	int fd = connect_from("127.0.0.12");
+	int fd = connect_from(src);
 
 	login_bhs(bhs, LOGIN_TO_FFP, 1);
 	send_pdu(fd, bhs, keys, (uint32_t)n);
@@ -391,6 +419,20 @@ static void login_status(const char *initiator, const char *target, uint8_t cls,
 		assert_true(wait_closed(fd));
 	close(fd);
 	rx_free(&rx);
+}
+
+static void login_status(const char *initiator, const char *target, uint8_t cls, uint8_t detail)
+{
+	login_status_from("127.0.0.12", initiator, target, cls, detail);
+}
+
+/* The access target admits 127.0.0.13 only: 0202 from anywhere else. */
+static void test_access_rules(void **state)
+{
+	(void)state;
+	login_status_from("127.0.0.13", "iqn.2026-11.io.ctgt:acl", g_acl, 0, 0);
+	login_status_from("127.0.0.12", "iqn.2026-11.io.ctgt:acl", g_acl,
+			  LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_FORBIDDEN);
 }
 
 /* RFC 7143 4.2.7: names that are not iqn./eui./naa. names are refused. */
@@ -437,15 +479,18 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bad_chap_i),
 		cmocka_unit_test(test_security_skipped),
 		cmocka_unit_test(test_failures_slowed_down),
+		cmocka_unit_test(test_request_during_hold),
+		cmocka_unit_test(test_access_rules),
 		cmocka_unit_test(test_bad_names),
 	};
 
-	if (argc < 4) {
-		fprintf(stderr, "usage: auth_test PORT CHAP_IQN OPEN_IQN\n");
+	if (argc < 5) {
+		fprintf(stderr, "usage: auth_test PORT CHAP_IQN OPEN_IQN ACL_IQN\n");
 		return 2;
 	}
 	g_port = atoi(argv[1]);
 	g_chap = argv[2];
 	g_open = argv[3];
+	g_acl = argv[4];
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
