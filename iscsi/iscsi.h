@@ -34,6 +34,8 @@ struct iscsi_target {
 	struct list_node link;	/* in srv->targets */
 	struct scsi_tgt *scsi;
 	const char *name;	/* scsi_tgt_name(scsi) */
+	uint64_t reset_log_ms;	/* tmf.c: next "reset refused" line not before */
+	unsigned reset_refused;	/* tmf.c: refusals since the last line */
 };
 
 struct iscsi_server {
