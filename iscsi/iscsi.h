@@ -64,6 +64,8 @@ struct iscsi_target {
 	struct acl acl;		/* who may log in; empty: everyone */
 	struct iscsi_initiator *inits;
 	size_t ninits;
+	uint64_t reset_log_ms;	/* tmf.c: next "reset refused" line not before */
+	unsigned reset_refused;	/* tmf.c: refusals since the last line */
 };
 
 struct auth_throttle;		/* auth_throttle.c: recent CHAP failures */

@@ -165,18 +165,30 @@ static const char *escaped(const char *in, char *out, size_t outlen)
 	return out;
 }
 
+/* One warning line per target and RESET_LOG_MS at most: an initiator
+ * repeating refused resets must not flood the log. */
+#define RESET_LOG_MS 10000u
+
 /* TARGET WARM/COLD RESET on a target that does not allow them. */
 static bool reset_refused(struct iscsi_conn *conn, int fn)
 {
+	struct iscsi_target *t = conn->sess->target;
 	char name[4 * ISCSI_NAME_LEN + 1];
+	uint64_t now = evloop_now_ms();
 
 	if ((fn != SCSI_TMF_TARGET_WARM_RESET && fn != SCSI_TMF_TARGET_COLD_RESET) ||
-	    scsi_tgt_target_reset_allowed(conn->sess->target->scsi))
+	    scsi_tgt_target_reset_allowed(t->scsi))
 		return false;
-	LOG_WARN("tmf", "%s: TARGET %s RESET from \"%s\" refused on %s (not allowed for this target)",
-		 conn->peer, fn == SCSI_TMF_TARGET_COLD_RESET ? "COLD" : "WARM",
-		 escaped(conn->sess->params.initiator_name, name, sizeof(name)),
-		 conn->sess->target->name);
+	t->reset_refused++;
+	if (now < t->reset_log_ms)
+		return true;
+	LOG_WARN("tmf", "%s: TARGET %s RESET from \"%s\" refused on %s (not allowed for this "
+		 "target; %u refused since the last such line)", conn->peer,
+		 fn == SCSI_TMF_TARGET_COLD_RESET ? "COLD" : "WARM",
+		 escaped(conn->sess->params.initiator_name, name, sizeof(name)), t->name,
+		 t->reset_refused);
+	t->reset_refused = 0;
+	t->reset_log_ms = now + RESET_LOG_MS;
 	return true;
 }
 

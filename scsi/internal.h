@@ -327,6 +327,10 @@ void pr_lu_free(struct scsi_lu *lu);
 /** The reservation check of scsi_task_prepare(): SCSI_TASK_READY, or
  *  COMPLETE with RESERVATION CONFLICT status. */
 int pr_check(struct scsi_task *task);
+/** Would a READ (@write false) or WRITE of @lu from @itn conflict with a
+ *  reservation of @lu (SPC-2 RESERVE or persistent)? For EXTENDED COPY,
+ *  whose source and destination may be other LUs than the command's. */
+bool pr_io_conflict(struct scsi_lu *lu, const struct scsi_itn *itn, bool write);
 /** The I_T nexus @itn is gone: its RESERVE reservation on @lu ends. */
 void pr_nexus_lost(struct scsi_lu *lu, const struct scsi_itn *itn);
 /** LOGICAL UNIT RESET / target reset: the RESERVE reservation ends. */
@@ -478,13 +482,22 @@ void lba_lock_init(struct scsi_lu *lu);
  */
 int lba_lock_run(struct scsi_task *task, uint64_t lba, uint64_t nblocks,
 		 enum lba_lock_mode mode, int (*start)(struct scsi_task *task));
+/** lba_lock_run() on a range of @lu, which need not be task->lu (EXTENDED
+ *  COPY locks the blocks of its source and destination LUs). */
+int lba_lock_run_on(struct scsi_task *task, struct scsi_lu *lu, uint64_t lba,
+		    uint64_t nblocks, enum lba_lock_mode mode,
+		    int (*start)(struct scsi_task *task));
+/** The cancel hook lba_lock_run() installs while a task waits: takes the
+ *  range out of the wait (a handler with its own hook calls it). */
+void lba_lock_cancel(struct scsi_task *task);
 /** Release the range @task holds, if any, and start the waiters it
  *  blocked. Call it before task->done(). */
 void lba_unlock(struct scsi_task *task);
 /** Helper for backend completions: lba_unlock() then task->done(). */
 void lba_lock_done(struct scsi_task *task);
 /** Start the waiters that may run now (after the task set aborted waiting
- *  tasks: their cancel hook only unlinks them). */
+ *  tasks: their cancel hook only unlinks them; ts_abort_where() kicks every
+ *  LU of the target, since a copy may wait on another LU than its own). */
 void lba_lock_kick(struct scsi_lu *lu);
 
 /* sbc.c, for the write commands: task->flags bits above the shared ones. */

@@ -109,7 +109,7 @@ void lba_lock_kick(struct scsi_lu *lu)
 
 /* The task set aborts a task that waits for its range: it only leaves the
  * queue here; the waiters it blocked start at the next lba_lock_kick(). */
-static void cancel_wait(struct scsi_task *task)
+void lba_lock_cancel(struct scsi_task *task)
 {
 	list_del(&task->range.link);
 	task->range.state = RANGE_NONE;
@@ -118,10 +118,17 @@ static void cancel_wait(struct scsi_task *task)
 int lba_lock_run(struct scsi_task *task, uint64_t lba, uint64_t nblocks,
 		 enum lba_lock_mode mode, int (*start)(struct scsi_task *task))
 {
-	struct scsi_lu *lu = task->lu;
+	return lba_lock_run_on(task, task->lu, lba, nblocks, mode, start);
+}
+
+int lba_lock_run_on(struct scsi_task *task, struct scsi_lu *lu, uint64_t lba,
+		    uint64_t nblocks, enum lba_lock_mode mode,
+		    int (*start)(struct scsi_task *task))
+{
 	struct scsi_lba_range *r = &task->range;
 	int rc;
 
+	r->lu = lu;
 	r->lba = lba;
 	r->nblocks = nblocks;
 	r->mode = (uint8_t)mode;
@@ -129,7 +136,7 @@ int lba_lock_run(struct scsi_task *task, uint64_t lba, uint64_t nblocks,
 	if (conflicts_in(r, &lu->lba_held, NULL) || conflicts_in(r, &lu->lba_waiting, NULL)) {
 		r->state = RANGE_WAITING;
 		list_add_tail(&lu->lba_waiting, &r->link);
-		task->cancel = cancel_wait;
+		task->cancel = lba_lock_cancel;
 		return SCSI_TASK_PENDING;
 	}
 	r->state = RANGE_HELD;
@@ -148,7 +155,7 @@ void lba_unlock(struct scsi_task *task)
 		return;
 	list_del(&r->link);
 	r->state = RANGE_NONE;
-	kick(task->lu);
+	kick(r->lu);
 }
 
 void lba_lock_done(struct scsi_task *task)

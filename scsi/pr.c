@@ -219,32 +219,40 @@ static bool is_r2_cmd(uint8_t op)
 	return op == 0x16 || op == 0x17 || op == 0x56 || op == 0x57;
 }
 
-int pr_check(struct scsi_task *task)
+/* Does @cdb from @itn conflict with the reservations of @pr? */
+static bool conflicts(struct pr_state *pr, const uint8_t *cdb, const struct scsi_itn *itn)
 {
-	struct pr_state *pr = task->lu->pr;
-	uint8_t op = task->cdb[0];
+	uint8_t op = cdb[0];
 
-	if (!pr)
-		return SCSI_TASK_READY;
 	if (pr->r2_held) {
 		/* SPC-4 5.13.3: while a RESERVE reservation exists, every
 		 * PERSISTENT RESERVE IN/OUT conflicts, whoever sends it. */
 		if (op == 0x5e || op == 0x5f)
-			return pr_conflict(task);
-		if ((task->itn && task->itn->id == pr->r2_itn) ||
-		    pr_table_r2_allowed(task->cdb))
-			return SCSI_TASK_READY;
+			return true;
+		return !((itn && itn->id == pr->r2_itn) || pr_table_r2_allowed(cdb));
+	}
+	if (is_r2_cmd(op))	/* ...and RESERVE/RELEASE conflict with any registration */
+		return pr->nregs || pr->reserved;
+	if (!pr->reserved || !itn || pr_is_holder(pr, itn))
+		return false;
+	return pr_table_conflict(cdb, itn, pr);
+}
+
+int pr_check(struct scsi_task *task)
+{
+	struct pr_state *pr = task->lu->pr;
+
+	if (pr && conflicts(pr, task->cdb, task->itn))
 		return pr_conflict(task);
-	}
-	if (is_r2_cmd(op)) {
-		/* ...and RESERVE/RELEASE conflict with any registration. */
-		if (pr->nregs || pr->reserved)
-			return pr_conflict(task);
-		return SCSI_TASK_READY;
-	}
-	if (!pr->reserved || !task->itn || pr_is_holder(pr, task->itn))
-		return SCSI_TASK_READY;
-	return pr_table_conflict(task, pr) ? pr_conflict(task) : SCSI_TASK_READY;
+	return SCSI_TASK_READY;
+}
+
+bool pr_io_conflict(struct scsi_lu *lu, const struct scsi_itn *itn, bool write)
+{
+	/* READ(16) and WRITE(16): what the initiator would have sent. */
+	uint8_t cdb[SCSI_CDB_MAX] = { write ? 0x8a : 0x88 };
+
+	return lu->pr && conflicts(lu->pr, cdb, itn);
 }
 
 void pr_nexus_lost(struct scsi_lu *lu, const struct scsi_itn *itn)

@@ -116,9 +116,9 @@ int pr_save(const struct pr_state *pr);
 int pr_load(struct pr_state *pr, uint64_t lun);
 
 /* pr_table.c */
-/** True when the command in @task conflicts with the persistent
- *  reservation of its LU (SPC-4 table 5.13.1, SBC-3 table 4.17). */
-bool pr_table_conflict(struct scsi_task *task, struct pr_state *pr);
+/** True when @cdb from @itn, which does not hold it, conflicts with the
+ *  persistent reservation @pr (SPC-4 table 5.13.1, SBC-3 table 4.17). */
+bool pr_table_conflict(const uint8_t *cdb, const struct scsi_itn *itn, struct pr_state *pr);
 /** True when the command may run while another nexus holds an SPC-2
  *  reservation. */
 bool pr_table_r2_allowed(const uint8_t *cdb);

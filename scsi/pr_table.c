@@ -96,10 +96,10 @@ static enum pr_class class_of(const uint8_t *cdb)
 	}
 }
 
-bool pr_table_conflict(struct scsi_task *task, struct pr_state *pr)
+bool pr_table_conflict(const uint8_t *cdb, const struct scsi_itn *itn, struct pr_state *pr)
 {
-	enum pr_class cls = class_of(task->cdb);
-	bool registered = pr_reg_of(pr, task->itn) != NULL;
+	enum pr_class cls = class_of(cdb);
+	bool registered = pr_reg_of(pr, itn) != NULL;
 
 	if (cls == PR_C_ALLOW)
 		return false;

@@ -123,6 +123,8 @@ struct scsi_lba_range {
 	uint64_t lba;
 	uint64_t nblocks;
 	int (*start)(struct scsi_task *task); /**< run once the range is held */
+	struct scsi_lu *lu;		/**< whose range it is (EXTENDED COPY: not
+					 *   always the task's own LU) */
 	uint8_t mode;
 	uint8_t state;
 };
@@ -167,6 +169,7 @@ struct scsi_task {
 	void (*cancel)(struct scsi_task *task);
 	uint8_t ts_state;
 	struct scsi_lba_range range;
+	void *priv;			/**< the handler's own state (EXTENDED COPY) */
 };
 
 /* Default limit of persistent reservation registrations per LU. One is

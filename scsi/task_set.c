@@ -252,6 +252,21 @@ struct scsi_task *ts_find(struct scsi_lu *lu, const struct ts_match *m)
 	return NULL;
 }
 
+/* An aborted task that waited for an LBA range blocked the waiters behind
+ * it; an EXTENDED COPY waits on its source or destination LU, which may be
+ * another LU of the target. */
+static void kick_all(struct scsi_lu *lu)
+{
+	if (!lu->tgt) {
+		lba_lock_kick(lu);
+		return;
+	}
+	for (unsigned i = 0; i < SCSI_MAX_LUNS; i++) {
+		if (lu->tgt->luns[i])
+			lba_lock_kick(lu->tgt->luns[i]);
+	}
+}
+
 void ts_abort_where(struct scsi_lu *lu, const struct ts_match *m)
 {
 	struct task_set *ts = &lu->ts;
@@ -290,7 +305,7 @@ void ts_abort_where(struct scsi_lu *lu, const struct ts_match *m)
 		list_del(&t->ts_link);
 		t->done(t);
 	}
-	lba_lock_kick(lu);
+	kick_all(lu);
 	ts_settle(lu);
 }
 

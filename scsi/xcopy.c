@@ -23,6 +23,29 @@
  * the first (source) or second (destination) byte of COMMAND-SPECIFIC
  * INFORMATION; the additional sense code of the copy manager itself is
  * then NO ADDITIONAL SENSE INFORMATION.
+ *
+ * The copy may do only what the initiator could do itself over the same
+ * I_T nexus: each chunk is read from the source as its own READ would be
+ * and written to the destination as its own WRITE would be. Before the
+ * chunk's I/O the copy checks that LU's reservations (SPC-2 RESERVE and
+ * persistent, pr_io_conflict()) and, for the destination, its write
+ * protection (readonly or SWP). What the initiator gets:
+ *   - found before any segment is processed (xcopy_parse.c): what its own
+ *     READ or WRITE would have got, RESERVATION CONFLICT status or DATA
+ *     PROTECT / WRITE PROTECTED, since nothing has been copied yet;
+ *   - found while segments are processed (a reservation or SWP that
+ *     arrived since): COPY ABORTED like any error a copy target reports
+ *     (SPC-4 6.4.3.x / 5.17: the copy target's status, RESERVATION CONFLICT
+ *     with no sense data, or CHECK CONDITION with DATA PROTECT sense,
+ *     appended to the sense data), so that the initiator learns which
+ *     segment stopped and how much of it was written.
+ * The chunk's read holds a READ range of the source and its write a WRITE
+ * range of the destination (lba_lock.c), as a READ and a WRITE would, so a
+ * copy never interleaves with a COMPARE AND WRITE or an atomic write.
+ *
+ * An aborted copy (ABORT TASK, a reset, the nexus' connection closing,
+ * which aborts its tasks) stops once the chunk in flight completes: no
+ * further I/O is started; a copy waiting for a range lock stops at once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +54,7 @@
 #include "util/endian.h"
 
 struct xcopy_op {
-	struct scsi_task *task;
+	struct scsi_task *task;		/* task->priv points back here */
 	struct xcopy_result *res;	/* NULL: nothing held for this list */
 	struct xcopy_list list;
 	unsigned seg;			/* segment being processed */
@@ -48,6 +71,8 @@ struct xcopy_op {
 
 /* Who reported an error inside a segment. */
 enum { BY_MANAGER, BY_SOURCE, BY_DEST };
+/* abort_copy() @key for a copy target that answered RESERVATION CONFLICT. */
+#define KEY_RESV_CONFLICT 0xff
 
 /* Where the copy target's status and sense go in our sense data. */
 #define TARGET_SENSE_OFF SENSE_FIXED_LEN
@@ -57,6 +82,7 @@ static int xcopy_step(struct xcopy_op *op);
 /* Record the outcome, free the copy; the task's status is final. */
 static int finish(struct xcopy_op *op)
 {
+	op->task->priv = NULL;
 	xcopy_result_end(op->task, op->res);
 	free(op->buf);
 	free(op);
@@ -73,6 +99,8 @@ static int abort_copy(struct xcopy_op *op, uint16_t asc, int by, uint8_t key, ui
 	struct scsi_task *task = op->task;
 	uint8_t *s = task->sense;
 
+	if (task->aborted)	/* no status goes out: just stop */
+		return finish(op);
 	sense_check(task, SENSE_COPY_ABORTED, asc);
 	put_be16(&s[10], (uint16_t)op->seg);
 	if (op->seg_started && op->seg_done) {
@@ -83,9 +111,15 @@ static int abort_copy(struct xcopy_op *op, uint16_t asc, int by, uint8_t key, ui
 	}
 	if (by != BY_MANAGER) {
 		s[by == BY_SOURCE ? 8 : 9] = TARGET_SENSE_OFF;
-		s[TARGET_SENSE_OFF] = SCSI_STATUS_CHECK_CONDITION;
-		sense_build_fixed(&s[TARGET_SENSE_OFF + 1], key, tasc);
-		task->sense_len = TARGET_SENSE_OFF + 1 + SENSE_FIXED_LEN;
+		if (key == KEY_RESV_CONFLICT) {
+			/* The copy target's status alone: it has no sense. */
+			s[TARGET_SENSE_OFF] = SCSI_STATUS_RESERVATION_CONFLICT;
+			task->sense_len = TARGET_SENSE_OFF + 1;
+		} else {
+			s[TARGET_SENSE_OFF] = SCSI_STATUS_CHECK_CONDITION;
+			sense_build_fixed(&s[TARGET_SENSE_OFF + 1], key, tasc);
+			task->sense_len = TARGET_SENSE_OFF + 1 + SENSE_FIXED_LEN;
+		}
 		s[7] = (uint8_t)(task->sense_len - 8);
 	}
 	return finish(op);
@@ -145,17 +179,36 @@ static struct scsi_lu *seg_lu(const struct xcopy_op *op, bool dst)
 
 static void io_done(struct bs_request *req);
 
-/* Submit the read (or write) of the chunk. Returns PENDING, or COMPLETE
- * after abort_copy() when the LU is being sanitized or formatted (checked
- * per chunk: the job may have started since the copy did) or the backend
- * refuses the request. The LU's copy_io lets a starting job wait for it. */
+/* What the initiator's own READ (WRITE) of @lu would meet now: a
+ * reservation conflict, write protection; returns SCSI_TASK_READY or
+ * COMPLETE after abort_copy(). */
+static int may_access(struct xcopy_op *op, struct scsi_lu *lu, bool write)
+{
+	int by = write ? BY_DEST : BY_SOURCE;
+
+	if (pr_io_conflict(lu, op->task->itn, write))
+		return abort_copy(op, ASC_NO_ADDITIONAL_SENSE, by, KEY_RESV_CONFLICT, 0);
+	if (write && mode_write_protected(lu))
+		return abort_copy(op, ASC_NO_ADDITIONAL_SENSE, by, SENSE_DATA_PROTECT,
+				  ASC_WRITE_PROTECTED);
+	return SCSI_TASK_READY;
+}
+
+/* Submit the read (or write) of the chunk, its range lock held. Returns
+ * PENDING, or COMPLETE after abort_copy() when the LU is being sanitized or
+ * formatted (checked per chunk: the job may have started since the copy
+ * did), the access is no longer allowed, or the backend refuses the
+ * request. The LU's copy_io lets a starting job wait for it. */
 static int submit(struct xcopy_op *op, enum bs_op bop)
 {
 	bool write = bop == BS_OP_WRITE;
 	struct bs_request *req = &op->req;
 	struct scsi_lu *lu = seg_lu(op, write);
 	uint16_t busy = lu_job_busy_asc(lu);
+	int rc = may_access(op, lu, write);
 
+	if (rc != SCSI_TASK_READY)
+		return rc;
 	memset(req, 0, sizeof(*req));
 	op->iov.iov_base = op->buf;
 	op->iov.iov_len = op->chunk;
@@ -176,6 +229,43 @@ static int submit(struct xcopy_op *op, enum bs_op bop)
 	return SCSI_TASK_PENDING;
 }
 
+static int start_read(struct scsi_task *task)
+{
+	return submit(task->priv, BS_OP_READ);
+}
+
+static int start_write(struct scsi_task *task)
+{
+	return submit(task->priv, BS_OP_WRITE);
+}
+
+/* The task set aborts a copy that waits for a range lock: it leaves the
+ * wait and the copy ends here (the task set ends the task). */
+static void cancel_wait(struct scsi_task *task)
+{
+	lba_lock_cancel(task);
+	task->status = SCSI_STATUS_TASK_ABORTED;
+	task->sense_len = 0;
+	finish(task->priv);
+}
+
+/* Take the range of the chunk on the source (read) or destination (write)
+ * LU, then submit its I/O. Returns PENDING or COMPLETE (copy freed). */
+static int lock_chunk(struct xcopy_op *op, bool write)
+{
+	struct scsi_lu *lu = seg_lu(op, write);
+	uint64_t off = (write ? op->dst_off : op->src_off) + chunk_pos(op);
+	uint32_t bs = lu->block_size;
+	int rc;
+
+	rc = lba_lock_run_on(op->task, lu, off / bs, (op->chunk + bs - 1) / bs,
+			     write ? LBA_LOCK_WRITE : LBA_LOCK_READ,
+			     write ? start_write : start_read);
+	if (rc == SCSI_TASK_PENDING && op->task->cancel)	/* waiting for the range */
+		op->task->cancel = cancel_wait;
+	return rc;
+}
+
 static void io_done(struct bs_request *req)
 {
 	struct xcopy_op *op = req->priv;
@@ -187,11 +277,15 @@ static void io_done(struct bs_request *req)
 	lu->copy_io--;
 	if (lu->job)
 		lu_job_kick(lu);
-	if (req->result < 0) {
+	lba_unlock(task);
+	if (task->aborted) {
+		/* Aborted (or its nexus gone): nothing after this chunk. */
+		rc = finish(op);
+	} else if (req->result < 0) {
 		rc = abort_copy(op, ASC_NO_ADDITIONAL_SENSE, write ? BY_DEST : BY_SOURCE,
 				SENSE_MEDIUM_ERROR, write ? ASC_WRITE_ERROR : ASC_READ_ERROR);
 	} else if (!write) {
-		rc = submit(op, BS_OP_WRITE);
+		rc = lock_chunk(op, true);
 	} else {
 		op->seg_done += op->chunk;
 		op->total += op->chunk;
@@ -218,7 +312,7 @@ static int xcopy_step(struct xcopy_op *op)
 			uint64_t left = op->seg_bytes - op->seg_done;
 
 			op->chunk = left < XCOPY_CHUNK_BYTES ? (uint32_t)left : XCOPY_CHUNK_BYTES;
-			return submit(op, BS_OP_READ);
+			return lock_chunk(op, false);
 		}
 		op->seg++;
 		op->seg_started = false;
@@ -254,10 +348,12 @@ int spc_xcopy(struct scsi_task *task)
 	if (!op)
 		return task_busy(task);
 	op->task = task;
+	task->priv = op;
 	rc = xcopy_parse(task, task->buf, task_dout_received(task), &op->list);
 	if (rc == SCSI_TASK_READY)
 		op->res = xcopy_result_start(task, &op->list, &rc);
 	if (rc != SCSI_TASK_READY) {
+		task->priv = NULL;
 		free(op);
 		return rc;
 	}

@@ -5,8 +5,10 @@
  *
  * Everything that can be judged from the list alone is checked here, before
  * any segment is processed, and reported with sense key ILLEGAL REQUEST (or
- * DATA PROTECT for a write-protected destination): SPC-4 keeps COPY ABORTED
- * for errors found while segments are being processed. A CSCD descriptor
+ * DATA PROTECT for a write-protected destination, and RESERVATION CONFLICT
+ * when the initiator's own READ of a source or WRITE of a destination would
+ * conflict with a reservation of that LU): SPC-4 keeps COPY ABORTED for
+ * errors found while segments are being processed. A CSCD descriptor
  * that names no LU of this target is not an error yet: it becomes one
  * (UNREACHABLE COPY TARGET) when a segment uses it.
  */
@@ -132,14 +134,21 @@ static int count_segs(struct scsi_task *task, const uint8_t *p, uint32_t off,
 static int check_seg_lus(struct scsi_task *task, const struct xcopy_list *l,
 			 const struct xcopy_seg *s)
 {
-	const struct scsi_lu *src = l->cscd[s->src].lu, *dst = l->cscd[s->dst].lu;
+	struct scsi_lu *src = l->cscd[s->src].lu, *dst = l->cscd[s->dst].lu;
 	uint64_t bytes = (uint64_t)s->nblocks * (s->dc ? dst->block_size : src->block_size);
 	bool mapped_ro;
 
 	/* Whole blocks on both sides: no padding, no residue (CAT). */
 	if (bytes > XCOPY_MAX_SEG_BYTES || bytes % src->block_size || bytes % dst->block_size)
 		return sense_invalid_param(task, s->param_off + 10);
-	if (dst->readonly || (itn_sees_lu(task, dst, &mapped_ro) && mapped_ro))
+	/* As the initiator's own READ and WRITE would be answered. */
+	if (pr_io_conflict(src, task->itn, false) || pr_io_conflict(dst, task->itn, true)) {
+		task->status = SCSI_STATUS_RESERVATION_CONFLICT;
+		task->sense_len = 0;
+		return SCSI_TASK_COMPLETE;
+	}
+	/* readonly, SWP, or a read-only mapping for this initiator */
+	if (mode_write_protected(dst) || (itn_sees_lu(task, dst, &mapped_ro) && mapped_ro))
 		return sense_check(task, SENSE_DATA_PROTECT, ASC_WRITE_PROTECTED);
 	return SCSI_TASK_READY;
 }

@@ -4,7 +4,8 @@
 # APTPL: persistent reservations made with APTPL=1 survive a daemon restart
 # on the same --state-dir; made with APTPL=0 they are gone after it. The
 # state file is replaced atomically; a corrupt or truncated one is kept
-# aside and logged, and the daemon serves every LU.
+# aside and logged, and the daemon serves every LU. --pr-max-registrations
+# bounds the registrations of a LU.
 # Client: tests/wire/pr_client.c (one initiator port, one action per run).
 set -euo pipefail
 # shellcheck source=tests/lib.sh
@@ -103,3 +104,19 @@ for kind in corrupt truncated; do
 done
 ctgt_expect_startup_fail 'state-dir' --portal 127.0.0.1:0 \
 	--lun "0=$disk,size=4M" --state-dir "$CTGT_TMP/missing"
+
+# 4. --pr-max-registrations: a REGISTER beyond the limit is refused
+# (INSUFFICIENT REGISTRATION RESOURCES) and logged; the registered port
+# may still change its key.
+ctgt_start --lun "0=mem:,size=4M" --pr-max-registrations 2
+expect_ok "$client" "$CTGT_PORT" "$CTGT_IQN" isid 0x42 register a1 0
+expect_ok "$client" "$CTGT_PORT" "$CTGT_IQN" isid 0x43 register a2 0
+expect_fail "$client" "$CTGT_PORT" "$CTGT_IQN" isid 0x44 register a3 0
+expect_ok "$client" "$CTGT_PORT" "$CTGT_IQN" isid 0x42 register b1 0
+show
+assert_match "$SHOW" '^keys [0-9]+ b1 a2$' "READ KEYS at the registration limit"
+assert_contains "$(cat "$CTGT_LOG")" "2 persistent reservation registrations, the limit: 1 REGISTER refused" \
+	"log line at the registration limit"
+ctgt_stop
+ctgt_expect_startup_fail 'pr-max-registrations' --lun "0=mem:,size=4M" --pr-max-registrations 0
+log "ok: the registration limit holds and is logged"

@@ -4,7 +4,8 @@
 # Third-party copy across LUs: tests/wire/xcopy_wire_test.c writes a
 # pattern to LUN 0, copies it to LUN 1 with EXTENDED COPY (the LUs named by
 # the NAA designators INQUIRY reports), reads it back from LUN 1 and checks
-# RECEIVE COPY RESULTS; a designator of no LU is COPY ABORTED. Then the
+# RECEIVE COPY RESULTS; a designator of no LU is COPY ABORTED; a copy to a
+# LUN another session has reserved gets RESERVATION CONFLICT. Then the
 # backing files show the copy: LUN 1's blocks 100..115 hold LUN 0's 10..25.
 set -euo pipefail
 # shellcheck source=tests/lib.sh

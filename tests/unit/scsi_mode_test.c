@@ -40,11 +40,15 @@ static int mode_select(struct fixture *f, struct scsi_task *t, bool ten, uint8_t
 {
 	uint8_t cdb[SCSI_CDB_MAX] = { ten ? 0x55 : 0x15, b1 };
 
+	int rc;
+
 	if (ten)
 		put_be16(&cdb[7], len);
 	else
 		cdb[4] = (uint8_t)len;
-	return fx_cmd(f, t, cdb, SCSI_DIR_WRITE, len, list);
+	rc = fx_cmd(f, t, cdb, SCSI_DIR_WRITE, len, list);
+	scsi_task_release(t);		/* the status and sense stay */
+	return rc;
 }
 
 static void select6_expect(struct fixture *f, const uint8_t *list, uint16_t len,
@@ -72,12 +76,14 @@ static int tur(struct fixture *f, struct scsi_task *t)
 	return fx_cmd(f, t, cdb, SCSI_DIR_NONE, 0, NULL);
 }
 
+/* WRITE(10) of one block; @t keeps its status and sense, not its buffer. */
 static void write1(struct fixture *f, struct scsi_task *t)
 {
 	uint8_t cdb[SCSI_CDB_MAX] = { 0x2a, 0, 0, 0, 0, 5, 0, 0, 1 };
 	uint8_t data[BS] = { 1, 2, 3 };
 
 	fx_cmd(f, t, cdb, SCSI_DIR_WRITE, BS, data);
+	scsi_task_release(t);
 }
 
 static void test_sense_subpages(void **state)

@@ -5,7 +5,9 @@
  * registrations made by one run apply to the next, sends one service
  * action and prints what it got.
  *
- * Usage: pr_client PORT TARGET_IQN [lun N] ACTION [ARGS]   (LUN 0 by default)
+ * Usage: pr_client PORT TARGET_IQN [lun N] [isid N] ACTION [ARGS]
+ *   lun N      the LUN (default 0); isid N: the last ISID byte (default 0x42),
+ *              another initiator port of the same initiator
  *   register KEY APTPL        REGISTER AND IGNORE EXISTING KEY (APTPL 0|1)
  *   reserve KEY TYPE          PERSISTENT RESERVE OUT RESERVE
  *   show                      prints "keys GEN K1 K2..." (READ KEYS) and
@@ -32,6 +34,7 @@ static const char *g_target;
 static char **g_args;
 static int g_nargs;
 static uint8_t g_lun;
+static uint8_t g_isid = ISID_LAST;
 
 static void prout(struct sess *s, uint8_t sa, uint8_t type, uint64_t key, uint64_t sark,
 		  bool aptpl)
@@ -72,7 +75,7 @@ static void run(void **state)
 	const char *act = g_args[0];
 
 	(void)state;
-	sess_login(&s, g_port, ISID_LAST, INITIATOR, g_target, "ImmediateData=Yes", NULL);
+	sess_login(&s, g_port, g_isid, INITIATOR, g_target, "ImmediateData=Yes", NULL);
 	sess_clear_ua(&s, g_lun);
 	if (strcmp(act, "register") == 0 && g_nargs == 3)
 		prout(&s, 0x06, 0, 0, strtoull(g_args[1], NULL, 16), atoi(g_args[2]) != 0);
@@ -91,7 +94,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = { cmocka_unit_test(run) };
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: pr_client PORT TARGET_IQN [lun N] register KEY APTPL | "
+		fprintf(stderr, "usage: pr_client PORT TARGET_IQN [lun N] [isid N] register KEY APTPL | "
 				"reserve KEY TYPE | show\n");
 		return 2;
 	}
@@ -99,8 +102,11 @@ int main(int argc, char **argv)
 	g_target = argv[2];
 	g_args = argv + 3;
 	g_nargs = argc - 3;
-	if (g_nargs >= 3 && strcmp(g_args[0], "lun") == 0) {
-		g_lun = (uint8_t)atoi(g_args[1]);
+	while (g_nargs >= 3 && (strcmp(g_args[0], "lun") == 0 || strcmp(g_args[0], "isid") == 0)) {
+		if (g_args[0][0] == 'l')
+			g_lun = (uint8_t)atoi(g_args[1]);
+		else
+			g_isid = (uint8_t)strtoul(g_args[1], NULL, 0);
 		g_args += 2;
 		g_nargs -= 2;
 	}

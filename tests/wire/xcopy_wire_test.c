@@ -4,7 +4,8 @@
  * we can run drives a copy across LUs (libiscsi's tests copy within one),
  * so this one writes a pattern to LUN 0, names LUN 0 and LUN 1 by the NAA
  * designators INQUIRY reports, copies with EXTENDED COPY sent to LUN 0,
- * reads LUN 1 back and asks RECEIVE COPY RESULTS for the copy status.
+ * reads LUN 1 back and asks RECEIVE COPY RESULTS for the copy status;
+ * a copy to a LUN another session has reserved gets RESERVATION CONFLICT.
  *
  * Usage: xcopy_wire_test PORT TARGET_IQN (run by tests/integration/xcopy.sh,
  * against a daemon with 512-byte LUNs 0 and 1).
@@ -125,11 +126,44 @@ static void test_unreachable_lun(void **state)
 	sess_close(&s);
 }
 
+/* LUN 1 reserved (SPC-2 RESERVE) by another session: the copy to it gets
+ * RESERVATION CONFLICT, as this session's own WRITE would; once released,
+ * it runs. */
+static void test_reserved_destination(void **state)
+{
+	uint8_t cdb[16] = { 0x83 }, r6[16] = { 0x16 }, rel6[16] = { 0x17 };
+	uint8_t list[16 + 64 + 28] = { 0 }, *seg = &list[16 + 64];
+	struct sess s, other;
+
+	(void)state;
+	login(&s);
+	sess_login(&other, g_port, 0x43, INITIATOR, g_target, NULL);
+	sess_clear_ua(&s, 0);
+	sess_clear_ua(&s, 1);
+	sess_clear_ua(&other, 1);
+	assert_int_equal(sess_run(&other, 1, r6, NULL, 0, NULL, 0, NULL), STATUS_GOOD);
+	put_be16(&list[2], 64);
+	put_be32(&list[8], 28);
+	cscd(&s, 0, &list[16]);
+	cscd(&s, 1, &list[48]);
+	seg[0] = 0x02;
+	put_be16(&seg[2], 24);
+	put_be16(&seg[6], 1);
+	put_be16(&seg[10], 8);
+	put_be32(&cdb[10], sizeof(list));
+	assert_int_equal(sess_run(&s, 0, cdb, list, sizeof(list), NULL, 0, NULL), 0x18);
+	assert_int_equal(sess_run(&other, 1, rel6, NULL, 0, NULL, 0, NULL), STATUS_GOOD);
+	assert_int_equal(sess_run(&s, 0, cdb, list, sizeof(list), NULL, 0, NULL), STATUS_GOOD);
+	sess_close(&other);
+	sess_close(&s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_copy_between_luns),
 		cmocka_unit_test(test_unreachable_lun),
+		cmocka_unit_test(test_reserved_destination),
 	};
 
 	if (argc < 3) {
