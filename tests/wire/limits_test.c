@@ -10,7 +10,7 @@
  * working.
  *
  * Usage: limits_test PORT TARGET_IQN MODE [DAEMON_PID]
- *   MODE: conns | sessions | login-timeout | keepalive | immediate | memory | fds
+ *   MODE: conns | sessions | login-timeout | keepalive | window | immediate | memory | fds
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -478,6 +478,48 @@ static void test_memory_bounded(void **state)
 	sess_close(&good);
 }
 
+/* ---- window: --connection-buffer 2G --tx-backlog 1G --nop-interval 0 ---- */
+
+/* With nothing else holding it back, a client that does not read is held by
+ * the CmdSN window alone: a command keeps its slot until its response is on
+ * the wire, so of 300 READs sent without reading only the window's worth
+ * (plus what the kernel's socket buffers took) are run; the rest arrive
+ * outside the window and are ignored. */
+static void test_window_until_sent(void **state)
+{
+	struct sess s;
+	struct rx rx = { 0 };
+	uint8_t cdb[16], bhs[ISCSI_BHS_LEN];
+	int rcvbuf = 4096, answered = 0;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)g_port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	(void)state;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	sess_on(&s, fd, 1);
+	cdb_rw10(cdb, 0x28, 0, 512);
+	for (int i = 0; i < 300; i++) {
+		cmd_bhs(bhs, &s, ISCSI_FLAG_FINAL | ISCSI_CMD_READ | ATTR_SIMPLE, 262144, cdb);
+		send_all(s.fd, bhs, sizeof(bhs));
+		sleep_ms(i % 16 == 15);	/* let the target read as they come */
+	}
+	sleep_ms(1000);
+	/* Now read everything: what was answered, and nothing after it. */
+	while (recv_pdu(s.fd, &rx) == 0) {
+		if (bhs_opcode(rx.bhs) == ISCSI_OP_SCSI_RSP ||
+		    (bhs_opcode(rx.bhs) == ISCSI_OP_DATA_IN &&
+		     (rx.bhs[BHS_FLAGS] & ISCSI_DATAIN_STATUS)))
+			answered++;
+	}
+	rx_free(&rx);
+	print_message("window: %d of 300 never-read READs were run\n", answered);
+	/* 128 slots, plus the few the kernel's buffers let out. */
+	assert_true(answered >= 128 && answered <= 180);
+	sess_close(&s);
+}
+
 /* ---- immediate: a LU capped at 1 MiB/s (max_bandwidth=1M) ---- */
 
 /* Immediate commands take no CmdSN: at most 16 per connection are in flight,
@@ -618,6 +660,7 @@ int main(int argc, char **argv)
 	};
 	const struct CMUnitTest memory[] = { cmocka_unit_test(test_memory_bounded) };
 	const struct CMUnitTest fds[] = { cmocka_unit_test(test_out_of_descriptors) };
+	const struct CMUnitTest window[] = { cmocka_unit_test(test_window_until_sent) };
 	const struct CMUnitTest immediate[] = {
 		cmocka_unit_test(test_immediate_bounded),
 		cmocka_unit_test(test_ping_data_bounded),
@@ -640,6 +683,8 @@ int main(int argc, char **argv)
 		return cmocka_run_group_tests(login, NULL, NULL);
 	if (strcmp(mode, "keepalive") == 0)
 		return cmocka_run_group_tests(keepalive, NULL, NULL);
+	if (strcmp(mode, "window") == 0)
+		return cmocka_run_group_tests(window, NULL, NULL);
 	if (strcmp(mode, "immediate") == 0)
 		return cmocka_run_group_tests(immediate, NULL, NULL);
 	if (g_pid <= 0) {
