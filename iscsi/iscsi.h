@@ -21,7 +21,7 @@
 #define ISCSI_MAX_TEXT		65536	/* bytes of login/text keys we accept in a sequence */
 #define ISCSI_PDUS_PER_WAKEUP	16
 #define ISCSI_AHS_MAX		256	/* bytes of AHS we accept (extended CDB, bidi length) */
-#define ISCSI_MAX_IMMEDIATE	16	/* immediate commands in flight per connection */
+#define ISCSI_MAX_IMMEDIATE	16	/* immediate commands/TMFs in flight per connection */
 #define ISCSI_ACCEPT_PAUSE_MS	250	/* no accept() for this long after EMFILE/ENFILE */
 
 struct iscsi_portal {
@@ -152,7 +152,8 @@ struct iscsi_conn {
 	uint64_t logout_ms;		/* when CONN_LOGOUT was entered */
 	uint64_t tx_bytes;		/* wire bytes queued and not yet written */
 	uint64_t buf_bytes;		/* data buffers of tasks (see task->charge) */
-	uint32_t n_immediate;		/* immediate SCSI commands not yet answered */
+	uint32_t n_immediate;		/* immediate SCSI commands and TMF requests
+					   not yet answered */
 	bool rx_paused;			/* not read from: tx_bytes above the backlog limit */
 	bool rx_deferred;		/* the SCSI Command in rx_bhs/rx_data waits for
 					   buffers: not read from, dispatched again */

@@ -570,6 +570,51 @@ static void test_immediate_bounded(void **state)
 	sess_close(&s);
 }
 
+/* Immediate task management requests are bounded the same way: ABORT TASK
+ * SETs that wait for a slow READ to leave the LU. */
+static void test_immediate_tmf_bounded(void **state)
+{
+	struct sess s;
+	struct rx rx = { 0 };
+	uint8_t cdb[16], bhs[ISCSI_BHS_LEN];
+	int answered = 0, rejected = 0;
+
+	(void)state;
+	sess_on(&s, wire_connect(g_port), 3);
+	cdb_rw10(cdb, 0x28, 0, 2048);	/* 1 MiB: a second at 1 MiB/s */
+	cmd_bhs(bhs, &s, ISCSI_FLAG_FINAL | ISCSI_CMD_READ | ATTR_SIMPLE, MiB, cdb);
+	send_all(s.fd, bhs, sizeof(bhs));
+	sleep_ms(100);
+	for (int i = 0; i < 40; i++) {
+		memset(bhs, 0, sizeof(bhs));
+		bhs[BHS_OPCODE] = ISCSI_OP_TMF_REQ | ISCSI_OP_IMMEDIATE;
+		bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | 2;	/* ABORT TASK SET */
+		bhs_set_u32(bhs, BHS_ITT, 0x1000u + (uint32_t)i);
+		bhs_set_u32(bhs, BHS_TMF_RTT, ISCSI_RSVD_TAG);
+		bhs_set_u32(bhs, BHS_CMDSN, s.cmdsn);
+		bhs_set_u32(bhs, BHS_EXPSTATSN, s.exp_statsn);
+		send_all(s.fd, bhs, sizeof(bhs));
+	}
+	while (answered + rejected < 40) {
+		assert_int_equal(recv_pdu(s.fd, &rx), 0);
+		if (bhs_opcode(rx.bhs) == ISCSI_OP_REJECT) {
+			assert_int_equal(rx.bhs[BHS_REJECT_REASON], 0x06);
+			rejected++;
+		} else {
+			assert_int_equal(bhs_opcode(rx.bhs), ISCSI_OP_TMF_RSP);
+			answered++;
+		}
+	}
+	print_message("immediate: %d of 40 immediate ABORT TASK SETs answered, %d rejected\n",
+		      answered, rejected);
+	assert_true(rejected > 0);
+	assert_true(answered >= 16);
+	s.exp_statsn = bhs_u32(rx.bhs, BHS_STATSN) + 1;
+	rx_free(&rx);
+	tur_ok(&s);
+	sess_close(&s);
+}
+
 /* Ping data the echo of which would not fit the initiator's
  * MaxRecvDataSegmentLength (8192 by default) is a protocol error. */
 static void test_ping_data_bounded(void **state)
@@ -663,6 +708,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest window[] = { cmocka_unit_test(test_window_until_sent) };
 	const struct CMUnitTest immediate[] = {
 		cmocka_unit_test(test_immediate_bounded),
+		cmocka_unit_test(test_immediate_tmf_bounded),
 		cmocka_unit_test(test_ping_data_bounded),
 	};
 	const char *mode;
