@@ -83,15 +83,44 @@ static uint64_t buffer_cost(const struct iscsi_conn *conn, uint64_t len)
 	return len ? len + (len / seg + 1) * sizeof(struct iscsi_pdu) : 0;
 }
 
-/* Whether the connection's buffer budget has room for @task's expected
- * transfer. One command always fits, however large, so that every command
- * the SCSI layer accepts can run. */
+/* What the command whose header is @bhs expects to transfer, as a cost. */
+static uint64_t buffer_want(const struct iscsi_conn *conn, const uint8_t *bhs)
+{
+	uint64_t edtl = bhs_u32(bhs, BHS_CMD_EDTL);
+	uint8_t flags = bhs[BHS_FLAGS];
+
+	return buffer_cost(conn, (flags & ISCSI_CMD_READ ? edtl : 0) +
+				 (flags & ISCSI_CMD_WRITE ? edtl : 0));
+}
+
+/* Whether the connection's buffer budget has room for @want more bytes. One
+ * command always fits, however large, so that every command the SCSI layer
+ * accepts can run. */
+static bool buffer_fits(const struct iscsi_conn *conn, uint64_t want)
+{
+	return !conn->buf_bytes || conn->buf_bytes + want <= conn->srv->rlim.conn_buffer;
+}
+
+/* A command that does not fit may wait where it is, the connection not read
+ * from meanwhile, while every buffer of the connection is released without
+ * reading: no task waits for data-out (which only reading brings). */
+static bool buffer_can_wait(const struct iscsi_conn *conn)
+{
+	const struct list_node *pos;
+
+	for (pos = conn->tasks.next; pos != &conn->tasks; pos = pos->next)
+		if (container_of(pos, struct iscsi_task, link)->state == TASK_DATA_OUT)
+			return false;
+	return true;
+}
+
+/* Refuse @task its buffer (TASK SET FULL) unless it fits; true when it does. */
 static bool buffer_admit(struct iscsi_conn *conn, const struct iscsi_task *task)
 {
-	uint64_t want = buffer_cost(conn, (uint64_t)task->exp_read + task->exp_write);
+	uint64_t want = buffer_want(conn, conn->rx_bhs);
 	struct iscsi_server *srv = conn->srv;
 
-	if (!conn->buf_bytes || conn->buf_bytes + want <= srv->rlim.conn_buffer)
+	if (buffer_fits(conn, want))
 		return true;
 	LOG_WARN_RL(&srv->rl_buffer, "cmd",
 		    "%s: ITT 0x%x: TASK SET FULL: %llu bytes of buffers in use, %llu more "
@@ -569,6 +598,14 @@ void cmd_handle_scsi(struct iscsi_conn *conn)
 	uint32_t imm = bhs_data_len(bhs);
 	struct iscsi_task *task;
 
+	/* Over the buffer budget: wait, untouched, until buffers are released
+	 * (conn.c calls us again), or else TASK SET FULL below. */
+	conn->rx_deferred = !buffer_fits(conn, buffer_want(conn, bhs)) && buffer_can_wait(conn);
+	if (conn->rx_deferred) {
+		LOG_DEBUG("cmd", "%s: ITT 0x%x waits for buffers (%llu bytes in use)", conn->peer,
+			  bhs_u32(bhs, BHS_ITT), (unsigned long long)conn->buf_bytes);
+		return;
+	}
 	if (!session_check_cmdsn(conn->sess, bhs))
 		return;
 	if (bhs_immediate(bhs) && conn->n_immediate >= ISCSI_MAX_IMMEDIATE) {

@@ -275,25 +275,27 @@ static int conn_flush(struct iscsi_conn *conn)
 }
 
 /* Whether to watch the socket for input: not while the transmit backlog is
- * over its limit (the initiator is not reading), nor while the connection
+ * over its limit (the initiator is not reading), nor while a command waits
+ * for room in the connection's buffer budget, nor while the connection
  * holds a request ahead of ExpCmdSN (until that request has run). */
 static bool conn_wants_read(const struct iscsi_conn *conn)
 {
-	return !tx_over_backlog(conn) && !conn->rx_held;
+	return !tx_over_backlog(conn) && !conn->rx_deferred && !conn->rx_held;
 }
 
 /* Watch for writability while PDUs wait, and for readability as
  * conn_wants_read() says (a backlog pause is logged once, rate-limited). */
 static void conn_update_events(struct iscsi_conn *conn)
 {
-	bool want_write = !list_empty(&conn->txq), pause = tx_over_backlog(conn);
+	bool want_write = !list_empty(&conn->txq), over = tx_over_backlog(conn);
 
-	if (pause && !conn->rx_paused)
-		LOG_WARN_RL(&conn->srv->rl_backlog, "conn",
+	if (over && !conn->rx_paused)
+		/* Info: a healthy initiator reading large Data-In hits it too. */
+		log_msg_rl(&conn->srv->rl_backlog, LOG_LVL_INFO, "conn",
 			    "%s: %llu bytes queued for transmit (limit %u): not reading until "
 			    "the initiator reads", conn->peer, (unsigned long long)conn->tx_bytes,
 			    conn->srv->rlim.tx_backlog);
-	conn->rx_paused = pause;
+	conn->rx_paused = over;
 	conn->tx_blocked = want_write;
 	evloop_mod_fd(conn->srv->loop, conn->fd,
 		      (conn_wants_read(conn) ? EV_READ : 0) | (want_write ? EV_WRITE : 0));
@@ -311,6 +313,8 @@ int conn_service_all(struct iscsi_server *srv)
 			conn_flush(conn);
 		if (conn->state == CONN_LOGOUT && list_empty(&conn->txq))
 			conn_close(conn, "logged out");
+		if (conn->rx_deferred && conn->state == CONN_FULL_FEATURE)
+			cmd_handle_scsi(conn);	/* again: buffers may have been released */
 		if (conn->state != CONN_CLOSED)
 			conn_update_events(conn);
 		conn_maybe_free(conn);
@@ -551,7 +555,7 @@ static void conn_on_readable(struct iscsi_conn *conn)
 	}
 	/* In CONN_LOGOUT the last PDU is queued: nothing more is read. */
 	while (pdus < ISCSI_PDUS_PER_WAKEUP && conn->state != CONN_CLOSED &&
-	       conn->state != CONN_LOGOUT && !tx_over_backlog(conn) &&
+	       conn->state != CONN_LOGOUT && !tx_over_backlog(conn) && !conn->rx_deferred &&
 	       !conn->rx_held) {
 		bool done = false;
 

@@ -24,7 +24,7 @@
 #define ISCSI_PDUS_PER_WAKEUP	16
 #define ISCSI_MAX_CONNECTIONS	64	/* MaxConnections we ever offer */
 #define ISCSI_AHS_MAX		256	/* bytes of AHS we accept (extended CDB, bidi length) */
-#define ISCSI_MAX_IMMEDIATE	16	/* immediate commands in flight per connection */
+#define ISCSI_MAX_IMMEDIATE	16	/* immediate commands/TMFs in flight per connection */
 #define ISCSI_ACCEPT_PAUSE_MS	250	/* no accept() for this long after EMFILE/ENFILE */
 
 struct iscsi_portal {
@@ -203,8 +203,11 @@ struct iscsi_conn {
 	uint64_t logout_ms;		/* when CONN_LOGOUT was entered */
 	uint64_t tx_bytes;		/* wire bytes queued and not yet written */
 	uint64_t buf_bytes;		/* data buffers of tasks (see task->charge) */
-	uint32_t n_immediate;		/* immediate SCSI commands not yet answered */
+	uint32_t n_immediate;		/* immediate SCSI commands and TMF requests
+					   not yet answered */
 	bool rx_paused;			/* not read from: tx_bytes above the backlog limit */
+	bool rx_deferred;		/* the SCSI Command in rx_bhs/rx_data waits for
+					   buffers: not read from, dispatched again */
 
 	/* keep-alive */
 	uint64_t last_rx_ms;		/* when the last PDU arrived */
@@ -364,6 +367,9 @@ struct iscsi_target *server_find_target(struct iscsi_server *srv, const char *na
 bool server_session_allowed(struct iscsi_server *srv, const struct iscsi_conn *conn);
 
 /* cmd.c */
+/** Handle the SCSI Command in conn->rx_bhs/rx_data. When the connection's
+ *  buffers are full it may set conn->rx_deferred and leave the PDU there
+ *  untouched: the caller stops reading and calls it again later. */
 void cmd_handle_scsi(struct iscsi_conn *conn);
 void cmd_handle_data_out(struct iscsi_conn *conn);
 /** Connection closing: free the tasks still receiving data-out and abort

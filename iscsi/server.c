@@ -84,8 +84,6 @@ int iscsi_server_add_target(struct iscsi_server *srv, struct scsi_tgt *tgt)
 	return 0;
 }
 
-static void on_accept(struct evloop *loop, int fd, unsigned events, void *arg);
-
 static void accept_resume(struct evloop *loop, void *arg)
 {
 	struct iscsi_portal *portal = arg;

@@ -198,6 +198,8 @@ static void tmf_finish(struct iscsi_tmf *t)
 	uint8_t response;
 
 	conn->io_pending--;
+	if (bhs_immediate(t->bhs))
+		conn->n_immediate--;
 	if (conn->state != CONN_CLOSED) {
 		response = iscsi_response(t);
 		send_response(conn, t->bhs, response);
@@ -260,6 +262,15 @@ void ops_handle_tmf(struct iscsi_conn *conn)
 
 	if (!session_check_cmdsn(sess, bhs))
 		return;
+	if (bhs_immediate(bhs) && conn->n_immediate >= ISCSI_MAX_IMMEDIATE) {
+		/* Like immediate commands: no CmdSN, so bounded here (they may
+		 * wait long for the tasks they abort). */
+		LOG_WARN_RL(&conn->srv->rl_immediate, "tmf",
+			    "%s: more than %u immediate requests in flight: rejected", conn->peer,
+			    ISCSI_MAX_IMMEDIATE);
+		conn_reject(conn, bhs, REJECT_IMMEDIATE_REJECTED);
+		return;
+	}
 	if (!sess->target) {	/* a discovery session reaches no LU */
 		send_response(conn, bhs, TMF_RSP_AUTH_FAILED);
 		return;
@@ -292,6 +303,8 @@ void ops_handle_tmf(struct iscsi_conn *conn)
 		  bhs_u32(bhs, BHS_TMF_RTT));
 	/* Counted like a task, so the connection outlives a pending request. */
 	conn->io_pending++;
+	if (bhs_immediate(bhs))
+		conn->n_immediate++;
 	if (scsi_tmf_execute(&t->scsi) == SCSI_TASK_COMPLETE)
 		tmf_finish(t);
 }

@@ -4,7 +4,8 @@
 # Resource limits (tests/wire/limits_test.c), each against its own daemon:
 # connections in total and per source address, sessions per target, the
 # login timeout (silent connection, slowloris), keep-alive idleness from the
-# last PDU, the memory never-read READs and unanswered WRITEs can make the
+# last PDU, the CmdSN window held until a response is on the wire,
+# immediate commands and ping data bounded, the memory never-read READs and unanswered WRITEs can make the
 # daemon hold (VmRSS), and accept() running out of descriptors. Each limit
 # must log when it is hit, rate-limited.
 set -euo pipefail
@@ -31,6 +32,12 @@ ctgt_stop
 
 ctgt_start --lun 0=mem:,size=1M --nop-interval 2
 expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" keepalive
+ctgt_stop
+
+# Nothing but the CmdSN window holds back a client that does not read.
+ctgt_start --lun 0=mem:,size=16M --connection-buffer 2G --tx-backlog 1G --nop-interval 0
+expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" window
+log "$(grep '^window:' <<<"$RUN_OUT")"
 ctgt_stop
 
 # A LU at 1 MiB/s: immediate READs stay in flight long enough to count.

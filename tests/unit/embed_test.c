@@ -2,7 +2,8 @@
 /*
  * Unit tests for the embedding API (include/ctgt/server.h, daemon/embed.c):
  * the checks of add_target / add_lu / add_store, who releases the
- * application's context, the announce lines, and stopping a running server.
+ * application's context, the announce lines, stopping a running server, and
+ * that resource limits set through the API are applied.
  * Data through iSCSI is tested by tests/integration/example_callback.sh.
  */
 #include <stdarg.h>
@@ -17,6 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include <ctgt/server.h>
 
@@ -279,6 +286,84 @@ static void test_stop(void **state)
 	ctgt_server_destroy(NULL);
 }
 
+struct limits_client {
+	struct ctgt_server *srv;
+	int port;
+	int second_closed_ms;	/* -1: not closed within 3 s */
+	int first_closed_ms;
+};
+
+static int connect_port(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Milliseconds until the server closes @fd (EOF), -1 if not within 3 s. */
+static int ms_to_close(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct timespec t0, t1;
+	char b;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (poll(&pfd, 1, 3000) != 1 || read(fd, &b, 1) > 0)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (int)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+}
+
+static void *limits_client(void *arg)
+{
+	struct limits_client *c = arg;
+	int first = connect_port(c->port), second;
+
+	nanosleep(&(struct timespec){ 0, 200 * 1000 * 1000 }, NULL);
+	second = connect_port(c->port);
+	c->second_closed_ms = second >= 0 ? ms_to_close(second) : -1;
+	c->first_closed_ms = first >= 0 ? ms_to_close(first) : -1;
+	if (first >= 0)
+		close(first);
+	if (second >= 0)
+		close(second);
+	ctgt_server_stop(c->srv);
+	return NULL;
+}
+
+/* ctgt_server_set_limits() reaches the server: with one connection allowed
+ * a second is closed at once; a login timeout of 1 s closes the first. */
+static void test_limits(void **state)
+{
+	struct ctgt_server *srv = new_server();
+	struct ctgt_lu_params p = { .lun = 0, .size = 1 << 20 };
+	struct ctgt_limits lim = { .max_connections = 1, .login_timeout = 1 };
+	struct limits_client c = { .srv = srv };
+	struct app a = { 0 };
+	char err[256];
+	pthread_t th;
+
+	(void)state;
+	assert_int_equal(ctgt_server_add_lu(srv, IQN, &p, &cb, &a, err, sizeof(err)), 0);
+	c.port = ctgt_server_add_portal(srv, "127.0.0.1", 0, 0, err, sizeof(err));
+	assert_true(c.port > 0);
+	ctgt_server_set_limits(srv, &lim);
+	assert_int_equal(pthread_create(&th, NULL, limits_client, &c), 0);
+	assert_int_equal(ctgt_server_run(srv), 0);
+	pthread_join(th, NULL);
+	ctgt_server_destroy(srv);
+	assert_true(c.second_closed_ms >= 0 && c.second_closed_ms < 500);
+	/* Connected ~0.2 s + the second's wait before this one is watched;
+	 * closed by the once-a-second check between 1 and 2 s after connecting. */
+	assert_true(c.first_closed_ms >= 0 && c.first_closed_ms < 2500);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_auth_and_access),
 		cmocka_unit_test(test_announce),
 		cmocka_unit_test(test_stop),
+		cmocka_unit_test(test_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
