@@ -61,6 +61,19 @@ static void fail_forget(struct iscsi_conn *conn)
 			      evloop_now_ms());
 }
 
+/* The held answer must leave the login time to finish (a second to spare):
+ * a hold past the login timeout would close every login of a name that
+ * failed a few times, the right secret included, until its failures are
+ * forgotten. Holding less is still a growing delay up to the cap. */
+static uint64_t hold_within_login(const struct iscsi_conn *conn, uint64_t hold)
+{
+	uint64_t limit = (uint64_t)conn->srv->rlim.login_timeout_s * 1000u;
+	uint64_t used = evloop_now_ms() - conn->accepted_ms;
+	uint64_t left = used + 1000u < limit ? limit - used - 1000u : 0;
+
+	return hold < left ? hold : left;
+}
+
 uint64_t auth_hold_ms(struct iscsi_conn *conn)
 {
 	char host[80];
@@ -69,8 +82,9 @@ uint64_t auth_hold_ms(struct iscsi_conn *conn)
 	    conn->params.auth_method[0] != 'C')
 		return 0;
 	peer_host(conn, host, sizeof(host));
-	return auth_throttle_delay(conn->srv->auth_fails, host, conn->params.initiator_name,
-				   evloop_now_ms());
+	return hold_within_login(conn, auth_throttle_delay(conn->srv->auth_fails, host,
+							   conn->params.initiator_name,
+							   evloop_now_ms()));
 }
 
 /* ---- policy ---------------------------------------------------------------- */

@@ -123,3 +123,17 @@ assert_match "$RUN_OUT" "^Target:$iqn Portal:$hp,1\$" "iscsi-ls with discovery C
 # Discovery credentials are not a target's: the target itself is open here.
 expect_ok iscsi-inq "iscsi://$hp/$iqn/0"
 ctgt_stop
+
+# --- the slow-down never outlasts the login timeout: after failures whose
+# delay (1, 2, 4, then 8 s) would pass a 4 s --login-timeout, the right secret
+# still logs in (held only as long as the login time allows)
+ctgt_start --login-timeout 4 --target "$iqn" --chap "alice:$ini_secret" --lun 0=mem:,size=1M
+hp=127.0.0.1:$CTGT_PORT
+for _ in 1 2 3 4; do
+	expect_fail iscsi-inq "iscsi://alice%wrongsecret12@$hp/$iqn/0"
+	assert_contains "$RUN_OUT" "Authentication failure(513)" "wrong secret"
+done
+expect_ok iscsi-inq "iscsi://alice%$ini_secret@$hp/$iqn/0"
+assert_contains "$RUN_OUT" "Peripheral Device Type:DIRECT_ACCESS" "right secret after failures"
+assert_not_contains "$(cat "$CTGT_LOG")" "login not done within" "daemon log"
+ctgt_stop
