@@ -20,13 +20,13 @@
  * initiator that sees 6 escalates to session recovery, as it would after
  * any refused reset).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "iscsi/iscsi.h"
 #include "util/log.h"
+#include "util/log_escape.h"
 
 /* Function codes (RFC 7143 11.5.1; 9-11 from RFC 7144) */
 enum {
@@ -147,24 +147,6 @@ static void close_target_conns(struct iscsi_conn *self)
 	}
 }
 
-/* @in as printable ASCII for a log line: other bytes (and '\\') as \xNN,
- * cut to fit @out. An initiator name is the initiator's to choose. */
-static const char *escaped(const char *in, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	for (; *in && o + 5 < outlen; in++) {
-		unsigned char c = (unsigned char)*in;
-
-		if (isprint(c) && c != '\\' && c != '"')
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(&out[o], outlen - o, "\\x%02x", c);
-	}
-	out[o] = '\0';
-	return out;
-}
-
 /* One warning line per target and RESET_LOG_MS at most: an initiator
  * repeating refused resets must not flood the log. */
 #define RESET_LOG_MS 10000u
@@ -173,7 +155,7 @@ static const char *escaped(const char *in, char *out, size_t outlen)
 static bool reset_refused(struct iscsi_conn *conn, int fn)
 {
 	struct iscsi_target *t = conn->sess->target;
-	char name[4 * ISCSI_NAME_LEN + 1];
+	char name[LOG_ESC_LEN];
 	uint64_t now = evloop_now_ms();
 
 	if ((fn != SCSI_TMF_TARGET_WARM_RESET && fn != SCSI_TMF_TARGET_COLD_RESET) ||
@@ -185,7 +167,7 @@ static bool reset_refused(struct iscsi_conn *conn, int fn)
 	LOG_WARN("tmf", "%s: TARGET %s RESET from \"%s\" refused on %s (not allowed for this "
 		 "target; %u refused since the last such line)", conn->peer,
 		 fn == SCSI_TMF_TARGET_COLD_RESET ? "COLD" : "WARM",
-		 escaped(conn->sess->params.initiator_name, name, sizeof(name)), t->name,
+		 log_escape(name, sizeof(name), conn->sess->params.initiator_name), t->name,
 		 t->reset_refused);
 	t->reset_refused = 0;
 	t->reset_log_ms = now + RESET_LOG_MS;
