@@ -12,13 +12,11 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 ctgt_start --lun 0=mem:,size=16M
-build/tests/tmf_test "$CTGT_PORT" "$CTGT_IQN"
+"$CTGT_BUILD"/tests/tmf_test "$CTGT_PORT" "$CTGT_IQN"
 ctgt_stop
 
-if ! command -v iscsi-test-cu >/dev/null; then
-	log "iscsi-test-cu not installed: MultipathIO not run"
-	exit 0
-fi
+# MultipathIO of iscsi-test-cu
+need_cmd iscsi-test-cu || exit 0
 ctgt_start --portal 127.0.0.1:0 --portal 127.0.0.1:0 --lun 0=mem:,size=16M
 read -r p1 p2 <<<"$CTGT_LISTEN"
 [ -n "$p2" ] || fail "the daemon listens on one portal only: $CTGT_LISTEN"

@@ -15,7 +15,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 ctgt_start --lun 0=mem:,size=16M
-build/tests/wire_test "$CTGT_PORT" "$CTGT_IQN"
+"$CTGT_BUILD"/tests/wire_test "$CTGT_PORT" "$CTGT_IQN"
 main_pid=$CTGT_PID main_port=$CTGT_PORT main_iqn=$CTGT_IQN
 
 # Twelve targets: their SendTargets answer is well over 512 bytes.
@@ -33,11 +33,11 @@ printf '{ "storages": [ %s ],\n  "iscsitargets": { %s } }\n' "$storages" "$targe
 ctgt_start --config "$CTGT_TMP/many.json"
 disc_pid=$CTGT_PID disc_port=$CTGT_PORT
 
-build/tests/dataflow_test "$main_port" "$main_iqn" "$disc_port" "${iqns[@]}"
+"$CTGT_BUILD"/tests/dataflow_test "$main_port" "$main_iqn" "$disc_port" "${iqns[@]}"
 ctgt_stop "$disc_pid"
 ctgt_stop "$main_pid"
 
 # Keep-alive: NOP-In pings after 1 s idle, a silent initiator is dropped.
 ctgt_start --lun 0=mem:,size=1M --nop-interval 1
-build/tests/wire_test "$CTGT_PORT" "$CTGT_IQN" keepalive
+"$CTGT_BUILD"/tests/wire_test "$CTGT_PORT" "$CTGT_IQN" keepalive
 ctgt_stop
