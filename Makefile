@@ -2,9 +2,9 @@
 #
 # make          build build/ctgt, the libraries, the example and the test programs
 # make run      install what is missing, build, serve a 1 GiB sparse disk
-# make test     install what is missing, build, run every test (the unit tests
-#               on the plain build, then the integration tests and the
-#               conformance matrix on the plain and on the sanitized build)
+# make test     install what is missing, build, run every test (the unit tests,
+#               the integration tests and the conformance matrix, on the
+#               plain build, then on the sanitized build)
 # make asan     the same programs built with ASan+UBSan into build/asan/
 #
 # BUILD is the output directory (default build/). CFLAGS is the user's
@@ -91,7 +91,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all asan
 	@$(MAKE) --no-print-directory unit integration conformance
-	@$(MAKE) --no-print-directory integration-asan conformance-asan
+	@$(MAKE) --no-print-directory unit-asan integration-asan conformance-asan
 
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
@@ -102,15 +102,19 @@ integration: $(BUILD)/ctgt $(WIRE_BIN) $(EXAMPLE_BIN)
 conformance: $(BUILD)/ctgt
 	@CTGT_BUILD=$(BUILD) CONFORMANCE_OUT=$(BUILD)/conformance tests/conformance/run.sh
 
-# The daemon, the example and the wire clients with ASan+UBSan, and the
-# integration tests and the conformance matrix against them; any sanitizer
-# report fails the run (tests/run-sanitized.sh).
+# Every program again with ASan+UBSan, and the unit tests, the integration
+# tests and the conformance matrix on them; any sanitizer report fails the
+# run (tests/run-sanitized.sh).
 ASAN_BUILD := build/asan
-.PHONY: asan integration-asan conformance-asan
+ASAN_UNIT_BIN := $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%)
+.PHONY: asan unit-asan integration-asan conformance-asan
 asan:
 	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SANITIZE=1 \
-		$(ASAN_BUILD)/ctgt $(ASAN_BUILD)/libctgt-scsi.a \
+		$(ASAN_BUILD)/ctgt $(ASAN_BUILD)/libctgt-scsi.a $(ASAN_UNIT_BIN) \
 		$(EXAMPLE_BIN:$(BUILD)/%=$(ASAN_BUILD)/%) $(WIRE_BIN:$(BUILD)/%=$(ASAN_BUILD)/%)
+
+unit-asan: asan
+	@CTGT_BUILD=$(ASAN_BUILD) tests/run-sanitized.sh tests/run-unit.sh $(ASAN_UNIT_BIN)
 
 integration-asan: asan
 	@CTGT_BUILD=$(ASAN_BUILD) tests/run-sanitized.sh tests/run-integration.sh

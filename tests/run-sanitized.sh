@@ -28,7 +28,6 @@ rm -rf "$reports"
 mkdir -p "$reports"
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:log_path=$reports/asan:${CTGT_ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan:${CTGT_UBSAN_OPTIONS:-}"
-export LSAN_OPTIONS="log_path=$reports/lsan"
 
 rc=0
 "$@" || rc=$?
@@ -42,6 +41,6 @@ if [ -n "$found" ]; then
 	done <<<"$found"
 	[ "$rc" != 0 ] || rc=1
 else
-	echo "sanitizer: no ASan/UBSan report ($*)"
+	echo "sanitizer: no ASan/UBSan report ($(basename "$1"))"
 fi
 exit "$rc"
