@@ -123,8 +123,11 @@ conformance-asan: asan
 	@CTGT_BUILD=$(ASAN_BUILD) CONFORMANCE_OUT=$(ASAN_BUILD)/conformance \
 		tests/run-sanitized.sh tests/conformance/run.sh
 
+# The dependency files of the programs of this BUILD (build/asan/ too).
+-include $(BUILD)/obj/daemon/main.d $(EXAMPLE_SRC:%.c=$(BUILD)/obj/%.d)
+
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/obj/daemon/main.d $(EXAMPLE_SRC:%.c=$(BUILD)/obj/%.d)
+-include $(LIB_OBJ:.o=.d) build/obj/daemon/main.d $(EXAMPLE_SRC:%.c=build/obj/%.d)
 -include $(UNIT_BIN:=.d) $(WIRE_BIN:=.d)
