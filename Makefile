@@ -109,9 +109,7 @@ ASAN_BUILD := build/asan
 ASAN_UNIT_BIN := $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%)
 .PHONY: asan unit-asan integration-asan conformance-asan
 asan:
-	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SANITIZE=1 \
-		$(ASAN_BUILD)/ctgt $(ASAN_BUILD)/libctgt-scsi.a $(ASAN_UNIT_BIN) \
-		$(EXAMPLE_BIN:$(BUILD)/%=$(ASAN_BUILD)/%) $(WIRE_BIN:$(BUILD)/%=$(ASAN_BUILD)/%)
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SANITIZE=1 all
 
 unit-asan: asan
 	@CTGT_BUILD=$(ASAN_BUILD) tests/run-sanitized.sh tests/run-unit.sh $(ASAN_UNIT_BIN)

@@ -60,7 +60,7 @@ write_lu() {
 names=(thick thin mem)
 declare -A SPEC=([thick]="$CTGT_TMP/thick.img,size=16M" [thin]="$CTGT_TMP/thin.img,size=16M,thin"
 	[mem]="mem:,size=16M")
-declare -A STORE=([thick]=$CTGT_TMP/thick.img [thin]=$CTGT_TMP/thin.img [mem]=)
+declare -A STORE=([thick]=$CTGT_TMP/thick.img [thin]=$CTGT_TMP/thin.img [mem]="")
 
 loopdev=
 loopimg=$CTGT_TMP/loop.img
@@ -134,7 +134,7 @@ fi
 
 # --- an application's callbacks (examples/callback_disk), 512 and 4096-byte blocks
 for bs in 512 4096; do
-	CTGT_BIN=$CTGT_BUILD/examples/callback_disk CTGT_SUBCMD= \
+	CTGT_BIN=$CTGT_BUILD/examples/callback_disk CTGT_SUBCMD="" \
 		ctgt_start --size 16M --block-size "$bs" --threads 4
 	write_lu "$CTGT_TMP/thick.want" "$CTGT_URL"
 	read_lu "$CTGT_URL"
