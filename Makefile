@@ -2,92 +2,128 @@
 #
 # make          build build/ctgt, the libraries, the example and the test programs
 # make run      install what is missing, build, serve a 1 GiB sparse disk
-# make test     install what is missing, build, run every test
+# make test     install what is missing, build, run every test (the unit tests,
+#               the integration tests and the conformance matrix, on the
+#               plain build, then on the sanitized build)
+# make asan     the same programs built with ASan+UBSan into build/asan/
+#
+# BUILD is the output directory (default build/). CFLAGS is the user's
+# (optimisation, debug info; "make CFLAGS=-O0" keeps every flag the code
+# needs, which are in REQ_CFLAGS). SANITIZE=1 adds SAN_FLAGS.
 
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-           -Wvla -D_GNU_SOURCE -pthread -I. -Iinclude -MMD -MP
+BUILD   ?= build
+REQ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+              -Wvla -D_GNU_SOURCE -pthread -I. -Iinclude -MMD -MP
+SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ifeq ($(SANITIZE),1)
+REQ_CFLAGS += $(SAN_FLAGS)
+endif
+ALL_CFLAGS = $(REQ_CFLAGS) $(CFLAGS)
 LDLIBS  := -lisal -ljansson -lcrypto -pthread
 
 LIB_SRC := $(wildcard util/*.c backend/*.c scsi/*.c iscsi/*.c) \
            $(filter-out daemon/main.c,$(wildcard daemon/*.c))
-LIB_OBJ := $(LIB_SRC:%.c=build/obj/%.o)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 # The SCSI layer alone, for applications with their own transport: scsi/ and
 # the backend/ and util/ code under it (no iSCSI, no event loop, no config).
-SCSI_LIB_OBJ := $(filter build/obj/scsi/% build/obj/backend/% build/obj/util/%,$(LIB_OBJ))
+SCSI_LIB_OBJ := $(filter $(BUILD)/obj/scsi/% $(BUILD)/obj/backend/% $(BUILD)/obj/util/%,$(LIB_OBJ))
 # Each example is one program (its own main), never part of a library.
 EXAMPLE_SRC := $(wildcard examples/*.c)
-EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=build/examples/%)
+EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
-UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
-WIRE_BIN := build/tests/wire_test build/tests/dataflow_test build/tests/xcopy_wire_test build/tests/pr_client build/tests/tmf_test \
-            build/tests/limits_test build/tests/mcs_test build/tests/auth_test
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+WIRE_BIN := $(BUILD)/tests/wire_test $(BUILD)/tests/dataflow_test $(BUILD)/tests/xcopy_wire_test $(BUILD)/tests/pr_client $(BUILD)/tests/tmf_test \
+            $(BUILD)/tests/limits_test $(BUILD)/tests/mcs_test $(BUILD)/tests/auth_test
 
 .PHONY: all deps run test unit integration conformance clean
-all: build/ctgt build/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN)
+all: $(BUILD)/ctgt $(BUILD)/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN)
 
-build/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-build/libctgt.a: $(LIB_OBJ)
+$(BUILD)/libctgt.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-build/libctgt-scsi.a: $(SCSI_LIB_OBJ)
+$(BUILD)/libctgt-scsi.a: $(SCSI_LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-build/ctgt: build/obj/daemon/main.o build/libctgt.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/ctgt: $(BUILD)/obj/daemon/main.o $(BUILD)/libctgt.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Examples see only the public headers (include/), as an application would.
-build/obj/examples/%.o: examples/%.c
+$(BUILD)/obj/examples/%.o: examples/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(filter-out -I.,$(CFLAGS)) -c $< -o $@
+	$(CC) $(filter-out -I.,$(ALL_CFLAGS)) -c $< -o $@
 
-.SECONDARY: $(EXAMPLE_SRC:%.c=build/obj/%.o)
-build/examples/%: build/obj/examples/%.o build/libctgt.a
+.SECONDARY: $(EXAMPLE_SRC:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(BUILD)/libctgt.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Linked against the SCSI library alone: proves it needs nothing else.
-build/tests/callback_test: tests/unit/callback_test.c build/libctgt-scsi.a
+$(BUILD)/tests/callback_test: tests/unit/callback_test.c $(BUILD)/libctgt-scsi.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< build/libctgt-scsi.a -pthread -lcmocka
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libctgt-scsi.a -pthread -lcmocka
 
-build/tests/%: tests/unit/%.c build/libctgt.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libctgt.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< build/libctgt.a $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libctgt.a $(LDLIBS) -lcmocka
 
 # Every wire program links the shared client (PDUs) and session (login,
 # sequence numbers, commands) layers.
 WIRE_LIB := tests/wire/client.c tests/wire/client.h tests/wire/session.c tests/wire/session.h
-$(WIRE_BIN): build/tests/%: tests/wire/%.c $(WIRE_LIB) build/libctgt.a
+$(WIRE_BIN): $(BUILD)/tests/%: tests/wire/%.c $(WIRE_LIB) $(BUILD)/libctgt.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) build/libctgt.a $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/libctgt.a $(LDLIBS) -lcmocka
 
 deps:
 	@tools/install-deps.sh
 
 run: deps
-	@$(MAKE) --no-print-directory build/ctgt
+	@$(MAKE) --no-print-directory $(BUILD)/ctgt
 	@mkdir -p var
-	build/ctgt serve --portal 127.0.0.1:3260 --lun 0=var/disk0.img,size=1G
+	$(BUILD)/ctgt serve --portal 127.0.0.1:3260 --lun 0=var/disk0.img,size=1G
 
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all asan
 	@$(MAKE) --no-print-directory unit integration conformance
+	@$(MAKE) --no-print-directory unit-asan integration-asan conformance-asan
 
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
-integration: build/ctgt $(WIRE_BIN) $(EXAMPLE_BIN)
-	@tests/run-integration.sh
+integration: $(BUILD)/ctgt $(WIRE_BIN) $(EXAMPLE_BIN)
+	@CTGT_BUILD=$(BUILD) tests/run-integration.sh
 
-conformance: build/ctgt
-	@tests/conformance/run.sh
+conformance: $(BUILD)/ctgt
+	@CTGT_BUILD=$(BUILD) CONFORMANCE_OUT=$(BUILD)/conformance tests/conformance/run.sh
+
+# Every program again with ASan+UBSan, and the unit tests, the integration
+# tests and the conformance matrix on them; any sanitizer report fails the
+# run (tests/run-sanitized.sh).
+ASAN_BUILD := build/asan
+ASAN_UNIT_BIN := $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%)
+.PHONY: asan unit-asan integration-asan conformance-asan
+asan:
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SANITIZE=1 all
+
+unit-asan: asan
+	@CTGT_BUILD=$(ASAN_BUILD) tests/run-sanitized.sh tests/run-unit.sh $(ASAN_UNIT_BIN)
+
+integration-asan: asan
+	@CTGT_BUILD=$(ASAN_BUILD) tests/run-sanitized.sh tests/run-integration.sh
+
+conformance-asan: asan
+	@CTGT_BUILD=$(ASAN_BUILD) CONFORMANCE_OUT=$(ASAN_BUILD)/conformance \
+		tests/run-sanitized.sh tests/conformance/run.sh
+
+# The dependency files of the programs of this BUILD (build/asan/ too).
+-include $(BUILD)/obj/daemon/main.d $(EXAMPLE_SRC:%.c=$(BUILD)/obj/%.d)
 
 clean:
 	rm -rf build

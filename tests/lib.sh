@@ -12,21 +12,33 @@
 # stays on 127.0.0.1 / [::1].
 #
 # Environment:
-#   CTGT_BIN             daemon binary (default: build/ctgt of this checkout)
+#   CTGT_BUILD           build directory whose programs the tests run (default:
+#                        build/ of this checkout; build/asan for the sanitized
+#                        build); a relative path is taken from the checkout
+#   CTGT_BIN             daemon binary (default: $CTGT_BUILD/ctgt)
 #   CTGT_SUBCMD          word ctgt_start puts before the flags (default "serve";
 #                        empty for a program without subcommands, e.g. an example)
 #   CTGT_CLIENT_TIMEOUT  seconds a client command may take (default 120)
 #   CTGT_KEEP_TMP=1      keep $CTGT_TMP (daemon logs, images) after exit
+#   CI=true              a part that cannot run (ctgt_skip, need_cmd) fails
+#                        the script instead of skipping: CI has every tool
+#
+# Exit status: 0 passed, 77 passed but skipped a part (ctgt_skip), anything
+# else failed. tests/run-integration.sh shows 77 as SKIP.
 set -euo pipefail
 
 CTGT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CTGT_BIN=${CTGT_BIN:-$CTGT_ROOT/build/ctgt}
+CTGT_BUILD=${CTGT_BUILD:-build}
+case $CTGT_BUILD in /*) ;; *) CTGT_BUILD=$CTGT_ROOT/$CTGT_BUILD ;; esac
+CTGT_BIN=${CTGT_BIN:-$CTGT_BUILD/ctgt}
 CTGT_CLIENT_TIMEOUT=${CTGT_CLIENT_TIMEOUT:-120}
 CTGT_TEST_NAME=${CTGT_TEST_NAME:-$(basename "$0" .sh)}
 CTGT_DEFAULT_IQN=iqn.2026-11.io.ctgt:disk0
 CTGT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctgt-$CTGT_TEST_NAME.XXXXXX")
-export CTGT_ROOT CTGT_BIN CTGT_TMP CTGT_DEFAULT_IQN
+export CTGT_ROOT CTGT_BUILD CTGT_BIN CTGT_TMP CTGT_DEFAULT_IQN
 
+# The parts skipped (ctgt_skip), one reason each.
+CTGT__SKIPS=()
 # Every daemon started by ctgt_start, and the ones still to be reaped.
 CTGT__PIDS=()
 CTGT__SEQ=0
@@ -51,6 +63,28 @@ fail() {
 	printf '  [%s] FAIL: %s\n' "$CTGT_TEST_NAME" "$*" >&2
 	ctgt_dump_logs
 	exit 1
+}
+
+# ctgt_skip REASON: this part of the script cannot run here (a tool, IPv6, a
+# file system feature is missing). The caller then skips the part (or exits
+# 0); the script ends with status 77, shown as SKIP. Under CI=true, where
+# everything must be there, it fails the script instead.
+ctgt_skip() {
+	[ "${CI:-}" != true ] || fail "cannot run under CI=true, where nothing may skip: $*"
+	CTGT__SKIPS+=("$*")
+	printf '  [%s] SKIP: %s\n' "$CTGT_TEST_NAME" "$*"
+}
+
+# need_cmd CMD...: true when every CMD is installed; otherwise ctgt_skip
+# (naming the missing ones) and false.
+need_cmd() {
+	local c missing=()
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || missing+=("$c")
+	done
+	[ "${#missing[@]}" = 0 ] && return 0
+	ctgt_skip "not installed: ${missing[*]} (run tools/install-deps.sh)"
+	return 1
 }
 
 # ---------------------------------------------------------------- cleanup
@@ -97,6 +131,10 @@ ctgt__cleanup() {
 		echo "  [$CTGT_TEST_NAME] kept $CTGT_TMP" >&2
 	else
 		rm -rf "$CTGT_TMP"
+	fi
+	if [ "$rc" = 0 ] && [ "${#CTGT__SKIPS[@]}" -gt 0 ]; then
+		printf '  [%s] skipped %d part(s)\n' "$CTGT_TEST_NAME" "${#CTGT__SKIPS[@]}"
+		rc=77
 	fi
 	exit "$rc"
 }

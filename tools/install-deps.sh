@@ -1,9 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Install the Debian 12 packages ctgt needs to build and test, if any is missing.
+# Install the Debian 12 packages ctgt needs to build and test, if any is missing:
+# everything the tests use, so that nothing skips under CI=true (where a
+# skipped part fails). Build: gcc (with libasan/libubsan for make asan),
+# make, the -dev libraries, binutils (nm: run-sanitized.sh checks the build).
+# Tests: libiscsi-bin (iscsi-test-cu, iscsi-ls, iscsi-inq, iscsi-swp),
+# qemu-utils and qemu-block-extra (qemu-img, qemu-io with iSCSI), procps,
+# coreutils (stdbuf, timeout, truncate, sha256sum), iproute2 (ss, ip),
+# e2fsprogs (chattr), diffutils (cmp), mount (losetup, for the block-device
+# LU of data_integrity.sh).
 set -e
-PKGS="gcc make clang pkg-config libisal-dev libjansson-dev libssl-dev libcmocka-dev \
-      libiscsi-bin qemu-utils qemu-block-extra procps coreutils iproute2"
+PKGS="gcc clang libasan8 libubsan1 make pkg-config binutils libisal-dev libjansson-dev \
+      libssl-dev libcmocka-dev libiscsi-bin qemu-utils qemu-block-extra procps \
+      coreutils iproute2 e2fsprogs diffutils mount"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

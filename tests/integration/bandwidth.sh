@@ -5,7 +5,8 @@
 # per second, like a medium of that speed: 8 MiB through a 4 MiB/s LUN takes
 # seconds each way (a lower bound only: a slow machine cannot make it
 # fail), while the data arrives intact and an uncapped LUN of the same
-# daemon is not slowed. A daemon stopped in the middle of a long capped
+# daemon is not held back: while a capped transfer runs, 8 MiB reach the
+# uncapped LUN at more than twice the cap's rate. A daemon stopped in the middle of a long capped
 # transfer exits at once instead of serving out the queue at the cap, and a
 # memory store, whose I/O runs on the network thread, refuses a cap.
 set -euo pipefail
@@ -40,9 +41,19 @@ timed qemu-img convert -f raw -O raw "$capped" "$CTGT_TMP/back.raw"
 log "ok: 8 MiB read through the 4 MiB/s cap in ${ELAPSED} ms"
 assert_eq "$(sha256sum <"$CTGT_TMP/back.raw" | cut -d' ' -f1)" "$want" "data read back from the capped LUN"
 
+# The uncapped LUN, while the capped one is busy (8 MiB there take >= 1.75 s).
+qemu-img convert -n -f raw -O raw "$src" "$capped" >"$CTGT_TMP/capped.out" 2>&1 &
+bg=$!
+sleep 0.2
 timed qemu-img convert -n -f raw -O raw "$src" "$free"
-[ "$ELAPSED" -lt 1000 ] || log "note: the uncapped LUN took ${ELAPSED} ms (slow machine?)"
-log "ok: the uncapped LUN took ${ELAPSED} ms"
+! ctgt__exited "$bg" ||
+	fail "the capped transfer was over before the uncapped one: nothing ran side by side"
+[ "$ELAPSED" -lt 1000 ] ||
+	fail "8 MiB to the uncapped LUN took ${ELAPSED} ms while a capped transfer ran (want < 1000 ms, twice the 4 MiB/s cap)"
+log "ok: the uncapped LUN took ${ELAPSED} ms while the capped one was busy"
+wait "$bg" || fail "the capped transfer beside it failed: $(cat "$CTGT_TMP/capped.out")"
+timed qemu-img convert -f raw -O raw "$free" "$CTGT_TMP/back.raw"
+assert_eq "$(sha256sum <"$CTGT_TMP/back.raw" | cut -d' ' -f1)" "$want" "data read back from the uncapped LUN"
 ctgt_stop
 
 # 32 MiB at 1 MiB/s would take half a minute: SIGTERM while it runs.
@@ -55,6 +66,8 @@ sleep 1
 t0=$(now_ms)
 ctgt_stop
 stopped=$(($(now_ms) - t0))
+# (the client would go on trying to reconnect until its timeout)
+kill "$writer" 2>/dev/null || true
 wait "$writer" || true
 [ "$stopped" -lt 5000 ] || fail "a daemon stopped during a capped transfer took ${stopped} ms to exit"
 log "ok: stopped during a capped transfer in ${stopped} ms"

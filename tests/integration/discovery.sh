@@ -38,7 +38,7 @@ ctgt_stop
 
 # --- two portals: IPv4 and IPv6 loopback
 if ! have_ipv6_lo; then
-	log "SKIP two-portal part: no ::1 on lo (ip -6 addr show lo)"
+	ctgt_skip "two-portal part: no ::1 on lo (ip -6 addr show lo)"
 	exit 0
 fi
 ctgt_start --portal 127.0.0.1:0 --portal '[::1]:0' --lun 0=mem:,size=16M

@@ -11,7 +11,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-CTGT_BIN=$CTGT_ROOT/build/examples/callback_disk
+CTGT_BIN=$CTGT_BUILD/examples/callback_disk
 CTGT_SUBCMD=
 export CTGT_BIN CTGT_SUBCMD
 

@@ -29,10 +29,27 @@ assert_eq "$(listeners_of "$CTGT_PID")" "127.0.0.1:$CTGT_PORT" "listening socket
 
 # --- SIGTERM with a logged-in session and an idle TCP connection open
 exec {idle}<>"/dev/tcp/127.0.0.1/$CTGT_PORT"
-qemu-io -r -c 'sleep 60000' "iscsi://127.0.0.1:$CTGT_PORT/$CTGT_IQN/0" >/dev/null 2>&1 &
+# (qemu-io must not inherit the idle connection, or it would own that too)
+qemu-io -r -c 'sleep 60000' "iscsi://127.0.0.1:$CTGT_PORT/$CTGT_IQN/0" >/dev/null 2>&1 {idle}>&- &
 qpid=$!
-sleep 1
+# The session must really be logged in: find qemu-io's connection (its
+# local port) and the daemon's login line for that very connection.
+login=
+for ((i = 0; i < 100; i++)); do
+	kill -0 "$qpid" 2>/dev/null || fail "qemu-io exited instead of holding its session"
+	cport=$(ss -Htnp "( dport = :$CTGT_PORT )" 2>/dev/null |
+		awk -v p="pid=$qpid," 'index($0, p) { n = split($4, a, ":"); print a[n] }')
+	[ "$(wc -w <<<"$cport")" -le 1 ] || fail "qemu-io has several connections: $cport"
+	if [ -n "$cport" ]; then
+		login=$(grep -F "login: 127.0.0.1:$cport: normal session" "$CTGT_LOG" || true)
+		[ -z "$login" ] || break
+	fi
+	sleep 0.1
+done
+[ -n "$login" ] || fail "qemu-io (pid $qpid, port ${cport:-none}) did not log in within 10 s"
+sleep 0.5
 kill -0 "$qpid" 2>/dev/null || fail "qemu-io session did not stay up"
+log "ok: qemu-io logged in: ${login#*login: }"
 port=$CTGT_PORT
 ctgt_stop "$CTGT_PID" TERM
 exec {idle}>&-

@@ -12,7 +12,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-lt=build/tests/limits_test
+lt="$CTGT_BUILD"/tests/limits_test
 
 ctgt_start --lun 0=mem:,size=1M --connection-limit 4 --connection-limit-per-address 2
 expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" conns

@@ -11,7 +11,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-client=$CTGT_ROOT/build/tests/pr_client
+client=$CTGT_BUILD/tests/pr_client
 [ -x "$client" ] || fail "$client is missing (run make)"
 state=$CTGT_TMP/state
 mkdir -p "$state"

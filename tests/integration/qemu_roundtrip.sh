@@ -61,7 +61,7 @@ opts="driver=iscsi,transport=tcp,portal=127.0.0.1:$CTGT_PORT,target=$CTGT_IQN,lu
 run qemu-io --image-opts "$opts" -c 'read 0 4k'
 if [ "$RUN_RC" != 0 ] && grep -qiE "invalid parameter|header-digest" <<<"$RUN_OUT" &&
 	! grep -qiE "login|iscsi:" <<<"$RUN_OUT"; then
-	log "SKIP header-digest part: this qemu-io has no header-digest option: $RUN_OUT"
+	ctgt_skip "header-digest part: this qemu-io has no header-digest option: $RUN_OUT"
 else
 	expect_ok qemu-io --image-opts "$opts" -c 'write -P 0xab 0 1M' -c 'read -P 0xab 0 1M' \
 		-c 'write -P 0x5c 3M 64k' -c 'read -P 0x5c 3M 64k'

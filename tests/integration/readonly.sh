@@ -63,5 +63,5 @@ if chattr +i "$img" 2>/dev/null; then
 	ctgt_stop
 	chattr -i "$img"
 else
-	log "chattr +i not supported here: immutable file case skipped"
+	ctgt_skip "immutable-file case: chattr +i failed here (not root, or no such flag on this file system)"
 fi

@@ -14,7 +14,7 @@ set -euo pipefail
 
 # Target resets are refused by default (and the log says who asked) ...
 ctgt_start --lun 0=mem:,size=16M
-build/tests/tmf_test "$CTGT_PORT" "$CTGT_IQN" refused
+"$CTGT_BUILD"/tests/tmf_test "$CTGT_PORT" "$CTGT_IQN" refused
 ctgt_stop
 # The first refusal is logged with the initiator's name; the cold reset
 # right after it falls in the same 10 s and is only counted.
@@ -24,7 +24,7 @@ n=$(grep -c "RESET from .* refused" "$CTGT_LOG" || true)
 assert_eq "$n" 1 "log lines for two refused resets within 10 s"
 # ... and run when the target allows them, by flag and by JSON key.
 ctgt_start --lun 0=mem:,size=16M --allow-target-reset
-build/tests/tmf_test "$CTGT_PORT" "$CTGT_IQN"
+"$CTGT_BUILD"/tests/tmf_test "$CTGT_PORT" "$CTGT_IQN"
 ctgt_stop
 cat >"$CTGT_TMP/tmf.json" <<EOF
 { "storages": [ { "deviceID": 1, "path": "mem:", "size": "16M" } ],
@@ -33,13 +33,11 @@ cat >"$CTGT_TMP/tmf.json" <<EOF
                                    "allowTargetReset": true } } }
 EOF
 ctgt_start --config "$CTGT_TMP/tmf.json"
-build/tests/tmf_test "$CTGT_PORT" "$CTGT_IQN"
+"$CTGT_BUILD"/tests/tmf_test "$CTGT_PORT" "$CTGT_IQN"
 ctgt_stop
 
-if ! command -v iscsi-test-cu >/dev/null; then
-	log "iscsi-test-cu not installed: MultipathIO not run"
-	exit 0
-fi
+# MultipathIO of iscsi-test-cu
+need_cmd iscsi-test-cu || exit 0
 ctgt_start --portal 127.0.0.1:0 --portal 127.0.0.1:0 --lun 0=mem:,size=16M
 read -r p1 p2 <<<"$CTGT_LISTEN"
 [ -n "$p2" ] || fail "the daemon listens on one portal only: $CTGT_LISTEN"

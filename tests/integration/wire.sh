@@ -20,7 +20,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 ctgt_start --lun 0=mem:,size=16M
-build/tests/wire_test "$CTGT_PORT" "$CTGT_IQN"
+"$CTGT_BUILD"/tests/wire_test "$CTGT_PORT" "$CTGT_IQN"
 main_pid=$CTGT_PID main_port=$CTGT_PORT main_iqn=$CTGT_IQN
 
 # Twelve targets: their SendTargets answer is well over 512 bytes.
@@ -38,7 +38,7 @@ printf '{ "storages": [ %s ],\n  "iscsitargets": { %s } }\n' "$storages" "$targe
 ctgt_start --config "$CTGT_TMP/many.json"
 disc_pid=$CTGT_PID disc_port=$CTGT_PORT
 
-build/tests/dataflow_test "$main_port" "$main_iqn" "$disc_port" "${iqns[@]}"
+"$CTGT_BUILD"/tests/dataflow_test "$main_port" "$main_iqn" "$disc_port" "${iqns[@]}"
 ctgt_stop "$disc_pid"
 ctgt_stop "$main_pid"
 
@@ -47,7 +47,7 @@ ctgt_stop "$main_pid"
 ctgt_start --lun 0=mem:,size=16M
 mcs_pid=$CTGT_PID mcs_port=$CTGT_PORT mcs_iqn=$CTGT_IQN
 ctgt_start --lun 0=mem:,size=1M --max-connections 1
-build/tests/mcs_test "$mcs_port" "$mcs_iqn" "$CTGT_PORT"
+"$CTGT_BUILD"/tests/mcs_test "$mcs_port" "$mcs_iqn" "$CTGT_PORT"
 ctgt_stop "$CTGT_PID"
 ctgt_stop "$mcs_pid"
 # Two portal groups of one target: a session does not span them.
@@ -61,12 +61,12 @@ ctgt_start --config "$CTGT_TMP/tpgs.json"
 # ctgt_start's own --portal (default group) comes first, then the file's two.
 read -r _ tpg_a tpg_b <<<"$CTGT_LISTEN"
 [ -n "$tpg_b" ] || fail "the daemon does not listen on three portals: $CTGT_LISTEN"
-build/tests/mcs_test tpgt "${tpg_a##*:}" "${tpg_b##*:}" iqn.2026-11.io.ctgt.wire:tpgs
+"$CTGT_BUILD"/tests/mcs_test tpgt "${tpg_a##*:}" "${tpg_b##*:}" iqn.2026-11.io.ctgt.wire:tpgs
 ctgt_stop
 
 # Keep-alive: NOP-In pings after 1 s idle, a silent initiator is dropped.
 ctgt_start --lun 0=mem:,size=1M --nop-interval 1
-build/tests/wire_test "$CTGT_PORT" "$CTGT_IQN" keepalive
+"$CTGT_BUILD"/tests/wire_test "$CTGT_PORT" "$CTGT_IQN" keepalive
 ctgt_stop
 
 # CHAP (tests/wire/auth_test.c): the exchange by hand, every refusal (status
@@ -77,7 +77,7 @@ acl_iqn=iqn.2026-11.io.ctgt.wire:acl
 ctgt_start --target "$chap_iqn" --chap alice:alicesecret12 --mutual-chap tgt:targetsecret99 \
 	--lun 0=mem:,size=1M --target "$open_iqn" --lun 0=mem:,size=1M \
 	--target "$acl_iqn" --allow 127.0.0.13 --lun 0=mem:,size=1M
-build/tests/auth_test "$CTGT_PORT" "$chap_iqn" "$open_iqn" "$acl_iqn"
+"$CTGT_BUILD"/tests/auth_test "$CTGT_PORT" "$chap_iqn" "$open_iqn" "$acl_iqn"
 ctgt_stop
 # The bad names reached the log escaped: no control byte, no non-ASCII byte.
 assert_contains "$(cat "$CTGT_LOG")" 'InitiatorName "iqn.2026-11.io.ctgt:bad\x01\x1b[31mname\xc3\xa9"' \

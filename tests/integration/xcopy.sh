@@ -13,7 +13,7 @@ set -euo pipefail
 
 src=$CTGT_TMP/src.img dst=$CTGT_TMP/dst.img
 ctgt_start --lun "0=$src,size=4M" --lun "1=$dst,size=4M"
-build/tests/xcopy_wire_test "$CTGT_PORT" "$CTGT_IQN"
+"$CTGT_BUILD"/tests/xcopy_wire_test "$CTGT_PORT" "$CTGT_IQN"
 ctgt_stop
 
 a=$(dd if="$src" bs=512 skip=10 count=16 status=none | sha256sum)

@@ -188,6 +188,7 @@ static void test_select_wce(void **state)
 	write1(f, &t);
 	assert_good(&t);
 	assert_false(f->st.last.fua);
+	scsi_task_release(&t);
 	assert_int_equal(list[6] & 0x04, 0x04);
 	list[6] &= (uint8_t)~0x04;
 	f->st.submits = 0;
@@ -201,6 +202,7 @@ static void test_select_wce(void **state)
 	assert_good(&t);
 	assert_int_equal(f->st.last.op, BS_OP_WRITE);
 	assert_true(f->st.last.fua);
+	scsi_task_release(&t);
 	mode_sense(f, &t, 0x08, 0x08, 0);
 	assert_int_equal(t.buf[6] & 0x04, 0);		/* current: off */
 	scsi_task_release(&t);
@@ -213,8 +215,10 @@ static void test_select_wce(void **state)
 	assert_int_equal(mode_select(f, &t, false, 0x10, list, (uint16_t)n), SCSI_TASK_COMPLETE);
 	assert_good(&t);
 	assert_int_equal(f->st.submits, 0);
+	scsi_task_release(&t);
 	write1(f, &t);
 	assert_false(f->st.last.fua);
+	scsi_task_release(&t);
 	fx_free(f);
 }
 
@@ -230,8 +234,10 @@ static void test_select_swp(void **state)
 	list[8] |= 0x08;				/* SWP */
 	mode_select(f, &t, false, 0x10, list, (uint16_t)n);
 	assert_good(&t);
+	scsi_task_release(&t);
 	write1(f, &t);
 	assert_sense(&t, 0x7, 0x2700);			/* DATA PROTECT */
+	scsi_task_release(&t);
 	fx_cmd(f, &t, rd, SCSI_DIR_READ, BS, NULL);
 	assert_good(&t);
 	scsi_task_release(&t);
@@ -242,8 +248,10 @@ static void test_select_swp(void **state)
 	list[8] &= (uint8_t)~0x08;
 	mode_select(f, &t, false, 0x10, list, (uint16_t)n);
 	assert_good(&t);
+	scsi_task_release(&t);
 	write1(f, &t);
 	assert_good(&t);
+	scsi_task_release(&t);
 	fx_free(f);
 }
 
@@ -286,15 +294,19 @@ static void test_select_header_checks(void **state)
 	assert_sense(&t, 0x5, 0x2400);
 	assert_int_equal(t.sense[15], 0xc8);		/* C/D, BPV, bit 0 */
 	assert_int_equal(get_be16(&t.sense[16]), 1);
+	scsi_task_release(&t);
 	/* PF=0 with pages after the header */
 	mode_select(f, &t, false, 0x00, list, (uint16_t)n);
 	assert_sense(&t, 0x5, 0x2400);
 	assert_int_equal(t.sense[15], 0xcc);		/* bit 4 */
+	scsi_task_release(&t);
 	/* PF=0 with a header only, and an empty list: fine */
 	mode_select(f, &t, false, 0x00, list, 4);
 	assert_good(&t);
+	scsi_task_release(&t);
 	mode_select(f, &t, false, 0x10, NULL, 0);
 	assert_good(&t);
+	scsi_task_release(&t);
 
 	memcpy(bad, list, n);
 	bad[0] = 3;					/* MODE DATA LENGTH */
@@ -352,15 +364,18 @@ static void test_select_block_descriptor(void **state)
 	memcpy(&list[24], page + 4, n);
 	mode_select(f, &t, true, 0x10, list, (uint16_t)(24 + n));
 	assert_good(&t);
+	scsi_task_release(&t);
 	put_be32(&list[20], 1024);
 	mode_select(f, &t, true, 0x10, list, (uint16_t)(24 + n));
 	assert_sense(&t, 0x5, 0x2600);
 	assert_int_equal(get_be16(&t.sense[16]), 20);
+	scsi_task_release(&t);
 	list[4] = 0;					/* 16 bytes of short ones */
 	put_be32(&list[20], BS);
 	mode_select(f, &t, true, 0x10, list, (uint16_t)(24 + n));
 	assert_sense(&t, 0x5, 0x2600);
 	assert_int_equal(get_be16(&t.sense[16]), 6);
+	scsi_task_release(&t);
 	fx_free(f);
 }
 
@@ -385,6 +400,7 @@ static void test_select_page_checks(void **state)
 	assert_sense(&t, 0x5, 0x2600);
 	assert_int_equal(t.sense[15], 0x8d);		/* SKSV, BPV, bit 5 */
 	assert_int_equal(get_be16(&t.sense[16]), 6);
+	scsi_task_release(&t);
 	memcpy(bad, list, n);
 	bad[12] = 0;					/* BUSY TIMEOUT PERIOD */
 	select6_expect(f, bad, (uint16_t)n, 0x2600, 12);
