@@ -121,12 +121,14 @@ static int check_header(struct scsi_task *task, uint32_t len, uint32_t *pages)
 	uint32_t hdr = ten ? 8 : 4, bdlen, bdlen_at;
 	/* MEDIUM TYPE and DEVICE-SPECIFIC PARAMETER */
 	uint32_t mt_at = ten ? 2 : 1, dsp_at = ten ? 3 : 2;
-	/* WP and DPOFUA mean nothing in MODE SELECT (SBC-3 6.4.1); the other
-	 * bits of the device-specific parameter are reserved. */
-	uint8_t dsp_reserved = d[dsp_at] & 0x6f;
+	uint8_t dsp_reserved;
 
 	if (len < hdr)
 		return length_error(task);
+	/* WP and DPOFUA mean nothing in MODE SELECT (SBC-3 6.4.1); the other
+	 * bits of the device-specific parameter are reserved. Read only once
+	 * the header is known to be there (the buffer is @len bytes). */
+	dsp_reserved = d[dsp_at] & 0x6f;
 	/* MODE DATA LENGTH is reserved in MODE SELECT. */
 	if (ten ? get_be16(&d[0]) : d[0])
 		return bad_field(task, 0, -1);
