@@ -136,6 +136,7 @@ fuzz-corpus: build/fuzz/gen_corpus
 fuzz-run-%: build/fuzz/fuzz_%
 	@mkdir -p build/fuzz/corpus/$* build/fuzz/crash
 	nice build/fuzz/fuzz_$* $(FUZZ_RUN) -max_total_time=$(FUZZ_TIME) \
+		$(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
 		-artifact_prefix=build/fuzz/crash/$*- \
 		build/fuzz/corpus/$* tests/fuzz/corpus/$*
 
