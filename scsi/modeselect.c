@@ -127,7 +127,8 @@ static int check_header(struct scsi_task *task, uint32_t len, uint32_t *pages)
 	if (len < hdr)
 		return length_error(task);
 	/* WP and DPOFUA mean nothing in MODE SELECT (SBC-3 6.4.1); the other
-	 * bits of the device-specific parameter are reserved. */
+	 * bits of the device-specific parameter are reserved. Read only once
+	 * the header is known to be there (the buffer is @len bytes). */
 	dsp_reserved = d[dsp_at] & 0x6f;
 	/* MODE DATA LENGTH is reserved in MODE SELECT. */
 	if (ten ? get_be16(&d[0]) : d[0])

@@ -502,6 +502,18 @@ static void scsi_misc(void)
 	save("scsi", "misc", &b);
 }
 
+/* Regression: MODE SELECT parameter lists shorter than the mode parameter
+ * header (scsi/modeselect.c read the header before checking its length). */
+static void scsi_regress_modeselect(void)
+{
+	struct buf b = { .len = 0 };
+	uint8_t z[8] = { 0 };
+
+	rec(&b, D_WRITE, 1, CDB(0x15, 0x10, 0, 0, 1), z, 1);
+	rec(&b, D_WRITE, 3, CDB(0x55, 0x10, 0, 0, 0, 0, 0, 0, 3), z, 3);
+	save("scsi", "regress-modeselect-short", &b);
+}
+
 static void gen_scsi(void)
 {
 	for (size_t i = 0; i < sizeof(pattern); i++)
@@ -515,6 +527,7 @@ static void gen_scsi(void)
 	scsi_xcopy();
 	scsi_tmf();
 	scsi_misc();
+	scsi_regress_modeselect();
 }
 
 /* ---------------- pdu ---------------- */

@@ -328,6 +328,29 @@ static void test_select_header_checks(void **state)
 	fx_free(f);
 }
 
+/* A parameter list shorter than the mode parameter header: nothing past the
+ * bytes received is read (found by tests/fuzz/fuzz_scsi; the header used to
+ * be read before its length was checked, one to three bytes past the
+ * buffer: AddressSanitizer builds of this test catch a regression). */
+static void test_select_list_shorter_than_header(void **state)
+{
+	struct fixture *f = fx_new(NBLOCKS);
+	uint8_t list[64];
+	uint32_t n = current_page(f, 0x08, 0, list);
+	struct scsi_task t;
+
+	(void)state;
+	assert_true(n > 8);
+	select6_expect(f, list, 1, 0x1a00, -1);
+	select6_expect(f, list, 2, 0x1a00, -1);
+	for (uint16_t len = 1; len < 8; len++) {
+		mode_select(f, &t, true, 0x10, list, len);
+		assert_sense(&t, 0x5, 0x1a00);
+		scsi_task_release(&t);
+	}
+	fx_free(f);
+}
+
 static void test_select_block_descriptor(void **state)
 {
 	struct fixture *f = fx_new(NBLOCKS);
@@ -655,6 +678,7 @@ int main(void)
 		cmocka_unit_test(test_select_swp),
 		cmocka_unit_test(test_swp_unmap),
 		cmocka_unit_test(test_select_header_checks),
+		cmocka_unit_test(test_select_list_shorter_than_header),
 		cmocka_unit_test(test_select_block_descriptor),
 		cmocka_unit_test(test_select_page_checks),
 		cmocka_unit_test(test_select_atomic),
