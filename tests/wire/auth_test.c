@@ -45,27 +45,7 @@
 static int g_port;
 static const char *g_chap, *g_open, *g_acl;
 
-static int connect_from(const char *src)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)g_port) };
-	struct sockaddr_in me = { .sin_family = AF_INET };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	assert_true(fd >= 0);
-	inet_pton(AF_INET, src, &me.sin_addr);
-	assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	return fd;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* One Login Request in the security stage holding @keys; the response in @rx. */
 static void sec_step(int fd, const char *keys, size_t len, struct rx *rx)
@@ -97,7 +77,7 @@ static int chap_begin(const char *src, const char *initiator, const char *algs, 
 {
 	char keys[512], a[64];
 	size_t n;
-	int fd = connect_from(src);
+	int fd = wire_connect_from(g_port, src);
 
 	n = login_keys(keys, sizeof(keys), initiator, g_chap, "AuthMethod=CHAP,None", NULL);
 	sec_step(fd, keys, n, rx);
@@ -299,7 +279,7 @@ static void test_security_skipped(void **state)
 	int fd;
 
 	(void)state;
-	fd = connect_from("127.0.0.9");
+	fd = wire_connect_from(g_port, "127.0.0.9");
 	n = login_keys(keys, sizeof(keys), "iqn.2026-11.io.ctgt:auth-skip", g_chap, NULL);
 	login_bhs(bhs, LOGIN_TO_FFP, 1);
 	send_pdu(fd, bhs, keys, (uint32_t)n);
@@ -307,7 +287,7 @@ static void test_security_skipped(void **state)
 	expect_auth_failure(fd, &rx);
 	close(fd);
 
-	fd = connect_from("127.0.0.9");
+	fd = wire_connect_from(g_port, "127.0.0.9");
 	n = login_keys(keys, sizeof(keys), "iqn.2026-11.io.ctgt:auth-skip", g_chap,
 		       "AuthMethod=None", NULL);
 	sec_step(fd, keys, n, &rx);
@@ -325,9 +305,9 @@ static uint64_t timed_failure(const char *src, const char *name)
 	int fd = chap_begin(src, name, "5", &rx);
 
 	respond(&rx, "alicesecret13", r, sizeof(r));
-	t0 = now_ms();
+	t0 = wire_now_ms();
 	chap_answer(fd, USER, r, "", 0, &rx);
-	t0 = now_ms() - t0;
+	t0 = wire_now_ms() - t0;
 	expect_auth_failure(fd, &rx);
 	close(fd);
 	rx_free(&rx);
@@ -353,7 +333,7 @@ static void test_failures_slowed_down(void **state)
 		int fd = chap_begin("127.0.0.11", "iqn.2026-11.io.ctgt:auth-slow", "5", &rx);
 
 		respond(&rx, "alicesecret13", r, sizeof(r));
-		t0 = now_ms();
+		t0 = wire_now_ms();
 		{
 			char keys[2048];
 			size_t n = (size_t)snprintf(keys, sizeof(keys), "CHAP_N=%s", USER) + 1;
@@ -363,13 +343,13 @@ static void test_failures_slowed_down(void **state)
 			login_bhs(bhs, SEC_TO_OP, 1);
 			send_pdu(fd, bhs, keys, (uint32_t)n);
 		}
-		t1 = now_ms();
+		t1 = wire_now_ms();
 		sess_login(&s, g_port, 3, "iqn.2026-11.io.ctgt:auth-bystander", g_open, NULL);
 		sess_clear_ua(&s, 0);
-		assert_true(now_ms() - t1 < 500);
+		assert_true(wire_now_ms() - t1 < 500);
 		sess_close(&s);
 		expect_pdu(fd, &rx, ISCSI_OP_LOGIN_RSP);
-		t = now_ms() - t0;
+		t = wire_now_ms() - t0;
 		expect_auth_failure(fd, &rx);
 		assert_true(t >= 1950 && t < 3000);
 		close(fd);
@@ -409,7 +389,7 @@ static void login_status_from(const char *src, const char *initiator, const char
 	struct rx rx = { 0 };
 	char keys[1024];
 	size_t n = login_keys(keys, sizeof(keys), initiator, target, NULL);
-	int fd = connect_from(src);
+	int fd = wire_connect_from(g_port, src);
 
 	login_bhs(bhs, LOGIN_TO_FFP, 1);
 	send_pdu(fd, bhs, keys, (uint32_t)n);

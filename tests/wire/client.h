@@ -28,6 +28,10 @@ void login_bhs(uint8_t bhs[ISCSI_BHS_LEN], uint8_t flags, uint8_t isid_last);
 
 /** Connect to 127.0.0.1:@port (asserts on failure). */
 int wire_connect(int port);
+/** The same from loopback address @src (127.0.0.X), or any when NULL. */
+int wire_connect_from(int port, const char *src);
+/** CLOCK_MONOTONIC in milliseconds. */
+uint64_t wire_now_ms(void);
 /** Write all @len bytes (asserts on failure). */
 void send_all(int fd, const void *buf, size_t len);
 /** Read exactly @len bytes; 0, or -1 on EOF or after 5 s without data. */

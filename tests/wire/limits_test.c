@@ -40,13 +40,6 @@ static int g_port;
 static const char *g_target;
 static int g_pid;
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void sleep_ms(unsigned ms)
 {
@@ -55,20 +48,6 @@ static void sleep_ms(unsigned ms)
 	nanosleep(&ts, NULL);
 }
 
-/* A TCP connection to the daemon from loopback address @src (127.0.0.X). */
-static int connect_from(const char *src)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)g_port) };
-	struct sockaddr_in me = { .sin_family = AF_INET };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_true(fd >= 0);
-	inet_pton(AF_INET, src, &me.sin_addr);
-	assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	return fd;
-}
 
 /* Send a leading login on @fd; returns the Login Response's class << 8 | detail. */
 static int login_on(int fd, uint8_t isid_last, struct rx *rsp)
@@ -118,20 +97,20 @@ static void test_connection_limits(void **state)
 	struct sess a1, a2, b1, b2, c1;
 
 	(void)state;
-	sess_on(&a1, connect_from("127.0.0.1"), 1);
-	sess_on(&a2, connect_from("127.0.0.1"), 2);
+	sess_on(&a1, wire_connect_from(g_port, "127.0.0.1"), 1);
+	sess_on(&a2, wire_connect_from(g_port, "127.0.0.1"), 2);
 	/* A third connection from 127.0.0.1 is over the per-address limit. */
-	assert_closed_at_once(connect_from("127.0.0.1"));
-	sess_on(&b1, connect_from("127.0.0.2"), 3);
-	sess_on(&b2, connect_from("127.0.0.2"), 4);
+	assert_closed_at_once(wire_connect_from(g_port, "127.0.0.1"));
+	sess_on(&b1, wire_connect_from(g_port, "127.0.0.2"), 3);
+	sess_on(&b2, wire_connect_from(g_port, "127.0.0.2"), 4);
 	/* 127.0.0.3 has none, but four is the total. */
-	assert_closed_at_once(connect_from("127.0.0.3"));
+	assert_closed_at_once(wire_connect_from(g_port, "127.0.0.3"));
 	tur_ok(&a1);
 	tur_ok(&b2);
 	/* A slot frees when a connection ends. */
 	sess_close(&a1);
 	sleep_ms(300);
-	sess_on(&c1, connect_from("127.0.0.3"), 5);
+	sess_on(&c1, wire_connect_from(g_port, "127.0.0.3"), 5);
 	tur_ok(&c1);
 	tur_ok(&a2);
 	sess_close(&a2);
@@ -172,12 +151,12 @@ static void test_session_limit(void **state)
 static uint64_t closed_after(int fd, uint64_t t0)
 {
 	assert_true(wait_closed(fd));
-	return now_ms() - t0;
+	return wire_now_ms() - t0;
 }
 
 static void test_login_timeout_silent(void **state)
 {
-	uint64_t t0 = now_ms();
+	uint64_t t0 = wire_now_ms();
 	int fd = wire_connect(g_port);
 	uint64_t ms = closed_after(fd, t0);
 
@@ -193,7 +172,7 @@ static void test_login_timeout_slowloris(void **state)
 	char keys[1024];
 	uint8_t pdu[ISCSI_BHS_LEN + 1024];
 	size_t len = login_keys(keys, sizeof(keys), INITIATOR, g_target, NULL), i;
-	uint64_t t0 = now_ms();
+	uint64_t t0 = wire_now_ms();
 	int fd = wire_connect(g_port);
 	struct sess s;
 
@@ -230,15 +209,15 @@ static void test_keepalive_counts_from_last_pdu(void **state)
 	sess_on(&s, wire_connect(g_port), 1);
 	/* Busy for 5 s, a command every 400 ms: never idle for 2 s, so no
 	 * NOP-In may arrive (sess_run fails on any PDU not for its command). */
-	t0 = now_ms();
-	while (now_ms() - t0 < 5000) {
+	t0 = wire_now_ms();
+	while (wire_now_ms() - t0 < 5000) {
 		tur_ok(&s);
 		sleep_ms(400);
 	}
 	/* Then idle: the ping comes 2 s (checked once a second) after the last PDU. */
-	t0 = now_ms();
+	t0 = wire_now_ms();
 	expect_pdu(s.fd, &rx, ISCSI_OP_NOP_IN);
-	idle = now_ms() - t0;
+	idle = wire_now_ms() - t0;
 	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), ISCSI_RSVD_TAG);
 	assert_true(idle >= 1000 && idle <= 3500);
 	rx_free(&rx);
@@ -314,7 +293,7 @@ static void still_serving(struct sess *s, uint8_t fill)
 {
 	static uint8_t out[65536], in[65536];
 	uint8_t cdb[16];
-	uint64_t t0 = now_ms();
+	uint64_t t0 = wire_now_ms();
 
 	memset(out, fill, sizeof(out));
 	cdb_rw10(cdb, 0x2a, 4096, 128);
@@ -322,7 +301,7 @@ static void still_serving(struct sess *s, uint8_t fill)
 	cdb_rw10(cdb, 0x28, 4096, 128);
 	assert_int_equal(sess_run(s, 0, cdb, NULL, 0, in, sizeof(in), NULL), STATUS_GOOD);
 	assert_memory_equal(in, out, sizeof(out));
-	assert_true(now_ms() - t0 < 3000);
+	assert_true(wire_now_ms() - t0 < 3000);
 }
 
 /* A reading initiator with more READs in flight than the connection buffer
@@ -445,8 +424,8 @@ static void test_memory_bounded(void **state)
 		cmd_bhs(bhs, &writer, ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE | ATTR_SIMPLE, MiB, cdb);
 		send_all(writer.fd, bhs, sizeof(bhs));
 	}
-	t0 = now_ms();
-	while (now_ms() - t0 < 3000 && tsf + r2t_itts < 100) {
+	t0 = wire_now_ms();
+	while (wire_now_ms() - t0 < 3000 && tsf + r2t_itts < 100) {
 		assert_int_equal(recv_pdu(writer.fd, &rx), 0);
 		if (bhs_opcode(rx.bhs) == ISCSI_OP_R2T) {
 			/* Maybe several R2Ts per command: count the first (R2TSN 0). */
