@@ -119,9 +119,11 @@ void auth_decide(struct iscsi_conn *conn)
 	in = kv_find(conn->text_in, conn->text_in_len, "InitiatorName");
 	if (st && strcmp(st, "Discovery") == 0) {
 		cfg = &conn->srv->discovery_auth;
+		a->for_discovery = true;
 	} else if (tn && (t = server_find_target(conn->srv, tn)) != NULL) {
 		cfg = &t->auth;
 		e = auth_find_initiator(t, in);
+		a->for_target = t;
 	}
 	if (e && e->chap)
 		a->expect = &e->cred;
@@ -178,6 +180,24 @@ int auth_step(struct iscsi_conn *conn, struct kvbuf *out, bool *transit)
 		break;
 	}
 	login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_OUT_OF_RESOURCES, "out of memory");
+	return -1;
+}
+
+/*
+ * The credentials were chosen from the first request's names, before the
+ * negotiation read them: the session the login negotiated must be the one
+ * they were chosen for. Both read the same terminated pairs, so this holds;
+ * it is checked because a difference would be a login without the secret.
+ */
+int auth_check_decided(struct iscsi_conn *conn, const struct iscsi_target *t)
+{
+	const struct iscsi_login_auth *a = &conn->auth;
+
+	if (a->for_discovery == conn->params.discovery &&
+	    (conn->params.discovery || a->for_target == t))
+		return 0;
+	login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_INIT_ERR,
+		   "the session type or target name changed during the login");
 	return -1;
 }
 

@@ -132,6 +132,8 @@ enum rx_state {
 /* The security stage of one login (auth.c). */
 struct iscsi_login_auth {
 	bool decided;			/* chosen (from the first request's names) */
+	bool for_discovery;		/* ... for a discovery session */
+	const struct iscsi_target *for_target; /* ... for this target (or none) */
 	bool required;			/* this initiator must authenticate */
 	const struct chap_cred *expect;	/* what it proves */
 	const struct chap_cred *ours;	/* our mutual credentials, or NULL */
@@ -294,6 +296,9 @@ void auth_decide(struct iscsi_conn *conn);
  * unfinished. Returns 0, or -1 after failing the login (status 0201).
  */
 int auth_step(struct iscsi_conn *conn, struct kvbuf *out, bool *transit);
+/** The negotiated session type and target (@t, NULL for discovery) are the
+ *  ones the credentials were chosen for; else -1 after failing the login. */
+int auth_check_decided(struct iscsi_conn *conn, const struct iscsi_target *t);
 /** Leaving the security stage (or never entering it): -1 after failing the
  *  login when this initiator had to authenticate and did not. */
 int auth_check_done(struct iscsi_conn *conn);

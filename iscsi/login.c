@@ -158,7 +158,7 @@ static int check_identity(struct iscsi_conn *conn)
 	if (check_name(conn, "InitiatorName", p->initiator_name, LOGIN_DETAIL_INIT_ERR) < 0)
 		return -1;
 	if (p->discovery)
-		return 0;
+		return auth_check_decided(conn, NULL);
 	if (!p->target_name[0]) {
 		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_MISSING_PARAMETER,
 			   "no TargetName");
@@ -181,7 +181,7 @@ static int check_identity(struct iscsi_conn *conn)
 			   t ? LOGIN_DETAIL_FORBIDDEN : LOGIN_DETAIL_NOT_FOUND, msg);
 		return -1;
 	}
-	return 0;
+	return auth_check_decided(conn, t);
 }
 
 /*

@@ -856,6 +856,13 @@ int iscsi_param_negotiate(struct iscsi_neg *n, const char *data, size_t len, str
 	};
 	size_t pos = 0;
 
+	/* 6.1: every pair, the last included, ends in a NUL. kv_find() and the
+	 * security stage's lookups see only terminated pairs: accepting an
+	 * unterminated one here would let the two disagree about the names. */
+	if (len && data[len - 1] != '\0') {
+		LOG_WARN(COMP, "text data does not end in a NUL delimiter");
+		return NEG_ERR_SYNTAX;
+	}
 	while (pos < len) {
 		const char *pair = data + pos;
 		size_t plen = strnlen(pair, len - pos);

@@ -98,8 +98,8 @@ void iscsi_neg_init(struct iscsi_neg *n, struct iscsi_params *p,
 		    const struct iscsi_target_limits *lim, bool leading, bool login);
 
 /**
- * Negotiate every key=value pair in @data[0..len) (NUL separated; a missing
- * final NUL is tolerated) and append the answers to @out: the chosen value,
+ * Negotiate every key=value pair in @data[0..len) (each ending in a NUL,
+ * the last one too: data without it is NEG_ERR_SYNTAX) and append the answers to @out: the chosen value,
  * or "NotUnderstood", "Irrelevant" or "Reject" as RFC 7143 section 6.2 and
  * 13 require. Declarative keys from the initiator (InitiatorName,
  * SessionType, ...) are recorded and not answered. SendTargets is not

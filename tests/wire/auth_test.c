@@ -296,6 +296,45 @@ static void test_security_skipped(void **state)
 	rx_free(&rx);
 }
 
+/*
+ * Found by fuzz_login: a first request whose last pair, TargetName, lacks
+ * its NUL. The security stage looked the names up among terminated pairs
+ * only and chose no credentials, while the negotiation took the name: the
+ * initiator then left the security stage of a CHAP target without CHAP.
+ * Such data is malformed (RFC 7143 section 6.1): 0200, closed, every time.
+ */
+static void test_unterminated_last_key(void **state)
+{
+	uint8_t bhs[ISCSI_BHS_LEN];
+	struct rx rx = { 0 };
+	char keys[512];
+	int n;
+	int fd;
+
+	(void)state;
+	fd = wire_connect_from(g_port, "127.0.0.15");
+	n = snprintf(keys, sizeof(keys), "InitiatorName=iqn.2026-11.io.ctgt:unterminated%cTargetName=%s",
+		     0, g_chap);
+	login_bhs(bhs, ISCSI_STAGE_SECURITY << 2, 1);	/* no transit yet */
+	send_pdu(fd, bhs, keys, (uint32_t)n);		/* no final NUL */
+	expect_pdu(fd, &rx, ISCSI_OP_LOGIN_RSP);
+	expect_status(&rx, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_INIT_ERR);
+	assert_true(wait_closed(fd));
+	close(fd);
+
+	/* The same as the last key of a request leaving the stage. */
+	fd = wire_connect_from(g_port, "127.0.0.15");
+	n = snprintf(keys, sizeof(keys), "InitiatorName=iqn.2026-11.io.ctgt:unterminated%cTargetName=%s",
+		     0, g_chap);
+	login_bhs(bhs, SEC_TO_OP, 1);
+	send_pdu(fd, bhs, keys, (uint32_t)n);
+	expect_pdu(fd, &rx, ISCSI_OP_LOGIN_RSP);
+	expect_status(&rx, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_INIT_ERR);
+	assert_true(wait_closed(fd));
+	close(fd);
+	rx_free(&rx);
+}
+
 /* One wrong response from @src as @name; returns how long its answer took. */
 static uint64_t timed_failure(const char *src, const char *name)
 {
@@ -458,6 +497,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_reflection),
 		cmocka_unit_test(test_bad_chap_i),
 		cmocka_unit_test(test_security_skipped),
+		cmocka_unit_test(test_unterminated_last_key),
 		cmocka_unit_test(test_failures_slowed_down),
 		cmocka_unit_test(test_request_during_hold),
 		cmocka_unit_test(test_access_rules),
