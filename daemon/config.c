@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -394,6 +395,37 @@ static size_t count_luns(const struct ctgt_config *cfg)
 	return n;
 }
 
+/* ---- resource limits ----------------------------------------------------- */
+
+/* The offset of @field of struct ctgt_limits, which must be an unsigned
+ * (uint32_t is one too): a field of another size does not build. */
+#define LIMIT_FIELD(field) \
+	(offsetof(struct ctgt_limits, field) + \
+	 0 * sizeof(char[sizeof(((struct ctgt_limits *)0)->field) == sizeof(unsigned) ? 1 : -1]))
+#define COUNT_LIMIT(flag, key, field, min, max) { flag, key, LIMIT_FIELD(field), min, max, false }
+#define SIZE_LIMIT(flag, key, field, min, max) { flag, key, LIMIT_FIELD(field), min, max, true }
+
+const struct config_limit config_limits[] = {
+	COUNT_LIMIT("connection-limit", "connectionLimit", max_connections, 1, 65536),
+	COUNT_LIMIT("connection-limit-per-address", "connectionLimitPerAddress",
+		    max_connections_per_address, 1, 65536),
+	COUNT_LIMIT("session-limit", "sessionLimit", max_sessions_per_target, 1, 65536),
+	COUNT_LIMIT("login-timeout", "loginTimeout", login_timeout, 1, 3600),
+	SIZE_LIMIT("connection-buffer", "connectionBuffer", connection_buffer, 1u << 20, 1ull << 31),
+	SIZE_LIMIT("tx-backlog", "txBacklog", tx_backlog, 64u << 10, 1u << 30),
+};
+const size_t config_nlimits = sizeof(config_limits) / sizeof(config_limits[0]);
+
+unsigned *limit_slot(struct ctgt_limits *lim, const struct config_limit *l)
+{
+	return (unsigned *)((char *)lim + l->offset);
+}
+
+unsigned limit_get(const struct ctgt_limits *lim, const struct config_limit *l)
+{
+	return *(const unsigned *)((const char *)lim + l->offset);
+}
+
 /* ---- merging a finished scratch config into the caller's ---------------- */
 
 /*
@@ -543,23 +575,16 @@ int place_group(struct ctgt_config *cfg, struct ctgt_target_cfg *g, const char *
 	return 0;
 }
 
-/* A limit given as a flag wins over the config file's. */
+/* Each limit given as a flag wins over the config file's. */
 void apply_limits(struct ctgt_limits *cfg, const struct ctgt_limits *fl)
 {
-	if (fl->max_connections)
-		cfg->max_connections = fl->max_connections;
-	if (fl->max_connections_per_address)
-		cfg->max_connections_per_address = fl->max_connections_per_address;
-	if (fl->max_sessions_per_target)
-		cfg->max_sessions_per_target = fl->max_sessions_per_target;
-	if (fl->login_timeout)
-		cfg->login_timeout = fl->login_timeout;
-	if (fl->connection_buffer)
-		cfg->connection_buffer = fl->connection_buffer;
-	if (fl->tx_backlog)
-		cfg->tx_backlog = fl->tx_backlog;
-}
+	for (size_t i = 0; i < config_nlimits; i++) {
+		unsigned v = limit_get(fl, &config_limits[i]);
 
+		if (v != 0)
+			*limit_slot(cfg, &config_limits[i]) = v;
+	}
+}
 
 /* The defaults and the last checks of a config built from flags. */
 int finish_config(struct ctgt_config *cfg, char *err, size_t errlen)

@@ -43,6 +43,24 @@ const char *config_set_chap(struct ctgt_chap_cfg *c, const char *user, size_t ul
 int merge(struct ctgt_config *dst, struct ctgt_config *src, const char *what,
 	  char *err, size_t errlen);
 
+/**
+ * A resource limit of struct ctgt_limits: its flag, its config.json key and
+ * the values it takes. config_limits[] lists every limit, so adding one to
+ * struct ctgt_limits takes one entry there (and its documentation).
+ */
+struct config_limit {
+	const char *flag;	/**< "connection-limit" (given as --connection-limit) */
+	const char *key;	/**< "connectionLimit" */
+	size_t offset;		/**< of its unsigned field in struct ctgt_limits */
+	uint64_t min, max;	/**< the values it takes (0, the default, never does) */
+	bool size;		/**< a size: "64M" as well as a number of bytes */
+};
+extern const struct config_limit config_limits[];
+extern const size_t config_nlimits;
+/** The field of @lim that @l describes. */
+unsigned *limit_slot(struct ctgt_limits *lim, const struct config_limit *l);
+unsigned limit_get(const struct ctgt_limits *lim, const struct config_limit *l);
+
 /* ---- the config model, for flags.c --------------------------------------- */
 
 const struct ctgt_lun_cfg *find_lun(const struct ctgt_target_cfg *t, uint64_t lun);

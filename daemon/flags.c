@@ -325,74 +325,22 @@ static int flag_allow_target_reset(struct flags *fl, const char *val, char *err,
 	return 0;
 }
 
-/* A resource limit: a count (or, when @size, a size like "64M") in [min, max]. */
-static int limit_flag(const char *name, const char *val, uint64_t min, uint64_t max, bool size,
-		      uint64_t *out, char *err, size_t errlen)
+/* A resource limit (config_limits[]): a number, or for a size also one
+ * like "64M", in the limit's range. */
+static int flag_limit(struct flags *fl, const struct config_limit *l, const char *val,
+		      char *err, size_t errlen)
 {
-	int rc = size ? config_parse_size(val, out) : parse_dec(val, strlen(val), UINT64_MAX, out);
+	uint64_t v = 0;
+	int rc = l->size ? config_parse_size(val, &v) : parse_dec(val, strlen(val), UINT64_MAX, &v);
 
-	if (rc < 0 || *out < min || *out > max) {
-		set_err(err, errlen, "--%s %s: expected %s from %llu to %llu", name, val,
-			size ? "a size (bytes, or like 64M)" : "a number",
-			(unsigned long long)min, (unsigned long long)max);
+	if (rc < 0 || v < l->min || v > l->max) {
+		set_err(err, errlen, "--%s %s: expected %s from %llu to %llu", l->flag, val,
+			l->size ? "a size (bytes, or like 64M)" : "a number",
+			(unsigned long long)l->min, (unsigned long long)l->max);
 		return -1;
 	}
+	*limit_slot(&fl->limits, l) = (unsigned)v;
 	return 0;
-}
-
-static int flag_connection_limit(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	uint64_t v = 0;
-	int rc = limit_flag("connection-limit", val, 1, 65536, false, &v, err, errlen);
-
-	fl->limits.max_connections = (unsigned)v;
-	return rc;
-}
-
-static int flag_connection_limit_per_address(struct flags *fl, const char *val, char *err,
-					     size_t errlen)
-{
-	uint64_t v = 0;
-	int rc = limit_flag("connection-limit-per-address", val, 1, 65536, false, &v, err, errlen);
-
-	fl->limits.max_connections_per_address = (unsigned)v;
-	return rc;
-}
-
-static int flag_session_limit(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	uint64_t v = 0;
-	int rc = limit_flag("session-limit", val, 1, 65536, false, &v, err, errlen);
-
-	fl->limits.max_sessions_per_target = (unsigned)v;
-	return rc;
-}
-
-static int flag_login_timeout(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	uint64_t v = 0;
-	int rc = limit_flag("login-timeout", val, 1, 3600, false, &v, err, errlen);
-
-	fl->limits.login_timeout = (unsigned)v;
-	return rc;
-}
-
-static int flag_connection_buffer(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	uint64_t v = 0;
-	int rc = limit_flag("connection-buffer", val, 1u << 20, 1u << 31, true, &v, err, errlen);
-
-	fl->limits.connection_buffer = (uint32_t)v;
-	return rc;
-}
-
-static int flag_tx_backlog(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	uint64_t v = 0;
-	int rc = limit_flag("tx-backlog", val, 64u << 10, 1u << 30, true, &v, err, errlen);
-
-	fl->limits.tx_backlog = (uint32_t)v;
-	return rc;
 }
 
 static int flag_max_connections(struct flags *fl, const char *val, char *err, size_t errlen)
@@ -431,13 +379,8 @@ static const struct {
 	{ "state-dir", flag_state_dir },
 	{ "pr-max-registrations", flag_pr_max_regs },
 	{ "allow-target-reset", flag_allow_target_reset },
-	{ "connection-limit", flag_connection_limit },
-	{ "connection-limit-per-address", flag_connection_limit_per_address },
-	{ "session-limit", flag_session_limit },
-	{ "login-timeout", flag_login_timeout },
-	{ "connection-buffer", flag_connection_buffer },
-	{ "tx-backlog", flag_tx_backlog },
 	{ "max-connections", flag_max_connections },
+	/* the resource limits' flags are in config_limits[] (flag_limit) */
 	/* authentication and access control */
 	{ "chap", flag_chap },
 	{ "mutual-chap", flag_mutual_chap },
@@ -451,11 +394,38 @@ static bool is_bare(const char *name)
 	return strcmp(name, "allow-target-reset") == 0;
 }
 
+/* Whether @name (@n bytes, not NUL-terminated) is @flag. */
+static bool is_flag(const char *flag, const char *name, size_t n)
+{
+	return strlen(flag) == n && strncmp(flag, name, n) == 0;
+}
+
+static const struct config_limit *find_limit(const char *name, size_t n)
+{
+	for (size_t k = 0; k < config_nlimits; k++)
+		if (is_flag(config_limits[k].flag, name, n))
+			return &config_limits[k];
+	return NULL;
+}
+
+/* The value of flag argv[*i], whose name ends at @eq: after the '=', else
+ * the next argument (*i then moves past it); "" when there is none. */
+static const char *flag_value(int argc, char **argv, int *i, const char *eq)
+{
+	if (*eq == '=')
+		return eq + 1;
+	if (*i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0)
+		return argv[++*i];
+	return "";
+}
+
 /* Handle argv[*i] (and its value); advances *i past what it used. */
 static int one_flag(struct flags *fl, int argc, char **argv, int *i, char *err, size_t errlen)
 {
+	const size_t nflags = sizeof(flag_table) / sizeof(flag_table[0]);
 	const char *arg = argv[*i], *name = arg + 2, *eq, *val;
-	size_t n;
+	const struct config_limit *lim = NULL;
+	size_t n, k = 0;
 
 	if (strncmp(arg, "--", 2) != 0) {
 		set_err(err, errlen, arg[0] == '-' ? "unknown option %s" : "unexpected argument %s", arg);
@@ -463,30 +433,25 @@ static int one_flag(struct flags *fl, int argc, char **argv, int *i, char *err, 
 	}
 	eq = strchrnul(name, '=');
 	n = (size_t)(eq - name);
-	for (size_t k = 0; k < sizeof(flag_table) / sizeof(flag_table[0]); k++) {
-		if (strlen(flag_table[k].name) != n || strncmp(flag_table[k].name, name, n) != 0)
-			continue;
-		if (is_bare(flag_table[k].name)) {
-			if (*eq == '=') {
-				set_err(err, errlen, "--%s takes no value", flag_table[k].name);
-				return -1;
-			}
-			return flag_table[k].fn(fl, "", err, errlen);
-		}
-		if (*eq == '=')
-			val = eq + 1;
-		else if (*i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0)
-			val = argv[++*i];
-		else
-			val = "";
-		if (val[0] == '\0') {
-			set_err(err, errlen, "--%s: missing value", flag_table[k].name);
+	while (k < nflags && !is_flag(flag_table[k].name, name, n))
+		k++;
+	if (k == nflags && (lim = find_limit(name, n)) == NULL) {
+		set_err(err, errlen, "unknown option --%.*s", (int)n, name);
+		return -1;
+	}
+	if (lim == NULL && is_bare(flag_table[k].name)) {
+		if (*eq == '=') {
+			set_err(err, errlen, "--%s takes no value", flag_table[k].name);
 			return -1;
 		}
-		return flag_table[k].fn(fl, val, err, errlen);
+		return flag_table[k].fn(fl, "", err, errlen);
 	}
-	set_err(err, errlen, "unknown option --%.*s", (int)n, name);
-	return -1;
+	val = flag_value(argc, argv, i, eq);
+	if (val[0] == '\0') {
+		set_err(err, errlen, "--%.*s: missing value", (int)n, name);
+		return -1;
+	}
+	return lim ? flag_limit(fl, lim, val, err, errlen) : flag_table[k].fn(fl, val, err, errlen);
 }
 
 /* Combine parsed flags, --config and the defaults into @cfg. */
