@@ -370,6 +370,19 @@ const char *config_chap_problem(const struct ctgt_chap_cfg *chap,
 	return NULL;
 }
 
+/* Why the discovery credentials of @cfg are inconsistent, naming the
+ * setting of the initiators' ones as @chap_name; NULL when they are not. */
+const char *discovery_chap_problem(const struct ctgt_config *cfg, const char *chap_name,
+				   char *buf, size_t len)
+{
+	if (cfg->discovery_mutual_chap.user != NULL && cfg->discovery_chap.user == NULL) {
+		snprintf(buf, len, "mutual CHAP needs CHAP credentials for the initiators too (%s)",
+			 chap_name);
+		return buf;
+	}
+	return config_chap_problem(&cfg->discovery_chap, &cfg->discovery_mutual_chap);
+}
+
 void config_free(struct ctgt_config *cfg)
 {
 	if (cfg == NULL)
@@ -382,6 +395,7 @@ void config_free(struct ctgt_config *cfg)
 	free(cfg->targets);
 	free(cfg->state_dir);
 	config_chap_free(&cfg->discovery_chap);
+	config_chap_free(&cfg->discovery_mutual_chap);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->log_level = -1;
 }

@@ -38,6 +38,11 @@ const char *add_allow(struct ctgt_target_cfg *t, const char *rule);
 /** @c from @user (@ulen bytes) and @secret, copied and checked; NULL or why not. */
 const char *config_set_chap(struct ctgt_chap_cfg *c, const char *user, size_t ulen,
 			    const char *secret);
+/** config_chap_problem() of @cfg's discovery credentials; @chap_name (the
+ *  flag or key) names the initiators' ones in a message, which may be in
+ *  @buf (@len bytes). NULL when they are consistent. */
+const char *discovery_chap_problem(const struct ctgt_config *cfg, const char *chap_name,
+				   char *buf, size_t len);
 /** Move @src (emptied either way) into @dst, or change nothing in @dst and
  *  return -1 with @err when they clash; @what names @src in errors. */
 int merge(struct ctgt_config *dst, struct ctgt_config *src, const char *what,
@@ -61,7 +66,7 @@ extern const size_t config_nlimits;
 unsigned *limit_slot(struct ctgt_limits *lim, const struct config_limit *l);
 unsigned limit_get(const struct ctgt_limits *lim, const struct config_limit *l);
 
-/* ---- the config model, for flags.c --------------------------------------- */
+/* ---- moving parsed values into a config ------------------------------------ */
 
 const struct ctgt_lun_cfg *find_lun(const struct ctgt_target_cfg *t, uint64_t lun);
 /** Free what @t holds (not @t itself). */

@@ -724,25 +724,38 @@ static bool load_max_connections(struct jload *jl, json_t *root, struct ctgt_con
 	return true;
 }
 
-/* "discoveryChap": credentials of discovery sessions (ctgt's own key). */
+/* "discoveryChap" and "discoveryMutualChap": the credentials of discovery
+ * sessions, the initiators' and the target's own (ctgt's keys). */
 static bool load_discovery_chap(struct jload *jl, json_t *root, struct ctgt_config *cfg)
 {
-	json_t *v = json_object_get(root, "discoveryChap");
-	struct ctgt_chap_cfg c = { 0 };
+	static const char *const keys[] = { "discoveryChap", "discoveryMutualChap" };
+	struct ctgt_chap_cfg *slots[] = { &cfg->discovery_chap, &cfg->discovery_mutual_chap };
+	const char *why;
+	char buf[128];
 
-	if (v == NULL)
-		return true;
-	if (!load_chap(jl, "discoveryChap", v, &c))
+	for (size_t i = 0; i < 2; i++) {
+		json_t *v = json_object_get(root, keys[i]);
+		struct ctgt_chap_cfg c = { 0 };
+
+		if (v == NULL)
+			continue;
+		if (!load_chap(jl, keys[i], v, &c))
+			return false;
+		move_chap(slots[i], &c);
+	}
+	why = discovery_chap_problem(cfg, "discoveryChap", buf, sizeof(buf));
+	if (why != NULL) {
+		set_err(jl->err, jl->errlen, "%s: discoveryMutualChap: %s", jl->file, why);
 		return false;
-	config_chap_free(&cfg->discovery_chap);
-	cfg->discovery_chap = c;
+	}
 	return true;
 }
 
 int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_t errlen)
 {
 	static const char *const known[] = { "storages", "iscsiportals", "iscsitargets",
-					     "stateDir", "maxConnections", "discoveryChap", NULL };
+					     "stateDir", "maxConnections", "discoveryChap",
+					     "discoveryMutualChap", NULL };
 	struct jload jl = { .file = path, .err = err, .errlen = errlen };
 	json_t *root;
 	bool ok;

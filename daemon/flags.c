@@ -26,6 +26,7 @@ struct flags {
 	struct ctgt_target_cfg *groups;
 	size_t ngroups;
 	struct ctgt_chap_cfg discovery_chap;
+	struct ctgt_chap_cfg discovery_mutual_chap;
 	const char *config;
 	int log_level;
 	int nop_interval;
@@ -220,7 +221,8 @@ static int flag_target(struct flags *fl, const char *val, char *err, size_t errl
 	return 0;
 }
 
-/* --chap / --mutual-chap / --discovery-chap USER:SECRET into @slot. */
+/* --chap / --mutual-chap / --discovery-chap / --discovery-mutual-chap
+ * USER:SECRET into @slot. */
 static int chap_flag(struct ctgt_chap_cfg *slot, const char *name, const char *val,
 		     char *err, size_t errlen)
 {
@@ -233,7 +235,8 @@ static int chap_flag(struct ctgt_chap_cfg *slot, const char *name, const char *v
 		return -1;
 	}
 	if (slot->user != NULL) {
-		set_err(err, errlen, "--%s given twice for one target", name);
+		set_err(err, errlen, "--%s given twice%s", name,
+			strncmp(name, "discovery-", 10) == 0 ? "" : " for one target");
 		return -1;
 	}
 	/* The secret never goes into a message, only the user name. */
@@ -274,6 +277,11 @@ static int flag_allow(struct flags *fl, const char *val, char *err, size_t errle
 static int flag_discovery_chap(struct flags *fl, const char *val, char *err, size_t errlen)
 {
 	return chap_flag(&fl->discovery_chap, "discovery-chap", val, err, errlen);
+}
+
+static int flag_discovery_mutual_chap(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	return chap_flag(&fl->discovery_mutual_chap, "discovery-mutual-chap", val, err, errlen);
 }
 
 static int flag_log_level(struct flags *fl, const char *val, char *err, size_t errlen)
@@ -385,6 +393,7 @@ static const struct {
 	{ "chap", flag_chap },
 	{ "mutual-chap", flag_mutual_chap },
 	{ "discovery-chap", flag_discovery_chap },
+	{ "discovery-mutual-chap", flag_discovery_mutual_chap },
 	{ "allow", flag_allow },
 };
 
@@ -454,6 +463,24 @@ static int one_flag(struct flags *fl, int argc, char **argv, int *i, char *err, 
 	return lim ? flag_limit(fl, lim, val, err, errlen) : flag_table[k].fn(fl, val, err, errlen);
 }
 
+/* The discovery credentials: the flags' replace the file's, and together
+ * they must be consistent. */
+static int apply_discovery_chap(struct ctgt_config *cfg, struct flags *fl, char *err,
+				size_t errlen)
+{
+	char buf[128];
+	const char *why;
+
+	move_chap(&cfg->discovery_chap, &fl->discovery_chap);
+	move_chap(&cfg->discovery_mutual_chap, &fl->discovery_mutual_chap);
+	why = discovery_chap_problem(cfg, "--discovery-chap", buf, sizeof(buf));
+	if (why != NULL) {
+		set_err(err, errlen, "--discovery-mutual-chap: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
 /* Combine parsed flags, --config and the defaults into @cfg. */
 static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, size_t errlen)
 {
@@ -490,7 +517,8 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 	for (size_t i = 0; i < fl->ngroups; i++)
 		if (place_group(cfg, &fl->groups[i], fl->config, err, errlen) < 0)
 			return -1;
-	move_chap(&cfg->discovery_chap, &fl->discovery_chap);
+	if (apply_discovery_chap(cfg, fl, err, errlen) < 0)
+		return -1;
 	return finish_config(cfg, err, errlen);
 }
 
@@ -511,6 +539,7 @@ int config_parse_args(int argc, char **argv, struct ctgt_config *cfg,
 		free_target(&fl.groups[i]);
 	free(fl.groups);
 	config_chap_free(&fl.discovery_chap);
+	config_chap_free(&fl.discovery_mutual_chap);
 	if (rc < 0)
 		config_free(cfg);
 	return rc;

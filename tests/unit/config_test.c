@@ -483,6 +483,94 @@ static void test_chap_refused(void **state)
 	assert_int_equal(parse(f, "--lun", "0=a", "--chap", "a:123456789012", NULL), 0);
 }
 
+/* --discovery-mutual-chap / "discoveryMutualChap": the target's own
+ * credentials in discovery sessions, checked like a target's mutual ones
+ * (wherever the two discovery credentials come from). */
+static void test_discovery_mutual_chap(void **state)
+{
+	struct fixture *f = *state;
+	const struct ctgt_config *c = &f->cfg;
+
+	assert_int_equal(parse(f, "--lun", "0=a", "--discovery-chap", "d:discoverysecret",
+			       "--discovery-mutual-chap=dt:disctargetsecret", NULL), 0);
+	assert_string_equal(c->discovery_chap.user, "d");
+	assert_string_equal(c->discovery_chap.secret, "discoverysecret");
+	assert_string_equal(c->discovery_mutual_chap.user, "dt");
+	assert_string_equal(c->discovery_mutual_chap.secret, "disctargetsecret");
+	/* A target's credentials are not the discovery sessions'. */
+	assert_null(c->targets[0].chap.user);
+	assert_null(c->targets[0].mutual_chap.user);
+	assert_int_equal(parse(f, "--lun", "0=a", "--mutual-chap", "t:targetsecret12",
+			       "--chap", "a:alicesecret12", NULL), 0);
+	assert_null(c->discovery_mutual_chap.user);
+
+	PARSE_FAILS(f, "--discovery-mutual-chap: mutual CHAP needs CHAP credentials for the "
+		    "initiators too (--discovery-chap)", "--lun", "0=a",
+		    "--discovery-mutual-chap", "dt:disctargetsecret");
+	/* A target's --chap is not the discovery sessions' either. */
+	PARSE_FAILS(f, "--discovery-mutual-chap: mutual CHAP needs CHAP credentials for the "
+		    "initiators too (--discovery-chap)", "--lun", "0=a", "--chap", "a:alicesecret12",
+		    "--discovery-mutual-chap", "dt:disctargetsecret");
+	PARSE_FAILS(f, "--discovery-mutual-chap: the mutual CHAP secret must differ from the "
+		    "initiators' secret (RFC 7143 12.1.3)", "--lun", "0=a",
+		    "--discovery-chap", "d:samesecret123", "--discovery-mutual-chap", "dt:samesecret123");
+	PARSE_FAILS(f, "--discovery-mutual-chap dt:...: the secret is shorter than 12 bytes "
+		    "(RFC 7143 12.1.3 asks for at least 96 bits)", "--lun", "0=a",
+		    "--discovery-chap", "d:discoverysecret", "--discovery-mutual-chap", "dt:12345678901");
+	PARSE_FAILS(f, "--discovery-mutual-chap nocolon:...: expected USER:SECRET", "--lun", "0=a",
+		    "--discovery-chap", "d:discoverysecret", "--discovery-mutual-chap", "nocolon");
+	PARSE_FAILS(f, "--discovery-mutual-chap given twice", "--lun", "0=a",
+		    "--discovery-chap", "d:discoverysecret", "--discovery-mutual-chap",
+		    "dt:disctargetsecret", "--discovery-mutual-chap", "du:disctargetsecret");
+	PARSE_FAILS(f, "--discovery-chap given twice", "--lun", "0=a", "--discovery-chap",
+		    "d:discoverysecret", "--discovery-chap", "e:discoverysecret");
+	PARSE_FAILS(f, "--discovery-mutual-chap: missing value", "--lun", "0=a",
+		    "--discovery-mutual-chap");
+
+	/* The file's keys, the same checks. */
+	assert_int_equal(load(f, "{\"discoveryChap\": {\"user\": \"d\", \"secret\": \"discoverysecret\"},"
+			      "\"discoveryMutualChap\": {\"user\": \"dt\", \"secret\": \"disctargetsecret\"}}"), 0);
+	assert_string_equal(c->discovery_chap.user, "d");
+	assert_string_equal(c->discovery_mutual_chap.user, "dt");
+	assert_string_equal(c->discovery_mutual_chap.secret, "disctargetsecret");
+	config_free(&f->cfg);
+	load_fails(f, "{\"discoveryMutualChap\": {\"user\": \"dt\", \"secret\": \"disctargetsecret\"}}",
+		   ": discoveryMutualChap: mutual CHAP needs CHAP credentials for the initiators too "
+		   "(discoveryChap)");
+	load_fails(f, "{\"discoveryChap\": {\"user\": \"d\", \"secret\": \"samesecret123\"},"
+		   "\"discoveryMutualChap\": {\"user\": \"dt\", \"secret\": \"samesecret123\"}}",
+		   ": discoveryMutualChap: the mutual CHAP secret must differ from the initiators' "
+		   "secret (RFC 7143 12.1.3)");
+	load_fails(f, "{\"discoveryChap\": {\"user\": \"d\", \"secret\": \"discoverysecret\"},"
+		   "\"discoveryMutualChap\": {\"user\": \"dt\", \"secret\": \"short\"}}",
+		   ": discoveryMutualChap: the secret is shorter than 12 bytes (RFC 7143 12.1.3 asks "
+		   "for at least 96 bits)");
+	load_fails(f, "{\"discoveryChap\": {\"user\": \"d\", \"secret\": \"discoverysecret\"},"
+		   "\"discoveryMutualChap\": \"dt:disctargetsecret\"}",
+		   ": discoveryMutualChap: must be an object with \"user\" and \"secret\" strings");
+
+	/* The file's discoveryChap with the flag's mutual credentials; the
+	 * flag's discovery credentials replace the file's and are checked
+	 * against its mutual ones. */
+	write_config(f, "{\"discoveryChap\": {\"user\": \"d\", \"secret\": \"discoverysecret\"},"
+		     "\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
+		     "\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"0\": 1}}}}");
+	assert_int_equal(parse(f, "--config", f->path, "--discovery-mutual-chap",
+			       "dt:disctargetsecret", NULL), 0);
+	assert_string_equal(c->discovery_chap.secret, "discoverysecret");
+	assert_string_equal(c->discovery_mutual_chap.secret, "disctargetsecret");
+	write_config(f, "{\"discoveryChap\": {\"user\": \"d\", \"secret\": \"discoverysecret\"},"
+		     "\"discoveryMutualChap\": {\"user\": \"dt\", \"secret\": \"disctargetsecret\"},"
+		     "\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
+		     "\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"0\": 1}}}}");
+	assert_int_equal(parse(f, "--config", f->path, "--discovery-chap", "e:othersecret123", NULL), 0);
+	assert_string_equal(c->discovery_chap.user, "e");
+	assert_string_equal(c->discovery_mutual_chap.user, "dt");
+	PARSE_FAILS(f, "--discovery-mutual-chap: the mutual CHAP secret must differ from the "
+		    "initiators' secret (RFC 7143 12.1.3)",
+		    "--config", f->path, "--discovery-chap", "e:disctargetsecret");
+}
+
 /* ---- config.json -------------------------------------------------------- */
 
 static void test_gotgt_example(void **state)
@@ -974,6 +1062,7 @@ int main(void)
 		T(test_several_targets),
 		T(test_config_access),
 		T(test_chap_refused),
+		T(test_discovery_mutual_chap),
 		T(test_gotgt_example),
 		T(test_config_with_flags),
 		T(test_config_missing_file),
