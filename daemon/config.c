@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Daemon configuration: the quick-mode flags of "ctgt serve" and gotgt's
- * config.json, both turned into one struct ctgt_config.
+ * The configuration model: building, checking, merging and freeing a
+ * struct ctgt_config, and moving what the flags (flags.c) or a config.json
+ * (config_json.c) said into it.
  *
  * Every loader builds into a scratch config and merges it only when it is
  * complete, so a caller's config is never left half-updated by an error.
@@ -11,8 +12,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <errno.h>
-#include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +22,6 @@
 
 #include "iscsi/acl.h"
 #include "util/iscsi_name.h"
-#include "util/log.h"
 
 
 void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -191,7 +190,7 @@ static void fmt_portal(char *buf, size_t len, const char *host, uint16_t port)
 
 /* Port 0 asks the kernel for a fresh port each time, so it never clashes. */
 struct ctgt_portal_cfg *find_portal(const struct ctgt_config *cfg,
-					   const char *host, uint16_t port)
+				    const char *host, uint16_t port)
 {
 	if (port == 0)
 		return NULL;
@@ -225,7 +224,7 @@ const char *name_problem(const char *name)
 
 /* ---- targets and LUNs --------------------------------------------------- */
 
-static struct ctgt_target_cfg *find_target(const struct ctgt_config *cfg, const char *name)
+struct ctgt_target_cfg *find_target(const struct ctgt_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->ntargets; i++)
 		if (strcmp(cfg->targets[i].name, name) == 0)
@@ -252,7 +251,7 @@ struct ctgt_target_cfg *add_target(struct ctgt_config *cfg, const char *name)
 	return t;
 }
 
-static const struct ctgt_lun_cfg *find_lun(const struct ctgt_target_cfg *t, uint64_t lun)
+const struct ctgt_lun_cfg *find_lun(const struct ctgt_target_cfg *t, uint64_t lun)
 {
 	for (size_t i = 0; i < t->nluns; i++)
 		if (t->luns[i].lun == lun)
@@ -274,7 +273,7 @@ int add_lun(struct ctgt_target_cfg *t, const struct ctgt_lun_cfg *lun)
 	return 0;
 }
 
-static void free_target(struct ctgt_target_cfg *t)
+void free_target(struct ctgt_target_cfg *t)
 {
 	for (size_t i = 0; i < t->nluns; i++)
 		free(t->luns[i].path);
@@ -371,6 +370,19 @@ const char *config_chap_problem(const struct ctgt_chap_cfg *chap,
 	return NULL;
 }
 
+/* Why the discovery credentials of @cfg are inconsistent, naming the
+ * setting of the initiators' ones as @chap_name; NULL when they are not. */
+const char *discovery_chap_problem(const struct ctgt_config *cfg, const char *chap_name,
+				   char *buf, size_t len)
+{
+	if (cfg->discovery_mutual_chap.user != NULL && cfg->discovery_chap.user == NULL) {
+		snprintf(buf, len, "mutual CHAP needs CHAP credentials for the initiators too (%s)",
+			 chap_name);
+		return buf;
+	}
+	return config_chap_problem(&cfg->discovery_chap, &cfg->discovery_mutual_chap);
+}
+
 void config_free(struct ctgt_config *cfg)
 {
 	if (cfg == NULL)
@@ -383,6 +395,7 @@ void config_free(struct ctgt_config *cfg)
 	free(cfg->targets);
 	free(cfg->state_dir);
 	config_chap_free(&cfg->discovery_chap);
+	config_chap_free(&cfg->discovery_mutual_chap);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->log_level = -1;
 }
@@ -394,6 +407,37 @@ static size_t count_luns(const struct ctgt_config *cfg)
 	for (size_t i = 0; i < cfg->ntargets; i++)
 		n += cfg->targets[i].nluns;
 	return n;
+}
+
+/* ---- resource limits ----------------------------------------------------- */
+
+/* The offset of @field of struct ctgt_limits, which must be an unsigned
+ * (uint32_t is one too): a field of another size does not build. */
+#define LIMIT_FIELD(field) \
+	(offsetof(struct ctgt_limits, field) + \
+	 0 * sizeof(char[sizeof(((struct ctgt_limits *)0)->field) == sizeof(unsigned) ? 1 : -1]))
+#define COUNT_LIMIT(flag, key, field, min, max) { flag, key, LIMIT_FIELD(field), min, max, false }
+#define SIZE_LIMIT(flag, key, field, min, max) { flag, key, LIMIT_FIELD(field), min, max, true }
+
+const struct config_limit config_limits[] = {
+	COUNT_LIMIT("connection-limit", "connectionLimit", max_connections, 1, 65536),
+	COUNT_LIMIT("connection-limit-per-address", "connectionLimitPerAddress",
+		    max_connections_per_address, 1, 65536),
+	COUNT_LIMIT("session-limit", "sessionLimit", max_sessions_per_target, 1, 65536),
+	COUNT_LIMIT("login-timeout", "loginTimeout", login_timeout, 1, 3600),
+	SIZE_LIMIT("connection-buffer", "connectionBuffer", connection_buffer, 1u << 20, 1ull << 31),
+	SIZE_LIMIT("tx-backlog", "txBacklog", tx_backlog, 64u << 10, 1u << 30),
+};
+const size_t config_nlimits = sizeof(config_limits) / sizeof(config_limits[0]);
+
+unsigned *limit_slot(struct ctgt_limits *lim, const struct config_limit *l)
+{
+	return (unsigned *)((char *)lim + l->offset);
+}
+
+unsigned limit_get(const struct ctgt_limits *lim, const struct config_limit *l)
+{
+	return *(const unsigned *)((const char *)lim + l->offset);
 }
 
 /* ---- merging a finished scratch config into the caller's ---------------- */
@@ -460,7 +504,7 @@ static int merge_move(struct ctgt_config *dst, struct ctgt_config *src)
 }
 
 int merge(struct ctgt_config *dst, struct ctgt_config *src, const char *what,
-		 char *err, size_t errlen)
+	  char *err, size_t errlen)
 {
 	if (merge_check(dst, src, what, err, errlen) < 0) {
 		config_free(src);
@@ -473,484 +517,10 @@ int merge(struct ctgt_config *dst, struct ctgt_config *src, const char *what,
 	return 0;
 }
 
-/* ---- quick-mode flags --------------------------------------------------- */
+/* ---- moving parsed flags into a config ---------------------------------- */
 
-/* What the flags said, before defaults and --config are applied. */
-struct flags {
-	struct ctgt_config portals;	/* only .portals is used */
-	/*
-	 * One group per --target, each holding the per-target flags after it
-	 * (--lun, --chap, --mutual-chap); flags before the first --target
-	 * start a group without a name, which that --target then names (or
-	 * which goes to the default target).
-	 */
-	struct ctgt_target_cfg *groups;
-	size_t ngroups;
-	struct ctgt_chap_cfg discovery_chap;
-	const char *config;
-	int log_level;
-	int nop_interval;
-	const char *state_dir;
-	unsigned pr_max_regs;
-	struct ctgt_limits limits;	/* 0: not given */
-	int max_connections;
-};
-
-static int flag_portal(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	char *host;
-	uint16_t port;
-	const char *why = portal_parse(val, &host, &port);
-
-	if (why != NULL) {
-		set_err(err, errlen, "--portal %s: %s", val, why);
-		return -1;
-	}
-	if (find_portal(&fl->portals, host, port) != NULL) {
-		set_err(err, errlen, "--portal %s: given twice", val);
-		free(host);
-		return -1;
-	}
-	if (add_portal(&fl->portals, host, port, DEFAULT_TPGT) < 0) {
-		set_err(err, errlen, "--portal %s: out of memory", val);
-		return -1;
-	}
-	return 0;
-}
-
-/* Whether @opt (@len bytes) is "NAME=VALUE" for @name ("size=" etc.); its
- * value as a size in *out, 0 when it is none. */
-static bool size_option(const char *opt, size_t len, const char *name, uint64_t *out)
-{
-	size_t n = strlen(name);
-	char buf[32];
-
-	if (len <= n || strncmp(opt, name, n) != 0)
-		return false;
-	*out = 0;
-	if (len - n < sizeof(buf)) {
-		memcpy(buf, opt + n, len - n);
-		buf[len - n] = '\0';
-		if (config_parse_size(buf, out) < 0)
-			*out = 0;
-	}
-	return true;
-}
-
-/* One ",option" of --lun; returns NULL or why it is wrong. */
-static const char *lun_option(const char *opt, size_t len, struct ctgt_lun_cfg *lun,
-			      bool *have_size)
-{
-	uint64_t v = 0;
-
-	if (size_option(opt, len, "size=", &v)) {
-		if (*have_size)
-			return "size given twice";
-		if (v == 0)
-			return "bad size (want a number of bytes or one like 512M, 10G)";
-		lun->size = v;
-		*have_size = true;
-	} else if (size_option(opt, len, "physical_block_size=", &v)) {
-		if (v < 512 || v > (1u << 24) || (v & (v - 1)) != 0)
-			return "bad physical_block_size (want a power of two such as 4096)";
-		lun->phys_block_size = (uint32_t)v;
-	} else if (size_option(opt, len, "max_bandwidth=", &v)) {
-		if (v == 0)
-			return "bad max_bandwidth (want bytes per second, e.g. 100M)";
-		lun->max_bandwidth = v;
-	} else if (len == 4 && strncmp(opt, "thin", 4) == 0) {
-		lun->thin = true;
-	} else if (len == 8 && strncmp(opt, "readonly", 8) == 0) {
-		lun->readonly = true;
-	} else if (len == 9 && strncmp(opt, "removable", 9) == 0) {
-		lun->removable = true;
-	} else {
-		return "unknown option (want size=SIZE, physical_block_size=SIZE, max_bandwidth=SIZE, "
-		       "thin, readonly or removable)";
-	}
-	return NULL;
-}
-
-/* "N=PATH[,option]..." (see lun_option()); NULL or why not. */
-static const char *lun_parse(const char *val, struct ctgt_lun_cfg *lun)
-{
-	const char *eq = strchr(val, '='), *path, *p;
-	bool have_size = false;
-
-	memset(lun, 0, sizeof(*lun));
-	lun->block_size = DEFAULT_BLOCK;
-	if (eq == NULL)
-		return "expected N=PATH[,size=SIZE][,physical_block_size=SIZE][,max_bandwidth=SIZE][,thin][,readonly][,removable]";
-	if (parse_dec(val, (size_t)(eq - val), MAX_LUN, &lun->lun) < 0)
-		return "LUN number must be 0 to 255";
-	path = eq + 1;
-	p = strchrnul(path, ',');
-	if (p == path)
-		return "missing path";
-	while (*p == ',') {
-		const char *opt = p + 1, *why;
-
-		p = strchrnul(opt, ',');
-		why = lun_option(opt, (size_t)(p - opt), lun, &have_size);
-		if (why != NULL)
-			return why;
-	}
-	if (lun->size % lun->block_size != 0)
-		return "size is not a multiple of 512 bytes";
-	lun->path = strndup(path, (size_t)(strchrnul(path, ',') - path));
-	return lun->path == NULL ? "out of memory" : NULL;
-}
-
-/* The group the per-target flags go to: the last --target's. */
-static struct ctgt_target_cfg *cur_group(struct flags *fl)
-{
-	struct ctgt_target_cfg *g;
-
-	if (fl->ngroups > 0)
-		return &fl->groups[fl->ngroups - 1];
-	g = grow(fl->groups, &fl->ngroups, sizeof(*g));
-	if (g == NULL)
-		return NULL;
-	fl->groups = g;
-	return &g[0];
-}
-
-static int flag_lun(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	struct ctgt_lun_cfg lun;
-	const char *why = lun_parse(val, &lun);
-	struct ctgt_target_cfg *g = cur_group(fl);
-
-	if (why != NULL) {
-		set_err(err, errlen, "--lun %s: %s", val, why);
-		return -1;
-	}
-	if (g == NULL) {
-		free(lun.path);
-		set_err(err, errlen, "out of memory");
-		return -1;
-	}
-	if (find_lun(g, lun.lun) != NULL) {
-		set_err(err, errlen, "--lun %s: LUN %llu given twice", val, (unsigned long long)lun.lun);
-		free(lun.path);
-		return -1;
-	}
-	if (add_lun(g, &lun) < 0) {
-		set_err(err, errlen, "--lun %s: out of memory", val);
-		return -1;
-	}
-	return 0;
-}
-
-/* Options that may appear once; a second one is probably a mistake. */
-static int flag_once(const char **slot, const char *name, const char *val,
-		     char *err, size_t errlen)
-{
-	if (*slot != NULL) {
-		set_err(err, errlen, "--%s given twice", name);
-		return -1;
-	}
-	*slot = val;
-	return 0;
-}
-
-static int flag_target(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	const char *why = name_problem(val);
-	struct ctgt_target_cfg *g;
-
-	if (why != NULL) {
-		set_err(err, errlen, "--target %s: %s", val, why);
-		return -1;
-	}
-	for (size_t i = 0; i < fl->ngroups; i++) {
-		if (fl->groups[i].name != NULL && strcmp(fl->groups[i].name, val) == 0) {
-			set_err(err, errlen, "--target %s given twice", val);
-			return -1;
-		}
-	}
-	/* The first --target names the flags before it; later ones start a group. */
-	if (fl->ngroups == 1 && fl->groups[0].name == NULL)
-		g = &fl->groups[0];
-	else if ((g = grow(fl->groups, &fl->ngroups, sizeof(*g))) != NULL)
-		fl->groups = g, g = &g[fl->ngroups - 1];
-	if (g == NULL || (g->name = strdup(val)) == NULL) {
-		set_err(err, errlen, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
-/* --chap / --mutual-chap / --discovery-chap USER:SECRET into @slot. */
-static int chap_flag(struct ctgt_chap_cfg *slot, const char *name, const char *val,
-		     char *err, size_t errlen)
-{
-	const char *colon = strchr(val, ':');
-	int ulen = colon ? (int)(colon - val) : (int)strlen(val);
-	const char *why;
-
-	if (slot == NULL) {
-		set_err(err, errlen, "out of memory");
-		return -1;
-	}
-	if (slot->user != NULL) {
-		set_err(err, errlen, "--%s given twice for one target", name);
-		return -1;
-	}
-	/* The secret never goes into a message, only the user name. */
-	why = config_parse_chap(val, slot);
-	if (why != NULL) {
-		set_err(err, errlen, "--%s %.*s:...: %s", name, ulen > 64 ? 64 : ulen, val, why);
-		return -1;
-	}
-	return 0;
-}
-
-static int flag_chap(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	struct ctgt_target_cfg *g = cur_group(fl);
-
-	return chap_flag(g ? &g->chap : NULL, "chap", val, err, errlen);
-}
-
-static int flag_mutual_chap(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	struct ctgt_target_cfg *g = cur_group(fl);
-
-	return chap_flag(g ? &g->mutual_chap : NULL, "mutual-chap", val, err, errlen);
-}
-
-static int flag_allow(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	struct ctgt_target_cfg *g = cur_group(fl);
-	const char *why = g ? add_allow(g, val) : "out of memory";
-
-	if (why != NULL) {
-		set_err(err, errlen, "--allow %s: %s", val, why);
-		return -1;
-	}
-	return 0;
-}
-
-static int flag_discovery_chap(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	return chap_flag(&fl->discovery_chap, "discovery-chap", val, err, errlen);
-}
-
-static int flag_log_level(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	int lvl = log_parse_level(val);
-
-	if (lvl < 0) {
-		set_err(err, errlen, "--log-level %s: expected error, warn, info or debug", val);
-		return -1;
-	}
-	fl->log_level = lvl;
-	return 0;
-}
-
-static int flag_nop_interval(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	uint64_t secs;
-
-	if (parse_dec(val, strlen(val), 3600, &secs) < 0) {
-		set_err(err, errlen, "--nop-interval %s: expected seconds from 0 (off) to 3600", val);
-		return -1;
-	}
-	fl->nop_interval = (int)secs;
-	return 0;
-}
-
-static int flag_pr_max_regs(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	uint64_t n;
-
-	if (parse_dec(val, strlen(val), 65536, &n) < 0 || n == 0) {
-		set_err(err, errlen, "--pr-max-registrations %s: expected 1 to 65536", val);
-		return -1;
-	}
-	fl->pr_max_regs = (unsigned)n;
-	return 0;
-}
-
-static int flag_allow_target_reset(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	struct ctgt_target_cfg *g = cur_group(fl);
-
-	(void)val;
-	if (g == NULL) {
-		set_err(err, errlen, "out of memory");
-		return -1;
-	}
-	g->allow_target_reset = true;
-	return 0;
-}
-
-/* A resource limit: a count (or, when @size, a size like "64M") in [min, max]. */
-static int limit_flag(const char *name, const char *val, uint64_t min, uint64_t max, bool size,
-		      uint64_t *out, char *err, size_t errlen)
-{
-	int rc = size ? config_parse_size(val, out) : parse_dec(val, strlen(val), UINT64_MAX, out);
-
-	if (rc < 0 || *out < min || *out > max) {
-		set_err(err, errlen, "--%s %s: expected %s from %llu to %llu", name, val,
-			size ? "a size (bytes, or like 64M)" : "a number",
-			(unsigned long long)min, (unsigned long long)max);
-		return -1;
-	}
-	return 0;
-}
-
-static int flag_connection_limit(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	uint64_t v = 0;
-	int rc = limit_flag("connection-limit", val, 1, 65536, false, &v, err, errlen);
-
-	fl->limits.max_connections = (unsigned)v;
-	return rc;
-}
-
-static int flag_connection_limit_per_address(struct flags *fl, const char *val, char *err,
-					     size_t errlen)
-{
-	uint64_t v = 0;
-	int rc = limit_flag("connection-limit-per-address", val, 1, 65536, false, &v, err, errlen);
-
-	fl->limits.max_connections_per_address = (unsigned)v;
-	return rc;
-}
-
-static int flag_session_limit(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	uint64_t v = 0;
-	int rc = limit_flag("session-limit", val, 1, 65536, false, &v, err, errlen);
-
-	fl->limits.max_sessions_per_target = (unsigned)v;
-	return rc;
-}
-
-static int flag_login_timeout(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	uint64_t v = 0;
-	int rc = limit_flag("login-timeout", val, 1, 3600, false, &v, err, errlen);
-
-	fl->limits.login_timeout = (unsigned)v;
-	return rc;
-}
-
-static int flag_connection_buffer(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	uint64_t v = 0;
-	int rc = limit_flag("connection-buffer", val, 1u << 20, 1u << 31, true, &v, err, errlen);
-
-	fl->limits.connection_buffer = (uint32_t)v;
-	return rc;
-}
-
-static int flag_tx_backlog(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	uint64_t v = 0;
-	int rc = limit_flag("tx-backlog", val, 64u << 10, 1u << 30, true, &v, err, errlen);
-
-	fl->limits.tx_backlog = (uint32_t)v;
-	return rc;
-}
-
-static int flag_max_connections(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	uint64_t n;
-
-	if (parse_dec(val, strlen(val), CONFIG_MAX_CONNECTIONS, &n) < 0 || n == 0) {
-		set_err(err, errlen, "--max-connections %s: expected a number from 1 to %d", val,
-			CONFIG_MAX_CONNECTIONS);
-		return -1;
-	}
-	fl->max_connections = (int)n;
-	return 0;
-}
-
-static int flag_state_dir(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	return flag_once(&fl->state_dir, "state-dir", val, err, errlen);
-}
-
-static int flag_config(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	return flag_once(&fl->config, "config", val, err, errlen);
-}
-
-static const struct {
-	const char *name;
-	int (*fn)(struct flags *fl, const char *val, char *err, size_t errlen);
-} flag_table[] = {
-	{ "portal", flag_portal },
-	{ "target", flag_target },
-	{ "lun", flag_lun },
-	{ "config", flag_config },
-	{ "log-level", flag_log_level },
-	{ "nop-interval", flag_nop_interval },
-	{ "state-dir", flag_state_dir },
-	{ "pr-max-registrations", flag_pr_max_regs },
-	{ "allow-target-reset", flag_allow_target_reset },
-	{ "connection-limit", flag_connection_limit },
-	{ "connection-limit-per-address", flag_connection_limit_per_address },
-	{ "session-limit", flag_session_limit },
-	{ "login-timeout", flag_login_timeout },
-	{ "connection-buffer", flag_connection_buffer },
-	{ "tx-backlog", flag_tx_backlog },
-	{ "max-connections", flag_max_connections },
-	/* authentication and access control */
-	{ "chap", flag_chap },
-	{ "mutual-chap", flag_mutual_chap },
-	{ "discovery-chap", flag_discovery_chap },
-	{ "allow", flag_allow },
-};
-
-/* The flags of flag_table that take no value. */
-static bool is_bare(const char *name)
-{
-	return strcmp(name, "allow-target-reset") == 0;
-}
-
-/* Handle argv[*i] (and its value); advances *i past what it used. */
-static int one_flag(struct flags *fl, int argc, char **argv, int *i, char *err, size_t errlen)
-{
-	const char *arg = argv[*i], *name = arg + 2, *eq, *val;
-	size_t n;
-
-	if (strncmp(arg, "--", 2) != 0) {
-		set_err(err, errlen, arg[0] == '-' ? "unknown option %s" : "unexpected argument %s", arg);
-		return -1;
-	}
-	eq = strchrnul(name, '=');
-	n = (size_t)(eq - name);
-	for (size_t k = 0; k < sizeof(flag_table) / sizeof(flag_table[0]); k++) {
-		if (strlen(flag_table[k].name) != n || strncmp(flag_table[k].name, name, n) != 0)
-			continue;
-		if (is_bare(flag_table[k].name)) {
-			if (*eq == '=') {
-				set_err(err, errlen, "--%s takes no value", flag_table[k].name);
-				return -1;
-			}
-			return flag_table[k].fn(fl, "", err, errlen);
-		}
-		if (*eq == '=')
-			val = eq + 1;
-		else if (*i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0)
-			val = argv[++*i];
-		else
-			val = "";
-		if (val[0] == '\0') {
-			set_err(err, errlen, "--%s: missing value", flag_table[k].name);
-			return -1;
-		}
-		return flag_table[k].fn(fl, val, err, errlen);
-	}
-	set_err(err, errlen, "unknown option --%.*s", (int)n, name);
-	return -1;
-}
-
-static void move_chap(struct ctgt_chap_cfg *dst, struct ctgt_chap_cfg *src)
+/* Move @src's credentials, if any, over @dst's; @src is left empty. */
+void move_chap(struct ctgt_chap_cfg *dst, struct ctgt_chap_cfg *src)
 {
 	if (src->user == NULL)
 		return;
@@ -960,8 +530,8 @@ static void move_chap(struct ctgt_chap_cfg *dst, struct ctgt_chap_cfg *src)
 }
 
 /* Put one group's LUNs and credentials into its target, which --config may define. */
-static int place_group(struct ctgt_config *cfg, struct ctgt_target_cfg *g, const char *config,
-		       char *err, size_t errlen)
+int place_group(struct ctgt_config *cfg, struct ctgt_target_cfg *g, const char *config,
+		char *err, size_t errlen)
 {
 	const char *name = g->name != NULL ? g->name : DEFAULT_TARGET;
 	struct ctgt_target_cfg *t = find_target(cfg, name);
@@ -1019,60 +589,20 @@ static int place_group(struct ctgt_config *cfg, struct ctgt_target_cfg *g, const
 	return 0;
 }
 
-/* A limit given as a flag wins over the config file's. */
-static void apply_limits(struct ctgt_limits *cfg, const struct ctgt_limits *fl)
+/* Each limit given as a flag wins over the config file's. */
+void apply_limits(struct ctgt_limits *cfg, const struct ctgt_limits *fl)
 {
-	if (fl->max_connections)
-		cfg->max_connections = fl->max_connections;
-	if (fl->max_connections_per_address)
-		cfg->max_connections_per_address = fl->max_connections_per_address;
-	if (fl->max_sessions_per_target)
-		cfg->max_sessions_per_target = fl->max_sessions_per_target;
-	if (fl->login_timeout)
-		cfg->login_timeout = fl->login_timeout;
-	if (fl->connection_buffer)
-		cfg->connection_buffer = fl->connection_buffer;
-	if (fl->tx_backlog)
-		cfg->tx_backlog = fl->tx_backlog;
+	for (size_t i = 0; i < config_nlimits; i++) {
+		unsigned v = limit_get(fl, &config_limits[i]);
+
+		if (v != 0)
+			*limit_slot(cfg, &config_limits[i]) = v;
+	}
 }
 
-/* Combine parsed flags, --config and the defaults into @cfg. */
-static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, size_t errlen)
+/* The defaults and the last checks of a config built from flags. */
+int finish_config(struct ctgt_config *cfg, char *err, size_t errlen)
 {
-	cfg->log_level = fl->log_level;
-	cfg->nop_interval = fl->nop_interval;
-	cfg->pr_max_regs = fl->pr_max_regs;
-	if (fl->config != NULL) {
-		for (size_t i = 0; i < fl->ngroups; i++) {
-			const struct ctgt_target_cfg *g = &fl->groups[i];
-
-			if (g->name != NULL && g->nluns == 0 && g->chap.user == NULL &&
-			    g->nallow == 0 && !g->allow_target_reset) {
-				set_err(err, errlen, "--target %s: with --config, --target only names the target of --lun, --chap and --allow flags",
-					g->name);
-				return -1;
-			}
-		}
-		if (config_load_json(fl->config, cfg, err, errlen) < 0)
-			return -1;
-	}
-	if (fl->state_dir != NULL) {	/* the flag wins over "stateDir" */
-		free(cfg->state_dir);
-		cfg->state_dir = strdup(fl->state_dir);
-		if (cfg->state_dir == NULL) {
-			set_err(err, errlen, "out of memory");
-			return -1;
-		}
-	}
-	apply_limits(&cfg->limits, &fl->limits);
-	if (fl->max_connections > 0)	/* the flag wins over "maxConnections" */
-		cfg->max_connections = fl->max_connections;
-	if (merge(cfg, &fl->portals, "--portal", err, errlen) < 0)
-		return -1;
-	for (size_t i = 0; i < fl->ngroups; i++)
-		if (place_group(cfg, &fl->groups[i], fl->config, err, errlen) < 0)
-			return -1;
-	move_chap(&cfg->discovery_chap, &fl->discovery_chap);
 	if (count_luns(cfg) == 0) {
 		set_err(err, errlen, "no LUN configured: use --lun 0=PATH,size=SIZE or --config FILE");
 		return -1;
@@ -1086,26 +616,4 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 		}
 	}
 	return 0;
-}
-
-int config_parse_args(int argc, char **argv, struct ctgt_config *cfg,
-		      char *err, size_t errlen)
-{
-	struct flags fl = { .log_level = -1, .nop_interval = -1 };
-	int rc = 0;
-
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->log_level = -1;
-	for (int i = 0; i < argc && rc == 0; i++)
-		rc = one_flag(&fl, argc, argv, &i, err, errlen);
-	if (rc == 0)
-		rc = apply_flags(cfg, &fl, err, errlen);
-	config_free(&fl.portals);
-	for (size_t i = 0; i < fl.ngroups; i++)
-		free_target(&fl.groups[i]);
-	free(fl.groups);
-	config_chap_free(&fl.discovery_chap);
-	if (rc < 0)
-		config_free(cfg);
-	return rc;
 }

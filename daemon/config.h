@@ -82,7 +82,10 @@ struct ctgt_config {
 	unsigned pr_max_regs;	/**< --pr-max-registrations: per LU; 0 = default (1024) */
 	struct ctgt_limits limits; /**< resource limits; 0 fields: the defaults */
 	int max_connections;	/**< --max-connections / "maxConnections": per session; 0 = default */
-	struct ctgt_chap_cfg discovery_chap;	/**< --discovery-chap */
+	struct ctgt_chap_cfg discovery_chap;	/**< --discovery-chap / "discoveryChap" */
+	/** --discovery-mutual-chap / "discoveryMutualChap": the target's own
+	 *  credentials in discovery sessions (needs discovery_chap) */
+	struct ctgt_chap_cfg discovery_mutual_chap;
 };
 
 /** "USER:SECRET" -> @c (both copied; the secret at least 12 bytes).

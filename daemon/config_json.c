@@ -40,20 +40,39 @@ struct jportal {
 	uint16_t tpgt;			/* 0 until a target's tpgts names it */
 };
 
+static bool key_known(const char *key, const char *const *known)
+{
+	for (size_t i = 0; known[i] != NULL; i++)
+		if (strcmp(key, known[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A key may be a typo: say it is not used (the file still loads). */
 static void warn_unknown_keys(const struct jload *jl, const char *where, json_t *obj,
 			      const char *const *known)
 {
 	const char *key;
 	json_t *val;
 
-	json_object_foreach(obj, key, val) {
-		size_t i;
-
-		for (i = 0; known[i] != NULL; i++)
-			if (strcmp(key, known[i]) == 0)
-				break;
-		if (known[i] == NULL)
+	json_object_foreach(obj, key, val)
+		if (!key_known(key, known))
 			LOG_WARN("config", "%s: %s: ignoring unknown key \"%s\"", jl->file, where, key);
+}
+
+/* warn_unknown_keys() of the top level, where the limits' keys are known too. */
+static void warn_unknown_top_keys(const struct jload *jl, json_t *root, const char *const *known)
+{
+	const char *key;
+	json_t *val;
+
+	json_object_foreach(root, key, val) {
+		bool limit = false;
+
+		for (size_t i = 0; i < config_nlimits && !limit; i++)
+			limit = strcmp(key, config_limits[i].key) == 0;
+		if (!limit && !key_known(key, known))
+			LOG_WARN("config", "%s: top level: ignoring unknown key \"%s\"", jl->file, key);
 	}
 }
 
@@ -671,32 +690,19 @@ static bool limit_value(const struct jload *jl, json_t *val, const char *key, js
 	return false;
 }
 
-/* ctgt's resource limit keys at the top level (struct ctgt_limits). */
+/* ctgt's resource limit keys at the top level (config_limits[]). */
 static bool load_limits(struct jload *jl, json_t *root, struct ctgt_limits *lim)
 {
-	const struct {
-		const char *key;
-		json_int_t min, max;
-		bool size;
-		unsigned *slot;
-	} keys[] = {
-		{ "connectionLimit", 1, 65536, false, &lim->max_connections },
-		{ "connectionLimitPerAddress", 1, 65536, false, &lim->max_connections_per_address },
-		{ "sessionLimit", 1, 65536, false, &lim->max_sessions_per_target },
-		{ "loginTimeout", 1, 3600, false, &lim->login_timeout },
-		{ "connectionBuffer", 1 << 20, 1ll << 31, true, &lim->connection_buffer },
-		{ "txBacklog", 64 << 10, 1 << 30, true, &lim->tx_backlog },
-	};
-
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		json_t *val = json_object_get(root, keys[i].key);
+	for (size_t i = 0; i < config_nlimits; i++) {
+		const struct config_limit *l = &config_limits[i];
+		json_t *val = json_object_get(root, l->key);
 		json_int_t v;
 
 		if (val == NULL)
 			continue;
-		if (!limit_value(jl, val, keys[i].key, keys[i].min, keys[i].max, keys[i].size, &v))
+		if (!limit_value(jl, val, l->key, (json_int_t)l->min, (json_int_t)l->max, l->size, &v))
 			return false;
-		*keys[i].slot = (unsigned)v;
+		*limit_slot(lim, l) = (unsigned)v;
 	}
 	return true;
 }
@@ -718,28 +724,38 @@ static bool load_max_connections(struct jload *jl, json_t *root, struct ctgt_con
 	return true;
 }
 
-/* "discoveryChap": credentials of discovery sessions (ctgt's own key). */
+/* "discoveryChap" and "discoveryMutualChap": the credentials of discovery
+ * sessions, the initiators' and the target's own (ctgt's keys). */
 static bool load_discovery_chap(struct jload *jl, json_t *root, struct ctgt_config *cfg)
 {
-	json_t *v = json_object_get(root, "discoveryChap");
-	struct ctgt_chap_cfg c = { 0 };
+	static const char *const keys[] = { "discoveryChap", "discoveryMutualChap" };
+	struct ctgt_chap_cfg *slots[] = { &cfg->discovery_chap, &cfg->discovery_mutual_chap };
+	const char *why;
+	char buf[128];
 
-	if (v == NULL)
-		return true;
-	if (!load_chap(jl, "discoveryChap", v, &c))
+	for (size_t i = 0; i < 2; i++) {
+		json_t *v = json_object_get(root, keys[i]);
+		struct ctgt_chap_cfg c = { 0 };
+
+		if (v == NULL)
+			continue;
+		if (!load_chap(jl, keys[i], v, &c))
+			return false;
+		move_chap(slots[i], &c);
+	}
+	why = discovery_chap_problem(cfg, "discoveryChap", buf, sizeof(buf));
+	if (why != NULL) {
+		set_err(jl->err, jl->errlen, "%s: discoveryMutualChap: %s", jl->file, why);
 		return false;
-	config_chap_free(&cfg->discovery_chap);
-	cfg->discovery_chap = c;
+	}
 	return true;
 }
 
 int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_t errlen)
 {
 	static const char *const known[] = { "storages", "iscsiportals", "iscsitargets",
-					     "stateDir", "connectionLimit",
-					     "connectionLimitPerAddress", "sessionLimit",
-					     "loginTimeout", "connectionBuffer", "txBacklog",
-					     "maxConnections", "discoveryChap", NULL };
+					     "stateDir", "maxConnections", "discoveryChap",
+					     "discoveryMutualChap", NULL };
 	struct jload jl = { .file = path, .err = err, .errlen = errlen };
 	json_t *root;
 	bool ok;
@@ -748,7 +764,7 @@ int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_
 	root = read_json(&jl);
 	if (root == NULL)
 		return -1;
-	warn_unknown_keys(&jl, "top level", root, known);
+	warn_unknown_top_keys(&jl, root, known);
 	ok = load_state_dir(&jl, root, cfg) && load_limits(&jl, root, &cfg->limits) &&
 	     load_max_connections(&jl, root, cfg) && load_discovery_chap(&jl, root, cfg) &&
 	     load_array(&jl, root, "storages", load_storage) &&

@@ -18,7 +18,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ctgt serve [--portal HOST:PORT]... [--discovery-chap USER:SECRET]\n"
+		"usage: ctgt serve [--portal HOST:PORT]... [--discovery-chap USER:SECRET\n"
+		"                  [--discovery-mutual-chap USER:SECRET]]\n"
 		"                  [--target IQN [--chap USER:SECRET] [--mutual-chap USER:SECRET]\n"
 		"                                [--allow IQN|CIDR]...]...\n"
 		"                  [--lun N=PATH[,size=SIZE][,physical_block_size=SIZE]\n"
@@ -121,7 +122,8 @@ static int build_targets(struct ctgt_server *srv, const struct ctgt_config *cfg,
 	}
 	if (cfg->discovery_chap.user &&
 	    ctgt_server_set_chap(srv, NULL, cfg->discovery_chap.user, cfg->discovery_chap.secret,
-				 NULL, NULL, err, errlen) < 0)
+				 cfg->discovery_mutual_chap.user, cfg->discovery_mutual_chap.secret,
+				 err, errlen) < 0)
 		return -1;
 	for (size_t t = 0; t < cfg->ntargets; t++) {
 		const struct ctgt_target_cfg *tc = &cfg->targets[t];
@@ -166,7 +168,8 @@ static int start_portals(struct ctgt_server *srv, const struct ctgt_config *cfg,
  */
 static void hide_secrets(int argc, char **argv)
 {
-	static const char *const flags[] = { "--chap", "--mutual-chap", "--discovery-chap" };
+	static const char *const flags[] = { "--chap", "--mutual-chap", "--discovery-chap",
+					     "--discovery-mutual-chap" };
 
 	for (int i = 0; i < argc; i++) {
 		for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {

@@ -128,6 +128,11 @@ static void gen_config(void)
 		    "physical_block_size=8192,readonly,removable,max_bandwidth=10M",
 		    "--lun", "1=mem:x,size=64K", "--portal=[::1]:0", "--portal", "0.0.0.0",
 		    "--log-level", "debug", "--nop-interval", "30");
+	config_json("discovery-chap.json",
+		"{\"discoveryChap\":{\"user\":\"d\",\"secret\":\"discoverysecret\"},"
+		"\"discoveryMutualChap\":{\"user\":\"dt\",\"secret\":\"disctargetsecret\"}}");
+	config_args("discovery-chap", 6, "--lun", "0=mem:,size=1M", "--discovery-chap",
+		    "d:discoverysecret", "--discovery-mutual-chap=dt:disctargetsecret");
 	config_args("state", 4, "--state-dir", "/tmp/s", "--config", "/nonexistent.json");
 	config_args("bad", 3, "-x", "--lun", "--target=eui.0123456789ABCDEF");
 }

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # CHAP with real initiators (libiscsi, QEMU): one-way and mutual CHAP on a
-# target, discovery CHAP, a wrong secret or no credentials refused with
-# status 0201 (libiscsi prints "Authentication failure(513)"), a target
+# target and in discovery sessions, a wrong secret or no credentials refused
+# with status 0201 (libiscsi prints "Authentication failure(513)"), a target
 # without --chap next to it still open, qemu-io through CHAP (URL and
 # --image-opts password-secret) with data read back, iscsi-test-cu through
 # a CHAP session, the slow-down after a failure, and weak secrets refused at
@@ -122,6 +122,42 @@ expect_ok iscsi-ls "iscsi://disc%discoverysecret@$hp"
 assert_match "$RUN_OUT" "^Target:$iqn Portal:$hp,1\$" "iscsi-ls with discovery CHAP"
 # Discovery credentials are not a target's: the target itself is open here.
 expect_ok iscsi-inq "iscsi://$hp/$iqn/0"
+ctgt_stop
+
+# --- mutual CHAP in discovery sessions: refused at start-up without
+# --discovery-chap, with a weak secret or the initiators' secret ...
+disc_secret=discoverysecret
+disc_tgt_secret=disctargetsecret7
+ctgt_expect_startup_fail 'needs CHAP credentials for the initiators too \(--discovery-chap\)' \
+	--lun 0=mem:,size=1M --discovery-mutual-chap "dtgt:$disc_tgt_secret"
+assert_not_contains "$RUN_ERR" "$disc_tgt_secret" "start-up error"
+ctgt_expect_startup_fail 'discovery-mutual-chap dtgt:\.\.\.: the secret is shorter than 12 bytes' \
+	--lun 0=mem:,size=1M --discovery-chap "disc:$disc_secret" --discovery-mutual-chap dtgt:short
+ctgt_expect_startup_fail 'must differ' --lun 0=mem:,size=1M \
+	--discovery-chap "disc:$disc_secret" --discovery-mutual-chap "dtgt:$disc_secret"
+# ... then the target proves itself to an initiator that asks (libiscsi
+# takes the target's credentials from the environment), which refuses a
+# target that does not know the secret it expects
+ctgt_start --discovery-chap "disc:$disc_secret" --discovery-mutual-chap "dtgt:$disc_tgt_secret" \
+	--target "$iqn" --lun 0=mem:,size=1M --log-level info
+hp=127.0.0.1:$CTGT_PORT
+LIBISCSI_CHAP_TARGET_USERNAME=dtgt LIBISCSI_CHAP_TARGET_PASSWORD=$disc_tgt_secret \
+	expect_ok iscsi-ls "iscsi://disc%$disc_secret@$hp"
+assert_match "$RUN_OUT" "^Target:$iqn Portal:$hp,1\$" "iscsi-ls with mutual discovery CHAP"
+assert_contains "$(cat "$CTGT_LOG")" "CHAP authenticated as disc (algorithm 5), mutual" "daemon log"
+LIBISCSI_CHAP_TARGET_USERNAME=dtgt LIBISCSI_CHAP_TARGET_PASSWORD=notthesecret12 \
+	expect_fail iscsi-ls "iscsi://disc%$disc_secret@$hp"
+assert_contains "$RUN_OUT" "Invalid CHAP_R response from the target" "mutual, wrong target secret"
+# One-way discovery CHAP still works (the initiator need not ask) ...
+expect_ok iscsi-ls "iscsi://disc%$disc_secret@$hp"
+assert_match "$RUN_OUT" "^Target:$iqn Portal:$hp,1\$" "iscsi-ls with one-way discovery CHAP"
+# ... none does not.
+expect_fail iscsi-ls "iscsi://$hp"
+assert_contains "$RUN_OUT" "Authentication failure(513)" "discovery without credentials"
+cmdline=$(tr '\0' ' ' <"/proc/$CTGT_PID/cmdline")
+assert_not_contains "$cmdline" "$disc_tgt_secret" "/proc/PID/cmdline"
+assert_contains "$cmdline" "--discovery-mutual-chap dtgt:xxxxxxxxxxxxxxxxx" "/proc/PID/cmdline"
+assert_not_contains "$(cat "$CTGT_LOG" "$CTGT_OUT")" "$disc_tgt_secret" "daemon log"
 ctgt_stop
 
 # --- the slow-down never outlasts the login timeout: after failures whose

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "daemon/config.h"
+#include "daemon/config_internal.h"
 #include "util/log.h"
 
 #define MiB (1024ull * 1024)
@@ -482,6 +483,94 @@ static void test_chap_refused(void **state)
 	assert_int_equal(parse(f, "--lun", "0=a", "--chap", "a:123456789012", NULL), 0);
 }
 
+/* --discovery-mutual-chap / "discoveryMutualChap": the target's own
+ * credentials in discovery sessions, checked like a target's mutual ones
+ * (wherever the two discovery credentials come from). */
+static void test_discovery_mutual_chap(void **state)
+{
+	struct fixture *f = *state;
+	const struct ctgt_config *c = &f->cfg;
+
+	assert_int_equal(parse(f, "--lun", "0=a", "--discovery-chap", "d:discoverysecret",
+			       "--discovery-mutual-chap=dt:disctargetsecret", NULL), 0);
+	assert_string_equal(c->discovery_chap.user, "d");
+	assert_string_equal(c->discovery_chap.secret, "discoverysecret");
+	assert_string_equal(c->discovery_mutual_chap.user, "dt");
+	assert_string_equal(c->discovery_mutual_chap.secret, "disctargetsecret");
+	/* A target's credentials are not the discovery sessions'. */
+	assert_null(c->targets[0].chap.user);
+	assert_null(c->targets[0].mutual_chap.user);
+	assert_int_equal(parse(f, "--lun", "0=a", "--mutual-chap", "t:targetsecret12",
+			       "--chap", "a:alicesecret12", NULL), 0);
+	assert_null(c->discovery_mutual_chap.user);
+
+	PARSE_FAILS(f, "--discovery-mutual-chap: mutual CHAP needs CHAP credentials for the "
+		    "initiators too (--discovery-chap)", "--lun", "0=a",
+		    "--discovery-mutual-chap", "dt:disctargetsecret");
+	/* A target's --chap is not the discovery sessions' either. */
+	PARSE_FAILS(f, "--discovery-mutual-chap: mutual CHAP needs CHAP credentials for the "
+		    "initiators too (--discovery-chap)", "--lun", "0=a", "--chap", "a:alicesecret12",
+		    "--discovery-mutual-chap", "dt:disctargetsecret");
+	PARSE_FAILS(f, "--discovery-mutual-chap: the mutual CHAP secret must differ from the "
+		    "initiators' secret (RFC 7143 12.1.3)", "--lun", "0=a",
+		    "--discovery-chap", "d:samesecret123", "--discovery-mutual-chap", "dt:samesecret123");
+	PARSE_FAILS(f, "--discovery-mutual-chap dt:...: the secret is shorter than 12 bytes "
+		    "(RFC 7143 12.1.3 asks for at least 96 bits)", "--lun", "0=a",
+		    "--discovery-chap", "d:discoverysecret", "--discovery-mutual-chap", "dt:12345678901");
+	PARSE_FAILS(f, "--discovery-mutual-chap nocolon:...: expected USER:SECRET", "--lun", "0=a",
+		    "--discovery-chap", "d:discoverysecret", "--discovery-mutual-chap", "nocolon");
+	PARSE_FAILS(f, "--discovery-mutual-chap given twice", "--lun", "0=a",
+		    "--discovery-chap", "d:discoverysecret", "--discovery-mutual-chap",
+		    "dt:disctargetsecret", "--discovery-mutual-chap", "du:disctargetsecret");
+	PARSE_FAILS(f, "--discovery-chap given twice", "--lun", "0=a", "--discovery-chap",
+		    "d:discoverysecret", "--discovery-chap", "e:discoverysecret");
+	PARSE_FAILS(f, "--discovery-mutual-chap: missing value", "--lun", "0=a",
+		    "--discovery-mutual-chap");
+
+	/* The file's keys, the same checks. */
+	assert_int_equal(load(f, "{\"discoveryChap\": {\"user\": \"d\", \"secret\": \"discoverysecret\"},"
+			      "\"discoveryMutualChap\": {\"user\": \"dt\", \"secret\": \"disctargetsecret\"}}"), 0);
+	assert_string_equal(c->discovery_chap.user, "d");
+	assert_string_equal(c->discovery_mutual_chap.user, "dt");
+	assert_string_equal(c->discovery_mutual_chap.secret, "disctargetsecret");
+	config_free(&f->cfg);
+	load_fails(f, "{\"discoveryMutualChap\": {\"user\": \"dt\", \"secret\": \"disctargetsecret\"}}",
+		   ": discoveryMutualChap: mutual CHAP needs CHAP credentials for the initiators too "
+		   "(discoveryChap)");
+	load_fails(f, "{\"discoveryChap\": {\"user\": \"d\", \"secret\": \"samesecret123\"},"
+		   "\"discoveryMutualChap\": {\"user\": \"dt\", \"secret\": \"samesecret123\"}}",
+		   ": discoveryMutualChap: the mutual CHAP secret must differ from the initiators' "
+		   "secret (RFC 7143 12.1.3)");
+	load_fails(f, "{\"discoveryChap\": {\"user\": \"d\", \"secret\": \"discoverysecret\"},"
+		   "\"discoveryMutualChap\": {\"user\": \"dt\", \"secret\": \"short\"}}",
+		   ": discoveryMutualChap: the secret is shorter than 12 bytes (RFC 7143 12.1.3 asks "
+		   "for at least 96 bits)");
+	load_fails(f, "{\"discoveryChap\": {\"user\": \"d\", \"secret\": \"discoverysecret\"},"
+		   "\"discoveryMutualChap\": \"dt:disctargetsecret\"}",
+		   ": discoveryMutualChap: must be an object with \"user\" and \"secret\" strings");
+
+	/* The file's discoveryChap with the flag's mutual credentials; the
+	 * flag's discovery credentials replace the file's and are checked
+	 * against its mutual ones. */
+	write_config(f, "{\"discoveryChap\": {\"user\": \"d\", \"secret\": \"discoverysecret\"},"
+		     "\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
+		     "\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"0\": 1}}}}");
+	assert_int_equal(parse(f, "--config", f->path, "--discovery-mutual-chap",
+			       "dt:disctargetsecret", NULL), 0);
+	assert_string_equal(c->discovery_chap.secret, "discoverysecret");
+	assert_string_equal(c->discovery_mutual_chap.secret, "disctargetsecret");
+	write_config(f, "{\"discoveryChap\": {\"user\": \"d\", \"secret\": \"discoverysecret\"},"
+		     "\"discoveryMutualChap\": {\"user\": \"dt\", \"secret\": \"disctargetsecret\"},"
+		     "\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
+		     "\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"0\": 1}}}}");
+	assert_int_equal(parse(f, "--config", f->path, "--discovery-chap", "e:othersecret123", NULL), 0);
+	assert_string_equal(c->discovery_chap.user, "e");
+	assert_string_equal(c->discovery_mutual_chap.user, "dt");
+	PARSE_FAILS(f, "--discovery-mutual-chap: the mutual CHAP secret must differ from the "
+		    "initiators' secret (RFC 7143 12.1.3)",
+		    "--config", f->path, "--discovery-chap", "e:disctargetsecret");
+}
+
 /* ---- config.json -------------------------------------------------------- */
 
 static void test_gotgt_example(void **state)
@@ -800,6 +889,13 @@ static void test_limits(void **state)
 	assert_int_equal(l->login_timeout, 5);
 	assert_int_equal(l->connection_buffer, 16u << 20);
 	assert_int_equal(l->tx_backlog, 256u << 10);
+	/* The upper bounds, each seen in its own field. */
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--connection-buffer", "2G",
+			       "--tx-backlog=1G", "--session-limit", "65536", NULL), 0);
+	assert_int_equal(l->connection_buffer, 1u << 31);
+	assert_int_equal(l->tx_backlog, 1u << 30);
+	assert_int_equal(l->max_sessions_per_target, 65536);
+	assert_int_equal(l->max_connections | l->max_connections_per_address | l->login_timeout, 0);
 	PARSE_FAILS(f, "--login-timeout 0: expected a number from 1 to 3600",
 		    "--lun", "0=mem:,size=1M", "--login-timeout", "0");
 	PARSE_FAILS(f, "--connection-limit 65537: expected a number from 1 to 65536",
@@ -824,6 +920,93 @@ static void test_limits(void **state)
 	load_fails(f, "{\"sessionLimit\": \"4\"}", ": top level: sessionLimit must be an integer from 1 to 65536");
 	load_fails(f, "{\"txBacklog\": \"1K\"}",
 		   ": top level: txBacklog must be from 65536 to 1073741824 bytes (a number or a string like \"64M\")");
+}
+
+/* config_limits[] covers struct ctgt_limits: one entry per field, each
+ * field once (so a limit added to the struct without an entry is caught). */
+static void test_limit_table_covers_limits(void **state)
+{
+	(void)state;
+	assert_int_equal(config_nlimits * sizeof(unsigned), sizeof(struct ctgt_limits));
+	for (size_t i = 0; i < config_nlimits; i++) {
+		assert_true(config_limits[i].offset % sizeof(unsigned) == 0);
+		assert_true(config_limits[i].offset < sizeof(struct ctgt_limits));
+		assert_true(config_limits[i].min >= 1);	/* 0 means "the default" */
+		assert_true(config_limits[i].min <= config_limits[i].max);
+		for (size_t k = 0; k < i; k++)
+			assert_int_not_equal(config_limits[i].offset, config_limits[k].offset);
+	}
+}
+
+/* Only @l's field of @lim is set, to @want. */
+static void assert_only_limit(const struct ctgt_limits *lim, const struct config_limit *l,
+			      uint64_t want)
+{
+	for (size_t i = 0; i < config_nlimits; i++)
+		assert_int_equal(limit_get(lim, &config_limits[i]),
+				 &config_limits[i] == l ? want : 0);
+}
+
+/* One limit's flag: its bounds are taken, one past them refused with a
+ * message naming the flag, the value and the range. */
+static void limit_flag_bounds(struct fixture *f, const struct config_limit *l)
+{
+	char flag[64], val[32], want[CONFIG_ERR_LEN];
+	const uint64_t ok[] = { l->min, l->max }, bad[] = { l->min - 1, l->max + 1 };
+
+	snprintf(flag, sizeof(flag), "--%s", l->flag);
+	for (size_t k = 0; k < 2; k++) {
+		snprintf(val, sizeof(val), "%llu", (unsigned long long)ok[k]);
+		assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", flag, val, NULL), 0);
+		assert_only_limit(&f->cfg.limits, l, ok[k]);
+	}
+	for (size_t k = 0; k < 2; k++) {
+		snprintf(val, sizeof(val), "%llu", (unsigned long long)bad[k]);
+		snprintf(want, sizeof(want), "%s %s: expected %s from %llu to %llu", flag, val,
+			 l->size ? "a size (bytes, or like 64M)" : "a number",
+			 (unsigned long long)l->min, (unsigned long long)l->max);
+		PARSE_FAILS(f, want, "--lun", "0=mem:,size=1M", flag, val);
+	}
+	/* A size takes a unit; a count does not. */
+	snprintf(val, sizeof(val), "%lluK", (unsigned long long)(l->max >> 10));
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", flag, val, NULL), l->size ? 0 : -1);
+	if (l->size)
+		assert_only_limit(&f->cfg.limits, l, l->max);
+	snprintf(flag, sizeof(flag), "--%s=", l->flag);
+	snprintf(want, sizeof(want), "--%s: missing value", l->flag);
+	PARSE_FAILS(f, want, "--lun", "0=mem:,size=1M", flag);
+}
+
+/* One limit's config.json key: the same bounds as its flag. */
+static void limit_key_bounds(struct fixture *f, const struct config_limit *l)
+{
+	char text[128], want[CONFIG_ERR_LEN];
+
+	snprintf(text, sizeof(text), "{\"%s\": %llu}", l->key, (unsigned long long)l->max);
+	assert_int_equal(load(f, text), 0);
+	assert_only_limit(&f->cfg.limits, l, l->max);
+	config_free(&f->cfg);
+	snprintf(text, sizeof(text), "{\"%s\": %llu}", l->key, (unsigned long long)l->min);
+	assert_int_equal(load(f, text), 0);
+	assert_only_limit(&f->cfg.limits, l, l->min);
+	config_free(&f->cfg);
+	snprintf(want, sizeof(want), ": top level: %s must be an integer from %llu to %llu", l->key,
+		 (unsigned long long)l->min, (unsigned long long)l->max);
+	snprintf(text, sizeof(text), "{\"%s\": %llu}", l->key, (unsigned long long)l->min - 1);
+	load_fails(f, text, want);
+	snprintf(text, sizeof(text), "{\"%s\": %llu}", l->key, (unsigned long long)l->max + 1);
+	load_fails(f, text, want);
+}
+
+/* Every entry of config_limits[], as a flag and as a config.json key. */
+static void test_limit_table_bounds(void **state)
+{
+	struct fixture *f = *state;
+
+	for (size_t i = 0; i < config_nlimits; i++) {
+		limit_flag_bounds(f, &config_limits[i]);
+		limit_key_bounds(f, &config_limits[i]);
+	}
 }
 
 /* --max-connections and "maxConnections": connections per session; the
@@ -879,6 +1062,7 @@ int main(void)
 		T(test_several_targets),
 		T(test_config_access),
 		T(test_chap_refused),
+		T(test_discovery_mutual_chap),
 		T(test_gotgt_example),
 		T(test_config_with_flags),
 		T(test_config_missing_file),
@@ -890,6 +1074,8 @@ int main(void)
 		T(test_config_unknown_keys_ignored),
 		T(test_state_dir),
 		T(test_limits),
+		T(test_limit_table_covers_limits),
+		T(test_limit_table_bounds),
 		T(test_max_connections),
 	};
 

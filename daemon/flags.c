@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The quick-mode flags of "ctgt serve": each flag is parsed into a struct
+ * flags, then the whole set is moved into a struct ctgt_config (config.c),
+ * with --config's file (config_json.c) loaded first so the flags win.
+ */
+#include "daemon/config.h"
+#include "daemon/config_internal.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+
+/* What the flags said, before defaults and --config are applied. */
+struct flags {
+	struct ctgt_config portals;	/* only .portals is used */
+	/*
+	 * One group per --target, each holding the per-target flags after it
+	 * (--lun, --chap, --mutual-chap); flags before the first --target
+	 * start a group without a name, which that --target then names (or
+	 * which goes to the default target).
+	 */
+	struct ctgt_target_cfg *groups;
+	size_t ngroups;
+	struct ctgt_chap_cfg discovery_chap;
+	struct ctgt_chap_cfg discovery_mutual_chap;
+	const char *config;
+	int log_level;
+	int nop_interval;
+	const char *state_dir;
+	unsigned pr_max_regs;
+	struct ctgt_limits limits;	/* 0: not given */
+	int max_connections;
+};
+
+static int flag_portal(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	char *host;
+	uint16_t port;
+	const char *why = portal_parse(val, &host, &port);
+
+	if (why != NULL) {
+		set_err(err, errlen, "--portal %s: %s", val, why);
+		return -1;
+	}
+	if (find_portal(&fl->portals, host, port) != NULL) {
+		set_err(err, errlen, "--portal %s: given twice", val);
+		free(host);
+		return -1;
+	}
+	if (add_portal(&fl->portals, host, port, DEFAULT_TPGT) < 0) {
+		set_err(err, errlen, "--portal %s: out of memory", val);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether @opt (@len bytes) is "NAME=VALUE" for @name ("size=" etc.); its
+ * value as a size in *out, 0 when it is none. */
+static bool size_option(const char *opt, size_t len, const char *name, uint64_t *out)
+{
+	size_t n = strlen(name);
+	char buf[32];
+
+	if (len <= n || strncmp(opt, name, n) != 0)
+		return false;
+	*out = 0;
+	if (len - n < sizeof(buf)) {
+		memcpy(buf, opt + n, len - n);
+		buf[len - n] = '\0';
+		if (config_parse_size(buf, out) < 0)
+			*out = 0;
+	}
+	return true;
+}
+
+/* One ",option" of --lun; returns NULL or why it is wrong. */
+static const char *lun_option(const char *opt, size_t len, struct ctgt_lun_cfg *lun,
+			      bool *have_size)
+{
+	uint64_t v = 0;
+
+	if (size_option(opt, len, "size=", &v)) {
+		if (*have_size)
+			return "size given twice";
+		if (v == 0)
+			return "bad size (want a number of bytes or one like 512M, 10G)";
+		lun->size = v;
+		*have_size = true;
+	} else if (size_option(opt, len, "physical_block_size=", &v)) {
+		if (v < 512 || v > (1u << 24) || (v & (v - 1)) != 0)
+			return "bad physical_block_size (want a power of two such as 4096)";
+		lun->phys_block_size = (uint32_t)v;
+	} else if (size_option(opt, len, "max_bandwidth=", &v)) {
+		if (v == 0)
+			return "bad max_bandwidth (want bytes per second, e.g. 100M)";
+		lun->max_bandwidth = v;
+	} else if (len == 4 && strncmp(opt, "thin", 4) == 0) {
+		lun->thin = true;
+	} else if (len == 8 && strncmp(opt, "readonly", 8) == 0) {
+		lun->readonly = true;
+	} else if (len == 9 && strncmp(opt, "removable", 9) == 0) {
+		lun->removable = true;
+	} else {
+		return "unknown option (want size=SIZE, physical_block_size=SIZE, max_bandwidth=SIZE, "
+		       "thin, readonly or removable)";
+	}
+	return NULL;
+}
+
+/* "N=PATH[,option]..." (see lun_option()); NULL or why not. */
+static const char *lun_parse(const char *val, struct ctgt_lun_cfg *lun)
+{
+	const char *eq = strchr(val, '='), *path, *p;
+	bool have_size = false;
+
+	memset(lun, 0, sizeof(*lun));
+	lun->block_size = DEFAULT_BLOCK;
+	if (eq == NULL)
+		return "expected N=PATH[,size=SIZE][,physical_block_size=SIZE][,max_bandwidth=SIZE][,thin][,readonly][,removable]";
+	if (parse_dec(val, (size_t)(eq - val), MAX_LUN, &lun->lun) < 0)
+		return "LUN number must be 0 to 255";
+	path = eq + 1;
+	p = strchrnul(path, ',');
+	if (p == path)
+		return "missing path";
+	while (*p == ',') {
+		const char *opt = p + 1, *why;
+
+		p = strchrnul(opt, ',');
+		why = lun_option(opt, (size_t)(p - opt), lun, &have_size);
+		if (why != NULL)
+			return why;
+	}
+	if (lun->size % lun->block_size != 0)
+		return "size is not a multiple of 512 bytes";
+	lun->path = strndup(path, (size_t)(strchrnul(path, ',') - path));
+	return lun->path == NULL ? "out of memory" : NULL;
+}
+
+/* The group the per-target flags go to: the last --target's. */
+static struct ctgt_target_cfg *cur_group(struct flags *fl)
+{
+	struct ctgt_target_cfg *g;
+
+	if (fl->ngroups > 0)
+		return &fl->groups[fl->ngroups - 1];
+	g = grow(fl->groups, &fl->ngroups, sizeof(*g));
+	if (g == NULL)
+		return NULL;
+	fl->groups = g;
+	return &g[0];
+}
+
+static int flag_lun(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	struct ctgt_lun_cfg lun;
+	const char *why = lun_parse(val, &lun);
+	struct ctgt_target_cfg *g = cur_group(fl);
+
+	if (why != NULL) {
+		set_err(err, errlen, "--lun %s: %s", val, why);
+		return -1;
+	}
+	if (g == NULL) {
+		free(lun.path);
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if (find_lun(g, lun.lun) != NULL) {
+		set_err(err, errlen, "--lun %s: LUN %llu given twice", val, (unsigned long long)lun.lun);
+		free(lun.path);
+		return -1;
+	}
+	if (add_lun(g, &lun) < 0) {
+		set_err(err, errlen, "--lun %s: out of memory", val);
+		return -1;
+	}
+	return 0;
+}
+
+/* Options that may appear once; a second one is probably a mistake. */
+static int flag_once(const char **slot, const char *name, const char *val,
+		     char *err, size_t errlen)
+{
+	if (*slot != NULL) {
+		set_err(err, errlen, "--%s given twice", name);
+		return -1;
+	}
+	*slot = val;
+	return 0;
+}
+
+static int flag_target(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	const char *why = name_problem(val);
+	struct ctgt_target_cfg *g;
+
+	if (why != NULL) {
+		set_err(err, errlen, "--target %s: %s", val, why);
+		return -1;
+	}
+	for (size_t i = 0; i < fl->ngroups; i++) {
+		if (fl->groups[i].name != NULL && strcmp(fl->groups[i].name, val) == 0) {
+			set_err(err, errlen, "--target %s given twice", val);
+			return -1;
+		}
+	}
+	/* The first --target names the flags before it; later ones start a group. */
+	if (fl->ngroups == 1 && fl->groups[0].name == NULL)
+		g = &fl->groups[0];
+	else if ((g = grow(fl->groups, &fl->ngroups, sizeof(*g))) != NULL)
+		fl->groups = g, g = &g[fl->ngroups - 1];
+	if (g == NULL || (g->name = strdup(val)) == NULL) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* --chap / --mutual-chap / --discovery-chap / --discovery-mutual-chap
+ * USER:SECRET into @slot. */
+static int chap_flag(struct ctgt_chap_cfg *slot, const char *name, const char *val,
+		     char *err, size_t errlen)
+{
+	const char *colon = strchr(val, ':');
+	int ulen = colon ? (int)(colon - val) : (int)strlen(val);
+	const char *why;
+
+	if (slot == NULL) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if (slot->user != NULL) {
+		set_err(err, errlen, "--%s given twice%s", name,
+			strncmp(name, "discovery-", 10) == 0 ? "" : " for one target");
+		return -1;
+	}
+	/* The secret never goes into a message, only the user name. */
+	why = config_parse_chap(val, slot);
+	if (why != NULL) {
+		set_err(err, errlen, "--%s %.*s:...: %s", name, ulen > 64 ? 64 : ulen, val, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int flag_chap(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	struct ctgt_target_cfg *g = cur_group(fl);
+
+	return chap_flag(g ? &g->chap : NULL, "chap", val, err, errlen);
+}
+
+static int flag_mutual_chap(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	struct ctgt_target_cfg *g = cur_group(fl);
+
+	return chap_flag(g ? &g->mutual_chap : NULL, "mutual-chap", val, err, errlen);
+}
+
+static int flag_allow(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	struct ctgt_target_cfg *g = cur_group(fl);
+	const char *why = g ? add_allow(g, val) : "out of memory";
+
+	if (why != NULL) {
+		set_err(err, errlen, "--allow %s: %s", val, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int flag_discovery_chap(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	return chap_flag(&fl->discovery_chap, "discovery-chap", val, err, errlen);
+}
+
+static int flag_discovery_mutual_chap(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	return chap_flag(&fl->discovery_mutual_chap, "discovery-mutual-chap", val, err, errlen);
+}
+
+static int flag_log_level(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	int lvl = log_parse_level(val);
+
+	if (lvl < 0) {
+		set_err(err, errlen, "--log-level %s: expected error, warn, info or debug", val);
+		return -1;
+	}
+	fl->log_level = lvl;
+	return 0;
+}
+
+static int flag_nop_interval(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	uint64_t secs;
+
+	if (parse_dec(val, strlen(val), 3600, &secs) < 0) {
+		set_err(err, errlen, "--nop-interval %s: expected seconds from 0 (off) to 3600", val);
+		return -1;
+	}
+	fl->nop_interval = (int)secs;
+	return 0;
+}
+
+static int flag_pr_max_regs(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_dec(val, strlen(val), 65536, &n) < 0 || n == 0) {
+		set_err(err, errlen, "--pr-max-registrations %s: expected 1 to 65536", val);
+		return -1;
+	}
+	fl->pr_max_regs = (unsigned)n;
+	return 0;
+}
+
+static int flag_allow_target_reset(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	struct ctgt_target_cfg *g = cur_group(fl);
+
+	(void)val;
+	if (g == NULL) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	g->allow_target_reset = true;
+	return 0;
+}
+
+/* A resource limit (config_limits[]): a number, or for a size also one
+ * like "64M", in the limit's range. */
+static int flag_limit(struct flags *fl, const struct config_limit *l, const char *val,
+		      char *err, size_t errlen)
+{
+	uint64_t v = 0;
+	int rc = l->size ? config_parse_size(val, &v) : parse_dec(val, strlen(val), UINT64_MAX, &v);
+
+	if (rc < 0 || v < l->min || v > l->max) {
+		set_err(err, errlen, "--%s %s: expected %s from %llu to %llu", l->flag, val,
+			l->size ? "a size (bytes, or like 64M)" : "a number",
+			(unsigned long long)l->min, (unsigned long long)l->max);
+		return -1;
+	}
+	*limit_slot(&fl->limits, l) = (unsigned)v;
+	return 0;
+}
+
+static int flag_max_connections(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_dec(val, strlen(val), CONFIG_MAX_CONNECTIONS, &n) < 0 || n == 0) {
+		set_err(err, errlen, "--max-connections %s: expected a number from 1 to %d", val,
+			CONFIG_MAX_CONNECTIONS);
+		return -1;
+	}
+	fl->max_connections = (int)n;
+	return 0;
+}
+
+static int flag_state_dir(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	return flag_once(&fl->state_dir, "state-dir", val, err, errlen);
+}
+
+static int flag_config(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	return flag_once(&fl->config, "config", val, err, errlen);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct flags *fl, const char *val, char *err, size_t errlen);
+} flag_table[] = {
+	{ "portal", flag_portal },
+	{ "target", flag_target },
+	{ "lun", flag_lun },
+	{ "config", flag_config },
+	{ "log-level", flag_log_level },
+	{ "nop-interval", flag_nop_interval },
+	{ "state-dir", flag_state_dir },
+	{ "pr-max-registrations", flag_pr_max_regs },
+	{ "allow-target-reset", flag_allow_target_reset },
+	{ "max-connections", flag_max_connections },
+	/* the resource limits' flags are in config_limits[] (flag_limit) */
+	/* authentication and access control */
+	{ "chap", flag_chap },
+	{ "mutual-chap", flag_mutual_chap },
+	{ "discovery-chap", flag_discovery_chap },
+	{ "discovery-mutual-chap", flag_discovery_mutual_chap },
+	{ "allow", flag_allow },
+};
+
+/* The flags of flag_table that take no value. */
+static bool is_bare(const char *name)
+{
+	return strcmp(name, "allow-target-reset") == 0;
+}
+
+/* Whether @name (@n bytes, not NUL-terminated) is @flag. */
+static bool is_flag(const char *flag, const char *name, size_t n)
+{
+	return strlen(flag) == n && strncmp(flag, name, n) == 0;
+}
+
+static const struct config_limit *find_limit(const char *name, size_t n)
+{
+	for (size_t k = 0; k < config_nlimits; k++)
+		if (is_flag(config_limits[k].flag, name, n))
+			return &config_limits[k];
+	return NULL;
+}
+
+/* The value of flag argv[*i], whose name ends at @eq: after the '=', else
+ * the next argument (*i then moves past it); "" when there is none. */
+static const char *flag_value(int argc, char **argv, int *i, const char *eq)
+{
+	if (*eq == '=')
+		return eq + 1;
+	if (*i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0)
+		return argv[++*i];
+	return "";
+}
+
+/* Handle argv[*i] (and its value); advances *i past what it used. */
+static int one_flag(struct flags *fl, int argc, char **argv, int *i, char *err, size_t errlen)
+{
+	const size_t nflags = sizeof(flag_table) / sizeof(flag_table[0]);
+	const char *arg = argv[*i], *name = arg + 2, *eq, *val;
+	const struct config_limit *lim = NULL;
+	size_t n, k = 0;
+
+	if (strncmp(arg, "--", 2) != 0) {
+		set_err(err, errlen, arg[0] == '-' ? "unknown option %s" : "unexpected argument %s", arg);
+		return -1;
+	}
+	eq = strchrnul(name, '=');
+	n = (size_t)(eq - name);
+	while (k < nflags && !is_flag(flag_table[k].name, name, n))
+		k++;
+	if (k == nflags && (lim = find_limit(name, n)) == NULL) {
+		set_err(err, errlen, "unknown option --%.*s", (int)n, name);
+		return -1;
+	}
+	if (lim == NULL && is_bare(flag_table[k].name)) {
+		if (*eq == '=') {
+			set_err(err, errlen, "--%s takes no value", flag_table[k].name);
+			return -1;
+		}
+		return flag_table[k].fn(fl, "", err, errlen);
+	}
+	val = flag_value(argc, argv, i, eq);
+	if (val[0] == '\0') {
+		set_err(err, errlen, "--%.*s: missing value", (int)n, name);
+		return -1;
+	}
+	return lim ? flag_limit(fl, lim, val, err, errlen) : flag_table[k].fn(fl, val, err, errlen);
+}
+
+/* The discovery credentials: the flags' replace the file's, and together
+ * they must be consistent. */
+static int apply_discovery_chap(struct ctgt_config *cfg, struct flags *fl, char *err,
+				size_t errlen)
+{
+	char buf[128];
+	const char *why;
+
+	move_chap(&cfg->discovery_chap, &fl->discovery_chap);
+	move_chap(&cfg->discovery_mutual_chap, &fl->discovery_mutual_chap);
+	why = discovery_chap_problem(cfg, "--discovery-chap", buf, sizeof(buf));
+	if (why != NULL) {
+		set_err(err, errlen, "--discovery-mutual-chap: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Combine parsed flags, --config and the defaults into @cfg. */
+static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, size_t errlen)
+{
+	cfg->log_level = fl->log_level;
+	cfg->nop_interval = fl->nop_interval;
+	cfg->pr_max_regs = fl->pr_max_regs;
+	if (fl->config != NULL) {
+		for (size_t i = 0; i < fl->ngroups; i++) {
+			const struct ctgt_target_cfg *g = &fl->groups[i];
+
+			if (g->name != NULL && g->nluns == 0 && g->chap.user == NULL &&
+			    g->nallow == 0 && !g->allow_target_reset) {
+				set_err(err, errlen, "--target %s: with --config, --target only names the target of --lun, --chap and --allow flags",
+					g->name);
+				return -1;
+			}
+		}
+		if (config_load_json(fl->config, cfg, err, errlen) < 0)
+			return -1;
+	}
+	if (fl->state_dir != NULL) {	/* the flag wins over "stateDir" */
+		free(cfg->state_dir);
+		cfg->state_dir = strdup(fl->state_dir);
+		if (cfg->state_dir == NULL) {
+			set_err(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	apply_limits(&cfg->limits, &fl->limits);
+	if (fl->max_connections > 0)	/* the flag wins over "maxConnections" */
+		cfg->max_connections = fl->max_connections;
+	if (merge(cfg, &fl->portals, "--portal", err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < fl->ngroups; i++)
+		if (place_group(cfg, &fl->groups[i], fl->config, err, errlen) < 0)
+			return -1;
+	if (apply_discovery_chap(cfg, fl, err, errlen) < 0)
+		return -1;
+	return finish_config(cfg, err, errlen);
+}
+
+int config_parse_args(int argc, char **argv, struct ctgt_config *cfg,
+		      char *err, size_t errlen)
+{
+	struct flags fl = { .log_level = -1, .nop_interval = -1 };
+	int rc = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->log_level = -1;
+	for (int i = 0; i < argc && rc == 0; i++)
+		rc = one_flag(&fl, argc, argv, &i, err, errlen);
+	if (rc == 0)
+		rc = apply_flags(cfg, &fl, err, errlen);
+	config_free(&fl.portals);
+	for (size_t i = 0; i < fl.ngroups; i++)
+		free_target(&fl.groups[i]);
+	free(fl.groups);
+	config_chap_free(&fl.discovery_chap);
+	config_chap_free(&fl.discovery_mutual_chap);
+	if (rc < 0)
+		config_free(cfg);
+	return rc;
+}
