@@ -358,6 +358,9 @@ static int login(struct session *s)
 	iscsi_set_targetname(s->ctx, u->target);
 	iscsi_set_session_type(s->ctx, ISCSI_SESSION_NORMAL);
 	iscsi_set_header_digest(s->ctx, ISCSI_HEADER_DIGEST_NONE);
+	/* A dropped connection is an error of the run, not something to hide
+	 * behind a reconnect and a retry. */
+	iscsi_set_noautoreconnect(s->ctx, 1);
 	s->lun = u->lun;
 	int rc = iscsi_full_connect_sync(s->ctx, u->portal, u->lun);
 	iscsi_destroy_url(u);

@@ -33,7 +33,7 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 OUT=$BUILD/bench
 QUICK=0
 REPORT_ONLY=0
-BACKEND=file
+BACKEND="file"
 ROUNDS=2
 DURATION=5
 RAMP=1
@@ -119,9 +119,9 @@ TGT_PID=
 TGT_CTL=
 
 stop_pid() {
-	local pid=$1 i
+	local pid=$1
 	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -140,7 +140,7 @@ stop_tgt() {
 cleanup() {
 	[ -z "$CTGT_PID" ] || stop_pid "$CTGT_PID"
 	[ -z "$TGT_PID" ] || stop_tgt
-	CTGT_PID= TGT_PID=
+	CTGT_PID="" TGT_PID=""
 }
 
 # A TCP port of 127.0.0.1 nothing listens on (tgtd cannot take port 0).
@@ -154,11 +154,11 @@ free_port() {
 
 # start_ctgt IMAGE: sets CTGT_PID and CTGT_URL.
 start_ctgt() {
-	local out=$OUT/ctgt.stdout i port
+	local out=$OUT/ctgt.stdout port
 	"$BUILD/ctgt" serve --portal 127.0.0.1:0 --log-level warn --target "$CTGT_IQN" \
 		--lun "$(backend_ctgt_lun "$BACKEND" "$1")" >"$out" 2>"$OUT/ctgt.log" &
 	CTGT_PID=$!
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		grep -q '^ready' "$out" && break
 		kill -0 "$CTGT_PID" 2>/dev/null || die "ctgt did not start: $(tail -3 "$OUT/ctgt.log")"
 		sleep 0.1
@@ -172,19 +172,31 @@ tgtadm_c() {
 	tgtadm --lld iscsi -C "$TGT_CTL" "$@" >>"$OUT/tgt.log" 2>&1
 }
 
+# try_tgtd PORT: start tgtd on PORT with a random control port; false if it
+# exited (the control port was taken, say) before it answered.
+try_tgtd() {
+	TGT_CTL=$((1000 + RANDOM % 30000))
+	tgtd -f --iscsi "portal=127.0.0.1:$1" -C "$TGT_CTL" >"$OUT/tgt.log" 2>&1 &
+	TGT_PID=$!
+	for _ in $(seq 100); do
+		[ -n "$(ss -Htln "sport = :$1")" ] && tgtadm_c --op show --mode sys && return 0
+		kill -0 "$TGT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	stop_pid "$TGT_PID"
+	TGT_PID=
+	return 1
+}
+
 # start_tgt IMAGE: sets TGT_PID, TGT_CTL and TGT_URL. LUN 0 of a tgt target
 # is its controller; the disk is LUN 1.
 start_tgt() {
-	local port i
-	port=$(free_port)
-	TGT_CTL=$((1000 + RANDOM % 30000))
-	tgtd -f --iscsi "portal=127.0.0.1:$port" -C "$TGT_CTL" >"$OUT/tgt.log" 2>&1 &
-	TGT_PID=$!
-	for i in $(seq 100); do
-		[ -n "$(ss -Htln "sport = :$port")" ] && tgtadm_c --op show --mode sys && break
-		kill -0 "$TGT_PID" 2>/dev/null || die "tgtd did not start: $(tail -3 "$OUT/tgt.log")"
-		sleep 0.1
+	local port
+	for _ in 1 2 3 4 5; do
+		port=$(free_port)
+		try_tgtd "$port" && break
 	done
+	[ -n "$TGT_PID" ] || die "tgtd did not start: $(tail -3 "$OUT/tgt.log")"
 	tgtadm_c --op new --mode target --tid 1 -T "$TGT_IQN" &&
 		tgtadm_c --op new --mode logicalunit --tid 1 --lun 1 -b "$1" \
 			--bstype "$(backend_tgt_bstype "$BACKEND")" &&
