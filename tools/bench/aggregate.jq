@@ -3,7 +3,8 @@
 # results.json. Per workload and target: the mean over the rounds that
 # succeeded; ctgt/tgt ratios of those means, and the lowest and highest IOPS
 # ratio of one round; for 1 MiB workloads the fraction of the loopback TCP
-# bandwidth (the best tcpbw run). $meta: what ran (meta.json), copied.
+# bandwidth (the best tcpbw run). $meta: what ran (meta.json), copied;
+# $order: the workloads ({name, title}) in the order of the report.
 def mean: map(select(. != null)) | if length == 0 then null else add / length end;
 def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else $a / $b end;
 def stats: {
@@ -23,7 +24,7 @@ def round_ratios($c; $t):
 | $meta[0] + {
 	loopback_tcp_mb_s: $tcpmax, loopback_tcp_runs: ($tcp | map(.mb_s)),
 	workloads: [
-		$order[] as $w
+		$order[] as $o | $o.name as $w
 		| ($runs | map(select(.workload == $w))) as $rw
 		| ($rw | map(select(.target == "ctgt" and .exit == 0))) as $c
 		| ($rw | map(select(.target == "tgt" and .exit == 0))) as $t
@@ -31,7 +32,7 @@ def round_ratios($c; $t):
 		| round_ratios($c; $t) as $rr
 		| ($rw | map(.config.block_size // empty) | .[0]) as $bs
 		| {
-			name: $w, title: $rw[0].title, block_size: $bs,
+			name: $w, title: $o.title, block_size: $bs,
 			failed_runs: ($rw | map(select(.exit != 0)) | length),
 			ctgt: $cs, tgt: $ts,
 			ratio: {

@@ -286,7 +286,8 @@ write_meta() {
 # the ctgt/tgt ratios (tools/bench/aggregate.jq).
 aggregate() {
 	local order
-	order=$(printf '%s\n' "${WORKLOADS[@]}" | cut -d'|' -f1 | jq -R . | jq -sc .)
+	order=$(printf '%s\n' "${WORKLOADS[@]}" |
+		jq -R 'split("|") | {name: .[0], title: .[1]}' | jq -sc .)
 	jq -n --slurpfile runs "$OUT/runs.jsonl" --slurpfile tcp "$OUT/tcp.jsonl" \
 		--slurpfile meta "$OUT/meta.json" --argjson order "$order" \
 		-f "$ROOT/tools/bench/aggregate.jq" >"$OUT/results.json"
@@ -303,6 +304,12 @@ report() {
 	report_jq --arg large 0 -f "$ROOT/tools/bench/plotdata.jq" "$res" >"$OUT/plot-small.dat"
 	report_jq --arg large 1 -f "$ROOT/tools/bench/plotdata.jq" "$res" >"$OUT/plot-large.dat"
 	tcp=$(jq '.loopback_tcp_mb_s // 0' "$res")
+	# A benchmark run checked for gnuplot before it started; --report-only
+	# (and its test) can do without the charts.
+	if ! command -v gnuplot >/dev/null; then
+		echo "bench: no gnuplot, no charts" >&2
+		return
+	fi
 	gnuplot -e "small='$OUT/plot-small.dat'; large='$OUT/plot-large.dat'; tcp=$tcp; out='$OUT'" \
 		"$ROOT/tools/bench/charts.gp" 2>"$OUT/gnuplot.log" ||
 		{ echo "bench: gnuplot failed, see $OUT/gnuplot.log" >&2; FAILED=1; }
@@ -314,12 +321,13 @@ main() {
 	COMMAND="tools/bench/run.sh $*"
 	parse_args "$@"
 	local t
+	command -v jq >/dev/null || die "jq is missing: run tools/install-deps.sh bench"
 	if [ "$REPORT_ONLY" = 1 ]; then
 		aggregate
 		report
 		return "$FAILED"
 	fi
-	for t in jq gnuplot tgtd tgtadm ss; do
+	for t in gnuplot tgtd tgtadm ss; do
 		command -v "$t" >/dev/null || die "$t is missing: run tools/install-deps.sh bench"
 	done
 	[ -x "$BUILD/bench/loadgen" ] && [ -x "$BUILD/ctgt" ] || die "build first: make bench"
@@ -339,4 +347,6 @@ main() {
 	return "$FAILED"
 }
 
-main "$@"
+# One line, read whole before it runs: editing this file during a run cannot
+# make bash run what it would read after main returns.
+main "$@"; exit
