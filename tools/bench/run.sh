@@ -268,15 +268,16 @@ run_all() {
 
 # ------------------------------------------------------------- report
 
-# meta.json: what ran, where and when (read again by --report-only).
+# meta.json: what ran, where and when, how long the whole run took so far
+# (read again by --report-only).
 write_meta() {
 	jq -n --arg date "$1" --arg backend "$BACKEND" --argjson quick "$QUICK" \
 		--argjson rounds "$ROUNDS" --argjson duration "$DURATION" --argjson ramp "$RAMP" \
-		--arg size "$SIZE" --arg command "$COMMAND" \
+		--arg size "$SIZE" --arg command "$COMMAND" --argjson elapsed "$SECONDS" \
 		--arg load "$(cut -d' ' -f1-3 /proc/loadavg)" --argjson cores "$(nproc)" \
 		--arg ctgt "$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)" \
 		--arg tgt "$(dpkg-query -W -f '${Version}' tgt 2>/dev/null || echo unknown)" \
-		'{date: $date, command: $command, backend: $backend, quick: ($quick == 1),
+		'{date: $date, command: $command, elapsed_s: $elapsed, backend: $backend, quick: ($quick == 1),
 		  rounds: $rounds, duration_s: $duration, ramp_s: $ramp, size: $size,
 		  machine: {cores: $cores, loadavg_at_end: $load},
 		  versions: {ctgt: $ctgt, tgt: $tgt}}' >"$OUT/meta.json"
@@ -318,7 +319,7 @@ report() {
 }
 
 main() {
-	COMMAND="tools/bench/run.sh $*"
+	COMMAND="tools/bench/run.sh${*:+ $*}"
 	parse_args "$@"
 	local t
 	command -v jq >/dev/null || die "jq is missing: run tools/install-deps.sh bench"
