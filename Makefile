@@ -40,6 +40,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # the loopback TCP bandwidth probe. Small, so `all` builds them (and the
 # integration test bench_smoke.sh runs the load generator).
 BENCH_SRC := tools/bench/hist.c tools/bench/pattern.c
+LOADGEN_SRC := tools/bench/loadgen.c tools/bench/opts.c tools/bench/cputime.c $(BENCH_SRC)
 BENCH_BIN := $(BUILD)/bench/loadgen $(BUILD)/bench/tcpbw
 # <iscsi/iscsi.h> is libiscsi's, so the checkout's iscsi/ must not shadow it:
 # the project's own headers are found as "..." (-iquote) only.
@@ -91,7 +92,7 @@ $(WIRE_BIN): $(BUILD)/tests/%: tests/wire/%.c $(WIRE_LIB) $(BUILD)/libctgt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/libctgt.a $(LDLIBS) -lcmocka
 
-$(BUILD)/bench/loadgen: tools/bench/loadgen.c $(BENCH_SRC) $(wildcard tools/bench/*.h) util/endian.h
+$(BUILD)/bench/loadgen: $(LOADGEN_SRC) $(wildcard tools/bench/*.h) util/endian.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ $(filter %.c,$^) -liscsi -ljansson -lm
 
