@@ -54,7 +54,7 @@ WORKLOADS=(
 )
 
 usage() {
-	sed -n '5,7p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '6,7p' "$0" | sed 's/^# \{0,1\}//'
 	echo "backends: $(backend_names)"
 }
 
@@ -107,7 +107,8 @@ parse_args() {
 		esac
 		shift
 	done
-	[[ " $(backend_names) " == *" $BACKEND "* ]] || { usage >&2; exit 2; }
+	[[ " $(backend_names) " == *" $BACKEND "* ]] ||
+		{ echo "bench: unknown backend $BACKEND" >&2; usage >&2; exit 2; }
 	[[ $ROUNDS =~ ^[1-9][0-9]?$ ]] || { echo "bench: --rounds 1-99" >&2; exit 2; }
 	[[ $SIZE =~ ^[1-9][0-9]*[MG]$ ]] || { echo "bench: --size like 256M or 1G" >&2; exit 2; }
 }
