@@ -335,7 +335,8 @@ main() {
 	[ -x "$BUILD/bench/loadgen" ] && [ -x "$BUILD/ctgt" ] || die "build first: make bench"
 	mkdir -p "$OUT"
 	trap cleanup EXIT
-	trap 'exit 130' INT TERM
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 	local img
 	img=$(backing_file)
 	start_ctgt "$img"
