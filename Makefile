@@ -6,6 +6,8 @@
 #               the integration tests and the conformance matrix, on the
 #               plain build, then on the sanitized build)
 # make asan     the same programs built with ASan+UBSan into build/asan/
+# make bench    ctgt against Debian's tgt, same machine, same data
+#               (tools/bench/run.sh; BENCH_ARGS=--quick for a short run)
 #
 # BUILD is the output directory (default build/). CFLAGS is the user's
 # (optimisation, debug info; "make CFLAGS=-O0" keeps every flag the code
@@ -34,11 +36,20 @@ EXAMPLE_SRC := $(wildcard examples/*.c)
 EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# The benchmark's programs (tools/bench/): the libiscsi load generator and
+# the loopback TCP bandwidth probe. Small, so `all` builds them (and the
+# integration test bench_smoke.sh runs the load generator).
+BENCH_SRC := tools/bench/hist.c tools/bench/pattern.c
+LOADGEN_SRC := tools/bench/loadgen.c tools/bench/opts.c tools/bench/cputime.c $(BENCH_SRC)
+BENCH_BIN := $(BUILD)/bench/loadgen $(BUILD)/bench/tcpbw
+# <iscsi/iscsi.h> is libiscsi's, so the checkout's iscsi/ must not shadow it:
+# the project's own headers are found as "..." (-iquote) only.
+BENCH_CFLAGS = $(filter-out -I.,$(ALL_CFLAGS)) -iquote .
 WIRE_BIN := $(BUILD)/tests/wire_test $(BUILD)/tests/dataflow_test $(BUILD)/tests/xcopy_wire_test $(BUILD)/tests/pr_client $(BUILD)/tests/tmf_test \
             $(BUILD)/tests/limits_test $(BUILD)/tests/mcs_test $(BUILD)/tests/auth_test
 
 .PHONY: all deps run test unit integration conformance clean
-all: $(BUILD)/ctgt $(BUILD)/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN)
+all: $(BUILD)/ctgt $(BUILD)/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN) $(BENCH_BIN)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -81,8 +92,27 @@ $(WIRE_BIN): $(BUILD)/tests/%: tests/wire/%.c $(WIRE_LIB) $(BUILD)/libctgt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/libctgt.a $(LDLIBS) -lcmocka
 
+$(BUILD)/bench/loadgen: $(LOADGEN_SRC) $(wildcard tools/bench/*.h) util/endian.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $(filter %.c,$^) -liscsi -ljansson -lm
+
+$(BUILD)/bench/tcpbw: tools/bench/tcpbw.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< -pthread
+
+# The histogram and the verify pattern of the load generator, unit-tested.
+$(BUILD)/tests/bench_test: tests/unit/bench_test.c $(BENCH_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) -lm -lcmocka
+
 deps:
 	@tools/install-deps.sh
+
+.PHONY: bench
+bench:
+	@tools/install-deps.sh bench
+	@$(MAKE) --no-print-directory $(BUILD)/ctgt $(BENCH_BIN)
+	@CTGT_BUILD=$(BUILD) tools/bench/run.sh $(BENCH_ARGS)
 
 run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/ctgt
@@ -97,7 +127,7 @@ test: deps
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
-integration: $(BUILD)/ctgt $(WIRE_BIN) $(EXAMPLE_BIN)
+integration: $(BUILD)/ctgt $(WIRE_BIN) $(EXAMPLE_BIN) $(BENCH_BIN)
 	@CTGT_BUILD=$(BUILD) tests/run-integration.sh
 
 conformance: $(BUILD)/ctgt

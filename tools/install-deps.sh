@@ -8,11 +8,22 @@
 # qemu-utils and qemu-block-extra (qemu-img, qemu-io with iSCSI), procps,
 # coreutils (stdbuf, timeout, truncate, sha256sum), iproute2 (ss, ip),
 # e2fsprogs (chattr), diffutils (cmp), mount (losetup, for the block-device
-# LU of data_integrity.sh).
+# LU of data_integrity.sh), libiscsi-dev (the load generator of
+# tools/bench/, which `make` builds), jq (bench_smoke.sh, bench_report.sh).
+#
+# `tools/install-deps.sh bench` adds what `make bench` needs: tgt (the target
+# it compares ctgt with; Debian's package may also start its own tgt service
+# on port 3260, which the benchmark does not use) and gnuplot-nox (the
+# charts).
 set -e
 PKGS="gcc clang libasan8 libubsan1 make pkg-config binutils libisal-dev libjansson-dev \
-      libssl-dev libcmocka-dev libiscsi-bin qemu-utils qemu-block-extra procps \
+      libssl-dev libcmocka-dev libiscsi-bin libiscsi-dev jq qemu-utils qemu-block-extra procps \
       coreutils iproute2 e2fsprogs diffutils mount"
+case ${1:-} in
+"") ;;
+bench) PKGS="$PKGS tgt gnuplot-nox" ;;
+*) echo "usage: tools/install-deps.sh [bench]" >&2; exit 2 ;;
+esac
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# The report of `make bench` (tools/bench/run.sh --report-only: aggregate.jq,
+# table.jq, markdown.jq, charts.gp) computes what it says from a fixed set of
+# runs, no target involved: the mean of the rounds, the ctgt/tgt ratio of
+# the means and the range of the per-round ratios, latency and CPU ratios, a
+# failed run left out of the means and counted, a workload with no run shown
+# as "-", and the share of the loopback TCP bandwidth (the best probe).
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+need_cmd jq || exit 77
+
+out=$CTGT_TMP/bench
+mkdir -p "$out"
+# add_run TARGET WORKLOAD ROUND IOPS MB/S P50 SERVER-CPU [EXIT]
+add_run() {
+	jq -nc --arg t "$1" --arg w "$2" --argjson r "$3" --argjson iops "$4" --argjson mb "$5" \
+		--argjson p50 "$6" --argjson cpu "$7" --argjson rc "${8:-0}" --argjson bs "${BS:-4096}" \
+		'{target: $t, workload: $w, round: $r, exit: $rc, iops: $iops,
+		  mb_s: $mb, lat_us: {p50: $p50, p99: ($p50 * 4)}, server_cpu_us_per_io: $cpu,
+		  client_cpu_us_per_io: 5, config: {block_size: $bs}}' >>"$out/runs.jsonl"
+}
+add_run ctgt rr4k_qd32 1 200 0.8 50 10
+add_run tgt rr4k_qd32 1 100 0.4 100 20
+add_run ctgt rr4k_qd32 2 100 0.4 50 10
+add_run tgt rr4k_qd32 2 100 0.4 100 20
+add_run ctgt rw4k_qd32 1 999 9 1 1 1
+add_run ctgt rw4k_qd32 2 100 0.4 10 10
+add_run tgt rw4k_qd32 1 50 0.2 10 10
+add_run tgt rw4k_qd32 2 50 0.2 10 10
+BS=1048576 add_run ctgt sr1m_qd8 1 500 500 1000 100
+BS=1048576 add_run tgt sr1m_qd8 1 250 250 2000 200
+printf '%s\n' '{"mb_s": 800}' '{"mb_s": 1000}' >"$out/tcp.jsonl"
+jq -n '{date: "2026-01-01T00:00:00Z", command: "fixture", backend: "file", quick: true,
+	rounds: 2, duration_s: 1, ramp_s: 0, size: "1G",
+	machine: {cores: 2, loadavg_at_end: "0 0 0"}, versions: {ctgt: "x", tgt: "y"}}' \
+	>"$out/meta.json"
+
+expect_ok "$CTGT_ROOT/tools/bench/run.sh" --report-only --out "$out"
+table=$RUN_OUT
+res=$out/results.json
+q() { jq -c "$1" "$res"; }
+w='.workloads[] | select(.name == "rr4k_qd32")'
+assert_eq "$(q "$w | [.ctgt.iops, .tgt.iops, .ratio.iops, .ratio.iops_min, .ratio.iops_max]")" \
+	"[150,100,1.5,1,2]" "IOPS means and ratios"
+assert_eq "$(q "$w | [.ratio.p50, .ratio.p99, .ratio.server_cpu]")" "[0.5,0.5,0.5]" \
+	"latency and CPU ratios"
+w='.workloads[] | select(.name == "rw4k_qd32")'
+assert_eq "$(q "$w | [.failed_runs, .ctgt.rounds, .ctgt.iops, .ratio.iops_min]")" \
+	"[1,1,100,2]" "a failed run is counted, not averaged"
+assert_eq "$(q '.loopback_tcp_mb_s')" 1000 "best loopback probe"
+assert_eq "$(q '.workloads[] | select(.name == "sr1m_qd8") | .of_loopback_tcp')" \
+	'{"ctgt":0.5,"tgt":0.25}' "share of loopback TCP"
+assert_eq "$(q '.workloads[] | select(.name == "rr4k_qd1") | .ratio.iops')" null \
+	"a workload without runs"
+
+assert_match "$table" '^4 KiB random read, depth 32 +1\.5x \(1-2\) +150 / 100 ' "table row"
+assert_match "$table" '^4 KiB random read, depth 1 +- +- / - ' "table row without runs"
+assert_contains "$table" "1 MiB sequential read, depth 8: ctgt 50%, tgt 25% of loopback TCP" \
+	"loopback line"
+assert_contains "$(cat "$out/results.md")" \
+	"| 4 KiB random read, depth 32 | 1.5x (1-2) | 150 / 100 | 0.6 / 0.4 | 0.5x  50 / 100 |" "Markdown row"
+if command -v gnuplot >/dev/null; then
+	for c in iops latency cpu throughput; do
+		[ -s "$out/$c.png" ] || fail "no chart $c.png"
+	done
+fi
+log "ok"
