@@ -6,6 +6,7 @@
 #               the integration tests and the conformance matrix, on the
 #               plain build, then on the sanitized build)
 # make asan     the same programs built with ASan+UBSan into build/asan/
+# make check-layers  every #include follows the layering (tools/check-layers.sh)
 #
 # BUILD is the output directory (default build/). CFLAGS is the user's
 # (optimisation, debug info; "make CFLAGS=-O0" keeps every flag the code
@@ -23,7 +24,9 @@ endif
 ALL_CFLAGS = $(REQ_CFLAGS) $(CFLAGS)
 LDLIBS  := -lisal -ljansson -lcrypto -pthread
 
-LIB_SRC := $(wildcard util/*.c backend/*.c scsi/*.c iscsi/*.c) \
+# Every layer but the program itself (daemon/main.c); tools/check-layers.sh
+# says which layer may include which.
+LIB_SRC := $(wildcard util/*.c event/*.c backend/*.c scsi/*.c iscsi/*.c embed/*.c) \
            $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 # The SCSI layer alone, for applications with their own transport: scsi/ and
@@ -37,7 +40,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 WIRE_BIN := $(BUILD)/tests/wire_test $(BUILD)/tests/dataflow_test $(BUILD)/tests/xcopy_wire_test $(BUILD)/tests/pr_client $(BUILD)/tests/tmf_test \
             $(BUILD)/tests/limits_test $(BUILD)/tests/mcs_test $(BUILD)/tests/auth_test
 
-.PHONY: all deps run test unit integration conformance clean
+.PHONY: all deps run test unit integration conformance check-layers clean
 all: $(BUILD)/ctgt $(BUILD)/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN)
 
 $(BUILD)/obj/%.o: %.c
@@ -89,10 +92,13 @@ run: deps
 	@mkdir -p var
 	$(BUILD)/ctgt serve --portal 127.0.0.1:3260 --lun 0=var/disk0.img,size=1G
 
-test: deps
+test: deps check-layers
 	@$(MAKE) --no-print-directory all asan
 	@$(MAKE) --no-print-directory unit integration conformance
 	@$(MAKE) --no-print-directory unit-asan integration-asan conformance-asan
+
+check-layers:
+	@tools/check-layers.sh
 
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
