@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Completion queue: hands finished requests back to the thread that owns the
- * queue, so done() callbacks never race with the network thread's state.
+ * queue, so done() callbacks run on that thread and need no lock for the
+ * state they share with it.
  */
 #include "backend/backend.h"
 

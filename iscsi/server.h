@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The iSCSI target server: portals, exported targets and every session and
- * connection of one event loop. This is all the daemon sees of iscsi/.
+ * connection of one event loop. This is all the embedding API (embed/)
+ * sees of iscsi/.
  */
 #ifndef CTGT_ISCSI_SERVER_H
 #define CTGT_ISCSI_SERVER_H
@@ -10,7 +11,7 @@
 #include <stdint.h>
 
 #include "backend/backend.h"
-#include "daemon/evloop.h"
+#include "event/evloop.h"
 #include "scsi/scsi.h"
 
 struct iscsi_server;

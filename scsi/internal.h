@@ -3,11 +3,10 @@
  * Declarations shared by the files of scsi/ and nothing else: the target and
  * LU structures, the command dispatch descriptor, and the handlers.
  *
- * Threading: the LU table of a target is fixed before the first command
- * arrives. Per-nexus state (unit attentions, PREVENT) is under tgt->lock; the
- * medium state of a removable LU is accessed atomically. The mode parameters
- * of a LU are only touched on the network thread (MODE SELECT, resets, the
- * commands they affect). Everything else a task touches belongs to the task.
+ * Threads: scsi/scsi.h says which thread owns what. In short, the LU table
+ * and the configuration of a LU are fixed before the first command; the
+ * per-nexus state (unit attentions, PREVENT) and the copy results are under
+ * tgt->lock; everything else here belongs to the task thread, with no lock.
  */
 #ifndef CTGT_SCSI_INTERNAL_H
 #define CTGT_SCSI_INTERNAL_H
@@ -51,7 +50,7 @@ struct lu_mode {
 	uint32_t report_count;
 };
 
-/* The task set of a LU (task_set.c). Network thread only: no lock. */
+/* The task set of a LU (task_set.c). Task thread only: no lock. */
 struct task_set {
 	struct list_node tasks;		/**< struct scsi_task, oldest first */
 	unsigned nblocking;		/**< ORDERED + HEAD OF QUEUE tasks in it */
@@ -79,7 +78,7 @@ struct scsi_lu {
 	bool removable;
 	bool readonly;
 	bool thin;			/**< LBPME: UNMAP deallocates blocks */
-	bool medium_present;		/**< atomic: START STOP UNIT vs. commands */
+	bool medium_present;		/**< false once START STOP UNIT ejected it */
 	struct lu_job *job;		/**< SANITIZE/FORMAT UNIT job, or NULL (lu_job.c) */
 	unsigned copy_io;		/**< EXTENDED COPY requests of other LUs' tasks
 					 *   in flight on this LU's store (xcopy.c) */
@@ -94,7 +93,7 @@ struct scsi_lu {
 	uint32_t atomic_max_blocks;	/**< MAXIMUM ATOMIC TRANSFER LENGTH */
 	uint32_t atomic_align;		/**< ATOMIC ALIGNMENT (0 or 1: none) */
 	uint32_t atomic_gran;		/**< ATOMIC TRANSFER LENGTH GRANULARITY (0 or 1: none) */
-	/* LBA range lock (lba_lock.c); network thread only. */
+	/* LBA range lock (lba_lock.c); task thread only. */
 	struct list_node lba_held;	/**< struct scsi_lba_range, granted */
 	struct list_node lba_waiting;	/**< struct scsi_lba_range, arrival order */
 	bool lba_kicking;		/**< granting waiters (no re-entry) */
@@ -103,12 +102,14 @@ struct scsi_lu {
 
 struct scsi_tgt {
 	char name[SCSI_NAME_MAX];
-	struct scsi_lu *luns[SCSI_MAX_LUNS];
-	pthread_mutex_t lock;		/**< nexus list, UA and PREVENT state */
-	struct list_node nexuses;	/**< struct itn_state */
-	unsigned ua_pending;		/**< pending UAs in all nexuses; atomic */
+	struct scsi_lu *luns[SCSI_MAX_LUNS];	/**< fixed before serving: no lock */
+	pthread_mutex_t lock;		/**< nexuses (their UA and PREVENT) and xcopy */
+	struct list_node nexuses;	/**< struct itn_state, under lock */
+	unsigned ua_pending;		/**< pending UAs in all nexuses: changed under
+					 *   lock, read atomically without it */
 	struct xcopy_store *xcopy;	/**< copy results (xcopy_results.c), under lock */
-	struct list_node tmfs;		/**< struct scsi_tmf waiting for aborted tasks */
+	struct list_node tmfs;		/**< struct scsi_tmf waiting for aborted tasks;
+					 *   task thread */
 	bool allow_target_reset;	/**< TARGET WARM/COLD RESET allowed */
 };
 

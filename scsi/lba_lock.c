@@ -13,8 +13,8 @@
  * Granted ranges sit in lu->lba_held, the others in lu->lba_waiting in
  * arrival order. A new range waits when it conflicts with a held range or
  * with an earlier waiting one, so overlapping commands start in the order
- * they arrived and none starves. Everything runs on the network thread, so
- * there is no locking of the lists themselves.
+ * they arrived and none starves. Everything runs on the task thread
+ * (scsi/scsi.h), so there is no locking of the lists themselves.
  */
 #include "scsi/internal.h"
 #include "scsi/sense.h"

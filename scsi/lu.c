@@ -236,14 +236,15 @@ const struct scsi_op *lu_find_op(const struct scsi_lu *lu, const uint8_t *cdb,
 	return op;
 }
 
+/* Task thread only, like the rest of the LU's state (scsi/scsi.h). */
 bool lu_medium_present(const struct scsi_lu *lu)
 {
-	return __atomic_load_n(&lu->medium_present, __ATOMIC_ACQUIRE);
+	return lu->medium_present;
 }
 
 void lu_set_medium(struct scsi_lu *lu, bool present)
 {
-	__atomic_store_n(&lu->medium_present, present, __ATOMIC_RELEASE);
+	lu->medium_present = present;
 }
 
 /* T10 strings: printable ASCII only (SPC-4 4.3.1). */

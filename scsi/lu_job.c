@@ -24,8 +24,8 @@
  * erase had passed its blocks would survive the sanitize. Meanwhile the job
  * counts as running, so no new command gets in.
  *
- * The job state lives in the LU (lu->job), on the network thread like every
- * other task state: no lock.
+ * The job state lives in the LU (lu->job), on the task thread like every
+ * other task state (scsi/scsi.h): no lock.
  */
 #include <stdlib.h>
 #include <string.h>

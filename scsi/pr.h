@@ -4,7 +4,8 @@
  * registrations and reservation, and the SPC-2 RESERVE/RELEASE reservation.
  *
  * Internal to the pr*.c and reserve.c files. All of it is touched only on the
- * network thread (commands, nexus loss, resets), so it has no lock.
+ * task thread (commands, nexus loss, resets; scsi/scsi.h), so it has no lock
+ * of its own: a reset that holds tgt->lock touches it as the task thread.
  *
  * A registration belongs to an initiator port name and a target port, not to
  * a live I_T nexus: SPEC_I_PT and REGISTER AND MOVE can register an initiator

@@ -32,8 +32,8 @@
  *
  * The file is replaced atomically: written to <file>.tmp, fsync'ed, renamed
  * over <file>, and the directory fsync'ed, so a crash leaves either the old
- * or the new state. The writes happen on the network thread; PERSISTENT
- * RESERVE OUT is rare enough for that.
+ * or the new state. The writes happen on the task thread (scsi/scsi.h),
+ * synchronously; PERSISTENT RESERVE OUT is rare enough for that.
  */
 #include <errno.h>
 #include <fcntl.h>

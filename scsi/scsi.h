@@ -13,7 +13,7 @@
  *                        many bytes into task->buf.
  *   scsi_task_execute()  run it. Returns SCSI_TASK_COMPLETE (done now) or
  *                        SCSI_TASK_PENDING (task->done() follows, on the
- *                        thread that owns the backends' completion queue).
+ *                        task thread: see "Threads" below).
  *   scsi_task_release()  free what the SCSI layer allocated for the task.
  *
  * Between prepare (when it says READY) and completion a task is in its LU's
@@ -30,6 +30,79 @@
  *
  * The SCSI layer never sees an iSCSI structure: the transport embeds
  * struct scsi_task in its own task and gets back with container_of().
+ *
+ * Threads: the one concurrency model of scsi/ and the stores under it.
+ *
+ * The task thread. Every call of this header for a target and its LUs
+ * (scsi_task_*(), scsi_tmf_execute(), scsi_tgt_nexus_add/remove(), the
+ * resets, scsi_itn_lu()) is made on one thread, the target's task thread,
+ * and every done() the SCSI layer calls runs there: it is the thread that
+ * runs bs_cq_run() on the completion queue the stores of the target's LUs
+ * were opened with (one thread for all of them: EXTENDED COPY moves data
+ * between LUs of a target, resets reach all of them). In ctgt it is the
+ * thread of the event loop (ctgt_server_run(), "the network thread" in
+ * iscsi/ and backend/); an application with its own transport
+ * (libctgt-scsi.a) chooses it. Every session that uses a LU of the target
+ * runs on that thread too. Setting a
+ * target up (scsi_tgt_create(), scsi_tgt_add_lu(), scsi_lu_create(),
+ * scsi_tgt_set_target_reset_allowed()) happens before the first command,
+ * on the thread that then serves it or before that thread starts.
+ *
+ * What belongs to whom:
+ *
+ *   struct scsi_tgt   name, LU table (tgt->luns) and allow_target_reset:
+ *                     fixed before serving, then read without a lock.
+ *                     Under tgt->lock (scsi/tgt.c, scsi/xcopy_results.c):
+ *                     the nexus list with each nexus' unit attentions and
+ *                     PREVENT bits per LU, and the EXTENDED COPY results
+ *                     (tgt->xcopy): the state of the target that every LU
+ *                     and every session reaches. tgt->ua_pending, the
+ *                     number of pending unit attentions, changes under the
+ *                     lock and is read without it (an atomic load) so that
+ *                     a command takes no lock while no UA is pending. The
+ *                     task management requests waiting for aborted tasks
+ *                     (tgt->tmfs): task thread, no lock.
+ *   struct scsi_lu    configuration (sizes, identifiers, limits, readonly,
+ *                     thin, removable): fixed by scsi_lu_create(). The rest
+ *                     is the task thread's, with no lock: the task set, the
+ *                     LBA range lock, the mode parameters, the reservations
+ *                     (lu->pr), the medium state (present or ejected), the
+ *                     SANITIZE/FORMAT job, copy_io. A reset holding
+ *                     tgt->lock also resets mode parameters and the RESERVE
+ *                     reservation: it does so as the task thread, the lock
+ *                     does not cover them. The reservation file (APTPL) is
+ *                     written synchronously on the task thread.
+ *   struct scsi_task  the transport's; on the task thread from prepare to
+ *                     done(). While a backend request of it is in flight
+ *                     (task->bsreq, task->iov and the buffer they name,
+ *                     task->buf) those belong to the store: nothing on the
+ *                     task thread reads or frees them until its done() has
+ *                     run (an abort only marks the task, task->aborted).
+ *   struct scsi_tmf   the transport's; task thread.
+ *   struct scsi_itn   the transport's; unchanged from scsi_tgt_nexus_add()
+ *                     to scsi_tgt_nexus_remove() (its port names are read
+ *                     on the task thread, also under tgt->lock).
+ *
+ * Messages. A struct bs_request (backend/backend.h), with the buffers its
+ * iovecs name, is the only thing that crosses threads. backend_submit()
+ * hands it to the store: the file and callback stores queue it to their
+ * worker pool (under the pool's lock, backend/pool.c), where a worker runs
+ * it (a bandwidth cap makes the worker wait, never the task thread) and
+ * pushes it to the completion queue (under the queue's lock, with an
+ * eventfd wake-up, backend/cq.c); mem: runs it inline and queues it on the
+ * queue's owner-only list. bs_cq_run() on the task thread then calls its
+ * done(). Those lock hand-overs order the worker's writes (data, result)
+ * before done(). Workers touch nothing else but their pool (under its lock)
+ * and their store's own state, fixed at open (the file descriptor; the
+ * application's callbacks and ctx, which run on the workers,
+ * include/ctgt/lu.h).
+ *
+ * So the per-I/O path takes only the pool's and the completion queue's
+ * locks, each held for a few list operations. tgt->lock is never contended
+ * today, only the task thread takes it. Serving one LU from several
+ * threads needs more than that lock: every piece of state listed above as
+ * the task thread's would have to become a message to the LU's thread or
+ * get a lock of its own.
  */
 #ifndef CTGT_SCSI_H
 #define CTGT_SCSI_H
@@ -271,8 +344,8 @@ enum scsi_tmf_rsp {
 
 /**
  * One task management request. The transport zeroes it, fills the inputs
- * and keeps it alive until it has completed. Run on the thread that runs
- * the tasks.
+ * and keeps it alive until it has completed. On the task thread, like the
+ * tasks it acts on.
  */
 struct scsi_tmf {
 	/* Inputs */

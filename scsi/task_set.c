@@ -21,7 +21,7 @@
  * (the transport's is kept in task->ts_done and restored before it is
  * called), so handlers keep calling task->done() as before.
  *
- * Network thread only, like every task: no locks.
+ * Task thread only, like every task (scsi/scsi.h): no locks.
  */
 #include <string.h>
 

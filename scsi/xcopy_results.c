@@ -15,8 +15,10 @@
  * target. A finished copy's status is dropped once COPY STATUS has returned
  * it whole, its failed segment details once FAILED SEGMENT DETAILS has (or
  * was asked with an allocation length of zero), and everything of a nexus
- * when the nexus goes away. Copies run on the network thread; the store is
- * still kept under tgt->lock because nexus removal comes through tgt.c.
+ * when the nexus goes away. Copies run on the task thread; the store is
+ * kept under tgt->lock all the same because, like the nexus state of
+ * tgt.c, it belongs to the whole target: every LU's copies and every
+ * nexus' results (scsi/scsi.h).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "backend/backend.h"
-#include "daemon/evloop.h"
+#include "event/evloop.h"
 #include "iscsi/iscsi.h"
 #include "iscsi/server.h"
 #include "scsi/scsi.h"

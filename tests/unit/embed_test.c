@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for the embedding API (include/ctgt/server.h, daemon/embed.c):
+ * Unit tests for the embedding API (include/ctgt/server.h, embed/server.c):
  * the checks of add_target / add_lu / add_store, who releases the
  * application's context, the announce lines, stopping a running server, and
  * that resource limits set through the API are applied.

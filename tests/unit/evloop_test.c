@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/evloop.h"
+#include "event/evloop.h"
 
 static int order[8];
 static int norder;

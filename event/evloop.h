@@ -3,9 +3,13 @@
  * A small event loop in the spirit of Redis ae: file events (epoll), one-shot
  * timers kept in a binary heap, and before-sleep hooks. One loop per thread;
  * protocol code registers callbacks and never runs a loop of its own.
+ *
+ * The event layer (event/) sits under the protocol: iscsi/ and embed/ use
+ * it, it uses nothing of ctgt but util/. What a thread's loop carries
+ * besides (timers, completion queues) belongs here too.
  */
-#ifndef CTGT_DAEMON_EVLOOP_H
-#define CTGT_DAEMON_EVLOOP_H
+#ifndef CTGT_EVENT_EVLOOP_H
+#define CTGT_EVENT_EVLOOP_H
 
 #include <stdint.h>
 

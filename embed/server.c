@@ -3,6 +3,10 @@
  * The embedding API (include/ctgt/server.h): one object that owns the event
  * loop, the backends' completion queue, the iSCSI server, the stores under
  * the LUs and the stop/signal plumbing. The ctgt daemon is built on it too.
+ *
+ * embed/ is the top library layer: it puts event/, iscsi/, scsi/ and
+ * backend/ together; the program (daemon/) and applications see only
+ * include/ctgt/.
  */
 #include <errno.h>
 #include <signal.h>
@@ -15,7 +19,7 @@
 
 #include "backend/backend.h"
 #include "ctgt/server.h"
-#include "daemon/evloop.h"
+#include "event/evloop.h"
 #include "iscsi/server.h"
 #include "scsi/scsi.h"
 #include "util/log.h"

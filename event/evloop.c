@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "daemon/evloop.h"
+#include "event/evloop.h"
 
 #include <errno.h>
 #include <stdbool.h>
