@@ -112,7 +112,8 @@ void conn_set_state(struct iscsi_conn *conn, enum conn_state next)
 	conn->state = next;
 }
 
-void conn_fill_sn(struct iscsi_conn *conn, struct iscsi_pdu *pdu, bool take_statsn)
+void conn_fill_sn(struct iscsi_conn *conn, struct iscsi_pdu *pdu, bool take_statsn,
+		  uint32_t credit)
 {
 	struct iscsi_session *sess = conn->sess;
 
@@ -120,13 +121,8 @@ void conn_fill_sn(struct iscsi_conn *conn, struct iscsi_pdu *pdu, bool take_stat
 	if (take_statsn)
 		conn->stat_sn++;
 	if (sess) {
-		uint32_t max = sess->exp_cmd_sn + ISCSI_QUEUE_DEPTH - 1 - sess->in_flight;
-
-		/* MaxCmdSN never moves backwards (RFC 7143 section 4.2.2.1). */
-		if (sn_lt(sess->max_cmd_sn, max))
-			sess->max_cmd_sn = max;
 		bhs_set_u32(pdu->bhs, BHS_EXPCMDSN, sess->exp_cmd_sn);
-		bhs_set_u32(pdu->bhs, BHS_MAXCMDSN, sess->max_cmd_sn);
+		bhs_set_u32(pdu->bhs, BHS_MAXCMDSN, session_max_cmd_sn(sess, credit));
 	}
 }
 
@@ -181,7 +177,7 @@ void conn_reject(struct iscsi_conn *conn, const uint8_t *bhs, uint8_t reason)
 	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
 	pdu->bhs[BHS_REJECT_REASON] = reason;
 	bhs_set_u32(pdu->bhs, BHS_ITT, ISCSI_RSVD_TAG);
-	conn_fill_sn(conn, pdu, true);
+	conn_fill_sn(conn, pdu, true, 0);
 	conn_send(conn, pdu);
 }
 

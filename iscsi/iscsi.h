@@ -269,8 +269,12 @@ void conn_close(struct iscsi_conn *conn, const char *why);
 void conn_maybe_free(struct iscsi_conn *conn);
 /** Before-sleep work for every connection: flush, close, free. */
 int conn_service_all(struct iscsi_server *srv);
-/** Fill StatSN/ExpCmdSN/MaxCmdSN of a target PDU; @take_statsn advances StatSN. */
-void conn_fill_sn(struct iscsi_conn *conn, struct iscsi_pdu *pdu, bool take_statsn);
+/** Fill StatSN/ExpCmdSN/MaxCmdSN of a target PDU; @take_statsn advances StatSN.
+ *  @credit: CmdSN window slots that are released once this PDU is sent (a
+ *  task's final response frees its slot only then), already counted as free
+ *  in its MaxCmdSN (session_max_cmd_sn()). */
+void conn_fill_sn(struct iscsi_conn *conn, struct iscsi_pdu *pdu, bool take_statsn,
+		  uint32_t credit);
 /** Send a Reject for the PDU whose header is @bhs. */
 void conn_reject(struct iscsi_conn *conn, const uint8_t *bhs, uint8_t reason);
 /** Close @conn as a Logout or reinstatement does: not a connection failure,
@@ -354,6 +358,10 @@ void session_add_conn(struct iscsi_session *sess, struct iscsi_conn *conn);
 void session_conn_failed(struct iscsi_conn *conn);
 /** Check the CmdSN of a new request; true when it must be processed. */
 bool session_check_cmdsn(struct iscsi_session *sess, const uint8_t *bhs);
+/** The MaxCmdSN to advertise now, with @credit slots still taken counted as
+ *  free (conn_fill_sn()); it never moves backwards (RFC 7143 section
+ *  4.2.2.1), so it is also remembered as the window's end. */
+uint32_t session_max_cmd_sn(struct iscsi_session *sess, uint32_t credit);
 /** A command that took a CmdSN has been answered. */
 void session_cmd_done(struct iscsi_session *sess);
 /** The request whose header is @bhs has been answered: frees its window slot

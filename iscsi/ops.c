@@ -45,7 +45,7 @@ void ops_handle_nop_out(struct iscsi_conn *conn)
 	bhs_set_u32(pdu->bhs, BHS_ITT, itt);
 	bhs_set_u32(pdu->bhs, BHS_TTT, ISCSI_RSVD_TAG);
 	session_req_done(conn->sess, bhs);
-	conn_fill_sn(conn, pdu, true);
+	conn_fill_sn(conn, pdu, true, 0);
 	conn_send(conn, pdu);
 }
 
@@ -124,7 +124,7 @@ void ops_handle_logout(struct iscsi_conn *conn)
 	put_be16(pdu->bhs + BHS_LOGOUT_TIME2WAIT, 0);
 	put_be16(pdu->bhs + BHS_LOGOUT_TIME2RETAIN, 0);
 	session_req_done(conn->sess, bhs);
-	conn_fill_sn(conn, pdu, true);
+	conn_fill_sn(conn, pdu, true, 0);
 	conn_send(conn, pdu);
 	if (response == LOGOUT_RSP_OK)
 		logout_close(conn, reason, victim);
@@ -148,7 +148,7 @@ static void send_ping(struct iscsi_conn *conn, uint64_t now_ms)
 	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
 	bhs_set_u32(pdu->bhs, BHS_ITT, ISCSI_RSVD_TAG);
 	bhs_set_u32(pdu->bhs, BHS_TTT, conn->ping_ttt);
-	conn_fill_sn(conn, pdu, false);
+	conn_fill_sn(conn, pdu, false, 0);
 	conn_send(conn, pdu);
 }
 

@@ -164,6 +164,16 @@ bool session_check_cmdsn(struct iscsi_session *sess, const uint8_t *bhs)
 	return true;
 }
 
+uint32_t session_max_cmd_sn(struct iscsi_session *sess, uint32_t credit)
+{
+	uint32_t busy = sess->in_flight > credit ? sess->in_flight - credit : 0;
+	uint32_t max = sess->exp_cmd_sn + ISCSI_QUEUE_DEPTH - 1 - busy;
+
+	if (sn_lt(sess->max_cmd_sn, max))
+		sess->max_cmd_sn = max;
+	return sess->max_cmd_sn;
+}
+
 void session_cmd_done(struct iscsi_session *sess)
 {
 	if (sess->in_flight)
