@@ -430,9 +430,10 @@ static void dispatch(struct iscsi_conn *conn)
 {
 	struct iscsi_session *sess = conn->sess;
 
-	if (conn->state == CONN_FULL_FEATURE && session_must_wait(conn))
+	if (conn->state == CONN_FULL_FEATURE && session_must_wait(conn)) {
 		conn->rx_held = true;	/* may be the last one that could fill the gap */
-	else
+		conn->held_ms = evloop_now_ms();
+	} else
 		handle_pdu(conn);
 	if (sess)
 		session_release_held(sess);
@@ -441,6 +442,7 @@ static void dispatch(struct iscsi_conn *conn)
 void conn_run_held(struct iscsi_conn *conn)
 {
 	conn->rx_held = false;	/* reading resumes before the next sleep */
+	ops_keepalive_resume(conn, evloop_now_ms());
 	if (conn->rx_held_aborted) {
 		/* Aborted before it ran: it takes its CmdSN and is gone (its
 		 * Data-Out finds no task and is dropped). */

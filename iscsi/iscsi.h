@@ -169,6 +169,7 @@ struct iscsi_conn {
 	bool rx_held;			/* the PDU in rx_bhs/rx_data is ahead of ExpCmdSN:
 					   it waits there, and nothing more is read */
 	bool rx_held_aborted;		/* task management aborted the held command */
+	uint64_t held_ms;		/* when the held request started waiting */
 	bool clean_close;		/* Logout or reinstatement, not a failure */
 
 	/* transmit */
@@ -401,7 +402,14 @@ void ops_handle_logout(struct iscsi_conn *conn);
 /* tmf.c */
 /** Handle a Task Management Function Request (RFC 7143 section 11.5). */
 void ops_handle_tmf(struct iscsi_conn *conn);
-/** Keep-alive check of one connection, called about once a second. */
+/** Keep-alive check of one connection, called about once a second: a NOP-In
+ *  ping after nop_interval idle, closed without an answer in nop_timeout; a
+ *  connection holding a request for its CmdSN is not pinged, and fails when
+ *  it has waited twice interval + timeout. */
 void ops_keepalive(struct iscsi_conn *conn, uint64_t now_ms);
+/** Reading @conn resumes after it held a request for its CmdSN (the answer
+ *  to a ping could not be read meanwhile): a ping still unanswered gets its
+ *  whole timeout from @now_ms. On the event loop's thread. */
+void ops_keepalive_resume(struct iscsi_conn *conn, uint64_t now_ms);
 
 #endif
