@@ -536,19 +536,30 @@ static uint8_t *rx_target(struct iscsi_conn *conn)
 	return NULL;
 }
 
+/* EV_READ is off while a request waits for its CmdSN or a command for
+ * buffers: only a hang-up or a socket error wakes us, and it would again and
+ * again (level-triggered) while queued data stays unread, until the wait
+ * ends (buffers may take as long as the backing store does). */
+static void conn_hung_up(struct iscsi_conn *conn)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	getsockopt(conn->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	if (err)
+		conn_close(conn, strerror(err));
+	else if (conn->rx_held)
+		conn_close(conn, "hang-up while a request waited for its CmdSN");
+	else
+		conn_close(conn, "hang-up while a command waited for buffers");
+}
+
 static void conn_on_readable(struct iscsi_conn *conn)
 {
 	int pdus = 0;
 
-	if (conn->rx_held) {
-		/* EV_READ is off while a request waits for its CmdSN: only a
-		 * hang-up or a socket error wakes us, and it would again and
-		 * again (level-triggered) while queued data stays unread. */
-		int err = 0;
-		socklen_t len = sizeof(err);
-
-		getsockopt(conn->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-		conn_close(conn, err ? strerror(err) : "hang-up while a request waited for its CmdSN");
+	if (conn->rx_held || conn->rx_deferred) {
+		conn_hung_up(conn);
 		return;
 	}
 	/* In CONN_LOGOUT the last PDU is queued: nothing more is read. */

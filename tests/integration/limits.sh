@@ -6,8 +6,9 @@
 # login timeout (silent connection, slowloris), keep-alive idleness from the
 # last PDU, the CmdSN window held until a response is on the wire,
 # immediate commands and ping data bounded, the memory never-read READs and unanswered WRITEs can make the
-# daemon hold (VmRSS), and accept() running out of descriptors. Each limit
-# must log when it is hit, rate-limited.
+# daemon hold (VmRSS), a reset while a command waits for buffers (no busy
+# loop), and accept() running out of descriptors. Each limit must log when it
+# is hit, rate-limited.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -55,6 +56,16 @@ assert_match "$(cat "$CTGT_LOG")" 'not reading until the initiator reads' "daemo
 # Rate-limited: a hundred TASK SET FULLs, one line (per 10 s).
 n=$(grep -c 'TASK SET FULL' "$CTGT_LOG" || true)
 [ "$n" -le 2 ] || fail "TASK SET FULL logged $n times, want one rate-limited line"
+ctgt_stop
+
+# A connection reset while its command waits for buffers (a 4 MiB READ at
+# 1 MiB/s holds them) and nothing is queued for transmit: closed at once, no
+# busy loop on the hang-up.
+ctgt_start --lun "0=$CTGT_TMP/slow16.img,size=16M,max_bandwidth=1M" --connection-buffer 1M \
+	--nop-interval 0
+expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" hangup "$CTGT_PID"
+log "$(grep '^hangup:' <<<"$RUN_OUT")"
+assert_match "$(cat "$CTGT_LOG")" 'closing: Connection reset by peer' "daemon log"
 ctgt_stop
 
 # Few descriptors: accept() fails with EMFILE; the daemon pauses accepting,

@@ -6,11 +6,13 @@
  * slowloris login), keep-alive idleness counted from the last PDU received,
  * the memory a client that never reads or never sends its write data can
  * make the daemon hold (VmRSS of /proc/PID/status), and running out of file
- * descriptors. Each mode also proves that a well-behaved session keeps
- * working.
+ * descriptors, and a reset connection whose command waits for buffers (CPU
+ * time of /proc/PID/stat: no busy loop). Each mode also proves that a
+ * well-behaved session keeps working.
  *
  * Usage: limits_test PORT TARGET_IQN MODE [DAEMON_PID]
- *   MODE: conns | sessions | login-timeout | keepalive | window | immediate | memory | fds
+ *   MODE: conns | sessions | login-timeout | keepalive | window | immediate | memory | fds |
+ *         hangup
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -225,6 +227,26 @@ static void test_keepalive_counts_from_last_pdu(void **state)
 }
 
 /* ---- memory: --connection-buffer 8M --tx-backlog 1M --nop-interval 0 ---- */
+
+/* CPU time the daemon (g_pid) has used, in clock ticks (100 a second). */
+static long cpu_ticks(void)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", g_pid);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	p = strrchr(buf, ')');
+	assert_non_null(p);
+	/* After "pid (comm)": state is field 3, utime 14 and stime 15. */
+	assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+				&ut, &st), 2);
+	return (long)(ut + st);
+}
 
 static long rss_kib(void)
 {
@@ -623,26 +645,46 @@ static void test_ping_data_bounded(void **state)
 	sess_close(&s);
 }
 
-/* ---- fds: the daemon runs with few descriptors (prlimit --nofile) ---- */
+/* ---- hangup: a LU at 1 MiB/s, --connection-buffer 1M, --nop-interval 0 ---- */
 
-static long cpu_ticks(void)
+/*
+ * A READ of 4 MiB takes 4 s; the next READ does not fit the connection's
+ * buffer beside it, so it waits unread and the connection is not read.
+ * Nothing is queued for transmit yet when the initiator resets the
+ * connection: the daemon closes it at once instead of being woken by the
+ * hang-up again and again (level-triggered) until the first READ is done.
+ */
+static void test_hangup_while_waiting_for_buffers(void **state)
 {
-	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	FILE *fp;
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	uint8_t cdb[16], bhs[ISCSI_BHS_LEN];
+	struct sess s;
+	long t0, used;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", g_pid);
-	fp = fopen(path, "r");
-	assert_non_null(fp);
-	assert_non_null(fgets(buf, sizeof(buf), fp));
-	fclose(fp);
-	p = strrchr(buf, ')');
-	assert_non_null(p);
-	/* After "pid (comm)": state is field 3, utime 14 and stime 15. */
-	assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-				&ut, &st), 2);
-	return (long)(ut + st);
+	(void)state;
+	sess_on(&s, wire_connect(g_port), 1);
+	cdb_rw10(cdb, 0x28, 0, 8192);
+	cmd_bhs(bhs, &s, ISCSI_FLAG_FINAL | ISCSI_CMD_READ | ATTR_SIMPLE, 4 * MiB, cdb);
+	send_all(s.fd, bhs, sizeof(bhs));
+	cdb_rw10(cdb, 0x28, 0, 2048);
+	cmd_bhs(bhs, &s, ISCSI_FLAG_FINAL | ISCSI_CMD_READ | ATTR_SIMPLE, MiB, cdb);
+	send_all(s.fd, bhs, sizeof(bhs));
+	sleep_ms(300);
+	assert_int_equal(setsockopt(s.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	sess_close(&s);		/* RST */
+	sleep_ms(200);
+	t0 = cpu_ticks();
+	sleep_ms(1500);
+	used = cpu_ticks() - t0;
+	print_message("hangup: daemon used %ld ticks of CPU in 1.5 s after the reset\n", used);
+	/* A spinning loop would use most of the 150 ticks of the 1.5 s. */
+	assert_true(used < 15);
+	sess_on(&s, wire_connect(g_port), 2);
+	tur_ok(&s);
+	sess_close(&s);
 }
+
+/* ---- fds: the daemon runs with few descriptors (prlimit --nofile) ---- */
 
 static void test_out_of_descriptors(void **state)
 {
@@ -684,6 +726,9 @@ int main(int argc, char **argv)
 	};
 	const struct CMUnitTest memory[] = { cmocka_unit_test(test_memory_bounded) };
 	const struct CMUnitTest fds[] = { cmocka_unit_test(test_out_of_descriptors) };
+	const struct CMUnitTest hangup[] = {
+		cmocka_unit_test(test_hangup_while_waiting_for_buffers),
+	};
 	const struct CMUnitTest window[] = { cmocka_unit_test(test_window_until_sent) };
 	const struct CMUnitTest immediate[] = {
 		cmocka_unit_test(test_immediate_bounded),
@@ -720,6 +765,8 @@ int main(int argc, char **argv)
 		return cmocka_run_group_tests(memory, NULL, NULL);
 	if (strcmp(mode, "fds") == 0)
 		return cmocka_run_group_tests(fds, NULL, NULL);
+	if (strcmp(mode, "hangup") == 0)
+		return cmocka_run_group_tests(hangup, NULL, NULL);
 	fprintf(stderr, "limits_test: unknown mode %s\n", mode);
 	return 2;
 }
