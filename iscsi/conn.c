@@ -87,7 +87,7 @@ void conn_accept(struct iscsi_portal *portal, int fd)
 		return;
 	}
 	list_add_tail(&srv->conns, &conn->link);
-	LOG_INFO("conn", "%s: connected", conn->peer);
+	log_msg_rl(&srv->rl_connect, LOG_LVL_INFO, "conn", "%s: connected", conn->peer);
 }
 
 void conn_set_state(struct iscsi_conn *conn, enum conn_state next)
@@ -193,7 +193,7 @@ void conn_close(struct iscsi_conn *conn, const char *why)
 {
 	if (conn->state == CONN_CLOSED)
 		return;
-	LOG_INFO("conn", "%s: closing: %s", conn->peer, why);
+	log_msg_rl(&conn->srv->rl_close, LOG_LVL_INFO, "conn", "%s: closing: %s", conn->peer, why);
 	conn_set_state(conn, CONN_CLOSED);
 	auth_conn_closed(conn);
 	evloop_del_fd(conn->srv->loop, conn->fd);

@@ -26,6 +26,7 @@
 #define ISCSI_AHS_MAX		256	/* bytes of AHS we accept (extended CDB, bidi length) */
 #define ISCSI_MAX_IMMEDIATE	16	/* immediate commands/TMFs in flight per connection */
 #define ISCSI_ACCEPT_PAUSE_MS	250	/* no accept() for this long after EMFILE/ENFILE */
+#define ISCSI_LOG_BURST		10	/* lines of a kind any peer can cause, per 10 s */
 
 struct iscsi_portal {
 	struct iscsi_server *srv;
@@ -89,6 +90,9 @@ struct iscsi_server {
 	/* one rate-limited log line per limit */
 	struct log_ratelimit rl_conns, rl_addr, rl_sessions, rl_login, rl_accept, rl_buffer, rl_backlog,
 		rl_immediate, rl_nop, rl_reject;
+	/* connected / closing / CmdSN outside the window: ISCSI_LOG_BURST per 10 s,
+	 * a summary of the rest from the tick */
+	struct log_ratelimit rl_connect, rl_close, rl_cmdsn;
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
 	struct iscsi_auth_cfg discovery_auth;

@@ -7,12 +7,13 @@
  * the memory a client that never reads or never sends its write data can
  * make the daemon hold (VmRSS of /proc/PID/status), and running out of file
  * descriptors, and a reset connection whose command waits for buffers (CPU
- * time of /proc/PID/stat: no busy loop). Each mode also proves that a
- * well-behaved session keeps working.
+ * time of /proc/PID/stat: no busy loop), and a flood of what any peer can
+ * make the daemon log (limits.sh counts the lines). Each mode also proves
+ * that a well-behaved session keeps working.
  *
  * Usage: limits_test PORT TARGET_IQN MODE [DAEMON_PID]
  *   MODE: conns | sessions | login-timeout | keepalive | window | immediate | memory | fds |
- *         hangup
+ *         hangup | logflood
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -684,6 +685,37 @@ static void test_hangup_while_waiting_for_buffers(void **state)
 	sess_close(&s);
 }
 
+/* ---- logflood: the default daemon; limits.sh reads its log ---- */
+
+/*
+ * What any peer can make the daemon log, at will: 100 connections opened
+ * and closed, then 50 commands outside the CmdSN window on a session (which
+ * still works). Then 11.5 s for the rate limits' interval to end, when the
+ * daemon logs how many lines it suppressed.
+ */
+static void test_log_flood(void **state)
+{
+	static const uint8_t tur[16];
+	uint8_t bhs[ISCSI_BHS_LEN];
+	struct sess s;
+
+	(void)state;
+	for (int i = 0; i < 100; i++)
+		close(wire_connect(g_port));
+	sess_on(&s, wire_connect(g_port), 1);
+	for (int i = 0; i < 50; i++) {
+		cmd_bhs(bhs, &s, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, tur);
+		bhs_set_u32(bhs, BHS_CMDSN, s.cmdsn + 1000);
+		s.cmdsn--;
+		send_all(s.fd, bhs, sizeof(bhs));
+	}
+	assert_quiet(s.fd, 300);	/* ignored, silently */
+	tur_ok(&s);
+	sleep_ms(11500);
+	tur_ok(&s);
+	sess_close(&s);
+}
+
 /* ---- fds: the daemon runs with few descriptors (prlimit --nofile) ---- */
 
 static void test_out_of_descriptors(void **state)
@@ -726,6 +758,7 @@ int main(int argc, char **argv)
 	};
 	const struct CMUnitTest memory[] = { cmocka_unit_test(test_memory_bounded) };
 	const struct CMUnitTest fds[] = { cmocka_unit_test(test_out_of_descriptors) };
+	const struct CMUnitTest logflood[] = { cmocka_unit_test(test_log_flood) };
 	const struct CMUnitTest hangup[] = {
 		cmocka_unit_test(test_hangup_while_waiting_for_buffers),
 	};
@@ -757,6 +790,8 @@ int main(int argc, char **argv)
 		return cmocka_run_group_tests(window, NULL, NULL);
 	if (strcmp(mode, "immediate") == 0)
 		return cmocka_run_group_tests(immediate, NULL, NULL);
+	if (strcmp(mode, "logflood") == 0)
+		return cmocka_run_group_tests(logflood, NULL, NULL);
 	if (g_pid <= 0) {
 		fprintf(stderr, "limits_test: mode %s needs the daemon's pid\n", mode);
 		return 2;
