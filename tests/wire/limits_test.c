@@ -249,6 +249,15 @@ static long cpu_ticks(void)
 	return (long)(ut + st);
 }
 
+/* CPU ticks the daemon uses while we sleep @ms milliseconds. */
+static long cpu_ticks_during(unsigned ms)
+{
+	long t0 = cpu_ticks();
+
+	sleep_ms(ms);
+	return cpu_ticks() - t0;
+}
+
 static long rss_kib(void)
 {
 	char path[64], line[256];
@@ -660,7 +669,7 @@ static void test_hangup_while_waiting_for_buffers(void **state)
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 	uint8_t cdb[16], bhs[ISCSI_BHS_LEN];
 	struct sess s;
-	long t0, used;
+	long used;
 
 	(void)state;
 	sess_on(&s, wire_connect(g_port), 1);
@@ -674,9 +683,7 @@ static void test_hangup_while_waiting_for_buffers(void **state)
 	assert_int_equal(setsockopt(s.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
 	sess_close(&s);		/* RST */
 	sleep_ms(200);
-	t0 = cpu_ticks();
-	sleep_ms(1500);
-	used = cpu_ticks() - t0;
+	used = cpu_ticks_during(1500);
 	print_message("hangup: daemon used %ld ticks of CPU in 1.5 s after the reset\n", used);
 	/* A spinning loop would use most of the 150 ticks of the 1.5 s. */
 	assert_true(used < 15);
@@ -721,7 +728,7 @@ static void test_log_flood(void **state)
 static void test_out_of_descriptors(void **state)
 {
 	int fds[80], n;
-	long t0, used;
+	long used;
 	struct sess s;
 
 	(void)state;
@@ -730,9 +737,7 @@ static void test_out_of_descriptors(void **state)
 	for (n = 0; n < 80; n++)
 		fds[n] = wire_connect(g_port);
 	sleep_ms(300);
-	t0 = cpu_ticks();
-	sleep_ms(2000);
-	used = cpu_ticks() - t0;
+	used = cpu_ticks_during(2000);
 	print_message("fds: daemon used %ld ticks of CPU in 2 s with accept() failing\n", used);
 	/* A spinning loop would use all 200 ticks of the 2 s. */
 	assert_true(used < 40);
