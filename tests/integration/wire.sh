@@ -9,7 +9,8 @@
 # data, Data-In framing, residuals, Data-Out errors, SendTargets answers
 # continued over several Text Responses (against a second daemon serving
 # many targets from a JSON configuration), a login split over two PDUs,
-# NOP-Out pings and Logout.
+# NOP-Out pings, the MaxCmdSN of a response that fills the CmdSN window, and
+# Logout.
 # tests/wire/mcs_test.c: multiple connections per session (CmdSN order across
 # connections, allegiance, Logout reasons, reinstatement, TMF across
 # connections, MaxConnections, keep-alive of a connection waiting for a CmdSN).
