@@ -60,17 +60,13 @@ static void task_final_sent(struct iscsi_pdu *pdu, void *arg, bool ok)
 
 /* StatSN, ExpCmdSN and MaxCmdSN of a task's final PDU. Its slot stays taken
  * until the PDU is on the wire, but the initiator reads the PDU only then:
- * so the PDU already counts it as free. (Otherwise responses queued together
- * would all show a window closed by themselves, and an initiator that waits
- * for the window would wait forever.) */
+ * so the PDU already counts it as free (its credit). (Otherwise responses
+ * queued together would all show a window closed by themselves, and an
+ * initiator that waits for the window would wait forever.) */
 static void fill_final_sn(struct iscsi_conn *conn, struct iscsi_task *task,
 			  struct iscsi_pdu *pdu)
 {
-	if (task->counts_in_window)
-		session_cmd_done(conn->sess);
-	conn_fill_sn(conn, pdu, true);
-	if (task->counts_in_window)
-		conn->sess->in_flight++;
+	conn_fill_sn(conn, pdu, true, task->counts_in_window ? 1 : 0);
 }
 
 /* What a command may cost in buffers: its data and the headers of the
@@ -266,7 +262,7 @@ static int send_data_in(struct iscsi_conn *conn, struct iscsi_task *task, uint32
 			*last = pdu;
 			break;
 		}
-		conn_fill_sn(conn, pdu, false);
+		conn_fill_sn(conn, pdu, false, 0);
 		bhs_set_u32(pdu->bhs, BHS_STATSN, 0);
 		conn_send(conn, pdu);
 	}
@@ -322,7 +318,7 @@ static void task_respond(struct iscsi_task *task)
 		bhs_set_u32(last->bhs, BHS_RESIDUAL, r.count);
 	} else {
 		if (last) {
-			conn_fill_sn(conn, last, false);
+			conn_fill_sn(conn, last, false, 0);
 			bhs_set_u32(last->bhs, BHS_STATSN, 0);
 			conn_send(conn, last);
 		}
@@ -411,7 +407,7 @@ static int send_r2t(struct iscsi_task *task)
 	bhs_set_u32(pdu->bhs, BHS_DATASN, task->r2tsn++);
 	bhs_set_u32(pdu->bhs, BHS_BUFFER_OFFSET, r2t->offset);
 	bhs_set_u32(pdu->bhs, BHS_R2T_DESIRED_LEN, r2t->len);
-	conn_fill_sn(conn, pdu, false);
+	conn_fill_sn(conn, pdu, false, 0);
 	conn_send(conn, pdu);
 	return 0;
 }

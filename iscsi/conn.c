@@ -87,7 +87,7 @@ void conn_accept(struct iscsi_portal *portal, int fd)
 		return;
 	}
 	list_add_tail(&srv->conns, &conn->link);
-	LOG_INFO("conn", "%s: connected", conn->peer);
+	log_msg_rl(&srv->rl_connect, LOG_LVL_INFO, "conn", "%s: connected", conn->peer);
 }
 
 void conn_set_state(struct iscsi_conn *conn, enum conn_state next)
@@ -112,7 +112,8 @@ void conn_set_state(struct iscsi_conn *conn, enum conn_state next)
 	conn->state = next;
 }
 
-void conn_fill_sn(struct iscsi_conn *conn, struct iscsi_pdu *pdu, bool take_statsn)
+void conn_fill_sn(struct iscsi_conn *conn, struct iscsi_pdu *pdu, bool take_statsn,
+		  uint32_t credit)
 {
 	struct iscsi_session *sess = conn->sess;
 
@@ -120,13 +121,8 @@ void conn_fill_sn(struct iscsi_conn *conn, struct iscsi_pdu *pdu, bool take_stat
 	if (take_statsn)
 		conn->stat_sn++;
 	if (sess) {
-		uint32_t max = sess->exp_cmd_sn + ISCSI_QUEUE_DEPTH - 1 - sess->in_flight;
-
-		/* MaxCmdSN never moves backwards (RFC 7143 section 4.2.2.1). */
-		if (sn_lt(sess->max_cmd_sn, max))
-			sess->max_cmd_sn = max;
 		bhs_set_u32(pdu->bhs, BHS_EXPCMDSN, sess->exp_cmd_sn);
-		bhs_set_u32(pdu->bhs, BHS_MAXCMDSN, sess->max_cmd_sn);
+		bhs_set_u32(pdu->bhs, BHS_MAXCMDSN, session_max_cmd_sn(sess, credit));
 	}
 }
 
@@ -181,7 +177,7 @@ void conn_reject(struct iscsi_conn *conn, const uint8_t *bhs, uint8_t reason)
 	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
 	pdu->bhs[BHS_REJECT_REASON] = reason;
 	bhs_set_u32(pdu->bhs, BHS_ITT, ISCSI_RSVD_TAG);
-	conn_fill_sn(conn, pdu, true);
+	conn_fill_sn(conn, pdu, true, 0);
 	conn_send(conn, pdu);
 }
 
@@ -197,7 +193,7 @@ void conn_close(struct iscsi_conn *conn, const char *why)
 {
 	if (conn->state == CONN_CLOSED)
 		return;
-	LOG_INFO("conn", "%s: closing: %s", conn->peer, why);
+	log_msg_rl(&conn->srv->rl_close, LOG_LVL_INFO, "conn", "%s: closing: %s", conn->peer, why);
 	conn_set_state(conn, CONN_CLOSED);
 	auth_conn_closed(conn);
 	evloop_del_fd(conn->srv->loop, conn->fd);
@@ -434,9 +430,10 @@ static void dispatch(struct iscsi_conn *conn)
 {
 	struct iscsi_session *sess = conn->sess;
 
-	if (conn->state == CONN_FULL_FEATURE && session_must_wait(conn))
+	if (conn->state == CONN_FULL_FEATURE && session_must_wait(conn)) {
 		conn->rx_held = true;	/* may be the last one that could fill the gap */
-	else
+		conn->held_ms = evloop_now_ms();
+	} else
 		handle_pdu(conn);
 	if (sess)
 		session_release_held(sess);
@@ -445,6 +442,7 @@ static void dispatch(struct iscsi_conn *conn)
 void conn_run_held(struct iscsi_conn *conn)
 {
 	conn->rx_held = false;	/* reading resumes before the next sleep */
+	ops_keepalive_resume(conn, evloop_now_ms());
 	if (conn->rx_held_aborted) {
 		/* Aborted before it ran: it takes its CmdSN and is gone (its
 		 * Data-Out finds no task and is dropped). */
@@ -538,19 +536,30 @@ static uint8_t *rx_target(struct iscsi_conn *conn)
 	return NULL;
 }
 
+/* EV_READ is off while a request waits for its CmdSN or a command for
+ * buffers: only a hang-up or a socket error wakes us, and it would again and
+ * again (level-triggered) while queued data stays unread, until the wait
+ * ends (buffers may take as long as the backing store does). */
+static void conn_hung_up(struct iscsi_conn *conn)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	getsockopt(conn->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	if (err)
+		conn_close(conn, strerror(err));
+	else if (conn->rx_held)
+		conn_close(conn, "hang-up while a request waited for its CmdSN");
+	else
+		conn_close(conn, "hang-up while a command waited for buffers");
+}
+
 static void conn_on_readable(struct iscsi_conn *conn)
 {
 	int pdus = 0;
 
-	if (conn->rx_held) {
-		/* EV_READ is off while a request waits for its CmdSN: only a
-		 * hang-up or a socket error wakes us, and it would again and
-		 * again (level-triggered) while queued data stays unread. */
-		int err = 0;
-		socklen_t len = sizeof(err);
-
-		getsockopt(conn->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-		conn_close(conn, err ? strerror(err) : "hang-up while a request waited for its CmdSN");
+	if (conn->rx_held || conn->rx_deferred) {
+		conn_hung_up(conn);
 		return;
 	}
 	/* In CONN_LOGOUT the last PDU is queued: nothing more is read. */

@@ -26,6 +26,7 @@
 #define ISCSI_AHS_MAX		256	/* bytes of AHS we accept (extended CDB, bidi length) */
 #define ISCSI_MAX_IMMEDIATE	16	/* immediate commands/TMFs in flight per connection */
 #define ISCSI_ACCEPT_PAUSE_MS	250	/* no accept() for this long after EMFILE/ENFILE */
+#define ISCSI_LOG_BURST		10	/* lines of a kind any peer can cause, per 10 s */
 
 struct iscsi_portal {
 	struct iscsi_server *srv;
@@ -89,6 +90,9 @@ struct iscsi_server {
 	/* one rate-limited log line per limit */
 	struct log_ratelimit rl_conns, rl_addr, rl_sessions, rl_login, rl_accept, rl_buffer, rl_backlog,
 		rl_immediate, rl_nop, rl_reject;
+	/* connected / closing / CmdSN outside the window: ISCSI_LOG_BURST per 10 s,
+	 * a summary of the rest from the tick */
+	struct log_ratelimit rl_connect, rl_close, rl_cmdsn;
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
 	struct iscsi_auth_cfg discovery_auth;
@@ -171,6 +175,7 @@ struct iscsi_conn {
 	bool rx_held;			/* the PDU in rx_bhs/rx_data is ahead of ExpCmdSN:
 					   it waits there, and nothing more is read */
 	bool rx_held_aborted;		/* task management aborted the held command */
+	uint64_t held_ms;		/* when the held request started waiting */
 	bool clean_close;		/* Logout or reinstatement, not a failure */
 
 	/* transmit */
@@ -271,8 +276,12 @@ void conn_close(struct iscsi_conn *conn, const char *why);
 void conn_maybe_free(struct iscsi_conn *conn);
 /** Before-sleep work for every connection: flush, close, free. */
 int conn_service_all(struct iscsi_server *srv);
-/** Fill StatSN/ExpCmdSN/MaxCmdSN of a target PDU; @take_statsn advances StatSN. */
-void conn_fill_sn(struct iscsi_conn *conn, struct iscsi_pdu *pdu, bool take_statsn);
+/** Fill StatSN/ExpCmdSN/MaxCmdSN of a target PDU; @take_statsn advances StatSN.
+ *  @credit: CmdSN window slots that are released once this PDU is sent (a
+ *  task's final response frees its slot only then), already counted as free
+ *  in its MaxCmdSN (session_max_cmd_sn()). */
+void conn_fill_sn(struct iscsi_conn *conn, struct iscsi_pdu *pdu, bool take_statsn,
+		  uint32_t credit);
 /** Send a Reject for the PDU whose header is @bhs. */
 void conn_reject(struct iscsi_conn *conn, const uint8_t *bhs, uint8_t reason);
 /** Close @conn as a Logout or reinstatement does: not a connection failure,
@@ -359,6 +368,10 @@ void session_add_conn(struct iscsi_session *sess, struct iscsi_conn *conn);
 void session_conn_failed(struct iscsi_conn *conn);
 /** Check the CmdSN of a new request; true when it must be processed. */
 bool session_check_cmdsn(struct iscsi_session *sess, const uint8_t *bhs);
+/** The MaxCmdSN to advertise now, with @credit slots still taken counted as
+ *  free (conn_fill_sn()); it never moves backwards (RFC 7143 section
+ *  4.2.2.1), so it is also remembered as the window's end. */
+uint32_t session_max_cmd_sn(struct iscsi_session *sess, uint32_t credit);
 /** A command that took a CmdSN has been answered. */
 void session_cmd_done(struct iscsi_session *sess);
 /** The request whose header is @bhs has been answered: frees its window slot
@@ -398,7 +411,14 @@ void ops_handle_logout(struct iscsi_conn *conn);
 /* tmf.c */
 /** Handle a Task Management Function Request (RFC 7143 section 11.5). */
 void ops_handle_tmf(struct iscsi_conn *conn);
-/** Keep-alive check of one connection, called about once a second. */
+/** Keep-alive check of one connection, called about once a second: a NOP-In
+ *  ping after nop_interval idle, closed without an answer in nop_timeout; a
+ *  connection holding a request for its CmdSN is not pinged, and fails when
+ *  it has waited twice interval + timeout. */
 void ops_keepalive(struct iscsi_conn *conn, uint64_t now_ms);
+/** Reading @conn resumes after it held a request for its CmdSN (the answer
+ *  to a ping could not be read meanwhile): a ping still unanswered gets its
+ *  whole timeout from @now_ms. On the event loop's thread. */
+void ops_keepalive_resume(struct iscsi_conn *conn, uint64_t now_ms);
 
 #endif

@@ -54,7 +54,7 @@ static void login_send(struct iscsi_conn *conn, const struct login_rsp *r, struc
 	bhs_set_u32(bhs, BHS_ITT, conn->login_itt);
 	bhs[BHS_LOGIN_STATUS_CLASS] = r->status_class;
 	bhs[BHS_LOGIN_STATUS_DETAIL] = r->status_detail;
-	conn_fill_sn(conn, pdu, true);
+	conn_fill_sn(conn, pdu, true, 0);
 	if (!conn->sess) {
 		/* A connection joining a session sees that session's window. */
 		const struct iscsi_session *s = conn->login_tsih

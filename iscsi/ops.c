@@ -2,6 +2,7 @@
 /*
  * The small requests: NOP-Out and Logout (task management: tmf.c).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,7 +46,7 @@ void ops_handle_nop_out(struct iscsi_conn *conn)
 	bhs_set_u32(pdu->bhs, BHS_ITT, itt);
 	bhs_set_u32(pdu->bhs, BHS_TTT, ISCSI_RSVD_TAG);
 	session_req_done(conn->sess, bhs);
-	conn_fill_sn(conn, pdu, true);
+	conn_fill_sn(conn, pdu, true, 0);
 	conn_send(conn, pdu);
 }
 
@@ -124,7 +125,7 @@ void ops_handle_logout(struct iscsi_conn *conn)
 	put_be16(pdu->bhs + BHS_LOGOUT_TIME2WAIT, 0);
 	put_be16(pdu->bhs + BHS_LOGOUT_TIME2RETAIN, 0);
 	session_req_done(conn->sess, bhs);
-	conn_fill_sn(conn, pdu, true);
+	conn_fill_sn(conn, pdu, true, 0);
 	conn_send(conn, pdu);
 	if (response == LOGOUT_RSP_OK)
 		logout_close(conn, reason, victim);
@@ -148,8 +149,31 @@ static void send_ping(struct iscsi_conn *conn, uint64_t now_ms)
 	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
 	bhs_set_u32(pdu->bhs, BHS_ITT, ISCSI_RSVD_TAG);
 	bhs_set_u32(pdu->bhs, BHS_TTT, conn->ping_ttt);
-	conn_fill_sn(conn, pdu, false);
+	conn_fill_sn(conn, pdu, false, 0);
 	conn_send(conn, pdu);
+}
+
+/*
+ * A connection holding a request for its CmdSN (conn->rx_held) is not read,
+ * so the answer to a ping could not be read either: it gets no ping, and one
+ * already sent does not time out (ops_keepalive_resume()). It waits for
+ * another connection of its session, whose own keep-alive finds a dead peer
+ * within interval + timeout, and the session ends with that connection (ERL
+ * 0). Held twice that long, the CmdSN it waits for is not coming from a live
+ * initiator either: it fails, so the session ends instead of hanging.
+ */
+static void keepalive_held(struct iscsi_conn *conn, uint64_t now_ms)
+{
+	struct iscsi_server *srv = conn->srv;
+	uint64_t limit = 2 * (srv->nop_interval_ms + srv->nop_timeout_ms);
+	char why[96];
+
+	if (now_ms - conn->held_ms < limit)
+		return;
+	snprintf(why, sizeof(why), "CmdSN %u waited %llu s for CmdSN %u",
+		 bhs_u32(conn->rx_bhs, BHS_CMDSN), (unsigned long long)(limit / 1000),
+		 conn->sess->exp_cmd_sn);
+	conn_close(conn, why);
 }
 
 void ops_keepalive(struct iscsi_conn *conn, uint64_t now_ms)
@@ -158,6 +182,10 @@ void ops_keepalive(struct iscsi_conn *conn, uint64_t now_ms)
 
 	if (conn->state != CONN_FULL_FEATURE || !srv->nop_interval_ms)
 		return;
+	if (conn->rx_held) {
+		keepalive_held(conn, now_ms);
+		return;
+	}
 	if (conn->ping_ttt != ISCSI_RSVD_TAG) {
 		if (now_ms - conn->ping_sent_ms >= srv->nop_timeout_ms)
 			conn_close(conn, "no answer to NOP-In ping");
@@ -165,4 +193,10 @@ void ops_keepalive(struct iscsi_conn *conn, uint64_t now_ms)
 	}
 	if (now_ms - conn->last_rx_ms >= srv->nop_interval_ms)
 		send_ping(conn, now_ms);
+}
+
+void ops_keepalive_resume(struct iscsi_conn *conn, uint64_t now_ms)
+{
+	if (conn->ping_ttt != ISCSI_RSVD_TAG)
+		conn->ping_sent_ms = now_ms;
 }

@@ -57,6 +57,10 @@ struct iscsi_server *iscsi_server_create(struct evloop *loop, struct bs_cq *cq)
 		srv->rl_buffer = srv->rl_backlog = srv->rl_immediate =
 		srv->rl_nop = srv->rl_reject =
 			(struct log_ratelimit)LOG_RATELIMIT_INIT(10000);
+	/* Lines any peer can cause at will, but that tell an operator who
+	 * came and went: the first ten of every 10 s. */
+	srv->rl_connect = srv->rl_close = srv->rl_cmdsn =
+		(struct log_ratelimit)LOG_RATELIMIT_BURST(10000, ISCSI_LOG_BURST);
 	list_init(&srv->targets);
 	list_init(&srv->sessions);
 	list_init(&srv->conns);
@@ -329,6 +333,9 @@ static void server_tick(struct evloop *loop, void *arg)
 		check_login_timeout(conn, now);
 		ops_keepalive(conn, now);
 	}
+	log_rl_summary(&srv->rl_connect, LOG_LVL_INFO, "conn", "connected");
+	log_rl_summary(&srv->rl_close, LOG_LVL_INFO, "conn", "closing");
+	log_rl_summary(&srv->rl_cmdsn, LOG_LVL_WARN, "session", "CmdSN outside window");
 	srv->tick_timer = srv->shutting_down ? 0 : evloop_add_timer(loop, 1000, server_tick, srv);
 }
 

@@ -149,8 +149,9 @@ bool session_check_cmdsn(struct iscsi_session *sess, const uint8_t *bhs)
 		return true;
 	/* Outside [ExpCmdSN, MaxCmdSN]: silently ignored (RFC 7143 section 4.2.2.1). */
 	if (sn_lt(cmdsn, sess->exp_cmd_sn) || sn_lt(sess->max_cmd_sn, cmdsn)) {
-		LOG_WARN("session", "tsih %u: CmdSN %u outside window [%u, %u], ignored",
-			 sess->tsih, cmdsn, sess->exp_cmd_sn, sess->max_cmd_sn);
+		LOG_WARN_RL(&sess->srv->rl_cmdsn, "session",
+			    "tsih %u: CmdSN %u outside window [%u, %u], ignored", sess->tsih, cmdsn,
+			    sess->exp_cmd_sn, sess->max_cmd_sn);
 		return false;
 	}
 	/* session_must_wait() held back everything ahead of ExpCmdSN that
@@ -162,6 +163,16 @@ bool session_check_cmdsn(struct iscsi_session *sess, const uint8_t *bhs)
 	sess->exp_cmd_sn = cmdsn + 1;
 	sess->in_flight++;
 	return true;
+}
+
+uint32_t session_max_cmd_sn(struct iscsi_session *sess, uint32_t credit)
+{
+	uint32_t busy = sess->in_flight > credit ? sess->in_flight - credit : 0;
+	uint32_t max = sess->exp_cmd_sn + ISCSI_QUEUE_DEPTH - 1 - busy;
+
+	if (sn_lt(sess->max_cmd_sn, max))
+		sess->max_cmd_sn = max;
+	return sess->max_cmd_sn;
 }
 
 void session_cmd_done(struct iscsi_session *sess)

@@ -97,7 +97,7 @@ static void send_chunk(struct iscsi_conn *conn, uint32_t itt, const uint8_t *req
 		bhs_set_u32(pdu->bhs, BHS_TTT, conn->text_ttt);
 	}
 	session_req_done(conn->sess, req);
-	conn_fill_sn(conn, pdu, true);
+	conn_fill_sn(conn, pdu, true, 0);
 	conn_send(conn, pdu);
 }
 

@@ -73,7 +73,7 @@ static void send_response(struct iscsi_conn *conn, const uint8_t *req, uint8_t r
 	pdu->bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
 	pdu->bhs[BHS_RSP_RESPONSE] = response;
 	bhs_set_u32(pdu->bhs, BHS_ITT, bhs_u32(req, BHS_ITT));
-	conn_fill_sn(conn, pdu, true);
+	conn_fill_sn(conn, pdu, true, 0);
 	conn_send(conn, pdu);
 }
 

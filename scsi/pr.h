@@ -77,6 +77,7 @@ struct pr_state {
 	struct pr_reg *holder;		/**< its holder; NULL for the all-registrants types */
 	bool aptpl;			/**< persist through power loss (pr_file) */
 	char *file;			/**< APTPL state file, NULL: APTPL unsupported */
+	bool save_failing;		/**< the last save failed (and was logged) */
 	bool r2_held;			/**< SPC-2 RESERVE reservation */
 	uint64_t r2_itn;		/**< its holder (scsi_itn.id) */
 };

@@ -72,16 +72,25 @@ int spc_prout_prepare(struct scsi_task *task)
 	return SCSI_TASK_READY;
 }
 
+/* A save that fails keeps failing (a full disk, a directory gone) on every
+ * PERSISTENT RESERVE OUT of every initiator: the error is logged when saving
+ * starts failing, and once more when it works again. */
 static void changed(struct prout *o, bool bump)
 {
+	struct pr_state *pr = o->pr;
 	int rc;
 
 	if (bump)
-		o->pr->generation++;
-	rc = pr_save(o->pr);
-	if (rc < 0)	/* the state stands; only its persistence failed */
-		LOG_ERR("scsi", "LUN %llu: cannot save the reservations to %s: %s",
-			(unsigned long long)o->lu->lun, o->pr->file, strerror(-rc));
+		pr->generation++;
+	rc = pr_save(pr);
+	if (rc < 0 && !pr->save_failing)	/* the state stands; only its persistence failed */
+		LOG_ERR("scsi", "LUN %llu: cannot save the reservations to %s: %s (not logged "
+			"again until saving works)", (unsigned long long)o->lu->lun, pr->file,
+			strerror(-rc));
+	else if (rc == 0 && pr->save_failing)
+		LOG_INFO("scsi", "LUN %llu: saving the reservations to %s works again",
+			 (unsigned long long)o->lu->lun, pr->file);
+	pr->save_failing = rc < 0;
 }
 
 static int invalid_param(struct prout *o, unsigned byte)

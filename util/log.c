@@ -66,14 +66,32 @@ void log_msg(enum log_level level, const char *component, const char *fmt, ...)
 
 bool log_ratelimit_check(struct log_ratelimit *rl, uint64_t now_ms, unsigned *suppressed)
 {
+	unsigned burst = rl->burst ? rl->burst : 1;
+
 	if (rl->last_ms && now_ms - rl->last_ms < rl->interval_ms) {
+		if (rl->lines < burst) {
+			rl->lines++;
+			*suppressed = 0;	/* none yet in this interval */
+			return true;
+		}
 		rl->suppressed++;
 		return false;
 	}
 	*suppressed = rl->suppressed;
 	rl->suppressed = 0;
+	rl->lines = 1;
 	/* 0 means "never logged": a clock at 0 ms still starts the interval. */
 	rl->last_ms = now_ms ? now_ms : 1;
+	return true;
+}
+
+bool log_ratelimit_flush(struct log_ratelimit *rl, uint64_t now_ms, unsigned *suppressed)
+{
+	if (!rl->suppressed || now_ms - rl->last_ms < rl->interval_ms)
+		return false;
+	*suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	rl->last_ms = 0;
 	return true;
 }
 
@@ -96,4 +114,14 @@ void log_msg_rl(struct log_ratelimit *rl, enum log_level level, const char *comp
 	va_start(ap, fmt);
 	log_vmsg(level, component, suppressed, fmt, ap);
 	va_end(ap);
+}
+
+void log_rl_summary(struct log_ratelimit *rl, enum log_level level, const char *component,
+		    const char *what)
+{
+	unsigned suppressed;
+
+	if (level > g_threshold || !log_ratelimit_flush(rl, now_ms(), &suppressed))
+		return;
+	log_msg(level, component, "%u similar lines suppressed (%s)", suppressed, what);
 }

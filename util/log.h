@@ -24,16 +24,22 @@ void log_msg(enum log_level level, const char *component, const char *fmt, ...)
 
 /**
  * A limit that is hit over and over logs one line, not one per hit: at most
- * one line per @interval_ms, the next one saying how many were suppressed.
- * One per limit, owned by whoever checks it; not shared between threads.
+ * @burst lines per @interval_ms (counted from the first line of the
+ * interval), the first line of the next interval saying how many were
+ * suppressed (or log_rl_summary(), when no line comes). One per limit, owned
+ * by whoever checks it; not shared between threads.
  */
 struct log_ratelimit {
 	uint64_t interval_ms;
-	uint64_t last_ms;	/* when the last line went out; 0: never */
-	unsigned suppressed;	/* hits since that line */
+	unsigned burst;		/* lines per interval; 0 is taken as 1 */
+	uint64_t last_ms;	/* when the interval started; 0: never */
+	unsigned lines;		/* logged in this interval */
+	unsigned suppressed;	/* hits not logged since the interval's last line */
 };
 
-#define LOG_RATELIMIT_INIT(ms) { .interval_ms = (ms), .last_ms = 0, .suppressed = 0 }
+#define LOG_RATELIMIT_INIT(ms) LOG_RATELIMIT_BURST(ms, 1)
+#define LOG_RATELIMIT_BURST(ms, n) \
+	{ .interval_ms = (ms), .burst = (n), .last_ms = 0, .lines = 0, .suppressed = 0 }
 
 /**
  * Whether a hit at monotonic time @now_ms may log. When it may, *suppressed
@@ -42,9 +48,24 @@ struct log_ratelimit {
  */
 bool log_ratelimit_check(struct log_ratelimit *rl, uint64_t now_ms, unsigned *suppressed);
 
+/**
+ * Whether the interval has ended with hits suppressed and no line since:
+ * then *suppressed gets their number, the count restarts and the next hit
+ * starts a new interval.
+ */
+bool log_ratelimit_flush(struct log_ratelimit *rl, uint64_t now_ms, unsigned *suppressed);
+
 /** log_msg() through @rl: the line gets " (N similar suppressed)" when N > 0. */
 void log_msg_rl(struct log_ratelimit *rl, enum log_level level, const char *component,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/**
+ * Call now and then (the server does, once a second): when log_ratelimit_flush()
+ * says so, log "N similar lines suppressed (@what)", so that a flood which
+ * stops still shows how large it was.
+ */
+void log_rl_summary(struct log_ratelimit *rl, enum log_level level, const char *component,
+		    const char *what);
 
 #define LOG_WARN_RL(rl, comp, ...) log_msg_rl(rl, LOG_LVL_WARN, comp, __VA_ARGS__)
 

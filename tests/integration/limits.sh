@@ -6,8 +6,10 @@
 # login timeout (silent connection, slowloris), keep-alive idleness from the
 # last PDU, the CmdSN window held until a response is on the wire,
 # immediate commands and ping data bounded, the memory never-read READs and unanswered WRITEs can make the
-# daemon hold (VmRSS), and accept() running out of descriptors. Each limit
-# must log when it is hit, rate-limited.
+# daemon hold (VmRSS), a reset while a command waits for buffers (no busy
+# loop), the log lines any peer can cause (rate-limited, every one counted),
+# and accept() running out of descriptors. Each limit must log when it is
+# hit, rate-limited.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -56,6 +58,48 @@ assert_match "$(cat "$CTGT_LOG")" 'not reading until the initiator reads' "daemo
 n=$(grep -c 'TASK SET FULL' "$CTGT_LOG" || true)
 [ "$n" -le 2 ] || fail "TASK SET FULL logged $n times, want one rate-limited line"
 ctgt_stop
+
+# A connection reset while its command waits for buffers (a 4 MiB READ at
+# 1 MiB/s holds them) and nothing is queued for transmit: closed at once, no
+# busy loop on the hang-up.
+ctgt_start --lun "0=$CTGT_TMP/slow16.img,size=16M,max_bandwidth=1M" --connection-buffer 1M \
+	--nop-interval 0
+expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" hangup "$CTGT_PID"
+log "$(grep '^hangup:' <<<"$RUN_OUT")"
+assert_match "$(cat "$CTGT_LOG")" 'closing: Connection reset by peer' "daemon log"
+ctgt_stop
+
+# What any peer can make the daemon log (100 connections, 50 commands outside
+# the CmdSN window): the first lines of each kind, then one line saying how
+# many were suppressed; every hit is accounted for.
+# rl_lines LOG REGEX WHAT: "LOGGED SUPPRESSED" for the lines matching REGEX,
+# SUPPRESSED from their " (N similar suppressed)" and from the summary lines
+# "N similar lines suppressed (WHAT)".
+rl_lines() {
+	local logged supp
+	logged=$(grep -cE "$2" "$1" || true)
+	supp=$({
+		grep -E "$2" "$1" | sed -n 's/.* (\([0-9]*\) similar suppressed)$/\1/p'
+		sed -n "s/.* \([0-9]*\) similar lines suppressed ($3)\$/\1/p" "$1"
+	} | awk '{ s += $1 } END { print s + 0 }')
+	echo "$logged $supp"
+}
+# assert_rl LOG REGEX WHAT HITS: at least the first 10 lines and at most 21
+# (10 per 10 s), LOGGED + SUPPRESSED = HITS.
+assert_rl() {
+	local logged supp
+	read -r logged supp <<<"$(rl_lines "$1" "$2" "$3")"
+	log "$3: $logged lines logged, $supp suppressed"
+	[ "$logged" -ge 10 ] && [ "$logged" -le 21 ] ||
+		fail "$3: $logged lines logged, want 10 to 21 (rate-limited)"
+	assert_eq "$((logged + supp))" "$4" "$3: lines logged + suppressed"
+}
+ctgt_start --lun 0=mem:,size=1M
+expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" logflood
+ctgt_stop
+assert_rl "$CTGT_LOG" 'conn: [^ ]+: connected( \(|$)' connected 101
+assert_rl "$CTGT_LOG" 'conn: [^ ]+: closing: ' closing 101
+assert_rl "$CTGT_LOG" 'CmdSN [0-9]+ outside window \[' 'CmdSN outside window' 50
 
 # Few descriptors: accept() fails with EMFILE; the daemon pauses accepting,
 # logs once, does not spin, and accepts again once descriptors are free.

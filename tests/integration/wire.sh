@@ -9,10 +9,11 @@
 # data, Data-In framing, residuals, Data-Out errors, SendTargets answers
 # continued over several Text Responses (against a second daemon serving
 # many targets from a JSON configuration), a login split over two PDUs,
-# NOP-Out pings and Logout.
+# NOP-Out pings, the MaxCmdSN of a response that fills the CmdSN window, and
+# Logout.
 # tests/wire/mcs_test.c: multiple connections per session (CmdSN order across
 # connections, allegiance, Logout reasons, reinstatement, TMF across
-# connections, MaxConnections).
+# connections, MaxConnections, keep-alive of a connection waiting for a CmdSN).
 # tests/wire/auth_test.c: CHAP by hand and each of its refusals (status 0201),
 # the slow-down of repeated failures.
 set -euo pipefail
@@ -67,6 +68,10 @@ ctgt_stop
 # Keep-alive: NOP-In pings after 1 s idle, a silent initiator is dropped.
 ctgt_start --lun 0=mem:,size=1M --nop-interval 1
 "$CTGT_BUILD"/tests/wire_test "$CTGT_PORT" "$CTGT_IQN" keepalive
+ctgt_stop
+# Keep-alive of an MC/S connection waiting for a CmdSN (mcs_test.c).
+ctgt_start --lun 0=mem:,size=1M --nop-interval 2
+"$CTGT_BUILD"/tests/mcs_test keepalive "$CTGT_PORT" "$CTGT_IQN"
 ctgt_stop
 
 # CHAP (tests/wire/auth_test.c): the exchange by hand, every refusal (status

@@ -48,12 +48,56 @@ static void test_quiet_after_interval(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* A burst of 3: the first three hits of an interval log, the rest are
+ * counted, and the next interval's first line carries the count. */
+static void test_burst(void **state)
+{
+	struct log_ratelimit rl = LOG_RATELIMIT_BURST(1000, 3);
+	unsigned n = 99, lines = 0;
+
+	(void)state;
+	for (uint64_t t = 100; t < 200; t++)
+		lines += log_ratelimit_check(&rl, t, &n);
+	assert_int_equal(lines, 3);
+	assert_int_equal(n, 0);
+	assert_int_equal(rl.suppressed, 97);
+	assert_true(log_ratelimit_check(&rl, 1100, &n));
+	assert_int_equal(n, 97);
+	assert_true(log_ratelimit_check(&rl, 1101, &n));
+	assert_int_equal(n, 0);
+	assert_true(log_ratelimit_check(&rl, 1102, &n));
+	assert_false(log_ratelimit_check(&rl, 1103, &n));
+}
+
+/* The count of a flood that stops comes out once its interval has ended,
+ * once; the next hit then logs at once. */
+static void test_flush(void **state)
+{
+	struct log_ratelimit rl = LOG_RATELIMIT_BURST(1000, 2);
+	unsigned n = 0;
+
+	(void)state;
+	assert_false(log_ratelimit_flush(&rl, 5000, &n));	/* nothing yet */
+	for (uint64_t t = 5000; t < 5010; t++)
+		(void)log_ratelimit_check(&rl, t, &n);
+	assert_false(log_ratelimit_flush(&rl, 5999, &n));	/* interval not over */
+	assert_true(log_ratelimit_flush(&rl, 6000, &n));
+	assert_int_equal(n, 8);
+	assert_false(log_ratelimit_flush(&rl, 6001, &n));
+	assert_true(log_ratelimit_check(&rl, 6002, &n));
+	assert_int_equal(n, 0);
+	assert_true(log_ratelimit_check(&rl, 6003, &n));
+	assert_false(log_ratelimit_check(&rl, 6004, &n));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_hit_logs),
 		cmocka_unit_test(test_one_line_per_interval),
 		cmocka_unit_test(test_quiet_after_interval),
+		cmocka_unit_test(test_burst),
+		cmocka_unit_test(test_flush),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

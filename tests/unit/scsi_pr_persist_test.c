@@ -6,9 +6,11 @@
  * kept as <file>.damaged-<time>, the LU starts with no reservations and
  * still writes a new file later. Port names with spaces, newlines or '%'
  * (an initiator chooses them) are escaped in the file and come back intact;
- * a version 1 file (no end line) still loads.
+ * a version 1 file (no end line) still loads. A state file that cannot be
+ * written is logged when saving starts failing and when it works again.
  */
 #include <dirent.h>
+#include <sys/stat.h>
 
 #include "tests/unit/scsi_pr_fixture.h"
 
@@ -231,6 +233,93 @@ static void test_no_file(void **state)
 	teardown(p);
 }
 
+/* ---- stderr captured into a file, for what the log says ---- */
+
+struct capture {
+	char path[32];
+	int saved;		/* the real stderr */
+};
+
+static void capture_begin(struct capture *c)
+{
+	int fd;
+
+	strcpy(c->path, "/tmp/ctgt-prlog-XXXXXX");
+	fd = mkstemp(c->path);
+	assert_true(fd >= 0);
+	c->saved = dup(STDERR_FILENO);
+	assert_true(c->saved >= 0);
+	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	close(fd);
+}
+
+/* Restore stderr; returns how many captured lines contain @a, @b in *nb. */
+static int capture_end(struct capture *c, const char *a, const char *b, int *nb)
+{
+	char line[1024];
+	FILE *f;
+	int na = 0;
+
+	assert_int_equal(dup2(c->saved, STDERR_FILENO), STDERR_FILENO);
+	close(c->saved);
+	f = fopen(c->path, "r");
+	assert_non_null(f);
+	*nb = 0;
+	while (fgets(line, sizeof(line), f)) {
+		na += strstr(line, a) != NULL;
+		*nb += strstr(line, b) != NULL;
+	}
+	fclose(f);
+	unlink(c->path);
+	return na;
+}
+
+/*
+ * The state file's directory is missing: every PERSISTENT RESERVE OUT still
+ * completes GOOD with its change made (only the persistence failed), and the
+ * failure is logged once, not once per command. Once the directory exists
+ * the next save works and says so, once; when saving fails again, that is
+ * logged again.
+ */
+static void test_save_failure_logged_once(void **state)
+{
+	struct scsi_lu_config cfg = { .lun = 0 };
+	char sub[48], file[64];
+	struct capture c;
+	struct prt *p;
+	struct dir d;
+	int failed, again;
+
+	(void)state;
+	dir_new(&d);
+	snprintf(sub, sizeof(sub), "%s/gone", d.path);
+	snprintf(file, sizeof(file), "%s/lu.pr", sub);
+	cfg.pr_file = file;
+	p = setup_cfg(&cfg);
+	log_set_level(LOG_LVL_INFO);
+	capture_begin(&c);
+	assert_int_equal(prout_ex(p, &p->f->itn, REGISTER, 0, 0, K1, 0x01), 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(prout_ex(p, &p->f->itn, REGISTER, 0, i % 2 ? K2 : K1,
+					  i % 2 ? K1 : K2, 0x01), 0);
+	assert_keys(p, 1, (uint64_t[]){ K2 });
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(prout_ex(p, &p->f->itn, REGISTER, 0, K2, K3, 0x01), 0);
+	assert_int_equal(access(file, F_OK), 0);
+	assert_int_equal(prout_ex(p, &p->f->itn, REGISTER, 0, K3, K1, 0x01), 0);
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(prout_ex(p, &p->f->itn, REGISTER, 0, K1, K2, 0x01), 0);
+	assert_int_equal(prout_ex(p, &p->f->itn, REGISTER, 0, K2, K3, 0x01), 0);
+	failed = capture_end(&c, "cannot save the reservations", "works again", &again);
+	log_set_level(LOG_LVL_ERROR);
+	assert_keys(p, 1, (uint64_t[]){ K3 });
+	assert_int_equal(failed, 2);
+	assert_int_equal(again, 1);
+	teardown(p);
+	dir_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_version1_loads),
 		cmocka_unit_test(test_no_file),
+		cmocka_unit_test(test_save_failure_logged_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,7 @@
  * out of order, Data-In framing at MaxRecvDataSegmentLength and
  * MaxBurstLength, residuals, DataSN and offset errors, long SendTargets
  * answers continued with the C bit, a login split over two PDUs, NOP-Out
- * pings and Logout. Every PDU is built by hand and every header field the
+ * pings, the MaxCmdSN of a response that fills the CmdSN window, and Logout. Every PDU is built by hand and every header field the
  * target sends back is checked.
  *
  * Usage: dataflow_test PORT TARGET_IQN DISCOVERY_PORT DISCOVERY_IQN...
@@ -821,6 +821,48 @@ static void test_nop_ping(void **state)
 	sess_close(&s);
 }
 
+/* ---- 7b. the CmdSN window at its end ---- */
+
+/*
+ * 127 WRITEs wait for their data and a TEST UNIT READY takes the last slot
+ * of the 128-command window. Its SCSI Response already counts its own slot
+ * as free (the slot goes when the response is on the wire): MaxCmdSN one
+ * past the TEST UNIT READY, so the window is open by one, and a command with
+ * that CmdSN runs. Then the WRITEs get their data and complete.
+ */
+static void test_final_response_at_full_window(void **state)
+{
+	enum { DEPTH = 128, WRITES = DEPTH - 1 };
+	static const uint8_t tur[16];
+	uint8_t data[BLOCK];
+	uint32_t itts[WRITES], ttts[WRITES], n, itt;
+	struct rx rx = { 0 };
+	struct sess s;
+
+	(void)state;
+	login(&s, g_port, g_target, "InitialR2T=Yes", "ImmediateData=No", NULL);
+	clear_ua(&s);
+	n = s.cmdsn;
+	for (int i = 0; i < WRITES; i++) {
+		itts[i] = write10(&s, 400 + (uint32_t)i, 1, BLOCK, NULL, 0, true);
+		ttts[i] = expect_r2t(&s, itts[i]).ttt;
+	}
+	itt = sess_cmd(&s, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, tur, NULL, 0);	/* n + 127 */
+	assert_int_equal(expect_response(&s, itt, &rx), STATUS_GOOD);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_EXPCMDSN), n + DEPTH);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_MAXCMDSN), n + DEPTH);
+	itt = sess_cmd(&s, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, tur, NULL, 0);	/* n + 128 */
+	assert_int_equal(expect_response(&s, itt, &rx), STATUS_GOOD);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_MAXCMDSN), n + DEPTH + 1);
+	fill(data, BLOCK, 0x5a);
+	for (int i = 0; i < WRITES; i++) {
+		sess_data_out(&s, itts[i], ttts[i], 0, 0, data, BLOCK, true);
+		assert_int_equal(expect_response(&s, itts[i], &rx), STATUS_GOOD);
+	}
+	rx_free(&rx);
+	sess_close(&s);
+}
+
 /* ---- 8. Logout ---- */
 
 static void test_logout(void **state)
@@ -865,6 +907,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_send_targets_named),
 		cmocka_unit_test(test_login_continued),
 		cmocka_unit_test(test_nop_ping),
+		cmocka_unit_test(test_final_response_at_full_window),
 		cmocka_unit_test(test_logout),
 	};
 

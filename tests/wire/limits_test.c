@@ -6,11 +6,14 @@
  * slowloris login), keep-alive idleness counted from the last PDU received,
  * the memory a client that never reads or never sends its write data can
  * make the daemon hold (VmRSS of /proc/PID/status), and running out of file
- * descriptors. Each mode also proves that a well-behaved session keeps
- * working.
+ * descriptors, and a reset connection whose command waits for buffers (CPU
+ * time of /proc/PID/stat: no busy loop), and a flood of what any peer can
+ * make the daemon log (limits.sh counts the lines). Each mode also proves
+ * that a well-behaved session keeps working.
  *
  * Usage: limits_test PORT TARGET_IQN MODE [DAEMON_PID]
- *   MODE: conns | sessions | login-timeout | keepalive | window | immediate | memory | fds
+ *   MODE: conns | sessions | login-timeout | keepalive | window | immediate | memory | fds |
+ *         hangup | logflood
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -225,6 +228,35 @@ static void test_keepalive_counts_from_last_pdu(void **state)
 }
 
 /* ---- memory: --connection-buffer 8M --tx-backlog 1M --nop-interval 0 ---- */
+
+/* CPU time the daemon (g_pid) has used, in clock ticks (100 a second). */
+static long cpu_ticks(void)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", g_pid);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	p = strrchr(buf, ')');
+	assert_non_null(p);
+	/* After "pid (comm)": state is field 3, utime 14 and stime 15. */
+	assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+				&ut, &st), 2);
+	return (long)(ut + st);
+}
+
+/* CPU ticks the daemon uses while we sleep @ms milliseconds. */
+static long cpu_ticks_during(unsigned ms)
+{
+	long t0 = cpu_ticks();
+
+	sleep_ms(ms);
+	return cpu_ticks() - t0;
+}
 
 static long rss_kib(void)
 {
@@ -623,31 +655,80 @@ static void test_ping_data_bounded(void **state)
 	sess_close(&s);
 }
 
-/* ---- fds: the daemon runs with few descriptors (prlimit --nofile) ---- */
+/* ---- hangup: a LU at 1 MiB/s, --connection-buffer 1M, --nop-interval 0 ---- */
 
-static long cpu_ticks(void)
+/*
+ * A READ of 4 MiB takes 4 s; the next READ does not fit the connection's
+ * buffer beside it, so it waits unread and the connection is not read.
+ * Nothing is queued for transmit yet when the initiator resets the
+ * connection: the daemon closes it at once instead of being woken by the
+ * hang-up again and again (level-triggered) until the first READ is done.
+ */
+static void test_hangup_while_waiting_for_buffers(void **state)
 {
-	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	FILE *fp;
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	uint8_t cdb[16], bhs[ISCSI_BHS_LEN];
+	struct sess s;
+	long used;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", g_pid);
-	fp = fopen(path, "r");
-	assert_non_null(fp);
-	assert_non_null(fgets(buf, sizeof(buf), fp));
-	fclose(fp);
-	p = strrchr(buf, ')');
-	assert_non_null(p);
-	/* After "pid (comm)": state is field 3, utime 14 and stime 15. */
-	assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-				&ut, &st), 2);
-	return (long)(ut + st);
+	(void)state;
+	sess_on(&s, wire_connect(g_port), 1);
+	cdb_rw10(cdb, 0x28, 0, 8192);
+	cmd_bhs(bhs, &s, ISCSI_FLAG_FINAL | ISCSI_CMD_READ | ATTR_SIMPLE, 4 * MiB, cdb);
+	send_all(s.fd, bhs, sizeof(bhs));
+	cdb_rw10(cdb, 0x28, 0, 2048);
+	cmd_bhs(bhs, &s, ISCSI_FLAG_FINAL | ISCSI_CMD_READ | ATTR_SIMPLE, MiB, cdb);
+	send_all(s.fd, bhs, sizeof(bhs));
+	sleep_ms(300);
+	assert_int_equal(setsockopt(s.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	sess_close(&s);		/* RST */
+	sleep_ms(200);
+	used = cpu_ticks_during(1500);
+	print_message("hangup: daemon used %ld ticks of CPU in 1.5 s after the reset\n", used);
+	/* A spinning loop would use most of the 150 ticks of the 1.5 s. */
+	assert_true(used < 15);
+	sess_on(&s, wire_connect(g_port), 2);
+	tur_ok(&s);
+	sess_close(&s);
 }
+
+/* ---- logflood: the default daemon; limits.sh reads its log ---- */
+
+/*
+ * What any peer can make the daemon log, at will: 100 connections opened
+ * and closed, then 50 commands outside the CmdSN window on a session (which
+ * still works). Then 11.5 s for the rate limits' interval to end, when the
+ * daemon logs how many lines it suppressed.
+ */
+static void test_log_flood(void **state)
+{
+	static const uint8_t tur[16];
+	uint8_t bhs[ISCSI_BHS_LEN];
+	struct sess s;
+
+	(void)state;
+	for (int i = 0; i < 100; i++)
+		close(wire_connect(g_port));
+	sess_on(&s, wire_connect(g_port), 1);
+	for (int i = 0; i < 50; i++) {
+		cmd_bhs(bhs, &s, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, tur);
+		bhs_set_u32(bhs, BHS_CMDSN, s.cmdsn + 1000);
+		s.cmdsn--;
+		send_all(s.fd, bhs, sizeof(bhs));
+	}
+	assert_quiet(s.fd, 300);	/* ignored, silently */
+	tur_ok(&s);
+	sleep_ms(11500);
+	tur_ok(&s);
+	sess_close(&s);
+}
+
+/* ---- fds: the daemon runs with few descriptors (prlimit --nofile) ---- */
 
 static void test_out_of_descriptors(void **state)
 {
 	int fds[80], n;
-	long t0, used;
+	long used;
 	struct sess s;
 
 	(void)state;
@@ -656,9 +737,7 @@ static void test_out_of_descriptors(void **state)
 	for (n = 0; n < 80; n++)
 		fds[n] = wire_connect(g_port);
 	sleep_ms(300);
-	t0 = cpu_ticks();
-	sleep_ms(2000);
-	used = cpu_ticks() - t0;
+	used = cpu_ticks_during(2000);
 	print_message("fds: daemon used %ld ticks of CPU in 2 s with accept() failing\n", used);
 	/* A spinning loop would use all 200 ticks of the 2 s. */
 	assert_true(used < 40);
@@ -684,6 +763,10 @@ int main(int argc, char **argv)
 	};
 	const struct CMUnitTest memory[] = { cmocka_unit_test(test_memory_bounded) };
 	const struct CMUnitTest fds[] = { cmocka_unit_test(test_out_of_descriptors) };
+	const struct CMUnitTest logflood[] = { cmocka_unit_test(test_log_flood) };
+	const struct CMUnitTest hangup[] = {
+		cmocka_unit_test(test_hangup_while_waiting_for_buffers),
+	};
 	const struct CMUnitTest window[] = { cmocka_unit_test(test_window_until_sent) };
 	const struct CMUnitTest immediate[] = {
 		cmocka_unit_test(test_immediate_bounded),
@@ -712,6 +795,8 @@ int main(int argc, char **argv)
 		return cmocka_run_group_tests(window, NULL, NULL);
 	if (strcmp(mode, "immediate") == 0)
 		return cmocka_run_group_tests(immediate, NULL, NULL);
+	if (strcmp(mode, "logflood") == 0)
+		return cmocka_run_group_tests(logflood, NULL, NULL);
 	if (g_pid <= 0) {
 		fprintf(stderr, "limits_test: mode %s needs the daemon's pid\n", mode);
 		return 2;
@@ -720,6 +805,8 @@ int main(int argc, char **argv)
 		return cmocka_run_group_tests(memory, NULL, NULL);
 	if (strcmp(mode, "fds") == 0)
 		return cmocka_run_group_tests(fds, NULL, NULL);
+	if (strcmp(mode, "hangup") == 0)
+		return cmocka_run_group_tests(hangup, NULL, NULL);
 	fprintf(stderr, "limits_test: unknown mode %s\n", mode);
 	return 2;
 }

@@ -14,17 +14,21 @@
  * CmdSN, the MaxConnections limit and joins with the wrong ISID, initiator
  * or TSIH, another portal group, a connection failure ending the whole
  * session (ERL 0), a gap no connection can fill, and TARGET COLD RESET
- * answered on a session of two connections.
+ * answered on a session of two connections. With keep-alive on: a
+ * connection waiting for a CmdSN is not closed for a ping answer it could
+ * not read, and a CmdSN a live initiator never sends ends the session.
  *
  * Usage: mcs_test PORT TARGET_IQN [PORT1 (a daemon with --max-connections 1)],
  * or mcs_test tpgt PORT_A PORT_B TARGET_IQN (two portal groups: no session
- * spans them) (run by tests/integration/wire.sh).
+ * spans them), or mcs_test keepalive PORT TARGET_IQN (a daemon with
+ * --nop-interval 2) (run by tests/integration/wire.sh).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -652,6 +656,137 @@ static void test_reset_while_waiting(void **state)
 	sess_close(&a);
 }
 
+/* ---- keepalive: a daemon with --nop-interval 2 (ping after 2 s, 2 s to answer) ---- */
+
+/* Answer the NOP-In ping in @rx on @s, as an initiator does. */
+static void answer_ping(struct sess *s, const struct rx *rx)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+
+	assert_int_equal(bhs_u32(rx->bhs, BHS_ITT), ISCSI_RSVD_TAG);
+	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	bhs_set_u32(bhs, BHS_ITT, ISCSI_RSVD_TAG);
+	bhs_set_u32(bhs, BHS_TTT, bhs_u32(rx->bhs, BHS_TTT));
+	bhs_set_u32(bhs, BHS_CMDSN, *sess_cmdsn(s));
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+	send_pdu(s->fd, bhs, NULL, 0);
+}
+
+/*
+ * For @ms milliseconds answer every ping on @a and @b (anything else fails
+ * the test); pings[0] and pings[1] count them. Returns early, with 0 for @a
+ * or 1 for @b, when the target closes one of them; or with 2 when @keep is
+ * given and a ping arrives on @b: that one is left unanswered in @keep.
+ * Returns -1 when neither closed.
+ */
+static int serve_pings(struct sess *a, struct sess *b, int ms, int pings[2], struct rx *keep)
+{
+	struct sess *c[2] = { a, b };
+	uint64_t end = wire_now_ms() + (uint64_t)ms;
+	struct rx rx = { 0 };
+	int ret = -1;
+
+	while (ret < 0 && wire_now_ms() < end) {
+		struct pollfd pfd[2] = { { .fd = a->fd, .events = POLLIN },
+					 { .fd = b->fd, .events = POLLIN } };
+
+		if (poll(pfd, 2, (int)(end - wire_now_ms())) <= 0)
+			continue;
+		for (int i = 0; i < 2 && ret < 0; i++) {
+			if (!pfd[i].revents)
+				continue;
+			if (recv_pdu(c[i]->fd, &rx) < 0) {
+				ret = i;
+				break;
+			}
+			assert_int_equal(bhs_opcode(rx.bhs), ISCSI_OP_NOP_IN);
+			pings[i]++;
+			if (i == 1 && keep) {
+				rx_free(keep);
+				*keep = rx;
+				rx = (struct rx){ 0 };
+				ret = 2;
+				break;
+			}
+			answer_ping(c[i], &rx);
+		}
+	}
+	rx_free(&rx);
+	return ret;
+}
+
+/*
+ * B is pinged, and before the answer is read B's next request waits for a
+ * CmdSN that A brings 6 s later: B, which could not read the answer while it
+ * waited, is not pinged again nor closed; its READ runs, and the old ping
+ * has its whole timeout again from then (answered 1.5 s later, it counts).
+ * Then B's keep-alive works as before.
+ */
+static void test_keepalive_while_waiting(void **state)
+{
+	uint8_t data[BLOCK];
+	int pings[2] = { 0, 0 };
+	struct rx ping = { 0 };
+	struct sess a, b;
+	uint32_t n, itt;
+
+	(void)state;
+	lead_login(&a, "MaxConnections=2", false);
+	join(&b, &a, 1);
+	assert_int_equal(serve_pings(&a, &b, 5000, pings, &ping), 2);
+	n = a.cmdsn;
+	a.cmdsn = n + 1;
+	itt = rw10(&b, 0x28, 0);	/* N + 1: waits for N */
+	/* Keep-alive would have closed B after 2 s without the answer. */
+	pings[1] = 0;
+	assert_int_equal(serve_pings(&a, &b, 6000, pings, NULL), -1);
+	print_message("keepalive: %d pings on A, %d on B while B waited\n", pings[0], pings[1]);
+	assert_int_equal(pings[1], 0);
+	a.cmdsn = n;
+	assert_int_equal(tur(&a), STATUS_GOOD);
+	a.cmdsn = n + 2;
+	expect_read(&b, itt, data);
+	assert_int_equal(serve_pings(&a, &b, 1500, pings, NULL), -1);
+	answer_ping(&b, &ping);
+	rx_free(&ping);
+	/* Reading again: B is pinged when idle, and its answers count. */
+	assert_int_equal(serve_pings(&a, &b, 5000, pings, NULL), -1);
+	assert_true(pings[1] >= 1);
+	assert_int_equal(tur(&b), STATUS_GOOD);
+	assert_int_equal(logout(&a, LOGOUT_SESSION, 0), 0);
+	assert_true(wait_closed(b.fd));
+	sess_close(&a);
+	sess_close(&b);
+}
+
+/* B waits for a CmdSN that A, alive and answering its pings, never sends:
+ * after twice the keep-alive time (2 x (2 + 2) s) B fails, and with it the
+ * session (ERL 0), instead of hanging forever. */
+static void test_keepalive_gap_never_filled(void **state)
+{
+	int pings[2] = { 0, 0 };
+	struct sess a, b;
+	uint64_t t0, waited;
+
+	(void)state;
+	lead_login(&a, "MaxConnections=2", false);
+	join(&b, &a, 1);
+	a.cmdsn++;
+	(void)rw10(&b, 0x28, 0);
+	t0 = wire_now_ms();
+	assert_true(serve_pings(&a, &b, 15000, pings, NULL) >= 0);	/* B, then A with it */
+	waited = wire_now_ms() - t0;
+	print_message("keepalive: B closed after %llu ms of waiting (%d pings answered on A)\n",
+		      (unsigned long long)waited, pings[0]);
+	assert_true(waited >= 7500 && waited <= 11000);
+	assert_true(pings[0] >= 1);
+	assert_true(wait_closed(a.fd));
+	assert_true(wait_closed(b.fd));
+	sess_close(&a);
+	sess_close(&b);
+}
+
 /* Usage "tpgt PORT_A PORT_B IQN": portals A and B are in different portal
  * groups of IQN, so a session of A cannot span to B (0208). */
 static void test_join_other_portal_group(void **state)
@@ -697,6 +832,10 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tpgt_tests[] = {
 		cmocka_unit_test(test_join_other_portal_group),
 	};
+	const struct CMUnitTest keepalive_tests[] = {
+		cmocka_unit_test(test_keepalive_while_waiting),
+		cmocka_unit_test(test_keepalive_gap_never_filled),
+	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_join_allegiance_statsn),
 		cmocka_unit_test(test_data_out_allegiance),
@@ -720,9 +859,16 @@ int main(int argc, char **argv)
 		g_target = argv[4];
 		return cmocka_run_group_tests(tpgt_tests, NULL, NULL);
 	}
+	if (argc == 4 && strcmp(argv[1], "keepalive") == 0) {
+		g_port = atoi(argv[2]);
+		g_target = argv[3];
+		return cmocka_run_group_tests(keepalive_tests, NULL, NULL);
+	}
 	if (argc < 3) {
 		fprintf(stderr, "usage: %s PORT TARGET_IQN [PORT_MAXCONN_1]\n"
-			"       %s tpgt PORT_TPG_A PORT_TPG_B TARGET_IQN\n", argv[0], argv[0]);
+			"       %s tpgt PORT_TPG_A PORT_TPG_B TARGET_IQN\n"
+			"       %s keepalive PORT TARGET_IQN (--nop-interval 2)\n", argv[0], argv[0],
+			argv[0]);
 		return 2;
 	}
 	g_port = atoi(argv[1]);
