@@ -21,7 +21,7 @@
  *     (T, C, CSG, NSG), round byte 1 picks variations (bit 0: Text Request;
  *     bit 1: TSIH 1, adding a connection; bit 2: another ISID; bit 3:
  *     VersionMin 1; bit 4: CmdSN off by one), the rest is the data
- *     segment. The server's answers are parsed (parse_rsp()): every Login
+ *     segment. The server's answers are parsed (rsp_done()): every Login
  *     and Text Response must carry a well-formed key list.
  *
  * CHAP: the security stage is reached with AuthMethod keys in round data
@@ -35,7 +35,6 @@
 
 #include "iscsi/param.h"
 
-#define SEP 0xff
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -43,21 +42,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	log_set_level(getenv("FUZZ_TRACE") ? LOG_LVL_DEBUG : LOG_LVL_ERROR);
 	return 0;
-}
-
-/* Every entry is key=value\0 with a non-empty key: what the target sends. */
-static void check_kv_list(const uint8_t *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		const uint8_t *end = memchr(p + i, '\0', n - i);
-		const uint8_t *eq = memchr(p + i, '=', n - i);
-
-		if (!end || !eq || eq > end || eq == p + i)
-			__builtin_trap();	/* a malformed answer */
-		i = (size_t)(end - p) + 1;
-	}
 }
 
 /* ---- negotiation alone ---- */
@@ -91,6 +75,9 @@ static void fuzz_params(const uint8_t *data, size_t size, uint8_t mode)
 	struct iscsi_target_limits lim;
 	struct iscsi_params p;
 	struct iscsi_neg n;
+	struct fz_rounds rounds = fz_rounds_of(data, size);
+	const uint8_t *keys;
+	size_t len;
 	int round = 0;
 
 	iscsi_target_limits_default(&lim);
@@ -100,102 +87,45 @@ static void fuzz_params(const uint8_t *data, size_t size, uint8_t mode)
 	}
 	iscsi_params_init(&p, &lim);
 	iscsi_neg_init(&n, &p, &lim, mode & 2, mode & 4);
-	while (size) {
-		const uint8_t *sep = memchr(data, SEP, size);
-		size_t len = sep ? (size_t)(sep - data) : size;
+	while (size && fz_rounds_next(&rounds, &keys, &len)) {
 		struct kvbuf out = { 0 };
-		int rc = iscsi_param_negotiate(&n, (const char *)data, len, &out);
+		int rc = iscsi_param_negotiate(&n, (const char *)keys, len, &out);
 
 		if (rc == NEG_OK && (round & 1))
 			rc = iscsi_param_declare(&n, &out);
-		check_kv_list((const uint8_t *)out.data, out.len);
+		fz_check_kv_list(out.data, out.len);
 		kv_find(out.data, out.len, "MaxRecvDataSegmentLength");
-		kv_find((const char *)data, len, "SendTargets");
+		kv_find((const char *)keys, len, "SendTargets");
 		kv_free(&out);
 		check_params(&p, &lim);
 		if (rc < 0)
 			break;		/* the login fails here */
 		round++;
-		data += len + (sep != NULL);
-		size -= len + (sep != NULL);
 	}
 }
 
 /* ---- through the server ---- */
 
-struct rsp_parser {
-	uint8_t bhs[ISCSI_BHS_LEN];
-	size_t got;
-	uint8_t *data;		/* data segment of the PDU being received */
-	size_t dlen, dgot, skip;
-	bool digests;		/* from the PDU after the final Login Response */
+/* What the harness learns from the server's answers. */
+struct rsp_state {
+	struct fz_pdus pdus;	/* the stream, PDU by PDU (no digests: see
+				 * blank_digests()) */
 	bool ffp;		/* a final Login Response with success arrived */
 	uint32_t stat_sn;
 };
 
-static void rsp_done(struct rsp_parser *r)
+static void rsp_done(const uint8_t *bhs, const uint8_t *data, size_t dlen, void *arg)
 {
-	uint8_t op = r->bhs[0] & 0x3f;
+	struct rsp_state *r = arg;
+	uint8_t op = bhs[0] & 0x3f;
 
-	r->stat_sn = bhs_u32(r->bhs, BHS_STATSN);
+	r->stat_sn = bhs_u32(bhs, BHS_STATSN);
 	if (op == ISCSI_OP_LOGIN_RSP || op == ISCSI_OP_TEXT_RSP)
-		check_kv_list(r->data, r->dlen);
-	/* A CHAP responder would look at CHAP_I/CHAP_C in r->data here. */
-	if (op == ISCSI_OP_LOGIN_RSP && r->bhs[BHS_LOGIN_STATUS_CLASS] == 0 &&
-	    (r->bhs[BHS_FLAGS] & (ISCSI_LOGIN_TRANSIT | 3)) == (ISCSI_LOGIN_TRANSIT | 3))
+		fz_check_kv_list(data, dlen);
+	/* A CHAP responder would look at CHAP_I/CHAP_C in data here. */
+	if (op == ISCSI_OP_LOGIN_RSP && bhs[BHS_LOGIN_STATUS_CLASS] == 0 &&
+	    (bhs[BHS_FLAGS] & (ISCSI_LOGIN_TRANSIT | 3)) == (ISCSI_LOGIN_TRANSIT | 3))
 		r->ffp = true;
-}
-
-/* The server's byte stream, PDU by PDU. Digests are not parsed: the
- * harness never asks for them in server mode (see build_login()). */
-static void parse_rsp(struct fz_server *fz, const uint8_t *p, size_t n, void *arg)
-{
-	struct rsp_parser *r = arg;
-
-	(void)fz;
-	while (n) {
-		if (r->got < ISCSI_BHS_LEN) {
-			r->bhs[r->got++] = *p++;
-			n--;
-			if (r->got == ISCSI_BHS_LEN) {
-				r->dlen = bhs_data_len(r->bhs);
-				r->skip = bhs_ahs_len(r->bhs);
-				r->dgot = 0;
-				free(r->data);
-				r->data = malloc(r->dlen + 1);
-				if (!r->data)
-					abort();
-			}
-			continue;
-		}
-		if (r->skip) {
-			size_t k = n < r->skip ? n : r->skip;
-
-			r->skip -= k;
-			p += k;
-			n -= k;
-			continue;
-		}
-		if (r->dgot < r->dlen + iscsi_pad((uint32_t)r->dlen)) {
-			size_t want = r->dlen + iscsi_pad((uint32_t)r->dlen) - r->dgot;
-			size_t k = n < want ? n : want;
-
-			for (size_t i = 0; i < k; i++, r->dgot++)
-				if (r->dgot < r->dlen)
-					r->data[r->dgot] = p[i];
-			p += k;
-			n -= k;
-		}
-		if (r->dgot == r->dlen + iscsi_pad((uint32_t)r->dlen)) {
-			rsp_done(r);
-			r->got = 0;
-		}
-	}
-	/* A PDU without data segment completes with its BHS. */
-	if (r->got == ISCSI_BHS_LEN && r->dlen == 0 && r->skip == 0) {
-		rsp_done(r);
-		r->got = 0;
-	}
 }
 
 static const uint8_t isid_a[6] = { 0x80, 0, 0, 0x12, 0x34, 0 };
@@ -220,49 +150,50 @@ static void blank_digests(uint8_t *p, size_t n)
 static void fuzz_server(const uint8_t *data, size_t size)
 {
 	static struct fz_server fz;
-	static struct rsp_parser r;
+	static struct rsp_state r;
+	struct fz_rounds rounds = fz_rounds_of(data, size);
+	const uint8_t *rd;
+	size_t len;
 	uint32_t itt = 0, cmdsn = 0;
 
 	memset(&r, 0, sizeof(r));
+	r.pdus.on_pdu = rsp_done;
+	r.pdus.arg = &r;
 	fz_open(&fz);
-	fz.on_rx = parse_rsp;
-	fz.on_rx_arg = &r;
-	while (size >= 2) {
-		const uint8_t *sep = memchr(data, SEP, size);
-		size_t len = sep ? (size_t)(sep - data) : size;
+	fz.on_rx = fz_pdus_rx;
+	fz.on_rx_arg = &r.pdus;
+	while (fz_rounds_next(&rounds, &rd, &len)) {
 		static uint8_t pdu[ISCSI_BHS_LEN + 65536 + 4];
 		size_t dlen = len >= 2 ? len - 2 : 0;
-		bool text = data[1] & 1;
+		bool text;
 
 		if (len < 2 || dlen > 65536)
 			break;
+		text = rd[1] & 1;
 		memset(pdu, 0, ISCSI_BHS_LEN + dlen + 4);
 		pdu[0] = (uint8_t)(text ? ISCSI_OP_TEXT_REQ : ISCSI_OP_LOGIN_REQ | ISCSI_OP_IMMEDIATE);
-		pdu[1] = data[0];
-		if (data[1] & 8)
+		pdu[1] = rd[0];
+		if (rd[1] & 8)
 			pdu[BHS_LOGIN_VERSION_MIN] = 1;
 		bhs_set_data_len(pdu, (uint32_t)dlen);
 		if (!text) {
-			memcpy(pdu + BHS_LOGIN_ISID, data[1] & 4 ? isid_b : isid_a, 6);
-			put_be16(pdu + BHS_LOGIN_TSIH, data[1] & 2 ? 1 : 0);
+			memcpy(pdu + BHS_LOGIN_ISID, rd[1] & 4 ? isid_b : isid_a, 6);
+			put_be16(pdu + BHS_LOGIN_TSIH, rd[1] & 2 ? 1 : 0);
 		} else {
 			bhs_set_u32(pdu, BHS_TTT, ISCSI_RSVD_TAG);
 		}
 		bhs_set_u32(pdu, BHS_ITT, itt++);
-		bhs_set_u32(pdu, BHS_CMDSN, cmdsn + (data[1] & 16 ? 1 : 0));
+		bhs_set_u32(pdu, BHS_CMDSN, cmdsn + (rd[1] & 16 ? 1 : 0));
 		bhs_set_u32(pdu, BHS_EXPSTATSN, r.stat_sn + 1);
 		if (text && r.ffp)
 			cmdsn++;	/* a non-immediate Text Request takes a CmdSN */
-		memcpy(pdu + ISCSI_BHS_LEN, data + 2, dlen);
+		memcpy(pdu + ISCSI_BHS_LEN, rd + 2, dlen);
 		blank_digests(pdu + ISCSI_BHS_LEN, dlen);
 		if (!fz_feed(&fz, pdu, ISCSI_BHS_LEN + dlen + iscsi_pad((uint32_t)dlen)))
 			break;
-		data += len + (sep != NULL);
-		size -= len + (sep != NULL);
 	}
 	fz_close(&fz);
-	free(r.data);
-	r.data = NULL;
+	fz_pdus_free(&r.pdus);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -22,9 +22,8 @@
 #include "iscsi/pdu.h"
 #include "scsi/scsi.h"
 #include "scsi/xcopy.h"
+#include "tests/fuzz/fuzz_common.h"
 #include "tests/fuzz/fuzz_scsi.h"
-
-#define FUZZ_IQN "iqn.2026-11.io.ctgt:fuzz"	/* server_harness.h */
 #include "util/endian.h"
 
 static const char *g_root;
@@ -607,7 +606,7 @@ static void login_pdu(struct ini *s, uint8_t flags, const char *const *kv)
 
 static void login_normal(struct ini *s, bool digests)
 {
-	const char *const sec[] = { "InitiatorName=iqn.2026-01.fuzz:init", "TargetName=" FUZZ_IQN,
+	const char *const sec[] = { "InitiatorName=" FUZZ_INITIATOR, "TargetName=" FUZZ_IQN,
 				    "SessionType=Normal", "AuthMethod=None", NULL };
 	const char *const op[] = { digests ? "HeaderDigest=CRC32C" : "HeaderDigest=None",
 				   digests ? "DataDigest=CRC32C" : "DataDigest=None",
@@ -754,7 +753,7 @@ static void gen_pdu(void)
 
 	memset(&s, 0, sizeof(s));
 	login_pdu(&s, LFLAGS(1, ST_OP, ST_FFP), (const char *const[]){
-		"InitiatorName=iqn.2026-01.fuzz:init", "SessionType=Discovery",
+		"InitiatorName=" FUZZ_INITIATOR, "SessionType=Discovery",
 		"HeaderDigest=None", "DataDigest=None", NULL });
 	text(&s, (const char *const[]){ "SendTargets=All", NULL });
 	text(&s, (const char *const[]){ "SendTargets=" FUZZ_IQN, NULL });
@@ -766,7 +765,7 @@ static void gen_pdu(void)
 	 * CDB AHS and one with a bidirectional read length AHS, SNACK. */
 	memset(&s, 0, sizeof(s));
 	login_pdu(&s, ISCSI_LOGIN_CONTINUE | LFLAGS(0, ST_OP, 0), (const char *const[]){
-		"InitiatorName=iqn.2026-01.fuzz:init", NULL });
+		"InitiatorName=" FUZZ_INITIATOR, NULL });
 	login_pdu(&s, LFLAGS(1, ST_OP, ST_FFP), (const char *const[]){
 		"TargetName=" FUZZ_IQN, "ImmediateData=No", "InitialR2T=Yes",
 		"MaxRecvDataSegmentLength=512", NULL });
@@ -808,7 +807,7 @@ static void gen_pdu(void)
 	/* Failures: a login to an unknown target; garbage after a Reject. */
 	memset(&s, 0, sizeof(s));
 	login_pdu(&s, LFLAGS(1, ST_SEC, ST_FFP), (const char *const[]){
-		"InitiatorName=iqn.2026-01.fuzz:init", "TargetName=iqn.2026-11.io.ctgt:nope",
+		"InitiatorName=" FUZZ_INITIATOR, "TargetName=iqn.2026-11.io.ctgt:nope",
 		NULL });
 	pdu_save("login-fail", &s, 0, 0);
 }
@@ -826,7 +825,7 @@ static void login_seed(const char *name, uint8_t mode, int rounds, const uint8_t
 	put_u8(&b, mode);
 	for (int round = 0; round < rounds; round++) {
 		if (round)
-			put_u8(&b, 0xff);
+			put_u8(&b, FUZZ_SEP);
 		if (hdr)
 			put(&b, hdr[round], 2);
 		for (; *kv; kv++)
@@ -840,7 +839,7 @@ static void gen_login(void)
 {
 	/* negotiation alone: leading login, then a text exchange */
 	login_seed("param-leading", 0x06, 3, NULL, (const char *const[]){
-		"InitiatorName=iqn.2026-01.fuzz:init", "InitiatorAlias=fuzz host",
+		"InitiatorName=" FUZZ_INITIATOR, "InitiatorAlias=fuzz host",
 		"TargetName=" FUZZ_IQN, "SessionType=Normal", "AuthMethod=CHAP,None", NULL,
 		"HeaderDigest=CRC32C,None", "DataDigest=None,CRC32C", "InitialR2T=No",
 		"ImmediateData=Yes", "MaxRecvDataSegmentLength=262144",
@@ -854,7 +853,7 @@ static void gen_login(void)
 		"MaxRecvDataSegmentLength=4096", "SendTargets=All", NULL,
 		"MaxBurstLength=512", "InitialR2T=Yes", NULL, NULL });
 	login_seed("param-nonleading", 0x0c, 2, NULL, (const char *const[]){
-		"InitiatorName=iqn.2026-01.fuzz:init", "SessionType=Discovery",
+		"InitiatorName=" FUZZ_INITIATOR, "SessionType=Discovery",
 		"HeaderDigest=CRC32C", "MaxConnections=2", "FirstBurstLength=1024",
 		"MaxBurstLength=512", NULL, "MaxRecvDataSegmentLength=511",
 		"DataDigest=CRC32C", "CHAP_A=5,7", NULL, NULL });
@@ -866,7 +865,7 @@ static void gen_login(void)
 		{ LFLAGS(1, ST_SEC, ST_OP), 0 }, { LFLAGS(1, ST_OP, ST_FFP), 0 },
 		{ ISCSI_FLAG_FINAL, 1 } },
 		(const char *const[]){
-		"InitiatorName=iqn.2026-01.fuzz:init", "TargetName=" FUZZ_IQN,
+		"InitiatorName=" FUZZ_INITIATOR, "TargetName=" FUZZ_IQN,
 		"SessionType=Normal", "AuthMethod=None", NULL,
 		"InitialR2T=No", "ImmediateData=Yes", "MaxRecvDataSegmentLength=65536",
 		"MaxBurstLength=262144", "FirstBurstLength=65536", "ErrorRecoveryLevel=0", NULL,
@@ -876,31 +875,31 @@ static void gen_login(void)
 		{ LFLAGS(1, ST_OP, ST_FFP), 0 }, { ISCSI_TEXT_CONTINUE, 1 },
 		{ ISCSI_FLAG_FINAL, 1 } },
 		(const char *const[]){
-		"InitiatorName=iqn.2026-01.fuzz:init", NULL,
+		"InitiatorName=" FUZZ_INITIATOR, NULL,
 		"TargetName=" FUZZ_IQN, "MaxConnections=1", NULL,
 		"InitialR2T=Yes", NULL,
 		"X-fuzz-part=1", NULL, "SendTargets=" FUZZ_IQN, NULL, NULL });
 	login_seed("server-discovery", 0x01, 2, (const uint8_t[][2]){
 		{ LFLAGS(1, ST_SEC, ST_FFP), 0 }, { ISCSI_FLAG_FINAL, 1 } },
 		(const char *const[]){
-		"InitiatorName=iqn.2026-01.fuzz:init", "SessionType=Discovery",
+		"InitiatorName=" FUZZ_INITIATOR, "SessionType=Discovery",
 		"AuthMethod=None", NULL, "SendTargets=All", NULL, NULL });
 	login_seed("server-tsih", 0x01, 1, (const uint8_t[][2]){
 		{ LFLAGS(1, ST_OP, ST_FFP), 2 } },
 		(const char *const[]){
-		"InitiatorName=iqn.2026-01.fuzz:init", "TargetName=" FUZZ_IQN, NULL, NULL });
+		"InitiatorName=" FUZZ_INITIATOR, "TargetName=" FUZZ_IQN, NULL, NULL });
 	/* Regression: an empty Text Request (its empty answer was copied from
 	 * a NULL buffer: UB in iscsi/text.c send_chunk()). */
 	login_seed("regress-text-empty", 0x01, 2, (const uint8_t[][2]){
 		{ LFLAGS(1, ST_OP, ST_FFP), 0 }, { ISCSI_FLAG_FINAL, 1 } },
 		(const char *const[]){
-		"InitiatorName=iqn.2026-01.fuzz:init", "TargetName=" FUZZ_IQN, NULL, NULL,
+		"InitiatorName=" FUZZ_INITIATOR, "TargetName=" FUZZ_IQN, NULL, NULL,
 		NULL });
 	login_seed("server-chap", 0x01, 3, (const uint8_t[][2]){
 		{ LFLAGS(0, ST_SEC, 0), 0 }, { LFLAGS(0, ST_SEC, 0), 0 },
 		{ LFLAGS(1, ST_SEC, ST_OP), 0 } },
 		(const char *const[]){
-		"InitiatorName=iqn.2026-01.fuzz:init", "TargetName=" FUZZ_IQN,
+		"InitiatorName=" FUZZ_INITIATOR, "TargetName=" FUZZ_IQN,
 		"AuthMethod=CHAP,None", NULL, "CHAP_A=7,6,5", NULL,
 		"CHAP_N=user", "CHAP_R=0x0123456789abcdef0123456789abcdef", NULL, NULL });
 }
@@ -917,7 +916,7 @@ static void chap_seed(const char *name, uint8_t mode, const char *const *rounds)
 		const char *k = rounds[r];
 
 		if (r)
-			put_u8(&b, 0xff);
+			put_u8(&b, FUZZ_SEP);
 		while (*k) {
 			size_t n = strcspn(k, "\n");
 

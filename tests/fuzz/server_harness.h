@@ -32,9 +32,9 @@
 #include "iscsi/iscsi.h"
 #include "iscsi/server.h"
 #include "scsi/scsi.h"
+#include "tests/fuzz/fuzz_common.h"
 #include "util/log.h"
 
-#define FUZZ_IQN		"iqn.2026-11.io.ctgt:fuzz"
 #define FUZZ_STORE_BYTES	(64u << 10)	/* 128 blocks: cheap to make per input */
 /* Loop iterations without the server going idle before we call it a hang. */
 #define FUZZ_MAX_STEPS		100000
@@ -231,6 +231,84 @@ static void fz_close(struct fz_server *fz)
 	evloop_destroy(fz->loop);
 	bs_cq_destroy(&fz->cq);
 	close(fz->cfd);
+}
+
+/*
+ * The server's byte stream cut into PDUs, for an on_rx callback: @on_pdu
+ * sees each BHS with its data segment (AHS and padding skipped). Digests
+ * are not followed: the harnesses that use this ask for none (a digest
+ * session's PDUs go wrong after login). @data is owned by the reader and
+ * valid during the call; fz_pdus_free() frees it.
+ */
+struct fz_pdus {
+	void (*on_pdu)(const uint8_t *bhs, const uint8_t *data, size_t dlen, void *arg);
+	void *arg;
+	uint8_t bhs[ISCSI_BHS_LEN];
+	size_t got;		/* of the BHS */
+	uint8_t *data;
+	size_t dlen, dgot, skip;	/* dgot counts the padding too */
+};
+
+static void fz_pdus_start(struct fz_pdus *r)
+{
+	r->dlen = bhs_data_len(r->bhs);
+	r->skip = bhs_ahs_len(r->bhs);
+	r->dgot = 0;
+	free(r->data);
+	r->data = malloc(r->dlen + 1);
+	if (!r->data)
+		abort();
+}
+
+/* Take what @p holds of the AHS or data segment; returns how many bytes. */
+static size_t fz_pdus_body(struct fz_pdus *r, const uint8_t *p, size_t n)
+{
+	size_t want = r->skip ? r->skip : r->dlen + iscsi_pad((uint32_t)r->dlen) - r->dgot;
+	size_t k = n < want ? n : want;
+
+	if (r->skip) {
+		r->skip -= k;
+		return k;
+	}
+	for (size_t i = 0; i < k; i++, r->dgot++)
+		if (r->dgot < r->dlen)
+			r->data[r->dgot] = p[i];
+	return k;
+}
+
+static void fz_pdus_feed(struct fz_pdus *r, const uint8_t *p, size_t n)
+{
+	while (n) {
+		size_t k = 1;
+
+		if (r->got < ISCSI_BHS_LEN) {
+			r->bhs[r->got++] = *p;
+			if (r->got == ISCSI_BHS_LEN)
+				fz_pdus_start(r);
+		} else {
+			k = fz_pdus_body(r, p, n);
+		}
+		p += k;
+		n -= k;
+		if (r->got == ISCSI_BHS_LEN && !r->skip &&
+		    r->dgot == r->dlen + iscsi_pad((uint32_t)r->dlen)) {
+			r->on_pdu(r->bhs, r->data, r->dlen, r->arg);
+			r->got = 0;
+		}
+	}
+}
+
+/* An on_rx for fz_server: @arg is the struct fz_pdus. */
+static void fz_pdus_rx(struct fz_server *fz, const uint8_t *p, size_t n, void *arg)
+{
+	(void)fz;
+	fz_pdus_feed(arg, p, n);
+}
+
+static void fz_pdus_free(struct fz_pdus *r)
+{
+	free(r->data);
+	r->data = NULL;
 }
 
 #endif
