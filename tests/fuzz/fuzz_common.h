@@ -29,6 +29,16 @@
  * length field. */
 #define FUZZ_SEP	0xff
 
+/* fuzz_login, server mode (byte 0 bit 0 set): byte 0 bits 1-2 are the
+ * target's CHAP (none, one-way, mutual, one-way with FUZZ_INITIATOR's own
+ * credentials); in round byte 1, the harness answers the target's last
+ * challenge, in base64, with the per-initiator credentials. */
+#define FZ_LOGIN_SERVER		0x01
+#define FZ_LOGIN_AUTH(mode)	((mode) << 1)
+#define FZ_LOGIN_ANSWER		0x20
+#define FZ_LOGIN_B64		0x40
+#define FZ_LOGIN_BOB		0x80
+
 /* The rounds of an input, one after another. "a<sep>b" is two rounds, a
  * trailing separator makes an empty last round (an answer of the harness
  * alone), and an empty input is one empty round. */

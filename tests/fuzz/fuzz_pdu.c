@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rnd = 0x9e3779b9u ^ data[1];
 	data += 2;
 	size -= 2;
-	fz_open(&fz);
+	fz_open(&fz, NULL);
 	if (getenv("FUZZ_TRACE")) {
 		fz.on_rx = fz_pdus_rx;
 		fz.on_rx_arg = &trace;

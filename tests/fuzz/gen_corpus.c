@@ -835,6 +835,51 @@ static void login_seed(const char *name, uint8_t mode, int rounds, const uint8_t
 	save("login", name, &b);
 }
 
+/* Server mode with CHAP on the target (FZ_LOGIN_AUTH()): the harness
+ * answers the challenge where a round says FZ_LOGIN_ANSWER, so these logins
+ * reach the operational stage and full feature phase; a guess must not,
+ * nor a login that skips the security stage. */
+static void gen_login_chap(void)
+{
+	const uint8_t sec = LFLAGS(0, ST_SEC, 0), answer = FZ_LOGIN_ANSWER;
+	const uint8_t to_op = LFLAGS(1, ST_SEC, ST_OP), to_ffp = LFLAGS(1, ST_OP, ST_FFP);
+
+	login_seed("chap-oneway", FZ_LOGIN_SERVER | FZ_LOGIN_AUTH(1), 5, (const uint8_t[][2]){
+		{ sec, 0 }, { sec, 0 }, { to_op, answer }, { to_ffp, 0 }, { ISCSI_FLAG_FINAL, 1 } },
+		(const char *const[]){
+		"InitiatorName=" FUZZ_INITIATOR, "TargetName=" FUZZ_IQN, "SessionType=Normal",
+		"AuthMethod=CHAP,None", NULL, "CHAP_A=5", NULL, NULL,
+		"InitialR2T=No", "ImmediateData=Yes", "MaxBurstLength=262144", NULL,
+		"SendTargets=All", NULL, NULL });
+	login_seed("chap-mutual", FZ_LOGIN_SERVER | FZ_LOGIN_AUTH(2), 3, (const uint8_t[][2]){
+		{ sec, 0 }, { to_op, answer }, { to_ffp, 0 } },
+		(const char *const[]){
+		"InitiatorName=" FUZZ_INITIATOR, "TargetName=" FUZZ_IQN, "AuthMethod=CHAP",
+		"CHAP_A=7,5", NULL, "CHAP_I=9", "CHAP_C=0x00112233445566778899aabbccddeeff", NULL,
+		"MaxRecvDataSegmentLength=8192", NULL, NULL });
+	login_seed("chap-initiator-b64", FZ_LOGIN_SERVER | FZ_LOGIN_AUTH(3), 3,
+		(const uint8_t[][2]){ { sec, 0 }, { to_op, answer | FZ_LOGIN_B64 | FZ_LOGIN_BOB },
+				      { to_ffp, 0 } },
+		(const char *const[]){
+		"InitiatorName=" FUZZ_INITIATOR, "TargetName=" FUZZ_IQN, "AuthMethod=CHAP",
+		"CHAP_A=6", NULL, NULL, "ErrorRecoveryLevel=0", NULL, NULL });
+	login_seed("chap-discovery", FZ_LOGIN_SERVER | FZ_LOGIN_AUTH(2), 3, (const uint8_t[][2]){
+		{ sec, 0 }, { LFLAGS(1, ST_SEC, ST_FFP), answer }, { ISCSI_FLAG_FINAL, 1 } },
+		(const char *const[]){
+		"InitiatorName=" FUZZ_INITIATOR, "SessionType=Discovery", "AuthMethod=CHAP",
+		"CHAP_A=8", NULL, NULL, "SendTargets=All", NULL, NULL });
+	login_seed("chap-guess", FZ_LOGIN_SERVER | FZ_LOGIN_AUTH(1), 2, (const uint8_t[][2]){
+		{ sec, 0 }, { to_op, 0 } },
+		(const char *const[]){
+		"InitiatorName=" FUZZ_INITIATOR, "TargetName=" FUZZ_IQN, "AuthMethod=CHAP",
+		"CHAP_A=5", NULL, "CHAP_N=alice", "CHAP_R=0x00112233445566778899aabbccddeeff",
+		NULL, NULL });
+	login_seed("chap-skip", FZ_LOGIN_SERVER | FZ_LOGIN_AUTH(2), 1, (const uint8_t[][2]){
+		{ to_ffp, 0 } },
+		(const char *const[]){
+		"InitiatorName=" FUZZ_INITIATOR, "TargetName=" FUZZ_IQN, NULL, NULL });
+}
+
 static void gen_login(void)
 {
 	/* negotiation alone: leading login, then a text exchange */
@@ -902,6 +947,7 @@ static void gen_login(void)
 		"InitiatorName=" FUZZ_INITIATOR, "TargetName=" FUZZ_IQN,
 		"AuthMethod=CHAP,None", NULL, "CHAP_A=7,6,5", NULL,
 		"CHAP_N=user", "CHAP_R=0x0123456789abcdef0123456789abcdef", NULL, NULL });
+	gen_login_chap();
 }
 
 /* ---- chap: fuzz_chap's rounds (byte 0: mode flags) ---- */

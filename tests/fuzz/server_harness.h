@@ -101,7 +101,34 @@ static struct iscsi_portal *fz_add_portal(struct fz_server *fz)
 	return p;
 }
 
-static void fz_open(struct fz_server *fz)
+/* CHAP on the harness's server (iscsi_server_set_chap(),
+ * iscsi_server_add_initiator()); the strings must outlive fz_open(). */
+struct fz_auth {
+	const char *user, *secret;	/* what initiators of FUZZ_IQN and of
+					 * discovery sessions prove */
+	const char *muser, *msecret;	/* mutual CHAP: the target's, or NULL */
+	const char *init_user, *init_secret;	/* FUZZ_INITIATOR's own on FUZZ_IQN, or NULL */
+};
+
+static void fz_set_auth(struct fz_server *fz, const struct fz_auth *a)
+{
+	char err[160];
+
+	if (iscsi_server_set_chap(fz->srv, FUZZ_IQN, a->user, a->secret, a->muser, a->msecret,
+				  err, sizeof(err)) < 0 ||
+	    iscsi_server_set_chap(fz->srv, NULL, a->user, a->secret, a->muser, a->msecret, err,
+				  sizeof(err)) < 0 ||
+	    (a->init_user && iscsi_server_add_initiator(fz->srv, FUZZ_IQN, FUZZ_INITIATOR,
+							a->init_user, a->init_secret, NULL, 0,
+							false, err, sizeof(err)) < 0)) {
+		fprintf(stderr, "fuzz harness: CHAP: %s\n", err);
+		abort();
+	}
+}
+
+/* The server and its one connection; with @auth (NULL: none) every login,
+ * normal or discovery, must authenticate with CHAP. */
+static void fz_open(struct fz_server *fz, const struct fz_auth *auth)
 {
 	int sv[2];
 
@@ -113,6 +140,8 @@ static void fz_open(struct fz_server *fz)
 	if (!fz->srv)
 		fz_die("server");
 	fz_add_target(fz);
+	if (auth)
+		fz_set_auth(fz, auth);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
 		fz_die("socketpair");
 	fz->cfd = sv[1];
