@@ -95,7 +95,8 @@ static void fuzz_params(const uint8_t *data, size_t size, uint8_t mode)
 	}
 	iscsi_params_init(&p, &lim);
 	iscsi_neg_init(&n, &p, &lim, mode & 2, mode & 4);
-	while (size && fz_rounds_next(&rounds, &keys, &len)) {
+	/* An empty last round (a trailing separator, an empty input) is none. */
+	while (fz_rounds_next(&rounds, &keys, &len) && (len || !rounds.done)) {
 		struct kvbuf out = { 0 };
 		int rc = iscsi_param_negotiate(&n, (const char *)keys, len, &out);
 
