@@ -386,6 +386,11 @@ void text_handle(struct iscsi_conn *conn);
 /** Append the received data segment to conn->text_in (a C-bit sequence of
  *  login or text keys). Returns 0, -E2BIG past ISCSI_MAX_TEXT, or -ENOMEM. */
 int text_append(struct iscsi_conn *conn, const uint8_t *data, uint32_t len);
+/** A complete request's last key may lack its NUL, which the negotiation
+ *  tolerates: count the spare NUL text_append() keeps after text_in, so that
+ *  kv_find() sees the same keys (the login picks the credentials a login
+ *  must prove from TargetName and SessionType with it). */
+void text_terminate(struct iscsi_conn *conn);
 
 /* ops.c: NOP, logout */
 void ops_handle_nop_out(struct iscsi_conn *conn);

@@ -425,6 +425,7 @@ void login_handle(struct iscsi_conn *conn)
 		login_send(conn, &r, NULL);
 		return;
 	}
+	text_terminate(conn);
 	if (hold_answer(conn, bhs))
 		return;
 	login_answer(conn, bhs);

@@ -132,6 +132,12 @@ int text_append(struct iscsi_conn *conn, const uint8_t *data, uint32_t len)
 	return 0;
 }
 
+void text_terminate(struct iscsi_conn *conn)
+{
+	if (conn->text_in_len && conn->text_in[conn->text_in_len - 1] != '\0')
+		conn->text_in_len++;	/* text_append() wrote it */
+}
+
 void text_handle(struct iscsi_conn *conn)
 {
 	const uint8_t *bhs = conn->rx_bhs;
@@ -159,7 +165,10 @@ void text_handle(struct iscsi_conn *conn)
 	conn->text_out = NULL;
 	conn->text_out_len = conn->text_out_off = 0;
 	if (!(bhs[BHS_FLAGS] & ISCSI_TEXT_CONTINUE)) {
-		int rc = build_response(conn, &out);
+		int rc;
+
+		text_terminate(conn);
+		rc = build_response(conn, &out);
 
 		free(conn->text_in);
 		conn->text_in = NULL;

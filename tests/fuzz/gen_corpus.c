@@ -835,6 +835,21 @@ static void login_seed(const char *name, uint8_t mode, int rounds, const uint8_t
 	save("login", name, &b);
 }
 
+/* Regression: a last TargetName without its NUL (the negotiation takes
+ * it, the login's kv_find() did not, so no credentials were required). */
+static void login_regress_unterminated(void)
+{
+	struct buf b = { .len = 0 };
+
+	put_u8(&b, FZ_LOGIN_SERVER | FZ_LOGIN_AUTH(1));
+	put_u8(&b, LFLAGS(1, ST_OP, ST_FFP));
+	put_u8(&b, 0);
+	put_str(&b, "InitiatorName=" FUZZ_INITIATOR);
+	put_u8(&b, 0);
+	put_str(&b, "TargetName=" FUZZ_IQN);	/* no NUL */
+	save("login", "regress-chap-unterminated", &b);
+}
+
 /* Server mode with CHAP on the target (FZ_LOGIN_AUTH()): the harness
  * answers the challenge where a round says FZ_LOGIN_ANSWER, so these logins
  * reach the operational stage and full feature phase; a guess must not,
@@ -878,6 +893,7 @@ static void gen_login_chap(void)
 		{ to_ffp, 0 } },
 		(const char *const[]){
 		"InitiatorName=" FUZZ_INITIATOR, "TargetName=" FUZZ_IQN, NULL, NULL });
+	login_regress_unterminated();
 }
 
 static void gen_login(void)

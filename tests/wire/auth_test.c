@@ -5,11 +5,11 @@
  * completed by hand into full feature phase, and each refusal with status
  * 0201 and a closed connection (wrong response, response of the wrong
  * length, no supported algorithm, a reflected challenge, a malformed
- * CHAP_I, the security stage skipped), then the slow-down of repeated
- * failures, measured, while another client is served at full speed, and a
- * request sent during that wait; a login refused by the access rules
- * (0202); InitiatorName/TargetName values that are not iSCSI names (0200,
- * 0203).
+ * CHAP_I, the security stage skipped, a last TargetName without its NUL),
+ * then the slow-down of repeated failures, measured, while another client
+ * is served at full speed, and a request sent during that wait; a login
+ * refused by the access rules (0202); InitiatorName/TargetName values that
+ * are not iSCSI names (0200, 0203).
  *
  * Every test connects from its own loopback address (127.0.0.N), so the
  * failures of one do not slow the next one down.
@@ -296,6 +296,30 @@ static void test_security_skipped(void **state)
 	rx_free(&rx);
 }
 
+/* A last key without its NUL (which the negotiation tolerates) still
+ * counts when the login picks the credentials: an unterminated TargetName
+ * of the CHAP target, straight to the operational stage, is refused like
+ * any login that skips CHAP (it logged in without CHAP before; found by
+ * fuzz_login). */
+static void test_unterminated_target_name(void **state)
+{
+	uint8_t bhs[ISCSI_BHS_LEN];
+	struct rx rx = { 0 };
+	char keys[512];
+	int n, fd;
+
+	(void)state;
+	fd = wire_connect_from(g_port, "127.0.0.15");
+	n = snprintf(keys, sizeof(keys), "InitiatorName=iqn.2026-11.io.ctgt:auth-unterm%c"
+		     "TargetName=%s", 0, g_chap);
+	login_bhs(bhs, LOGIN_TO_FFP, 1);
+	send_pdu(fd, bhs, keys, (uint32_t)n);		/* no final NUL */
+	expect_pdu(fd, &rx, ISCSI_OP_LOGIN_RSP);
+	expect_auth_failure(fd, &rx);
+	close(fd);
+	rx_free(&rx);
+}
+
 /* One wrong response from @src as @name; returns how long its answer took. */
 static uint64_t timed_failure(const char *src, const char *name)
 {
@@ -458,6 +482,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_reflection),
 		cmocka_unit_test(test_bad_chap_i),
 		cmocka_unit_test(test_security_skipped),
+		cmocka_unit_test(test_unterminated_target_name),
 		cmocka_unit_test(test_failures_slowed_down),
 		cmocka_unit_test(test_request_during_hold),
 		cmocka_unit_test(test_access_rules),
