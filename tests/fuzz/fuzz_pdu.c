@@ -29,37 +29,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* FUZZ_TRACE=1: print each PDU the server sends (digests are not
  * followed: the trace of a digest session goes wrong after login). */
-struct tracer {
-	uint8_t pdu[ISCSI_BHS_LEN];
-	size_t got, skip;
-};
-
-static void trace_rx(struct fz_server *fz, const uint8_t *p, size_t n, void *arg)
+static void trace_pdu(const uint8_t *bhs, const uint8_t *data, size_t dlen, void *arg)
 {
-	struct tracer *t = arg;
-
-	(void)fz;
-	while (n) {
-		if (t->skip) {
-			size_t k = n < t->skip ? n : t->skip;
-
-			t->skip -= k;
-			p += k;
-			n -= k;
-			continue;
-		}
-		t->pdu[t->got++] = *p++;
-		n--;
-		if (t->got < ISCSI_BHS_LEN)
-			continue;
-		t->got = 0;
-		t->skip = bhs_ahs_len(t->pdu) + bhs_data_len(t->pdu) + iscsi_pad(bhs_data_len(t->pdu));
-		fprintf(stderr, "<- op %02x flags %02x rsp %02x status %02x itt %08x ttt %08x"
-			" dlen %u sn %08x/%08x/%08x\n", t->pdu[0], t->pdu[1], t->pdu[2], t->pdu[3],
-			bhs_u32(t->pdu, BHS_ITT), bhs_u32(t->pdu, BHS_TTT), bhs_data_len(t->pdu),
-			bhs_u32(t->pdu, BHS_STATSN), bhs_u32(t->pdu, BHS_EXPCMDSN),
-			bhs_u32(t->pdu, BHS_MAXCMDSN));
-	}
+	(void)data;
+	(void)arg;
+	fprintf(stderr, "<- op %02x flags %02x rsp %02x status %02x itt %08x ttt %08x"
+		" dlen %zu sn %08x/%08x/%08x\n", bhs[0], bhs[1], bhs[2], bhs[3],
+		bhs_u32(bhs, BHS_ITT), bhs_u32(bhs, BHS_TTT), dlen, bhs_u32(bhs, BHS_STATSN),
+		bhs_u32(bhs, BHS_EXPCMDSN), bhs_u32(bhs, BHS_MAXCMDSN));
 }
 
 static uint32_t xorshift(uint32_t *s)
@@ -73,6 +50,7 @@ static uint32_t xorshift(uint32_t *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fz_server fz;
+	static struct fz_pdus trace = { .on_pdu = trace_pdu };
 	uint32_t rnd;
 	size_t most;
 
@@ -82,13 +60,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rnd = 0x9e3779b9u ^ data[1];
 	data += 2;
 	size -= 2;
-	fz_open(&fz);
+	fz_open(&fz, NULL);
 	if (getenv("FUZZ_TRACE")) {
-		static struct tracer t;
-
-		memset(&t, 0, sizeof(t));
-		fz.on_rx = trace_rx;
-		fz.on_rx_arg = &t;
+		fz.on_rx = fz_pdus_rx;
+		fz.on_rx_arg = &trace;
 	}
 	while (size) {
 		size_t n = most == SIZE_MAX ? size : 1 + xorshift(&rnd) % most;
@@ -101,5 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= n;
 	}
 	fz_close(&fz);
+	fz_pdus_free(&trace);
+	trace.got = 0;
 	return 0;
 }

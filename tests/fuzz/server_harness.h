@@ -32,9 +32,9 @@
 #include "iscsi/iscsi.h"
 #include "iscsi/server.h"
 #include "scsi/scsi.h"
+#include "tests/fuzz/fuzz_common.h"
 #include "util/log.h"
 
-#define FUZZ_IQN		"iqn.2026-11.io.ctgt:fuzz"
 #define FUZZ_STORE_BYTES	(64u << 10)	/* 128 blocks: cheap to make per input */
 /* Loop iterations without the server going idle before we call it a hang. */
 #define FUZZ_MAX_STEPS		100000
@@ -101,7 +101,34 @@ static struct iscsi_portal *fz_add_portal(struct fz_server *fz)
 	return p;
 }
 
-static void fz_open(struct fz_server *fz)
+/* CHAP on the harness's server (iscsi_server_set_chap(),
+ * iscsi_server_add_initiator()); the strings must outlive fz_open(). */
+struct fz_auth {
+	const char *user, *secret;	/* what initiators of FUZZ_IQN and of
+					 * discovery sessions prove */
+	const char *muser, *msecret;	/* mutual CHAP: the target's, or NULL */
+	const char *init_user, *init_secret;	/* FUZZ_INITIATOR's own on FUZZ_IQN, or NULL */
+};
+
+static void fz_set_auth(struct fz_server *fz, const struct fz_auth *a)
+{
+	char err[160];
+
+	if (iscsi_server_set_chap(fz->srv, FUZZ_IQN, a->user, a->secret, a->muser, a->msecret,
+				  err, sizeof(err)) < 0 ||
+	    iscsi_server_set_chap(fz->srv, NULL, a->user, a->secret, a->muser, a->msecret, err,
+				  sizeof(err)) < 0 ||
+	    (a->init_user && iscsi_server_add_initiator(fz->srv, FUZZ_IQN, FUZZ_INITIATOR,
+							a->init_user, a->init_secret, NULL, 0,
+							false, err, sizeof(err)) < 0)) {
+		fprintf(stderr, "fuzz harness: CHAP: %s\n", err);
+		abort();
+	}
+}
+
+/* The server and its one connection; with @auth (NULL: none) every login,
+ * normal or discovery, must authenticate with CHAP. */
+static void fz_open(struct fz_server *fz, const struct fz_auth *auth)
 {
 	int sv[2];
 
@@ -113,6 +140,8 @@ static void fz_open(struct fz_server *fz)
 	if (!fz->srv)
 		fz_die("server");
 	fz_add_target(fz);
+	if (auth)
+		fz_set_auth(fz, auth);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
 		fz_die("socketpair");
 	fz->cfd = sv[1];
@@ -231,6 +260,84 @@ static void fz_close(struct fz_server *fz)
 	evloop_destroy(fz->loop);
 	bs_cq_destroy(&fz->cq);
 	close(fz->cfd);
+}
+
+/*
+ * The server's byte stream cut into PDUs, for an on_rx callback: @on_pdu
+ * sees each BHS with its data segment (AHS and padding skipped). Digests
+ * are not followed: the harnesses that use this ask for none (a digest
+ * session's PDUs go wrong after login). @data is owned by the reader and
+ * valid during the call; fz_pdus_free() frees it.
+ */
+struct fz_pdus {
+	void (*on_pdu)(const uint8_t *bhs, const uint8_t *data, size_t dlen, void *arg);
+	void *arg;
+	uint8_t bhs[ISCSI_BHS_LEN];
+	size_t got;		/* of the BHS */
+	uint8_t *data;
+	size_t dlen, dgot, skip;	/* dgot counts the padding too */
+};
+
+static void fz_pdus_start(struct fz_pdus *r)
+{
+	r->dlen = bhs_data_len(r->bhs);
+	r->skip = bhs_ahs_len(r->bhs);
+	r->dgot = 0;
+	free(r->data);
+	r->data = malloc(r->dlen + 1);
+	if (!r->data)
+		abort();
+}
+
+/* Take what @p holds of the AHS or data segment; returns how many bytes. */
+static size_t fz_pdus_body(struct fz_pdus *r, const uint8_t *p, size_t n)
+{
+	size_t want = r->skip ? r->skip : r->dlen + iscsi_pad((uint32_t)r->dlen) - r->dgot;
+	size_t k = n < want ? n : want;
+
+	if (r->skip) {
+		r->skip -= k;
+		return k;
+	}
+	for (size_t i = 0; i < k; i++, r->dgot++)
+		if (r->dgot < r->dlen)
+			r->data[r->dgot] = p[i];
+	return k;
+}
+
+static void fz_pdus_feed(struct fz_pdus *r, const uint8_t *p, size_t n)
+{
+	while (n) {
+		size_t k = 1;
+
+		if (r->got < ISCSI_BHS_LEN) {
+			r->bhs[r->got++] = *p;
+			if (r->got == ISCSI_BHS_LEN)
+				fz_pdus_start(r);
+		} else {
+			k = fz_pdus_body(r, p, n);
+		}
+		p += k;
+		n -= k;
+		if (r->got == ISCSI_BHS_LEN && !r->skip &&
+		    r->dgot == r->dlen + iscsi_pad((uint32_t)r->dlen)) {
+			r->on_pdu(r->bhs, r->data, r->dlen, r->arg);
+			r->got = 0;
+		}
+	}
+}
+
+/* An on_rx for fz_server: @arg is the struct fz_pdus. */
+static void fz_pdus_rx(struct fz_server *fz, const uint8_t *p, size_t n, void *arg)
+{
+	(void)fz;
+	fz_pdus_feed(arg, p, n);
+}
+
+static void fz_pdus_free(struct fz_pdus *r)
+{
+	free(r->data);
+	r->data = NULL;
 }
 
 #endif
