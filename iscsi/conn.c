@@ -276,7 +276,12 @@ static int conn_flush(struct iscsi_conn *conn)
  * holds a request ahead of ExpCmdSN (until that request has run). */
 static bool conn_wants_read(const struct iscsi_conn *conn)
 {
-	return !tx_over_backlog(conn) && !conn->rx_deferred && !conn->rx_held;
+	return !tx_over_backlog(conn) && !conn_rx_waiting(conn);
+}
+
+bool conn_rx_waiting(const struct iscsi_conn *conn)
+{
+	return conn->rx_held || conn->rx_deferred;
 }
 
 /* Watch for writability while PDUs wait, and for readability as
@@ -297,6 +302,15 @@ static void conn_update_events(struct iscsi_conn *conn)
 		      (conn_wants_read(conn) ? EV_READ : 0) | (want_write ? EV_WRITE : 0));
 }
 
+/* The command waiting for buffers, again: they may have been released.
+ * Once it no longer waits, reading resumes before the next sleep. */
+static void run_deferred(struct iscsi_conn *conn)
+{
+	cmd_handle_scsi(conn);
+	if (!conn->rx_deferred)
+		ops_keepalive_resume(conn, evloop_now_ms());
+}
+
 /** Before-sleep work: write queued PDUs, free dead connections. */
 int conn_service_all(struct iscsi_server *srv)
 {
@@ -310,7 +324,7 @@ int conn_service_all(struct iscsi_server *srv)
 		if (conn->state == CONN_LOGOUT && list_empty(&conn->txq))
 			conn_close(conn, "logged out");
 		if (conn->rx_deferred && conn->state == CONN_FULL_FEATURE)
-			cmd_handle_scsi(conn);	/* again: buffers may have been released */
+			run_deferred(conn);
 		if (conn->state != CONN_CLOSED)
 			conn_update_events(conn);
 		conn_maybe_free(conn);
@@ -558,14 +572,13 @@ static void conn_on_readable(struct iscsi_conn *conn)
 {
 	int pdus = 0;
 
-	if (conn->rx_held || conn->rx_deferred) {
+	if (conn_rx_waiting(conn)) {
 		conn_hung_up(conn);
 		return;
 	}
 	/* In CONN_LOGOUT the last PDU is queued: nothing more is read. */
 	while (pdus < ISCSI_PDUS_PER_WAKEUP && conn->state != CONN_CLOSED &&
-	       conn->state != CONN_LOGOUT && !tx_over_backlog(conn) && !conn->rx_deferred &&
-	       !conn->rx_held) {
+	       conn->state != CONN_LOGOUT && !tx_over_backlog(conn) && !conn_rx_waiting(conn)) {
 		bool done = false;
 
 		if (conn->rx_got < conn->rx_want) {

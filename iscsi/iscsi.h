@@ -287,6 +287,10 @@ void conn_reject(struct iscsi_conn *conn, const uint8_t *bhs, uint8_t reason);
 /** Close @conn as a Logout or reinstatement does: not a connection failure,
  *  so the rest of its session goes on. */
 void conn_close_clean(struct iscsi_conn *conn, const char *why);
+/** Whether a request received on @conn waits in its receive buffers, for
+ *  its CmdSN (rx_held) or for buffer space (rx_deferred): @conn is not read
+ *  until it runs, so nothing the initiator sends meanwhile is seen. */
+bool conn_rx_waiting(const struct iscsi_conn *conn);
 /** Hand the PDU held in @conn's receive buffers (conn->rx_held) to its
  *  handler now that its CmdSN is due; reading the connection resumes. */
 void conn_run_held(struct iscsi_conn *conn);
@@ -412,13 +416,15 @@ void ops_handle_logout(struct iscsi_conn *conn);
 /** Handle a Task Management Function Request (RFC 7143 section 11.5). */
 void ops_handle_tmf(struct iscsi_conn *conn);
 /** Keep-alive check of one connection, called about once a second: a NOP-In
- *  ping after nop_interval idle, closed without an answer in nop_timeout; a
- *  connection holding a request for its CmdSN is not pinged, and fails when
- *  it has waited twice interval + timeout. */
+ *  ping after nop_interval idle, closed without an answer in nop_timeout. A
+ *  connection not read because a request waits (conn_rx_waiting()) is not
+ *  pinged nor timed out; one holding a request for its CmdSN fails when it
+ *  has waited twice interval + timeout. */
 void ops_keepalive(struct iscsi_conn *conn, uint64_t now_ms);
-/** Reading @conn resumes after it held a request for its CmdSN (the answer
- *  to a ping could not be read meanwhile): a ping still unanswered gets its
- *  whole timeout from @now_ms. On the event loop's thread. */
+/** Reading @conn resumes after a request waited for its CmdSN or for
+ *  buffers (the answer to a ping could not be read meanwhile): a ping still
+ *  unanswered gets its whole timeout from @now_ms. On the event loop's
+ *  thread. */
 void ops_keepalive_resume(struct iscsi_conn *conn, uint64_t now_ms);
 
 #endif

@@ -176,15 +176,26 @@ static void keepalive_held(struct iscsi_conn *conn, uint64_t now_ms)
 	conn_close(conn, why);
 }
 
+/*
+ * A command waiting for buffer space (conn->rx_deferred) stops reading as
+ * well: no ping either, and one already sent does not time out until
+ * reading resumes. No limit is needed: the wait ends when the connection's
+ * own earlier commands are done and their responses written (as long as
+ * the backing store takes, which bounds them). A peer that is gone stops
+ * acknowledging the Data-In they send: TCP's retransmission timeout then
+ * fails the socket, and a reset is seen at once (conn_hung_up()). Once
+ * reading resumes the keep-alive finds a dead peer as usual.
+ */
 void ops_keepalive(struct iscsi_conn *conn, uint64_t now_ms)
 {
 	struct iscsi_server *srv = conn->srv;
 
 	if (conn->state != CONN_FULL_FEATURE || !srv->nop_interval_ms)
 		return;
-	if (conn->rx_held) {
-		keepalive_held(conn, now_ms);
-		return;
+	if (conn_rx_waiting(conn)) {
+		if (conn->rx_held)
+			keepalive_held(conn, now_ms);
+		return;		/* deferred: no limit, see above */
 	}
 	if (conn->ping_ttt != ISCSI_RSVD_TAG) {
 		if (now_ms - conn->ping_sent_ms >= srv->nop_timeout_ms)

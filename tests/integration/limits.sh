@@ -5,11 +5,12 @@
 # connections in total and per source address, sessions per target, the
 # login timeout (silent connection, slowloris), keep-alive idleness from the
 # last PDU, the CmdSN window held until a response is on the wire,
-# immediate commands and ping data bounded, the memory never-read READs and unanswered WRITEs can make the
-# daemon hold (VmRSS), a reset while a command waits for buffers (no busy
-# loop), the log lines any peer can cause (rate-limited, every one counted),
-# and accept() running out of descriptors. Each limit must log when it is
-# hit, rate-limited.
+# immediate commands and ping data bounded, the memory never-read READs and
+# unanswered WRITEs can make the daemon hold (VmRSS), a reset while a
+# command waits for buffers (no busy loop), keep-alive while a command waits
+# for buffers, the log lines any peer can cause (rate-limited, every one
+# counted), and accept() running out of descriptors. Each limit must log
+# when it is hit, rate-limited.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -67,6 +68,20 @@ ctgt_start --lun "0=$CTGT_TMP/slow16.img,size=16M,max_bandwidth=1M" --connection
 expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" hangup "$CTGT_PID"
 log "$(grep '^hangup:' <<<"$RUN_OUT")"
 assert_match "$(cat "$CTGT_LOG")" 'closing: Connection reset by peer' "daemon log"
+ctgt_stop
+
+# Keep-alive while a command waits for buffers (the connection is not read):
+# no ping whose answer could not be read, and one already sent has its whole
+# timeout again once reading resumes. The timeout is the interval.
+ctgt_start --lun "0=$CTGT_TMP/slow16.img,size=16M,max_bandwidth=1M" --connection-buffer 1M \
+	--nop-interval 1
+expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" deferred
+log "$(grep '^deferred:' <<<"$RUN_OUT")"
+ctgt_stop
+ctgt_start --lun "0=$CTGT_TMP/slow16.img,size=16M,max_bandwidth=1M" --connection-buffer 1M \
+	--nop-interval 2
+expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" deferred-ping
+log "$(grep '^deferred-ping:' <<<"$RUN_OUT")"
 ctgt_stop
 
 # What any peer can make the daemon log (100 connections, 50 commands outside

@@ -7,13 +7,14 @@
  * the memory a client that never reads or never sends its write data can
  * make the daemon hold (VmRSS of /proc/PID/status), and running out of file
  * descriptors, and a reset connection whose command waits for buffers (CPU
- * time of /proc/PID/stat: no busy loop), and a flood of what any peer can
+ * time of /proc/PID/stat: no busy loop), keep-alive while a command waits
+ * for buffers (no ping whose answer could not be read), and a flood of what any peer can
  * make the daemon log (limits.sh counts the lines). Each mode also proves
  * that a well-behaved session keeps working.
  *
  * Usage: limits_test PORT TARGET_IQN MODE [DAEMON_PID]
  *   MODE: conns | sessions | login-timeout | keepalive | window | immediate | memory | fds |
- *         hangup | logflood
+ *         hangup | deferred | deferred-ping | logflood
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -692,6 +693,163 @@ static void test_hangup_while_waiting_for_buffers(void **state)
 	sess_close(&s);
 }
 
+/* ---- deferred: a LU at 1 MiB/s, --connection-buffer 1M, --nop-interval 1 (or 2) ---- */
+
+/* The commands a deferred-mode test has sent, and what has come back. */
+struct cmds {
+	int n;
+	uint32_t itt[3];
+	uint32_t got[3];	/* Data-In bytes */
+	int status[3];		/* -1 until it arrived */
+	int pings;		/* NOP-In pings answered */
+	int pings_early;	/* of them, before the status of the first command */
+};
+
+static void cmds_add(struct cmds *c, uint32_t itt)
+{
+	assert_true(c->n < 3);
+	c->itt[c->n] = itt;
+	c->got[c->n] = 0;
+	c->status[c->n++] = -1;
+}
+
+/* A READ of 4 MiB, 4 s at 1 MiB/s, then one of 1 MiB, which does not fit
+ * the connection's 1 MiB buffer beside it: it waits unread (rx_deferred). */
+static void send_two_reads(struct sess *s, struct cmds *c)
+{
+	uint8_t flags = ISCSI_FLAG_FINAL | ISCSI_CMD_READ | ATTR_SIMPLE, cdb[16];
+
+	memset(c, 0, sizeof(*c));
+	cdb_rw10(cdb, 0x28, 0, 8192);
+	cmds_add(c, sess_cmd(s, 0, flags, 4 * MiB, cdb, NULL, 0));
+	cdb_rw10(cdb, 0x28, 8192, 2048);
+	cmds_add(c, sess_cmd(s, 0, flags, MiB, cdb, NULL, 0));
+}
+
+static int cmds_done(const struct cmds *c)
+{
+	int done = 0;
+
+	for (int i = 0; i < c->n; i++)
+		done += c->status[i] >= 0;
+	return done;
+}
+
+/* Take one PDU for the commands of @c: Data-In counted, a status taken
+ * (its StatSN in order), a ping answered at once; anything else fails. */
+static void cmds_take(struct sess *s, struct cmds *c, const struct rx *rx)
+{
+	uint8_t op = bhs_opcode(rx->bhs);
+	int i;
+
+	if (op == ISCSI_OP_NOP_IN) {
+		c->pings_early += c->status[0] < 0;
+		c->pings++;
+		sess_answer_ping(s, rx);
+		return;
+	}
+	assert_true(op == ISCSI_OP_DATA_IN || op == ISCSI_OP_SCSI_RSP);
+	for (i = 0; i < c->n && c->itt[i] != bhs_u32(rx->bhs, BHS_ITT); i++)
+		;
+	assert_true(i < c->n && c->status[i] < 0);
+	if (op == ISCSI_OP_DATA_IN)
+		c->got[i] += rx->len;
+	if (op == ISCSI_OP_SCSI_RSP || (rx->bhs[BHS_FLAGS] & ISCSI_DATAIN_STATUS)) {
+		assert_int_equal(bhs_u32(rx->bhs, BHS_STATSN), s->exp_statsn);
+		s->exp_statsn++;
+		c->status[i] = rx->bhs[BHS_RSP_STATUS];
+	}
+}
+
+/* Read what arrives for @c for at most @ms, until @want of its commands
+ * have their status. Returns how many have, or -1 when the target closed
+ * the connection. */
+static int cmds_read(struct sess *s, struct cmds *c, int ms, int want)
+{
+	uint64_t end = wire_now_ms() + (uint64_t)ms;
+	struct rx rx = { 0 };
+
+	while (cmds_done(c) < want && wire_now_ms() < end) {
+		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, (int)(end - wire_now_ms())) <= 0)
+			continue;
+		if (recv_pdu(s->fd, &rx) < 0) {
+			rx_free(&rx);
+			return -1;
+		}
+		cmds_take(s, c, &rx);
+	}
+	rx_free(&rx);
+	return cmds_done(c);
+}
+
+/* Both READs GOOD with all their data; then a TEST UNIT READY is (pings
+ * may still come in between). */
+static void assert_reads_good_then_tur(struct sess *s, struct cmds *c)
+{
+	static const uint8_t tur[16];
+
+	assert_int_equal(c->status[0], STATUS_GOOD);
+	assert_int_equal(c->status[1], STATUS_GOOD);
+	assert_int_equal(c->got[0], 4 * MiB);
+	assert_int_equal(c->got[1], MiB);
+	cmds_add(c, sess_cmd(s, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, tur, NULL, 0));
+	assert_int_equal(cmds_read(s, c, 5000, 3), 3);
+	assert_int_equal(c->status[2], STATUS_GOOD);
+}
+
+/*
+ * --nop-interval 1. While the 1 MiB READ waits for buffers (about 4 s) the
+ * connection is not read, so the answer to a ping could not be read
+ * either: no ping comes (it would have after 1 to 2 s, and the connection
+ * been closed a second later for want of the answer). Pings after the wait
+ * are answered and read, as ever.
+ */
+static void test_keepalive_while_deferred(void **state)
+{
+	struct cmds c;
+	struct sess s;
+
+	(void)state;
+	sess_on(&s, wire_connect(g_port), 1);
+	send_two_reads(&s, &c);
+	assert_int_equal(cmds_read(&s, &c, 15000, 2), 2);
+	print_message("deferred: %d pings answered, %d before the first READ's status\n",
+		      c.pings, c.pings_early);
+	assert_int_equal(c.pings_early, 0);
+	assert_reads_good_then_tur(&s, &c);
+	sess_close(&s);
+}
+
+/*
+ * --nop-interval 2. A ping is outstanding when the second READ starts
+ * waiting for buffers: its answer cannot be read during the wait, so the
+ * ping does not time out meanwhile, and once reading resumes it has its
+ * whole 2 s again: answered 1.5 s after the first READ's status (the keep-
+ * alive check, once a second, would otherwise have closed the connection
+ * by then), it counts.
+ */
+static void test_keepalive_ping_outstanding_while_deferred(void **state)
+{
+	struct rx ping = { 0 };
+	struct cmds c;
+	struct sess s;
+
+	(void)state;
+	sess_on(&s, wire_connect(g_port), 1);
+	expect_pdu(s.fd, &ping, ISCSI_OP_NOP_IN);	/* after 2 to 3 s idle */
+	send_two_reads(&s, &c);
+	assert_true(cmds_read(&s, &c, 10000, 1) >= 1);
+	assert_true(cmds_read(&s, &c, 1500, 3) >= 1);	/* not closed */
+	sess_answer_ping(&s, &ping);
+	rx_free(&ping);
+	assert_int_equal(cmds_read(&s, &c, 10000, 2), 2);
+	print_message("deferred-ping: %d more pings answered\n", c.pings);
+	assert_reads_good_then_tur(&s, &c);
+	sess_close(&s);
+}
+
 /* ---- logflood: the default daemon; limits.sh reads its log ---- */
 
 /*
@@ -767,6 +925,10 @@ int main(int argc, char **argv)
 	const struct CMUnitTest hangup[] = {
 		cmocka_unit_test(test_hangup_while_waiting_for_buffers),
 	};
+	const struct CMUnitTest deferred[] = { cmocka_unit_test(test_keepalive_while_deferred) };
+	const struct CMUnitTest deferred_ping[] = {
+		cmocka_unit_test(test_keepalive_ping_outstanding_while_deferred),
+	};
 	const struct CMUnitTest window[] = { cmocka_unit_test(test_window_until_sent) };
 	const struct CMUnitTest immediate[] = {
 		cmocka_unit_test(test_immediate_bounded),
@@ -797,6 +959,10 @@ int main(int argc, char **argv)
 		return cmocka_run_group_tests(immediate, NULL, NULL);
 	if (strcmp(mode, "logflood") == 0)
 		return cmocka_run_group_tests(logflood, NULL, NULL);
+	if (strcmp(mode, "deferred") == 0)
+		return cmocka_run_group_tests(deferred, NULL, NULL);
+	if (strcmp(mode, "deferred-ping") == 0)
+		return cmocka_run_group_tests(deferred_ping, NULL, NULL);
 	if (g_pid <= 0) {
 		fprintf(stderr, "limits_test: mode %s needs the daemon's pid\n", mode);
 		return 2;

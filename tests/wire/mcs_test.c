@@ -658,21 +658,6 @@ static void test_reset_while_waiting(void **state)
 
 /* ---- keepalive: a daemon with --nop-interval 2 (ping after 2 s, 2 s to answer) ---- */
 
-/* Answer the NOP-In ping in @rx on @s, as an initiator does. */
-static void answer_ping(struct sess *s, const struct rx *rx)
-{
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
-
-	assert_int_equal(bhs_u32(rx->bhs, BHS_ITT), ISCSI_RSVD_TAG);
-	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
-	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
-	bhs_set_u32(bhs, BHS_ITT, ISCSI_RSVD_TAG);
-	bhs_set_u32(bhs, BHS_TTT, bhs_u32(rx->bhs, BHS_TTT));
-	bhs_set_u32(bhs, BHS_CMDSN, *sess_cmdsn(s));
-	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
-	send_pdu(s->fd, bhs, NULL, 0);
-}
-
 /*
  * For @ms milliseconds answer every ping on @a and @b (anything else fails
  * the test); pings[0] and pings[1] count them. Returns early, with 0 for @a
@@ -709,7 +694,7 @@ static int serve_pings(struct sess *a, struct sess *b, int ms, int pings[2], str
 				ret = 2;
 				break;
 			}
-			answer_ping(c[i], &rx);
+			sess_answer_ping(c[i], &rx);
 		}
 	}
 	rx_free(&rx);
@@ -748,7 +733,7 @@ static void test_keepalive_while_waiting(void **state)
 	a.cmdsn = n + 2;
 	expect_read(&b, itt, data);
 	assert_int_equal(serve_pings(&a, &b, 1500, pings, NULL), -1);
-	answer_ping(&b, &ping);
+	sess_answer_ping(&b, &ping);
 	rx_free(&ping);
 	/* Reading again: B is pinged when idle, and its answers count. */
 	assert_int_equal(serve_pings(&a, &b, 5000, pings, NULL), -1);

@@ -186,6 +186,21 @@ uint8_t sess_expect_rsp(struct sess *s, uint32_t itt, struct rx *rx)
 	return rx->bhs[BHS_RSP_STATUS];
 }
 
+void sess_answer_ping(struct sess *s, const struct rx *ping)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+
+	assert_int_equal(bhs_opcode(ping->bhs), ISCSI_OP_NOP_IN);
+	assert_int_equal(bhs_u32(ping->bhs, BHS_ITT), ISCSI_RSVD_TAG);
+	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	bhs_set_u32(bhs, BHS_ITT, ISCSI_RSVD_TAG);
+	bhs_set_u32(bhs, BHS_TTT, bhs_u32(ping->bhs, BHS_TTT));
+	bhs_set_u32(bhs, BHS_CMDSN, *sess_cmdsn(s));
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+	send_pdu(s->fd, bhs, NULL, 0);
+}
+
 void sess_data_out(struct sess *s, uint32_t itt, uint32_t ttt, uint32_t datasn, uint32_t off,
 		   const void *data, uint32_t len, bool final)
 {

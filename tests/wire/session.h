@@ -121,6 +121,12 @@ uint32_t sess_cmd(struct sess *s, uint8_t lun, uint8_t flags, uint32_t edtl,
 uint8_t sess_expect_rsp(struct sess *s, uint32_t itt, struct rx *rx);
 
 /**
+ * Answer the NOP-In ping @ping (ITT reserved) on @s as an initiator does: a
+ * NOP-Out, immediate, with its Target Transfer Tag and the reserved ITT.
+ */
+void sess_answer_ping(struct sess *s, const struct rx *ping);
+
+/**
  * Send a Data-Out PDU for @itt/@ttt: DataSN @datasn, Buffer Offset @off,
  * @len bytes at @data, F bit when @final.
  */
