@@ -45,6 +45,7 @@ int bs_check_request(const struct backend *bs, const struct bs_request *req)
 static const struct backend_ops *const bs_types[] = {
 	&bs_file_ops,
 	&bs_mem_ops,
+	&bs_null_ops,
 };
 
 /*
@@ -80,7 +81,7 @@ static const struct backend_ops *parse_spec(const char *spec, const char **path,
 		}
 	}
 	bs_set_err(err, errlen,
-		   "%s: unknown store type \"%.*s\" (want file: or mem:; "
+		   "%s: unknown store type \"%.*s\" (want file:, mem: or null:; "
 		   "write file:%s for a path with a colon)",
 		   spec, (int)n, spec, spec);
 	return NULL;

@@ -74,7 +74,7 @@ struct backend;
 /** Operations every backing store implements. All members are mandatory
  *  unless marked optional. */
 struct backend_ops {
-	const char *name;	/**< "file", "mem" */
+	const char *name;	/**< "file", "mem", "null" */
 	/**
 	 * Open the store named by @path (the part after "name:"). @size is the
 	 * requested size in bytes, 0 for "whatever the store already has".
@@ -112,6 +112,7 @@ struct backend {
 
 /**
  * Open a backing store from a spec: "mem:" or "mem:NAME" for memory,
+ * "null:" for no storage (reads zeros, drops writes; backend/null.c),
  * "file:PATH" or plain "PATH" for a file or block device. A missing regular
  * file is created sparse with @size bytes. Returns NULL and fills @err on
  * failure. Free with backend_close().
@@ -132,7 +133,7 @@ void backend_close(struct backend *bs);
  * no cap), like a medium of that speed: requests wait, off the caller's
  * thread, until the cap lets them start; FLUSH and UNMAP are not paced.
  * Returns 0, or -EOPNOTSUPP for a store whose I/O runs inline on the
- * submitting thread (mem:), which must never wait.
+ * submitting thread (mem:, null:), which must never wait.
  */
 int backend_set_bandwidth(struct backend *bs, uint64_t bytes_per_sec);
 
@@ -156,5 +157,6 @@ static inline int backend_map(struct backend *bs, uint64_t offset, uint64_t len,
 
 extern const struct backend_ops bs_file_ops;
 extern const struct backend_ops bs_mem_ops;
+extern const struct backend_ops bs_null_ops;
 
 #endif

@@ -23,7 +23,7 @@ struct ctgt_portal_cfg {
 
 struct ctgt_lun_cfg {
 	uint64_t lun;
-	char *path;		/**< backend spec: "file:PATH", "PATH", "mem:" */
+	char *path;		/**< backend spec: "file:PATH", "PATH", "mem:", "null:" */
 	uint64_t size;		/**< bytes; 0 = the store's own size */
 	uint32_t block_size;	/**< bytes; default 512 */
 	uint32_t phys_block_size; /**< ",physical_block_size=" / physicalBlockSize; 0 = block_size */

@@ -89,8 +89,8 @@
  * worker pool (under the pool's lock, backend/pool.c), where a worker runs
  * it (a bandwidth cap makes the worker wait, never the task thread) and
  * pushes it to the completion queue (under the queue's lock, with an
- * eventfd wake-up, backend/cq.c); mem: runs it inline and queues it on the
- * queue's owner-only list. bs_cq_run() on the task thread then calls its
+ * eventfd wake-up, backend/cq.c); mem: and null: run it inline and queue
+ * it on the queue's owner-only list. bs_cq_run() on the task thread then calls its
  * done(). Those lock hand-overs order the worker's writes (data, result)
  * before done(). Workers touch nothing else but their pool (under its lock)
  * and their store's own state, fixed at open (the file descriptor; the

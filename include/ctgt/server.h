@@ -2,7 +2,7 @@
 /*
  * Embedding ctgt: an iSCSI target server with its event loop, for an
  * application that serves its own logical units (include/ctgt/lu.h) or
- * ctgt's stores ("file:PATH", "mem:"). Link with build/libctgt.a and
+ * ctgt's stores ("file:PATH", "mem:", "null:"). Link with build/libctgt.a and
  * -lisal -ljansson -lcrypto -pthread; compile with -I<ctgt>/include.
  *
  *   struct ctgt_server *s = ctgt_server_create();
@@ -46,7 +46,7 @@ struct ctgt_lu_params {
 	unsigned threads;	/**< callbacks running at once, 1 (default)..64 */
 	uint64_t max_bandwidth;	/**< bytes per second of READ and WRITE to the
 				 *   store together, like a medium of that speed
-				 *   (not for "mem:"); 0 = no limit */
+				 *   (not for "mem:", "null:"); 0 = no limit */
 	bool readonly;		/**< write protected */
 	bool thin;		/**< thin provisioned: UNMAP (callbacks need unmap) */
 	bool removable;		/**< removable medium (START STOP UNIT ejects) */
@@ -149,8 +149,9 @@ int ctgt_server_add_lu(struct ctgt_server *srv, const char *iqn,
 
 /**
  * Add a LU over one of ctgt's stores: @spec is "file:PATH" or "PATH" (a
- * missing regular file is created sparse with params->size bytes) or "mem:"
- * (params->size bytes of RAM). Returns 0 or a negative errno.
+ * missing regular file is created sparse with params->size bytes), "mem:"
+ * (params->size bytes of RAM) or "null:" (params->size bytes of nothing:
+ * reads return zeros, writes are dropped). Returns 0 or a negative errno.
  */
 int ctgt_server_add_store(struct ctgt_server *srv, const char *iqn,
 			  const struct ctgt_lu_params *params, const char *spec,

@@ -13,7 +13,10 @@
 # for each round, with build/bench/loadgen (libiscsi) as the initiator and
 # the target's process id, so each run also reports the server's CPU time
 # per I/O. build/bench/tcpbw measures the loopback TCP bandwidth at the
-# start and at the end, the ceiling of the 1 MiB transfers.
+# start and at the end, the ceiling of the 1 MiB transfers. With --backend
+# null neither target has a store: both serve a 1 TiB LU that reads zeros
+# and drops writes (tgt's null store has that size, always), which measures
+# the targets alone; the backing file is then only tgt's unused -b path.
 #
 # Output: a table of ctgt/tgt ratios with the absolute figures beside them
 # on stdout; in DIR (default $CTGT_BUILD/bench): runs.jsonl (every run, as
@@ -69,14 +72,14 @@ die() {
 # in each function and its name in backend_names.
 
 backend_names() {
-	echo "file"
+	echo "file null"
 }
 
 # The --lun argument of ctgt for backend $1 on image $2.
 backend_ctgt_lun() {
 	case $1 in
 	file) echo "0=$2" ;;
-	# null) echo "0=null:,size=$SIZE" ;;
+	null) echo "0=null:,size=1T" ;;	# tgt's null store is always 1 TiB
 	# uring) echo "0=$2,io=uring" ;;
 	esac
 }
@@ -85,7 +88,7 @@ backend_ctgt_lun() {
 backend_tgt_bstype() {
 	case $1 in
 	file) echo rdwr ;;
-	# null) echo null ;;
+	null) echo null ;;
 	# uring) echo aio ;;
 	esac
 }
