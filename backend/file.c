@@ -287,19 +287,19 @@ static int settle_size(int fd, const char *path, bool readonly, uint64_t *size,
 }
 
 int bs_file_open_fd(const char *path, bool readonly, int flags, uint64_t *size,
-		    char *err, size_t errlen)
+		    bool *created, char *err, size_t errlen)
 {
-	bool created;
 	int fd, rc;
 
-	fd = open_or_create(path, *size, readonly, flags, &created, err, errlen);
+	fd = open_or_create(path, *size, readonly, flags, created, err, errlen);
 	if (fd < 0)
 		return fd;
 	rc = settle_size(fd, path, readonly, size, err, errlen);
 	if (rc < 0) {
 		close(fd);
-		if (created)
+		if (*created)
 			unlink(path);
+		*created = false;
 		return rc;
 	}
 	return fd;
@@ -309,28 +309,33 @@ static int file_open(struct backend *bs, const char *path, uint64_t size,
 		     char *err, size_t errlen)
 {
 	struct file_store *fs;
-	int fd, rc;
+	bool created;
+	int fd, rc = -ENOMEM;
 
-	fd = bs_file_open_fd(path, bs->readonly, 0, &size, err, errlen);
+	fd = bs_file_open_fd(path, bs->readonly, 0, &size, &created, err, errlen);
 	if (fd < 0)
 		return fd;
 	fs = calloc(1, sizeof(*fs));
 	if (fs == NULL) {
-		close(fd);
 		bs_set_err(err, errlen, "%s: out of memory", path);
-		return -ENOMEM;
+		goto err_close;
 	}
 	fs->fd = fd;
 	fs->pool = bs_pool_create(FILE_WORKERS, bs_file_exec, &fs->fd, bs->cq, &rc);
 	if (fs->pool == NULL) {
 		bs_set_err(err, errlen, "%s: cannot start I/O threads: %s", path, strerror(-rc));
 		free(fs);
-		close(fd);
-		return rc;
+		goto err_close;
 	}
 	bs->priv = fs;
 	bs->size = size;
 	return 0;
+
+err_close:
+	close(fd);
+	if (created)
+		unlink(path);
+	return rc;
 }
 
 /* ---- allocation map ---------------------------------------------------- */

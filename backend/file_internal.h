@@ -12,13 +12,14 @@
 /**
  * Open a file or block device for a store, as the file store does: @readonly
  * opens O_RDONLY; a missing regular file is created sparse when *size says
- * how big (then removed again if the size cannot be settled); @flags are
- * added to open()'s (O_DIRECT). *size: the requested size (0: the file's),
- * set to the store's size. Returns the fd, or a negative errno with a
- * one-line reason in @err. Any thread; the caller owns the fd.
+ * how big (then removed again if the size cannot be settled), and
+ * *created says so, for the caller to unlink it if it fails later; @flags
+ * are added to open()'s (O_DIRECT). *size: the requested size (0: the
+ * file's), set to the store's size. Returns the fd, or a negative errno with
+ * a one-line reason in @err. Any thread; the caller owns the fd.
  */
 int bs_file_open_fd(const char *path, bool readonly, int flags, uint64_t *size,
-		    char *err, size_t errlen);
+		    bool *created, char *err, size_t errlen);
 
 /**
  * Run @req synchronously with preadv/pwritev/fdatasync/fallocate on the fd

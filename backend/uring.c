@@ -366,12 +366,15 @@ static int reopen_buffered(int fd, bool readonly, const char *path, char *err, s
 	return nfd;
 }
 
-static void store_free(struct uring_store *us)
+/* Close the fds and free; @unlink_path: the file open created, to remove. */
+static void store_free(struct uring_store *us, const char *unlink_path)
 {
 	if (us->pool_fd >= 0 && us->pool_fd != us->fd)
 		close(us->pool_fd);
 	if (us->fd >= 0)
 		close(us->fd);
+	if (unlink_path != NULL)
+		unlink(unlink_path);
 	free(us);
 }
 
@@ -394,13 +397,13 @@ static struct uring_store *store_alloc(struct backend *bs)
 
 /* The fds and alignment; everything but the ring and the pool. */
 static int open_files(struct backend *bs, struct uring_store *us, const char *path,
-		      uint64_t *size, char *err, size_t errlen)
+		      uint64_t *size, bool *created, char *err, size_t errlen)
 {
 	uint32_t off_align = 0;
 	int rc;
 
 	us->fd = bs_file_open_fd(path, bs->readonly, bs->direct ? O_DIRECT : 0, size,
-				 err, errlen);
+				 created, err, errlen);
 	if (us->fd < 0)
 		return us->fd;
 	us->pool_fd = us->fd;
@@ -418,24 +421,25 @@ static int uring_open(struct backend *bs, const char *path, uint64_t size,
 		      char *err, size_t errlen)
 {
 	struct uring_store *us = store_alloc(bs);
+	bool created = false;
 	int rc;
 
 	if (us == NULL) {
 		bs_set_err(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}
-	rc = open_files(bs, us, path, &size, err, errlen);
+	rc = open_files(bs, us, path, &size, &created, err, errlen);
 	if (rc == 0)
 		rc = ring_open(us, path, err, errlen);
 	if (rc < 0) {
-		store_free(us);
+		store_free(us, created ? path : NULL);
 		return rc;
 	}
 	us->pool = bs_pool_create(URING_UNMAP_WORKERS, bs_file_exec, &us->pool_fd, bs->cq, &rc);
 	if (us->pool == NULL) {
 		bs_set_err(err, errlen, "%s: cannot start I/O threads: %s", path, strerror(-rc));
 		io_uring_queue_exit(&us->ring);
-		store_free(us);
+		store_free(us, created ? path : NULL);
 		return rc;
 	}
 	bs_cq_add_poller(bs->cq, &us->poller);
@@ -463,7 +467,7 @@ static void uring_close(struct backend *bs)
 	bs_pool_destroy(us->pool);	/* queued UNMAPs complete first */
 	bs_cq_del_poller(bs->cq, &us->poller);
 	io_uring_queue_exit(&us->ring);
-	store_free(us);
+	store_free(us, NULL);
 	bs->priv = NULL;
 }
 
