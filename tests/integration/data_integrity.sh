@@ -12,7 +12,9 @@
 # byte, and the backing file or device is compared directly, so a read path
 # and a write path that are wrong in the same way cannot hide each other.
 # Fresh LUs must read as zeros; after a restart the file and device LUs
-# must read back the same data again.
+# must read back the same data again. The io_uring LUs' refusals (direct on
+# a 4 KiB-sector device with 512-byte blocks, direct without io=uring,
+# io=uring on mem:, a bandwidth cap) are checked at start-up.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -143,6 +145,25 @@ if [ -n "$loopdev" ]; then
 	loopdev2=
 	same "$loopimg2" "$CTGT_TMP/urblock.want" "the io_uring loop device's backing file"
 fi
+
+# --- direct I/O on a device with 4 KiB sectors cannot serve 512-byte blocks
+if [ -n "${STORE[urblock]:-}" ]; then
+	truncate -s "$SIZE" "$CTGT_TMP/loop4k.img"
+	if loopdev=$(losetup -f --show --sector-size 4096 "$CTGT_TMP/loop4k.img" 2>"$CTGT_TMP/losetup.err"); then
+		ctgt_expect_startup_fail "block size 512 is smaller than the 4096 bytes direct I/O" \
+			--portal 127.0.0.1:0 --lun "0=$loopdev,io=uring,direct"
+		losetup -d "$loopdev"
+		loopdev=
+	else
+		loopdev=
+		ctgt_skip "4 KiB-sector loop device: $(cat "$CTGT_TMP/losetup.err")"
+	fi
+fi
+ctgt_expect_startup_fail "direct needs io=uring" --portal 127.0.0.1:0 --lun "0=$CTGT_TMP/thick.img,direct"
+ctgt_expect_startup_fail "io=uring needs a file or block device" \
+	--portal 127.0.0.1:0 --lun "0=mem:,size=1M,io=uring"
+ctgt_expect_startup_fail "bandwidth limit" --portal 127.0.0.1:0 \
+	--lun "0=$CTGT_TMP/thick.img,io=uring,max_bandwidth=1M"
 
 # --- an application's callbacks (examples/callback_disk), 512 and 4096-byte blocks
 for bs in 512 4096; do
