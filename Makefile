@@ -31,7 +31,7 @@ ifeq ($(SANITIZE),thread)
 REQ_CFLAGS += $(TSAN_FLAGS)
 endif
 ALL_CFLAGS = $(REQ_CFLAGS) $(CFLAGS)
-LDLIBS  := -lisal -ljansson -lcrypto -pthread
+LDLIBS  := -lisal -ljansson -lcrypto -luring -pthread
 
 # Every layer but the program itself (daemon/main.c); tools/check-layers.sh
 # says which layer may include which.
@@ -89,7 +89,7 @@ $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(BUILD)/libctgt.a
 # Linked against the SCSI library alone: proves it needs nothing else.
 $(BUILD)/tests/callback_test: tests/unit/callback_test.c $(BUILD)/libctgt-scsi.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libctgt-scsi.a -pthread -lcmocka
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libctgt-scsi.a -luring -pthread -lcmocka
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libctgt.a
 	@mkdir -p $(dir $@)

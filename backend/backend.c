@@ -87,8 +87,25 @@ static const struct backend_ops *parse_spec(const char *spec, const char **path,
 	return NULL;
 }
 
-static struct backend *open_spec(const char *spec, uint64_t size, struct bs_cq *cq,
-				 bool readonly, char *err, size_t errlen)
+/* Swap the file store for the io_uring store when @flags ask for it. */
+static const struct backend_ops *pick_io(const struct backend_ops *ops, const char *spec,
+					 unsigned flags, char *err, size_t errlen)
+{
+	if ((flags & BS_OPEN_DIRECT) && !(flags & BS_OPEN_URING)) {
+		bs_set_err(err, errlen, "%s: direct needs io=uring", spec);
+		return NULL;
+	}
+	if (!(flags & BS_OPEN_URING))
+		return ops;
+	if (ops != &bs_file_ops) {
+		bs_set_err(err, errlen, "%s: io=uring needs a file or block device", spec);
+		return NULL;
+	}
+	return &bs_uring_ops;
+}
+
+struct backend *backend_open_flags(const char *spec, uint64_t size, struct bs_cq *cq,
+				   unsigned flags, char *err, size_t errlen)
 {
 	const struct backend_ops *ops;
 	const char *path;
@@ -105,6 +122,9 @@ static struct backend *open_spec(const char *spec, uint64_t size, struct bs_cq *
 		bs_set_err(err, errlen, "%s: missing file path", spec);
 		return NULL;
 	}
+	ops = pick_io(ops, spec, flags, err, errlen);
+	if (ops == NULL)
+		return NULL;
 	bs = calloc(1, sizeof(*bs));
 	if (bs == NULL) {
 		bs_set_err(err, errlen, "%s: out of memory", spec);
@@ -112,7 +132,8 @@ static struct backend *open_spec(const char *spec, uint64_t size, struct bs_cq *
 	}
 	bs->ops = ops;
 	bs->cq = cq;
-	bs->readonly = readonly;
+	bs->readonly = (flags & BS_OPEN_READONLY) != 0;
+	bs->direct = (flags & BS_OPEN_DIRECT) != 0;
 	if (ops->open(bs, path, size, err, errlen) < 0) {
 		free(bs);
 		return NULL;
@@ -123,13 +144,13 @@ static struct backend *open_spec(const char *spec, uint64_t size, struct bs_cq *
 struct backend *backend_open(const char *spec, uint64_t size, struct bs_cq *cq,
 			     char *err, size_t errlen)
 {
-	return open_spec(spec, size, cq, false, err, errlen);
+	return backend_open_flags(spec, size, cq, 0, err, errlen);
 }
 
 struct backend *backend_open_readonly(const char *spec, uint64_t size, struct bs_cq *cq,
 				      char *err, size_t errlen)
 {
-	return open_spec(spec, size, cq, true, err, errlen);
+	return backend_open_flags(spec, size, cq, BS_OPEN_READONLY, err, errlen);
 }
 
 void backend_close(struct backend *bs)

@@ -50,11 +50,24 @@ struct bs_request {
  * Completion queue: a list of finished requests plus an eventfd that wakes
  * the owning thread when another thread has pushed a completion.
  */
+/**
+ * A store whose completions arrive elsewhere (an io_uring's completion
+ * ring) and must be collected by the owner thread: bs_cq_run() calls
+ * poll() first, which hands what finished to bs_cq_push_local(). The
+ * store makes the queue's efd readable when there is something to collect
+ * (io_uring_register_eventfd), so the owner wakes for it.
+ */
+struct bs_cq_poller {
+	void (*poll)(struct bs_cq_poller *p);	/**< owner thread */
+	struct bs_cq_poller *next;		/**< owned by the queue */
+};
+
 struct bs_cq {
 	int efd;			/**< readable when cross-thread completions are queued */
 	pthread_mutex_t lock;
 	struct bs_request *head, *tail;	/**< pushed from other threads, under lock */
 	struct bs_request *lhead, *ltail; /**< pushed by the owner thread, no lock */
+	struct bs_cq_poller *pollers;	/**< owner thread only */
 };
 
 /** Initialise; returns 0 or a negative errno. */
@@ -68,6 +81,9 @@ void bs_cq_push_local(struct bs_cq *cq, struct bs_request *req);
 int bs_cq_run(struct bs_cq *cq);
 /** True when owner-thread completions are waiting (the loop must not sleep). */
 bool bs_cq_has_local(const struct bs_cq *cq);
+/** Owner thread: have bs_cq_run() call @p->poll until bs_cq_del_poller(). */
+void bs_cq_add_poller(struct bs_cq *cq, struct bs_cq_poller *p);
+void bs_cq_del_poller(struct bs_cq *cq, struct bs_cq_poller *p);
 
 struct backend;
 
@@ -107,7 +123,17 @@ struct backend {
 	struct bs_cq *cq;	/**< where completions go; not owned */
 	uint64_t size;		/**< bytes, set by open() */
 	bool readonly;		/**< set before open(): only READ and FLUSH */
+	bool direct;		/**< set before open(): O_DIRECT (io_uring store only) */
+	uint32_t min_block;	/**< set by open(): offsets and lengths must be
+				 *   multiples of it (O_DIRECT); 0 = any */
 	void *priv;		/**< the backend's own state */
+};
+
+/** How backend_open_flags() opens a store. */
+enum {
+	BS_OPEN_READONLY = 1 << 0,	/**< as backend_open_readonly() */
+	BS_OPEN_URING = 1 << 1,		/**< a file or block device through io_uring */
+	BS_OPEN_DIRECT = 1 << 2,	/**< with BS_OPEN_URING: O_DIRECT */
 };
 
 /**
@@ -126,6 +152,14 @@ struct backend *backend_open(const char *spec, uint64_t size, struct bs_cq *cq,
  */
 struct backend *backend_open_readonly(const char *spec, uint64_t size, struct bs_cq *cq,
 				      char *err, size_t errlen);
+/**
+ * backend_open() with BS_OPEN_* @flags. BS_OPEN_URING takes a file or block
+ * spec ("PATH", "file:PATH") and serves it with the io_uring store; it
+ * fails (with the reason in @err) when the kernel refuses io_uring.
+ * BS_OPEN_DIRECT needs BS_OPEN_URING.
+ */
+struct backend *backend_open_flags(const char *spec, uint64_t size, struct bs_cq *cq,
+				   unsigned flags, char *err, size_t errlen);
 void backend_close(struct backend *bs);
 
 /**
@@ -158,5 +192,6 @@ static inline int backend_map(struct backend *bs, uint64_t offset, uint64_t len,
 extern const struct backend_ops bs_file_ops;
 extern const struct backend_ops bs_mem_ops;
 extern const struct backend_ops bs_null_ops;
+extern const struct backend_ops bs_uring_ops;
 
 #endif

@@ -17,6 +17,7 @@ int bs_cq_init(struct bs_cq *cq)
 
 	cq->head = cq->tail = NULL;
 	cq->lhead = cq->ltail = NULL;
+	cq->pollers = NULL;
 	cq->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (cq->efd < 0)
 		return -errno;
@@ -112,11 +113,30 @@ static int run_list(struct bs_request *req)
 	return n;
 }
 
+void bs_cq_add_poller(struct bs_cq *cq, struct bs_cq_poller *p)
+{
+	p->next = cq->pollers;
+	cq->pollers = p;
+}
+
+void bs_cq_del_poller(struct bs_cq *cq, struct bs_cq_poller *p)
+{
+	for (struct bs_cq_poller **pp = &cq->pollers; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == p) {
+			*pp = p->next;
+			return;
+		}
+	}
+}
+
 int bs_cq_run(struct bs_cq *cq)
 {
 	struct bs_request *remote, *local;
 
 	drain_efd(cq->efd);
+	/* After the drain: whatever finishes from here on signals efd again. */
+	for (struct bs_cq_poller *p = cq->pollers; p != NULL; p = p->next)
+		p->poll(p);
 	pthread_mutex_lock(&cq->lock);
 	remote = cq->head;
 	cq->head = cq->tail = NULL;

@@ -5,6 +5,8 @@
  * slow disk never stalls the network thread.
  */
 #include "backend/bs_internal.h"
+#include "backend/file_internal.h"
+#include "backend/iov_cursor.h"
 #include "backend/pool.h"
 
 #include <errno.h>
@@ -17,8 +19,6 @@
 #include <unistd.h>
 
 #define FILE_WORKERS 4
-/* iovecs handed to one preadv/pwritev call; longer lists take several. */
-#define IOV_BATCH 64
 
 struct file_store {
 	int fd;
@@ -27,81 +27,15 @@ struct file_store {
 
 /* ---- I/O, run on worker threads ---------------------------------------- */
 
-/* Position inside a request's iovec list, so short transfers can resume. */
-struct iov_cursor {
-	const struct iovec *iov;
-	int iovcnt;
-	int idx;
-	size_t off;	/* bytes already done inside iov[idx] */
-};
-
-/* Fill @out with up to IOV_BATCH entries covering at most @left bytes. */
-static int cursor_batch(const struct iov_cursor *c, size_t left, struct iovec *out)
-{
-	int n = 0;
-	size_t off = c->off;
-
-	for (int i = c->idx; i < c->iovcnt && n < IOV_BATCH && left > 0; i++) {
-		size_t len = c->iov[i].iov_len - off;
-
-		if (len > left)
-			len = left;
-		if (len > 0) {
-			out[n].iov_base = (char *)c->iov[i].iov_base + off;
-			out[n].iov_len = len;
-			left -= len;
-			n++;
-		}
-		off = 0;
-	}
-	return n;
-}
-
-static void cursor_advance(struct iov_cursor *c, size_t n)
-{
-	while (n > 0 && c->idx < c->iovcnt) {
-		size_t room = c->iov[c->idx].iov_len - c->off;
-
-		if (n < room) {
-			c->off += n;
-			return;
-		}
-		n -= room;
-		c->idx++;
-		c->off = 0;
-	}
-}
-
-/* Zero the @left bytes at the cursor: the part of a read beyond EOF. */
-static void cursor_zero(struct iov_cursor *c, size_t left)
-{
-	struct iovec batch[IOV_BATCH];
-
-	while (left > 0) {
-		int n = cursor_batch(c, left, batch);
-		size_t done = 0;
-
-		if (n == 0)
-			return;	/* bs_check_request guarantees coverage */
-
-		for (int i = 0; i < n; i++) {
-			memset(batch[i].iov_base, 0, batch[i].iov_len);
-			done += batch[i].iov_len;
-		}
-		cursor_advance(c, done);
-		left -= done;
-	}
-}
-
 static int file_rw(int fd, const struct bs_request *req)
 {
-	struct iov_cursor c = { .iov = req->iov, .iovcnt = req->iovcnt };
-	struct iovec batch[IOV_BATCH];
+	struct bs_iov_cursor c = { .iov = req->iov, .iovcnt = req->iovcnt };
+	struct iovec batch[BS_IOV_BATCH];
 	uint64_t off = req->offset;
 	size_t left = req->len;
 
 	while (left > 0) {
-		int n = cursor_batch(&c, left, batch);
+		int n = bs_cursor_batch(&c, left, batch);
 		ssize_t got;
 
 		if (n == 0)
@@ -118,12 +52,12 @@ static int file_rw(int fd, const struct bs_request *req)
 		if (got == 0) {
 			/* Someone shrank the file under us: it reads as a hole. */
 			if (req->op == BS_OP_READ) {
-				cursor_zero(&c, left);
+				bs_cursor_zero(&c, left);
 				return 0;
 			}
 			return -EIO;
 		}
-		cursor_advance(&c, (size_t)got);
+		bs_cursor_advance(&c, (size_t)got);
 		off += (uint64_t)got;
 		left -= (size_t)got;
 	}
@@ -180,11 +114,9 @@ static int file_unmap(int fd, uint64_t off, uint64_t len)
 	return 0;
 }
 
-/* The pool's exec function: runs on a worker thread. */
-static int file_exec(void *arg, struct bs_request *req)
+int bs_file_exec(void *arg, struct bs_request *req)
 {
-	struct file_store *fs = arg;
-	int fd = fs->fd;
+	int fd = *(const int *)arg;
 	int rc;
 
 	switch (req->op) {
@@ -240,15 +172,15 @@ static bool parent_exists(const char *path)
  * size says how big it must be, unless it is to be read only. *created
  * tells the caller to unlink it if open fails later.
  */
-static int open_or_create(const char *path, uint64_t size, bool readonly,
+static int open_or_create(const char *path, uint64_t size, bool readonly, int flags,
 			  bool *created, char *err, size_t errlen)
 {
-	int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | flags);
 
 	*created = false;
 	if (fd < 0 && errno == ENOENT && size > 0 && !readonly) {
 		/* 0600: a disk image holds someone's data; umask may narrow it further. */
-		fd = open(path, O_RDWR | O_CLOEXEC | O_CREAT | O_EXCL, 0600);
+		fd = open(path, O_RDWR | O_CLOEXEC | O_CREAT | O_EXCL | flags, 0600);
 		*created = fd >= 0;
 	}
 	if (fd < 0) {
@@ -354,27 +286,42 @@ static int settle_size(int fd, const char *path, bool readonly, uint64_t *size,
 	return -EINVAL;
 }
 
+int bs_file_open_fd(const char *path, bool readonly, int flags, uint64_t *size,
+		    bool *created, char *err, size_t errlen)
+{
+	int fd, rc;
+
+	fd = open_or_create(path, *size, readonly, flags, created, err, errlen);
+	if (fd < 0)
+		return fd;
+	rc = settle_size(fd, path, readonly, size, err, errlen);
+	if (rc < 0) {
+		close(fd);
+		if (*created)
+			unlink(path);
+		*created = false;
+		return rc;
+	}
+	return fd;
+}
+
 static int file_open(struct backend *bs, const char *path, uint64_t size,
 		     char *err, size_t errlen)
 {
 	struct file_store *fs;
 	bool created;
-	int fd, rc;
+	int fd, rc = -ENOMEM;
 
-	fd = open_or_create(path, size, bs->readonly, &created, err, errlen);
+	fd = bs_file_open_fd(path, bs->readonly, 0, &size, &created, err, errlen);
 	if (fd < 0)
 		return fd;
-	rc = settle_size(fd, path, bs->readonly, &size, err, errlen);
-	if (rc < 0)
-		goto err_close;
 	fs = calloc(1, sizeof(*fs));
 	if (fs == NULL) {
-		rc = -ENOMEM;
 		bs_set_err(err, errlen, "%s: out of memory", path);
 		goto err_close;
 	}
 	fs->fd = fd;
-	fs->pool = bs_pool_create(FILE_WORKERS, file_exec, fs, bs->cq, &rc);
+	fs->pool = bs_pool_create(FILE_WORKERS, bs_file_exec, &fs->fd, bs->cq, &rc);
 	if (fs->pool == NULL) {
 		bs_set_err(err, errlen, "%s: cannot start I/O threads: %s", path, strerror(-rc));
 		free(fs);
@@ -399,16 +346,14 @@ err_close:
  * file as data) reports everything allocated, which is always true enough:
  * an allocated block may hold zeros.
  */
-static int file_map(struct backend *bs, uint64_t offset, uint64_t len,
-		    bool *allocated, uint64_t *extent)
+int bs_file_map_fd(int fd, uint64_t offset, uint64_t len, bool *allocated, uint64_t *extent)
 {
-	struct file_store *fs = bs->priv;
 	off_t data, hole;
 	uint64_t end;
 
 	*allocated = true;
 	*extent = len;
-	data = lseek(fs->fd, (off_t)offset, SEEK_DATA);
+	data = lseek(fd, (off_t)offset, SEEK_DATA);
 	if (data < 0) {
 		/* ENXIO: no data at or after offset, so a hole to the end. */
 		if (errno == ENXIO)
@@ -419,7 +364,7 @@ static int file_map(struct backend *bs, uint64_t offset, uint64_t len,
 		*allocated = false;
 		end = (uint64_t)data;
 	} else {
-		hole = lseek(fs->fd, (off_t)offset, SEEK_HOLE);
+		hole = lseek(fd, (off_t)offset, SEEK_HOLE);
 		if (hole < 0 || (uint64_t)hole <= offset)
 			return 0;
 		end = (uint64_t)hole;
@@ -427,6 +372,14 @@ static int file_map(struct backend *bs, uint64_t offset, uint64_t len,
 	if (end - offset < len)
 		*extent = end - offset;
 	return 0;
+}
+
+static int file_map(struct backend *bs, uint64_t offset, uint64_t len,
+		    bool *allocated, uint64_t *extent)
+{
+	struct file_store *fs = bs->priv;
+
+	return bs_file_map_fd(fs->fd, offset, len, allocated, extent);
 }
 
 static void file_close(struct backend *bs)

@@ -31,6 +31,8 @@ struct ctgt_lun_cfg {
 	bool readonly;		/**< ",readonly" */
 	bool removable;		/**< ",removable" */
 	uint64_t max_bandwidth;	/**< ",max_bandwidth=" / maxBandwidth: bytes/s; 0 = none */
+	bool io_uring;		/**< ",io=uring" / "io": "uring" */
+	bool direct;		/**< ",direct" / "direct": O_DIRECT, with io_uring */
 };
 
 /** CHAP credentials; user == NULL: none. Both strings owned. */

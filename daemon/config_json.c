@@ -133,6 +133,30 @@ static bool get_size(const struct jload *jl, const char *where, json_t *obj,
 	return false;
 }
 
+/* Our extension: "io": "uring" or "pool" (the default), and "direct"
+ * (O_DIRECT), which needs "uring". */
+static bool get_io(const struct jload *jl, const char *where, json_t *obj,
+		   struct ctgt_lun_cfg *lun)
+{
+	json_t *v = json_object_get(obj, "io");
+	const char *io = json_is_string(v) ? json_string_value(v) : NULL;
+
+	if (v != NULL && (io == NULL || (strcmp(io, "uring") != 0 && strcmp(io, "pool") != 0))) {
+		set_err(jl->err, jl->errlen, "%s: %s: io must be \"uring\" or \"pool\"",
+			jl->file, where);
+		return false;
+	}
+	lun->io_uring = io != NULL && strcmp(io, "uring") == 0;
+	if (!get_bool(jl, where, obj, "direct", false, &lun->direct))
+		return false;
+	if (lun->direct && !lun->io_uring) {
+		set_err(jl->err, jl->errlen, "%s: %s: direct needs \"io\": \"uring\"",
+			jl->file, where);
+		return false;
+	}
+	return true;
+}
+
 static bool storage_fields(const struct jload *jl, const char *where, json_t *obj,
 			   struct storage *st)
 {
@@ -175,7 +199,8 @@ static bool storage_fields(const struct jload *jl, const char *where, json_t *ob
 	    !get_bool(jl, where, obj, "readonly", false, &st->lun.readonly) ||
 	    !get_bool(jl, where, obj, "removable", false, &st->lun.removable) ||
 	    !get_size(jl, where, obj, "size", &st->lun.size) ||
-	    !get_size(jl, where, obj, "maxBandwidth", &st->lun.max_bandwidth))
+	    !get_size(jl, where, obj, "maxBandwidth", &st->lun.max_bandwidth) ||
+	    !get_io(jl, where, obj, &st->lun))
 		return false;
 	if (st->lun.size % st->lun.block_size != 0) {
 		set_err(jl->err, jl->errlen, "%s: %s: size is not a multiple of the block size (%u)",
@@ -202,7 +227,8 @@ static bool load_storage(struct jload *jl, size_t idx, json_t *obj)
 {
 	static const char *const known[] = {
 		"deviceID", "path", "online", "thinProvisioning", "blockShift",
-		"size", "readonly", "removable", "physicalBlockSize", "maxBandwidth", NULL
+		"size", "readonly", "removable", "physicalBlockSize", "maxBandwidth", "io", "direct",
+		NULL
 	};
 	char where[32];
 	struct storage st = { 0 }, *arr;

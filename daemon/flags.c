@@ -104,9 +104,15 @@ static const char *lun_option(const char *opt, size_t len, struct ctgt_lun_cfg *
 		lun->readonly = true;
 	} else if (len == 9 && strncmp(opt, "removable", 9) == 0) {
 		lun->removable = true;
+	} else if (len == 8 && strncmp(opt, "io=uring", 8) == 0) {
+		lun->io_uring = true;
+	} else if (len == 7 && strncmp(opt, "io=pool", 7) == 0) {
+		lun->io_uring = false;
+	} else if (len == 6 && strncmp(opt, "direct", 6) == 0) {
+		lun->direct = true;
 	} else {
 		return "unknown option (want size=SIZE, physical_block_size=SIZE, max_bandwidth=SIZE, "
-		       "thin, readonly or removable)";
+		       "thin, readonly, removable, io=uring or direct)";
 	}
 	return NULL;
 }
@@ -120,7 +126,7 @@ static const char *lun_parse(const char *val, struct ctgt_lun_cfg *lun)
 	memset(lun, 0, sizeof(*lun));
 	lun->block_size = DEFAULT_BLOCK;
 	if (eq == NULL)
-		return "expected N=PATH[,size=SIZE][,physical_block_size=SIZE][,max_bandwidth=SIZE][,thin][,readonly][,removable]";
+		return "expected N=PATH[,size=SIZE][,physical_block_size=SIZE][,max_bandwidth=SIZE][,thin][,readonly][,removable][,io=uring[,direct]]";
 	if (parse_dec(val, (size_t)(eq - val), MAX_LUN, &lun->lun) < 0)
 		return "LUN number must be 0 to 255";
 	path = eq + 1;
@@ -137,6 +143,8 @@ static const char *lun_parse(const char *val, struct ctgt_lun_cfg *lun)
 	}
 	if (lun->size % lun->block_size != 0)
 		return "size is not a multiple of 512 bytes";
+	if (lun->direct && !lun->io_uring)
+		return "direct needs io=uring";
 	lun->path = strndup(path, (size_t)(strchrnul(path, ',') - path));
 	return lun->path == NULL ? "out of memory" : NULL;
 }

@@ -23,7 +23,8 @@ static void usage(FILE *out)
 		"                  [--target IQN [--chap USER:SECRET] [--mutual-chap USER:SECRET]\n"
 		"                                [--allow IQN|CIDR]...]...\n"
 		"                  [--lun N=PATH[,size=SIZE][,physical_block_size=SIZE]\n"
-		"                           [,max_bandwidth=SIZE][,thin][,readonly][,removable]]...\n"
+		"                           [,max_bandwidth=SIZE][,thin][,readonly][,removable]\n"
+		"                           [,io=uring[,direct]]]...\n"
 		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
 		"                  [--nop-interval SECONDS] [--state-dir DIR]\n"
 		"                  [--pr-max-registrations N] [--allow-target-reset]\n"
@@ -74,6 +75,8 @@ static int add_lun(struct ctgt_server *srv, const char *iqn, const struct ctgt_l
 		.thin = lc->thin,
 		.removable = lc->removable,
 		.max_bandwidth = lc->max_bandwidth,
+		.io_uring = lc->io_uring,
+		.direct = lc->direct,
 		.pr_max_registrations = cfg->pr_max_regs,
 	};
 

@@ -386,6 +386,11 @@ static int attach_lu(struct ctgt_server *s, struct scsi_tgt *tgt, const struct c
 			     "LUN %llu (%s): size %llu is not a multiple of the block size %u",
 			     (unsigned long long)p->lun, what, (unsigned long long)bs->size,
 			     luc.block_size);
+	else if (bs->min_block > luc.block_size)
+		rc = set_err(err, errlen, -EINVAL,
+			     "LUN %llu (%s): block size %u is smaller than the %u bytes "
+			     "direct I/O on it needs (give a larger block size or drop direct)",
+			     (unsigned long long)p->lun, what, luc.block_size, bs->min_block);
 	else if ((lu = scsi_lu_create(&luc, bs)) == NULL)
 		rc = set_err(err, errlen, -EINVAL,
 			     "LUN %llu (%s): cannot create the logical unit (block size, "
@@ -449,10 +454,10 @@ int ctgt_server_add_store(struct ctgt_server *s, const char *iqn,
 	if (rc < 0)
 		return rc;
 	/* A readonly LUN never writes: its store is opened read-only. */
-	if (p->readonly)
-		bs = backend_open_readonly(spec, p->size, &s->cq, err, errlen);
-	else
-		bs = backend_open(spec, p->size, &s->cq, err, errlen);
+	bs = backend_open_flags(spec, p->size, &s->cq,
+				(p->readonly ? BS_OPEN_READONLY : 0) |
+				(p->io_uring ? BS_OPEN_URING : 0) |
+				(p->direct ? BS_OPEN_DIRECT : 0), err, errlen);
 	if (bs == NULL)
 		return -EINVAL;
 	return attach_lu(s, tgt, p, bs, true, spec, err, errlen);

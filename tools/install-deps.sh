@@ -17,7 +17,7 @@
 # charts).
 set -e
 PKGS="gcc clang libasan8 libubsan1 make pkg-config binutils libisal-dev libjansson-dev \
-      libssl-dev libcmocka-dev libiscsi-bin libiscsi-dev jq qemu-utils qemu-block-extra procps \
+      libssl-dev liburing-dev libcmocka-dev libiscsi-bin libiscsi-dev jq qemu-utils qemu-block-extra procps \
       coreutils iproute2 e2fsprogs diffutils mount"
 case ${1:-} in
 "") ;;

@@ -3,7 +3,7 @@
  * Embedding ctgt: an iSCSI target server with its event loop, for an
  * application that serves its own logical units (include/ctgt/lu.h) or
  * ctgt's stores ("file:PATH", "mem:", "null:"). Link with build/libctgt.a and
- * -lisal -ljansson -lcrypto -pthread; compile with -I<ctgt>/include.
+ * -lisal -ljansson -lcrypto -luring -pthread; compile with -I<ctgt>/include.
  *
  *   struct ctgt_server *s = ctgt_server_create();
  *   ctgt_server_add_target(s, "iqn.2026-11.io.example:disk", err, sizeof(err));
@@ -50,6 +50,13 @@ struct ctgt_lu_params {
 	bool readonly;		/**< write protected */
 	bool thin;		/**< thin provisioned: UNMAP (callbacks need unmap) */
 	bool removable;		/**< removable medium (START STOP UNIT ejects) */
+	bool io_uring;		/**< stores over a file or block device only: I/O
+				 *   through io_uring on the network thread instead
+				 *   of a worker pool; fails if the kernel refuses
+				 *   io_uring; no max_bandwidth */
+	bool direct;		/**< with io_uring: O_DIRECT (no page cache); the
+				 *   block size must be a multiple of the device's
+				 *   direct I/O alignment */
 	const char *vendor;	/**< INQUIRY vendor, <= 8 chars; default "CTGT" */
 	const char *product;	/**< INQUIRY product, <= 16 chars; default "VIRTUAL-DISK" */
 	const char *serial;	/**< unit serial number; default derived from target and LUN */

@@ -13,6 +13,9 @@
 #   thin4k     LUN 4  thin, 4 KiB physical blocks the suites whose tests need more
 #                                                 than one logical block per physical one
 #   slow       LUN 5  file capped at 4 MiB/s      Sanitize.Reset
+#   uring      LUN 6  thin file through io_uring  the data-path suites (reads,
+#                     with O_DIRECT                writes, verify, UNMAP, WRITE
+#                                                 SAME, COMPARE AND WRITE...)
 #
 # Sanitize.Reset needs a SANITIZE that is still running 4 s after it began
 # and across resets and a new login; on the 128 MiB thick and thin LUs the
@@ -38,7 +41,7 @@
 #              its reason, to be reviewed)
 #
 # Environment:
-#   CONFORMANCE_PROFILES          profiles to run (default: thick thin readonly removable thin4k)
+#   CONFORMANCE_PROFILES          profiles to run (default: all of them)
 #   CONFORMANCE_SUITES            suites (or Suite.Test) for the thick and thin
 #                                 profiles, space separated (default: all =
 #                                 every ALL suite)
@@ -57,12 +60,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
 . "$here/../lib.sh"
 
-ALL_PROFILES=(thick thin readonly removable thin4k slow)
-declare -A LUN_OF=([thick]=0 [thin]=1 [readonly]=2 [removable]=3 [thin4k]=4 [slow]=5)
+ALL_PROFILES=(thick thin readonly removable thin4k slow uring)
+declare -A LUN_OF=([thick]=0 [thin]=1 [readonly]=2 [removable]=3 [thin4k]=4 [slow]=5 [uring]=6)
 declare -A LUN_OPTS=([thick]=size=128M [thin]=size=128M,thin
 	[readonly]=size=64M,readonly [removable]=size=64M,removable
 	[thin4k]=size=128M,thin,physical_block_size=4096
-	[slow]=size=32M,max_bandwidth=4M)
+	[slow]=size=32M,max_bandwidth=4M [uring]=size=128M,thin,io=uring,direct)
 # Suites per profile; "all" is every suite of the family. The readonly LU
 # runs the suites that look at write protection (ReadOnly, the WP bit of
 # MODE SENSE) and those that only read; the removable LU the medium suites.
@@ -70,7 +73,10 @@ declare -A PROFILE_SUITES=([thick]=all [thin]=all
 	[readonly]="ReadOnly Inquiry ModeSense6 Read10 Read16 ReadCapacity10 ReadCapacity16 TestUnitReady Verify10"
 	[removable]="PreventAllow StartStopUnit NoMedia"
 	[thin4k]="CompareAndWrite WriteSame10 WriteSame16 WriteAtomic16 Unmap ReadCapacity16 Inquiry"
-	[slow]="Sanitize.Reset")
+	[slow]="Sanitize.Reset"
+	[uring]="Read6 Read10 Read12 Read16 Write10 Write12 Write16 WriteVerify10 WriteVerify12
+		WriteVerify16 Verify10 Verify12 Verify16 OrWrite Prefetch10 Prefetch16 Unmap
+		GetLBAStatus WriteSame10 WriteSame16 WriteAtomic16 CompareAndWrite")
 declare -A PROFILE_EXCLUDE=([thick]="Sanitize.Reset" [thin]="Sanitize.Reset")
 
 FAMILY=ALL

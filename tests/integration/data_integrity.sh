@@ -3,15 +3,18 @@
 #
 # End-to-end data integrity across the WHOLE LU, on every kind of store:
 # a file (thick), a file with thin provisioning, a RAM disk (mem:), a block
-# device (a loop device; only as root, else SKIP) and an application's
-# callbacks (examples/callback_disk). Each LU gets a pattern that differs in
+# device (a loop device; only as root, else SKIP), files through io_uring
+# (io=uring, and io=uring,direct), a second loop device through io_uring
+# with O_DIRECT, and an application's callbacks (examples/callback_disk). Each LU gets a pattern that differs in
 # every 32-byte unit of every 512-byte block ("LBA:SEED:UNIT:..."), with a
 # seed of its own so no LU can pass with another LU's data; the whole LU is
 # written through iSCSI (qemu-img), read back whole and compared byte for
 # byte, and the backing file or device is compared directly, so a read path
 # and a write path that are wrong in the same way cannot hide each other.
 # Fresh LUs must read as zeros; after a restart the file and device LUs
-# must read back the same data again.
+# must read back the same data again. The io_uring LUs' refusals (direct on
+# a 4 KiB-sector device with 512-byte blocks, direct without io=uring,
+# io=uring on mem:, a bandwidth cap) are checked at start-up.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -57,23 +60,31 @@ write_lu() {
 }
 
 # --- the LUs of the daemon: name, --lun spec, backing file or device ("" = none)
-names=(thick thin mem)
+names=(thick thin mem uring urdirect)
 declare -A SPEC=([thick]="$CTGT_TMP/thick.img,size=16M" [thin]="$CTGT_TMP/thin.img,size=16M,thin"
-	[mem]="mem:,size=16M")
-declare -A STORE=([thick]=$CTGT_TMP/thick.img [thin]=$CTGT_TMP/thin.img [mem]="")
+	[mem]="mem:,size=16M" [uring]="$CTGT_TMP/uring.img,size=16M,thin,io=uring"
+	[urdirect]="$CTGT_TMP/urdirect.img,size=16M,io=uring,direct")
+declare -A STORE=([thick]=$CTGT_TMP/thick.img [thin]=$CTGT_TMP/thin.img [mem]=""
+	[uring]=$CTGT_TMP/uring.img [urdirect]=$CTGT_TMP/urdirect.img)
 
 loopdev=
+loopdev2=
 loopimg=$CTGT_TMP/loop.img
+loopimg2=$CTGT_TMP/loop2.img
 if [ "$(id -u)" != 0 ]; then
 	ctgt_skip "block-device LU: a loop device needs root"
 elif need_cmd losetup; then
-	truncate -s "$SIZE" "$loopimg"
-	if loopdev=$(losetup -f --show "$loopimg" 2>"$CTGT_TMP/losetup.err"); then
-		trap 'rc=$?; [ -z "$loopdev" ] || losetup -d "$loopdev" 2>/dev/null || true; (exit $rc); ctgt__cleanup' EXIT
-		names+=(block)
+	truncate -s "$SIZE" "$loopimg" "$loopimg2"
+	if loopdev=$(losetup -f --show "$loopimg" 2>"$CTGT_TMP/losetup.err") &&
+		loopdev2=$(losetup -f --show "$loopimg2" 2>"$CTGT_TMP/losetup.err"); then
+		trap 'rc=$?; for d in "$loopdev" "$loopdev2"; do [ -z "$d" ] || losetup -d "$d" 2>/dev/null || true; done; (exit $rc); ctgt__cleanup' EXIT
+		names+=(block urblock)
 		SPEC[block]=$loopdev
 		STORE[block]=$loopdev
+		SPEC[urblock]="$loopdev2,io=uring,direct"
+		STORE[urblock]=$loopdev2
 	else
+		[ -z "$loopdev" ] || losetup -d "$loopdev"
 		loopdev=
 		ctgt_skip "block-device LU: losetup failed: $(cat "$CTGT_TMP/losetup.err")"
 	fi
@@ -130,7 +141,29 @@ if [ -n "$loopdev" ]; then
 	losetup -d "$loopdev"
 	loopdev=
 	same "$loopimg" "$CTGT_TMP/block.want" "the loop device's backing file"
+	losetup -d "$loopdev2"
+	loopdev2=
+	same "$loopimg2" "$CTGT_TMP/urblock.want" "the io_uring loop device's backing file"
 fi
+
+# --- direct I/O on a device with 4 KiB sectors cannot serve 512-byte blocks
+if [ -n "${STORE[urblock]:-}" ]; then
+	truncate -s "$SIZE" "$CTGT_TMP/loop4k.img"
+	if loopdev=$(losetup -f --show --sector-size 4096 "$CTGT_TMP/loop4k.img" 2>"$CTGT_TMP/losetup.err"); then
+		ctgt_expect_startup_fail "block size 512 is smaller than the 4096 bytes direct I/O" \
+			--portal 127.0.0.1:0 --lun "0=$loopdev,io=uring,direct"
+		losetup -d "$loopdev"
+		loopdev=
+	else
+		loopdev=
+		ctgt_skip "4 KiB-sector loop device: $(cat "$CTGT_TMP/losetup.err")"
+	fi
+fi
+ctgt_expect_startup_fail "direct needs io=uring" --portal 127.0.0.1:0 --lun "0=$CTGT_TMP/thick.img,direct"
+ctgt_expect_startup_fail "io=uring needs a file or block device" \
+	--portal 127.0.0.1:0 --lun "0=mem:,size=1M,io=uring"
+ctgt_expect_startup_fail "bandwidth limit" --portal 127.0.0.1:0 \
+	--lun "0=$CTGT_TMP/thick.img,io=uring,max_bandwidth=1M"
 
 # --- an application's callbacks (examples/callback_disk), 512 and 4096-byte blocks
 for bs in 512 4096; do

@@ -295,6 +295,8 @@ static void test_all_flags(void **state)
 			       "--target", "iqn.2020-01.com.example:t1",
 			       "--lun", "0=file:/tmp/a.img,size=512M,thin,physical_block_size=4K,max_bandwidth=100M",
 			       "--lun=7=mem:,size=4096,readonly,removable",
+			       "--lun", "9=/dev/sdz,io=uring,direct", "--lun", "10=b,io=uring",
+			       "--lun", "11=c,io=uring,io=pool",
 			       "--log-level=debug", NULL), 0);
 	assert_int_equal(f->cfg.nportals, 2);
 	assert_string_equal(f->cfg.portals[0].host, "127.0.0.1");
@@ -305,7 +307,11 @@ static void test_all_flags(void **state)
 	assert_int_equal(f->cfg.ntargets, 1);
 	t = &f->cfg.targets[0];
 	assert_string_equal(t->name, "iqn.2020-01.com.example:t1");
-	assert_int_equal(t->nluns, 2);
+	assert_int_equal(t->nluns, 5);
+	assert_true(t->luns[2].io_uring && t->luns[2].direct);
+	assert_true(t->luns[3].io_uring && !t->luns[3].direct);
+	assert_false(t->luns[4].io_uring);
+	assert_false(t->luns[0].io_uring || t->luns[0].direct || t->luns[1].io_uring);
 	assert_int_equal(t->luns[0].lun, 0);
 	assert_string_equal(t->luns[0].path, "file:/tmp/a.img");
 	assert_true(t->luns[0].size == 512 * MiB);
@@ -344,7 +350,7 @@ static void test_lun_errors(void **state)
 	PARSE_FAILS(f, "--lun 0=: missing path", "--lun", "0=");
 	PARSE_FAILS(f, "--lun 0=,size=1G: missing path", "--lun", "0=,size=1G");
 	PARSE_FAILS(f, "--lun disk.img: expected N=PATH[,size=SIZE][,physical_block_size=SIZE]"
-		    "[,max_bandwidth=SIZE][,thin][,readonly][,removable]",
+		    "[,max_bandwidth=SIZE][,thin][,readonly][,removable][,io=uring[,direct]]",
 		    "--lun", "disk.img");
 	PARSE_FAILS(f, "--lun 256=a: LUN number must be 0 to 255", "--lun", "256=a");
 	PARSE_FAILS(f, "--lun x=a: LUN number must be 0 to 255", "--lun", "x=a");
@@ -355,7 +361,7 @@ static void test_lun_errors(void **state)
 	PARSE_FAILS(f, "--lun 0=a,size=0: bad size (want a number of bytes or one like 512M, 10G)",
 		    "--lun", "0=a,size=0");
 	PARSE_FAILS(f, "--lun 0=a,size=: unknown option (want size=SIZE, physical_block_size=SIZE, "
-		    "max_bandwidth=SIZE, thin, readonly or removable)",
+		    "max_bandwidth=SIZE, thin, readonly, removable, io=uring or direct)",
 		    "--lun", "0=a,size=");
 	PARSE_FAILS(f, "--lun 0=a,size=1000: size is not a multiple of 512 bytes",
 		    "--lun", "0=a,size=1000");
@@ -367,11 +373,14 @@ static void test_lun_errors(void **state)
 	PARSE_FAILS(f, "--lun 0=a,max_bandwidth=fast: bad max_bandwidth (want bytes per second, e.g. 100M)",
 		    "--lun", "0=a,max_bandwidth=fast");
 	PARSE_FAILS(f, "--lun 0=a,fast: unknown option (want size=SIZE, physical_block_size=SIZE, "
-		    "max_bandwidth=SIZE, thin, readonly or removable)",
+		    "max_bandwidth=SIZE, thin, readonly, removable, io=uring or direct)",
 		    "--lun", "0=a,fast");
 	PARSE_FAILS(f, "--lun 0=a,,thin: unknown option (want size=SIZE, physical_block_size=SIZE, "
-		    "max_bandwidth=SIZE, thin, readonly or removable)",
+		    "max_bandwidth=SIZE, thin, readonly, removable, io=uring or direct)",
 		    "--lun", "0=a,,thin");
+	PARSE_FAILS(f, "--lun 0=a,direct: direct needs io=uring", "--lun", "0=a,direct");
+	PARSE_FAILS(f, "--lun 0=a,io=uring,direct,io=pool: direct needs io=uring",
+		    "--lun", "0=a,io=uring,direct,io=pool");
 	PARSE_FAILS(f, "--lun 00=b: LUN 0 given twice", "--lun", "0=a", "--lun", "00=b");
 }
 
@@ -661,12 +670,14 @@ static void test_config_extensions(void **state)
 		"  \"thinProvisioning\": true, \"physicalBlockSize\": 8192, \"maxBandwidth\": \"4M\"},"
 		" {\"deviceID\": 2, \"path\": \"mem:\", \"size\": 8192, \"removable\": true,"
 		"  \"blockShift\": 12, \"online\": true},"
-		" {\"deviceID\": 3, \"path\": \"var/c.img\", \"online\": false}],"
+		" {\"deviceID\": 3, \"path\": \"var/c.img\", \"online\": false},"
+		" {\"deviceID\": 4, \"path\": \"var/d.img\", \"io\": \"uring\", \"direct\": true},"
+		" {\"deviceID\": 5, \"path\": \"var/e.img\", \"io\": \"pool\"}],"
 		"\"iscsiportals\": [{\"id\": 5, \"portal\": \"[::1]:3262\"},"
 		"                  {\"id\": 6, \"portal\": \"127.0.0.1:3263\"}],"
 		"\"iscsitargets\": {"
 		" \"iqn.2020-01.com.example:a\": {\"tpgts\": {\"7\": [5]},"
-		"   \"luns\": {\"0\": 1, \"1\": 2, \"2\": 3}}}}"), 0);
+		"   \"luns\": {\"0\": 1, \"1\": 2, \"2\": 3, \"3\": 4, \"4\": 5}}}}"), 0);
 	assert_int_equal(f->cfg.nportals, 2);
 	assert_string_equal(f->cfg.portals[0].host, "::1");
 	assert_int_equal(f->cfg.portals[0].port, 3262);
@@ -674,7 +685,9 @@ static void test_config_extensions(void **state)
 	assert_int_equal(f->cfg.portals[1].tpgt, 1);	/* listed, in no tpgt */
 	assert_int_equal(f->cfg.ntargets, 1);
 	t = &f->cfg.targets[0];
-	assert_int_equal(t->nluns, 2);	/* the offline store is left out */
+	assert_int_equal(t->nluns, 4);	/* the offline store is left out */
+	assert_true(t->luns[2].io_uring && t->luns[2].direct);
+	assert_false(t->luns[3].io_uring || t->luns[3].direct || t->luns[0].io_uring);
 	assert_string_equal(t->luns[0].path, "var/a.img");
 	assert_true(t->luns[0].size == GiB);
 	assert_true(t->luns[0].readonly && t->luns[0].thin);
@@ -757,6 +770,10 @@ static void test_config_bad_content(void **state)
 		   ": storages[0]: size must be a positive number of bytes or a string like \"10G\"");
 	load_fails(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"a\", \"maxBandwidth\": 0}]}",
 		   ": storages[0]: maxBandwidth must be a positive number of bytes or a string like \"10G\"");
+	load_fails(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"a\", \"io\": \"fast\"}]}",
+		   ": storages[0]: io must be \"uring\" or \"pool\"");
+	load_fails(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"a\", \"direct\": true}]}",
+		   ": storages[0]: direct needs \"io\": \"uring\"");
 	load_fails(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"a\", \"size\": 1000}]}",
 		   ": storages[0]: size is not a multiple of the block size (512)");
 	load_fails(f, "{\"iscsiportals\": [{\"id\": 0, \"portal\": \"1.2.3.4:99999\"}]}",

@@ -68,11 +68,11 @@ die() {
 
 # ------------------------------------------------------------- backends
 # One entry per backend: how ctgt exports the LU, which tgt backing store
-# type serves the same thing. Adding one (null:, io=uring) is one more case
+# type serves the same thing. Adding one is one more case
 # in each function and its name in backend_names.
 
 backend_names() {
-	echo "file null"
+	echo "file null uring"
 }
 
 # The --lun argument of ctgt for backend $1 on image $2.
@@ -80,7 +80,7 @@ backend_ctgt_lun() {
 	case $1 in
 	file) echo "0=$2" ;;
 	null) echo "0=null:,size=1T" ;;	# tgt's null store is always 1 TiB
-	# uring) echo "0=$2,io=uring" ;;
+	uring) echo "0=$2,io=uring" ;;	# against tgt's Linux AIO store
 	esac
 }
 
@@ -89,7 +89,7 @@ backend_tgt_bstype() {
 	case $1 in
 	file) echo rdwr ;;
 	null) echo null ;;
-	# uring) echo aio ;;
+	uring) echo aio ;;
 	esac
 }
 

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The parts of the file store (backend/file.c) that the io_uring store
+ * (backend/uring.c) reuses for the same files and block devices. Private
+ * to backend/.
+ */
+#ifndef CTGT_BACKEND_FILE_INTERNAL_H
+#define CTGT_BACKEND_FILE_INTERNAL_H
+
+#include "backend/backend.h"
+
+/**
+ * Open a file or block device for a store, as the file store does: @readonly
+ * opens O_RDONLY; a missing regular file is created sparse when *size says
+ * how big (then removed again if the size cannot be settled), and
+ * *created says so, for the caller to unlink it if it fails later; @flags
+ * are added to open()'s (O_DIRECT). *size: the requested size (0: the
+ * file's), set to the store's size. Returns the fd, or a negative errno with
+ * a one-line reason in @err. Any thread; the caller owns the fd.
+ */
+int bs_file_open_fd(const char *path, bool readonly, int flags, uint64_t *size,
+		    bool *created, char *err, size_t errlen);
+
+/**
+ * Run @req synchronously with preadv/pwritev/fdatasync/fallocate on the fd
+ * *(int *)@arg, continuing short transfers; a bs_pool_exec_fn. Returns 0 or
+ * a negative errno. Blocks: worker threads only.
+ */
+int bs_file_exec(void *arg, struct bs_request *req);
+
+/** backend_ops.map for the file or block device @fd (SEEK_DATA/SEEK_HOLE). */
+int bs_file_map_fd(int fd, uint64_t offset, uint64_t len, bool *allocated, uint64_t *extent);
+
+#endif

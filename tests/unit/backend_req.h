@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Requests for the backend unit tests: submit through the backend
+ * interface and run the completion queue until done() has run. Include
+ * after cmocka.h and backend_fixture.h.
+ */
+#ifndef CTGT_TESTS_BACKEND_REQ_H
+#define CTGT_TESTS_BACKEND_REQ_H
+
+#include <poll.h>
+#include <string.h>
+
+/* A request that records the order its completion ran in. */
+struct treq {
+	struct bs_request req;
+	int *counter;
+	int order;		/* value of *counter when done() ran; -1 before */
+};
+
+static void treq_done(struct bs_request *req)
+{
+	struct treq *t = (struct treq *)req;
+
+	t->order = (*t->counter)++;
+}
+
+static void treq_init(struct treq *t, int *counter, enum bs_op op, uint64_t off,
+		      struct iovec *iov, int iovcnt)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < iovcnt; i++)
+		len += iov[i].iov_len;
+	memset(t, 0, sizeof(*t));
+	t->req.op = op;
+	t->req.offset = off;
+	t->req.len = len;
+	t->req.iov = iov;
+	t->req.iovcnt = iovcnt;
+	t->req.result = 1;	/* the backend must overwrite it */
+	t->req.done = treq_done;
+	t->counter = counter;
+	t->order = -1;
+}
+
+/* Run completions until *counter reaches @want, sleeping on the eventfd. */
+static void wait_for(struct bs_cq *cq, int *counter, int want)
+{
+	for (int spins = 0; *counter < want; spins++) {
+		struct pollfd pfd = { .fd = cq->efd, .events = POLLIN };
+
+		assert_true(spins < 100);
+		if (!bs_cq_has_local(cq))
+			assert_true(poll(&pfd, 1, 5000) >= 0);
+		bs_cq_run(cq);
+	}
+}
+
+/* Submit one request and wait for it; returns its result. */
+static int do_io(struct fixture *f, struct backend *bs, enum bs_op op, uint64_t off,
+		 struct iovec *iov, int iovcnt, bool fua)
+{
+	struct treq t;
+	int counter = 0;
+
+	treq_init(&t, &counter, op, off, iov, iovcnt);
+	t.req.fua = fua;
+	assert_int_equal(backend_submit(bs, &t.req), 0);
+	wait_for(&f->cq, &counter, 1);
+	assert_int_equal(t.order, 0);
+	return t.req.result;
+}
+
+/* UNMAP [off, off+len) and wait for it; returns its result. */
+static int do_unmap(struct fixture *f, struct backend *bs, uint64_t off, size_t len)
+{
+	struct treq t;
+	int counter = 0;
+
+	treq_init(&t, &counter, BS_OP_UNMAP, off, NULL, 0);
+	t.req.len = len;
+	assert_int_equal(backend_submit(bs, &t.req), 0);
+	wait_for(&f->cq, &counter, 1);
+	return t.req.result;
+}
+
+static void assert_zeros(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(p[i], 0);
+}
+
+static void fill(uint8_t *p, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(seed + i * 7 + (i >> 9));
+}
+
+#endif
