@@ -130,9 +130,10 @@ run: deps
 	$(BUILD)/ctgt serve --portal 127.0.0.1:3260 --lun 0=var/disk0.img,size=1G
 
 test: deps check-layers
-	@$(MAKE) --no-print-directory all asan
+	@$(MAKE) --no-print-directory all asan tsan
 	@$(MAKE) --no-print-directory unit integration conformance
 	@$(MAKE) --no-print-directory unit-asan integration-asan conformance-asan
+	@$(MAKE) --no-print-directory unit-tsan integration-tsan
 
 check-layers:
 	@tools/check-layers.sh
@@ -165,21 +166,25 @@ conformance-asan: asan
 	@CTGT_BUILD=$(ASAN_BUILD) CONFORMANCE_OUT=$(ASAN_BUILD)/conformance \
 		tests/run-sanitized.sh tests/conformance/run.sh
 
-# Every program again with ThreadSanitizer, and the unit tests on them: the
-# backend worker pools, the completion queue and the callback store run
-# real threads there (scsi/scsi.h, "Threads"). A report makes the program
-# exit 66, which fails it even when its tests passed. Not yet part of make
-# test; the integration tests run on it (CTGT_BUILD=build/tsan) except that
-# limits.sh's bound on the daemon's memory does not hold under TSan.
+# Every program again with ThreadSanitizer, and the unit and integration
+# tests on them: the backend worker pools, the completion queue, the
+# callback store and the throttle run real threads there (scsi/scsi.h,
+# "Threads"). Any report fails the run (tests/run-sanitized.sh), even when
+# the tests passed. limits.sh is left out: its bound on the daemon's memory
+# does not hold under TSan's shadow memory.
 TSAN_BUILD := build/tsan
 TSAN_UNIT_BIN := $(UNIT_BIN:$(BUILD)/%=$(TSAN_BUILD)/%)
-.PHONY: tsan unit-tsan
+TSAN_INTEGRATION := $(filter-out tests/integration/limits.sh,$(wildcard tests/integration/*.sh))
+.PHONY: tsan unit-tsan integration-tsan
 tsan:
 	@$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) SANITIZE=thread all
 
 unit-tsan: tsan
-	@TSAN_OPTIONS="exitcode=66 halt_on_error=1 $${TSAN_OPTIONS:-}" \
-		tests/run-unit.sh $(TSAN_UNIT_BIN)
+	@CTGT_BUILD=$(TSAN_BUILD) tests/run-sanitized.sh tests/run-unit.sh $(TSAN_UNIT_BIN)
+
+integration-tsan: tsan
+	@CTGT_BUILD=$(TSAN_BUILD) tests/run-sanitized.sh tests/run-integration.sh \
+		$(TSAN_INTEGRATION)
 
 # The dependency files of the programs of this BUILD (build/asan/ too).
 -include $(BUILD)/obj/daemon/main.d $(EXAMPLE_SRC:%.c=$(BUILD)/obj/%.d)
