@@ -10,7 +10,6 @@
  * first check that rejects garbage.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,22 +81,23 @@ static void config_json(const char *name, const char *json)
 	save("config", name, &b);
 }
 
-/* @args: NUL-separated in the seed (the target splits at NUL and newline). */
-static void config_args(const char *name, int n, ...)
+/* @args (ended by NULL): NUL-separated in the seed (the target splits at
+ * NUL and newline). A list, not a count and varargs: a wrong count read
+ * past the arguments (UB) or dropped the last ones. */
+static void config_argv(const char *name, const char *const *args)
 {
 	struct buf b = { .len = 0 };
-	va_list ap;
 
 	put_u8(&b, 1);
-	va_start(ap, n);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; args[i]; i++) {
 		if (i)
 			put_u8(&b, 0);
-		put_str(&b, va_arg(ap, const char *));
+		put_str(&b, args[i]);
 	}
-	va_end(ap);
 	save("config", name, &b);
 }
+
+#define config_args(name, ...) config_argv(name, (const char *const[]){ __VA_ARGS__, NULL })
 
 static void gen_config(void)
 {
@@ -121,19 +121,19 @@ static void gen_config(void)
 	config_json("bad-types.json",
 		"{\"storages\":{\"deviceID\":\"x\"},\"iscsiportals\":[1,null,{\"id\":-1}],"
 		"\"iscsitargets\":[],\"unknown\":true}");
-	config_args("quick", 6, "--portal", "127.0.0.1:3260", "--target",
+	config_args("quick", "--portal", "127.0.0.1:3260", "--target",
 		    "iqn.2026-11.io.ctgt:disk0", "--lun", "0=mem:,size=1G,thin");
-	config_args("luns", 8, "--lun=0=file:/tmp/d.img,size=512M,block_size=4096,"
+	config_args("luns", "--lun=0=file:/tmp/d.img,size=512M,block_size=4096,"
 		    "physical_block_size=8192,readonly,removable,max_bandwidth=10M",
 		    "--lun", "1=mem:x,size=64K", "--portal=[::1]:0", "--portal", "0.0.0.0",
 		    "--log-level", "debug", "--nop-interval", "30");
 	config_json("discovery-chap.json",
 		"{\"discoveryChap\":{\"user\":\"d\",\"secret\":\"discoverysecret\"},"
 		"\"discoveryMutualChap\":{\"user\":\"dt\",\"secret\":\"disctargetsecret\"}}");
-	config_args("discovery-chap", 6, "--lun", "0=mem:,size=1M", "--discovery-chap",
+	config_args("discovery-chap", "--lun", "0=mem:,size=1M", "--discovery-chap",
 		    "d:discoverysecret", "--discovery-mutual-chap=dt:disctargetsecret");
-	config_args("state", 4, "--state-dir", "/tmp/s", "--config", "/nonexistent.json");
-	config_args("bad", 3, "-x", "--lun", "--target=eui.0123456789ABCDEF");
+	config_args("state", "--state-dir", "/tmp/s", "--config", "/nonexistent.json");
+	config_args("bad", "-x", "--lun", "--target=eui.0123456789ABCDEF");
 }
 
 /* ---------------- scsi ---------------- */
