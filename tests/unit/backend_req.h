@@ -3,6 +3,9 @@
  * Requests for the backend unit tests: submit through the backend
  * interface and run the completion queue until done() has run. Include
  * after cmocka.h and backend_fixture.h.
+ *
+ * Header-only (static inline) because every test program is built from one
+ * source file; a program may use part of it. Single-threaded.
  */
 #ifndef CTGT_TESTS_BACKEND_REQ_H
 #define CTGT_TESTS_BACKEND_REQ_H
@@ -11,22 +14,23 @@
 #include <string.h>
 #include <time.h>
 
-/* A request that records the order its completion ran in. */
+/* A request that records the order its completion ran in (*counter also
+ * counts the completions that ran). */
 struct treq {
 	struct bs_request req;
 	int *counter;
 	int order;		/* value of *counter when done() ran; -1 before */
 };
 
-static void treq_done(struct bs_request *req)
+static inline void treq_done(struct bs_request *req)
 {
 	struct treq *t = (struct treq *)req;
 
 	t->order = (*t->counter)++;
 }
 
-static void treq_init(struct treq *t, int *counter, enum bs_op op, uint64_t off,
-		      struct iovec *iov, int iovcnt)
+static inline void treq_init(struct treq *t, int *counter, enum bs_op op, uint64_t off,
+			     struct iovec *iov, int iovcnt)
 {
 	size_t len = 0;
 
@@ -44,7 +48,7 @@ static void treq_init(struct treq *t, int *counter, enum bs_op op, uint64_t off,
 	t->order = -1;
 }
 
-static double now_sec(void)
+static inline double now_sec(void)
 {
 	struct timespec ts;
 
@@ -58,7 +62,7 @@ static double now_sec(void)
  * brings depends on the kernel and the machine's load (io_uring's
  * workers may finish a batch one request at a time).
  */
-static void wait_for(struct bs_cq *cq, int *counter, int want)
+static inline void wait_for(struct bs_cq *cq, int *counter, int want)
 {
 	double deadline = now_sec() + 30.0;
 
@@ -73,8 +77,8 @@ static void wait_for(struct bs_cq *cq, int *counter, int want)
 }
 
 /* Submit one request and wait for it; returns its result. */
-static int do_io(struct fixture *f, struct backend *bs, enum bs_op op, uint64_t off,
-		 struct iovec *iov, int iovcnt, bool fua)
+static inline int do_io(struct fixture *f, struct backend *bs, enum bs_op op, uint64_t off,
+			struct iovec *iov, int iovcnt, bool fua)
 {
 	struct treq t;
 	int counter = 0;
@@ -88,7 +92,7 @@ static int do_io(struct fixture *f, struct backend *bs, enum bs_op op, uint64_t 
 }
 
 /* UNMAP [off, off+len) and wait for it; returns its result. */
-static int do_unmap(struct fixture *f, struct backend *bs, uint64_t off, size_t len)
+static inline int do_unmap(struct fixture *f, struct backend *bs, uint64_t off, size_t len)
 {
 	struct treq t;
 	int counter = 0;
@@ -100,13 +104,13 @@ static int do_unmap(struct fixture *f, struct backend *bs, uint64_t off, size_t 
 	return t.req.result;
 }
 
-static void assert_zeros(const uint8_t *p, size_t n)
+static inline void assert_zeros(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(p[i], 0);
 }
 
-static void fill(uint8_t *p, size_t n, unsigned seed)
+static inline void fill(uint8_t *p, size_t n, unsigned seed)
 {
 	for (size_t i = 0; i < n; i++)
 		p[i] = (uint8_t)(seed + i * 7 + (i >> 9));
