@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* A request that records the order its completion ran in (*counter also
  * counts the completions that ran). */
@@ -114,6 +115,23 @@ static inline void fill(uint8_t *p, size_t n, unsigned seed)
 {
 	for (size_t i = 0; i < n; i++)
 		p[i] = (uint8_t)(seed + i * 7 + (i >> 9));
+}
+
+/*
+ * Write 8 KiB of fill(seed 5) at 56 KiB of the file store @bs (at least
+ * 64 KiB), shrink its file to 60 KiB behind the store's back (the tail
+ * becomes a hole), then read the 8 KiB again into @buf, filled with 0xee
+ * before: the first 4 KiB come back as written, the rest past the end.
+ */
+static inline void write_shrink_read(struct fixture *f, struct backend *bs, uint8_t buf[8192])
+{
+	struct iovec iov = { buf, 8192 };
+
+	fill(buf, 8192, 5);
+	assert_int_equal(do_io(f, bs, BS_OP_WRITE, 56 * 1024, &iov, 1, false), 0);
+	assert_int_equal(truncate(f->path, 60 * 1024), 0);
+	memset(buf, 0xee, 8192);
+	assert_int_equal(do_io(f, bs, BS_OP_READ, 56 * 1024, &iov, 1, false), 0);
 }
 
 #endif
