@@ -225,10 +225,20 @@ build/fuzz/libctgt.a: $(FUZZ_LIB_OBJ)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libctgt.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror -fsanitize=fuzzer -o $@ $< build/fuzz/libctgt.a $(LDLIBS)
 
-build/fuzz/gen_corpus: tests/fuzz/gen_corpus.c build/fuzz/libctgt.a
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror -o $@ $< build/fuzz/libctgt.a $(LDLIBS)
+# gen_corpus: its main (gen_corpus.c) and the seeds of each target
+# (seeds_<target>.c), one object each (so each has its .d file), not
+# instrumented for fuzzing.
+GEN_CORPUS_OBJ := $(patsubst %.c,build/fuzz/gen/%.o,\
+                  tests/fuzz/gen_corpus.c $(wildcard tests/fuzz/seeds_*.c))
 
-# Rewrite the checked-in seed corpora from tests/fuzz/gen_corpus.c.
+build/fuzz/gen/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror -c $< -o $@
+
+build/fuzz/gen_corpus: $(GEN_CORPUS_OBJ) build/fuzz/libctgt.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Rewrite the checked-in seed corpora from tests/fuzz/seeds_*.c.
 fuzz-corpus: build/fuzz/gen_corpus
 	build/fuzz/gen_corpus tests/fuzz/corpus
 
@@ -255,7 +265,7 @@ fuzz-smoke: fuzz-build
 			build/fuzz/$$t-smoke.log | grep -o '[0-9]*$$') runs, no crash"; done
 test: fuzz-smoke
 
--include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BIN:=.d) build/fuzz/gen_corpus.d
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BIN:=.d) $(GEN_CORPUS_OBJ:.o=.d)
 
 -include $(LIB_OBJ:.o=.d) build/obj/daemon/main.d $(EXAMPLE_SRC:%.c=build/obj/%.d)
 -include $(UNIT_BIN:=.d) $(WIRE_BIN:=.d)

@@ -24,30 +24,7 @@
 #define MiB (1024ull * KiB)
 
 #include "tests/unit/backend_fixture.h"
-
-/* A request that counts its completions. */
-struct nreq {
-	struct bs_request req;
-	int calls;
-};
-
-static void nreq_done(struct bs_request *req)
-{
-	((struct nreq *)req)->calls++;
-}
-
-static void nreq_init(struct nreq *n, enum bs_op op, uint64_t off, size_t len,
-		      struct iovec *iov, int iovcnt)
-{
-	memset(n, 0, sizeof(*n));
-	n->req.op = op;
-	n->req.offset = off;
-	n->req.len = len;
-	n->req.iov = iov;
-	n->req.iovcnt = iovcnt;
-	n->req.result = 1;	/* the store must overwrite it */
-	n->req.done = nreq_done;
-}
+#include "tests/unit/backend_req.h"
 
 /*
  * Submit and complete one request: the completion must be waiting on the
@@ -57,15 +34,17 @@ static void nreq_init(struct nreq *n, enum bs_op op, uint64_t off, size_t len,
 static int run(struct fixture *f, struct backend *bs, enum bs_op op, uint64_t off,
 	       size_t len, struct iovec *iov, int iovcnt)
 {
-	struct nreq n;
+	struct treq t;
+	int calls = 0;
 
-	nreq_init(&n, op, off, len, iov, iovcnt);
-	assert_int_equal(backend_submit(bs, &n.req), 0);
-	assert_int_equal(n.calls, 0);
+	treq_init(&t, &calls, op, off, iov, iovcnt);
+	t.req.len = len;
+	assert_int_equal(backend_submit(bs, &t.req), 0);
+	assert_int_equal(calls, 0);
 	assert_true(bs_cq_has_local(&f->cq));
 	assert_int_equal(bs_cq_run(&f->cq), 1);
-	assert_int_equal(n.calls, 1);
-	return n.req.result;
+	assert_int_equal(calls, 1);
+	return t.req.result;
 }
 
 /* Submit a request the store must refuse; returns submit's answer after
@@ -73,13 +52,15 @@ static int run(struct fixture *f, struct backend *bs, enum bs_op op, uint64_t of
 static int refused(struct fixture *f, struct backend *bs, enum bs_op op, uint64_t off,
 		   size_t len, struct iovec *iov, int iovcnt)
 {
-	struct nreq n;
+	struct treq t;
+	int calls = 0;
 	int rc;
 
-	nreq_init(&n, op, off, len, iov, iovcnt);
-	rc = backend_submit(bs, &n.req);
+	treq_init(&t, &calls, op, off, iov, iovcnt);
+	t.req.len = len;
+	rc = backend_submit(bs, &t.req);
 	assert_false(bs_cq_has_local(&f->cq));
-	assert_int_equal(n.calls, 0);
+	assert_int_equal(calls, 0);
 	return rc;
 }
 
@@ -144,14 +125,15 @@ static void test_null_flush_unmap(void **state)
 	struct backend *bs = open_null(f, 1 * MiB);
 	uint8_t buf[4096];
 	struct iovec io = { buf, sizeof(buf) };
-	struct nreq n;
+	struct treq t;
+	int calls = 0;
 
 	memset(buf, 0x5c, sizeof(buf));
-	nreq_init(&n, BS_OP_WRITE, 0, sizeof(buf), &io, 1);
-	n.req.fua = true;
-	assert_int_equal(backend_submit(bs, &n.req), 0);
+	treq_init(&t, &calls, BS_OP_WRITE, 0, &io, 1);	/* len: sizeof(buf) */
+	t.req.fua = true;
+	assert_int_equal(backend_submit(bs, &t.req), 0);
 	assert_int_equal(bs_cq_run(&f->cq), 1);
-	assert_int_equal(n.req.result, 0);
+	assert_int_equal(t.req.result, 0);
 	assert_int_equal(run(f, bs, BS_OP_FLUSH, 0, 0, NULL, 0), 0);
 	assert_int_equal(run(f, bs, BS_OP_UNMAP, 4096, 8192, NULL, 0), 0);
 	assert_int_equal(run(f, bs, BS_OP_UNMAP, 0, 0, NULL, 0), 0);

@@ -3,6 +3,9 @@
  * Requests for the backend unit tests: submit through the backend
  * interface and run the completion queue until done() has run. Include
  * after cmocka.h and backend_fixture.h.
+ *
+ * Header-only (static inline) because every test program is built from one
+ * source file; a program may use part of it. Single-threaded.
  */
 #ifndef CTGT_TESTS_BACKEND_REQ_H
 #define CTGT_TESTS_BACKEND_REQ_H
@@ -10,23 +13,25 @@
 #include <poll.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-/* A request that records the order its completion ran in. */
+/* A request that records the order its completion ran in (*counter also
+ * counts the completions that ran). */
 struct treq {
 	struct bs_request req;
 	int *counter;
 	int order;		/* value of *counter when done() ran; -1 before */
 };
 
-static void treq_done(struct bs_request *req)
+static inline void treq_done(struct bs_request *req)
 {
 	struct treq *t = (struct treq *)req;
 
 	t->order = (*t->counter)++;
 }
 
-static void treq_init(struct treq *t, int *counter, enum bs_op op, uint64_t off,
-		      struct iovec *iov, int iovcnt)
+static inline void treq_init(struct treq *t, int *counter, enum bs_op op, uint64_t off,
+			     struct iovec *iov, int iovcnt)
 {
 	size_t len = 0;
 
@@ -44,7 +49,7 @@ static void treq_init(struct treq *t, int *counter, enum bs_op op, uint64_t off,
 	t->order = -1;
 }
 
-static double now_sec(void)
+static inline double now_sec(void)
 {
 	struct timespec ts;
 
@@ -58,7 +63,7 @@ static double now_sec(void)
  * brings depends on the kernel and the machine's load (io_uring's
  * workers may finish a batch one request at a time).
  */
-static void wait_for(struct bs_cq *cq, int *counter, int want)
+static inline void wait_for(struct bs_cq *cq, int *counter, int want)
 {
 	double deadline = now_sec() + 30.0;
 
@@ -73,8 +78,8 @@ static void wait_for(struct bs_cq *cq, int *counter, int want)
 }
 
 /* Submit one request and wait for it; returns its result. */
-static int do_io(struct fixture *f, struct backend *bs, enum bs_op op, uint64_t off,
-		 struct iovec *iov, int iovcnt, bool fua)
+static inline int do_io(struct fixture *f, struct backend *bs, enum bs_op op, uint64_t off,
+			struct iovec *iov, int iovcnt, bool fua)
 {
 	struct treq t;
 	int counter = 0;
@@ -88,7 +93,7 @@ static int do_io(struct fixture *f, struct backend *bs, enum bs_op op, uint64_t 
 }
 
 /* UNMAP [off, off+len) and wait for it; returns its result. */
-static int do_unmap(struct fixture *f, struct backend *bs, uint64_t off, size_t len)
+static inline int do_unmap(struct fixture *f, struct backend *bs, uint64_t off, size_t len)
 {
 	struct treq t;
 	int counter = 0;
@@ -100,16 +105,33 @@ static int do_unmap(struct fixture *f, struct backend *bs, uint64_t off, size_t 
 	return t.req.result;
 }
 
-static void assert_zeros(const uint8_t *p, size_t n)
+static inline void assert_zeros(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(p[i], 0);
 }
 
-static void fill(uint8_t *p, size_t n, unsigned seed)
+static inline void fill(uint8_t *p, size_t n, unsigned seed)
 {
 	for (size_t i = 0; i < n; i++)
 		p[i] = (uint8_t)(seed + i * 7 + (i >> 9));
+}
+
+/*
+ * Write 8 KiB of fill(seed 5) at 56 KiB of the file store @bs (at least
+ * 64 KiB), shrink its file to 60 KiB behind the store's back (the tail
+ * becomes a hole), then read the 8 KiB again into @buf, filled with 0xee
+ * before: the first 4 KiB come back as written, the rest past the end.
+ */
+static inline void write_shrink_read(struct fixture *f, struct backend *bs, uint8_t buf[8192])
+{
+	struct iovec iov = { buf, 8192 };
+
+	fill(buf, 8192, 5);
+	assert_int_equal(do_io(f, bs, BS_OP_WRITE, 56 * 1024, &iov, 1, false), 0);
+	assert_int_equal(truncate(f->path, 60 * 1024), 0);
+	memset(buf, 0xee, 8192);
+	assert_int_equal(do_io(f, bs, BS_OP_READ, 56 * 1024, &iov, 1, false), 0);
 }
 
 #endif

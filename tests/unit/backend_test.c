@@ -322,15 +322,9 @@ static void test_file_read_past_eof(void **state)
 	struct fixture *f = *state;
 	struct backend *bs = open_file(f, 64 * 1024);
 	uint8_t buf[8192];
-	struct iovec iov = { buf, sizeof(buf) };
 
 	assert_non_null(bs);
-	fill(buf, sizeof(buf), 5);
-	assert_int_equal(do_io(f, bs, BS_OP_WRITE, 56 * 1024, &iov, 1, false), 0);
-	/* Shrink the file behind the store's back: the tail becomes a hole. */
-	assert_int_equal(truncate(f->path, 60 * 1024), 0);
-	memset(buf, 0xee, sizeof(buf));
-	assert_int_equal(do_io(f, bs, BS_OP_READ, 56 * 1024, &iov, 1, false), 0);
+	write_shrink_read(f, bs, buf);
 	for (size_t i = 4096; i < sizeof(buf); i++)
 		assert_int_equal(buf[i], 0);
 	backend_close(bs);

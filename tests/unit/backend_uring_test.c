@@ -128,14 +128,9 @@ static void test_uring_short_read(void **state)
 	struct fixture *f = *state;
 	struct backend *bs = open_uring(f, 64 * 1024, 0);
 	uint8_t buf[8192];
-	struct iovec iov = { buf, sizeof(buf) };
 
 	assert_non_null(bs);
-	fill(buf, sizeof(buf), 5);
-	assert_int_equal(do_io(f, bs, BS_OP_WRITE, 56 * 1024, &iov, 1, false), 0);
-	assert_int_equal(truncate(f->path, 60 * 1024), 0);
-	memset(buf, 0xee, sizeof(buf));
-	assert_int_equal(do_io(f, bs, BS_OP_READ, 56 * 1024, &iov, 1, false), 0);
+	write_shrink_read(f, bs, buf);
 	for (size_t i = 0; i < 4096; i++)
 		assert_int_equal(buf[i], (uint8_t)(5 + i * 7 + (i >> 9)));
 	assert_zeros(buf + 4096, 4096);

@@ -8,6 +8,16 @@
 
 #include "util/log.h"
 
+/* One hit at each millisecond of [@from, @to); returns how many logged. */
+static unsigned hits(struct log_ratelimit *rl, uint64_t from, uint64_t to, unsigned *n)
+{
+	unsigned lines = 0;
+
+	for (uint64_t t = from; t < to; t++)
+		lines += log_ratelimit_check(rl, t, n);
+	return lines;
+}
+
 static void test_first_hit_logs(void **state)
 {
 	struct log_ratelimit rl = LOG_RATELIMIT_INIT(1000);
@@ -22,13 +32,11 @@ static void test_first_hit_logs(void **state)
 static void test_one_line_per_interval(void **state)
 {
 	struct log_ratelimit rl = LOG_RATELIMIT_INIT(1000);
-	unsigned n = 0, lines = 0;
+	unsigned n = 0;
 
 	(void)state;
 	/* A hit every millisecond for 3.5 s: four lines, not 3500. */
-	for (uint64_t t = 5000; t < 8500; t++)
-		lines += log_ratelimit_check(&rl, t, &n);
-	assert_int_equal(lines, 4);
+	assert_int_equal(hits(&rl, 5000, 8500, &n), 4);
 	/* The last line counted the 999 hits since the one before. */
 	assert_int_equal(n, 999);
 	assert_int_equal(rl.suppressed, 499);
@@ -53,12 +61,10 @@ static void test_quiet_after_interval(void **state)
 static void test_burst(void **state)
 {
 	struct log_ratelimit rl = LOG_RATELIMIT_BURST(1000, 3);
-	unsigned n = 99, lines = 0;
+	unsigned n = 99;
 
 	(void)state;
-	for (uint64_t t = 100; t < 200; t++)
-		lines += log_ratelimit_check(&rl, t, &n);
-	assert_int_equal(lines, 3);
+	assert_int_equal(hits(&rl, 100, 200, &n), 3);
 	assert_int_equal(n, 0);
 	assert_int_equal(rl.suppressed, 97);
 	assert_true(log_ratelimit_check(&rl, 1100, &n));
@@ -78,8 +84,7 @@ static void test_flush(void **state)
 
 	(void)state;
 	assert_false(log_ratelimit_flush(&rl, 5000, &n));	/* nothing yet */
-	for (uint64_t t = 5000; t < 5010; t++)
-		(void)log_ratelimit_check(&rl, t, &n);
+	(void)hits(&rl, 5000, 5010, &n);
 	assert_false(log_ratelimit_flush(&rl, 5999, &n));	/* interval not over */
 	assert_true(log_ratelimit_flush(&rl, 6000, &n));
 	assert_int_equal(n, 8);

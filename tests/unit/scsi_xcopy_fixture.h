@@ -209,4 +209,17 @@ static inline void expect(struct two *w, const uint8_t *p, uint32_t len, uint8_t
 	scsi_task_release(&t);
 }
 
+/* EXTENDED COPY of @p fails with @key/@asc, the sense key specific bytes
+ * pointing at parameter list byte @off. */
+static inline void expect_field(struct two *w, const uint8_t *p, uint32_t len, uint8_t key,
+				uint16_t asc, uint16_t off)
+{
+	struct scsi_task t;
+
+	xcopy(w, &t, p, len);
+	assert_sense(&t, key, asc);
+	assert_field_ptr(&t, off);
+	scsi_task_release(&t);
+}
+
 #endif

@@ -42,25 +42,15 @@ static void test_header_fields(void **state)
 	struct two *w = two_new(BS, false);
 	uint8_t p[512];
 	uint32_t len = simple_list(w, p, 1, 0, 1, 8, 0, 0);
-	struct scsi_task t;
 
 	(void)state;
 	p[1] = 1 << 3;				/* LIST ID USAGE 01b: reserved */
-	xcopy(w, &t, p, len);
-	assert_sense(&t, 0x5, 0x2600);
-	assert_field_ptr(&t, 1);
-	scsi_task_release(&t);
+	expect_field(w, p, len, 0x5, 0x2600, 1);
 	p[1] = 3 << 3;				/* no list identifier, but one given */
-	xcopy(w, &t, p, len);
-	assert_sense(&t, 0x5, 0x2600);
-	assert_field_ptr(&t, 0);
-	scsi_task_release(&t);
+	expect_field(w, p, len, 0x5, 0x2600, 0);
 	p[1] = 0;
 	put_be32(&p[12], 4);			/* inline data: none supported */
-	xcopy(w, &t, p, len + 4);
-	assert_sense(&t, 0x5, 0x2600);
-	assert_field_ptr(&t, 12);
-	scsi_task_release(&t);
+	expect_field(w, p, len + 4, 0x5, 0x2600, 12);
 	assert_int_equal(w->f->st.submits + w->st1.submits, 0);
 	two_free(w);
 }
@@ -97,20 +87,13 @@ static void test_descriptor_types(void **state)
 	struct two *w = two_new(BS, false);
 	uint8_t p[512];
 	uint32_t len = simple_list(w, p, 1, 0, 1, 8, 0, 0);
-	struct scsi_task t;
 
 	(void)state;
 	p[HDR + CSCD] = 0xe0;			/* Fibre Channel N_Port_Name */
-	xcopy(w, &t, p, len);
-	assert_sense(&t, 0x5, 0x2607);
-	assert_field_ptr(&t, HDR + CSCD);
-	scsi_task_release(&t);
+	expect_field(w, p, len, 0x5, 0x2607, HDR + CSCD);
 	p[HDR + CSCD] = 0xe4;
 	p[HDR + 2 * CSCD] = 0x03;		/* stream to stream */
-	xcopy(w, &t, p, len);
-	assert_sense(&t, 0x5, 0x2609);
-	assert_field_ptr(&t, HDR + 2 * CSCD);
-	scsi_task_release(&t);
+	expect_field(w, p, len, 0x5, 0x2609, HDR + 2 * CSCD);
 	two_free(w);
 }
 
@@ -134,10 +117,7 @@ static void test_descriptor_fields(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memcpy(p, saved, len);
 		p[bad[i].off] = bad[i].val;
-		xcopy(w, &t, p, len);
-		assert_sense(&t, 0x5, 0x2600);
-		assert_field_ptr(&t, (uint16_t)bad[i].ptr);
-		scsi_task_release(&t);
+		expect_field(w, p, len, 0x5, 0x2600, (uint16_t)bad[i].ptr);
 	}
 	/* LU ID TYPE and NUL are obsolete: ignored. */
 	memcpy(p, saved, len);

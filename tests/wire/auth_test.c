@@ -305,6 +305,9 @@ static void test_security_skipped(void **state)
  */
 static void test_unterminated_last_key(void **state)
 {
+	/* The keys in a request that stays in the security stage, then in
+	 * one that leaves it for the operational stage. */
+	static const uint8_t flags[] = { ISCSI_STAGE_SECURITY << 2, SEC_TO_OP };
 	uint8_t bhs[ISCSI_BHS_LEN];
 	struct rx rx = { 0 };
 	char keys[512];
@@ -312,26 +315,17 @@ static void test_unterminated_last_key(void **state)
 	int fd;
 
 	(void)state;
-	fd = wire_connect_from(g_port, "127.0.0.15");
 	n = snprintf(keys, sizeof(keys), "InitiatorName=iqn.2026-11.io.ctgt:unterminated%cTargetName=%s",
 		     0, g_chap);
-	login_bhs(bhs, ISCSI_STAGE_SECURITY << 2, 1);	/* no transit yet */
-	send_pdu(fd, bhs, keys, (uint32_t)n);		/* no final NUL */
-	expect_pdu(fd, &rx, ISCSI_OP_LOGIN_RSP);
-	expect_status(&rx, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_INIT_ERR);
-	assert_true(wait_closed(fd));
-	close(fd);
-
-	/* The same as the last key of a request leaving the stage. */
-	fd = wire_connect_from(g_port, "127.0.0.15");
-	n = snprintf(keys, sizeof(keys), "InitiatorName=iqn.2026-11.io.ctgt:unterminated%cTargetName=%s",
-		     0, g_chap);
-	login_bhs(bhs, SEC_TO_OP, 1);
-	send_pdu(fd, bhs, keys, (uint32_t)n);
-	expect_pdu(fd, &rx, ISCSI_OP_LOGIN_RSP);
-	expect_status(&rx, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_INIT_ERR);
-	assert_true(wait_closed(fd));
-	close(fd);
+	for (size_t i = 0; i < sizeof(flags); i++) {
+		fd = wire_connect_from(g_port, "127.0.0.15");
+		login_bhs(bhs, flags[i], 1);
+		send_pdu(fd, bhs, keys, (uint32_t)n);	/* no final NUL */
+		expect_pdu(fd, &rx, ISCSI_OP_LOGIN_RSP);
+		expect_status(&rx, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_INIT_ERR);
+		assert_true(wait_closed(fd));
+		close(fd);
+	}
 	rx_free(&rx);
 }
 
