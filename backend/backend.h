@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "util/mpsc.h"
+
 enum bs_op {
 	BS_OP_READ,	/**< fill iov from [offset, offset+len) */
 	BS_OP_WRITE,	/**< write iov to [offset, offset+len); with fua, durable before done */
@@ -43,7 +45,9 @@ struct bs_request {
 	int result;		/**< set by the backend: 0 or a negative errno */
 	bs_done_fn done;	/**< called on the queue owner's thread */
 	void *priv;		/**< caller's context */
-	struct bs_request *cq_next; /**< owned by the completion queue */
+	struct bs_request *cq_next; /**< the owner thread's lists (the queue's
+				     *   local one, a store's waiting list) */
+	struct mpsc_node cq_node;   /**< the queue's cross-thread list */
 };
 
 /**
@@ -64,8 +68,7 @@ struct bs_cq_poller {
 
 struct bs_cq {
 	int efd;			/**< readable when cross-thread completions are queued */
-	pthread_mutex_t lock;
-	struct bs_request *head, *tail;	/**< pushed from other threads, under lock */
+	struct mpsc remote;		/**< pushed from other threads, lock-free */
 	struct bs_request *lhead, *ltail; /**< pushed by the owner thread, no lock */
 	struct bs_cq_poller *pollers;	/**< owner thread only */
 };
@@ -81,6 +84,9 @@ void bs_cq_push_local(struct bs_cq *cq, struct bs_request *req);
 int bs_cq_run(struct bs_cq *cq);
 /** True when owner-thread completions are waiting (the loop must not sleep). */
 bool bs_cq_has_local(const struct bs_cq *cq);
+/** True when any completion, from any thread, is queued (a hint for tests:
+ *  another thread may push one at once). */
+bool bs_cq_pending(struct bs_cq *cq);
 /** Owner thread: have bs_cq_run() call @p->poll until bs_cq_del_poller(). */
 void bs_cq_add_poller(struct bs_cq *cq, struct bs_cq_poller *p);
 void bs_cq_del_poller(struct bs_cq *cq, struct bs_cq_poller *p);

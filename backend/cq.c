@@ -11,23 +11,15 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "util/list.h"
+
 int bs_cq_init(struct bs_cq *cq)
 {
-	int rc;
-
-	cq->head = cq->tail = NULL;
+	mpsc_init(&cq->remote);
 	cq->lhead = cq->ltail = NULL;
 	cq->pollers = NULL;
 	cq->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (cq->efd < 0)
-		return -errno;
-	rc = pthread_mutex_init(&cq->lock, NULL);
-	if (rc != 0) {
-		close(cq->efd);
-		cq->efd = -1;
-		return -rc;
-	}
-	return 0;
+	return cq->efd < 0 ? -errno : 0;
 }
 
 void bs_cq_destroy(struct bs_cq *cq)
@@ -35,8 +27,7 @@ void bs_cq_destroy(struct bs_cq *cq)
 	if (cq->efd >= 0)
 		close(cq->efd);
 	cq->efd = -1;
-	pthread_mutex_destroy(&cq->lock);
-	cq->head = cq->tail = NULL;
+	mpsc_init(&cq->remote);
 	cq->lhead = cq->ltail = NULL;
 }
 
@@ -54,23 +45,14 @@ static void wake(int efd)
 
 void bs_cq_push(struct bs_cq *cq, struct bs_request *req)
 {
-	bool was_empty;
-
-	req->cq_next = NULL;
-	pthread_mutex_lock(&cq->lock);
-	was_empty = cq->head == NULL;
-	if (was_empty)
-		cq->head = req;
-	else
-		cq->tail->cq_next = req;
-	cq->tail = req;
-	pthread_mutex_unlock(&cq->lock);
 	/*
-	 * A non-empty list means an earlier push already signalled and the
+	 * A non-empty queue means an earlier push already signalled and the
 	 * owner has not yet taken the list (it drains the eventfd before
-	 * taking it), so that earlier wake-up covers this request too.
+	 * taking it), so that earlier wake-up covers this request too. The
+	 * push is a release: the store's writes (data, result) are seen by
+	 * the owner that takes the request.
 	 */
-	if (was_empty)
+	if (mpsc_push(&cq->remote, &req->cq_node))
 		wake(cq->efd);
 }
 
@@ -89,12 +71,31 @@ bool bs_cq_has_local(const struct bs_cq *cq)
 	return cq->lhead != NULL;
 }
 
+bool bs_cq_pending(struct bs_cq *cq)
+{
+	return cq->lhead != NULL || !mpsc_empty(&cq->remote);
+}
+
 static void drain_efd(int efd)
 {
 	uint64_t count;
 
 	while (read(efd, &count, sizeof(count)) < 0 && errno == EINTR)
 		;
+}
+
+static int run_remote(struct mpsc_node *n)
+{
+	int ran = 0;
+
+	while (n != NULL) {
+		struct bs_request *req = container_of(n, struct bs_request, cq_node);
+
+		n = n->next;	/* done() may reuse or free the request */
+		req->done(req);
+		ran++;
+	}
+	return ran;
 }
 
 static int run_list(struct bs_request *req)
@@ -131,21 +132,19 @@ void bs_cq_del_poller(struct bs_cq *cq, struct bs_cq_poller *p)
 
 int bs_cq_run(struct bs_cq *cq)
 {
-	struct bs_request *remote, *local;
+	struct mpsc_node *remote;
+	struct bs_request *local;
 
 	drain_efd(cq->efd);
 	/* After the drain: whatever finishes from here on signals efd again. */
 	for (struct bs_cq_poller *p = cq->pollers; p != NULL; p = p->next)
 		p->poll(p);
-	pthread_mutex_lock(&cq->lock);
-	remote = cq->head;
-	cq->head = cq->tail = NULL;
-	pthread_mutex_unlock(&cq->lock);
+	remote = mpsc_take_all(&cq->remote);
 	local = cq->lhead;
 	cq->lhead = cq->ltail = NULL;
 	/*
 	 * Completions pushed by these callbacks land on the fresh lists and
 	 * run on the next call, so one call always terminates.
 	 */
-	return run_list(local) + run_list(remote);
+	return run_list(local) + run_remote(remote);
 }

@@ -166,10 +166,11 @@ int auth_step(struct iscsi_conn *conn, struct kvbuf *out, bool *transit)
 		a->done = true;
 		fail_forget(conn);
 		/* CHAP_N equals our configured name here, escaped all the same. */
-		LOG_INFO("login", "%s: CHAP authenticated as %s (algorithm %d)%s", conn->peer,
-			 log_escape(esc, sizeof(esc), a->expect->name), a->chap.alg,
-			 a->chap.ours && kv_find(conn->text_in, conn->text_in_len, "CHAP_C")
-				 ? ", mutual" : "");
+		log_msg_rl(&conn->srv->rl_login_ok, LOG_LVL_INFO, "login",
+			   "%s: CHAP authenticated as %s (algorithm %d)%s", conn->peer,
+			   log_escape(esc, sizeof(esc), a->expect->name), a->chap.alg,
+			   a->chap.ours && kv_find(conn->text_in, conn->text_in_len, "CHAP_C")
+				   ? ", mutual" : "");
 		return 0;
 	}
 	case CHAP_FAIL:

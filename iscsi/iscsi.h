@@ -90,9 +90,11 @@ struct iscsi_server {
 	/* one rate-limited log line per limit */
 	struct log_ratelimit rl_conns, rl_addr, rl_sessions, rl_login, rl_accept, rl_buffer, rl_backlog,
 		rl_immediate, rl_nop, rl_reject;
-	/* connected / closing / CmdSN outside the window: ISCSI_LOG_BURST per 10 s,
-	 * a summary of the rest from the tick */
-	struct log_ratelimit rl_connect, rl_close, rl_cmdsn;
+	/* connected / closing / CmdSN outside the window / login failed / a
+	 * session or CHAP login that succeeded / a CHAP answer held back:
+	 * ISCSI_LOG_BURST per 10 s, a summary of the rest from the tick */
+	struct log_ratelimit rl_connect, rl_close, rl_cmdsn, rl_login_fail, rl_login_ok,
+		rl_login_hold;
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
 	struct iscsi_auth_cfg discovery_auth;

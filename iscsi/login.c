@@ -76,7 +76,8 @@ void login_fail(struct iscsi_conn *conn, uint8_t cls, uint8_t detail, const char
 {
 	struct login_rsp r = { .status_class = cls, .status_detail = detail };
 
-	LOG_WARN("login", "%s: login failed (%02x/%02x): %s", conn->peer, cls, detail, why);
+	LOG_WARN_RL(&conn->srv->rl_login_fail, "login", "%s: login failed (%02x/%02x): %s",
+		    conn->peer, cls, detail, why);
 	login_send(conn, &r, NULL);
 	/* The connection closes once the response is on the wire. */
 	conn_set_state(conn, CONN_LOGOUT);
@@ -285,12 +286,13 @@ static int login_finish(struct iscsi_conn *conn)
 	}
 	conn_set_state(conn, CONN_FULL_FEATURE);
 	/* The names were checked (check_identity), escaped all the same. */
-	LOG_INFO("login", "%s: %s session %u (CID %u, %d connections) for %s%s%s", conn->peer,
-		 conn->params.discovery ? "discovery" : "normal", conn->sess->tsih, conn->cid,
-		 session_live_conns(conn->sess),
-		 log_escape(ini, sizeof(ini), conn->params.initiator_name),
-		 conn->params.discovery ? "" : " to ",
-		 conn->params.discovery ? "" : log_escape(tgt, sizeof(tgt), conn->params.target_name));
+	log_msg_rl(&conn->srv->rl_login_ok, LOG_LVL_INFO, "login",
+		   "%s: %s session %u (CID %u, %d connections) for %s%s%s", conn->peer,
+		   conn->params.discovery ? "discovery" : "normal", conn->sess->tsih, conn->cid,
+		   session_live_conns(conn->sess),
+		   log_escape(ini, sizeof(ini), conn->params.initiator_name),
+		   conn->params.discovery ? "" : " to ",
+		   conn->params.discovery ? "" : log_escape(tgt, sizeof(tgt), conn->params.target_name));
 	return 0;
 }
 
@@ -389,8 +391,9 @@ static bool hold_answer(struct iscsi_conn *conn, const uint8_t *bhs)
 			   "out of memory");
 		return true;
 	}
-	LOG_WARN("login", "%s: earlier CHAP failures: answering in %llu ms", conn->peer,
-		 (unsigned long long)ms);
+	LOG_WARN_RL(&conn->srv->rl_login_hold, "login",
+		    "%s: earlier CHAP failures: answering in %llu ms", conn->peer,
+		    (unsigned long long)ms);
 	return true;
 }
 

@@ -59,8 +59,9 @@ struct iscsi_server *iscsi_server_create(struct evloop *loop, struct bs_cq *cq)
 			(struct log_ratelimit)LOG_RATELIMIT_INIT(10000);
 	/* Lines any peer can cause at will, but that tell an operator who
 	 * came and went: the first ten of every 10 s. */
-	srv->rl_connect = srv->rl_close = srv->rl_cmdsn =
-		(struct log_ratelimit)LOG_RATELIMIT_BURST(10000, ISCSI_LOG_BURST);
+	srv->rl_connect = srv->rl_close = srv->rl_cmdsn = srv->rl_login_fail =
+		srv->rl_login_ok = srv->rl_login_hold =
+			(struct log_ratelimit)LOG_RATELIMIT_BURST(10000, ISCSI_LOG_BURST);
 	list_init(&srv->targets);
 	list_init(&srv->sessions);
 	list_init(&srv->conns);
@@ -336,6 +337,9 @@ static void server_tick(struct evloop *loop, void *arg)
 	log_rl_summary(&srv->rl_connect, LOG_LVL_INFO, "conn", "connected");
 	log_rl_summary(&srv->rl_close, LOG_LVL_INFO, "conn", "closing");
 	log_rl_summary(&srv->rl_cmdsn, LOG_LVL_WARN, "session", "CmdSN outside window");
+	log_rl_summary(&srv->rl_login_fail, LOG_LVL_WARN, "login", "login failed");
+	log_rl_summary(&srv->rl_login_ok, LOG_LVL_INFO, "login", "session");
+	log_rl_summary(&srv->rl_login_hold, LOG_LVL_WARN, "login", "CHAP answer held back");
 	srv->tick_timer = srv->shutting_down ? 0 : evloop_add_timer(loop, 1000, server_tick, srv);
 }
 

@@ -88,17 +88,17 @@
  * hands it to the store: the file and callback stores queue it to their
  * worker pool (under the pool's lock, backend/pool.c), where a worker runs
  * it (a bandwidth cap makes the worker wait, never the task thread) and
- * pushes it to the completion queue (under the queue's lock, with an
+ * pushes it to the completion queue (lock-free, util/mpsc.h, with an
  * eventfd wake-up, backend/cq.c); mem: and null: run it inline and queue
- * it on the queue's owner-only list. bs_cq_run() on the task thread then calls its
- * done(). Those lock hand-overs order the worker's writes (data, result)
- * before done(). Workers touch nothing else but their pool (under its lock)
- * and their store's own state, fixed at open (the file descriptor; the
- * application's callbacks and ctx, which run on the workers,
- * include/ctgt/lu.h).
+ * it on the queue's owner-only list. bs_cq_run() on the task thread then
+ * calls its done(). The pool's lock and the queue's release/acquire order
+ * the worker's writes (data, result) before done(). Workers touch nothing
+ * else but their pool (under its lock) and their store's own state, fixed
+ * at open (the file descriptor; the application's callbacks and ctx, which
+ * run on the workers, include/ctgt/lu.h).
  *
- * So the per-I/O path takes only the pool's and the completion queue's
- * locks, each held for a few list operations. tgt->lock is never contended
+ * So the per-I/O path takes only the pool's lock, held for a few list
+ * operations (the completion queue takes none). tgt->lock is never contended
  * today, only the task thread takes it. Serving one LU from several
  * threads needs more than that lock: every piece of state listed above as
  * the task thread's would have to become a message to the LU's thread or

@@ -189,7 +189,7 @@ static void settle(struct world *w)
 	for (int i = 0; i < MAX_TASKS; i++)
 		if (w->slot[i].state == SLOT_WAIT_DOUT && !w->slot[i].t.aborted)
 			slot_execute(&w->slot[i]);
-	for (int guard = 0; bs_cq_has_local(&w->cq) || w->cq.head; guard++) {
+	for (int guard = 0; bs_cq_pending(&w->cq); guard++) {
 		if (guard > 1000000)
 			__builtin_trap();	/* completions that never end */
 		bs_cq_run(&w->cq);

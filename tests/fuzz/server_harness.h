@@ -177,7 +177,7 @@ static bool fz_idle(struct fz_server *fz)
 {
 	struct list_node *pos;
 
-	if (bs_cq_has_local(&fz->cq) || fz->cq.head)
+	if (bs_cq_pending(&fz->cq))
 		return false;
 	for (pos = fz->srv->conns.next; pos != &fz->srv->conns; pos = pos->next) {
 		struct iscsi_conn *c = container_of(pos, struct iscsi_conn, link);

@@ -84,9 +84,10 @@ expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" deferred-ping
 log "$(grep '^deferred-ping:' <<<"$RUN_OUT")"
 ctgt_stop
 
-# What any peer can make the daemon log (100 connections, 50 commands outside
-# the CmdSN window): the first lines of each kind, then one line saying how
-# many were suppressed; every hit is accounted for.
+# What any peer can make the daemon log (100 connections, 30 failed logins,
+# 31 sessions, 50 commands outside the CmdSN window): the first lines of each
+# kind, then one line saying how many were suppressed; every hit is
+# accounted for.
 # rl_lines LOG REGEX WHAT: "LOGGED SUPPRESSED" for the lines matching REGEX,
 # SUPPRESSED from their " (N similar suppressed)" and from the summary lines
 # "N similar lines suppressed (WHAT)".
@@ -112,8 +113,10 @@ assert_rl() {
 ctgt_start --lun 0=mem:,size=1M
 expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" logflood
 ctgt_stop
-assert_rl "$CTGT_LOG" 'conn: [^ ]+: connected( \(|$)' connected 101
-assert_rl "$CTGT_LOG" 'conn: [^ ]+: closing: ' closing 101
+assert_rl "$CTGT_LOG" 'conn: [^ ]+: connected( \(|$)' connected 161
+assert_rl "$CTGT_LOG" 'conn: [^ ]+: closing: ' closing 161
+assert_rl "$CTGT_LOG" 'login: [^ ]+: login failed ' 'login failed' 30
+assert_rl "$CTGT_LOG" 'login: [^ ]+: normal session ' 'session' 31
 assert_rl "$CTGT_LOG" 'CmdSN [0-9]+ outside window \[' 'CmdSN outside window' 50
 
 # Few descriptors: accept() fails with EMFILE; the daemon pauses accepting,

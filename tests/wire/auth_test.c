@@ -499,12 +499,14 @@ int main(int argc, char **argv)
 	};
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: auth_test PORT CHAP_IQN OPEN_IQN ACL_IQN\n");
+		fprintf(stderr, "usage: auth_test PORT CHAP_IQN OPEN_IQN ACL_IQN [TEST]\n");
 		return 2;
 	}
 	g_port = atoi(argv[1]);
 	g_chap = argv[2];
 	g_open = argv[3];
 	g_acl = argv[4];
+	if (argc > 5)
+		cmocka_set_test_filter(argv[5]);	/* one test (a glob) */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -852,11 +852,30 @@ static void test_keepalive_ping_outstanding_while_deferred(void **state)
 
 /* ---- logflood: the default daemon; limits.sh reads its log ---- */
 
+/* A login to a target that does not exist: 0203 (not found). */
+static void login_unknown_target(void)
+{
+	char keys[1024];
+	uint8_t bhs[ISCSI_BHS_LEN];
+	size_t len = login_keys(keys, sizeof(keys), INITIATOR, "iqn.2026-11.io.ctgt:nosuch", NULL);
+	int fd = wire_connect(g_port);
+	struct rx rsp = { 0 };
+
+	login_bhs(bhs, LOGIN_TO_FFP, 9);
+	send_pdu(fd, bhs, keys, (uint32_t)len);
+	assert_int_equal(recv_pdu(fd, &rsp), 0);
+	assert_int_equal(rsp.bhs[BHS_LOGIN_STATUS_CLASS] << 8 | rsp.bhs[BHS_LOGIN_STATUS_DETAIL],
+			 0x0203);
+	rx_free(&rsp);
+	close(fd);
+}
+
 /*
  * What any peer can make the daemon log, at will: 100 connections opened
- * and closed, then 50 commands outside the CmdSN window on a session (which
- * still works). Then 11.5 s for the rate limits' interval to end, when the
- * daemon logs how many lines it suppressed.
+ * and closed, 30 failed logins, 30 sessions opened and closed, then 50
+ * commands outside the CmdSN window on a session (which still works). Then
+ * 11.5 s for the rate limits' interval to end, when the daemon logs how
+ * many lines it suppressed.
  */
 static void test_log_flood(void **state)
 {
@@ -867,6 +886,12 @@ static void test_log_flood(void **state)
 	(void)state;
 	for (int i = 0; i < 100; i++)
 		close(wire_connect(g_port));
+	for (int i = 0; i < 30; i++)
+		login_unknown_target();
+	for (int i = 0; i < 30; i++) {
+		sess_on(&s, wire_connect(g_port), 2);
+		sess_close(&s);
+	}
 	sess_on(&s, wire_connect(g_port), 1);
 	for (int i = 0; i < 50; i++) {
 		cmd_bhs(bhs, &s, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, tur);
