@@ -110,8 +110,10 @@ $(BUILD)/bench/tcpbw: tools/bench/tcpbw.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< -pthread
 
-# The histogram and the verify pattern of the load generator, unit-tested.
-$(BUILD)/tests/bench_test: tests/unit/bench_test.c $(BENCH_SRC)
+# The histogram, the verify pattern and the command line of the load
+# generator, unit-tested.
+$(BUILD)/tests/bench_test: tests/unit/bench_test.c $(BENCH_SRC) tools/bench/opts.c \
+			   $(wildcard tools/bench/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) -lm -lcmocka
 

@@ -6,7 +6,9 @@
 # runs, no target involved: the mean of the rounds, the ctgt/tgt ratio of
 # the means and the range of the per-round ratios, latency and CPU ratios, a
 # failed run left out of the means and counted, a workload with no run shown
-# as "-", and the share of the loopback TCP bandwidth (the best probe).
+# as "-", the share of the loopback TCP bandwidth (the best probe), and the
+# scale series (IOPS by sessions: every point in order, each over the first,
+# a point without runs shown as "-") as a table and a chart.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -32,6 +34,13 @@ add_run tgt rw4k_qd32 1 50 0.2 10 10
 add_run tgt rw4k_qd32 2 50 0.2 10 10
 BS=1048576 add_run ctgt sr1m_qd8 1 500 500 1000 100
 BS=1048576 add_run tgt sr1m_qd8 1 250 250 2000 200
+# The scale series: 1, 4 and 16 sessions ran, 64 did not.
+add_run ctgt rr4k_1x16 1 1000 4 100 10
+add_run tgt rr4k_1x16 1 500 2 200 20
+add_run ctgt rr4k_4x16 1 2000 8 100 10
+add_run tgt rr4k_4x16 1 500 2 200 20
+add_run ctgt rr4k_16x16 1 3000 12 100 10
+add_run tgt rr4k_16x16 1 250 1 400 20
 printf '%s\n' '{"mb_s": 800}' '{"mb_s": 1000}' >"$out/tcp.jsonl"
 jq -n '{date: "2026-01-01T00:00:00Z", command: "fixture", backend: "file", quick: true,
 	rounds: 2, duration_s: 1, ramp_s: 0, size: "1G",
@@ -62,8 +71,21 @@ assert_contains "$table" "1 MiB sequential read, depth 8: ctgt 50%, tgt 25% of l
 	"loopback line"
 assert_contains "$(cat "$out/results.md")" \
 	"| 4 KiB random read, depth 32 | 1.5x (1-2) | 150 / 100 | 0.6 / 0.4 | 0.5x  50 / 100 |" "Markdown row"
+assert_eq "$(q '[.scale[] | .sessions]')" "[1,4,16,64]" "scale series: its points in order"
+assert_eq "$(q '[.scale[] | [.ctgt.iops, .tgt.iops, .ratio, .of_first.ctgt, .of_first.tgt]]')" \
+	"[[1000,500,2,1,1],[2000,500,4,2,1],[3000,250,12,3,0.5],[null,null,null,null,null]]" \
+	"scale series: IOPS, ratio and each point over the first"
+assert_contains "$table" "Scale: 4 KiB random read, depth 16, IOPS by sessions" "scale title"
+assert_match "$table" '^16 +3000 / 250 +12x +3 / 0\.5 +400 / 1600 *$' "scale table row"
+assert_match "$table" '^64 +- / - +- +- / - +- / - *$' "scale row without runs"
+assert_contains "$(cat "$out/results.md")" "| 4 | 2000 / 500 | 4x | 2 / 1 | 400 / 800 |" \
+	"scale Markdown row"
+assert_eq "$(cat "$out/plot-scale.dat")" "1 1000 500
+4 2000 500
+16 3000 250
+64 ? ?" "scale chart data"
 if command -v gnuplot >/dev/null; then
-	for c in iops latency cpu throughput; do
+	for c in iops latency cpu throughput scale; do
 		[ -s "$out/$c.png" ] || fail "no chart $c.png"
 	done
 fi

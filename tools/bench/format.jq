@@ -34,3 +34,15 @@ def context: "\(.date), backend \(.backend), \(.rounds) rounds of \(.duration_s)
 	+ (if .quick then " (--quick)" else "" end)
 	+ ", \(.machine.cores) cores, load average \(.machine.loadavg_at_end) at the end"
 	+ ", ctgt \(.versions.ctgt), tgt \(.versions.tgt)";
+# The scale series (IOPS by sessions): a title line, a header and one row
+# per point; "vs first" is the point's IOPS over the first point's.
+def scale_title: "Scale: " + (.scale[0].title // "" | sub(", [0-9]+ sessions? x "; ", "))
+	+ ", IOPS by sessions (ctgt / tgt; vs first: IOPS over the first point's)";
+def scale_header: ["sessions", "IOPS ctgt / tgt", "IOPS ratio", "vs first ctgt / tgt", "p99 us ctgt / tgt"];
+def scale_cells: [
+	(.sessions | tostring),
+	pair(.ctgt.iops; .tgt.iops; big),
+	(.ratio | x),
+	pair(.of_first.ctgt; .of_first.tgt; num(2)),
+	pair(.ctgt.p99_us; .tgt.p99_us; big)
+];

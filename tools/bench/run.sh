@@ -52,9 +52,19 @@ WORKLOADS=(
 	"rw4k_qd32|4 KiB random write, depth 32|4K|32|1|random|0"
 	"mix4k_qd32|4 KiB 70/30 read/write, depth 32|4K|32|1|random|70"
 	"rr4k_4x16|4 KiB random read, 4 sessions x depth 16|4K|16|4|random|100"
+	"rr4k_1x16|4 KiB random read, 1 session x depth 16|4K|16|1|random|100"
+	"rr4k_16x16|4 KiB random read, 16 sessions x depth 16|4K|16|16|random|100"
+	"rr4k_64x16|4 KiB random read, 64 sessions x depth 16|4K|16|64|random|100"
 	"sr1m_qd8|1 MiB sequential read, depth 8|1M|8|1|sequential|100"
 	"sw1m_qd8|1 MiB sequential write, depth 8|1M|8|1|sequential|0"
 )
+# The scale series: the workloads above that differ only in their number of
+# sessions, in the order of the IOPS-by-sessions table and chart.
+SCALE=(rr4k_1x16 rr4k_4x16 rr4k_16x16 rr4k_64x16)
+# ctgt's limits, raised so the widest point of the series fits (defaults: 64
+# sessions per target, 128 connections per address) with room for sessions
+# of the previous run still being torn down.
+CTGT_LIMITS=(--session-limit 256 --connection-limit-per-address 256)
 
 usage() {
 	sed -n '6,7p' "$0" | sed 's/^# \{0,1\}//'
@@ -159,8 +169,8 @@ free_port() {
 # start_ctgt IMAGE: sets CTGT_PID and CTGT_URL.
 start_ctgt() {
 	local out=$OUT/ctgt.stdout port
-	"$BUILD/ctgt" serve --portal 127.0.0.1:0 --log-level warn --target "$CTGT_IQN" \
-		--lun "$(backend_ctgt_lun "$BACKEND" "$1")" >"$out" 2>"$OUT/ctgt.log" &
+	"$BUILD/ctgt" serve --portal 127.0.0.1:0 --log-level warn "${CTGT_LIMITS[@]}" \
+		--target "$CTGT_IQN" --lun "$(backend_ctgt_lun "$BACKEND" "$1")" >"$out" 2>"$OUT/ctgt.log" &
 	CTGT_PID=$!
 	for _ in $(seq 100); do
 		grep -q '^ready' "$out" && break
@@ -290,11 +300,12 @@ write_meta() {
 # results.json: per workload and target the mean of the rounds, per round
 # the ctgt/tgt ratios (tools/bench/aggregate.jq).
 aggregate() {
-	local order
+	local order scale
 	order=$(printf '%s\n' "${WORKLOADS[@]}" |
-		jq -R 'split("|") | {name: .[0], title: .[1]}' | jq -sc .)
+		jq -R 'split("|") | {name: .[0], title: .[1], sessions: (.[4] | tonumber)}' | jq -sc .)
+	scale=$(printf '%s\n' "${SCALE[@]}" | jq -R . | jq -sc .)
 	jq -n --slurpfile runs "$OUT/runs.jsonl" --slurpfile tcp "$OUT/tcp.jsonl" \
-		--slurpfile meta "$OUT/meta.json" --argjson order "$order" \
+		--slurpfile meta "$OUT/meta.json" --argjson order "$order" --argjson scale "$scale" \
 		-f "$ROOT/tools/bench/aggregate.jq" >"$OUT/results.json"
 }
 
@@ -308,6 +319,8 @@ report() {
 	report_jq -f "$ROOT/tools/bench/markdown.jq" "$res" >"$OUT/results.md"
 	report_jq --arg large 0 -f "$ROOT/tools/bench/plotdata.jq" "$res" >"$OUT/plot-small.dat"
 	report_jq --arg large 1 -f "$ROOT/tools/bench/plotdata.jq" "$res" >"$OUT/plot-large.dat"
+	report_jq '.scale[] | [.sessions, .ctgt.iops, .tgt.iops] | map(. // "?" | tostring) | join(" ")' \
+		"$res" >"$OUT/plot-scale.dat"
 	tcp=$(jq '.loopback_tcp_mb_s // 0' "$res")
 	# A benchmark run checked for gnuplot before it started; --report-only
 	# (and its test) can do without the charts.
@@ -315,7 +328,7 @@ report() {
 		echo "bench: no gnuplot, no charts" >&2
 		return
 	fi
-	gnuplot -e "small='$OUT/plot-small.dat'; large='$OUT/plot-large.dat'; tcp=$tcp; out='$OUT'" \
+	gnuplot -e "small='$OUT/plot-small.dat'; large='$OUT/plot-large.dat'; scale='$OUT/plot-scale.dat'; tcp=$tcp; out='$OUT'" \
 		"$ROOT/tools/bench/charts.gp" 2>"$OUT/gnuplot.log" ||
 		{ echo "bench: gnuplot failed, see $OUT/gnuplot.log" >&2; FAILED=1; }
 	echo
