@@ -6,7 +6,8 @@
  * seed and generation, and a check finds a changed byte, another place's
  * data, an older generation and zeros; the command line takes the widest
  * point of make bench's scale series (64 sessions x depth 16) and no more
- * sessions than the poll loop has room for.
+ * sessions than the poll loop has room for; the VmRSS line of
+ * /proc/PID/status is read wherever it is, and a malformed one is refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <getopt.h>
@@ -22,6 +24,7 @@
 #include "tools/bench/hist.h"
 #include "tools/bench/opts.h"
 #include "tools/bench/pattern.h"
+#include "tools/bench/procmem.h"
 
 static void test_buckets_tile(void **state)
 {
@@ -125,6 +128,22 @@ static void test_scale_opts(void **state)
 	assert_int_equal(parse_sessions("64", "257", &o), -1);
 }
 
+static void test_rss_parse(void **state)
+{
+	(void)state;
+	assert_int_equal(rss_parse_kb("Name:\tctgt\nVmHWM:\t  9 kB\nVmRSS:\t    3652 kB\n"), 3652);
+	assert_int_equal(rss_parse_kb("VmRSS:\t0 kB"), 0);
+	/* A key that only ends in VmRSS, no line, a missing unit, a negative. */
+	assert_int_equal(rss_parse_kb("XVmRSS:\t12 kB\n"), -1);
+	assert_int_equal(rss_parse_kb(""), -1);
+	assert_int_equal(rss_parse_kb("VmRSS:\t12\n"), -1);
+	assert_int_equal(rss_parse_kb("VmRSS:\t-12 kB\n"), -1);
+	assert_int_equal(rss_parse_kb("VmRSS:\t kB\n"), -1);
+	/* This process has one. */
+	assert_true(proc_rss_kb((long)getpid()) > 0);
+	assert_int_equal(proc_rss_kb(-5), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +151,7 @@ int main(void)
 		cmocka_unit_test(test_percentiles),
 		cmocka_unit_test(test_pattern),
 		cmocka_unit_test(test_scale_opts),
+		cmocka_unit_test(test_rss_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

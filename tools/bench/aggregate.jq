@@ -3,7 +3,9 @@
 # results.json. Per workload and target: the mean over the rounds that
 # succeeded; ctgt/tgt ratios of those means, and the lowest and highest IOPS
 # ratio of one round; for 1 MiB workloads the fraction of the loopback TCP
-# bandwidth (the best tcpbw run). $meta: what ran (meta.json), copied;
+# bandwidth (the best tcpbw run); $idle: idleconn's results (idle.jsonl),
+# the bytes of VmRSS an idle connection costs, per target, for sessions that
+# did nothing ("idle") and that wrote once ("written"). $meta: what ran (meta.json), copied;
 # $order: the workloads ({name, title, sessions}) in the order of the report;
 # $scale: the names of the workloads of the scale series (IOPS by sessions),
 # in its order, each point also as a fraction of the series' first point.
@@ -61,3 +63,9 @@ def round_ratios($c; $t):
 	]
 }
 | . + {scale: scale_series($scale)}
+| . + {idle: (if $idle | length == 0 then null else
+	($idle | group_by(.variant // "idle")
+	| map({key: (.[0].variant // "idle"), value: (map({key: .target, value: (if .exit == 0 then
+		{connections, write, bytes_per_connection, rss_before_kb, rss_after_kb} else null end)})
+		| from_entries)})
+	| from_entries) end)}

@@ -30,6 +30,15 @@ def tcp_lines: [
 	(.workloads[] | select(.of_loopback_tcp != null)
 		| "\(.title): ctgt \(.of_loopback_tcp.ctgt | pct), tgt \(.of_loopback_tcp.tgt | pct) of loopback TCP")
 ];
+# "idle connection: N bytes RSS each" (ctgt), tgt's figure beside it; then
+# the same for connections that wrote once before going idle.
+def idle_line($i; $what): select($i != null)
+	| "\($what): \($i.ctgt.bytes_per_connection // "-") bytes RSS each on ctgt, "
+	+ "\($i.tgt.bytes_per_connection // "-") on tgt (\($i.ctgt.connections // $i.tgt.connections // "-")"
+	+ " logged-in connections, the daemon's VmRSS before and after)";
+def idle_lines: select(.idle != null)
+	| idle_line(.idle.idle; "idle connection"),
+	  idle_line(.idle.written; "idle connection after one \((.idle.written.ctgt.write // .idle.written.tgt.write // 0) / 1024 | floor) KiB write");
 def context: "\(.date), backend \(.backend), \(.rounds) rounds of \(.duration_s) s"
 	+ (if .quick then " (--quick)" else "" end)
 	+ ", \(.machine.cores) cores, load average \(.machine.loadavg_at_end) at the end"

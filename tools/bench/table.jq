@@ -9,5 +9,5 @@ def table($rows): widths($rows) as $w
 	| $rows[] | to_entries | map(. as $e | $e.value | pad($w[$e.key])) | join("");
 context,
   table([header] + [.workloads[] | cells]),
-  "", tcp_lines[],
+  "", tcp_lines[], idle_lines,
   (select(.scale | length > 0) | "", scale_title, table([scale_header] + [.scale[] | scale_cells]))
