@@ -8,6 +8,9 @@
 # make asan     the same programs built with ASan+UBSan into build/asan/
 # make bench    ctgt against Debian's tgt, same machine, same data
 #               (tools/bench/run.sh; BENCH_ARGS=--quick for a short run)
+# make soak     10 minutes of verified mixed I/O on ctgt while connections
+#               come and go, its RSS watched (tools/bench/soak.sh;
+#               SOAK_ARGS="--duration S" for another length)
 # make check-layers  every #include follows the layering (tools/check-layers.sh)
 # make unit-tsan     the unit tests built with ThreadSanitizer (build/tsan/);
 #               any report fails the test (not part of make test yet)
@@ -131,6 +134,11 @@ bench:
 	@tools/install-deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD)/ctgt $(BENCH_BIN)
 	@CTGT_BUILD=$(BUILD) tools/bench/run.sh $(BENCH_ARGS)
+
+.PHONY: soak
+soak:
+	@$(MAKE) --no-print-directory $(BUILD)/ctgt $(BENCH_BIN)
+	@CTGT_BUILD=$(BUILD) tools/bench/soak.sh $(SOAK_ARGS)
 
 run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/ctgt
