@@ -23,7 +23,7 @@
 # daemon line at warn or error level (it runs at info), a daemon that died,
 # or an RSS sample after the warm-up (--warmup, default a sixth of the run,
 # 5 to 60 s) above the first sample after it by more than 10% or 16 MiB,
-# whichever is larger (a daemon built with ASan: not bounded, see
+# whichever is larger (a daemon built with ASan or TSan: not bounded, see
 # sanitized()). --check-only checks DIR again without running
 # anything (tests/integration/soak.sh feeds it made-up runs).
 #
@@ -111,13 +111,14 @@ cleanup() {
 	DAEMON_PID=
 }
 
-# A daemon built with ASan (make asan) has an RSS of its allocator's: some
-# 350 MiB here within seconds, then up and down by 20% (quarantine, shadow
-# memory, per-thread caches), which says nothing about ctgt's own. Its RSS
-# is sampled and shown but not bounded; every other check holds.
+# A daemon built with ASan (make asan) or TSan has an RSS of its allocator's
+# (with ASan some 350 MiB here within seconds, then up and down by 20%:
+# quarantine, shadow memory, per-thread caches), which says nothing about
+# ctgt's own. Its RSS is sampled and shown but not bounded; every other
+# check holds.
 sanitized() {
 	# grep reads all (no -q): nm must not die of SIGPIPE under pipefail.
-	nm "$BUILD/ctgt" 2>/dev/null | grep __asan_init >/dev/null
+	nm "$BUILD/ctgt" 2>/dev/null | grep -E '__(asan|tsan)_init' >/dev/null
 }
 
 # start_daemon: sets DAEMON_PID and PORT.
