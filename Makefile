@@ -8,6 +8,9 @@
 # make asan     the same programs built with ASan+UBSan into build/asan/
 # make bench    ctgt against Debian's tgt, same machine, same data
 #               (tools/bench/run.sh; BENCH_ARGS=--quick for a short run)
+# make soak     10 minutes of verified mixed I/O on ctgt while connections
+#               come and go, its RSS watched (tools/bench/soak.sh;
+#               SOAK_ARGS="--duration S" for another length)
 # make check-layers  every #include follows the layering (tools/check-layers.sh)
 # make unit-tsan     the unit tests built with ThreadSanitizer (build/tsan/);
 #               any report fails the test (not part of make test yet)
@@ -46,12 +49,13 @@ EXAMPLE_SRC := $(wildcard examples/*.c)
 EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-# The benchmark's programs (tools/bench/): the libiscsi load generator and
-# the loopback TCP bandwidth probe. Small, so `all` builds them (and the
-# integration test bench_smoke.sh runs the load generator).
+# The benchmark's programs (tools/bench/): the libiscsi load generator, the
+# loopback TCP bandwidth probe and the idle-connection meter. Small, so
+# `all` builds them (and the integration tests bench_smoke.sh,
+# idle_conns.sh and soak.sh run them).
 BENCH_SRC := tools/bench/hist.c tools/bench/pattern.c
 LOADGEN_SRC := tools/bench/loadgen.c tools/bench/opts.c tools/bench/cputime.c $(BENCH_SRC)
-BENCH_BIN := $(BUILD)/bench/loadgen $(BUILD)/bench/tcpbw
+BENCH_BIN := $(BUILD)/bench/loadgen $(BUILD)/bench/tcpbw $(BUILD)/bench/idleconn
 # <iscsi/iscsi.h> is libiscsi's, so the checkout's iscsi/ must not shadow it:
 # the project's own headers are found as "..." (-iquote) only.
 BENCH_CFLAGS = $(filter-out -I.,$(ALL_CFLAGS)) -iquote .
@@ -106,12 +110,19 @@ $(BUILD)/bench/loadgen: $(LOADGEN_SRC) $(wildcard tools/bench/*.h) util/endian.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ $(filter %.c,$^) -liscsi -ljansson -lm
 
+# What an idle logged-in connection costs the target (the daemon's VmRSS).
+$(BUILD)/bench/idleconn: tools/bench/idleconn.c tools/bench/procmem.c tools/bench/procmem.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $(filter %.c,$^) -liscsi
+
 $(BUILD)/bench/tcpbw: tools/bench/tcpbw.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< -pthread
 
-# The histogram and the verify pattern of the load generator, unit-tested.
-$(BUILD)/tests/bench_test: tests/unit/bench_test.c $(BENCH_SRC)
+# The histogram, the verify pattern and the command line of the load
+# generator, and idleconn's reading of VmRSS, unit-tested.
+$(BUILD)/tests/bench_test: tests/unit/bench_test.c $(BENCH_SRC) tools/bench/opts.c tools/bench/procmem.c \
+			   $(wildcard tools/bench/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) -lm -lcmocka
 
@@ -123,6 +134,11 @@ bench:
 	@tools/install-deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD)/ctgt $(BENCH_BIN)
 	@CTGT_BUILD=$(BUILD) tools/bench/run.sh $(BENCH_ARGS)
+
+.PHONY: soak
+soak:
+	@$(MAKE) --no-print-directory $(BUILD)/ctgt $(BENCH_BIN)
+	@CTGT_BUILD=$(BUILD) tools/bench/soak.sh $(SOAK_ARGS)
 
 run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/ctgt

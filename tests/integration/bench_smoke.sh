@@ -8,7 +8,10 @@
 #    read back, with no mismatch; the JSON carries the server's CPU per I/O;
 #  - 1 MiB sequential writes then reads, verified;
 #  - writes to a read-only LU: errors counted, the first one named, exit 1;
-#  - a bad option: exit 2.
+#  - a bad option: exit 2;
+#  - the widest point of the scale series, 64 sessions x depth 16, against a
+#    daemon with the benchmark's limits (tools/bench/run.sh CTGT_LIMITS):
+#    every session logs in and does I/O.
 # And build/bench/tcpbw measures some loopback bandwidth.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
@@ -50,6 +53,17 @@ jq_is "$(grep '^{' <<<"$RUN_OUT")" '.errors > 0 and (.first_error | test("failed
 
 expect_fail "$LOADGEN" --depth 0 "$u0"
 assert_eq "$RUN_RC" 2 "bad --depth"
+
+ctgt_stop
+limits=$(sed -n 's/^CTGT_LIMITS=(\(.*\))$/\1/p' "$CTGT_ROOT/tools/bench/run.sh")
+[ -n "$limits" ] || fail "no CTGT_LIMITS in tools/bench/run.sh"
+# shellcheck disable=SC2086 # the flags, one word each
+ctgt_start --lun "0=$CTGT_TMP/disk0.img,size=64M" $limits
+expect_ok "$LOADGEN" --sessions 64 --depth 16 --span 4M --duration 0.5 \
+	"iscsi://127.0.0.1:$CTGT_PORT/$CTGT_IQN/0"
+jq_is "$RUN_OUT" '.config.sessions == 64 and .config.depth == 16 and .ios > 64
+	and .errors == 0' "64 sessions x depth 16"
+ctgt_stop
 
 expect_ok "$TCPBW" 0.2
 jq_is "$RUN_OUT" '.bytes > 0 and .mb_s > 0' "loopback bandwidth"

@@ -4,19 +4,27 @@
  * buckets tile the whole uint64_t range and its percentiles stay within one
  * bucket (3%) of the exact ones; the verify pattern is a function of place,
  * seed and generation, and a check finds a changed byte, another place's
- * data, an older generation and zeros.
+ * data, an older generation and zeros; the command line takes the widest
+ * point of make bench's scale series (64 sessions x depth 16) and no more
+ * sessions than the poll loop has room for; the VmRSS line of
+ * /proc/PID/status is read wherever it is, and a malformed one is refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
+#include <getopt.h>
 
 #include "tools/bench/hist.h"
+#include "tools/bench/opts.h"
 #include "tools/bench/pattern.h"
+#include "tools/bench/procmem.h"
 
 static void test_buckets_tile(void **state)
 {
@@ -89,12 +97,61 @@ static void test_pattern(void **state)
 	assert_int_equal(pattern_check(b, LEN, 8192, 7, 3), 7);
 }
 
+/* parse_args on "loadgen --sessions SESS --depth DEPTH URL". */
+static int parse_sessions(const char *sess, const char *depth, struct opts *o)
+{
+	char a0[] = "loadgen", a1[] = "--sessions", a3[] = "--depth", a5[] = "iscsi://h/t/0";
+	char a2[16], a4[16];
+	snprintf(a2, sizeof(a2), "%s", sess);
+	snprintf(a4, sizeof(a4), "%s", depth);
+	char *argv[] = { a0, a1, a2, a3, a4, a5, NULL };
+	optind = 0; /* glibc: start a new scan */
+	return parse_args(6, argv, o);
+}
+
+static void test_scale_opts(void **state)
+{
+	(void)state;
+	static struct opts o;
+	/* The scale series of tools/bench/run.sh: 1, 4, 16 and 64 sessions. */
+	const char *points[] = { "1", "4", "16", "64" };
+	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+		assert_int_equal(parse_sessions(points[i], "16", &o), 0);
+		assert_int_equal(o.sessions, atoi(points[i]));
+		assert_int_equal(o.depth, 16);
+		assert_int_equal(o.nurls, 1);
+	}
+	assert_int_equal(parse_sessions("256", "16", &o), 0);
+	assert_int_equal(o.sessions, MAX_SESSIONS);
+	assert_int_equal(parse_sessions("257", "16", &o), -1);
+	assert_int_equal(parse_sessions("0", "16", &o), -1);
+	assert_int_equal(parse_sessions("64", "257", &o), -1);
+}
+
+static void test_rss_parse(void **state)
+{
+	(void)state;
+	assert_int_equal(rss_parse_kb("Name:\tctgt\nVmHWM:\t  9 kB\nVmRSS:\t    3652 kB\n"), 3652);
+	assert_int_equal(rss_parse_kb("VmRSS:\t0 kB"), 0);
+	/* A key that only ends in VmRSS, no line, a missing unit, a negative. */
+	assert_int_equal(rss_parse_kb("XVmRSS:\t12 kB\n"), -1);
+	assert_int_equal(rss_parse_kb(""), -1);
+	assert_int_equal(rss_parse_kb("VmRSS:\t12\n"), -1);
+	assert_int_equal(rss_parse_kb("VmRSS:\t-12 kB\n"), -1);
+	assert_int_equal(rss_parse_kb("VmRSS:\t kB\n"), -1);
+	/* This process has one. */
+	assert_true(proc_rss_kb((long)getpid()) > 0);
+	assert_int_equal(proc_rss_kb(-5), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buckets_tile),
 		cmocka_unit_test(test_percentiles),
 		cmocka_unit_test(test_pattern),
+		cmocka_unit_test(test_scale_opts),
+		cmocka_unit_test(test_rss_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,7 +30,28 @@ def tcp_lines: [
 	(.workloads[] | select(.of_loopback_tcp != null)
 		| "\(.title): ctgt \(.of_loopback_tcp.ctgt | pct), tgt \(.of_loopback_tcp.tgt | pct) of loopback TCP")
 ];
+# "idle connection: N bytes RSS each" (ctgt), tgt's figure beside it; then
+# the same for connections that wrote once before going idle.
+def idle_line($i; $what): select($i != null)
+	| "\($what): \($i.ctgt.bytes_per_connection // "-") bytes RSS each on ctgt, "
+	+ "\($i.tgt.bytes_per_connection // "-") on tgt (\($i.ctgt.connections // $i.tgt.connections // "-")"
+	+ " logged-in connections, the daemon's VmRSS before and after)";
+def idle_lines: select(.idle != null)
+	| idle_line(.idle.idle; "idle connection"),
+	  idle_line(.idle.written; "idle connection after one \((.idle.written.ctgt.write // .idle.written.tgt.write // 0) / 1024 | floor) KiB write");
 def context: "\(.date), backend \(.backend), \(.rounds) rounds of \(.duration_s) s"
 	+ (if .quick then " (--quick)" else "" end)
 	+ ", \(.machine.cores) cores, load average \(.machine.loadavg_at_end) at the end"
 	+ ", ctgt \(.versions.ctgt), tgt \(.versions.tgt)";
+# The scale series (IOPS by sessions): a title line, a header and one row
+# per point; "vs first" is the point's IOPS over the first point's.
+def scale_title: "Scale: " + (.scale[0].title // "" | sub(", [0-9]+ sessions? x "; ", "))
+	+ ", IOPS by sessions (ctgt / tgt; vs first: IOPS over the first point's)";
+def scale_header: ["sessions", "IOPS ctgt / tgt", "IOPS ratio", "vs first ctgt / tgt", "p99 us ctgt / tgt"];
+def scale_cells: [
+	(.sessions | tostring),
+	pair(.ctgt.iops; .tgt.iops; big),
+	(.ratio | x),
+	pair(.of_first.ctgt; .of_first.tgt; num(2)),
+	pair(.ctgt.p99_us; .tgt.p99_us; big)
+];

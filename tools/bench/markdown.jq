@@ -9,4 +9,6 @@ context + ".", "", "Command: `\(.command)`", "",
 (header | row),
 (header | map("---") | row),
 (.workloads[] | cells | row),
-"", (tcp_lines[] | "- " + .)
+"", (tcp_lines[] | "- " + .), (idle_lines | "- " + .),
+(select(.scale | length > 0) | "", "## " + scale_title, "",
+	(scale_header | row), (scale_header | map("---") | row), (.scale[] | scale_cells | row))

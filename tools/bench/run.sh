@@ -4,7 +4,7 @@
 # make bench: ctgt against Debian's tgt on this machine, in one run.
 #
 #   tools/bench/run.sh [--quick] [--backend NAME] [--rounds N] [--duration S]
-#                      [--size SIZE] [--out DIR] [--report-only]
+#                      [--size SIZE] [--idle N] [--out DIR] [--report-only]
 #
 # Both targets serve the same backing file (SIZE, default 1G, filled once
 # with random data and reused by later runs) from their own free port on
@@ -12,7 +12,11 @@
 # alone. Every workload runs on ctgt, then on tgt, and the whole list again
 # for each round, with build/bench/loadgen (libiscsi) as the initiator and
 # the target's process id, so each run also reports the server's CPU time
-# per I/O. build/bench/tcpbw measures the loopback TCP bandwidth at the
+# per I/O. Then each target is started afresh and build/bench/idleconn logs
+# in N idle sessions (--idle, default 1000; 0 skips it) and reads the
+# daemon's VmRSS before and after: the memory an idle connection costs; and
+# again, on fresh daemons, with sessions that each wrote 256 KiB once before
+# going idle (what a connection keeps of its I/O). build/bench/tcpbw measures the loopback TCP bandwidth at the
 # start and at the end, the ceiling of the 1 MiB transfers. With --backend
 # null neither target has a store: both serve a 1 TiB LU that reads zeros
 # and drops writes (tgt's null store has that size, always), which measures
@@ -20,13 +24,14 @@
 #
 # Output: a table of ctgt/tgt ratios with the absolute figures beside them
 # on stdout; in DIR (default $CTGT_BUILD/bench): runs.jsonl (every run, as
-# loadgen printed it plus target, workload, round), results.json and
+# loadgen printed it plus target, workload, round), idle.jsonl (idleconn's
+# result per target), results.json and
 # results.md (the aggregate), and iops.png, latency.png, cpu.png,
 # throughput.png (gnuplot). Exit status 1 if a run failed (an I/O error, a
 # target that did not start), 2 on bad usage.
 #
 # --report-only makes the results, table and charts again from DIR's
-# runs.jsonl and tcp.jsonl (after a change to the report, say) without
+# runs.jsonl, tcp.jsonl and idle.jsonl (after a change to the report, say) without
 # running anything. Only ever 127.0.0.1. Both daemons are stopped on exit (trap).
 set -euo pipefail
 
@@ -52,9 +57,24 @@ WORKLOADS=(
 	"rw4k_qd32|4 KiB random write, depth 32|4K|32|1|random|0"
 	"mix4k_qd32|4 KiB 70/30 read/write, depth 32|4K|32|1|random|70"
 	"rr4k_4x16|4 KiB random read, 4 sessions x depth 16|4K|16|4|random|100"
+	"rr4k_1x16|4 KiB random read, 1 session x depth 16|4K|16|1|random|100"
+	"rr4k_16x16|4 KiB random read, 16 sessions x depth 16|4K|16|16|random|100"
+	"rr4k_64x16|4 KiB random read, 64 sessions x depth 16|4K|16|64|random|100"
 	"sr1m_qd8|1 MiB sequential read, depth 8|1M|8|1|sequential|100"
 	"sw1m_qd8|1 MiB sequential write, depth 8|1M|8|1|sequential|0"
 )
+# The scale series: the workloads above that differ only in their number of
+# sessions, in the order of the IOPS-by-sessions table and chart.
+SCALE=(rr4k_1x16 rr4k_4x16 rr4k_16x16 rr4k_64x16)
+# ctgt's limits, raised so the widest point of the series fits (defaults: 64
+# sessions per target, 128 connections per address) with room for sessions
+# of the previous run still being torn down.
+CTGT_LIMITS=(--session-limit 256 --connection-limit-per-address 256)
+# The idle-connection step: that many sessions, and ctgt's limits raised
+# for them (defaults: 1024 connections, 128 per address, 64 sessions per
+# target).
+IDLE=1000
+IDLE_LIMITS=(--connection-limit 4096 --connection-limit-per-address 4096 --session-limit 4096)
 
 usage() {
 	sed -n '6,7p' "$0" | sed 's/^# \{0,1\}//'
@@ -103,6 +123,7 @@ parse_args() {
 		--rounds) ROUNDS=${2:?}; shift ;;
 		--duration) DURATION=${2:?}; shift ;;
 		--size) SIZE=${2:?}; shift ;;
+		--idle) IDLE=${2:?}; shift ;;
 		--out) OUT=${2:?}; shift ;;
 		--report-only) REPORT_ONLY=1 ;;
 		-h|--help) usage; exit 0 ;;
@@ -114,6 +135,7 @@ parse_args() {
 		{ echo "bench: unknown backend $BACKEND" >&2; usage >&2; exit 2; }
 	[[ $ROUNDS =~ ^[1-9][0-9]?$ ]] || { echo "bench: --rounds 1-99" >&2; exit 2; }
 	[[ $SIZE =~ ^[1-9][0-9]*[MG]$ ]] || { echo "bench: --size like 256M or 1G" >&2; exit 2; }
+	[[ $IDLE =~ ^[0-9]{1,4}$ ]] || { echo "bench: --idle 0-9999" >&2; exit 2; }
 }
 
 # ------------------------------------------------------------- daemons
@@ -156,15 +178,16 @@ free_port() {
 	done
 }
 
-# start_ctgt IMAGE: sets CTGT_PID and CTGT_URL.
+# start_ctgt IMAGE [NAME]: sets CTGT_PID and CTGT_URL; its output goes to
+# NAME.stdout and NAME.log (default ctgt).
 start_ctgt() {
-	local out=$OUT/ctgt.stdout port
-	"$BUILD/ctgt" serve --portal 127.0.0.1:0 --log-level warn --target "$CTGT_IQN" \
-		--lun "$(backend_ctgt_lun "$BACKEND" "$1")" >"$out" 2>"$OUT/ctgt.log" &
+	local out=$OUT/${2:-ctgt}.stdout log=$OUT/${2:-ctgt}.log port
+	"$BUILD/ctgt" serve --portal 127.0.0.1:0 --log-level warn "${CTGT_LIMITS[@]}" \
+		--target "$CTGT_IQN" --lun "$(backend_ctgt_lun "$BACKEND" "$1")" >"$out" 2>"$log" &
 	CTGT_PID=$!
 	for _ in $(seq 100); do
 		grep -q '^ready' "$out" && break
-		kill -0 "$CTGT_PID" 2>/dev/null || die "ctgt did not start: $(tail -3 "$OUT/ctgt.log")"
+		kill -0 "$CTGT_PID" 2>/dev/null || die "ctgt did not start: $(tail -3 "$log")"
 		sleep 0.1
 	done
 	port=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out")
@@ -249,6 +272,39 @@ run_one() {
 		"$(jq -r '"\(.iops // 0 | floor) IOPS  \(.mb_s // 0 | floor) MB/s"' <<<"$line")" >&2
 }
 
+# idle_one TARGET URL PID VARIANT [--write SIZE]: idleconn's figure for one
+# target, appended to idle.jsonl with the target's name and the variant
+# (idle: sessions that did nothing; written: each wrote once).
+idle_one() {
+	local line rc=0
+	line=$("$BUILD/bench/idleconn" --count "$IDLE" --server-pid "$3" "${@:5}" "$2" \
+		2>>"$OUT/idleconn.log") || rc=$?
+	[ "$rc" -eq 0 ] || { FAILED=1; echo "bench: idle connections on $1 failed (see $OUT/idleconn.log)" >&2; }
+	[ -n "$line" ] || line='{"failed":true}'
+	jq -c --arg t "$1" --arg v "$4" --argjson rc "$rc" '. + {target: $t, variant: $v, exit: $rc}' \
+		<<<"$line" >>"$OUT/idle.jsonl"
+	printf '  idle %-5s %s\n' "$1" \
+		"$(jq -r '"\(.connections // 0) connections, written \(.write // 0) bytes, \(.bytes_per_connection // "?") bytes each"' <<<"$line")" >&2
+}
+
+# The idle step: both targets afresh (a heap the workloads grew would hide
+# the cost), ctgt with limits that let IDLE sessions in.
+idle_all() {
+	: >"$OUT/idle.jsonl"
+	[ "$IDLE" -gt 0 ] || return 0
+	CTGT_LIMITS=("${IDLE_LIMITS[@]}")
+	local v w
+	for v in idle written; do
+		w=()
+		[ "$v" = idle ] || w=(--write 256K)
+		start_ctgt "$1" "ctgt-$v"
+		start_tgt "$1"
+		idle_one ctgt "$CTGT_URL" "$CTGT_PID" "$v" "${w[@]}"
+		idle_one tgt "$TGT_URL" "$TGT_PID" "$v" "${w[@]}"
+		cleanup
+	done
+}
+
 tcp_bandwidth() {
 	"$BUILD/bench/tcpbw" "$TCP_SECONDS" >>"$OUT/tcp.jsonl" || die "tcpbw failed"
 }
@@ -290,11 +346,14 @@ write_meta() {
 # results.json: per workload and target the mean of the rounds, per round
 # the ctgt/tgt ratios (tools/bench/aggregate.jq).
 aggregate() {
-	local order
+	local order scale
 	order=$(printf '%s\n' "${WORKLOADS[@]}" |
-		jq -R 'split("|") | {name: .[0], title: .[1]}' | jq -sc .)
+		jq -R 'split("|") | {name: .[0], title: .[1], sessions: (.[4] | tonumber)}' | jq -sc .)
+	scale=$(printf '%s\n' "${SCALE[@]}" | jq -R . | jq -sc .)
+	[ -f "$OUT/idle.jsonl" ] || : >"$OUT/idle.jsonl"
 	jq -n --slurpfile runs "$OUT/runs.jsonl" --slurpfile tcp "$OUT/tcp.jsonl" \
-		--slurpfile meta "$OUT/meta.json" --argjson order "$order" \
+		--slurpfile idle "$OUT/idle.jsonl" \
+		--slurpfile meta "$OUT/meta.json" --argjson order "$order" --argjson scale "$scale" \
 		-f "$ROOT/tools/bench/aggregate.jq" >"$OUT/results.json"
 }
 
@@ -308,6 +367,8 @@ report() {
 	report_jq -f "$ROOT/tools/bench/markdown.jq" "$res" >"$OUT/results.md"
 	report_jq --arg large 0 -f "$ROOT/tools/bench/plotdata.jq" "$res" >"$OUT/plot-small.dat"
 	report_jq --arg large 1 -f "$ROOT/tools/bench/plotdata.jq" "$res" >"$OUT/plot-large.dat"
+	report_jq '.scale[] | [.sessions, .ctgt.iops, .tgt.iops] | map(. // "?" | tostring) | join(" ")' \
+		"$res" >"$OUT/plot-scale.dat"
 	tcp=$(jq '.loopback_tcp_mb_s // 0' "$res")
 	# A benchmark run checked for gnuplot before it started; --report-only
 	# (and its test) can do without the charts.
@@ -315,7 +376,7 @@ report() {
 		echo "bench: no gnuplot, no charts" >&2
 		return
 	fi
-	gnuplot -e "small='$OUT/plot-small.dat'; large='$OUT/plot-large.dat'; tcp=$tcp; out='$OUT'" \
+	gnuplot -e "small='$OUT/plot-small.dat'; large='$OUT/plot-large.dat'; scale='$OUT/plot-scale.dat'; tcp=$tcp; out='$OUT'" \
 		"$ROOT/tools/bench/charts.gp" 2>"$OUT/gnuplot.log" ||
 		{ echo "bench: gnuplot failed, see $OUT/gnuplot.log" >&2; FAILED=1; }
 	echo
@@ -335,7 +396,11 @@ main() {
 	for t in gnuplot tgtd tgtadm ss; do
 		command -v "$t" >/dev/null || die "$t is missing: run tools/install-deps.sh bench"
 	done
-	[ -x "$BUILD/bench/loadgen" ] && [ -x "$BUILD/ctgt" ] || die "build first: make bench"
+	[ -x "$BUILD/bench/loadgen" ] && [ -x "$BUILD/bench/idleconn" ] && [ -x "$BUILD/ctgt" ] ||
+		die "build first: make bench"
+	# A descriptor per idle connection in each daemon: the soft limit as
+	# high as the hard one (idleconn raises its own).
+	ulimit -Sn "$(ulimit -Hn)" 2>/dev/null || true
 	mkdir -p "$OUT"
 	trap cleanup EXIT
 	trap 'exit 130' INT
@@ -348,6 +413,7 @@ main() {
 		"backend $BACKEND, $ROUNDS rounds of ${DURATION}s" >&2
 	run_all
 	cleanup
+	idle_all "$img"
 	aggregate
 	report
 	return "$FAILED"
