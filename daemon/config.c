@@ -517,6 +517,41 @@ int merge(struct ctgt_config *dst, struct ctgt_config *src, const char *what,
 	return 0;
 }
 
+/* Move @src's top-level settings that are set over @dst's. */
+static void move_settings(struct ctgt_config *dst, struct ctgt_config *src)
+{
+	if (src->state_dir != NULL) {
+		free(dst->state_dir);
+		dst->state_dir = src->state_dir;
+		src->state_dir = NULL;
+	}
+	for (size_t i = 0; i < config_nlimits; i++) {
+		unsigned *v = limit_slot(&src->limits, &config_limits[i]);
+
+		if (*v != 0)
+			*limit_slot(&dst->limits, &config_limits[i]) = *v;
+	}
+	if (src->max_connections != 0)
+		dst->max_connections = src->max_connections;
+	move_chap(&dst->discovery_chap, &src->discovery_chap);
+	move_chap(&dst->discovery_mutual_chap, &src->discovery_mutual_chap);
+}
+
+int merge_with_settings(struct ctgt_config *dst, struct ctgt_config *src, const char *what,
+			char *err, size_t errlen)
+{
+	struct ctgt_config settings = { .log_level = -1 };
+
+	move_settings(&settings, src);
+	if (merge(dst, src, what, err, errlen) < 0) {
+		config_free(&settings);
+		return -1;
+	}
+	move_settings(dst, &settings);
+	config_free(&settings);
+	return 0;
+}
+
 /* ---- moving parsed flags into a config ---------------------------------- */
 
 /* Move @src's credentials, if any, over @dst's; @src is left empty. */

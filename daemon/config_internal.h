@@ -47,6 +47,11 @@ const char *discovery_chap_problem(const struct ctgt_config *cfg, const char *ch
  *  return -1 with @err when they clash; @what names @src in errors. */
 int merge(struct ctgt_config *dst, struct ctgt_config *src, const char *what,
 	  char *err, size_t errlen);
+/** merge(), and then @src's top-level settings (state directory, limits,
+ *  MaxConnections, discovery credentials: those it sets) over @dst's, so a
+ *  clash changes nothing in @dst at all. */
+int merge_with_settings(struct ctgt_config *dst, struct ctgt_config *src, const char *what,
+			char *err, size_t errlen);
 
 /**
  * A resource limit of struct ctgt_limits: its flag, its config.json key and

@@ -791,14 +791,16 @@ int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_
 	if (root == NULL)
 		return -1;
 	warn_unknown_top_keys(&jl, root, known);
-	ok = load_state_dir(&jl, root, cfg) && load_limits(&jl, root, &cfg->limits) &&
-	     load_max_connections(&jl, root, cfg) && load_discovery_chap(&jl, root, cfg) &&
+	/* Everything goes into the scratch config first: @cfg changes only
+	 * once the whole file is good, so a bad file leaves it as it was. */
+	ok = load_state_dir(&jl, root, &jl.out) && load_limits(&jl, root, &jl.out.limits) &&
+	     load_max_connections(&jl, root, &jl.out) && load_discovery_chap(&jl, root, &jl.out) &&
 	     load_array(&jl, root, "storages", load_storage) &&
 	     load_array(&jl, root, "iscsiportals", load_portal) &&
 	     load_targets(&jl, root) && move_portals(&jl);
 	json_decref(root);
 	if (ok)
-		ok = merge(cfg, &jl.out, path, err, errlen) == 0;
+		ok = merge_with_settings(cfg, &jl.out, path, err, errlen) == 0;
 	jload_free(&jl);
 	return ok ? 0 : -1;
 }

@@ -297,6 +297,47 @@ static void test_state_dir(void **state)
 	load_fails(f, "{\"stateDir\": \"\"}", ": \"stateDir\" must be a non-empty string");
 }
 
+/* A file that fails anywhere, even after its good top-level settings,
+ * leaves the config exactly as it was: nothing half-loaded. */
+static void test_failed_load_changes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const bad_tail[] = {
+		/* the settings are good, a target is not */
+		"\"iscsitargets\": {\"bad\": {}}}",
+		/* the settings are good, a second file's target clashes */
+		"\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
+		" \"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"0\": 1}}}}",
+	};
+	char text[1024];
+
+	assert_int_equal(load(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\","
+			      " \"size\": \"1M\"}], \"iscsitargets\": {\"iqn.2020-01.a.b\":"
+			      " {\"luns\": {\"0\": 1}}}}"), 0);
+	assert_int_equal(f->cfg.ntargets, 1);
+	for (size_t i = 0; i < sizeof(bad_tail) / sizeof(bad_tail[0]); i++) {
+		snprintf(text, sizeof(text), "{\"stateDir\": \"/srv/pr\", \"maxConnections\": 3,"
+			 " \"connectionLimit\": 7, \"discoveryChap\": {\"user\": \"d\","
+			 " \"secret\": \"discoverysecret\"}, %s", bad_tail[i]);
+		assert_int_equal(load(f, text), -1);
+		assert_null(f->cfg.state_dir);
+		assert_int_equal(f->cfg.max_connections, 0);
+		assert_int_equal(f->cfg.limits.max_connections, 0);
+		assert_null(f->cfg.discovery_chap.user);
+		assert_int_equal(f->cfg.ntargets, 1);
+	}
+	/* The same settings with a good rest are all taken. */
+	snprintf(text, sizeof(text), "{\"stateDir\": \"/srv/pr\", \"maxConnections\": 3,"
+		 " \"connectionLimit\": 7, \"discoveryChap\": {\"user\": \"d\","
+		 " \"secret\": \"discoverysecret\"}}");
+	assert_int_equal(load(f, text), 0);
+	assert_string_equal(f->cfg.state_dir, "/srv/pr");
+	assert_int_equal(f->cfg.max_connections, 3);
+	assert_int_equal(f->cfg.limits.max_connections, 7);
+	assert_string_equal(f->cfg.discovery_chap.user, "d");
+	assert_int_equal(f->cfg.ntargets, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +351,7 @@ int main(void)
 		T(test_config_bad_content),
 		T(test_config_unknown_keys_ignored),
 		T(test_state_dir),
+		T(test_failed_load_changes_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
