@@ -44,6 +44,9 @@ struct bs_request {
 	bs_done_fn done;	/**< called on the queue owner's thread */
 	void *priv;		/**< caller's context */
 	struct bs_request *cq_next; /**< owned by the completion queue */
+	size_t progress;	/**< owned by the backend while in flight: bytes
+				 *   already transferred (the file store's
+				 *   inline read hands a partial hit's rest on) */
 };
 
 /**
