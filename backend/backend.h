@@ -62,6 +62,8 @@ struct bs_request {
  */
 struct bs_cq_poller {
 	void (*poll)(struct bs_cq_poller *p);	/**< owner thread */
+	/** Optional: hand the kernel what the store has batched; bs_cq_flush(). */
+	void (*flush)(struct bs_cq_poller *p);
 	struct bs_cq_poller *next;		/**< owned by the queue */
 };
 
@@ -71,6 +73,7 @@ struct bs_cq {
 	struct bs_request *head, *tail;	/**< pushed from other threads, under lock */
 	struct bs_request *lhead, *ltail; /**< pushed by the owner thread, no lock */
 	struct bs_cq_poller *pollers;	/**< owner thread only */
+	bool batch;			/**< bs_cq_set_batch(); owner thread */
 };
 
 /** Initialise; returns 0 or a negative errno. */
@@ -87,6 +90,17 @@ bool bs_cq_has_local(const struct bs_cq *cq);
 /** Owner thread: have bs_cq_run() call @p->poll until bs_cq_del_poller(). */
 void bs_cq_add_poller(struct bs_cq *cq, struct bs_cq_poller *p);
 void bs_cq_del_poller(struct bs_cq *cq, struct bs_cq_poller *p);
+/**
+ * Owner thread: promise (@on) to call bs_cq_flush() before every sleep, and
+ * after any backend_submit() the owner then waits for. Stores that submit to
+ * the kernel from the owner thread (io_uring) may then gather the requests
+ * of one loop iteration into one system call, made by bs_cq_flush(); without
+ * it (the default) each request is handed to the kernel inside submit().
+ */
+void bs_cq_set_batch(struct bs_cq *cq, bool on);
+/** Owner thread: hand the kernel every request the stores have batched
+ *  (calls each poller's flush). Cheap when there is nothing. */
+void bs_cq_flush(struct bs_cq *cq);
 
 struct backend;
 

@@ -17,6 +17,14 @@
  * entries, so a slot always finds a free SQE; requests beyond that wait in
  * a FIFO in the store and start as slots free up (never dropped).
  *
+ * Submission: an SQE is prepared as a request arrives. When the owner
+ * batches (bs_cq_set_batch(), as the iSCSI server's loop does), the SQEs of
+ * one loop iteration go to the kernel together: one io_uring_submit from
+ * bs_cq_flush(), which the loop calls before it sleeps, so no request waits
+ * for a later one or past its own iteration. Otherwise submit() hands each
+ * request over at once, and a reap submits what its completions queued
+ * (continuations, waiting requests) once at its end.
+ *
  * UNMAP runs on a small worker pool with the file store's code (punch a
  * hole, or write zeros where that is not supported), on an fd opened
  * without O_DIRECT, so that its zero-filling needs no aligned buffer.
@@ -34,6 +42,7 @@
 #include "backend/file_internal.h"
 #include "backend/iov_cursor.h"
 #include "backend/pool.h"
+#include "backend/uring_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,6 +89,8 @@ struct uring_store {
 	unsigned inflight;		/* slots in use */
 	struct uring_slot *free;
 	struct bs_request *wait_head, *wait_tail; /* no slot yet, via cq_next */
+	bool reaping;			/* in uring_reap: submit once at its end */
+	struct bs_uring_stats stats;
 	struct uring_slot slots[URING_SLOTS];
 };
 
@@ -191,17 +202,38 @@ static void slot_start(struct uring_slot *s, struct bs_request *req)
  */
 static void ring_submit(struct uring_store *us)
 {
+	us->stats.submits++;
 	while (io_uring_submit(&us->ring) == -EINTR)
 		;
 }
 
-/* Prepare and submit the slot's next operation. */
+/* Submit what is prepared, if anything. */
+static void ring_flush(struct uring_store *us)
+{
+	if (io_uring_sq_ready(&us->ring) > 0)
+		ring_submit(us);
+}
+
+/* A free SQE; a full SQ is submitted first (cannot happen while there is
+ * one SQE per slot and as many as slots, but costs nothing to handle). */
+static struct io_uring_sqe *ring_sqe(struct uring_store *us)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&us->ring);
+
+	if (sqe == NULL) {
+		ring_submit(us);
+		sqe = io_uring_get_sqe(&us->ring);
+	}
+	return sqe;
+}
+
+/* Prepare the slot's next operation; submit it unless a flush will. */
 static void slot_issue(struct uring_slot *s)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&s->us->ring);
+	struct io_uring_sqe *sqe = ring_sqe(s->us);
 	int n;
 
-	if (sqe == NULL) {	/* cannot happen: one SQE per slot at most */
+	if (sqe == NULL) {	/* the kernel took none of a full SQ */
 		slot_finish(s, -EBUSY);
 		return;
 	}
@@ -215,7 +247,9 @@ static void slot_issue(struct uring_slot *s)
 			io_uring_prep_writev(sqe, s->us->fd, s->batch, (unsigned)n, s->off);
 	}
 	io_uring_sqe_set_data(sqe, s);
-	ring_submit(s->us);
+	s->us->stats.sqes++;
+	if (!s->us->reaping && !s->us->cq->batch)
+		ring_submit(s->us);
 }
 
 /* A READV/WRITEV of @res bytes finished: continue, sync, or finish. */
@@ -259,8 +293,7 @@ static void uring_reap(struct uring_store *us)
 {
 	struct io_uring_cqe *cqe;
 
-	if (io_uring_sq_ready(&us->ring) > 0)
-		ring_submit(us);	/* what an earlier failed submit left */
+	us->reaping = true;
 	while (io_uring_peek_cqe(&us->ring, &cqe) == 0) {
 		struct uring_slot *s = io_uring_cqe_get_data(cqe);
 		int res = cqe->res;
@@ -268,11 +301,26 @@ static void uring_reap(struct uring_store *us)
 		io_uring_cqe_seen(&us->ring, cqe);
 		slot_complete(s, res);
 	}
+	us->reaping = false;
+	/* What the completions queued, and what an earlier failed submit
+	 * left; a batching owner's bs_cq_flush() does it instead. */
+	if (!us->cq->batch)
+		ring_flush(us);
+}
+
+static struct uring_store *poller_store(struct bs_cq_poller *p)
+{
+	return (struct uring_store *)((char *)p - offsetof(struct uring_store, poller));
 }
 
 static void uring_poll(struct bs_cq_poller *p)
 {
-	uring_reap((struct uring_store *)((char *)p - offsetof(struct uring_store, poller)));
+	uring_reap(poller_store(p));
+}
+
+static void uring_flush(struct bs_cq_poller *p)
+{
+	ring_flush(poller_store(p));
 }
 
 static int uring_submit(struct backend *bs, struct bs_request *req)
@@ -387,6 +435,7 @@ static struct uring_store *store_alloc(struct backend *bs)
 	us->fd = us->pool_fd = -1;
 	us->cq = bs->cq;
 	us->poller.poll = uring_poll;
+	us->poller.flush = uring_flush;
 	for (int i = URING_SLOTS - 1; i >= 0; i--) {
 		us->slots[i].us = us;
 		us->slots[i].next_free = us->free;
@@ -453,8 +502,12 @@ static void drain_ring(struct uring_store *us)
 {
 	struct io_uring_cqe *cqe;
 
-	while (us->inflight > 0 && io_uring_wait_cqe(&us->ring, &cqe) == 0)
+	for (;;) {
+		ring_flush(us);	/* a batching owner's last iteration, continuations */
+		if (us->inflight == 0 || io_uring_wait_cqe(&us->ring, &cqe) != 0)
+			break;
 		uring_reap(us);
+	}
 }
 
 static void uring_close(struct backend *bs)
@@ -469,6 +522,13 @@ static void uring_close(struct backend *bs)
 	io_uring_queue_exit(&us->ring);
 	store_free(us, NULL);
 	bs->priv = NULL;
+}
+
+const struct bs_uring_stats *bs_uring_stats(const struct backend *bs)
+{
+	const struct uring_store *us = bs->priv;
+
+	return &us->stats;
 }
 
 static int uring_map(struct backend *bs, uint64_t offset, uint64_t len,
