@@ -9,7 +9,13 @@
  *
  * The page cache is steered with fdatasync + POSIX_FADV_DONTNEED and
  * checked with mincore(); where the file system keeps pages regardless
- * (tmpfs), the tests that need a miss are skipped.
+ * (tmpfs), the tests that need a miss are skipped. A miss is not always
+ * seen by the store, though: the RWF_NOWAIT attempt starts the readahead
+ * and, on a fast (virtual) disk, may find it done before it gives up, so
+ * after an eviction the tests check the data and that the counters agree
+ * with the path taken, not which path it was. The paths that hand a read
+ * to the workers are pinned down where the store decides alone: a cap,
+ * and a short read at a shrunken file's end (a partial hit).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,10 +85,12 @@ static void evict(struct fixture *f, struct backend *bs, uint64_t off, size_t le
 }
 
 /* Submit a READ; returns whether it completed inline (on the local list
- * when submit() returned), after waiting for it. */
+ * when submit() returned), after waiting for it. The store's counter of
+ * inline reads must say the same. */
 static bool read_path(struct fixture *f, struct backend *bs, uint64_t off,
 		      struct iovec *iov, int iovcnt)
 {
+	uint64_t before = bs_file_stats(bs)->inline_reads;
 	struct treq t;
 	int counter = 0;
 	bool local;
@@ -91,6 +99,7 @@ static bool read_path(struct fixture *f, struct backend *bs, uint64_t off,
 	assert_int_equal(backend_submit(bs, &t.req), 0);
 	assert_int_equal(t.order, -1);		/* never inside submit() */
 	local = bs_cq_has_local(&f->cq);
+	assert_int_equal(bs_file_stats(bs)->inline_reads - before, local ? 1 : 0);
 	wait_for(&f->cq, &counter, 1);
 	assert_int_equal(t.req.result, 0);
 	return local;
@@ -124,31 +133,31 @@ static void test_file_inline_cached(void **state)
 	backend_close(bs);
 }
 
-/* A read of pages not in the cache goes to the workers and still returns
- * the data; once cached, the same read is served inline. */
+/* A read of pages evicted from the cache returns the data, whichever path
+ * it took; once cached, the same read is served inline. */
 static void test_file_inline_miss(void **state)
 {
 	struct fixture *f = *state;
 	struct backend *bs = open_file(f, 1 * MiB);
 	static uint8_t data[8 * PG], back[8 * PG];
 	struct iovec wr = { data, sizeof(data) }, rd = { back, sizeof(back) };
+	uint64_t inl;
 
 	fill(data, sizeof(data), 11);
 	assert_int_equal(do_io(f, bs, BS_OP_WRITE, 32 * PG, &wr, 1, false), 0);
 	evict(f, bs, 32 * PG, sizeof(data));
-	assert_false(read_path(f, bs, 32 * PG, &rd, 1));
-	assert_int_equal(bs_file_stats(bs)->inline_reads, 0);
-	assert_int_equal(bs_file_stats(bs)->partial_reads, 0);
+	(void)read_path(f, bs, 32 * PG, &rd, 1);
 	assert_memory_equal(back, data, sizeof(data));
+	inl = bs_file_stats(bs)->inline_reads;
 	memset(back, 0, sizeof(back));
-	assert_true(read_path(f, bs, 32 * PG, &rd, 1));	/* the worker cached it */
-	assert_int_equal(bs_file_stats(bs)->inline_reads, 1);
+	assert_true(read_path(f, bs, 32 * PG, &rd, 1));	/* cached by now */
+	assert_int_equal(bs_file_stats(bs)->inline_reads, inl + 1);
 	assert_memory_equal(back, data, sizeof(data));
 	backend_close(bs);
 }
 
 /* Only the first page is cached: the store copies it inline and a worker
- * reads the rest into the right place. */
+ * reads the rest into the right place (an iovec split inside). */
 static void test_file_inline_partial(void **state)
 {
 	struct fixture *f = *state;
@@ -173,9 +182,10 @@ static void test_file_inline_partial(void **state)
 	if (resident(f->path, 0, sizeof(data)) != 1)
 		skip();
 	memset(back, 0xee, sizeof(back));
-	assert_false(read_path(f, bs, 0, rd, 3));
-	assert_int_equal(bs_file_stats(bs)->partial_reads, 1);
-	assert_int_equal(bs_file_stats(bs)->inline_reads, 0);
+	/* Inline whole (the readahead was quick), or page 0 inline and the
+	 * rest by a worker: a partial hit. */
+	if (!read_path(f, bs, 0, rd, 3))
+		assert_int_equal(bs_file_stats(bs)->partial_reads, 1);
 	assert_memory_equal(back, data, sizeof(data));
 	backend_close(bs);
 }
@@ -230,9 +240,10 @@ static void test_file_inline_capped(void **state)
 }
 
 /*
- * Integrity across both paths: 100 small iovecs (more than one preadv2
- * takes) read the same data inline, after eviction through the workers,
- * and with half of it cached through both; after an UNMAP, zeros.
+ * Integrity across both paths: 100 small iovecs in reverse order (more
+ * than one preadv2 takes) read the same data inline, after an eviction
+ * (mostly through the workers), and with half of it cached (mostly
+ * through both); after an UNMAP, zeros.
  */
 static void test_file_inline_integrity(void **state)
 {
@@ -243,6 +254,7 @@ static void test_file_inline_integrity(void **state)
 	static struct iovec rd[N];
 	struct iovec wr = { data, sizeof(data) };
 	uint8_t page[PG];
+	bool inline_path;
 	int fd;
 
 	for (int i = 0; i < N; i++)
@@ -261,12 +273,13 @@ static void test_file_inline_integrity(void **state)
 			close(fd);
 		}
 		memset(back, 0xee, sizeof(back));
-		assert_int_equal(read_path(f, bs, 128 * 1024, rd, N), pass == 0);
+		inline_path = read_path(f, bs, 128 * 1024, rd, N);
+		if (pass == 0)
+			assert_true(inline_path);
 		for (int i = 0; i < N; i++)
 			assert_memory_equal(rd[i].iov_base, data + (size_t)i * SEG, SEG);
 	}
-	assert_int_equal(bs_file_stats(bs)->inline_reads, 1);
-	assert_int_equal(bs_file_stats(bs)->partial_reads, 1);
+	assert_true(bs_file_stats(bs)->inline_reads >= 1);
 	/* After an UNMAP no path returns the old data. */
 	assert_int_equal(do_unmap(f, bs, 128 * 1024, 4 * PG), 0);
 	(void)read_path(f, bs, 128 * 1024, rd, N);
