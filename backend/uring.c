@@ -32,12 +32,17 @@
  * direct (O_DIRECT): offsets and lengths must be multiples of the device's
  * (or file system's) alignment, which open() puts in bs->min_block so that
  * the LU refuses a smaller block size; a request whose buffers are not
- * aligned in memory goes through an aligned bounce buffer owned by its slot.
+ * aligned in memory goes through an aligned bounce buffer, which its slot
+ * holds while it runs: taken from the store's bounded cache of freed ones
+ * (backend/bounce.h), so that the I/O path does not allocate once warm;
+ * beyond the cache it is allocated (never waits). Nothing else is allocated
+ * per request: slots and their iovec batches are part of the store.
  *
  * A kernel without io_uring (ENOSYS) or that forbids it (EPERM, as seccomp
  * in some containers does) fails open() with that reason: no silent fallback,
  * so "io=uring" always means io_uring.
  */
+#include "backend/bounce.h"
 #include "backend/bs_internal.h"
 #include "backend/file_internal.h"
 #include "backend/iov_cursor.h"
@@ -72,7 +77,8 @@ struct uring_slot {
 	struct bs_iov_cursor cur;	/* over req->iov, or over bounce_iov */
 	uint64_t off;			/* file offset of the next transfer */
 	size_t left;			/* bytes still to transfer */
-	void *bounce;			/* direct, unaligned buffers: owned here */
+	void *bounce;			/* direct, unaligned buffers: from us->bounce */
+	size_t bounce_cap;		/* its size */
 	struct iovec bounce_iov;
 	struct iovec batch[BS_IOV_BATCH]; /* what the SQE in flight points at */
 	struct uring_slot *next_free;
@@ -86,6 +92,7 @@ struct uring_store {
 	struct bs_cq_poller poller;
 	struct bs_pool *pool;
 	uint32_t mem_align;		/* direct: buffer address/length alignment */
+	struct bs_bounce_cache bounce;	/* direct: freed bounce buffers */
 	unsigned inflight;		/* slots in use */
 	struct uring_slot *free;
 	struct bs_request *wait_head, *wait_tail; /* no slot yet, via cq_next */
@@ -136,7 +143,7 @@ static void slot_finish(struct uring_slot *s, int rc)
 	if (s->bounce != NULL) {
 		if (rc == 0 && req->op == BS_OP_READ)
 			bs_buf_to_iov(s->bounce, req->len, req->iov, req->iovcnt);
-		free(s->bounce);
+		bs_bounce_put(&s->us->bounce, s->bounce, s->bounce_cap);
 		s->bounce = NULL;
 	}
 	req->result = rc;
@@ -163,10 +170,9 @@ static bool iov_aligned(const struct bs_request *req, uint32_t align)
 /* Point the slot's cursor at an aligned copy of the request's data. */
 static int use_bounce(struct uring_slot *s, struct bs_request *req)
 {
-	if (posix_memalign(&s->bounce, s->us->mem_align, req->len) != 0) {
-		s->bounce = NULL;
+	s->bounce = bs_bounce_get(&s->us->bounce, req->len, &s->bounce_cap);
+	if (s->bounce == NULL)
 		return -ENOMEM;
-	}
 	if (req->op == BS_OP_WRITE)
 		bs_iov_to_buf(req->iov, req->iovcnt, s->bounce, req->len);
 	s->bounce_iov = (struct iovec){ .iov_base = s->bounce, .iov_len = req->len };
@@ -421,6 +427,7 @@ static void store_free(struct uring_store *us, const char *unlink_path)
 		close(us->pool_fd);
 	if (us->fd >= 0)
 		close(us->fd);
+	bs_bounce_destroy(&us->bounce);
 	if (unlink_path != NULL)
 		unlink(unlink_path);
 	free(us);
@@ -461,6 +468,7 @@ static int open_files(struct backend *bs, struct uring_store *us, const char *pa
 	rc = direct_align(us->fd, path, &off_align, &us->mem_align, err, errlen);
 	if (rc < 0)
 		return rc;
+	bs_bounce_init(&us->bounce, us->mem_align);
 	bs->min_block = off_align;
 	us->pool_fd = reopen_buffered(us->fd, bs->readonly, path, err, errlen);
 	return us->pool_fd < 0 ? us->pool_fd : 0;
@@ -526,8 +534,10 @@ static void uring_close(struct backend *bs)
 
 const struct bs_uring_stats *bs_uring_stats(const struct backend *bs)
 {
-	const struct uring_store *us = bs->priv;
+	struct uring_store *us = bs->priv;
 
+	us->stats.bounce_allocs = us->bounce.allocs;
+	us->stats.bounce_cached = us->bounce.n;
 	return &us->stats;
 }
 

@@ -11,6 +11,8 @@
 struct bs_uring_stats {
 	uint64_t sqes;		/**< operations prepared (READV, WRITEV, FSYNC) */
 	uint64_t submits;	/**< io_uring_submit calls */
+	uint64_t bounce_allocs;	/**< bounce buffers allocated (not from the cache) */
+	uint64_t bounce_cached;	/**< free bounce buffers the cache holds now */
 };
 
 /** The counters of the io_uring store @bs; read them on the owner thread. */
