@@ -48,6 +48,9 @@ struct bs_request {
 	struct bs_request *cq_next; /**< the owner thread's lists (the queue's
 				     *   local one, a store's waiting list) */
 	struct mpsc_node cq_node;   /**< the queue's cross-thread list */
+	size_t progress;	/**< owned by the backend while in flight: bytes
+				 *   already transferred (the file store's
+				 *   inline read hands a partial hit's rest on) */
 };
 
 /**
@@ -63,6 +66,8 @@ struct bs_request {
  */
 struct bs_cq_poller {
 	void (*poll)(struct bs_cq_poller *p);	/**< owner thread */
+	/** Optional: hand the kernel what the store has batched; bs_cq_flush(). */
+	void (*flush)(struct bs_cq_poller *p);
 	struct bs_cq_poller *next;		/**< owned by the queue */
 };
 
@@ -71,6 +76,7 @@ struct bs_cq {
 	struct mpsc remote;		/**< pushed from other threads, lock-free */
 	struct bs_request *lhead, *ltail; /**< pushed by the owner thread, no lock */
 	struct bs_cq_poller *pollers;	/**< owner thread only */
+	bool batch;			/**< bs_cq_set_batch(); owner thread */
 };
 
 /** Initialise; returns 0 or a negative errno. */
@@ -90,6 +96,17 @@ bool bs_cq_pending(struct bs_cq *cq);
 /** Owner thread: have bs_cq_run() call @p->poll until bs_cq_del_poller(). */
 void bs_cq_add_poller(struct bs_cq *cq, struct bs_cq_poller *p);
 void bs_cq_del_poller(struct bs_cq *cq, struct bs_cq_poller *p);
+/**
+ * Owner thread: promise (@on) to call bs_cq_flush() before every sleep, and
+ * after any backend_submit() the owner then waits for. Stores that submit to
+ * the kernel from the owner thread (io_uring) may then gather the requests
+ * of one loop iteration into one system call, made by bs_cq_flush(); without
+ * it (the default) each request is handed to the kernel inside submit().
+ */
+void bs_cq_set_batch(struct bs_cq *cq, bool on);
+/** Owner thread: hand the kernel every request the stores have batched
+ *  (calls each poller's flush). Cheap when there is nothing. */
+void bs_cq_flush(struct bs_cq *cq);
 
 struct backend;
 

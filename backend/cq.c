@@ -18,6 +18,7 @@ int bs_cq_init(struct bs_cq *cq)
 	mpsc_init(&cq->remote);
 	cq->lhead = cq->ltail = NULL;
 	cq->pollers = NULL;
+	cq->batch = false;
 	cq->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	return cq->efd < 0 ? -errno : 0;
 }
@@ -127,6 +128,19 @@ void bs_cq_del_poller(struct bs_cq *cq, struct bs_cq_poller *p)
 			*pp = p->next;
 			return;
 		}
+	}
+}
+
+void bs_cq_set_batch(struct bs_cq *cq, bool on)
+{
+	cq->batch = on;
+}
+
+void bs_cq_flush(struct bs_cq *cq)
+{
+	for (struct bs_cq_poller *p = cq->pollers; p != NULL; p = p->next) {
+		if (p->flush != NULL)
+			p->flush(p);
 	}
 }
 

@@ -23,12 +23,24 @@ int bs_file_open_fd(const char *path, bool readonly, int flags, uint64_t *size,
 
 /**
  * Run @req synchronously with preadv/pwritev/fdatasync/fallocate on the fd
- * *(int *)@arg, continuing short transfers; a bs_pool_exec_fn. Returns 0 or
- * a negative errno. Blocks: worker threads only.
+ * *(int *)@arg, continuing short transfers; a bs_pool_exec_fn. A READ or
+ * WRITE starts req->progress bytes in (the caller sets it, 0 for all of
+ * it). Returns 0 or a negative errno. Blocks: worker threads only.
  */
 int bs_file_exec(void *arg, struct bs_request *req);
 
 /** backend_ops.map for the file or block device @fd (SEEK_DATA/SEEK_HOLE). */
 int bs_file_map_fd(int fd, uint64_t offset, uint64_t len, bool *allocated, uint64_t *extent);
+
+/** What the file store's inline reads did (see file_submit()). */
+struct bs_file_stats {
+	uint64_t inline_reads;	/**< READs served whole on the submitting thread */
+	uint64_t partial_reads;	/**< READs of which the page cache held a first part */
+	uint64_t nowait_refused; /**< RWF_NOWAIT refused: no more inline attempts */
+};
+
+/** The counters of the file store @bs, for tests; read them on the
+ *  submitting thread. */
+const struct bs_file_stats *bs_file_stats(const struct backend *bs);
 
 #endif

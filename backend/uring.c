@@ -17,6 +17,14 @@
  * entries, so a slot always finds a free SQE; requests beyond that wait in
  * a FIFO in the store and start as slots free up (never dropped).
  *
+ * Submission: an SQE is prepared as a request arrives. When the owner
+ * batches (bs_cq_set_batch(), as the iSCSI server's loop does), the SQEs of
+ * one loop iteration go to the kernel together: one io_uring_submit from
+ * bs_cq_flush(), which the loop calls before it sleeps, so no request waits
+ * for a later one or past its own iteration. Otherwise submit() hands each
+ * request over at once, and a reap submits what its completions queued
+ * (continuations, waiting requests) once at its end.
+ *
  * UNMAP runs on a small worker pool with the file store's code (punch a
  * hole, or write zeros where that is not supported), on an fd opened
  * without O_DIRECT, so that its zero-filling needs no aligned buffer.
@@ -24,16 +32,22 @@
  * direct (O_DIRECT): offsets and lengths must be multiples of the device's
  * (or file system's) alignment, which open() puts in bs->min_block so that
  * the LU refuses a smaller block size; a request whose buffers are not
- * aligned in memory goes through an aligned bounce buffer owned by its slot.
+ * aligned in memory goes through an aligned bounce buffer, which its slot
+ * holds while it runs: taken from the store's bounded cache of freed ones
+ * (backend/bounce.h), so that the I/O path does not allocate once warm;
+ * beyond the cache it is allocated (never waits). Nothing else is allocated
+ * per request: slots and their iovec batches are part of the store.
  *
  * A kernel without io_uring (ENOSYS) or that forbids it (EPERM, as seccomp
  * in some containers does) fails open() with that reason: no silent fallback,
  * so "io=uring" always means io_uring.
  */
+#include "backend/bounce.h"
 #include "backend/bs_internal.h"
 #include "backend/file_internal.h"
 #include "backend/iov_cursor.h"
 #include "backend/pool.h"
+#include "backend/uring_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,7 +77,8 @@ struct uring_slot {
 	struct bs_iov_cursor cur;	/* over req->iov, or over bounce_iov */
 	uint64_t off;			/* file offset of the next transfer */
 	size_t left;			/* bytes still to transfer */
-	void *bounce;			/* direct, unaligned buffers: owned here */
+	void *bounce;			/* direct, unaligned buffers: from us->bounce */
+	size_t bounce_cap;		/* its size */
 	struct iovec bounce_iov;
 	struct iovec batch[BS_IOV_BATCH]; /* what the SQE in flight points at */
 	struct uring_slot *next_free;
@@ -77,9 +92,12 @@ struct uring_store {
 	struct bs_cq_poller poller;
 	struct bs_pool *pool;
 	uint32_t mem_align;		/* direct: buffer address/length alignment */
+	struct bs_bounce_cache bounce;	/* direct: freed bounce buffers */
 	unsigned inflight;		/* slots in use */
 	struct uring_slot *free;
 	struct bs_request *wait_head, *wait_tail; /* no slot yet, via cq_next */
+	bool reaping;			/* in uring_reap: submit once at its end */
+	struct bs_uring_stats stats;
 	struct uring_slot slots[URING_SLOTS];
 };
 
@@ -125,7 +143,7 @@ static void slot_finish(struct uring_slot *s, int rc)
 	if (s->bounce != NULL) {
 		if (rc == 0 && req->op == BS_OP_READ)
 			bs_buf_to_iov(s->bounce, req->len, req->iov, req->iovcnt);
-		free(s->bounce);
+		bs_bounce_put(&s->us->bounce, s->bounce, s->bounce_cap);
 		s->bounce = NULL;
 	}
 	req->result = rc;
@@ -152,10 +170,9 @@ static bool iov_aligned(const struct bs_request *req, uint32_t align)
 /* Point the slot's cursor at an aligned copy of the request's data. */
 static int use_bounce(struct uring_slot *s, struct bs_request *req)
 {
-	if (posix_memalign(&s->bounce, s->us->mem_align, req->len) != 0) {
-		s->bounce = NULL;
+	s->bounce = bs_bounce_get(&s->us->bounce, req->len, &s->bounce_cap);
+	if (s->bounce == NULL)
 		return -ENOMEM;
-	}
 	if (req->op == BS_OP_WRITE)
 		bs_iov_to_buf(req->iov, req->iovcnt, s->bounce, req->len);
 	s->bounce_iov = (struct iovec){ .iov_base = s->bounce, .iov_len = req->len };
@@ -191,17 +208,38 @@ static void slot_start(struct uring_slot *s, struct bs_request *req)
  */
 static void ring_submit(struct uring_store *us)
 {
+	us->stats.submits++;
 	while (io_uring_submit(&us->ring) == -EINTR)
 		;
 }
 
-/* Prepare and submit the slot's next operation. */
+/* Submit what is prepared, if anything. */
+static void ring_flush(struct uring_store *us)
+{
+	if (io_uring_sq_ready(&us->ring) > 0)
+		ring_submit(us);
+}
+
+/* A free SQE; a full SQ is submitted first (cannot happen while there is
+ * one SQE per slot and as many as slots, but costs nothing to handle). */
+static struct io_uring_sqe *ring_sqe(struct uring_store *us)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&us->ring);
+
+	if (sqe == NULL) {
+		ring_submit(us);
+		sqe = io_uring_get_sqe(&us->ring);
+	}
+	return sqe;
+}
+
+/* Prepare the slot's next operation; submit it unless a flush will. */
 static void slot_issue(struct uring_slot *s)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&s->us->ring);
+	struct io_uring_sqe *sqe = ring_sqe(s->us);
 	int n;
 
-	if (sqe == NULL) {	/* cannot happen: one SQE per slot at most */
+	if (sqe == NULL) {	/* the kernel took none of a full SQ */
 		slot_finish(s, -EBUSY);
 		return;
 	}
@@ -215,7 +253,9 @@ static void slot_issue(struct uring_slot *s)
 			io_uring_prep_writev(sqe, s->us->fd, s->batch, (unsigned)n, s->off);
 	}
 	io_uring_sqe_set_data(sqe, s);
-	ring_submit(s->us);
+	s->us->stats.sqes++;
+	if (!s->us->reaping && !s->us->cq->batch)
+		ring_submit(s->us);
 }
 
 /* A READV/WRITEV of @res bytes finished: continue, sync, or finish. */
@@ -259,8 +299,7 @@ static void uring_reap(struct uring_store *us)
 {
 	struct io_uring_cqe *cqe;
 
-	if (io_uring_sq_ready(&us->ring) > 0)
-		ring_submit(us);	/* what an earlier failed submit left */
+	us->reaping = true;
 	while (io_uring_peek_cqe(&us->ring, &cqe) == 0) {
 		struct uring_slot *s = io_uring_cqe_get_data(cqe);
 		int res = cqe->res;
@@ -268,11 +307,26 @@ static void uring_reap(struct uring_store *us)
 		io_uring_cqe_seen(&us->ring, cqe);
 		slot_complete(s, res);
 	}
+	us->reaping = false;
+	/* What the completions queued, and what an earlier failed submit
+	 * left; a batching owner's bs_cq_flush() does it instead. */
+	if (!us->cq->batch)
+		ring_flush(us);
+}
+
+static struct uring_store *poller_store(struct bs_cq_poller *p)
+{
+	return (struct uring_store *)((char *)p - offsetof(struct uring_store, poller));
 }
 
 static void uring_poll(struct bs_cq_poller *p)
 {
-	uring_reap((struct uring_store *)((char *)p - offsetof(struct uring_store, poller)));
+	uring_reap(poller_store(p));
+}
+
+static void uring_flush(struct bs_cq_poller *p)
+{
+	ring_flush(poller_store(p));
 }
 
 static int uring_submit(struct backend *bs, struct bs_request *req)
@@ -373,6 +427,7 @@ static void store_free(struct uring_store *us, const char *unlink_path)
 		close(us->pool_fd);
 	if (us->fd >= 0)
 		close(us->fd);
+	bs_bounce_destroy(&us->bounce);
 	if (unlink_path != NULL)
 		unlink(unlink_path);
 	free(us);
@@ -387,6 +442,7 @@ static struct uring_store *store_alloc(struct backend *bs)
 	us->fd = us->pool_fd = -1;
 	us->cq = bs->cq;
 	us->poller.poll = uring_poll;
+	us->poller.flush = uring_flush;
 	for (int i = URING_SLOTS - 1; i >= 0; i--) {
 		us->slots[i].us = us;
 		us->slots[i].next_free = us->free;
@@ -412,6 +468,7 @@ static int open_files(struct backend *bs, struct uring_store *us, const char *pa
 	rc = direct_align(us->fd, path, &off_align, &us->mem_align, err, errlen);
 	if (rc < 0)
 		return rc;
+	bs_bounce_init(&us->bounce, us->mem_align);
 	bs->min_block = off_align;
 	us->pool_fd = reopen_buffered(us->fd, bs->readonly, path, err, errlen);
 	return us->pool_fd < 0 ? us->pool_fd : 0;
@@ -453,8 +510,12 @@ static void drain_ring(struct uring_store *us)
 {
 	struct io_uring_cqe *cqe;
 
-	while (us->inflight > 0 && io_uring_wait_cqe(&us->ring, &cqe) == 0)
+	for (;;) {
+		ring_flush(us);	/* a batching owner's last iteration, continuations */
+		if (us->inflight == 0 || io_uring_wait_cqe(&us->ring, &cqe) != 0)
+			break;
 		uring_reap(us);
+	}
 }
 
 static void uring_close(struct backend *bs)
@@ -469,6 +530,15 @@ static void uring_close(struct backend *bs)
 	io_uring_queue_exit(&us->ring);
 	store_free(us, NULL);
 	bs->priv = NULL;
+}
+
+const struct bs_uring_stats *bs_uring_stats(const struct backend *bs)
+{
+	struct uring_store *us = bs->priv;
+
+	us->stats.bounce_allocs = us->bounce.allocs;
+	us->stats.bounce_cached = us->bounce.n;
+	return &us->stats;
 }
 
 static int uring_map(struct backend *bs, uint64_t offset, uint64_t len,

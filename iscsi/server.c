@@ -31,6 +31,12 @@ static int server_hook(struct evloop *loop, void *arg)
 		srv->shutdown_done = NULL;
 		done(srv->shutdown_arg);
 	}
+	/*
+	 * Last before the loop sleeps: everything this iteration submitted
+	 * (socket events, timers, the completions and services above) goes
+	 * to the kernel now, in one io_uring_enter per io_uring store.
+	 */
+	bs_cq_flush(srv->cq);
 	return busy || bs_cq_has_local(srv->cq);
 }
 
@@ -65,6 +71,8 @@ struct iscsi_server *iscsi_server_create(struct evloop *loop, struct bs_cq *cq)
 	list_init(&srv->targets);
 	list_init(&srv->sessions);
 	list_init(&srv->conns);
+	/* server_hook flushes the queue before each sleep. */
+	bs_cq_set_batch(cq, true);
 	if (evloop_add_hook(loop, server_hook, srv) < 0 ||
 	    evloop_add_fd(loop, cq->efd, EV_READ, on_cq_event, srv) < 0) {
 		free(srv);

@@ -90,12 +90,14 @@
  * it (a bandwidth cap makes the worker wait, never the task thread) and
  * pushes it to the completion queue (lock-free, util/mpsc.h, with an
  * eventfd wake-up, backend/cq.c); mem: and null: run it inline and queue
- * it on the queue's owner-only list. bs_cq_run() on the task thread then
- * calls its done(). The pool's lock and the queue's release/acquire order
- * the worker's writes (data, result) before done(). Workers touch nothing
- * else but their pool (under its lock) and their store's own state, fixed
- * at open (the file descriptor; the application's callbacks and ctx, which
- * run on the workers, include/ctgt/lu.h).
+ * it on the queue's owner-only list, and so does the file store with a
+ * READ the page cache holds (RWF_NOWAIT, on the task thread); the io_uring
+ * store submits it from the task thread and reaps it there too. bs_cq_run()
+ * on the task thread then calls its done(). The pool's lock and the queue's
+ * release/acquire order the worker's writes (data, result) before done().
+ * Workers touch nothing else but their pool (under its lock) and their
+ * store's own state, fixed at open (the file descriptor; the application's
+ * callbacks and ctx, which run on the workers, include/ctgt/lu.h).
  *
  * So the per-I/O path takes only the pool's lock, held for a few list
  * operations (the completion queue takes none). tgt->lock is never contended

@@ -169,6 +169,36 @@ static void test_uring_unmap(void **state)
 	unmap_case(*state, BS_OPEN_DIRECT);
 }
 
+/*
+ * do_io() for a forked child, with one iovec: no cmocka assertion, for a
+ * failed one would not end the child but run the rest of the suite in it,
+ * and at its exit LeakSanitizer would report the store left open (the
+ * 40-byte struct backend: its worker threads keep the rest reachable).
+ * Returns the request's result, the submit error, or -ETIMEDOUT.
+ */
+static int child_io(struct fixture *f, struct backend *bs, enum bs_op op, uint64_t off,
+		    struct iovec *iov)
+{
+	double deadline = now_sec() + 30.0;
+	struct treq t;
+	int counter = 0, rc;
+
+	treq_init(&t, &counter, op, off, iov, 1);
+	rc = backend_submit(bs, &t.req);
+	if (rc < 0)
+		return rc;
+	while (counter < 1) {
+		struct pollfd pfd = { .fd = f->cq.efd, .events = POLLIN };
+
+		if (now_sec() >= deadline)
+			return -ETIMEDOUT;
+		if (!bs_cq_has_local(&f->cq))
+			(void)poll(&pfd, 1, 1000);
+		bs_cq_run(&f->cq);
+	}
+	return t.req.result;
+}
+
 /* A failed write reports the kernel's errno, as the file store does
  * (EFBIG: beyond RLIMIT_FSIZE; the SCSI layer maps errnos to sense). */
 static void test_uring_error(void **state)
@@ -194,9 +224,9 @@ static void test_uring_error(void **state)
 				setrlimit(RLIMIT_FSIZE, &rl);
 			if (bs == NULL)
 				_exit(10);
-			if (do_io(f, bs, BS_OP_WRITE, 512 * 1024, &iov, 1, false) != -EFBIG)
+			if (child_io(f, bs, BS_OP_WRITE, 512 * 1024, &iov) != -EFBIG)
 				rc = 11 + k;
-			if (do_io(f, bs, BS_OP_WRITE, 0, &iov, 1, false) != 0)
+			if (child_io(f, bs, BS_OP_WRITE, 0, &iov) != 0)
 				rc = 13 + k;
 			backend_close(bs);
 		}
