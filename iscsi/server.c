@@ -24,7 +24,7 @@ static int server_hook(struct evloop *loop, void *arg)
 	(void)loop;
 	/* Backend completions first: they queue responses that the flush below sends. */
 	busy = bs_cq_run(srv->cq) > 0;
-	conn_service_all(srv);
+	busy |= conn_service_all(srv) != 0;
 	if (srv->shutting_down && list_empty(&srv->conns) && srv->shutdown_done) {
 		void (*done)(void *) = srv->shutdown_done;
 
