@@ -327,9 +327,17 @@ static bool rx_parse_buffered(struct iscsi_conn *conn)
 	return rx_buffered(conn) && conn_may_receive(conn);
 }
 
-/** Before-sleep work: parse what was read ahead, write queued PDUs, free
- *  dead connections. Nonzero when read-ahead PDUs are left for the next
- *  round (the loop must not sleep). */
+static void flush_queued(struct iscsi_conn *conn)
+{
+	if (conn->state != CONN_CLOSED && !conn->tx_blocked && !list_empty(&conn->txq))
+		conn_flush(conn);
+}
+
+/** Before-sleep work: write queued PDUs (which may release buffers a
+ *  deferred command waits for), run that command, parse what was read
+ *  ahead, write what that queued, close logged-out connections, free dead
+ *  ones. Nonzero when read-ahead PDUs are left for the next round (the
+ *  loop must not sleep). */
 int conn_service_all(struct iscsi_server *srv)
 {
 	struct list_node *pos, *tmp;
@@ -338,11 +346,13 @@ int conn_service_all(struct iscsi_server *srv)
 	list_for_each_safe(pos, tmp, &srv->conns) {
 		struct iscsi_conn *conn = container_of(pos, struct iscsi_conn, link);
 
+		flush_queued(conn);
 		if (conn->rx_deferred && conn->state == CONN_FULL_FEATURE)
 			run_deferred(conn);
-		busy |= rx_parse_buffered(conn);
-		if (conn->state != CONN_CLOSED && !conn->tx_blocked && !list_empty(&conn->txq))
-			conn_flush(conn);
+		if (rx_buffered(conn)) {
+			busy |= rx_parse_buffered(conn);
+			flush_queued(conn);
+		}
 		if (conn->state == CONN_LOGOUT && list_empty(&conn->txq))
 			conn_close(conn, "logged out");
 		if (conn->state != CONN_CLOSED)
