@@ -192,6 +192,7 @@ struct iscsi_conn {
 	uint32_t rx_crc;		/* running data digest */
 	bool rx_skip;			/* this PDU was rejected: drop its payload */
 	bool rx_orphan;			/* rx_task went while its data came: drop the PDU */
+	bool rx_large;			/* the last data segment was large: read ahead little */
 	bool rx_held;			/* the PDU in rx_bhs/rx_payload is ahead of ExpCmdSN:
 					   it waits there, and nothing more is read */
 	bool rx_held_aborted;		/* task management aborted the held command */

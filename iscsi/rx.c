@@ -12,8 +12,10 @@
  * brings the next data its task waits for goes straight into the task's
  * buffer (from rx_buf, or, for the part still on the socket, read there
  * directly); any other segment goes to the scratch buffer rx_data, or is
- * used where it lies in rx_buf when it is all there. The data digest is
- * computed piecewise over the bytes as they land in their destination.
+ * used where it lies in rx_buf when it is all there. While large segments
+ * come, little is read ahead, so that most of each lands in place. The
+ * data digest is computed piecewise over the bytes as they land in their
+ * destination.
  *
  * The socket is read only once rx_buf is parsed to its end, so a request
  * that waits in place (for its CmdSN, for buffers: conn_rx_waiting()) keeps
@@ -32,6 +34,13 @@
 /* Socket reads per wake-up (a large data segment takes several): the rest
  * waits for the next one, so one connection cannot starve the others. */
 #define RX_READS_PER_WAKEUP 32
+
+/* While large data segments come (one of at least RX_LARGE bytes was the
+ * last placed), read ahead only this far past the segment: the next header
+ * and a little more, so that the next large segment too is read straight
+ * into its place instead of being copied out of rx_buf. */
+#define RX_LARGE		(ISCSI_RX_BUF / 2)
+#define RX_AHEAD_LARGE		4096
 
 static uint32_t min_u32(uint32_t a, uint32_t b)
 {
@@ -155,6 +164,7 @@ static int rx_place(struct iscsi_conn *conn)
 	conn->rx_orphan = false;
 	conn->rx_task = NULL;
 	conn->rx_dst = NULL;
+	conn->rx_large = dlen >= RX_LARGE;
 	if (conn->rx_skip)
 		return 0;
 	if (dlen && bhs_opcode(conn->rx_bhs) == ISCSI_OP_DATA_OUT &&
@@ -305,7 +315,7 @@ static void rx_take(struct iscsi_conn *conn)
 static int rx_read(struct iscsi_conn *conn)
 {
 	struct iovec iov[2];
-	uint32_t direct = 0;
+	uint32_t direct = 0, ahead = conn->rx_large ? RX_AHEAD_LARGE : ISCSI_RX_BUF;
 	int n = 0;
 	ssize_t r;
 
@@ -314,7 +324,7 @@ static int rx_read(struct iscsi_conn *conn)
 		direct = conn->rx_want - conn->rx_got;
 		iov[n++] = (struct iovec){ conn->rx_dst + conn->rx_got, direct };
 	}
-	iov[n++] = (struct iovec){ conn->rx_buf, ISCSI_RX_BUF };
+	iov[n++] = (struct iovec){ conn->rx_buf, ahead };
 	r = readv(conn->fd, iov, n);
 	if (r == 0) {
 		conn_close(conn, "peer closed the connection");
@@ -333,7 +343,7 @@ static int rx_read(struct iscsi_conn *conn)
 		r -= d;
 	}
 	conn->rx_tail = (uint32_t)r;
-	return r == ISCSI_RX_BUF ? 2 : 1;
+	return r == ahead ? 2 : 1;
 }
 
 /* Parse and read until the PDU limit, the read limit, an empty socket, or

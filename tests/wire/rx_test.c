@@ -7,7 +7,8 @@
  * reads each PDU over many reads); a wrong data digest on a Data-Out
  * received straight into a task's buffer closes the connection and the
  * command never runs; and many PDUs sent in one piece (read in one read)
- * are all answered, also beyond the PDUs the target handles per wake-up.
+ * are all answered, also beyond the PDUs the target handles per wake-up,
+ * and so are 64 KiB data segments sent back to back.
  *
  * Usage: rx_test PORT TARGET_IQN (run by tests/integration/wire.sh, against
  * a mem: LU of at least 1 MiB).
@@ -216,20 +217,27 @@ static void clear_ua(struct sess *s)
 	fail_msg("TEST UNIT READY never GOOD");
 }
 
-/* Log in with both digests, InitialR2T=No, ImmediateData=Yes, bursts of 8/16 KiB. */
-static void login(struct sess *s)
+/* Log in with both digests, InitialR2T=No, ImmediateData=Yes, bursts of
+ * 8/16 KiB, or of 64/256 KiB when @large. */
+static void login_bursts(struct sess *s, bool large)
 {
 	sess_login(s, g_port, ++g_isid_seq, INITIATOR, g_target, "HeaderDigest=CRC32C",
 		   "DataDigest=CRC32C", "InitialR2T=No", "ImmediateData=Yes",
-		   "FirstBurstLength=8192", "MaxBurstLength=16384", "MaxOutstandingR2T=2",
-		   "MaxRecvDataSegmentLength=4096", NULL);
+		   large ? "FirstBurstLength=65536" : "FirstBurstLength=8192",
+		   large ? "MaxBurstLength=262144" : "MaxBurstLength=16384",
+		   "MaxOutstandingR2T=2", "MaxRecvDataSegmentLength=4096", NULL);
 	assert_string_equal(find_key(s->login_rsp.data, s->login_rsp.len, "HeaderDigest"),
 			    "CRC32C");
 	assert_string_equal(find_key(s->login_rsp.data, s->login_rsp.len, "DataDigest"),
 			    "CRC32C");
 	assert_string_equal(find_key(s->login_rsp.data, s->login_rsp.len, "InitialR2T"), "No");
-	assert_true(s->tgt_mrdsl >= 8192);
+	assert_true(s->tgt_mrdsl >= (large ? 65536u : 8192u));
 	clear_ua(s);
+}
+
+static void login(struct sess *s)
+{
+	login_bursts(s, false);
 }
 
 static void fill(uint8_t *buf, uint32_t len, uint32_t seed)
@@ -408,12 +416,88 @@ static void test_many_pdus_in_one_send(void **state)
 	free(wire);
 }
 
+/*
+ * 512 KiB in data segments of 64 KiB (the target then reads ahead little,
+ * so that each segment is read straight into the task's buffer): 64 KiB
+ * immediate, then the answers to both R2Ts and a NOP-Out, all in one send.
+ */
+static void test_large_segments(void **state)
+{
+	enum { LEN = 524288, LBA = 2048, SEG = 65536 };
+	uint8_t *out = malloc(LEN), *in = calloc(1, LEN), *wire = malloc(10 * MAX_PDU);
+	uint8_t bhs[ISCSI_BHS_LEN];
+	struct rx rx = { 0 };
+	struct r2t r[2];
+	struct sess s;
+	uint32_t itt, nop_itt;
+	size_t n = 0;
+	int got_rsp = 0, got_nop = 0;
+
+	(void)state;
+	assert_non_null(out);
+	assert_non_null(in);
+	assert_non_null(wire);
+	login_bursts(&s, true);
+	fill(out, LEN, 31);
+	cmd_bhs(&s, bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE, LEN, 0x2a, LBA, LEN / BLOCK, &itt);
+	dsend(s.fd, bhs, out, SEG, false, false);
+	r[0] = expect_r2t(&s, itt);
+	r[1] = expect_r2t(&s, itt);
+	assert_int_equal(r[0].off, SEG);
+	assert_int_equal(r[0].len, 262144);
+	assert_int_equal(r[1].off, SEG + 262144);
+	assert_int_equal(r[1].len, LEN - SEG - 262144);
+	for (int i = 0; i < 2; i++)
+		for (uint32_t off = 0, sn = 0; off < r[i].len; off += SEG, sn++) {
+			memset(bhs, 0, sizeof(bhs));
+			bhs[BHS_OPCODE] = ISCSI_OP_DATA_OUT;
+			bhs[BHS_FLAGS] = off + SEG >= r[i].len ? ISCSI_FLAG_FINAL : 0;
+			bhs_set_u32(bhs, BHS_ITT, itt);
+			bhs_set_u32(bhs, BHS_TTT, r[i].ttt);
+			bhs_set_u32(bhs, BHS_DATASN, sn);
+			bhs_set_u32(bhs, BHS_BUFFER_OFFSET, r[i].off + off);
+			n += build_pdu(wire + n, bhs, out + r[i].off + off, SEG, false);
+		}
+	memset(bhs, 0, sizeof(bhs));
+	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	nop_itt = s.next_itt++;
+	bhs_set_u32(bhs, BHS_ITT, nop_itt);
+	bhs_set_u32(bhs, BHS_TTT, ISCSI_RSVD_TAG);
+	bhs_set_u32(bhs, BHS_CMDSN, s.cmdsn);
+	n += build_pdu(wire + n, bhs, NULL, 0, false);
+	send_all(s.fd, wire, n);
+	for (int i = 0; i < 2; i++) {
+		drecv(s.fd, &rx);
+		check_sn(&s, rx.bhs);
+		if (bhs_opcode(rx.bhs) == ISCSI_OP_NOP_IN) {
+			assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), nop_itt);
+			got_nop++;
+		} else {
+			assert_int_equal(bhs_opcode(rx.bhs), ISCSI_OP_SCSI_RSP);
+			assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
+			assert_int_equal(rx.bhs[BHS_RSP_STATUS], STATUS_GOOD);
+			got_rsp++;
+		}
+	}
+	assert_int_equal(got_nop, 1);
+	assert_int_equal(got_rsp, 1);
+	rx_free(&rx);
+	read_back(&s, LBA, in, LEN);
+	assert_memory_equal(in, out, LEN);
+	sess_close(&s);
+	free(out);
+	free(in);
+	free(wire);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_with_digests),
 		cmocka_unit_test(test_bad_digest_into_task_buffer),
 		cmocka_unit_test(test_many_pdus_in_one_send),
+		cmocka_unit_test(test_large_segments),
 	};
 
 	if (argc < 3) {
