@@ -38,6 +38,7 @@ static void task_free(struct iscsi_task *task)
 	conn_uncharge(conn, task);
 	if (!task->counts_in_window)
 		conn->n_immediate--;
+	rx_task_gone(conn, task);	/* a Data-Out being received into its buffer */
 	list_del(&task->link);
 	scsi_task_release(&task->scsi);
 	free(task);
@@ -447,10 +448,11 @@ static void task_progress(struct iscsi_task *task)
 	}
 }
 
-/* Copy the part of [off, off+len) that the command wants into its buffer. */
+/* Copy the part of [off, off+len) that the command wants into its buffer
+ * (unless the receive path put it there already: cmd_data_out_dest()). */
 static void take_data(struct iscsi_task *task, uint32_t off, const uint8_t *data, uint32_t len)
 {
-	if (task->early || task->data_error || off >= task->need)
+	if (task->early || task->data_error || off >= task->need || data == task->scsi.buf + off)
 		return;
 	memcpy(task->scsi.buf + off, data, min_u32(len, task->need - off));
 }
@@ -472,7 +474,7 @@ static int data_out_unsolicited(struct iscsi_task *task, const uint8_t *bhs, uin
 	if (bhs_u32(bhs, BHS_DATASN) != task->unsol_datasn)
 		task->data_error = true;
 	task->unsol_datasn++;
-	take_data(task, off, task->conn->rx_data, len);
+	take_data(task, off, task->conn->rx_payload, len);
 	task->unsol_got += len;
 	if (bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL) {
 		task->unsol_done = true;
@@ -497,7 +499,7 @@ static int data_out_solicited(struct iscsi_task *task, const uint8_t *bhs, uint3
 	if (bhs_u32(bhs, BHS_DATASN) != r2t->next_datasn)
 		task->data_error = true;
 	r2t->next_datasn++;
-	take_data(task, off, task->conn->rx_data, len);
+	take_data(task, off, task->conn->rx_payload, len);
 	r2t->got += len;
 	if (bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL) {
 		if (r2t->got != r2t->len)
@@ -505,6 +507,39 @@ static int data_out_solicited(struct iscsi_task *task, const uint8_t *bhs, uint3
 		task->r2t[i] = task->r2t[--task->nr2t];
 	}
 	return 0;
+}
+
+/* Whether a Data-Out of @len bytes at @off with @datasn is the next data
+ * for the unsolicited burst or for R2T @ttt of @task, as handled below. */
+static bool data_out_expected(const struct iscsi_task *task, uint32_t ttt, uint32_t off,
+			      uint32_t len, uint32_t datasn)
+{
+	const struct iscsi_r2t *r2t = NULL;
+	int i;
+
+	if (ttt == ISCSI_RSVD_TAG)
+		return !task->unsol_done && off == task->unsol_got &&
+		       len <= task->unsol_end - task->unsol_got && datasn == task->unsol_datasn;
+	for (i = 0; i < task->nr2t; i++)
+		if (task->r2t[i].ttt == ttt)
+			r2t = &task->r2t[i];
+	return r2t && off == r2t->offset + r2t->got && len <= r2t->len - r2t->got &&
+	       datasn == r2t->next_datasn;
+}
+
+uint8_t *cmd_data_out_dest(struct iscsi_conn *conn, struct iscsi_task **taskp)
+{
+	const uint8_t *bhs = conn->rx_bhs;
+	struct iscsi_task *task = task_find(conn, bhs_u32(bhs, BHS_ITT));
+	uint32_t off = bhs_u32(bhs, BHS_BUFFER_OFFSET), len = bhs_data_len(bhs);
+
+	*taskp = task;
+	/* Only data the command uses whole; the rest goes the copying way. */
+	if (!task || task->early || task->data_error || !task->scsi.buf ||
+	    (uint64_t)off + len > task->need ||
+	    !data_out_expected(task, bhs_u32(bhs, BHS_TTT), off, len, bhs_u32(bhs, BHS_DATASN)))
+		return NULL;
+	return task->scsi.buf + off;
 }
 
 void cmd_handle_data_out(struct iscsi_conn *conn)
@@ -636,6 +671,6 @@ void cmd_handle_scsi(struct iscsi_conn *conn)
 		buffer_charge(conn, task);
 	}
 	plan_data_out(conn, task, imm, bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
-	take_data(task, 0, conn->rx_data, imm);
+	take_data(task, 0, conn->rx_payload, imm);
 	task_progress(task);
 }

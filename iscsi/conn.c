@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * One TCP connection: the receive state machine that frames PDUs and checks
- * each header before its payload is read, dispatch by opcode, and the
- * transmit queue.
+ * One TCP connection: dispatch of received PDUs by opcode (the receive
+ * state machine that frames and checks them is rx.c), and the transmit
+ * queue.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -69,8 +69,6 @@ void conn_accept(struct iscsi_portal *portal, int fd)
 	conn->portal = portal;
 	conn->fd = fd;
 	conn->state = CONN_LOGIN;
-	conn->rx_state = RX_BHS;
-	conn->rx_want = ISCSI_BHS_LEN;
 	conn->next_ttt = 1;
 	conn->ping_ttt = ISCSI_RSVD_TAG;
 	conn->last_rx_ms = evloop_now_ms();
@@ -80,9 +78,10 @@ void conn_accept(struct iscsi_portal *portal, int fd)
 	list_init(&conn->sess_link);
 	iscsi_params_init(&conn->params, &srv->lim);
 	conn_describe(conn);
-	if (evloop_add_fd(srv->loop, fd, EV_READ, conn_on_event, conn) < 0) {
+	if (rx_init(conn) < 0 || evloop_add_fd(srv->loop, fd, EV_READ, conn_on_event, conn) < 0) {
 		LOG_ERR("conn", "cannot watch connection from %s", conn->peer);
 		close(fd);
+		rx_free(conn);
 		free(conn);
 		return;
 	}
@@ -225,7 +224,7 @@ void conn_maybe_free(struct iscsi_conn *conn)
 		if (--sess->nconns == 0)
 			session_destroy(sess);
 	}
-	free(conn->rx_data);
+	rx_free(conn);
 	free(conn->text_in);
 	free(conn->text_out);
 	free(conn);
@@ -279,6 +278,12 @@ static bool conn_wants_read(const struct iscsi_conn *conn)
 	return !tx_over_backlog(conn) && !conn_rx_waiting(conn);
 }
 
+bool conn_may_receive(const struct iscsi_conn *conn)
+{
+	/* In CONN_LOGOUT the last PDU is queued: nothing more is read. */
+	return conn->state != CONN_CLOSED && conn->state != CONN_LOGOUT && conn_wants_read(conn);
+}
+
 bool conn_rx_waiting(const struct iscsi_conn *conn)
 {
 	return conn->rx_held || conn->rx_deferred;
@@ -311,102 +316,53 @@ static void run_deferred(struct iscsi_conn *conn)
 		ops_keepalive_resume(conn, evloop_now_ms());
 }
 
-/** Before-sleep work: write queued PDUs, free dead connections. */
+/* PDUs read ahead and not parsed yet (a wake-up's PDU limit, a request that
+ * waited): parse on, before sleeping, as the socket may bring nothing new.
+ * True when some are still left. */
+static bool rx_parse_buffered(struct iscsi_conn *conn)
+{
+	if (!rx_buffered(conn) || !conn_may_receive(conn))
+		return false;
+	rx_run(conn, false);
+	return rx_buffered(conn) && conn_may_receive(conn);
+}
+
+static void flush_queued(struct iscsi_conn *conn)
+{
+	if (conn->state != CONN_CLOSED && !conn->tx_blocked && !list_empty(&conn->txq))
+		conn_flush(conn);
+}
+
+/** Before-sleep work: write queued PDUs (which may release buffers a
+ *  deferred command waits for), run that command, parse what was read
+ *  ahead, write what that queued, close logged-out connections, free dead
+ *  ones. Nonzero when read-ahead PDUs are left for the next round (the
+ *  loop must not sleep). */
 int conn_service_all(struct iscsi_server *srv)
 {
 	struct list_node *pos, *tmp;
+	int busy = 0;
 
 	list_for_each_safe(pos, tmp, &srv->conns) {
 		struct iscsi_conn *conn = container_of(pos, struct iscsi_conn, link);
 
-		if (conn->state != CONN_CLOSED && !conn->tx_blocked && !list_empty(&conn->txq))
-			conn_flush(conn);
-		if (conn->state == CONN_LOGOUT && list_empty(&conn->txq))
-			conn_close(conn, "logged out");
+		flush_queued(conn);
 		if (conn->rx_deferred && conn->state == CONN_FULL_FEATURE)
 			run_deferred(conn);
+		if (rx_buffered(conn)) {
+			busy |= rx_parse_buffered(conn);
+			flush_queued(conn);
+		}
+		if (conn->state == CONN_LOGOUT && list_empty(&conn->txq))
+			conn_close(conn, "logged out");
 		if (conn->state != CONN_CLOSED)
 			conn_update_events(conn);
 		conn_maybe_free(conn);
 	}
-	return 0;
+	return busy;
 }
 
 /* ---- receive ---- */
-
-static bool opcode_allowed(struct iscsi_conn *conn, uint8_t op)
-{
-	if (conn->state == CONN_LOGIN)
-		return op == ISCSI_OP_LOGIN_REQ;
-	if (conn->sess && conn->sess->params.discovery)
-		return op == ISCSI_OP_TEXT_REQ || op == ISCSI_OP_LOGOUT_REQ ||
-		       op == ISCSI_OP_NOP_OUT;
-	switch (op) {
-	case ISCSI_OP_NOP_OUT:
-	case ISCSI_OP_SCSI_CMD:
-	case ISCSI_OP_TMF_REQ:
-	case ISCSI_OP_TEXT_REQ:
-	case ISCSI_OP_DATA_OUT:
-	case ISCSI_OP_LOGOUT_REQ:
-	case ISCSI_OP_SNACK_REQ:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static int ensure_data_buf(struct iscsi_conn *conn, uint32_t need)
-{
-	uint8_t *p;
-
-	if (need <= conn->rx_data_cap)
-		return 0;
-	p = realloc(conn->rx_data, need);
-	if (!p)
-		return -ENOMEM;
-	conn->rx_data = p;
-	conn->rx_data_cap = need;
-	return 0;
-}
-
-/* The whole header (BHS, AHS, digest) is in: check it before touching the payload. */
-static int check_header(struct iscsi_conn *conn)
-{
-	const uint8_t *bhs = conn->rx_bhs;
-	uint32_t dlen = bhs_data_len(bhs);
-	uint8_t op = bhs_opcode(bhs);
-	uint32_t limit = conn->state == CONN_LOGIN ? conn->srv->lim.max_recv_dlen
-						    : conn->params.max_recv_dlen;
-
-	if (conn->hdr_digest) {
-		struct iovec h[2] = { { conn->rx_bhs, ISCSI_BHS_LEN },
-				      { conn->rx_rest, bhs_ahs_len(bhs) } };
-		uint32_t got = iscsi_digest_get(conn->rx_rest + bhs_ahs_len(bhs));
-
-		if (iscsi_crc32c(h, 2) != got) {
-			/* ERL 0: a header digest error ends the connection. */
-			conn_close(conn, "header digest error");
-			return -1;
-		}
-	}
-	if (!opcode_allowed(conn, op)) {
-		if (conn->state == CONN_LOGIN) {
-			conn_close(conn, "non-login PDU during login");
-			return -1;
-		}
-		/* The payload still has to be read to stay in step; it is ignored. */
-		conn_reject(conn, bhs, REJECT_CMD_NOT_SUPPORTED);
-		return 1;
-	}
-	if (dlen > limit) {
-		LOG_WARN("conn", "%s: data segment %u exceeds %u", conn->peer, dlen, limit);
-		/* The payload cannot be skipped safely: Reject, then close once sent. */
-		conn_reject(conn, bhs, REJECT_PROTOCOL_ERROR);
-		conn_set_state(conn, CONN_LOGOUT);
-		return -1;
-	}
-	return 0;
-}
 
 static void handle_pdu(struct iscsi_conn *conn)
 {
@@ -440,7 +396,7 @@ static void handle_pdu(struct iscsi_conn *conn)
 }
 
 /* CmdSN order across the connections of a session (session_must_wait()). */
-static void dispatch(struct iscsi_conn *conn)
+void conn_dispatch(struct iscsi_conn *conn)
 {
 	struct iscsi_session *sess = conn->sess;
 
@@ -470,86 +426,6 @@ void conn_run_held(struct iscsi_conn *conn)
 	handle_pdu(conn);
 }
 
-static bool data_digest_ok(struct iscsi_conn *conn, uint32_t dlen)
-{
-	uint32_t padded = dlen + iscsi_pad(dlen);
-	struct iovec d = { conn->rx_data, padded };
-
-	return !conn->data_digest || dlen == 0 ||
-	       iscsi_crc32c(&d, 1) == iscsi_digest_get(conn->rx_data + padded);
-}
-
-/* Move to the next receive state once rx_want bytes are in; -1 when the conn closed. */
-static int rx_advance(struct iscsi_conn *conn, bool *pdu_done)
-{
-	const uint8_t *bhs = conn->rx_bhs;
-	uint32_t dlen = bhs_data_len(bhs);
-	int rc;
-
-	switch (conn->rx_state) {
-	case RX_BHS: {
-		uint32_t rest = bhs_ahs_len(bhs) + (conn->hdr_digest ? ISCSI_DIGEST_LEN : 0);
-
-		if (bhs_ahs_len(bhs) > ISCSI_AHS_MAX) {
-			conn_close(conn, "AHS too long");
-			return -1;
-		}
-		conn->rx_state = RX_HDR_REST;
-		conn->rx_want = rest;
-		conn->rx_got = 0;
-		if (rest)
-			return 0;
-	}
-		/* no AHS and no digest: the header is complete already */
-		/* fall through */
-	case RX_HDR_REST:
-		rc = check_header(conn);
-		if (rc < 0)
-			return -1;
-		conn->rx_want = dlen ? dlen + iscsi_pad(dlen) +
-					       (conn->data_digest ? ISCSI_DIGEST_LEN : 0) : 0;
-		if (ensure_data_buf(conn, conn->rx_want + 1) < 0) {
-			conn_close(conn, "out of memory");
-			return -1;
-		}
-		conn->rx_state = RX_DATA;
-		conn->rx_got = 0;
-		conn->rx_data[0] = 0;
-		conn->rx_skip = rc == 1;	/* rejected: read the payload, do not dispatch */
-		if (conn->rx_want)
-			return 0;
-		/* fall through */
-	case RX_DATA:
-		conn->rx_state = RX_BHS;
-		conn->rx_want = ISCSI_BHS_LEN;
-		conn->rx_got = 0;
-		*pdu_done = true;
-		if (conn->rx_skip)
-			return 0;
-		if (!data_digest_ok(conn, dlen)) {
-			/* ERL 0: a data digest error ends the connection. */
-			conn_close(conn, "data digest error");
-			return -1;
-		}
-		dispatch(conn);
-		return conn->state == CONN_CLOSED || conn->state == CONN_LOGOUT ? -1 : 0;
-	}
-	return 0;
-}
-
-static uint8_t *rx_target(struct iscsi_conn *conn)
-{
-	switch (conn->rx_state) {
-	case RX_BHS:
-		return conn->rx_bhs;
-	case RX_HDR_REST:
-		return conn->rx_rest;
-	case RX_DATA:
-		return conn->rx_data;
-	}
-	return NULL;
-}
-
 /* EV_READ is off while a request waits for its CmdSN or a command for
  * buffers: only a hang-up or a socket error wakes us, and it would again and
  * again (level-triggered) while queued data stays unread, until the wait
@@ -570,42 +446,11 @@ static void conn_hung_up(struct iscsi_conn *conn)
 
 static void conn_on_readable(struct iscsi_conn *conn)
 {
-	int pdus = 0;
-
 	if (conn_rx_waiting(conn)) {
 		conn_hung_up(conn);
 		return;
 	}
-	/* In CONN_LOGOUT the last PDU is queued: nothing more is read. */
-	while (pdus < ISCSI_PDUS_PER_WAKEUP && conn->state != CONN_CLOSED &&
-	       conn->state != CONN_LOGOUT && !tx_over_backlog(conn) && !conn_rx_waiting(conn)) {
-		bool done = false;
-
-		if (conn->rx_got < conn->rx_want) {
-			ssize_t r = read(conn->fd, rx_target(conn) + conn->rx_got,
-					 conn->rx_want - conn->rx_got);
-
-			if (r == 0) {
-				conn_close(conn, "peer closed the connection");
-				return;
-			}
-			if (r < 0) {
-				if (errno != EAGAIN && errno != EINTR)
-					conn_close(conn, strerror(errno));
-				return;
-			}
-			conn->rx_got += (uint32_t)r;
-			if (conn->rx_got < conn->rx_want)
-				continue;
-		}
-		if (rx_advance(conn, &done) < 0)
-			return;
-		if (done) {
-			pdus++;
-			/* Keep-alive idleness counts from the last PDU received. */
-			conn->last_rx_ms = evloop_now_ms();
-		}
-	}
+	rx_run(conn, true);
 }
 
 static void conn_on_event(struct evloop *loop, int fd, unsigned events, void *arg)

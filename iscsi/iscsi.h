@@ -21,7 +21,7 @@
 #define ISCSI_QUEUE_DEPTH	128	/* commands in flight per session */
 #define ISCSI_MAX_R2T		16	/* outstanding R2Ts per task we track */
 #define ISCSI_MAX_TEXT		65536	/* bytes of login/text keys we accept in a sequence */
-#define ISCSI_PDUS_PER_WAKEUP	16
+#define ISCSI_PDUS_PER_WAKEUP	64	/* PDUs handled per connection and round */
 #define ISCSI_MAX_CONNECTIONS	64	/* MaxConnections we ever offer */
 #define ISCSI_AHS_MAX		256	/* bytes of AHS we accept (extended CDB, bidi length) */
 #define ISCSI_MAX_IMMEDIATE	16	/* immediate commands/TMFs in flight per connection */
@@ -128,12 +128,23 @@ enum conn_state {
 	CONN_CLOSED,		/* socket gone; freed when no I/O is in flight */
 };
 
-/* Receive state machine (one PDU at a time). */
+/*
+ * Receive state machine (iscsi/rx.c), one PDU at a time. Bytes come from
+ * the socket in large reads into the connection's read-ahead buffer
+ * (rx_buf) and are parsed from there; the header phase decides where the
+ * data segment goes (rx_dst): straight into a task's buffer (Data-Out
+ * answering what the task waits for), into the scratch buffer rx_data, or
+ * nowhere (a rejected PDU). A data segment still on the socket is read
+ * straight into its destination.
+ */
 enum rx_state {
-	RX_BHS,			/* reading the 48-byte BHS */
+	RX_BHS,			/* the 48-byte BHS */
 	RX_HDR_REST,		/* AHS and header digest */
-	RX_DATA,		/* data segment, padding and data digest */
+	RX_DATA,		/* the data segment, into rx_dst (NULL: dropped) */
+	RX_TRAIL,		/* padding and data digest */
 };
+
+#define ISCSI_RX_BUF		65536	/* bytes of read-ahead per connection */
 
 /* The security stage of one login (auth.c). */
 struct iscsi_login_auth {
@@ -166,15 +177,25 @@ struct iscsi_conn {
 	struct iscsi_params params;	/* negotiation result, copied to the session */
 	bool hdr_digest, data_digest;	/* in force (from the end of login) */
 
-	/* receive */
+	/* receive (rx.c) */
 	enum rx_state rx_state;
 	uint8_t rx_bhs[ISCSI_BHS_LEN];
 	uint8_t rx_rest[ISCSI_AHS_MAX + ISCSI_DIGEST_LEN]; /* AHS + header digest */
-	uint8_t *rx_data;		/* data + pad + data digest */
-	uint32_t rx_want, rx_got;
+	uint8_t rx_trail[3 + ISCSI_DIGEST_LEN];	/* padding + data digest */
+	uint32_t rx_want, rx_got;	/* bytes of the current state */
+	uint8_t *rx_buf;		/* read-ahead: [rx_head, rx_tail) not parsed yet */
+	uint32_t rx_head, rx_tail;
+	uint8_t *rx_data;		/* scratch for data segments */
 	uint32_t rx_data_cap;
+	uint8_t *rx_dst;		/* where the data segment goes, or NULL */
+	struct iscsi_task *rx_task;	/* rx_dst is in this task's buffer */
+	const uint8_t *rx_payload;	/* the received data segment, for its handler:
+					   rx_dst, or in rx_buf */
+	uint32_t rx_crc;		/* running data digest */
 	bool rx_skip;			/* this PDU was rejected: drop its payload */
-	bool rx_held;			/* the PDU in rx_bhs/rx_data is ahead of ExpCmdSN:
+	bool rx_orphan;			/* rx_task went while its data came: drop the PDU */
+	bool rx_large;			/* the last data segment was large: read ahead little */
+	bool rx_held;			/* the PDU in rx_bhs/rx_payload is ahead of ExpCmdSN:
 					   it waits there, and nothing more is read */
 	bool rx_held_aborted;		/* task management aborted the held command */
 	uint64_t held_ms;		/* when the held request started waiting */
@@ -215,7 +236,7 @@ struct iscsi_conn {
 	uint32_t n_immediate;		/* immediate SCSI commands and TMF requests
 					   not yet answered */
 	bool rx_paused;			/* not read from: tx_bytes above the backlog limit */
-	bool rx_deferred;		/* the SCSI Command in rx_bhs/rx_data waits for
+	bool rx_deferred;		/* the SCSI Command in rx_bhs/rx_payload waits for
 					   buffers: not read from, dispatched again */
 
 	/* keep-alive */
@@ -276,7 +297,8 @@ void conn_send(struct iscsi_conn *conn, struct iscsi_pdu *pdu);
 void conn_close(struct iscsi_conn *conn, const char *why);
 /** Free a closed connection once nothing references it. */
 void conn_maybe_free(struct iscsi_conn *conn);
-/** Before-sleep work for every connection: flush, close, free. */
+/** Before-sleep work for every connection: parse read-ahead PDUs, flush,
+ *  close, free. Nonzero when the loop must not sleep (PDUs still buffered). */
 int conn_service_all(struct iscsi_server *srv);
 /** Fill StatSN/ExpCmdSN/MaxCmdSN of a target PDU; @take_statsn advances StatSN.
  *  @credit: CmdSN window slots that are released once this PDU is sent (a
@@ -293,12 +315,36 @@ void conn_close_clean(struct iscsi_conn *conn, const char *why);
  *  its CmdSN (rx_held) or for buffer space (rx_deferred): @conn is not read
  *  until it runs, so nothing the initiator sends meanwhile is seen. */
 bool conn_rx_waiting(const struct iscsi_conn *conn);
+/** Whether @conn may take in another PDU now: not closed or logging out,
+ *  its transmit backlog under the limit, no request waiting in place. */
+bool conn_may_receive(const struct iscsi_conn *conn);
 /** Hand the PDU held in @conn's receive buffers (conn->rx_held) to its
  *  handler now that its CmdSN is due; reading the connection resumes. */
 void conn_run_held(struct iscsi_conn *conn);
 
+/** Hand the request in conn->rx_bhs/rx_payload to its handler (rx.c,
+ *  once the whole PDU is in and checked); it may wait for its CmdSN. */
+void conn_dispatch(struct iscsi_conn *conn);
+
+/* rx.c */
+/** Set up @conn's receive state (at accept); -ENOMEM. */
+int rx_init(struct iscsi_conn *conn);
+/** Free @conn's receive buffers. */
+void rx_free(struct iscsi_conn *conn);
+/** Receive and handle PDUs: parse what is buffered, then, when @may_read,
+ *  read the socket, until it has nothing more, ISCSI_PDUS_PER_WAKEUP
+ *  PDUs were handled, or the connection must not go on (closed, logging
+ *  out, transmit backlog, a request waiting). On the network thread. */
+void rx_run(struct iscsi_conn *conn, bool may_read);
+/** Bytes read from the socket and not parsed yet: rx_run() must be called
+ *  again (with or without reading) once the connection may go on. */
+bool rx_buffered(const struct iscsi_conn *conn);
+/** @task, whose buffer the data segment being received goes into, is being
+ *  freed: the rest of that segment is dropped, and so is the PDU. */
+void rx_task_gone(struct iscsi_conn *conn, struct iscsi_task *task);
+
 /* login.c */
-/** Handle one Login Request (header in conn->rx_bhs, data in conn->rx_data). */
+/** Handle one Login Request (header in conn->rx_bhs, data at conn->rx_payload). */
 void login_handle(struct iscsi_conn *conn);
 
 /* auth.c: the security stage and the slow-down of repeated CHAP failures */
@@ -391,11 +437,21 @@ struct iscsi_target *server_find_target(struct iscsi_server *srv, const char *na
 bool server_session_allowed(struct iscsi_server *srv, const struct iscsi_conn *conn);
 
 /* cmd.c */
-/** Handle the SCSI Command in conn->rx_bhs/rx_data. When the connection's
+/** Handle the SCSI Command in conn->rx_bhs/rx_payload. When the connection's
  *  buffers are full it may set conn->rx_deferred and leave the PDU there
  *  untouched: the caller stops reading and calls it again later. */
 void cmd_handle_scsi(struct iscsi_conn *conn);
+/** Handle the Data-Out in conn->rx_bhs/rx_payload (its data may already be
+ *  in place: cmd_data_out_dest()). */
 void cmd_handle_data_out(struct iscsi_conn *conn);
+/** Header phase of the Data-Out in conn->rx_bhs: the place in its task's
+ *  buffer where its whole data segment belongs, when it is the next data
+ *  that task waits for (right ITT, TTT, offset, length and DataSN), so it
+ *  can be received straight there; NULL otherwise (it then goes through the
+ *  scratch buffer and cmd_handle_data_out() decides). Changes nothing. Sets
+ *  *@task to the task. The task stays until the PDU is handled, or
+ *  rx_task_gone() is called when it is freed first. */
+uint8_t *cmd_data_out_dest(struct iscsi_conn *conn, struct iscsi_task **task);
 /** Connection closing: free the tasks still receiving data-out and abort
  *  the executing ones in the SCSI layer (they are freed when it lets go). */
 void cmd_abort_all(struct iscsi_conn *conn);

@@ -416,7 +416,7 @@ void login_handle(struct iscsi_conn *conn)
 		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, (uint8_t)detail, why);
 		return;
 	}
-	if (text_append(conn, conn->rx_data, bhs_data_len(bhs)) < 0) {
+	if (text_append(conn, conn->rx_payload, bhs_data_len(bhs)) < 0) {
 		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_INIT_ERR,
 			   "too many login keys");
 		return;

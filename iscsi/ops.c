@@ -36,7 +36,7 @@ void ops_handle_nop_out(struct iscsi_conn *conn)
 		return;
 	}
 	pdu = pdu_alloc(ISCSI_OP_NOP_IN);
-	if (!pdu || pdu_set_data_copy(pdu, conn->rx_data, bhs_data_len(bhs)) < 0) {
+	if (!pdu || pdu_set_data_copy(pdu, conn->rx_payload, bhs_data_len(bhs)) < 0) {
 		pdu_free(pdu);
 		conn_close(conn, "out of memory");
 		return;

@@ -19,6 +19,11 @@ uint32_t iscsi_crc32c(const struct iovec *iov, int iovcnt)
 	return ~crc;
 }
 
+uint32_t iscsi_crc32c_update(uint32_t crc, const void *p, size_t len)
+{
+	return len ? crc32_iscsi((unsigned char *)(uintptr_t)p, (int)len, crc) : crc;
+}
+
 void iscsi_digest_put(uint8_t out[ISCSI_DIGEST_LEN], uint32_t crc)
 {
 	out[0] = (uint8_t)crc;

@@ -208,6 +208,15 @@ static inline bool sn_le(uint32_t a, uint32_t b)
 
 /** CRC32C (iSCSI polynomial) over @iovcnt buffers, as sent on the wire. */
 uint32_t iscsi_crc32c(const struct iovec *iov, int iovcnt);
+/* CRC32C over bytes that arrive piecewise: start from ISCSI_CRC32C_SEED,
+ * feed each piece in order, and iscsi_crc32c_final() gives what
+ * iscsi_crc32c() gives over the whole. */
+#define ISCSI_CRC32C_SEED 0xffffffffu
+uint32_t iscsi_crc32c_update(uint32_t crc, const void *p, size_t len);
+static inline uint32_t iscsi_crc32c_final(uint32_t crc)
+{
+	return ~crc;
+}
 
 /** The digest as the 4 wire bytes (CRC32C is sent little-endian). */
 void iscsi_digest_put(uint8_t out[ISCSI_DIGEST_LEN], uint32_t crc);

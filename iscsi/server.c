@@ -22,9 +22,12 @@ static int server_hook(struct evloop *loop, void *arg)
 	int busy;
 
 	(void)loop;
-	/* Backend completions first: they queue responses that the flush below sends. */
-	busy = bs_cq_run(srv->cq) > 0;
-	conn_service_all(srv);
+	/* Backend completions first: they queue responses that the flush below
+	 * sends. What their callbacks complete in turn is on the local list
+	 * (bs_cq_has_local(): another round) or signals the queue's eventfd
+	 * (a wake-up): no further round is needed just because some ran. */
+	bs_cq_run(srv->cq);
+	busy = conn_service_all(srv);
 	if (srv->shutting_down && list_empty(&srv->conns) && srv->shutdown_done) {
 		void (*done)(void *) = srv->shutdown_done;
 

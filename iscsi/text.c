@@ -150,7 +150,7 @@ void text_handle(struct iscsi_conn *conn)
 		send_chunk(conn, itt, bhs);
 		return;
 	}
-	if (text_append(conn, conn->rx_data, bhs_data_len(bhs)) < 0) {
+	if (text_append(conn, conn->rx_payload, bhs_data_len(bhs)) < 0) {
 		session_req_done(conn->sess, bhs);
 		conn_reject(conn, bhs, REJECT_OUT_OF_RESOURCES);
 		return;

@@ -171,8 +171,8 @@ static void fz_step(struct fz_server *fz)
 	fz_drain(fz);
 }
 
-/* Nothing left to do until more bytes arrive: the connection has read what
- * it will read, sent what it has, and no completion is queued. */
+/* Nothing left to do until more bytes arrive: the connection has read and
+ * parsed what it will, sent what it has, and no completion is queued. */
 static bool fz_idle(struct fz_server *fz)
 {
 	struct list_node *pos;
@@ -187,6 +187,8 @@ static bool fz_idle(struct fz_server *fz)
 			return false;		/* freed by the next service pass */
 		if (!list_empty(&c->txq))
 			return false;
+		if (rx_buffered(c) && conn_may_receive(c))
+			return false;		/* read ahead, parsed by the next pass */
 		if (c->state != CONN_LOGOUT && ioctl(c->fd, FIONREAD, &unread) == 0 && unread > 0)
 			return false;
 	}

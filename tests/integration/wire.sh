@@ -11,6 +11,9 @@
 # many targets from a JSON configuration), a login split over two PDUs,
 # NOP-Out pings, the MaxCmdSN of a response that fills the CmdSN window, and
 # Logout.
+# tests/wire/rx_test.c: the receive path with both digests: PDUs cut into
+# small pieces, data of odd lengths landing in place, a bad data digest on
+# data received straight into a task's buffer, many PDUs in one send.
 # tests/wire/mcs_test.c: multiple connections per session (CmdSN order across
 # connections, allegiance, Logout reasons, reinstatement, TMF across
 # connections, MaxConnections, keep-alive of a connection waiting for a CmdSN).
@@ -22,6 +25,7 @@ set -euo pipefail
 
 ctgt_start --lun 0=mem:,size=16M
 "$CTGT_BUILD"/tests/wire_test "$CTGT_PORT" "$CTGT_IQN"
+"$CTGT_BUILD"/tests/rx_test "$CTGT_PORT" "$CTGT_IQN"
 main_pid=$CTGT_PID main_port=$CTGT_PORT main_iqn=$CTGT_IQN
 
 # Twelve targets: their SendTargets answer is well over 512 bytes.
