@@ -362,6 +362,11 @@ int main(int argc, char **argv)
 	}
 	int rc = setup(&d) == 0 && measure(&d) == 0 ? 0 : 1;
 	int logged_in = d.nctx;
+	/* The hold is over: a second stop request (coreutils timeout passes
+	 * its SIGTERM on to its process group too, so the tool may get it
+	 * twice) must not interrupt libiscsi's poll() in a logout. */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
 	if (logout_all(&d) != 0)
 		rc = 1;
 	if (rc == 0)
