@@ -37,10 +37,10 @@ static bool login_key(const struct iscsi_conn *conn, const char *key, char *out,
 	return true;
 }
 
-/* The thread of the target this login names, or NULL: a discovery
- * session, no target or no such target stays where it is (its failure, if
- * any, is answered here). */
-static struct iscsi_thread *login_home(const struct iscsi_conn *conn)
+/* The target this login names if it is another thread's, or NULL: a
+ * discovery session, no target or no such target stays where it is (its
+ * failure, if any, is answered here). */
+static const struct iscsi_target *login_target(const struct iscsi_conn *conn)
 {
 	char type[32], name[ISCSI_NAME_LEN];
 	const struct iscsi_target *t;
@@ -51,20 +51,22 @@ static struct iscsi_thread *login_home(const struct iscsi_conn *conn)
 	if (!login_key(conn, "TargetName", name, sizeof(name)))
 		return NULL;
 	t = server_find_target(conn->srv, name);
-	return t ? t->home : NULL;
+	return t && t->home != conn->thr ? t : NULL;
 }
 
 bool migrate_login(struct iscsi_conn *conn, const uint8_t *bhs)
 {
-	struct iscsi_thread *home;
+	const struct iscsi_target *t;
 
 	if (conn->srv->nthreads == 1 || conn->sess || conn->state != CONN_LOGIN)
 		return false;
-	home = login_home(conn);
-	if (!home || home == conn->thr)
+	t = login_target(conn);
+	if (!t)
 		return false;
+	LOG_DEBUG("conn", "%s: login to %s continues on thread %u", conn->peer, t->name,
+		  t->home->index);
 	memcpy(conn->mig_bhs, bhs, ISCSI_BHS_LEN);
-	conn->mig_to = home;		/* conn_rx_waiting(): not read from here on */
+	conn->mig_to = t->home;		/* conn_rx_waiting(): not read from here on */
 	list_del(&conn->link);
 	list_add_tail(&conn->thr->migrating, &conn->link);
 	return true;
@@ -81,7 +83,6 @@ static void migrate_arrive(struct ev_msg *msg)
 		conn_close(conn, "cannot watch the connection on its target's thread");
 		return;
 	}
-	LOG_DEBUG("conn", "%s: login continues on thread %u", conn->peer, conn->thr->index);
 	login_handle_migrated(conn);
 }
 

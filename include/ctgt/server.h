@@ -69,8 +69,27 @@ struct ctgt_lu_params {
 				 *   0 = 1024 */
 };
 
-/** A server with no target and no portal; NULL when out of memory. */
+/** A server with no target and no portal, on one network thread (the
+ *  caller's of ctgt_server_run()); NULL when out of memory. */
 struct ctgt_server *ctgt_server_create(void);
+
+#define CTGT_THREADS_MAX 64
+
+/**
+ * A server on @nthreads network threads (0: one per online CPU; clamped to
+ * CTGT_THREADS_MAX), each with its own event loop. Thread 0 is the caller's
+ * of ctgt_server_run(), which starts the others and stops them before it
+ * returns. The portals are served on thread 0; each target gets a thread
+ * when it is added (round-robin) and every session and connection to it is
+ * served there, along with its LUs' I/O completions: a callback LU's
+ * callbacks of one target never run on two network threads, those of
+ * different targets may run at the same time. With 1 this is
+ * ctgt_server_create(). NULL when out of memory.
+ */
+struct ctgt_server *ctgt_server_create_threads(unsigned nthreads);
+
+/** How many network threads @srv has. */
+unsigned ctgt_server_threads(const struct ctgt_server *srv);
 
 /**
  * Export a target named @iqn (an iSCSI name, e.g. "iqn.2026-11.io.ctgt:disk0").
