@@ -163,6 +163,8 @@ integration: $(BUILD)/ctgt $(WIRE_BIN) $(EXAMPLE_BIN) $(BENCH_BIN)
 
 conformance: $(BUILD)/ctgt
 	@CTGT_BUILD=$(BUILD) CONFORMANCE_OUT=$(BUILD)/conformance tests/conformance/run.sh
+	@CTGT_BUILD=$(BUILD) CONFORMANCE_OUT=$(BUILD)/conformance-threads \
+		CONFORMANCE_PROFILES=removable CTGT_EXTRA_FLAGS="--threads 2" tests/conformance/run.sh
 
 # Every program again with ASan+UBSan, and the unit tests, the integration
 # tests and the conformance matrix on them; any sanitizer report fails the

@@ -533,6 +533,8 @@ static void move_settings(struct ctgt_config *dst, struct ctgt_config *src)
 	}
 	if (src->max_connections != 0)
 		dst->max_connections = src->max_connections;
+	if (src->threads != 0)
+		dst->threads = src->threads;
 	move_chap(&dst->discovery_chap, &src->discovery_chap);
 	move_chap(&dst->discovery_mutual_chap, &src->discovery_mutual_chap);
 }

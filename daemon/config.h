@@ -72,6 +72,8 @@ struct ctgt_target_cfg {
 
 /* Highest --max-connections / "maxConnections" (the server clamps to its own limit). */
 #define CONFIG_MAX_CONNECTIONS 64
+/* Highest --threads / "threads" (CTGT_THREADS_MAX). */
+#define CONFIG_MAX_THREADS 64
 
 struct ctgt_config {
 	struct ctgt_portal_cfg *portals;
@@ -84,6 +86,7 @@ struct ctgt_config {
 	unsigned pr_max_regs;	/**< --pr-max-registrations: per LU; 0 = default (1024) */
 	struct ctgt_limits limits; /**< resource limits; 0 fields: the defaults */
 	int max_connections;	/**< --max-connections / "maxConnections": per session; 0 = default */
+	int threads;		/**< --threads / "threads": network threads; 0 = one per online CPU */
 	struct ctgt_chap_cfg discovery_chap;	/**< --discovery-chap / "discoveryChap" */
 	/** --discovery-mutual-chap / "discoveryMutualChap": the target's own
 	 *  credentials in discovery sessions (needs discovery_chap) */

@@ -750,6 +750,23 @@ static bool load_max_connections(struct jload *jl, json_t *root, struct ctgt_con
 	return true;
 }
 
+/* "threads": network threads (ctgt's own key). */
+static bool load_threads(struct jload *jl, json_t *root, struct ctgt_config *cfg)
+{
+	json_t *v = json_object_get(root, "threads");
+
+	if (v == NULL)
+		return true;
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > CONFIG_MAX_THREADS) {
+		set_err(jl->err, jl->errlen, "%s: \"threads\" must be a number from 1 to %d",
+			jl->file, CONFIG_MAX_THREADS);
+		return false;
+	}
+	cfg->threads = (int)json_integer_value(v);
+	return true;
+}
+
 /* "discoveryChap" and "discoveryMutualChap": the credentials of discovery
  * sessions, the initiators' and the target's own (ctgt's keys). */
 static bool load_discovery_chap(struct jload *jl, json_t *root, struct ctgt_config *cfg)
@@ -780,7 +797,7 @@ static bool load_discovery_chap(struct jload *jl, json_t *root, struct ctgt_conf
 int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_t errlen)
 {
 	static const char *const known[] = { "storages", "iscsiportals", "iscsitargets",
-					     "stateDir", "maxConnections", "discoveryChap",
+					     "stateDir", "maxConnections", "threads", "discoveryChap",
 					     "discoveryMutualChap", NULL };
 	struct jload jl = { .file = path, .err = err, .errlen = errlen };
 	json_t *root;
@@ -794,7 +811,8 @@ int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_
 	/* Everything goes into the scratch config first: @cfg changes only
 	 * once the whole file is good, so a bad file leaves it as it was. */
 	ok = load_state_dir(&jl, root, &jl.out) && load_limits(&jl, root, &jl.out.limits) &&
-	     load_max_connections(&jl, root, &jl.out) && load_discovery_chap(&jl, root, &jl.out) &&
+	     load_max_connections(&jl, root, &jl.out) && load_threads(&jl, root, &jl.out) &&
+	     load_discovery_chap(&jl, root, &jl.out) &&
 	     load_array(&jl, root, "storages", load_storage) &&
 	     load_array(&jl, root, "iscsiportals", load_portal) &&
 	     load_targets(&jl, root) && move_portals(&jl);

@@ -34,6 +34,7 @@ struct flags {
 	unsigned pr_max_regs;
 	struct ctgt_limits limits;	/* 0: not given */
 	int max_connections;
+	int threads;
 };
 
 static int flag_portal(struct flags *fl, const char *val, char *err, size_t errlen)
@@ -372,6 +373,19 @@ static int flag_max_connections(struct flags *fl, const char *val, char *err, si
 	return 0;
 }
 
+static int flag_threads(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (parse_dec(val, strlen(val), CONFIG_MAX_THREADS, &n) < 0 || n == 0) {
+		set_err(err, errlen, "--threads %s: expected a number from 1 to %d", val,
+			CONFIG_MAX_THREADS);
+		return -1;
+	}
+	fl->threads = (int)n;
+	return 0;
+}
+
 static int flag_state_dir(struct flags *fl, const char *val, char *err, size_t errlen)
 {
 	return flag_once(&fl->state_dir, "state-dir", val, err, errlen);
@@ -396,6 +410,7 @@ static const struct {
 	{ "pr-max-registrations", flag_pr_max_regs },
 	{ "allow-target-reset", flag_allow_target_reset },
 	{ "max-connections", flag_max_connections },
+	{ "threads", flag_threads },
 	/* the resource limits' flags are in config_limits[] (flag_limit) */
 	/* authentication and access control */
 	{ "chap", flag_chap },
@@ -520,6 +535,8 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 	apply_limits(&cfg->limits, &fl->limits);
 	if (fl->max_connections > 0)	/* the flag wins over "maxConnections" */
 		cfg->max_connections = fl->max_connections;
+	if (fl->threads > 0)		/* the flag wins over "threads" */
+		cfg->threads = fl->threads;
 	if (merge(cfg, &fl->portals, "--portal", err, errlen) < 0)
 		return -1;
 	for (size_t i = 0; i < fl->ngroups; i++)

@@ -31,7 +31,7 @@ static void usage(FILE *out)
 		"                  [--connection-limit N] [--connection-limit-per-address N]\n"
 		"                  [--session-limit N] [--login-timeout SECONDS]\n"
 		"                  [--connection-buffer SIZE] [--tx-backlog SIZE]\n"
-		"                  [--max-connections N]\n");
+		"                  [--max-connections N] [--threads N]\n");
 }
 
 static int fail(const char *msg)
@@ -207,7 +207,8 @@ static int serve(int argc, char **argv)
 		log_set_level((enum log_level)cfg.log_level);
 	/* stdout may be a pipe whose reader went away: not a reason to die. */
 	signal(SIGPIPE, SIG_IGN);
-	srv = ctgt_server_create();
+	/* 0 threads: one per online CPU. */
+	srv = ctgt_server_create_threads(cfg.threads > 0 ? (unsigned)cfg.threads : 0);
 	if (!srv || ctgt_server_catch_signals(srv) < 0) {
 		fail("cannot set up the server");
 		goto out;

@@ -20,6 +20,7 @@
 #include "backend/backend.h"
 #include "ctgt/server.h"
 #include "event/evloop.h"
+#include "event/thread.h"
 #include "iscsi/server.h"
 #include "scsi/scsi.h"
 #include "util/log.h"
@@ -31,9 +32,10 @@ struct lu_entry {
 };
 
 struct ctgt_server {
-	struct evloop *loop;
-	struct bs_cq cq;
-	bool cq_ready;
+	struct ev_threads *threads;	/* thread 0 is the caller's of ctgt_server_run() */
+	struct evloop *loop;	/* thread 0's */
+	struct bs_cq *cqs;	/* one per thread: the stores of the targets it serves */
+	unsigned ncqs;		/* initialised */
 	struct iscsi_server *isrv;
 	int stopfd;		/* eventfd written by ctgt_server_stop() */
 	int sigfd;		/* signalfd of ctgt_server_catch_signals(), or -1 */
@@ -69,6 +71,8 @@ static void *grow(void *arr, size_t n, size_t size)
 {
 	return realloc(arr, (n + 1) * size);
 }
+
+_Static_assert(CTGT_THREADS_MAX == EV_THREADS_MAX, "one thread limit");
 
 /* ---- stop and signals ---------------------------------------------------- */
 
@@ -150,25 +154,52 @@ int ctgt_server_catch_signals(struct ctgt_server *s)
 
 /* ---- life cycle ---------------------------------------------------------- */
 
-struct ctgt_server *ctgt_server_create(void)
+static unsigned online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > CTGT_THREADS_MAX ? CTGT_THREADS_MAX : (unsigned)n;
+}
+
+struct ctgt_server *ctgt_server_create_threads(unsigned nthreads)
 {
 	struct ctgt_server *s = calloc(1, sizeof(*s));
 
 	if (s == NULL)
 		return NULL;
+	if (nthreads == 0)
+		nthreads = online_cpus();
+	if (nthreads > CTGT_THREADS_MAX)
+		nthreads = CTGT_THREADS_MAX;
 	s->sigfd = -1;
 	s->stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	s->loop = evloop_create();
-	if (s->stopfd < 0 || s->loop == NULL || bs_cq_init(&s->cq) < 0)
+	s->threads = ev_threads_create(nthreads);
+	s->cqs = calloc(nthreads, sizeof(*s->cqs));
+	if (s->stopfd < 0 || s->threads == NULL || s->cqs == NULL)
 		goto fail;
-	s->cq_ready = true;
-	s->isrv = iscsi_server_create(s->loop, &s->cq);
+	s->loop = s->threads->thr[0].loop;
+	for (; s->ncqs < nthreads; s->ncqs++)
+		if (bs_cq_init(&s->cqs[s->ncqs]) < 0)
+			goto fail;
+	s->isrv = iscsi_server_create_threads(s->threads, s->cqs);
 	if (s->isrv == NULL || evloop_add_fd(s->loop, s->stopfd, EV_READ, on_stopfd, s) < 0)
 		goto fail;
 	return s;
 fail:
 	ctgt_server_destroy(s);
 	return NULL;
+}
+
+struct ctgt_server *ctgt_server_create(void)
+{
+	return ctgt_server_create_threads(1);
+}
+
+unsigned ctgt_server_threads(const struct ctgt_server *s)
+{
+	return s->threads->n;
 }
 
 void ctgt_server_destroy(struct ctgt_server *s)
@@ -180,13 +211,14 @@ void ctgt_server_destroy(struct ctgt_server *s)
 	iscsi_server_destroy(s->isrv);
 	for (size_t i = 0; i < s->nstores; i++)
 		backend_close(s->stores[i]);
-	if (s->cq_ready)
-		bs_cq_destroy(&s->cq);
+	for (unsigned i = 0; i < s->ncqs; i++)
+		bs_cq_destroy(&s->cqs[i]);
+	free(s->cqs);
 	if (s->sigfd >= 0)
 		close(s->sigfd);
 	if (s->stopfd >= 0)
 		close(s->stopfd);
-	evloop_destroy(s->loop);
+	ev_threads_destroy(s->threads);
 	free(s->tgts);
 	free(s->stores);
 	free(s->lus);
@@ -194,10 +226,21 @@ void ctgt_server_destroy(struct ctgt_server *s)
 	free(s);
 }
 
+/* Threads 1..n-1 run from here until thread 0's loop (the caller's) has
+ * seen every connection gone, on every thread. */
 int ctgt_server_run(struct ctgt_server *s)
 {
-	int rc = evloop_run(s->loop);
+	int rc = ev_threads_start(s->threads);
 
+	if (rc < 0) {
+		LOG_ERR("server", "cannot start %u network threads: %s", s->threads->n,
+			strerror(-rc));
+		return rc;
+	}
+	if (s->threads->n > 1)
+		LOG_INFO("server", "%u network threads", s->threads->n);
+	rc = evloop_run(s->loop);
+	ev_threads_stop(s->threads);
 	if (rc == 0)
 		LOG_INFO("server", "stopped");
 	return rc;
@@ -321,6 +364,15 @@ int ctgt_server_allow_target_reset(struct ctgt_server *s, const char *iqn, bool 
 	return 0;
 }
 
+/* The completion queue of the thread serving target @iqn (it exists: the
+ * caller checked): its stores complete there, on their LUs' task thread. */
+static struct bs_cq *target_cq(struct ctgt_server *s, const char *iqn)
+{
+	int i = iscsi_server_target_thread(s->isrv, iqn);
+
+	return &s->cqs[i < 0 ? 0 : i];
+}
+
 /* What can be checked before a store is opened. */
 static int check_lu(struct ctgt_server *s, const char *iqn, const struct ctgt_lu_params *p,
 		    struct scsi_tgt **tgt, char *err, size_t errlen)
@@ -435,7 +487,7 @@ int ctgt_server_add_lu(struct ctgt_server *s, const char *iqn,
 		return rc;
 	}
 	/* backend_callback_open() releases ctx itself when it fails. */
-	bs = backend_callback_open(cb, ctx, p->size, p->threads, &s->cq, err, errlen);
+	bs = backend_callback_open(cb, ctx, p->size, p->threads, target_cq(s, iqn), err, errlen);
 	if (bs == NULL)
 		return -EINVAL;
 	if (cb->write == NULL)
@@ -454,7 +506,7 @@ int ctgt_server_add_store(struct ctgt_server *s, const char *iqn,
 	if (rc < 0)
 		return rc;
 	/* A readonly LUN never writes: its store is opened read-only. */
-	bs = backend_open_flags(spec, p->size, &s->cq,
+	bs = backend_open_flags(spec, p->size, target_cq(s, iqn),
 				(p->readonly ? BS_OPEN_READONLY : 0) |
 				(p->io_uring ? BS_OPEN_URING : 0) |
 				(p->direct ? BS_OPEN_DIRECT : 0), err, errlen);

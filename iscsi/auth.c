@@ -42,11 +42,15 @@ static void fail_record(struct iscsi_conn *conn)
 {
 	char host[80];
 
-	if (!conn->srv->auth_fails)
-		conn->srv->auth_fails = auth_throttle_new();
+	struct iscsi_server *srv = conn->srv;
+
 	peer_host(conn, host, sizeof(host));
-	auth_throttle_fail(conn->srv->auth_fails, host, conn->params.initiator_name,
-			   evloop_now_ms());
+	/* Shared by the threads: logins of any target (login path only). */
+	pthread_mutex_lock(&srv->auth_mu);
+	if (!srv->auth_fails)
+		srv->auth_fails = auth_throttle_new();
+	auth_throttle_fail(srv->auth_fails, host, conn->params.initiator_name, evloop_now_ms());
+	pthread_mutex_unlock(&srv->auth_mu);
 }
 
 /* A success from this address and name ends their slow-down: a user who
@@ -57,8 +61,10 @@ static void fail_forget(struct iscsi_conn *conn)
 	char host[80];
 
 	peer_host(conn, host, sizeof(host));
+	pthread_mutex_lock(&conn->srv->auth_mu);
 	auth_throttle_success(conn->srv->auth_fails, host, conn->params.initiator_name,
 			      evloop_now_ms());
+	pthread_mutex_unlock(&conn->srv->auth_mu);
 }
 
 /* The held answer must leave the login time to finish (a second to spare):
@@ -77,14 +83,17 @@ static uint64_t hold_within_login(const struct iscsi_conn *conn, uint64_t hold)
 uint64_t auth_hold_ms(struct iscsi_conn *conn)
 {
 	char host[80];
+	uint64_t delay;
 
 	if (!conn->auth.required || conn->auth.chap.state != CHAP_WAIT_R ||
 	    conn->params.auth_method[0] != 'C')
 		return 0;
 	peer_host(conn, host, sizeof(host));
-	return hold_within_login(conn, auth_throttle_delay(conn->srv->auth_fails, host,
-							   conn->params.initiator_name,
-							   evloop_now_ms()));
+	pthread_mutex_lock(&conn->srv->auth_mu);
+	delay = auth_throttle_delay(conn->srv->auth_fails, host, conn->params.initiator_name,
+				    evloop_now_ms());
+	pthread_mutex_unlock(&conn->srv->auth_mu);
+	return hold_within_login(conn, delay);
 }
 
 /* ---- policy ---------------------------------------------------------------- */
@@ -166,7 +175,7 @@ int auth_step(struct iscsi_conn *conn, struct kvbuf *out, bool *transit)
 		a->done = true;
 		fail_forget(conn);
 		/* CHAP_N equals our configured name here, escaped all the same. */
-		log_msg_rl(&conn->srv->rl_login_ok, LOG_LVL_INFO, "login",
+		log_msg_rl(&conn->thr->rl_login_ok, LOG_LVL_INFO, "login",
 			   "%s: CHAP authenticated as %s (algorithm %d)%s", conn->peer,
 			   log_escape(esc, sizeof(esc), a->expect->name), a->chap.alg,
 			   a->chap.ours && kv_find(conn->text_in, conn->text_in_len, "CHAP_C")
@@ -213,7 +222,7 @@ int auth_check_done(struct iscsi_conn *conn)
 void auth_conn_closed(struct iscsi_conn *conn)
 {
 	if (conn->auth.hold_timer)
-		evloop_del_timer(conn->srv->loop, conn->auth.hold_timer);
+		evloop_del_timer(conn->thr->loop, conn->auth.hold_timer);
 	conn->auth.hold_timer = 0;
 	chap_wipe(&conn->auth.chap);
 }

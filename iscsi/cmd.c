@@ -119,7 +119,7 @@ static bool buffer_admit(struct iscsi_conn *conn, const struct iscsi_task *task)
 
 	if (buffer_fits(conn, want))
 		return true;
-	LOG_WARN_RL(&srv->rl_buffer, "cmd",
+	LOG_WARN_RL(&conn->thr->rl_buffer, "cmd",
 		    "%s: ITT 0x%x: TASK SET FULL: %llu bytes of buffers in use, %llu more "
 		    "wanted (limit %u)", conn->peer, task->itt,
 		    (unsigned long long)conn->buf_bytes, (unsigned long long)want,
@@ -641,7 +641,7 @@ void cmd_handle_scsi(struct iscsi_conn *conn)
 		return;
 	if (bhs_immediate(bhs) && conn->n_immediate >= ISCSI_MAX_IMMEDIATE) {
 		/* Immediate commands take no CmdSN, so the window does not bound them. */
-		LOG_WARN_RL(&conn->srv->rl_immediate, "cmd",
+		LOG_WARN_RL(&conn->thr->rl_immediate, "cmd",
 			    "%s: more than %u immediate commands in flight: rejected", conn->peer,
 			    ISCSI_MAX_IMMEDIATE);
 		conn_reject(conn, bhs, REJECT_IMMEDIATE_REJECTED);

@@ -66,6 +66,7 @@ void conn_accept(struct iscsi_portal *portal, int fd)
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	conn->srv = srv;
+	conn->thr = &srv->thr[0];	/* the portals' thread */
 	conn->portal = portal;
 	conn->fd = fd;
 	conn->state = CONN_LOGIN;
@@ -78,15 +79,21 @@ void conn_accept(struct iscsi_portal *portal, int fd)
 	list_init(&conn->sess_link);
 	iscsi_params_init(&conn->params, &srv->lim);
 	conn_describe(conn);
-	if (rx_init(conn) < 0 || evloop_add_fd(srv->loop, fd, EV_READ, conn_on_event, conn) < 0) {
+	if (rx_init(conn) < 0 || conn_watch(conn) < 0) {
 		LOG_ERR("conn", "cannot watch connection from %s", conn->peer);
 		close(fd);
 		rx_free(conn);
 		free(conn);
 		return;
 	}
-	list_add_tail(&srv->conns, &conn->link);
-	log_msg_rl(&srv->rl_connect, LOG_LVL_INFO, "conn", "%s: connected", conn->peer);
+	list_add_tail(&conn->thr->conns, &conn->link);
+	conn_count_add(conn);
+	log_msg_rl(&conn->thr->rl_connect, LOG_LVL_INFO, "conn", "%s: connected", conn->peer);
+}
+
+int conn_watch(struct iscsi_conn *conn)
+{
+	return evloop_add_fd(conn->thr->loop, conn->fd, EV_READ, conn_on_event, conn);
 }
 
 void conn_set_state(struct iscsi_conn *conn, enum conn_state next)
@@ -166,7 +173,7 @@ void conn_reject(struct iscsi_conn *conn, const uint8_t *bhs, uint8_t reason)
 	struct iscsi_pdu *pdu = pdu_alloc(ISCSI_OP_REJECT);
 
 	/* Rate-limited: a client can make us reject as fast as it can send. */
-	LOG_WARN_RL(&conn->srv->rl_reject, "conn", "%s: reject opcode 0x%02x reason 0x%02x",
+	LOG_WARN_RL(&conn->thr->rl_reject, "conn", "%s: reject opcode 0x%02x reason 0x%02x",
 		    conn->peer, bhs_opcode(bhs), reason);
 	if (!pdu || pdu_set_data_copy(pdu, bhs, ISCSI_BHS_LEN) < 0) {
 		pdu_free(pdu);
@@ -192,10 +199,11 @@ void conn_close(struct iscsi_conn *conn, const char *why)
 {
 	if (conn->state == CONN_CLOSED)
 		return;
-	log_msg_rl(&conn->srv->rl_close, LOG_LVL_INFO, "conn", "%s: closing: %s", conn->peer, why);
+	log_msg_rl(&conn->thr->rl_close, LOG_LVL_INFO, "conn", "%s: closing: %s", conn->peer, why);
 	conn_set_state(conn, CONN_CLOSED);
+	conn_count_del(conn);
 	auth_conn_closed(conn);
-	evloop_del_fd(conn->srv->loop, conn->fd);
+	evloop_del_fd(conn->thr->loop, conn->fd);
 	close(conn->fd);
 	conn->fd = -1;
 	drop_txq(conn);
@@ -286,7 +294,8 @@ bool conn_may_receive(const struct iscsi_conn *conn)
 
 bool conn_rx_waiting(const struct iscsi_conn *conn)
 {
-	return conn->rx_held || conn->rx_deferred;
+	/* A login set to migrate is read by its next thread only. */
+	return conn->rx_held || conn->rx_deferred || conn->mig_to;
 }
 
 /* Watch for writability while PDUs wait, and for readability as
@@ -297,13 +306,13 @@ static void conn_update_events(struct iscsi_conn *conn)
 
 	if (over && !conn->rx_paused)
 		/* Info: a healthy initiator reading large Data-In hits it too. */
-		log_msg_rl(&conn->srv->rl_backlog, LOG_LVL_INFO, "conn",
+		log_msg_rl(&conn->thr->rl_backlog, LOG_LVL_INFO, "conn",
 			    "%s: %llu bytes queued for transmit (limit %u): not reading until "
 			    "the initiator reads", conn->peer, (unsigned long long)conn->tx_bytes,
 			    conn->srv->rlim.tx_backlog);
 	conn->rx_paused = over;
 	conn->tx_blocked = want_write;
-	evloop_mod_fd(conn->srv->loop, conn->fd,
+	evloop_mod_fd(conn->thr->loop, conn->fd,
 		      (conn_wants_read(conn) ? EV_READ : 0) | (want_write ? EV_WRITE : 0));
 }
 
@@ -338,12 +347,12 @@ static void flush_queued(struct iscsi_conn *conn)
  *  ahead, write what that queued, close logged-out connections, free dead
  *  ones. Nonzero when read-ahead PDUs are left for the next round (the
  *  loop must not sleep). */
-int conn_service_all(struct iscsi_server *srv)
+int conn_service_all(struct iscsi_thread *thr)
 {
 	struct list_node *pos, *tmp;
 	int busy = 0;
 
-	list_for_each_safe(pos, tmp, &srv->conns) {
+	list_for_each_safe(pos, tmp, &thr->conns) {
 		struct iscsi_conn *conn = container_of(pos, struct iscsi_conn, link);
 
 		flush_queued(conn);

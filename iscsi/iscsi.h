@@ -6,8 +6,12 @@
 #ifndef CTGT_ISCSI_INTERNAL_H
 #define CTGT_ISCSI_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "event/thread.h"
 
 #include "iscsi/acl.h"
 #include "iscsi/chap.h"
@@ -57,8 +61,11 @@ struct iscsi_initiator {
 	struct scsi_lun_map_entry *entries;
 };
 
+struct iscsi_thread;
+
 struct iscsi_target {
 	struct list_node link;	/* in srv->targets */
+	struct iscsi_thread *home;	/* serves every session of the target; fixed */
 	struct scsi_tgt *scsi;
 	const char *name;	/* scsi_tgt_name(scsi) */
 	struct iscsi_auth_cfg auth;
@@ -71,23 +78,28 @@ struct iscsi_target {
 
 struct auth_throttle;		/* auth_throttle.c: recent CHAP failures */
 
-struct iscsi_server {
+/*
+ * One network thread (thread.c): its event loop, the completion queue of
+ * the stores of the targets it is home to, and the connections and
+ * sessions it serves. Everything here is touched by that thread only
+ * (after the server is set up), except through its messages.
+ */
+struct iscsi_thread {
+	struct iscsi_server *srv;
+	unsigned index;			/* 0: the portals' thread, where logins start */
+	struct ev_thread *ev;		/* NULL: a server on one plain loop */
 	struct evloop *loop;
 	struct bs_cq *cq;
-	struct iscsi_target_limits lim;
-	struct list_node targets;
 	struct list_node sessions;
 	struct list_node conns;
-	struct iscsi_portal **portals;
-	size_t nportals;
-	uint16_t next_tsih;
-	uint64_t next_itn_id;
-	bool shutting_down;
-	uint64_t nop_interval_ms;	/* 0: no keep-alive pings */
-	uint64_t nop_timeout_ms;
+	struct list_node migrating;	/* logins to hand to their target's thread (migrate.c) */
 	uint64_t tick_timer;		/* once a second: keep-alive, login timeouts */
-	struct iscsi_server_limits rlim;
-	/* one rate-limited log line per limit */
+	bool shutting_down;
+	bool drained;			/* shutting down, nothing left: told thread 0 */
+	struct ev_msg shutdown_msg;	/* thread 0 -> this thread: close everything */
+	struct ev_msg drained_msg;	/* this thread -> thread 0: nothing left */
+	/* one rate-limited log line per limit (struct log_ratelimit is not
+	 * thread-safe: each thread has its own, summed up by its tick) */
 	struct log_ratelimit rl_conns, rl_addr, rl_sessions, rl_login, rl_accept, rl_buffer, rl_backlog,
 		rl_immediate, rl_nop, rl_reject;
 	/* connected / closing / CmdSN outside the window / login failed / a
@@ -95,15 +107,49 @@ struct iscsi_server {
 	 * ISCSI_LOG_BURST per 10 s, a summary of the rest from the tick */
 	struct log_ratelimit rl_connect, rl_close, rl_cmdsn, rl_login_fail, rl_login_ok,
 		rl_login_hold;
+};
+
+/* Connections per source address, shared by the threads (conn_count.c):
+ * changed at accept and close only, under its mutex. */
+struct conn_counts {
+	pthread_mutex_t mu;
+	unsigned total;
+	struct conn_addr_count *addrs;
+	size_t naddrs, cap;
+};
+
+/*
+ * What every thread reads: targets and settings are fixed before serving.
+ * What they share while serving: the connection counts (mutex), the CHAP
+ * failure table (auth_mu), the TSIH and I_T nexus counters (atomics).
+ */
+struct iscsi_server {
+	struct iscsi_thread *thr;	/* nthreads of them */
+	unsigned nthreads;
+	unsigned next_home;		/* the thread the next target gets */
+	struct iscsi_target_limits lim;
+	struct list_node targets;
+	struct iscsi_portal **portals;	/* on thread 0 */
+	size_t nportals;
+	atomic_uint next_tsih;
+	atomic_uint_fast64_t next_itn_id;
+	bool shutting_down;		/* thread 0 */
+	unsigned drained;		/* thread 0: threads with nothing left */
+	uint64_t nop_interval_ms;	/* 0: no keep-alive pings */
+	uint64_t nop_timeout_ms;
+	struct iscsi_server_limits rlim;
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
 	struct iscsi_auth_cfg discovery_auth;
+	pthread_mutex_t auth_mu;		/* guards auth_fails */
 	struct auth_throttle *auth_fails;	/* made at the first CHAP failure */
+	struct conn_counts counts;
 };
 
 struct iscsi_session {
-	struct list_node link;		/* in srv->sessions */
+	struct list_node link;		/* in thr->sessions */
 	struct iscsi_server *srv;
+	struct iscsi_thread *thr;	/* its target's home (discovery: thread 0) */
 	struct iscsi_target *target;	/* NULL for discovery */
 	struct iscsi_params params;
 	uint8_t isid[6];
@@ -163,9 +209,13 @@ struct iscsi_login_auth {
 struct iscsi_task;
 
 struct iscsi_conn {
-	struct list_node link;		/* in srv->conns */
+	struct list_node link;		/* in thr->conns (or thr->migrating) */
 	struct list_node sess_link;	/* in sess->conns */
 	struct iscsi_server *srv;
+	struct iscsi_thread *thr;	/* serving it: the only one touching it */
+	struct iscsi_thread *mig_to;	/* migrating: to this thread (migrate.c) */
+	struct ev_msg mig_msg;
+	uint8_t mig_bhs[ISCSI_BHS_LEN];	/* the Login Request it migrates with */
 	struct iscsi_portal *portal;
 	struct iscsi_session *sess;
 	int fd;
@@ -297,9 +347,13 @@ void conn_send(struct iscsi_conn *conn, struct iscsi_pdu *pdu);
 void conn_close(struct iscsi_conn *conn, const char *why);
 /** Free a closed connection once nothing references it. */
 void conn_maybe_free(struct iscsi_conn *conn);
-/** Before-sleep work for every connection: parse read-ahead PDUs, flush,
- *  close, free. Nonzero when the loop must not sleep (PDUs still buffered). */
-int conn_service_all(struct iscsi_server *srv);
+/** Before-sleep work for every connection of @thr: parse read-ahead PDUs,
+ *  flush, close, free. Nonzero when the loop must not sleep (PDUs still
+ *  buffered). */
+int conn_service_all(struct iscsi_thread *thr);
+/** Watch @conn's socket on the loop of conn->thr (at accept, and on the
+ *  thread a login migrated to). Returns 0 or -errno. */
+int conn_watch(struct iscsi_conn *conn);
 /** Fill StatSN/ExpCmdSN/MaxCmdSN of a target PDU; @take_statsn advances StatSN.
  *  @credit: CmdSN window slots that are released once this PDU is sent (a
  *  task's final response frees its slot only then), already counted as free
@@ -382,14 +436,53 @@ void auth_server_free(struct iscsi_server *srv);
 void login_fail(struct iscsi_conn *conn, uint8_t cls, uint8_t detail, const char *why);
 /** Answer the request whose header was saved in conn->auth.held_bhs. */
 void login_resume(struct iscsi_conn *conn);
+/** On the thread @conn migrated to: go on with the Login Request it
+ *  brought (conn->mig_bhs, its keys in conn->text_in) where login_handle()
+ *  left it for the migration. */
+void login_handle_migrated(struct iscsi_conn *conn);
+
+/* migrate.c: a login goes to its target's home thread */
+/**
+ * The Login Request sequence in conn->text_in (header @bhs) is complete:
+ * when it names a target served by another thread (a normal session) the
+ * connection is set to migrate there, and true is returned: the request is
+ * processed there, and @conn is not read here any more. Else false.
+ */
+bool migrate_login(struct iscsi_conn *conn, const uint8_t *bhs);
+/** Before-sleep, on @thr: hand the connections migrate_login() set aside
+ *  to their threads. */
+void migrate_flush(struct iscsi_thread *thr);
+
+/* thread.c: the network threads */
+/** Set up thread @i of @srv on @loop with completion queue @cq (@ev: its
+ *  event thread, or NULL for a server of one plain loop). Creator's
+ *  thread, before serving. Returns 0 or -errno. */
+int iscsi_thread_init(struct iscsi_server *srv, unsigned i, struct ev_thread *ev,
+		      struct evloop *loop, struct bs_cq *cq);
+/** Creator's thread, after the threads have stopped: take @thr's hook
+ *  work off its loop (the loop itself belongs to the caller). */
+void iscsi_thread_fini(struct iscsi_thread *thr);
+/** Thread 0: have every thread close its connections; @srv->shutdown_done
+ *  runs on thread 0 once each reported it has none left. */
+void iscsi_threads_shutdown(struct iscsi_server *srv);
+
+/* conn_count.c: connection limits across threads */
+/** Thread 0, at accept: whether one more connection from @host fits the
+ *  limits (logs why not). */
+bool conn_count_admit(struct iscsi_server *srv, const char *host);
+/** Any thread: @conn is open (counted) / closed (no longer counted). */
+void conn_count_add(struct iscsi_conn *conn);
+void conn_count_del(struct iscsi_conn *conn);
+void conn_counts_free(struct iscsi_server *srv);
 
 /* session.c */
 struct iscsi_session *session_create(struct iscsi_conn *conn);
 /** Called when the last connection of @sess closes. */
 void session_destroy(struct iscsi_session *sess);
-struct iscsi_session *session_find(struct iscsi_server *srv, const char *initiator,
+/** Sessions are looked up among those of @thr: a target's are all on its home. */
+struct iscsi_session *session_find(struct iscsi_thread *thr, const char *initiator,
 				   const uint8_t isid[6], const struct iscsi_target *target);
-struct iscsi_session *session_find_tsih(struct iscsi_server *srv, uint16_t tsih);
+struct iscsi_session *session_find_tsih(struct iscsi_thread *thr, uint16_t tsih);
 /*
  * MC/S (RFC 7143 sections 3.2.2.1, 4.2.2.1): commands reach the SCSI layer in
  * CmdSN order across the connections of a session. A non-immediate request

@@ -58,7 +58,7 @@ static void login_send(struct iscsi_conn *conn, const struct login_rsp *r, struc
 	if (!conn->sess) {
 		/* A connection joining a session sees that session's window. */
 		const struct iscsi_session *s = conn->login_tsih
-			? session_find_tsih(conn->srv, conn->login_tsih) : NULL;
+			? session_find_tsih(conn->thr, conn->login_tsih) : NULL;
 
 		bhs_set_u32(bhs, BHS_EXPCMDSN, s ? s->exp_cmd_sn : conn->login_cmdsn);
 		bhs_set_u32(bhs, BHS_MAXCMDSN, s ? s->max_cmd_sn
@@ -76,7 +76,7 @@ void login_fail(struct iscsi_conn *conn, uint8_t cls, uint8_t detail, const char
 {
 	struct login_rsp r = { .status_class = cls, .status_detail = detail };
 
-	LOG_WARN_RL(&conn->srv->rl_login_fail, "login", "%s: login failed (%02x/%02x): %s",
+	LOG_WARN_RL(&conn->thr->rl_login_fail, "login", "%s: login failed (%02x/%02x): %s",
 		    conn->peer, cls, detail, why);
 	login_send(conn, &r, NULL);
 	/* The connection closes once the response is on the wire. */
@@ -226,7 +226,7 @@ static void adopt_session_params(struct iscsi_conn *conn, const struct iscsi_par
 static int join_session(struct iscsi_conn *conn)
 {
 	struct iscsi_server *srv = conn->srv;
-	struct iscsi_session *s = session_find_tsih(srv, conn->login_tsih);
+	struct iscsi_session *s = session_find_tsih(conn->thr, conn->login_tsih);
 	const struct iscsi_target *t = conn->params.discovery ? NULL
 				       : server_find_target(srv, conn->params.target_name);
 
@@ -267,7 +267,7 @@ static int login_finish(struct iscsi_conn *conn)
 	struct iscsi_server *srv = conn->srv;
 	char ini[LOG_ESC_LEN], tgt[LOG_ESC_LEN];
 
-	if (srv->shutting_down) {
+	if (conn->thr->shutting_down) {
 		login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_SERVICE_UNAVAILABLE,
 			   "shutting down");
 		return -1;
@@ -286,7 +286,7 @@ static int login_finish(struct iscsi_conn *conn)
 	}
 	conn_set_state(conn, CONN_FULL_FEATURE);
 	/* The names were checked (check_identity), escaped all the same. */
-	log_msg_rl(&conn->srv->rl_login_ok, LOG_LVL_INFO, "login",
+	log_msg_rl(&conn->thr->rl_login_ok, LOG_LVL_INFO, "login",
 		   "%s: %s session %u (CID %u, %d connections) for %s%s%s", conn->peer,
 		   conn->params.discovery ? "discovery" : "normal", conn->sess->tsih, conn->cid,
 		   session_live_conns(conn->sess),
@@ -385,13 +385,13 @@ static bool hold_answer(struct iscsi_conn *conn, const uint8_t *bhs)
 	if (!ms)
 		return false;
 	memcpy(conn->auth.held_bhs, bhs, ISCSI_BHS_LEN);
-	conn->auth.hold_timer = evloop_add_timer(conn->srv->loop, ms, on_hold_done, conn);
+	conn->auth.hold_timer = evloop_add_timer(conn->thr->loop, ms, on_hold_done, conn);
 	if (!conn->auth.hold_timer) {
 		login_fail(conn, LOGIN_CLASS_TARGET_ERR, LOGIN_DETAIL_OUT_OF_RESOURCES,
 			   "out of memory");
 		return true;
 	}
-	LOG_WARN_RL(&conn->srv->rl_login_hold, "login",
+	LOG_WARN_RL(&conn->thr->rl_login_hold, "login",
 		    "%s: earlier CHAP failures: answering in %llu ms", conn->peer,
 		    (unsigned long long)ms);
 	return true;
@@ -428,7 +428,14 @@ void login_handle(struct iscsi_conn *conn)
 		login_send(conn, &r, NULL);
 		return;
 	}
-	if (hold_answer(conn, bhs))
+	if (migrate_login(conn, bhs) || hold_answer(conn, bhs))
 		return;
 	login_answer(conn, bhs);
+}
+
+void login_handle_migrated(struct iscsi_conn *conn)
+{
+	if (conn->state != CONN_LOGIN || hold_answer(conn, conn->mig_bhs))
+		return;
+	login_answer(conn, conn->mig_bhs);
 }

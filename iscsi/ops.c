@@ -28,7 +28,7 @@ void ops_handle_nop_out(struct iscsi_conn *conn)
 		/* The echo would not fit the initiator's MaxRecvDataSegmentLength:
 		 * ping data it could not take back is a protocol error (and it
 		 * would double what one PDU makes us hold). */
-		LOG_WARN_RL(&conn->srv->rl_nop, "nop",
+		LOG_WARN_RL(&conn->thr->rl_nop, "nop",
 			    "%s: %u bytes of ping data, more than the %u the initiator receives",
 			    conn->peer, bhs_data_len(bhs), conn->params.max_xmit_dlen);
 		session_req_done(conn->sess, bhs);

@@ -14,74 +14,57 @@
 #include "iscsi/iscsi.h"
 #include "util/log.h"
 
-static void server_tick(struct evloop *loop, void *arg);
-
-static int server_hook(struct evloop *loop, void *arg)
-{
-	struct iscsi_server *srv = arg;
-	int busy;
-
-	(void)loop;
-	/* Backend completions first: they queue responses that the flush below
-	 * sends. What their callbacks complete in turn is on the local list
-	 * (bs_cq_has_local(): another round) or signals the queue's eventfd
-	 * (a wake-up): no further round is needed just because some ran. */
-	bs_cq_run(srv->cq);
-	busy = conn_service_all(srv);
-	if (srv->shutting_down && list_empty(&srv->conns) && srv->shutdown_done) {
-		void (*done)(void *) = srv->shutdown_done;
-
-		srv->shutdown_done = NULL;
-		done(srv->shutdown_arg);
-	}
-	/*
-	 * Last before the loop sleeps: everything this iteration submitted
-	 * (socket events, timers, the completions and services above) goes
-	 * to the kernel now, in one io_uring_enter per io_uring store.
-	 */
-	bs_cq_flush(srv->cq);
-	return busy || bs_cq_has_local(srv->cq);
-}
-
-static void on_cq_event(struct evloop *loop, int fd, unsigned events, void *arg)
-{
-	(void)loop;
-	(void)fd;
-	(void)events;
-	(void)arg;
-	/* Nothing here: the before-sleep hook drains the queue. */
-}
-
-struct iscsi_server *iscsi_server_create(struct evloop *loop, struct bs_cq *cq)
+static struct iscsi_server *server_alloc(unsigned n)
 {
 	struct iscsi_server *srv = calloc(1, sizeof(*srv));
 
 	if (!srv)
 		return NULL;
-	srv->loop = loop;
-	srv->cq = cq;
-	iscsi_target_limits_default(&srv->lim);
-	iscsi_server_limits_default(&srv->rlim);
-	srv->rl_conns = srv->rl_addr = srv->rl_sessions = srv->rl_login = srv->rl_accept =
-		srv->rl_buffer = srv->rl_backlog = srv->rl_immediate =
-		srv->rl_nop = srv->rl_reject =
-			(struct log_ratelimit)LOG_RATELIMIT_INIT(10000);
-	/* Lines any peer can cause at will, but that tell an operator who
-	 * came and went: the first ten of every 10 s. */
-	srv->rl_connect = srv->rl_close = srv->rl_cmdsn = srv->rl_login_fail =
-		srv->rl_login_ok = srv->rl_login_hold =
-			(struct log_ratelimit)LOG_RATELIMIT_BURST(10000, ISCSI_LOG_BURST);
-	list_init(&srv->targets);
-	list_init(&srv->sessions);
-	list_init(&srv->conns);
-	/* server_hook flushes the queue before each sleep. */
-	bs_cq_set_batch(cq, true);
-	if (evloop_add_hook(loop, server_hook, srv) < 0 ||
-	    evloop_add_fd(loop, cq->efd, EV_READ, on_cq_event, srv) < 0) {
+	srv->thr = calloc(n, sizeof(*srv->thr));
+	if (!srv->thr) {
 		free(srv);
 		return NULL;
 	}
-	srv->tick_timer = evloop_add_timer(loop, 1000, server_tick, srv);
+	srv->nthreads = n;
+	iscsi_target_limits_default(&srv->lim);
+	iscsi_server_limits_default(&srv->rlim);
+	list_init(&srv->targets);
+	pthread_mutex_init(&srv->auth_mu, NULL);
+	pthread_mutex_init(&srv->counts.mu, NULL);
+	return srv;
+}
+
+static void server_free(struct iscsi_server *srv)
+{
+	for (unsigned i = 0; i < srv->nthreads; i++)
+		iscsi_thread_fini(&srv->thr[i]);
+	conn_counts_free(srv);
+	pthread_mutex_destroy(&srv->auth_mu);
+	pthread_mutex_destroy(&srv->counts.mu);
+	free(srv->thr);
+	free(srv);
+}
+
+struct iscsi_server *iscsi_server_create(struct evloop *loop, struct bs_cq *cq)
+{
+	struct iscsi_server *srv = server_alloc(1);
+
+	if (srv && iscsi_thread_init(srv, 0, NULL, loop, cq) < 0) {
+		server_free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+struct iscsi_server *iscsi_server_create_threads(struct ev_threads *ts, struct bs_cq *cqs)
+{
+	struct iscsi_server *srv = server_alloc(ts->n);
+
+	for (unsigned i = 0; srv && i < ts->n; i++)
+		if (iscsi_thread_init(srv, i, &ts->thr[i], ts->thr[i].loop, &cqs[i]) < 0) {
+			server_free(srv);
+			return NULL;
+		}
 	return srv;
 }
 
@@ -96,8 +79,18 @@ int iscsi_server_add_target(struct iscsi_server *srv, struct scsi_tgt *tgt)
 		return -ENOMEM;
 	t->scsi = tgt;
 	t->name = scsi_tgt_name(tgt);
+	/* Round-robin: the task thread of the target's LUs (scsi/scsi.h
+	 * "Threads"), and so of every session and connection using them. */
+	t->home = &srv->thr[srv->next_home++ % srv->nthreads];
 	list_add_tail(&srv->targets, &t->link);
 	return 0;
+}
+
+int iscsi_server_target_thread(struct iscsi_server *srv, const char *name)
+{
+	const struct iscsi_target *t = server_find_target(srv, name);
+
+	return t ? (int)t->home->index : -ENOENT;
 }
 
 static void accept_resume(struct evloop *loop, void *arg)
@@ -114,17 +107,17 @@ static void accept_resume(struct evloop *loop, void *arg)
  * a moment instead of spinning (and logging) on the same error. */
 static void accept_pause(struct iscsi_portal *portal, int err)
 {
-	struct iscsi_server *srv = portal->srv;
+	struct iscsi_thread *thr = &portal->srv->thr[0];
 
-	LOG_WARN_RL(&srv->rl_accept, "portal",
+	LOG_WARN_RL(&thr->rl_accept, "portal",
 		    "accept on %s:%u: %s: not accepting for %u ms", portal->host, portal->port,
 		    strerror(err), ISCSI_ACCEPT_PAUSE_MS);
-	evloop_mod_fd(srv->loop, portal->fd, 0);
+	evloop_mod_fd(thr->loop, portal->fd, 0);
 	if (!portal->accept_timer)
-		portal->accept_timer = evloop_add_timer(srv->loop, ISCSI_ACCEPT_PAUSE_MS,
+		portal->accept_timer = evloop_add_timer(thr->loop, ISCSI_ACCEPT_PAUSE_MS,
 							accept_resume, portal);
 	if (!portal->accept_timer)	/* no memory for a timer: better to spin than to stop */
-		evloop_mod_fd(srv->loop, portal->fd, EV_READ);
+		evloop_mod_fd(thr->loop, portal->fd, EV_READ);
 }
 
 static void peer_host(const struct sockaddr_storage *ss, char *host, size_t len)
@@ -136,39 +129,6 @@ static void peer_host(const struct sockaddr_storage *ss, char *host, size_t len)
 	else if (ss->ss_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, host,
 			  (socklen_t)len);
-}
-
-/*
- * Whether one more connection from @host fits the connection limits. Beyond
- * them the connection is closed at once, before it costs a buffer or a login:
- * a login refused with a status (0302) would have to be read and answered
- * first, which is what a flood of connections wants us to spend.
- */
-static bool conn_admit(struct iscsi_server *srv, const char *host)
-{
-	unsigned total = 0, same = 0;
-	struct list_node *pos;
-
-	for (pos = srv->conns.next; pos != &srv->conns; pos = pos->next) {
-		const struct iscsi_conn *c = container_of(pos, struct iscsi_conn, link);
-
-		if (c->state == CONN_CLOSED)
-			continue;
-		total++;
-		same += strcmp(c->peer_host, host) == 0;
-	}
-	if (total >= srv->rlim.max_conns) {
-		LOG_WARN_RL(&srv->rl_conns, "portal",
-			    "%s: connection refused: %u connections already (limit)", host, total);
-		return false;
-	}
-	if (same >= srv->rlim.max_conns_per_addr) {
-		LOG_WARN_RL(&srv->rl_addr, "portal",
-			    "%s: connection refused: %u connections from this address already (limit)",
-			    host, same);
-		return false;
-	}
-	return true;
 }
 
 static void on_accept(struct evloop *loop, int fd, unsigned events, void *arg)
@@ -187,12 +147,12 @@ static void on_accept(struct evloop *loop, int fd, unsigned events, void *arg)
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
 				accept_pause(portal, errno);
 			else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-				LOG_WARN_RL(&portal->srv->rl_accept, "portal", "accept on %s:%u: %s",
+				LOG_WARN_RL(&portal->srv->thr[0].rl_accept, "portal", "accept on %s:%u: %s",
 					    portal->host, portal->port, strerror(errno));
 			return;
 		}
 		peer_host(&ss, host, sizeof(host));
-		if (portal->srv->shutting_down || !conn_admit(portal->srv, host)) {
+		if (portal->srv->shutting_down || !conn_count_admit(portal->srv, host)) {
 			close(c);
 			continue;
 		}
@@ -203,21 +163,23 @@ static void on_accept(struct evloop *loop, int fd, unsigned events, void *arg)
 bool server_session_allowed(struct iscsi_server *srv, const struct iscsi_conn *conn)
 {
 	const struct iscsi_target *target = server_find_target(srv, conn->params.target_name);
+	struct iscsi_thread *thr = conn->thr;
 	const struct iscsi_session *old;
 	unsigned n = 0;
 	struct list_node *pos;
 
 	if (conn->params.discovery || !target)
 		return true;
-	old = session_find(srv, conn->params.initiator_name, conn->login_isid, target);
-	for (pos = srv->sessions.next; pos != &srv->sessions; pos = pos->next) {
+	/* The sessions of a target are all on its home thread, this one. */
+	old = session_find(thr, conn->params.initiator_name, conn->login_isid, target);
+	for (pos = thr->sessions.next; pos != &thr->sessions; pos = pos->next) {
 		const struct iscsi_session *s = container_of(pos, struct iscsi_session, link);
 
 		n += s->target == target && s != old;
 	}
 	if (n < srv->rlim.max_sessions_per_target)
 		return true;
-	LOG_WARN_RL(&srv->rl_sessions, "login", "%s: login refused: target %s has %u sessions (limit)",
+	LOG_WARN_RL(&thr->rl_sessions, "login", "%s: login refused: target %s has %u sessions (limit)",
 		    conn->peer, target->name, n);
 	return false;
 }
@@ -306,7 +268,7 @@ int iscsi_server_add_portal(struct iscsi_server *srv, const char *host, uint16_t
 	p->port = bound;
 	p->tpgt = tpgt ? tpgt : 1;
 	p->ipv6 = ipv6;
-	if (evloop_add_fd(srv->loop, fd, EV_READ, on_accept, p) < 0) {
+	if (evloop_add_fd(srv->thr[0].loop, fd, EV_READ, on_accept, p) < 0) {
 		close(fd);
 		free(p);
 		snprintf(err, errlen, "cannot watch the listening socket");
@@ -314,44 +276,6 @@ int iscsi_server_add_portal(struct iscsi_server *srv, const char *host, uint16_t
 	}
 	srv->portals[srv->nportals++] = p;
 	return bound;
-}
-
-/* A login that has not reached full feature phase in time (slowloris: one
- * byte every few seconds), or a last Login/Logout Response nobody reads. */
-static void check_login_timeout(struct iscsi_conn *conn, uint64_t now)
-{
-	struct iscsi_server *srv = conn->srv;
-	uint64_t limit = (uint64_t)srv->rlim.login_timeout_s * 1000u;
-	bool late = (conn->state == CONN_LOGIN && now - conn->accepted_ms >= limit) ||
-		    (conn->state == CONN_LOGOUT && now - conn->logout_ms >= limit);
-
-	if (!late)
-		return;
-	LOG_WARN_RL(&srv->rl_login, "conn", "%s: %s not done within %u s: closing", conn->peer,
-		    conn->state == CONN_LOGIN ? "login" : "final response",
-		    srv->rlim.login_timeout_s);
-	conn_close(conn, conn->state == CONN_LOGIN ? "login timeout" : "final response not read");
-}
-
-static void server_tick(struct evloop *loop, void *arg)
-{
-	struct iscsi_server *srv = arg;
-	uint64_t now = evloop_now_ms();
-	struct list_node *pos;
-
-	for (pos = srv->conns.next; pos != &srv->conns; pos = pos->next) {
-		struct iscsi_conn *conn = container_of(pos, struct iscsi_conn, link);
-
-		check_login_timeout(conn, now);
-		ops_keepalive(conn, now);
-	}
-	log_rl_summary(&srv->rl_connect, LOG_LVL_INFO, "conn", "connected");
-	log_rl_summary(&srv->rl_close, LOG_LVL_INFO, "conn", "closing");
-	log_rl_summary(&srv->rl_cmdsn, LOG_LVL_WARN, "session", "CmdSN outside window");
-	log_rl_summary(&srv->rl_login_fail, LOG_LVL_WARN, "login", "login failed");
-	log_rl_summary(&srv->rl_login_ok, LOG_LVL_INFO, "login", "session");
-	log_rl_summary(&srv->rl_login_hold, LOG_LVL_WARN, "login", "CHAP answer held back");
-	srv->tick_timer = srv->shutting_down ? 0 : evloop_add_timer(loop, 1000, server_tick, srv);
 }
 
 void iscsi_server_set_nop(struct iscsi_server *srv, unsigned interval_s, unsigned timeout_s)
@@ -401,24 +325,23 @@ void iscsi_server_set_max_connections(struct iscsi_server *srv, unsigned n)
 
 void iscsi_server_shutdown(struct iscsi_server *srv, void (*done)(void *arg), void *arg)
 {
-	struct list_node *pos, *tmp;
+	struct evloop *loop = srv->thr[0].loop;
 
 	srv->shutting_down = true;
-	if (srv->tick_timer)
-		evloop_del_timer(srv->loop, srv->tick_timer);
-	srv->tick_timer = 0;
 	srv->shutdown_done = done;
 	srv->shutdown_arg = arg;
 	for (size_t i = 0; i < srv->nportals; i++) {
 		if (srv->portals[i]->accept_timer)
-			evloop_del_timer(srv->loop, srv->portals[i]->accept_timer);
+			evloop_del_timer(loop, srv->portals[i]->accept_timer);
 		srv->portals[i]->accept_timer = 0;
-		evloop_del_fd(srv->loop, srv->portals[i]->fd);
+		evloop_del_fd(loop, srv->portals[i]->fd);
 		close(srv->portals[i]->fd);
 		srv->portals[i]->fd = -1;
 	}
-	list_for_each_safe(pos, tmp, &srv->conns)
-		conn_close(container_of(pos, struct iscsi_conn, link), "target shutting down");
+	/* Logins on their way to another thread get there before the
+	 * shutdown message does (one sender's messages keep their order). */
+	migrate_flush(&srv->thr[0]);
+	iscsi_threads_shutdown(srv);
 }
 
 void iscsi_server_destroy(struct iscsi_server *srv)
@@ -438,5 +361,5 @@ void iscsi_server_destroy(struct iscsi_server *srv)
 	for (size_t i = 0; i < srv->nportals; i++)
 		free(srv->portals[i]);
 	free(srv->portals);
-	free(srv);
+	server_free(srv);
 }

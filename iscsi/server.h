@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The iSCSI target server: portals, exported targets and every session and
- * connection of one event loop. This is all the embedding API (embed/)
+ * connection, on one event loop or on N event threads. This is all the embedding API (embed/)
  * sees of iscsi/.
  */
 #ifndef CTGT_ISCSI_SERVER_H
@@ -12,12 +12,27 @@
 
 #include "backend/backend.h"
 #include "event/evloop.h"
+#include "event/thread.h"
 #include "scsi/scsi.h"
 
 struct iscsi_server;
 
 /** Create a server on @loop; backend completions arrive on @cq. NULL on no memory. */
 struct iscsi_server *iscsi_server_create(struct evloop *loop, struct bs_cq *cq);
+
+/**
+ * Create a server on the @ts->n event threads (not started yet), thread i
+ * taking the completions of @cqs[i] (the stores of the targets it is home
+ * to must be opened with that queue: iscsi_server_target_thread()). The
+ * portals and the start of every login are on thread 0; a normal session's
+ * login moves to its target's thread (iscsi/migrate.c). NULL on no memory.
+ * Everything else here is called on the creator's thread (thread 0).
+ */
+struct iscsi_server *iscsi_server_create_threads(struct ev_threads *ts, struct bs_cq *cqs);
+
+/** The index of the thread serving target @name (chosen round-robin when
+ *  it was added), or -ENOENT. */
+int iscsi_server_target_thread(struct iscsi_server *srv, const char *name);
 
 /**
  * Export @tgt (ownership passes to the server) under its own name. Returns 0,
@@ -105,7 +120,8 @@ void iscsi_server_set_limits(struct iscsi_server *srv, const struct iscsi_server
  */
 void iscsi_server_shutdown(struct iscsi_server *srv, void (*done)(void *arg), void *arg);
 
-/** Free the server and its targets; only after shutdown has completed. */
+/** Free the server and its targets; only after shutdown has completed (and
+ *  the event threads have stopped). */
 void iscsi_server_destroy(struct iscsi_server *srv);
 
 #endif

@@ -27,12 +27,12 @@ struct iscsi_target *server_find_target(struct iscsi_server *srv, const char *na
 	return NULL;
 }
 
-struct iscsi_session *session_find(struct iscsi_server *srv, const char *initiator,
+struct iscsi_session *session_find(struct iscsi_thread *thr, const char *initiator,
 				   const uint8_t isid[6], const struct iscsi_target *target)
 {
 	struct list_node *pos;
 
-	for (pos = srv->sessions.next; pos != &srv->sessions; pos = pos->next) {
+	for (pos = thr->sessions.next; pos != &thr->sessions; pos = pos->next) {
 		struct iscsi_session *s = container_of(pos, struct iscsi_session, link);
 
 		if (s->target == target && memcmp(s->isid, isid, 6) == 0 &&
@@ -42,11 +42,11 @@ struct iscsi_session *session_find(struct iscsi_server *srv, const char *initiat
 	return NULL;
 }
 
-struct iscsi_session *session_find_tsih(struct iscsi_server *srv, uint16_t tsih)
+struct iscsi_session *session_find_tsih(struct iscsi_thread *thr, uint16_t tsih)
 {
 	struct list_node *pos;
 
-	for (pos = srv->sessions.next; pos != &srv->sessions; pos = pos->next) {
+	for (pos = thr->sessions.next; pos != &thr->sessions; pos = pos->next) {
 		struct iscsi_session *s = container_of(pos, struct iscsi_session, link);
 
 		if (s->tsih == tsih)
@@ -55,19 +55,24 @@ struct iscsi_session *session_find_tsih(struct iscsi_server *srv, uint16_t tsih)
 	return NULL;
 }
 
-static uint16_t next_tsih(struct iscsi_server *srv)
+/* The counter is shared by the threads (a TSIH names one session of the
+ * server, whichever thread serves it); the check for one still in use
+ * after a wrap looks at this thread's sessions, where a TSIH is looked up. */
+static uint16_t next_tsih(struct iscsi_thread *thr)
 {
+	uint16_t t;
+
 	do {
-		srv->next_tsih++;
-	} while (srv->next_tsih == 0 || session_find_tsih(srv, srv->next_tsih));
-	return srv->next_tsih;
+		t = (uint16_t)(atomic_fetch_add(&thr->srv->next_tsih, 1) + 1);
+	} while (t == 0 || session_find_tsih(thr, t));
+	return t;
 }
 
 /* Session reinstatement (RFC 7143 section 6.3.5): the old one goes. */
-static void reinstate(struct iscsi_server *srv, struct iscsi_conn *conn,
+static void reinstate(struct iscsi_thread *thr, struct iscsi_conn *conn,
 		      const struct iscsi_target *target)
 {
-	struct iscsi_session *old = session_find(srv, conn->params.initiator_name,
+	struct iscsi_session *old = session_find(thr, conn->params.initiator_name,
 						 conn->login_isid, target);
 	struct list_node *pos, *tmp;
 
@@ -86,7 +91,7 @@ static void set_itn(struct iscsi_session *s, struct iscsi_conn *conn)
 {
 	const uint8_t *i = s->isid;
 
-	s->itn.id = ++conn->srv->next_itn_id;
+	s->itn.id = atomic_fetch_add(&conn->srv->next_itn_id, 1) + 1;
 	snprintf(s->itn.initiator_port, sizeof(s->itn.initiator_port),
 		 "%s,i,0x%02x%02x%02x%02x%02x%02x", s->params.initiator_name,
 		 i[0], i[1], i[2], i[3], i[4], i[5]);
@@ -111,16 +116,17 @@ struct iscsi_session *session_create(struct iscsi_conn *conn)
 		return NULL;
 	if (!conn->params.discovery)
 		target = server_find_target(srv, conn->params.target_name);
-	reinstate(srv, conn, target);
+	reinstate(conn->thr, conn, target);
 	s->srv = srv;
+	s->thr = conn->thr;
 	s->target = target;
 	s->params = conn->params;
 	memcpy(s->isid, conn->login_isid, 6);
-	s->tsih = next_tsih(srv);
+	s->tsih = next_tsih(conn->thr);
 	s->exp_cmd_sn = conn->login_cmdsn;
 	s->max_cmd_sn = conn->login_cmdsn + ISCSI_QUEUE_DEPTH - 1;
 	list_init(&s->conns);
-	list_add_tail(&srv->sessions, &s->link);
+	list_add_tail(&conn->thr->sessions, &s->link);
 	list_add_tail(&s->conns, &conn->sess_link);
 	s->nconns = 1;
 	conn->sess = s;
@@ -149,7 +155,7 @@ bool session_check_cmdsn(struct iscsi_session *sess, const uint8_t *bhs)
 		return true;
 	/* Outside [ExpCmdSN, MaxCmdSN]: silently ignored (RFC 7143 section 4.2.2.1). */
 	if (sn_lt(cmdsn, sess->exp_cmd_sn) || sn_lt(sess->max_cmd_sn, cmdsn)) {
-		LOG_WARN_RL(&sess->srv->rl_cmdsn, "session",
+		LOG_WARN_RL(&sess->thr->rl_cmdsn, "session",
 			    "tsih %u: CmdSN %u outside window [%u, %u], ignored", sess->tsih, cmdsn,
 			    sess->exp_cmd_sn, sess->max_cmd_sn);
 		return false;
@@ -241,7 +247,7 @@ void session_conn_failed(struct iscsi_conn *conn)
 	struct iscsi_session *sess = conn->sess;
 	struct list_node *pos;
 
-	if (!sess || sess->failed || sess->srv->shutting_down || session_live_conns(sess) == 0)
+	if (!sess || sess->failed || sess->thr->shutting_down || session_live_conns(sess) == 0)
 		return;
 	/* ErrorRecoveryLevel 0 knows no connection recovery (RFC 7143 section
 	 * 7: "session recovery" only): the initiator recovers a failed

@@ -135,7 +135,7 @@ static void close_target_conns(struct iscsi_conn *self)
 	const struct iscsi_target *target = self->sess->target;
 	struct list_node *pos;
 
-	for (pos = self->srv->conns.next; pos != &self->srv->conns; pos = pos->next) {
+	for (pos = self->thr->conns.next; pos != &self->thr->conns; pos = pos->next) {
 		struct iscsi_conn *c = container_of(pos, struct iscsi_conn, link);
 
 		if (!c->sess || c->sess->target != target || c->state == CONN_CLOSED)
@@ -247,7 +247,7 @@ void ops_handle_tmf(struct iscsi_conn *conn)
 	if (bhs_immediate(bhs) && conn->n_immediate >= ISCSI_MAX_IMMEDIATE) {
 		/* Like immediate commands: no CmdSN, so bounded here (they may
 		 * wait long for the tasks they abort). */
-		LOG_WARN_RL(&conn->srv->rl_immediate, "tmf",
+		LOG_WARN_RL(&conn->thr->rl_immediate, "tmf",
 			    "%s: more than %u immediate requests in flight: rejected", conn->peer,
 			    ISCSI_MAX_IMMEDIATE);
 		conn_reject(conn, bhs, REJECT_IMMEDIATE_REJECTED);

@@ -40,8 +40,9 @@
  * runs bs_cq_run() on the completion queue the stores of the target's LUs
  * were opened with (one thread for all of them: EXTENDED COPY moves data
  * between LUs of a target, resets reach all of them). In ctgt it is the
- * thread of the event loop (ctgt_server_run(), "the network thread" in
- * iscsi/ and backend/); an application with its own transport
+ * network thread the target was given (one of --threads event loops,
+ * "the network thread" in iscsi/ and backend/; iscsi/migrate.c brings
+ * every session of the target there); an application with its own transport
  * (libctgt-scsi.a) chooses it. Every session that uses a LU of the target
  * runs on that thread too. Setting a
  * target up (scsi_tgt_create(), scsi_tgt_add_lu(), scsi_lu_create(),

@@ -15,7 +15,9 @@
  *
  * Threads: one server belongs to the thread that creates it; every function
  * here but ctgt_server_stop() is called from that thread, and targets, LUs
- * and portals are added before ctgt_server_run(). Each call that can fail
+ * and portals are added before ctgt_server_run(). A server made by
+ * ctgt_server_create_threads() runs network threads of its own besides,
+ * from the start of ctgt_server_run() until it returns. Each call that can fail
  * returns a negative errno and puts a one-line reason in @err (which may be
  * NULL).
  */
@@ -69,8 +71,26 @@ struct ctgt_lu_params {
 				 *   0 = 1024 */
 };
 
-/** A server with no target and no portal; NULL when out of memory. */
+/** A server with no target and no portal, on one network thread (the
+ *  caller's of ctgt_server_run()); NULL when out of memory. */
 struct ctgt_server *ctgt_server_create(void);
+
+#define CTGT_THREADS_MAX 64
+
+/**
+ * A server on @nthreads network threads (0: one per online CPU; clamped to
+ * CTGT_THREADS_MAX), each with its own event loop. Thread 0 is the caller's
+ * of ctgt_server_run(), which starts the others and stops them before it
+ * returns. The portals are served on thread 0; each target gets a thread
+ * when it is added (round-robin) and every session and connection to it is
+ * served there, along with its LUs' I/O completions (a callback LU's
+ * callbacks run on its own worker threads either way: include/ctgt/lu.h).
+ * With 1 this is ctgt_server_create(). NULL when out of memory.
+ */
+struct ctgt_server *ctgt_server_create_threads(unsigned nthreads);
+
+/** How many network threads @srv has. */
+unsigned ctgt_server_threads(const struct ctgt_server *srv);
 
 /**
  * Export a target named @iqn (an iSCSI name, e.g. "iqn.2026-11.io.ctgt:disk0").

@@ -53,6 +53,8 @@
 #   CONFORMANCE_BUDGET            seconds for all suites together (default 1800);
 #                                 suites that do not fit are not run (FAIL)
 #   CONFORMANCE_OUT               output directory (default build/conformance)
+#   CTGT_EXTRA_FLAGS              more flags for the daemon, after the LUs'
+#                                 (e.g. "--threads 2"; words split on blanks)
 set -euo pipefail
 
 export CTGT_TEST_NAME=conformance
@@ -157,7 +159,9 @@ start_daemon() {
 	done
 	# libiscsi's suites send TARGET WARM/COLD RESET (Reserve6, PreventAllow,
 	# Sanitize.Reset...), which a target refuses unless it allows them.
-	ctgt_start --portal 127.0.0.1:0 --portal 127.0.0.1:0 --allow-target-reset "${args[@]}"
+	# shellcheck disable=SC2086 # CTGT_EXTRA_FLAGS: words, e.g. "--threads 2"
+	ctgt_start --portal 127.0.0.1:0 --portal 127.0.0.1:0 --allow-target-reset "${args[@]}" \
+		${CTGT_EXTRA_FLAGS:-}
 	second=${CTGT_LISTEN#* }
 	[ "$second" != "$CTGT_LISTEN" ] || fail "daemon listens on one portal only: $CTGT_LISTEN"
 	for p in "${ALL_PROFILES[@]}"; do

@@ -179,7 +179,7 @@ static bool fz_idle(struct fz_server *fz)
 
 	if (bs_cq_pending(&fz->cq))
 		return false;
-	for (pos = fz->srv->conns.next; pos != &fz->srv->conns; pos = pos->next) {
+	for (pos = fz->srv->thr[0].conns.next; pos != &fz->srv->thr[0].conns; pos = pos->next) {
 		struct iscsi_conn *c = container_of(pos, struct iscsi_conn, link);
 		int unread = 0;
 

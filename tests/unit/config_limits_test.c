@@ -191,6 +191,36 @@ static void test_max_connections(void **state)
 		   ": \"maxConnections\" must be a number from 1 to 64");
 }
 
+/* --threads and "threads": network threads; the flag wins over the file;
+ * 0 in the result means one per online CPU. */
+static void test_threads(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", NULL), 0);
+	assert_int_equal(f->cfg.threads, 0);
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--threads", "1", NULL), 0);
+	assert_int_equal(f->cfg.threads, 1);
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--threads=64", NULL), 0);
+	assert_int_equal(f->cfg.threads, 64);
+	PARSE_FAILS(f, "--threads 0: expected a number from 1 to 64",
+		    "--lun", "0=mem:,size=1M", "--threads", "0");
+	PARSE_FAILS(f, "--threads 65: expected a number from 1 to 64",
+		    "--lun", "0=mem:,size=1M", "--threads=65");
+
+	write_config(f, "{\"threads\": 3, \"storages\": [{\"deviceID\": 1,"
+		     " \"path\": \"mem:\", \"size\": \"1M\"}],"
+		     " \"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"0\": 1}}}}");
+	assert_int_equal(parse(f, "--config", f->path, NULL), 0);
+	assert_int_equal(f->cfg.threads, 3);
+	assert_int_equal(parse(f, "--config", f->path, "--threads", "2", NULL), 0);
+	assert_int_equal(f->cfg.threads, 2);
+	config_free(&f->cfg);
+	load_fails(f, "{\"threads\": 0}", ": \"threads\" must be a number from 1 to 64");
+	load_fails(f, "{\"threads\": 65}", ": \"threads\" must be a number from 1 to 64");
+	load_fails(f, "{\"threads\": \"2\"}", ": \"threads\" must be a number from 1 to 64");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +228,7 @@ int main(void)
 		T(test_limit_table_covers_limits),
 		T(test_limit_table_bounds),
 		T(test_max_connections),
+		T(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -286,6 +286,46 @@ static void test_stop(void **state)
 	ctgt_server_destroy(NULL);
 }
 
+/* The thread count: 0 is one per online CPU, clamped to CTGT_THREADS_MAX;
+ * a server of three threads with targets on each serves, stops from
+ * another thread and releases every LU's ctx. */
+static void test_threads(void **state)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned want = cpus < 1 ? 1 : cpus > CTGT_THREADS_MAX ? CTGT_THREADS_MAX : (unsigned)cpus;
+	struct ctgt_lu_params p = { .lun = 0, .size = 1 << 20 };
+	struct ctgt_server *srv = ctgt_server_create_threads(0);
+	struct app a[4] = { 0 };
+	char err[256], iqn[64];
+	pthread_t th;
+
+	(void)state;
+	assert_non_null(srv);
+	assert_int_equal(ctgt_server_threads(srv), want);
+	ctgt_server_destroy(srv);
+	srv = ctgt_server_create_threads(1000);
+	assert_non_null(srv);
+	assert_int_equal(ctgt_server_threads(srv), CTGT_THREADS_MAX);
+	ctgt_server_destroy(srv);
+	assert_int_equal(ctgt_server_threads(srv = new_server()), 1);
+	ctgt_server_destroy(srv);
+
+	srv = ctgt_server_create_threads(3);
+	assert_non_null(srv);
+	for (int i = 0; i < 4; i++) {
+		snprintf(iqn, sizeof(iqn), "%s%d", IQN, i);
+		assert_int_equal(ctgt_server_add_target(srv, iqn, err, sizeof(err)), 0);
+		assert_int_equal(ctgt_server_add_lu(srv, iqn, &p, &cb, &a[i], err, sizeof(err)), 0);
+	}
+	assert_true(ctgt_server_add_portal(srv, "127.0.0.1", 0, 0, err, sizeof(err)) > 0);
+	assert_int_equal(pthread_create(&th, NULL, stop_later, srv), 0);
+	assert_int_equal(ctgt_server_run(srv), 0);
+	pthread_join(th, NULL);
+	ctgt_server_destroy(srv);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(a[i].released, 1);
+}
+
 struct limits_client {
 	struct ctgt_server *srv;
 	int port;
@@ -373,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_auth_and_access),
 		cmocka_unit_test(test_announce),
 		cmocka_unit_test(test_stop),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_limits),
 	};
 
