@@ -144,7 +144,9 @@ static int check_header(struct iscsi_conn *conn)
 		return 1;
 	}
 	if (dlen > limit) {
-		LOG_WARN("conn", "%s: data segment %u exceeds %u", conn->peer, dlen, limit);
+		/* Rate-limited: any peer can send one per connection at will. */
+		LOG_WARN_RL(&conn->thr->rl_reject, "conn", "%s: data segment %u exceeds %u",
+			    conn->peer, dlen, limit);
 		/* The payload cannot be skipped safely: Reject, then close once sent. */
 		conn_reject(conn, bhs, REJECT_PROTOCOL_ERROR);
 		conn_set_state(conn, CONN_LOGOUT);

@@ -186,7 +186,7 @@ start_ctgt() {
 		--target "$CTGT_IQN" --lun "$(backend_ctgt_lun "$BACKEND" "$1")" >"$out" 2>"$log" &
 	CTGT_PID=$!
 	for _ in $(seq 100); do
-		grep -q '^ready' "$out" && break
+		grep -qs '^ready' "$out" && break
 		kill -0 "$CTGT_PID" 2>/dev/null || die "ctgt did not start: $(tail -3 "$log")"
 		sleep 0.1
 	done
