@@ -54,13 +54,13 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # `all` builds them (and the integration tests bench_smoke.sh,
 # idle_conns.sh and soak.sh run them).
 BENCH_SRC := tools/bench/hist.c tools/bench/pattern.c
-LOADGEN_SRC := tools/bench/loadgen.c tools/bench/opts.c tools/bench/cputime.c $(BENCH_SRC)
+LOADGEN_SRC := tools/bench/loadgen.c tools/bench/opts.c tools/bench/numarg.c tools/bench/cputime.c $(BENCH_SRC)
 BENCH_BIN := $(BUILD)/bench/loadgen $(BUILD)/bench/tcpbw $(BUILD)/bench/idleconn
 # <iscsi/iscsi.h> is libiscsi's, so the checkout's iscsi/ must not shadow it:
 # the project's own headers are found as "..." (-iquote) only.
 BENCH_CFLAGS = $(filter-out -I.,$(ALL_CFLAGS)) -iquote .
 WIRE_BIN := $(BUILD)/tests/wire_test $(BUILD)/tests/dataflow_test $(BUILD)/tests/xcopy_wire_test $(BUILD)/tests/pr_client $(BUILD)/tests/tmf_test \
-            $(BUILD)/tests/limits_test $(BUILD)/tests/mcs_test $(BUILD)/tests/auth_test $(BUILD)/tests/null_test \
+            $(BUILD)/tests/limits_test $(BUILD)/tests/limits_wait_test $(BUILD)/tests/mcs_test $(BUILD)/tests/auth_test $(BUILD)/tests/null_test \
             $(BUILD)/tests/rx_test
 
 .PHONY: all deps run test unit integration conformance check-layers clean
@@ -112,7 +112,7 @@ $(BUILD)/bench/loadgen: $(LOADGEN_SRC) $(wildcard tools/bench/*.h) util/endian.h
 	$(CC) $(BENCH_CFLAGS) -o $@ $(filter %.c,$^) -liscsi -ljansson -lm
 
 # What an idle logged-in connection costs the target (the daemon's VmRSS).
-$(BUILD)/bench/idleconn: tools/bench/idleconn.c tools/bench/procmem.c tools/bench/procmem.h
+$(BUILD)/bench/idleconn: tools/bench/idleconn.c tools/bench/numarg.c tools/bench/numarg.h tools/bench/procmem.c tools/bench/procmem.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ $(filter %.c,$^) -liscsi
 
@@ -122,7 +122,7 @@ $(BUILD)/bench/tcpbw: tools/bench/tcpbw.c
 
 # The histogram, the verify pattern and the command line of the load
 # generator, and idleconn's reading of VmRSS, unit-tested.
-$(BUILD)/tests/bench_test: tests/unit/bench_test.c $(BENCH_SRC) tools/bench/opts.c tools/bench/procmem.c \
+$(BUILD)/tests/bench_test: tests/unit/bench_test.c $(BENCH_SRC) tools/bench/opts.c tools/bench/numarg.c tools/bench/procmem.c \
 			   $(wildcard tools/bench/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) -lm -lcmocka

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# Resource limits (tests/wire/limits_test.c), each against its own daemon:
+# Resource limits (tests/wire/limits_test.c, limits_wait_test.c), each against its own daemon:
 # connections in total and per source address, sessions per target, the
 # login timeout (silent connection, slowloris), keep-alive idleness from the
 # last PDU, the CmdSN window held until a response is on the wire,
@@ -16,6 +16,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 lt="$CTGT_BUILD"/tests/limits_test
+lwt="$CTGT_BUILD"/tests/limits_wait_test
 
 ctgt_start --lun 0=mem:,size=1M --connection-limit 4 --connection-limit-per-address 2
 expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" conns
@@ -65,7 +66,7 @@ ctgt_stop
 # busy loop on the hang-up.
 ctgt_start --lun "0=$CTGT_TMP/slow16.img,size=16M,max_bandwidth=1M" --connection-buffer 1M \
 	--nop-interval 0
-expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" hangup "$CTGT_PID"
+expect_ok "$lwt" "$CTGT_PORT" "$CTGT_IQN" hangup "$CTGT_PID"
 log "$(grep '^hangup:' <<<"$RUN_OUT")"
 assert_match "$(cat "$CTGT_LOG")" 'closing: Connection reset by peer' "daemon log"
 ctgt_stop
@@ -75,12 +76,12 @@ ctgt_stop
 # timeout again once reading resumes. The timeout is the interval.
 ctgt_start --lun "0=$CTGT_TMP/slow16.img,size=16M,max_bandwidth=1M" --connection-buffer 1M \
 	--nop-interval 1
-expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" deferred
+expect_ok "$lwt" "$CTGT_PORT" "$CTGT_IQN" deferred
 log "$(grep '^deferred:' <<<"$RUN_OUT")"
 ctgt_stop
 ctgt_start --lun "0=$CTGT_TMP/slow16.img,size=16M,max_bandwidth=1M" --connection-buffer 1M \
 	--nop-interval 2
-expect_ok "$lt" "$CTGT_PORT" "$CTGT_IQN" deferred-ping
+expect_ok "$lwt" "$CTGT_PORT" "$CTGT_IQN" deferred-ping
 log "$(grep '^deferred-ping:' <<<"$RUN_OUT")"
 ctgt_stop
 

@@ -6,15 +6,14 @@
  * slowloris login), keep-alive idleness counted from the last PDU received,
  * the memory a client that never reads or never sends its write data can
  * make the daemon hold (VmRSS of /proc/PID/status), and running out of file
- * descriptors, and a reset connection whose command waits for buffers (CPU
- * time of /proc/PID/stat: no busy loop), keep-alive while a command waits
- * for buffers (no ping whose answer could not be read), and a flood of what any peer can
- * make the daemon log (limits.sh counts the lines). Each mode also proves
- * that a well-behaved session keeps working.
+ * descriptors (CPU time of /proc/PID/stat: no busy loop), and a flood of
+ * what any peer can make the daemon log (limits.sh counts the lines).
+ * Commands that wait for buffers are limits_wait_test.c's. Each mode also
+ * proves that a well-behaved session keeps working.
  *
  * Usage: limits_test PORT TARGET_IQN MODE [DAEMON_PID]
  *   MODE: conns | sessions | login-timeout | keepalive | window | immediate | memory | fds |
- *         hangup | deferred | deferred-ping | logflood
+ *         logflood
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,66 +32,7 @@
 
 #include <cmocka.h>
 
-#include "iscsi/pdu.h"
-#include "tests/wire/client.h"
-#include "tests/wire/session.h"
-
-#define INITIATOR "iqn.2026-11.io.ctgt.test:limits"
-#define MiB (1024u * 1024u)
-
-static int g_port;
-static const char *g_target;
-static int g_pid;
-
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-
-/* Send a leading login on @fd; returns the Login Response's class << 8 | detail. */
-static int login_on(int fd, uint8_t isid_last, struct rx *rsp)
-{
-	char keys[1024];
-	uint8_t bhs[ISCSI_BHS_LEN];
-	size_t len = login_keys(keys, sizeof(keys), INITIATOR, g_target, NULL);
-
-	login_bhs(bhs, LOGIN_TO_FFP, isid_last);
-	send_pdu(fd, bhs, keys, (uint32_t)len);
-	if (recv_pdu(fd, rsp) < 0)
-		return -1;
-	assert_int_equal(bhs_opcode(rsp->bhs), ISCSI_OP_LOGIN_RSP);
-	return rsp->bhs[BHS_LOGIN_STATUS_CLASS] << 8 | rsp->bhs[BHS_LOGIN_STATUS_DETAIL];
-}
-
-/* Log in over @fd from wherever it is connected; a working session in @s. */
-static void sess_on(struct sess *s, int fd, uint8_t isid_last)
-{
-	memset(s, 0, sizeof(*s));
-	assert_int_equal(login_on(fd, isid_last, &s->login_rsp), 0);
-	sess_accept(s, fd);
-	sess_clear_ua(s, 0);
-}
-
-static void tur_ok(struct sess *s)
-{
-	static const uint8_t tur[16];
-
-	assert_int_equal(sess_run(s, 0, tur, NULL, 0, NULL, 0, NULL), STATUS_GOOD);
-}
-
-/* The connection is closed by the target without a PDU, within 2 s. */
-static void assert_closed_at_once(int fd)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	uint8_t b;
-
-	assert_int_equal(poll(&pfd, 1, 2000), 1);
-	assert_true(read(fd, &b, 1) <= 0);
-}
+#include "tests/wire/limits_fixture.h"
 
 /* ---- conns: --connection-limit 4 --connection-limit-per-address 2 ---- */
 
@@ -230,35 +170,6 @@ static void test_keepalive_counts_from_last_pdu(void **state)
 
 /* ---- memory: --connection-buffer 8M --tx-backlog 1M --nop-interval 0 ---- */
 
-/* CPU time the daemon (g_pid) has used, in clock ticks (100 a second). */
-static long cpu_ticks(void)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", g_pid);
-	fp = fopen(path, "r");
-	assert_non_null(fp);
-	assert_non_null(fgets(buf, sizeof(buf), fp));
-	fclose(fp);
-	p = strrchr(buf, ')');
-	assert_non_null(p);
-	/* After "pid (comm)": state is field 3, utime 14 and stime 15. */
-	assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-				&ut, &st), 2);
-	return (long)(ut + st);
-}
-
-/* CPU ticks the daemon uses while we sleep @ms milliseconds. */
-static long cpu_ticks_during(unsigned ms)
-{
-	long t0 = cpu_ticks();
-
-	sleep_ms(ms);
-	return cpu_ticks() - t0;
-}
-
 static long rss_kib(void)
 {
 	char path[64], line[256];
@@ -295,30 +206,6 @@ static bool send_within(int fd, const uint8_t *p, size_t len, int ms)
 		len -= (size_t)w;
 	}
 	return true;
-}
-
-static void nop_bhs(uint8_t bhs[ISCSI_BHS_LEN], struct sess *s, uint32_t itt)
-{
-	memset(bhs, 0, ISCSI_BHS_LEN);
-	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
-	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
-	bhs_set_u32(bhs, BHS_ITT, itt);
-	bhs_set_u32(bhs, BHS_TTT, ISCSI_RSVD_TAG);
-	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn);
-	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
-}
-
-static void cmd_bhs(uint8_t bhs[ISCSI_BHS_LEN], struct sess *s, uint8_t flags, uint32_t edtl,
-		    const uint8_t cdb[16])
-{
-	memset(bhs, 0, ISCSI_BHS_LEN);
-	bhs[BHS_OPCODE] = ISCSI_OP_SCSI_CMD;
-	bhs[BHS_FLAGS] = flags;
-	bhs_set_u32(bhs, BHS_ITT, s->next_itt++);
-	bhs_set_u32(bhs, BHS_CMD_EDTL, edtl);
-	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn++);
-	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
-	memcpy(bhs + BHS_CMD_CDB, cdb, 16);
 }
 
 /* Well-behaved traffic on @s: a write and its read-back, within 3 s. */
@@ -434,7 +321,7 @@ static void test_memory_bounded(void **state)
 	sess_on(&pinger, wire_connect(g_port), 4);
 	memset(block, 0x5a, 8192);
 	for (pings = 0; pings < 4000; pings++) {
-		nop_bhs(bhs, &pinger, 0x10000u + (uint32_t)pings);
+		sess_nop_bhs(bhs, &pinger, 0x10000u + (uint32_t)pings);
 		bhs_set_data_len(bhs, 8192);
 		if (!send_within(pinger.fd, bhs, sizeof(bhs), 1000) ||
 		    !send_within(pinger.fd, block, 8192, 1000))
@@ -639,12 +526,12 @@ static void test_ping_data_bounded(void **state)
 	(void)state;
 	memset(data, 0x5a, sizeof(data));
 	sess_on(&s, wire_connect(g_port), 2);
-	nop_bhs(bhs, &s, 0x77);
+	sess_nop_bhs(bhs, &s, 0x77);
 	send_pdu(s.fd, bhs, data, sizeof(data));
 	expect_pdu(s.fd, &rx, ISCSI_OP_REJECT);
 	assert_int_equal(rx.bhs[BHS_REJECT_REASON], 0x04);
 	s.exp_statsn++;
-	nop_bhs(bhs, &s, 0x78);
+	sess_nop_bhs(bhs, &s, 0x78);
 	send_pdu(s.fd, bhs, data, 8192);
 	expect_pdu(s.fd, &rx, ISCSI_OP_NOP_IN);
 	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), 0x78);
@@ -653,200 +540,6 @@ static void test_ping_data_bounded(void **state)
 	s.exp_statsn++;
 	rx_free(&rx);
 	tur_ok(&s);
-	sess_close(&s);
-}
-
-/* ---- hangup: a LU at 1 MiB/s, --connection-buffer 1M, --nop-interval 0 ---- */
-
-/*
- * A READ of 4 MiB takes 4 s; the next READ does not fit the connection's
- * buffer beside it, so it waits unread and the connection is not read.
- * Nothing is queued for transmit yet when the initiator resets the
- * connection: the daemon closes it at once instead of being woken by the
- * hang-up again and again (level-triggered) until the first READ is done.
- */
-static void test_hangup_while_waiting_for_buffers(void **state)
-{
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-	uint8_t cdb[16], bhs[ISCSI_BHS_LEN];
-	struct sess s;
-	long used;
-
-	(void)state;
-	sess_on(&s, wire_connect(g_port), 1);
-	cdb_rw10(cdb, 0x28, 0, 8192);
-	cmd_bhs(bhs, &s, ISCSI_FLAG_FINAL | ISCSI_CMD_READ | ATTR_SIMPLE, 4 * MiB, cdb);
-	send_all(s.fd, bhs, sizeof(bhs));
-	cdb_rw10(cdb, 0x28, 0, 2048);
-	cmd_bhs(bhs, &s, ISCSI_FLAG_FINAL | ISCSI_CMD_READ | ATTR_SIMPLE, MiB, cdb);
-	send_all(s.fd, bhs, sizeof(bhs));
-	sleep_ms(300);
-	assert_int_equal(setsockopt(s.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
-	sess_close(&s);		/* RST */
-	sleep_ms(200);
-	used = cpu_ticks_during(1500);
-	print_message("hangup: daemon used %ld ticks of CPU in 1.5 s after the reset\n", used);
-	/* A spinning loop would use most of the 150 ticks of the 1.5 s. */
-	assert_true(used < 15);
-	sess_on(&s, wire_connect(g_port), 2);
-	tur_ok(&s);
-	sess_close(&s);
-}
-
-/* ---- deferred: a LU at 1 MiB/s, --connection-buffer 1M, --nop-interval 1 (or 2) ---- */
-
-/* The commands a deferred-mode test has sent, and what has come back. */
-struct cmds {
-	int n;
-	uint32_t itt[3];
-	uint32_t got[3];	/* Data-In bytes */
-	int status[3];		/* -1 until it arrived */
-	int pings;		/* NOP-In pings answered */
-	int pings_early;	/* of them, before the status of the first command */
-};
-
-static void cmds_add(struct cmds *c, uint32_t itt)
-{
-	assert_true(c->n < 3);
-	c->itt[c->n] = itt;
-	c->got[c->n] = 0;
-	c->status[c->n++] = -1;
-}
-
-/* A READ of 4 MiB, 4 s at 1 MiB/s, then one of 1 MiB, which does not fit
- * the connection's 1 MiB buffer beside it: it waits unread (rx_deferred). */
-static void send_two_reads(struct sess *s, struct cmds *c)
-{
-	uint8_t flags = ISCSI_FLAG_FINAL | ISCSI_CMD_READ | ATTR_SIMPLE, cdb[16];
-
-	memset(c, 0, sizeof(*c));
-	cdb_rw10(cdb, 0x28, 0, 8192);
-	cmds_add(c, sess_cmd(s, 0, flags, 4 * MiB, cdb, NULL, 0));
-	cdb_rw10(cdb, 0x28, 8192, 2048);
-	cmds_add(c, sess_cmd(s, 0, flags, MiB, cdb, NULL, 0));
-}
-
-static int cmds_done(const struct cmds *c)
-{
-	int done = 0;
-
-	for (int i = 0; i < c->n; i++)
-		done += c->status[i] >= 0;
-	return done;
-}
-
-/* Take one PDU for the commands of @c: Data-In counted, a status taken
- * (its StatSN in order), a ping answered at once; anything else fails. */
-static void cmds_take(struct sess *s, struct cmds *c, const struct rx *rx)
-{
-	uint8_t op = bhs_opcode(rx->bhs);
-	int i;
-
-	if (op == ISCSI_OP_NOP_IN) {
-		c->pings_early += c->status[0] < 0;
-		c->pings++;
-		sess_answer_ping(s, rx);
-		return;
-	}
-	assert_true(op == ISCSI_OP_DATA_IN || op == ISCSI_OP_SCSI_RSP);
-	for (i = 0; i < c->n && c->itt[i] != bhs_u32(rx->bhs, BHS_ITT); i++)
-		;
-	assert_true(i < c->n && c->status[i] < 0);
-	if (op == ISCSI_OP_DATA_IN)
-		c->got[i] += rx->len;
-	if (op == ISCSI_OP_SCSI_RSP || (rx->bhs[BHS_FLAGS] & ISCSI_DATAIN_STATUS)) {
-		assert_int_equal(bhs_u32(rx->bhs, BHS_STATSN), s->exp_statsn);
-		s->exp_statsn++;
-		c->status[i] = rx->bhs[BHS_RSP_STATUS];
-	}
-}
-
-/* Read what arrives for @c for at most @ms, until @want of its commands
- * have their status. Returns how many have, or -1 when the target closed
- * the connection. */
-static int cmds_read(struct sess *s, struct cmds *c, int ms, int want)
-{
-	uint64_t end = wire_now_ms() + (uint64_t)ms;
-	struct rx rx = { 0 };
-
-	while (cmds_done(c) < want && wire_now_ms() < end) {
-		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
-
-		if (poll(&pfd, 1, (int)(end - wire_now_ms())) <= 0)
-			continue;
-		if (recv_pdu(s->fd, &rx) < 0) {
-			rx_free(&rx);
-			return -1;
-		}
-		cmds_take(s, c, &rx);
-	}
-	rx_free(&rx);
-	return cmds_done(c);
-}
-
-/* Both READs GOOD with all their data; then a TEST UNIT READY is (pings
- * may still come in between). */
-static void assert_reads_good_then_tur(struct sess *s, struct cmds *c)
-{
-	static const uint8_t tur[16];
-
-	assert_int_equal(c->status[0], STATUS_GOOD);
-	assert_int_equal(c->status[1], STATUS_GOOD);
-	assert_int_equal(c->got[0], 4 * MiB);
-	assert_int_equal(c->got[1], MiB);
-	cmds_add(c, sess_cmd(s, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, tur, NULL, 0));
-	assert_int_equal(cmds_read(s, c, 5000, 3), 3);
-	assert_int_equal(c->status[2], STATUS_GOOD);
-}
-
-/*
- * --nop-interval 1. While the 1 MiB READ waits for buffers (about 4 s) the
- * connection is not read, so the answer to a ping could not be read
- * either: no ping comes (it would have after 1 to 2 s, and the connection
- * been closed a second later for want of the answer). Pings after the wait
- * are answered and read, as ever.
- */
-static void test_keepalive_while_deferred(void **state)
-{
-	struct cmds c;
-	struct sess s;
-
-	(void)state;
-	sess_on(&s, wire_connect(g_port), 1);
-	send_two_reads(&s, &c);
-	assert_int_equal(cmds_read(&s, &c, 15000, 2), 2);
-	print_message("deferred: %d pings answered, %d before the first READ's status\n",
-		      c.pings, c.pings_early);
-	assert_int_equal(c.pings_early, 0);
-	assert_reads_good_then_tur(&s, &c);
-	sess_close(&s);
-}
-
-/*
- * --nop-interval 2. A ping is outstanding when the second READ starts
- * waiting for buffers: its answer cannot be read during the wait, so the
- * ping does not time out meanwhile, and once reading resumes it has its
- * whole 2 s again: answered 1.5 s after the first READ's status (the keep-
- * alive check, once a second, would otherwise have closed the connection
- * by then), it counts.
- */
-static void test_keepalive_ping_outstanding_while_deferred(void **state)
-{
-	struct rx ping = { 0 };
-	struct cmds c;
-	struct sess s;
-
-	(void)state;
-	sess_on(&s, wire_connect(g_port), 1);
-	expect_pdu(s.fd, &ping, ISCSI_OP_NOP_IN);	/* after 2 to 3 s idle */
-	send_two_reads(&s, &c);
-	assert_true(cmds_read(&s, &c, 10000, 1) >= 1);
-	assert_true(cmds_read(&s, &c, 1500, 3) >= 1);	/* not closed */
-	sess_answer_ping(&s, &ping);
-	rx_free(&ping);
-	assert_int_equal(cmds_read(&s, &c, 10000, 2), 2);
-	print_message("deferred-ping: %d more pings answered\n", c.pings);
-	assert_reads_good_then_tur(&s, &c);
 	sess_close(&s);
 }
 
@@ -947,13 +640,6 @@ int main(int argc, char **argv)
 	const struct CMUnitTest memory[] = { cmocka_unit_test(test_memory_bounded) };
 	const struct CMUnitTest fds[] = { cmocka_unit_test(test_out_of_descriptors) };
 	const struct CMUnitTest logflood[] = { cmocka_unit_test(test_log_flood) };
-	const struct CMUnitTest hangup[] = {
-		cmocka_unit_test(test_hangup_while_waiting_for_buffers),
-	};
-	const struct CMUnitTest deferred[] = { cmocka_unit_test(test_keepalive_while_deferred) };
-	const struct CMUnitTest deferred_ping[] = {
-		cmocka_unit_test(test_keepalive_ping_outstanding_while_deferred),
-	};
 	const struct CMUnitTest window[] = { cmocka_unit_test(test_window_until_sent) };
 	const struct CMUnitTest immediate[] = {
 		cmocka_unit_test(test_immediate_bounded),
@@ -984,10 +670,6 @@ int main(int argc, char **argv)
 		return cmocka_run_group_tests(immediate, NULL, NULL);
 	if (strcmp(mode, "logflood") == 0)
 		return cmocka_run_group_tests(logflood, NULL, NULL);
-	if (strcmp(mode, "deferred") == 0)
-		return cmocka_run_group_tests(deferred, NULL, NULL);
-	if (strcmp(mode, "deferred-ping") == 0)
-		return cmocka_run_group_tests(deferred_ping, NULL, NULL);
 	if (g_pid <= 0) {
 		fprintf(stderr, "limits_test: mode %s needs the daemon's pid\n", mode);
 		return 2;
@@ -996,8 +678,6 @@ int main(int argc, char **argv)
 		return cmocka_run_group_tests(memory, NULL, NULL);
 	if (strcmp(mode, "fds") == 0)
 		return cmocka_run_group_tests(fds, NULL, NULL);
-	if (strcmp(mode, "hangup") == 0)
-		return cmocka_run_group_tests(hangup, NULL, NULL);
 	fprintf(stderr, "limits_test: unknown mode %s\n", mode);
 	return 2;
 }

@@ -139,15 +139,9 @@ static void cmd_bhs(struct sess *s, uint8_t bhs[ISCSI_BHS_LEN], uint8_t flags, u
 static void data_out(struct sess *s, uint32_t itt, uint32_t ttt, uint32_t datasn, uint32_t off,
 		     const uint8_t *data, uint32_t len, bool final, bool bad)
 {
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	uint8_t bhs[ISCSI_BHS_LEN];
 
-	bhs[BHS_OPCODE] = ISCSI_OP_DATA_OUT;
-	bhs[BHS_FLAGS] = final ? ISCSI_FLAG_FINAL : 0;
-	bhs_set_u32(bhs, BHS_ITT, itt);
-	bhs_set_u32(bhs, BHS_TTT, ttt);
-	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
-	bhs_set_u32(bhs, BHS_DATASN, datasn);
-	bhs_set_u32(bhs, BHS_BUFFER_OFFSET, off);
+	sess_data_out_bhs(bhs, s, itt, ttt, datasn, off, final);
 	dsend(s->fd, bhs, data + off, len, true, bad);
 }
 
@@ -378,13 +372,8 @@ static void test_many_pdus_in_one_send(void **state)
 			LBA + (uint32_t)i * (LEN / BLOCK), LEN / BLOCK, &itt[i]);
 		n += build_pdu(wire + n, bhs, out + (size_t)i * LEN, LEN, false);
 	}
-	memset(bhs, 0, sizeof(bhs));
-	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
-	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
 	nop_itt = s.next_itt++;
-	bhs_set_u32(bhs, BHS_ITT, nop_itt);
-	bhs_set_u32(bhs, BHS_TTT, ISCSI_RSVD_TAG);
-	bhs_set_u32(bhs, BHS_CMDSN, s.cmdsn);
+	sess_nop_bhs(bhs, &s, nop_itt);
 	n += build_pdu(wire + n, bhs, (const uint8_t *)"ping", 4, false);
 	send_all(s.fd, wire, n);
 	/* The NOP-In may come first: the writes complete on the next round. */
@@ -458,13 +447,8 @@ static void test_large_segments(void **state)
 			bhs_set_u32(bhs, BHS_BUFFER_OFFSET, r[i].off + off);
 			n += build_pdu(wire + n, bhs, out + r[i].off + off, SEG, false);
 		}
-	memset(bhs, 0, sizeof(bhs));
-	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
-	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
 	nop_itt = s.next_itt++;
-	bhs_set_u32(bhs, BHS_ITT, nop_itt);
-	bhs_set_u32(bhs, BHS_TTT, ISCSI_RSVD_TAG);
-	bhs_set_u32(bhs, BHS_CMDSN, s.cmdsn);
+	sess_nop_bhs(bhs, &s, nop_itt);
 	n += build_pdu(wire + n, bhs, NULL, 0, false);
 	send_all(s.fd, wire, n);
 	for (int i = 0; i < 2; i++) {

@@ -201,11 +201,10 @@ void sess_answer_ping(struct sess *s, const struct rx *ping)
 	send_pdu(s->fd, bhs, NULL, 0);
 }
 
-void sess_data_out(struct sess *s, uint32_t itt, uint32_t ttt, uint32_t datasn, uint32_t off,
-		   const void *data, uint32_t len, bool final)
+void sess_data_out_bhs(uint8_t bhs[ISCSI_BHS_LEN], const struct sess *s, uint32_t itt,
+		       uint32_t ttt, uint32_t datasn, uint32_t off, bool final)
 {
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
-
+	memset(bhs, 0, ISCSI_BHS_LEN);
 	bhs[BHS_OPCODE] = ISCSI_OP_DATA_OUT;
 	bhs[BHS_FLAGS] = final ? ISCSI_FLAG_FINAL : 0;
 	bhs_set_u32(bhs, BHS_ITT, itt);
@@ -213,6 +212,25 @@ void sess_data_out(struct sess *s, uint32_t itt, uint32_t ttt, uint32_t datasn, 
 	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
 	bhs_set_u32(bhs, BHS_DATASN, datasn);
 	bhs_set_u32(bhs, BHS_BUFFER_OFFSET, off);
+}
+
+void sess_nop_bhs(uint8_t bhs[ISCSI_BHS_LEN], const struct sess *s, uint32_t itt)
+{
+	memset(bhs, 0, ISCSI_BHS_LEN);
+	bhs[BHS_OPCODE] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;
+	bhs_set_u32(bhs, BHS_ITT, itt);
+	bhs_set_u32(bhs, BHS_TTT, ISCSI_RSVD_TAG);
+	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+}
+
+void sess_data_out(struct sess *s, uint32_t itt, uint32_t ttt, uint32_t datasn, uint32_t off,
+		   const void *data, uint32_t len, bool final)
+{
+	uint8_t bhs[ISCSI_BHS_LEN];
+
+	sess_data_out_bhs(bhs, s, itt, ttt, datasn, off, final);
 	send_pdu(s->fd, bhs, data, len);
 }
 

@@ -130,6 +130,12 @@ void sess_answer_ping(struct sess *s, const struct rx *ping);
  * Send a Data-Out PDU for @itt/@ttt: DataSN @datasn, Buffer Offset @off,
  * @len bytes at @data, F bit when @final.
  */
+/** The BHS of a Data-Out of @s (DataSN @datasn at buffer offset @off),
+ *  with the F bit when @final; the caller sends it. */
+void sess_data_out_bhs(uint8_t bhs[ISCSI_BHS_LEN], const struct sess *s, uint32_t itt,
+		       uint32_t ttt, uint32_t datasn, uint32_t off, bool final);
+/** The BHS of an immediate NOP-Out ping of @s with ITT @itt (no TTT). */
+void sess_nop_bhs(uint8_t bhs[ISCSI_BHS_LEN], const struct sess *s, uint32_t itt);
 void sess_data_out(struct sess *s, uint32_t itt, uint32_t ttt, uint32_t datasn, uint32_t off,
 		   const void *data, uint32_t len, bool final);
 

@@ -40,6 +40,7 @@
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
 
+#include "tools/bench/numarg.h"
 #include "tools/bench/procmem.h"
 
 #define MAX_COUNT 16384
@@ -92,29 +93,17 @@ static void usage(FILE *f)
 		MAX_COUNT, MAX_COUNT, MAX_HOLD_S);
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_one(int c, const char *arg, struct idle *d)
 {
 	long v;
+	int pid;
 	char *end;
 	switch (c) {
-	case 'c': if (parse_long(arg, 1, MAX_COUNT, &v)) return -1;
-		d->count = (int)v;
+	case 'c': return parse_int(arg, 1, MAX_COUNT, &d->count);
+	case 'w': return parse_int(arg, 0, MAX_COUNT, &d->warmup);
+	case 'p': if (parse_int(arg, 1, INT32_MAX, &pid)) return -1;
+		d->server_pid = pid;
 		return 0;
-	case 'w': if (parse_long(arg, 0, MAX_COUNT, &v)) return -1;
-		d->warmup = (int)v;
-		return 0;
-	case 'p': return parse_long(arg, 1, INT32_MAX, &d->server_pid);
 	case 'W': v = strtol(arg, &end, 10);
 		if (end != arg && *end == 'K' && !end[1] && v > 0 && v <= (long)(MAX_WRITE >> 10)) {
 			d->write_len = (uint32_t)v << 10;

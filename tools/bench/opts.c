@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/bench/numarg.h"
 #include "tools/bench/pattern.h"
 
 void usage(FILE *f)
@@ -41,17 +42,6 @@ static int parse_size(const char *s, uint64_t *out)
 	if (*end || v > (UINT64_MAX >> shift))
 		return -1;
 	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	*out = (int)v;
 	return 0;
 }
 
