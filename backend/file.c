@@ -8,7 +8,10 @@
  * preadv2(RWF_NOWAIT) copies what is cached and never waits for the disk.
  * A full hit completes on the completion queue's local list, with no
  * thread hand-off; a miss (EAGAIN), or the rest of a partial hit, goes to
- * the pool as before. Not tried with a bandwidth cap (the workers pace
+ * the pool as before. A read above FILE_INLINE_MAX always goes to the
+ * pool: its copy then overlaps the network thread's work (sending the
+ * previous one), which a large sequential transfer needs more than it
+ * needs to save the hand-off. Not tried with a bandwidth cap (the workers pace
  * it), nor again once the kernel or file system refused RWF_NOWAIT. The
  * store promises no order among requests in flight (its workers run them
  * side by side), so a read that passes queued ones changes nothing.
@@ -198,7 +201,7 @@ static size_t read_cached(struct file_store *fs, const struct bs_request *req)
 /* Whether @req is a READ worth trying from the page cache inline. */
 static bool try_inline(const struct file_store *fs, const struct bs_request *req)
 {
-	return req->op == BS_OP_READ && !fs->no_nowait &&
+	return req->op == BS_OP_READ && req->len <= FILE_INLINE_MAX && !fs->no_nowait &&
 	       !__atomic_load_n(&fs->capped, __ATOMIC_RELAXED);
 }
 

@@ -32,6 +32,9 @@ int bs_file_exec(void *arg, struct bs_request *req);
 /** backend_ops.map for the file or block device @fd (SEEK_DATA/SEEK_HOLE). */
 int bs_file_map_fd(int fd, uint64_t offset, uint64_t len, bool *allocated, uint64_t *extent);
 
+/** Largest READ the file store tries inline from the page cache. */
+#define FILE_INLINE_MAX (128u << 10)
+
 /** What the file store's inline reads did (see file_submit()). */
 struct bs_file_stats {
 	uint64_t inline_reads;	/**< READs served whole on the submitting thread */

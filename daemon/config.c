@@ -427,6 +427,7 @@ const struct config_limit config_limits[] = {
 	COUNT_LIMIT("login-timeout", "loginTimeout", login_timeout, 1, 3600),
 	SIZE_LIMIT("connection-buffer", "connectionBuffer", connection_buffer, 1u << 20, 1ull << 31),
 	SIZE_LIMIT("tx-backlog", "txBacklog", tx_backlog, 64u << 10, 1u << 30),
+	SIZE_LIMIT("buffer-cache", "bufferCache", buffer_cache, 1u << 20, 1u << 31),
 };
 const size_t config_nlimits = sizeof(config_limits) / sizeof(config_limits[0]);
 

@@ -30,7 +30,7 @@ static void usage(FILE *out)
 		"                  [--pr-max-registrations N] [--allow-target-reset]\n"
 		"                  [--connection-limit N] [--connection-limit-per-address N]\n"
 		"                  [--session-limit N] [--login-timeout SECONDS]\n"
-		"                  [--connection-buffer SIZE] [--tx-backlog SIZE]\n"
+		"                  [--connection-buffer SIZE] [--tx-backlog SIZE] [--buffer-cache SIZE]\n"
 		"                  [--max-connections N] [--threads N]\n");
 }
 

@@ -260,6 +260,7 @@ void ctgt_server_set_limits(struct ctgt_server *s, const struct ctgt_limits *lim
 		.login_timeout_s = lim->login_timeout,
 		.conn_buffer = lim->connection_buffer,
 		.tx_backlog = lim->tx_backlog,
+		.buffer_cache = lim->buffer_cache,
 	};
 
 	iscsi_server_set_limits(s->isrv, &l);

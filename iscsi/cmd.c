@@ -41,7 +41,7 @@ static void task_free(struct iscsi_task *task)
 	rx_task_gone(conn, task);	/* a Data-Out being received into its buffer */
 	list_del(&task->link);
 	scsi_task_release(&task->scsi);
-	free(task);
+	bufpool_put(&conn->thr->pool, task, sizeof(*task));
 }
 
 static void task_final_sent(struct iscsi_pdu *pdu, void *arg, bool ok)
@@ -226,7 +226,7 @@ static struct residual compute_residual(const struct iscsi_task *task, uint32_t 
 static struct iscsi_pdu *make_data_in(struct iscsi_task *task, uint32_t off, uint32_t len,
 				      bool final)
 {
-	struct iscsi_pdu *pdu = pdu_alloc(ISCSI_OP_DATA_IN);
+	struct iscsi_pdu *pdu = pdu_alloc_from(&task->conn->thr->pool, ISCSI_OP_DATA_IN);
 
 	if (!pdu)
 		return NULL;
@@ -273,7 +273,7 @@ static int send_data_in(struct iscsi_conn *conn, struct iscsi_task *task, uint32
 static struct iscsi_pdu *make_response(struct iscsi_conn *conn, struct iscsi_task *task,
 				       struct residual r)
 {
-	struct iscsi_pdu *pdu = pdu_alloc(ISCSI_OP_SCSI_RSP);
+	struct iscsi_pdu *pdu = pdu_alloc_from(&task->conn->thr->pool, ISCSI_OP_SCSI_RSP);
 	const struct scsi_task *st = &task->scsi;
 
 	if (!pdu)
@@ -388,7 +388,7 @@ static int send_r2t(struct iscsi_task *task)
 {
 	struct iscsi_conn *conn = task->conn;
 	struct iscsi_r2t *r2t = &task->r2t[task->nr2t];
-	struct iscsi_pdu *pdu = pdu_alloc(ISCSI_OP_R2T);
+	struct iscsi_pdu *pdu = pdu_alloc_from(&task->conn->thr->pool, ISCSI_OP_R2T);
 
 	if (!pdu)
 		return -ENOMEM;
@@ -592,6 +592,7 @@ static void task_init(struct iscsi_conn *conn, struct iscsi_task *task, const ui
 	task->exp_write = (flags & ISCSI_CMD_WRITE) ? edtl : 0;
 	task->state = TASK_DATA_OUT;
 	task->scsi.tgt = conn->sess->target->scsi;
+	task->scsi.bufsrc = &conn->thr->bufsrc;
 	task->scsi.itn = &conn->sess->itn;
 	task->scsi.lun = scsi_lun_decode(task->lun_raw);
 	memcpy(task->scsi.cdb, bhs + BHS_CMD_CDB, SCSI_CDB_MAX);
@@ -647,8 +648,10 @@ void cmd_handle_scsi(struct iscsi_conn *conn)
 		conn_reject(conn, bhs, REJECT_IMMEDIATE_REJECTED);
 		return;
 	}
-	task = calloc(1, sizeof(*task));
-	if (!task) {
+	task = bufpool_get(&conn->thr->pool, sizeof(*task));
+	if (task)
+		memset(task, 0, sizeof(*task));
+	else {
 		session_req_done(conn->sess, bhs);
 		conn_reject(conn, bhs, REJECT_OUT_OF_RESOURCES);
 		return;

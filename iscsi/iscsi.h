@@ -90,6 +90,10 @@ struct iscsi_thread {
 	struct ev_thread *ev;		/* NULL: a server on one plain loop */
 	struct evloop *loop;
 	struct bs_cq *cq;
+	/* tasks, their data buffers and their PDUs (util/bufpool.h); bufsrc
+	 * hands the pool to the SCSI layer for task data buffers */
+	struct bufpool pool;
+	struct scsi_bufsrc bufsrc;
 	struct list_node sessions;
 	struct list_node conns;
 	struct list_node migrating;	/* logins to hand to their target's thread (migrate.c) */

@@ -38,15 +38,22 @@ uint32_t iscsi_digest_get(const uint8_t in[ISCSI_DIGEST_LEN])
 	       ((uint32_t)in[3] << 24);
 }
 
-struct iscsi_pdu *pdu_alloc(uint8_t op)
+struct iscsi_pdu *pdu_alloc_from(struct bufpool *pool, uint8_t op)
 {
-	struct iscsi_pdu *pdu = calloc(1, sizeof(*pdu));
+	struct iscsi_pdu *pdu = bufpool_get(pool, sizeof(*pdu));
 
 	if (!pdu)
 		return NULL;
+	memset(pdu, 0, sizeof(*pdu));
+	pdu->pool = pool;
 	list_init(&pdu->link);
 	pdu->bhs[BHS_OPCODE] = op;
 	return pdu;
+}
+
+struct iscsi_pdu *pdu_alloc(uint8_t op)
+{
+	return pdu_alloc_from(NULL, op);
 }
 
 int pdu_set_data_copy(struct iscsi_pdu *pdu, const void *data, uint32_t len)
@@ -84,7 +91,7 @@ void pdu_free(struct iscsi_pdu *pdu)
 		return;
 	if (pdu->data_owned)
 		free(pdu->data);
-	free(pdu);
+	bufpool_put(pdu->pool, pdu, sizeof(*pdu));
 }
 
 static void pdu_fix_wire(struct iscsi_pdu *pdu, bool hdr_digest, bool data_digest)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "util/bufpool.h"
 #include "util/endian.h"
 #include "util/list.h"
 
@@ -233,6 +234,7 @@ struct iscsi_pdu {
 	uint8_t *data;
 	uint32_t data_len;
 	bool data_owned;
+	struct bufpool *pool;		/**< where the PDU goes back to (NULL: free) */
 	/** Called once the PDU has been written (or dropped on close: @ok false). */
 	void (*sent)(struct iscsi_pdu *pdu, void *arg, bool ok);
 	void *sent_arg;
@@ -245,6 +247,9 @@ struct iscsi_pdu {
 
 /** Allocate a zeroed PDU with opcode @op; NULL on no memory. */
 struct iscsi_pdu *pdu_alloc(uint8_t op);
+/** The same from @pool (a network thread's cache, util/bufpool.h): the PDU
+ *  must then be freed on that thread. */
+struct iscsi_pdu *pdu_alloc_from(struct bufpool *pool, uint8_t op);
 /** Attach a copy of @len bytes as the data segment. Returns 0 or -ENOMEM. */
 int pdu_set_data_copy(struct iscsi_pdu *pdu, const void *data, uint32_t len);
 /** Attach @data by reference (not freed with the PDU). */

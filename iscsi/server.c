@@ -293,6 +293,7 @@ void iscsi_server_limits_default(struct iscsi_server_limits *lim)
 		.login_timeout_s = 15,
 		.conn_buffer = 64u << 20,
 		.tx_backlog = 8u << 20,
+		.buffer_cache = BUFPOOL_LIMIT_DEFAULT,
 	};
 }
 
@@ -311,6 +312,7 @@ void iscsi_server_set_limits(struct iscsi_server *srv, const struct iscsi_server
 		.login_timeout_s = lim->login_timeout_s ? lim->login_timeout_s : d.login_timeout_s,
 		.conn_buffer = lim->conn_buffer ? lim->conn_buffer : d.conn_buffer,
 		.tx_backlog = lim->tx_backlog ? lim->tx_backlog : d.tx_backlog,
+		.buffer_cache = lim->buffer_cache ? lim->buffer_cache : d.buffer_cache,
 	};
 }
 

@@ -105,10 +105,13 @@ struct iscsi_server_limits {
 					 *   a command that does not fit gets TASK SET FULL */
 	uint32_t tx_backlog;		/**< bytes queued for transmit beyond which the
 					 *   connection is not read from until they drain */
+	uint32_t buffer_cache;		/**< bytes of freed buffers each network thread
+					 *   keeps for reuse (util/bufpool.h) */
 };
 
 /** Defaults: 1024 connections, 128 per address, 64 sessions per target,
- *  15 s login, 64 MiB of buffers and 8 MiB of transmit backlog per connection. */
+ *  15 s login, 64 MiB of buffers and 8 MiB of transmit backlog per connection,
+ *  32 MiB of buffer cache per thread. */
 void iscsi_server_limits_default(struct iscsi_server_limits *lim);
 
 /** Apply @lim (copied); a 0 field keeps the default. Before or while serving. */

@@ -79,6 +79,16 @@ static void on_cq_event(struct evloop *loop, int fd, unsigned events, void *arg)
 	/* Nothing here: the before-sleep hook drains the queue. */
 }
 
+static void *thread_buf_get(struct scsi_bufsrc *src, uint32_t size)
+{
+	return bufpool_get(&container_of(src, struct iscsi_thread, bufsrc)->pool, size);
+}
+
+static void thread_buf_put(struct scsi_bufsrc *src, void *buf, uint32_t size)
+{
+	bufpool_put(&container_of(src, struct iscsi_thread, bufsrc)->pool, buf, size);
+}
+
 int iscsi_thread_init(struct iscsi_server *srv, unsigned i, struct ev_thread *ev,
 		      struct evloop *loop, struct bs_cq *cq)
 {
@@ -90,6 +100,8 @@ int iscsi_thread_init(struct iscsi_server *srv, unsigned i, struct ev_thread *ev
 	thr->ev = ev;
 	thr->loop = loop;
 	thr->cq = cq;
+	bufpool_init(&thr->pool, srv->rlim.buffer_cache);
+	thr->bufsrc = (struct scsi_bufsrc){ .get = thread_buf_get, .put = thread_buf_put };
 	list_init(&thr->sessions);
 	list_init(&thr->conns);
 	list_init(&thr->migrating);
@@ -122,6 +134,7 @@ void iscsi_thread_fini(struct iscsi_thread *thr)
 		evloop_del_timer(thr->loop, thr->tick_timer);
 	thr->tick_timer = 0;
 	evloop_del_fd(thr->loop, thr->cq->efd);
+	bufpool_destroy(&thr->pool);
 }
 
 /* A login that has not reached full feature phase in time (slowloris: one
@@ -159,6 +172,10 @@ static void thread_tick(struct evloop *loop, void *arg)
 	log_rl_summary(&thr->rl_login_fail, LOG_LVL_WARN, "login", "login failed");
 	log_rl_summary(&thr->rl_login_ok, LOG_LVL_INFO, "login", "session");
 	log_rl_summary(&thr->rl_login_hold, LOG_LVL_WARN, "login", "CHAP answer held back");
+	/* What the last second did not need goes back to the allocator; the
+	 * limit may have changed (iscsi_server_set_limits). */
+	bufpool_trim(&thr->pool);
+	thr->pool.limit = thr->srv->rlim.buffer_cache;
 	thr->tick_timer = thr->shutting_down ? 0 : evloop_add_timer(loop, 1000, thread_tick, thr);
 }
 

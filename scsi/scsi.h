@@ -205,10 +205,24 @@ struct scsi_lba_range {
 	uint8_t state;
 };
 
+/**
+ * Where a task's data buffer comes from: the transport's own memory (the
+ * iSCSI threads' caches, util/bufpool.h). get() returns at least @size
+ * bytes (uninitialised) or NULL; put() takes back a buffer get() returned
+ * for the same @size. Both are called on the task's thread only.
+ */
+struct scsi_bufsrc {
+	void *(*get)(struct scsi_bufsrc *src, uint32_t size);
+	void (*put)(struct scsi_bufsrc *src, void *buf, uint32_t size);
+};
+
 /** Per-command state. The transport zeroes it, fills the inputs, embeds it. */
 struct scsi_task {
 	/* Inputs, set by the transport */
 	struct scsi_tgt *tgt;
+	/** NULL: malloc and free. The task's data buffer is taken from it
+	 *  and given back to it before scsi_task_release() returns. */
+	struct scsi_bufsrc *bufsrc;
 	struct scsi_itn *itn;
 	uint64_t lun;			/**< LUN number (flat/peripheral addressing decoded) */
 	uint8_t cdb[SCSI_CDB_MAX];
@@ -222,7 +236,7 @@ struct scsi_task {
 	/* Outputs, set by the SCSI layer */
 	struct scsi_lu *lu;		/**< NULL when the LUN does not exist */
 	uint8_t *buf;			/**< data buffer; owned by the task */
-	uint32_t buf_size;		/**< allocated bytes of buf */
+	uint32_t buf_size;		/**< usable bytes of buf (as asked of bufsrc) */
 	uint32_t data_out_len;		/**< bytes of data-out the command needs */
 	uint32_t data_in_len;		/**< bytes of data-in the command produced */
 	uint8_t status;

@@ -13,15 +13,29 @@
 #include "scsi/internal.h"
 #include "scsi/sense.h"
 
+/* Give the data buffer back to where it came from. */
+static void task_free_buf(struct scsi_task *task)
+{
+	if (task->buf && task->bufsrc)
+		task->bufsrc->put(task->bufsrc, task->buf, task->buf_size);
+	else
+		free(task->buf);
+	task->buf = NULL;
+	task->buf_size = 0;
+}
+
 int task_alloc_buf(struct scsi_task *task, uint32_t size, bool zero)
 {
-	free(task->buf);
-	task->buf = zero ? calloc(1, size) : malloc(size);
+	task_free_buf(task);
+	if (!size)
+		size = 1;	/* a real buffer, as malloc(0) may not give one */
+	task->buf = task->bufsrc ? task->bufsrc->get(task->bufsrc, size) : malloc(size);
 	if (!task->buf) {
-		task->buf_size = 0;
 		task_busy(task);
 		return -1;
 	}
+	if (zero)
+		memset(task->buf, 0, size);
 	task->buf_size = size;
 	return 0;
 }
@@ -150,7 +164,5 @@ int scsi_task_execute(struct scsi_task *task)
 void scsi_task_release(struct scsi_task *task)
 {
 	ts_remove(task);	/* released before execution (early status) */
-	free(task->buf);
-	task->buf = NULL;
-	task->buf_size = 0;
+	task_free_buf(task);
 }

@@ -224,6 +224,10 @@ struct ctgt_limits {
 	uint32_t tx_backlog;		/**< bytes queued for transmit on one
 					 *   connection beyond which it is not read
 					 *   from until the initiator reads (default 8 MiB) */
+	uint32_t buffer_cache;		/**< bytes of freed task buffers, tasks and
+					 *   PDUs each network thread keeps for reuse,
+					 *   beyond which they are freed; what a second
+					 *   did not need is freed too (default 32 MiB) */
 };
 
 /** Set the resource limits (see struct ctgt_limits); before or while serving. */

@@ -133,6 +133,29 @@ static void test_file_inline_cached(void **state)
 	backend_close(bs);
 }
 
+/* A large read goes to a worker even when cached: its copy then runs on
+ * another core than the network thread's send of the previous one (1 MiB
+ * sequential reads: 2.3 GB/s instead of 1.2 here). Up to the limit, inline. */
+static void test_file_inline_large(void **state)
+{
+	struct fixture *f = *state;
+	struct backend *bs = open_file(f, 1 * MiB);
+	static uint8_t data[FILE_INLINE_MAX + PG], back[FILE_INLINE_MAX + PG];
+	struct iovec wr = { data, sizeof(data) }, rd = { back, sizeof(back) };
+	struct iovec at_max = { back, FILE_INLINE_MAX };
+
+	fill(data, sizeof(data), 5);
+	assert_int_equal(do_io(f, bs, BS_OP_WRITE, 0, &wr, 1, false), 0);
+	assert_false(read_path(f, bs, 0, &rd, 1));
+	assert_int_equal(bs_file_stats(bs)->inline_reads, 0);
+	assert_int_equal(bs_file_stats(bs)->partial_reads, 0);
+	assert_memory_equal(back, data, sizeof(data));
+	memset(back, 0, sizeof(back));
+	assert_true(read_path(f, bs, 0, &at_max, 1));
+	assert_memory_equal(back, data, FILE_INLINE_MAX);
+	backend_close(bs);
+}
+
 /* A read of pages evicted from the cache returns the data, whichever path
  * it took; once cached, the same read is served inline. */
 static void test_file_inline_miss(void **state)
@@ -297,6 +320,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_file_inline_cached),
 		T(test_file_inline_miss),
+		T(test_file_inline_large),
 		T(test_file_inline_partial),
 		T(test_file_inline_shrunk),
 		T(test_file_inline_capped),

@@ -28,17 +28,18 @@ static void test_limits(void **state)
 	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", NULL), 0);
 	assert_int_equal(l->max_connections | l->max_connections_per_address |
 			 l->max_sessions_per_target | l->login_timeout |
-			 l->connection_buffer | l->tx_backlog, 0);
+			 l->connection_buffer | l->tx_backlog | l->buffer_cache, 0);
 	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--connection-limit", "10",
 			       "--connection-limit-per-address=3", "--session-limit", "2",
 			       "--login-timeout", "5", "--connection-buffer", "16M",
-			       "--tx-backlog", "256K", NULL), 0);
+			       "--tx-backlog", "256K", "--buffer-cache", "4M", NULL), 0);
 	assert_int_equal(l->max_connections, 10);
 	assert_int_equal(l->max_connections_per_address, 3);
 	assert_int_equal(l->max_sessions_per_target, 2);
 	assert_int_equal(l->login_timeout, 5);
 	assert_int_equal(l->connection_buffer, 16u << 20);
 	assert_int_equal(l->tx_backlog, 256u << 10);
+	assert_int_equal(l->buffer_cache, 4u << 20);
 	/* The upper bounds, each seen in its own field. */
 	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--connection-buffer", "2G",
 			       "--tx-backlog=1G", "--session-limit", "65536", NULL), 0);
@@ -55,7 +56,7 @@ static void test_limits(void **state)
 
 	write_config(f, "{\"connectionLimit\": 7, \"connectionLimitPerAddress\": 2,"
 		     " \"sessionLimit\": 4, \"loginTimeout\": 9, \"connectionBuffer\": \"32M\","
-		     " \"txBacklog\": 1048576, \"storages\": [{\"deviceID\": 1,"
+		     " \"txBacklog\": 1048576, \"bufferCache\": \"8M\", \"storages\": [{\"deviceID\": 1,"
 		     " \"path\": \"mem:\", \"size\": \"1M\"}],"
 		     " \"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"0\": 1}}}}");
 	assert_int_equal(parse(f, "--config", f->path, "--login-timeout", "3", NULL), 0);
@@ -65,6 +66,7 @@ static void test_limits(void **state)
 	assert_int_equal(l->login_timeout, 3);	/* the flag wins */
 	assert_int_equal(l->connection_buffer, 32u << 20);
 	assert_int_equal(l->tx_backlog, 1u << 20);
+	assert_int_equal(l->buffer_cache, 8u << 20);
 	config_free(&f->cfg);
 	load_fails(f, "{\"loginTimeout\": 0}", ": top level: loginTimeout must be an integer from 1 to 3600");
 	load_fails(f, "{\"sessionLimit\": \"4\"}", ": top level: sessionLimit must be an integer from 1 to 65536");
