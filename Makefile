@@ -161,10 +161,19 @@ unit: $(UNIT_BIN)
 integration: $(BUILD)/ctgt $(WIRE_BIN) $(EXAMPLE_BIN) $(BENCH_BIN)
 	@CTGT_BUILD=$(BUILD) tests/run-integration.sh
 
+# The matrix runs with two network threads and the tested target on thread
+# 1 (a first target takes thread 0), so every login migrates and every
+# command runs off the portals' thread; then the removable and read-only
+# profiles again on one thread (one event loop, no migration).
+CONFORMANCE_THREADS := CTGT_EXTRA_FLAGS="--threads 2" \
+	CTGT_PRE_FLAGS="--target iqn.2026-11.io.ctgt.test:thread0 --lun 255=null:,size=1M --target iqn.2026-11.io.ctgt:disk0"
 conformance: $(BUILD)/ctgt
-	@CTGT_BUILD=$(BUILD) CONFORMANCE_OUT=$(BUILD)/conformance tests/conformance/run.sh
+	@CTGT_BUILD=$(BUILD) CONFORMANCE_OUT=$(BUILD)/conformance $(CONFORMANCE_THREADS) \
+		tests/conformance/run.sh
+	@grep -q "target iqn.2026-11.io.ctgt:disk0: thread 1" $(BUILD)/conformance/ctgt.*.log || \
+		{ echo "conformance: the tested target was not on thread 1" >&2; exit 1; }
 	@CTGT_BUILD=$(BUILD) CONFORMANCE_OUT=$(BUILD)/conformance-threads \
-		CONFORMANCE_PROFILES=removable CTGT_EXTRA_FLAGS="--threads 2" tests/conformance/run.sh
+		CONFORMANCE_PROFILES="removable readonly" CTGT_EXTRA_FLAGS="--threads 1" tests/conformance/run.sh
 
 # Every program again with ASan+UBSan, and the unit tests, the integration
 # tests and the conformance matrix on them; any sanitizer report fails the
@@ -182,7 +191,7 @@ integration-asan: asan
 	@CTGT_BUILD=$(ASAN_BUILD) tests/run-sanitized.sh tests/run-integration.sh
 
 conformance-asan: asan
-	@CTGT_BUILD=$(ASAN_BUILD) CONFORMANCE_OUT=$(ASAN_BUILD)/conformance \
+	@CTGT_BUILD=$(ASAN_BUILD) CONFORMANCE_OUT=$(ASAN_BUILD)/conformance $(CONFORMANCE_THREADS) \
 		tests/run-sanitized.sh tests/conformance/run.sh
 
 # Every program again with ThreadSanitizer, and the unit and integration

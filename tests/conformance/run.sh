@@ -55,6 +55,8 @@
 #   CONFORMANCE_OUT               output directory (default build/conformance)
 #   CTGT_EXTRA_FLAGS              more flags for the daemon, after the LUs'
 #                                 (e.g. "--threads 2"; words split on blanks)
+#   CTGT_PRE_FLAGS                flags before the LUs' (e.g. another target
+#                                 first, ending with --target NAME for the LUs)
 set -euo pipefail
 
 export CTGT_TEST_NAME=conformance
@@ -160,8 +162,9 @@ start_daemon() {
 	# libiscsi's suites send TARGET WARM/COLD RESET (Reserve6, PreventAllow,
 	# Sanitize.Reset...), which a target refuses unless it allows them.
 	# shellcheck disable=SC2086 # CTGT_EXTRA_FLAGS: words, e.g. "--threads 2"
-	ctgt_start --portal 127.0.0.1:0 --portal 127.0.0.1:0 --allow-target-reset "${args[@]}" \
-		${CTGT_EXTRA_FLAGS:-}
+	# shellcheck disable=SC2086 # CTGT_PRE_FLAGS: words
+	ctgt_start --portal 127.0.0.1:0 --portal 127.0.0.1:0 ${CTGT_PRE_FLAGS:-} \
+		--allow-target-reset "${args[@]}" ${CTGT_EXTRA_FLAGS:-}
 	second=${CTGT_LISTEN#* }
 	[ "$second" != "$CTGT_LISTEN" ] || fail "daemon listens on one portal only: $CTGT_LISTEN"
 	for p in "${ALL_PROFILES[@]}"; do
