@@ -64,7 +64,14 @@ WIRE_BIN := $(BUILD)/tests/wire_test $(BUILD)/tests/dataflow_test $(BUILD)/tests
             $(BUILD)/tests/rx_test
 
 .PHONY: all deps run test unit integration conformance check-layers clean
-all: $(BUILD)/ctgt $(BUILD)/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN) $(BENCH_BIN)
+# LD_PRELOAD'ed allocation counter of no_malloc.sh, never sanitized (a
+# sanitizer runtime owns malloc; no_malloc.sh runs on the plain build only).
+MALLOC_COUNT := $(BUILD)/tests/malloc_count.so
+all: $(BUILD)/ctgt $(BUILD)/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN) $(BENCH_BIN) $(MALLOC_COUNT)
+
+$(MALLOC_COUNT): tests/tools/malloc_count.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(SAN_FLAGS) $(TSAN_FLAGS),$(ALL_CFLAGS)) -fPIC -shared -o $@ $<
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -158,7 +165,7 @@ check-layers:
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
-integration: $(BUILD)/ctgt $(WIRE_BIN) $(EXAMPLE_BIN) $(BENCH_BIN)
+integration: $(BUILD)/ctgt $(WIRE_BIN) $(EXAMPLE_BIN) $(BENCH_BIN) $(MALLOC_COUNT)
 	@CTGT_BUILD=$(BUILD) tests/run-integration.sh
 
 # The matrix runs with two network threads and the tested target on thread
@@ -187,8 +194,12 @@ asan:
 unit-asan: asan
 	@CTGT_BUILD=$(ASAN_BUILD) tests/run-sanitized.sh tests/run-unit.sh $(ASAN_UNIT_BIN)
 
+# no_malloc.sh is left out of the sanitized runs: a sanitizer's runtime
+# owns malloc, so the allocation counter cannot be preloaded.
+ASAN_INTEGRATION := $(filter-out tests/integration/no_malloc.sh,$(wildcard tests/integration/*.sh))
 integration-asan: asan
-	@CTGT_BUILD=$(ASAN_BUILD) tests/run-sanitized.sh tests/run-integration.sh
+	@CTGT_BUILD=$(ASAN_BUILD) tests/run-sanitized.sh tests/run-integration.sh \
+		$(ASAN_INTEGRATION)
 
 conformance-asan: asan
 	@CTGT_BUILD=$(ASAN_BUILD) CONFORMANCE_OUT=$(ASAN_BUILD)/conformance $(CONFORMANCE_THREADS) \
@@ -199,10 +210,11 @@ conformance-asan: asan
 # callback store and the throttle run real threads there (scsi/scsi.h,
 # "Threads"). Any report fails the run (tests/run-sanitized.sh), even when
 # the tests passed. limits.sh is left out: its bound on the daemon's memory
-# does not hold under TSan's shadow memory.
+# does not hold under TSan's shadow memory; so is no_malloc.sh (above).
 TSAN_BUILD := build/tsan
 TSAN_UNIT_BIN := $(UNIT_BIN:$(BUILD)/%=$(TSAN_BUILD)/%)
-TSAN_INTEGRATION := $(filter-out tests/integration/limits.sh,$(wildcard tests/integration/*.sh))
+TSAN_INTEGRATION := $(filter-out tests/integration/limits.sh tests/integration/no_malloc.sh,\
+                      $(wildcard tests/integration/*.sh))
 .PHONY: tsan unit-tsan integration-tsan
 tsan:
 	@$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) SANITIZE=thread all
