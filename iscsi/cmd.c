@@ -70,14 +70,16 @@ static void fill_final_sn(struct iscsi_conn *conn, struct iscsi_task *task,
 	conn_fill_sn(conn, pdu, true, task->counts_in_window ? 1 : 0);
 }
 
-/* What a command may cost in buffers: its data and the headers of the
+/* What a command may cost in buffers: its data, as the thread's cache
+ * allocates it (a power of two: util/bufpool.h), and the headers of the
  * Data-In PDUs that carry it (many when the initiator's
  * MaxRecvDataSegmentLength is small). */
 static uint64_t buffer_cost(const struct iscsi_conn *conn, uint64_t len)
 {
 	uint32_t seg = conn->params.max_xmit_dlen ? conn->params.max_xmit_dlen : 512;
 
-	return len ? len + (len / seg + 1) * sizeof(struct iscsi_pdu) : 0;
+	return len ? bufpool_size(len) + (len / seg + 1) * bufpool_size(sizeof(struct iscsi_pdu))
+		   : 0;
 }
 
 /* What the command whose header is @bhs expects to transfer, as a cost. */
