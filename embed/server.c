@@ -237,8 +237,15 @@ int ctgt_server_run(struct ctgt_server *s)
 			strerror(-rc));
 		return rc;
 	}
-	if (s->threads->n > 1)
+	if (s->threads->n > 1) {
 		LOG_INFO("server", "%u network threads", s->threads->n);
+		for (size_t i = 0; i < s->ntgts; i++) {
+			const char *name = scsi_tgt_name(s->tgts[i]);
+
+			LOG_INFO("server", "target %s: thread %d", name,
+				 iscsi_server_target_thread(s->isrv, name));
+		}
+	}
 	rc = evloop_run(s->loop);
 	ev_threads_stop(s->threads);
 	if (rc == 0)

@@ -82,8 +82,6 @@ int iscsi_server_add_target(struct iscsi_server *srv, struct scsi_tgt *tgt)
 	/* Round-robin: the task thread of the target's LUs (scsi/scsi.h
 	 * "Threads"), and so of every session and connection using them. */
 	t->home = &srv->thr[srv->next_home++ % srv->nthreads];
-	if (srv->nthreads > 1)
-		LOG_INFO("server", "target %s: thread %u", t->name, t->home->index);
 	list_add_tail(&srv->targets, &t->link);
 	return 0;
 }
