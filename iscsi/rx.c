@@ -192,6 +192,14 @@ static void rx_enter(struct iscsi_conn *conn, enum rx_state next, uint32_t want)
 	conn->rx_got = 0;
 }
 
+/* The padding and data digest after the current data segment. */
+static uint32_t rx_trail_len(const struct iscsi_conn *conn)
+{
+	uint32_t dlen = bhs_data_len(conn->rx_bhs);
+
+	return dlen ? iscsi_pad(dlen) + (conn->data_digest ? ISCSI_DIGEST_LEN : 0) : 0;
+}
+
 /* Padding and data digest are in: check the digest, hand the PDU over. */
 static int rx_pdu_done(struct iscsi_conn *conn)
 {
@@ -246,8 +254,7 @@ static int rx_step(struct iscsi_conn *conn)
 		rx_enter(conn, RX_DATA, dlen);
 		return 0;
 	case RX_DATA:
-		rx_enter(conn, RX_TRAIL,
-			 dlen ? iscsi_pad(dlen) + (conn->data_digest ? ISCSI_DIGEST_LEN : 0) : 0);
+		rx_enter(conn, RX_TRAIL, rx_trail_len(conn));
 		return 0;
 	case RX_TRAIL:
 		return rx_pdu_done(conn);
@@ -270,13 +277,17 @@ static void rx_data_landed(struct iscsi_conn *conn, uint32_t n)
 	rx_data_sum(conn, conn->rx_dst + conn->rx_got, n);
 }
 
-/* Data segment bytes at @src in rx_buf: to their destination. */
+/* Data segment bytes at @src in rx_buf (already consumed from it): to
+ * their destination. */
 static void rx_take_data(struct iscsi_conn *conn, const uint8_t *src, uint32_t n)
 {
 	if (!conn->rx_dst) {
 		rx_data_sum(conn, src, n);	/* dropped */
-	} else if (conn->rx_dst == conn->rx_data && !conn->rx_got && n == conn->rx_want) {
-		/* All of it is here: its handler reads it where it lies. */
+	} else if (conn->rx_dst == conn->rx_data && !conn->rx_got && n == conn->rx_want &&
+		   conn->rx_tail - conn->rx_head >= rx_trail_len(conn)) {
+		/* All of it is here, and so is its trail: its handler reads it
+		 * where it lies. (Were the trail still to come, the read that
+		 * brings it would overwrite rx_buf, data and all.) */
 		conn->rx_payload = src;
 		rx_data_sum(conn, src, n);
 	} else {

@@ -303,6 +303,50 @@ static void test_split_with_digests(void **state)
 }
 
 /*
+ * Immediate data read whole with its header, its data digest not yet: the
+ * target uses the data where it lies in its read-ahead buffer, and the next
+ * read, which brings the digest and the next command with its own data,
+ * must not land on it. Both WRITEs' blocks are read back.
+ */
+static void test_trail_in_next_read(void **state)
+{
+	enum { LEN = 1024, LBA1 = 400, LBA2 = 408 };
+	uint8_t *p1 = malloc(MAX_PDU), *p2 = malloc(MAX_PDU), bhs[ISCSI_BHS_LEN];
+	uint8_t a[LEN], b[LEN], back[LEN], *both = malloc(2 * MAX_PDU);
+	uint32_t itt1, itt2;
+	size_t n1, n2;
+	struct sess s;
+
+	(void)state;
+	assert_non_null(p1);
+	assert_non_null(p2);
+	assert_non_null(both);
+	login(&s);
+	fill(a, LEN, 11);
+	fill(b, LEN, 12);
+	cmd_bhs(&s, bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE, LEN, 0x2a, LBA1, LEN / BLOCK, &itt1);
+	n1 = build_pdu(p1, bhs, a, LEN, false);
+	cmd_bhs(&s, bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE, LEN, 0x2a, LBA2, LEN / BLOCK, &itt2);
+	n2 = build_pdu(p2, bhs, b, LEN, false);
+	/* everything of the first but its digest; then the digest and all of the second */
+	send_all(s.fd, p1, n1 - ISCSI_DIGEST_LEN);
+	usleep(50000);
+	memcpy(both, p1 + n1 - ISCSI_DIGEST_LEN, ISCSI_DIGEST_LEN);
+	memcpy(both + ISCSI_DIGEST_LEN, p2, n2);
+	send_all(s.fd, both, ISCSI_DIGEST_LEN + n2);
+	assert_int_equal(expect_rsp(&s, itt1), STATUS_GOOD);
+	assert_int_equal(expect_rsp(&s, itt2), STATUS_GOOD);
+	read_back(&s, LBA1, back, LEN);
+	assert_memory_equal(back, a, LEN);
+	read_back(&s, LBA2, back, LEN);
+	assert_memory_equal(back, b, LEN);
+	sess_close(&s);
+	free(p1);
+	free(p2);
+	free(both);
+}
+
+/*
  * A Data-Out answering an R2T (received straight into the task's buffer)
  * with a wrong data digest: the connection closes and the command never
  * runs, so the blocks keep what was there before.
@@ -479,6 +523,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_with_digests),
+		cmocka_unit_test(test_trail_in_next_read),
 		cmocka_unit_test(test_bad_digest_into_task_buffer),
 		cmocka_unit_test(test_many_pdus_in_one_send),
 		cmocka_unit_test(test_large_segments),
