@@ -17,6 +17,9 @@
  * data digest is computed piecewise over the bytes as they land in their
  * destination.
  *
+ * Both buffers come from the thread's cache and go back to it whenever the
+ * connection has nothing buffered (rx_release_idle()).
+ *
  * The socket is read only once rx_buf is parsed to its end, so a request
  * that waits in place (for its CmdSN, for buffers: conn_rx_waiting()) keeps
  * its payload where rx_payload points until it runs. Everything here runs on
@@ -49,19 +52,46 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 
 int rx_init(struct iscsi_conn *conn)
 {
-	conn->rx_buf = malloc(ISCSI_RX_BUF);
-	if (!conn->rx_buf)
-		return -ENOMEM;
 	conn->rx_state = RX_BHS;
 	conn->rx_want = ISCSI_BHS_LEN;
 	return 0;
 }
 
+static void put_rx_buf(struct iscsi_conn *conn)
+{
+	bufpool_put(&conn->thr->pool, conn->rx_buf, ISCSI_RX_BUF);
+	conn->rx_buf = NULL;
+}
+
+static void put_rx_data(struct iscsi_conn *conn)
+{
+	bufpool_put(&conn->thr->pool, conn->rx_data, conn->rx_data_cap);
+	conn->rx_data = NULL;
+	conn->rx_data_cap = 0;
+}
+
 void rx_free(struct iscsi_conn *conn)
 {
-	free(conn->rx_buf);
-	free(conn->rx_data);
-	conn->rx_buf = conn->rx_data = NULL;
+	put_rx_buf(conn);
+	put_rx_data(conn);
+}
+
+/*
+ * Between bursts a connection holds no receive buffer: rx_buf and rx_data
+ * go back to the thread's cache (util/bufpool.h) once nothing in them is
+ * wanted, and come back from it with the next bytes. So an idle connection
+ * costs a few KiB, however large the segments it received before, and a
+ * busy one gets the same warm buffers again.
+ */
+static void rx_release_idle(struct iscsi_conn *conn)
+{
+	if (conn_rx_waiting(conn))
+		return;		/* its payload lies in one of them */
+	if (conn->rx_buf && !rx_buffered(conn))
+		put_rx_buf(conn);
+	/* Before a data segment is placed, rx_data holds nothing. */
+	if (conn->rx_data && (conn->rx_state == RX_BHS || conn->rx_state == RX_HDR_REST))
+		put_rx_data(conn);
 }
 
 bool rx_buffered(const struct iscsi_conn *conn)
@@ -99,17 +129,16 @@ static bool opcode_allowed(struct iscsi_conn *conn, uint8_t op)
 	}
 }
 
+/* A scratch buffer of @need bytes; what it held is not kept (a new PDU's). */
 static int ensure_data_buf(struct iscsi_conn *conn, uint32_t need)
 {
-	uint8_t *p;
-
 	if (need <= conn->rx_data_cap)
 		return 0;
-	p = realloc(conn->rx_data, need);
-	if (!p)
+	put_rx_data(conn);
+	conn->rx_data = bufpool_get(&conn->thr->pool, need);
+	if (!conn->rx_data)
 		return -ENOMEM;
-	conn->rx_data = p;
-	conn->rx_data_cap = need;
+	conn->rx_data_cap = (uint32_t)bufpool_size(need);
 	return 0;
 }
 
@@ -333,6 +362,13 @@ static int rx_read(struct iscsi_conn *conn)
 	ssize_t r;
 
 	conn->rx_head = conn->rx_tail = 0;
+	if (!conn->rx_buf) {
+		conn->rx_buf = bufpool_get(&conn->thr->pool, ISCSI_RX_BUF);
+		if (!conn->rx_buf) {
+			conn_close(conn, "out of memory");
+			return -1;
+		}
+	}
 	if (conn->rx_state == RX_DATA && conn->rx_dst) {
 		direct = conn->rx_want - conn->rx_got;
 		iov[n++] = (struct iovec){ conn->rx_dst + conn->rx_got, direct };
@@ -396,4 +432,6 @@ void rx_run(struct iscsi_conn *conn, bool may_read)
 	 * once per run, not per PDU). */
 	if (rx_loop(conn, may_read))
 		conn->last_rx_ms = evloop_now_ms();
+	if (conn->state != CONN_CLOSED)
+		rx_release_idle(conn);
 }
