@@ -77,6 +77,7 @@ struct bs_cq {
 	struct bs_request *lhead, *ltail; /**< pushed by the owner thread, no lock */
 	struct bs_cq_poller *pollers;	/**< owner thread only */
 	bool batch;			/**< bs_cq_set_batch(); owner thread */
+	bool acked;			/**< bs_cq_set_acked(); owner thread */
 };
 
 /** Initialise; returns 0 or a negative errno. */
@@ -107,6 +108,16 @@ void bs_cq_set_batch(struct bs_cq *cq, bool on);
 /** Owner thread: hand the kernel every request the stores have batched
  *  (calls each poller's flush). Cheap when there is nothing. */
 void bs_cq_flush(struct bs_cq *cq);
+/**
+ * Owner thread: promise (@on) to call bs_cq_ack() whenever efd is readable
+ * (from the event loop's callback for it) and bs_cq_run() after that; then
+ * bs_cq_run() does not read efd itself, which saves a system call on every
+ * run that no other thread signalled (most of them under load). Without it
+ * (the default) bs_cq_run() reads efd first every time.
+ */
+void bs_cq_set_acked(struct bs_cq *cq, bool on);
+/** Owner thread: take efd's wake-up; a bs_cq_run() must follow. */
+void bs_cq_ack(struct bs_cq *cq);
 
 struct backend;
 

@@ -136,6 +136,16 @@ void bs_cq_set_batch(struct bs_cq *cq, bool on)
 	cq->batch = on;
 }
 
+void bs_cq_set_acked(struct bs_cq *cq, bool on)
+{
+	cq->acked = on;
+}
+
+void bs_cq_ack(struct bs_cq *cq)
+{
+	drain_efd(cq->efd);
+}
+
 void bs_cq_flush(struct bs_cq *cq)
 {
 	for (struct bs_cq_poller *p = cq->pollers; p != NULL; p = p->next) {
@@ -149,8 +159,15 @@ int bs_cq_run(struct bs_cq *cq)
 	struct mpsc_node *remote;
 	struct bs_request *local;
 
-	drain_efd(cq->efd);
-	/* After the drain: whatever finishes from here on signals efd again. */
+	/*
+	 * After the drain (here, or in the owner's bs_cq_ack() before this
+	 * run): whatever finishes from here on signals efd again. With
+	 * bs_cq_ack(), a push that made the list non-empty after the last
+	 * take has signalled, so the owner wakes, acks and runs again; one
+	 * whose signal came after the take it was in costs one empty run.
+	 */
+	if (!cq->acked)
+		drain_efd(cq->efd);
 	for (struct bs_cq_poller *p = cq->pollers; p != NULL; p = p->next)
 		p->poll(p);
 	remote = mpsc_take_all(&cq->remote);

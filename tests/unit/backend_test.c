@@ -92,6 +92,35 @@ static void test_cq_cross_thread_wake(void **state)
 	assert_int_equal(poll(&pfd, 1, 0), 0);
 }
 
+/* With bs_cq_set_acked(), bs_cq_run() leaves the eventfd to the owner's
+ * bs_cq_ack(): the wake-up stays readable until acked, and a push after
+ * the run (the list empty again) signals anew. */
+static void test_cq_acked(void **state)
+{
+	struct fixture *f = *state;
+	struct treq t[3];
+	int counter = 0;
+	struct pollfd pfd = { .fd = f->cq.efd, .events = POLLIN };
+
+	for (int i = 0; i < 3; i++)
+		treq_init(&t[i], &counter, BS_OP_FLUSH, 0, NULL, 0);
+	bs_cq_set_acked(&f->cq, true);
+	bs_cq_push(&f->cq, &t[0].req);
+	bs_cq_push(&f->cq, &t[1].req);	/* the list was not empty: no second signal */
+	assert_int_equal(poll(&pfd, 1, 0), 1);
+	assert_int_equal(bs_cq_run(&f->cq), 2);
+	assert_int_equal(poll(&pfd, 1, 0), 1);	/* not read by the run */
+	bs_cq_ack(&f->cq);
+	assert_int_equal(poll(&pfd, 1, 0), 0);
+	assert_int_equal(bs_cq_run(&f->cq), 0);
+	bs_cq_push(&f->cq, &t[2].req);
+	assert_int_equal(poll(&pfd, 1, 0), 1);	/* signalled again */
+	bs_cq_ack(&f->cq);
+	assert_int_equal(bs_cq_run(&f->cq), 1);
+	assert_int_equal(t[2].order, 2);
+	assert_int_equal(poll(&pfd, 1, 0), 0);
+}
+
 static void test_cq_mixed(void **state)
 {
 	struct fixture *f = *state;
@@ -658,6 +687,7 @@ int main(void)
 		T(test_cq_local_order),
 		T(test_cq_cross_thread_wake),
 		T(test_cq_mixed),
+		T(test_cq_acked),
 		T(test_bad_spec),
 		T(test_mem_round_trip),
 		T(test_mem_out_of_range),
