@@ -43,8 +43,10 @@
  * network thread the target was given (one of --threads event loops,
  * "the network thread" in iscsi/ and backend/; iscsi/migrate.c brings
  * every session of the target there); an application with its own transport
- * (libctgt-scsi.a) chooses it. Every session that uses a LU of the target
- * runs on that thread too. Setting a
+ * (libctgt-scsi.a) chooses it. A transport that serves a session on another
+ * thread makes that session's calls on the task thread by messages and gets
+ * the results (done() included) back the same way (iscsi/handoff.c: not
+ * enabled yet, every ctgt session runs on its target's thread). Setting a
  * target up (scsi_tgt_create(), scsi_tgt_add_lu(), scsi_lu_create(),
  * scsi_tgt_set_target_reset_allowed()) happens before the first command,
  * on the thread that then serves it or before that thread starts.

@@ -61,6 +61,10 @@ grep -q "login to $B continues on thread 1" "$CTGT_LOG" || fail "logins to $B no
 # MC/S and task management on thread 1's target.
 "$CTGT_BUILD"/tests/mcs_test "$CTGT_PORT" "$B"
 "$CTGT_BUILD"/tests/tmf_test "$CTGT_PORT" "$B"
+# Two sessions of B (xthread_test.c): reservations, unit attentions, LUN
+# RESET and ABORT TASK between them, COMPARE AND WRITE. (Both are on B's
+# home while sessions are not spread over threads: iscsi/migrate.c.)
+"$CTGT_BUILD"/tests/xthread_test "$CTGT_PORT" "$B"
 ctgt_alive
 
 # Shutdown with busy sessions on both threads: exits 0 within 10 s.
