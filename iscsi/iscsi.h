@@ -326,7 +326,7 @@ enum task_state {
 /* The messages of a remote task between its connection's thread and its
  * target's home (handoff.c): requests to home, answers back. */
 enum handoff_op {
-	HO_PREP,		/* scsi_task_prepare() */
+	HO_PREP = 1,		/* scsi_task_prepare() (0: x_sent nothing yet) */
 	HO_PREP_EXEC,		/* prepare, then execute if READY (no data-out) */
 	HO_EXEC,		/* scsi_task_execute() (or the data phase error) */
 	HO_RELEASE,		/* scsi_task_release() */

@@ -13,10 +13,8 @@
  * progress: MC/S joining, session or connection reinstatement) goes to that
  * thread; a new pair gets the target's home thread when the target has no
  * placement yet (so one session, or --threads 1, pays no hand-off), else
- * the next thread round-robin from home. Only a leading login that offers
- * MaxConnections=1 makes an entry, and only with ISCSI_SPREAD_SESSIONS,
- * which is off for now (see there): today every session of a target is on
- * its home thread, as before, and the hand-off below is not used. Every connection that looked a
+ * the next thread round-robin from home. Only a leading login (TSIH 0)
+ * makes an entry; a join that finds none goes to home (and fails there). Every connection that looked a
  * pair up holds a reference to its entry until it is freed; the entry goes
  * with the last. So session lookup, creation, reinstatement and MC/S
  * joining all happen on the one thread, among its sessions.
@@ -56,16 +54,6 @@ static bool login_key(const struct iscsi_conn *conn, const char *key, char *out,
 	out[n] = '\0';
 	return true;
 }
-
-/*
- * Off: every session stays on its target's home (placement finds no entry,
- * none is made), as before the hand-off. Spreading works for single-
- * connection sessions in threads.sh's tests, but a remote task can still be
- * left linked in home's task set after it was freed (seen as mcs_test
- * failing after xthread_test ran with spreading on): not to be enabled
- * until that is found.
- */
-#define ISCSI_SPREAD_SESSIONS false
 
 /* One (initiator, ISID) of a target and the thread that serves it. */
 struct iscsi_place {
@@ -121,17 +109,14 @@ static struct iscsi_thread *place_login(struct iscsi_conn *conn, struct iscsi_ta
 					const uint8_t *bhs)
 {
 	struct iscsi_server *srv = conn->srv;
-	char ini[ISCSI_NAME_LEN], mc[16];
+	char ini[ISCSI_NAME_LEN];
 	struct iscsi_place *p = NULL;
-	/* Only a new session that offers MaxConnections=1 is spread: MC/S
-	 * across a hand-off is not supported yet, so a session that may get
-	 * more connections stays on home, as does an unplaced join. */
-	bool spread = ISCSI_SPREAD_SESSIONS && get_be16(bhs + BHS_LOGIN_TSIH) == 0 &&
-		      login_key(conn, "MaxConnections", mc, sizeof(mc)) && strcmp(mc, "1") == 0;
+	/* A join (TSIH set) goes where its session is, or, unplaced, home. */
+	bool leading = get_be16(bhs + BHS_LOGIN_TSIH) == 0;
 
 	if (login_key(conn, "InitiatorName", ini, sizeof(ini))) {
 		pthread_mutex_lock(&t->place_mu);
-		p = place_get(t, srv->nthreads, ini, bhs + BHS_LOGIN_ISID, spread);
+		p = place_get(t, srv->nthreads, ini, bhs + BHS_LOGIN_ISID, leading);
 		if (p)
 			p->refs++;
 		pthread_mutex_unlock(&t->place_mu);

@@ -43,7 +43,7 @@ static void login_pair(struct sess *home, struct sess *remote)
 
 	for (int i = 0; i < 2; i++) {
 		sess_login(s[i], g_port, ++g_isid_seq, INITIATOR, g_target, "InitialR2T=Yes",
-			   "ImmediateData=Yes", "MaxConnections=1", NULL);
+			   "ImmediateData=Yes", NULL);
 		s[i]->min_window = 1;
 		sess_clear_ua(s[i], 0);
 	}
@@ -278,5 +278,7 @@ int main(int argc, char **argv)
 	}
 	g_port = atoi(argv[1]);
 	g_target = argv[2];
+	if (getenv("XT_ONLY"))
+		cmocka_set_test_filter(getenv("XT_ONLY"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
