@@ -161,7 +161,7 @@ struct iscsi_server {
 struct iscsi_session {
 	struct list_node link;		/* in thr->sessions */
 	struct iscsi_server *srv;
-	struct iscsi_thread *thr;	/* its target's home (discovery: thread 0) */
+	struct iscsi_thread *thr;	/* serving it (migrate.c; discovery: thread 0) */
 	struct iscsi_target *target;	/* NULL for discovery */
 	struct iscsi_params params;
 	uint8_t isid[6];
@@ -551,7 +551,8 @@ void conn_counts_free(struct iscsi_server *srv);
 struct iscsi_session *session_create(struct iscsi_conn *conn);
 /** Called when the last connection of @sess closes. */
 void session_destroy(struct iscsi_session *sess);
-/** Sessions are looked up among those of @thr: a target's are all on its home. */
+/** Sessions are looked up among those of @thr: placement (migrate.c) puts
+ *  every login for one initiator, ISID and target on the same thread. */
 struct iscsi_session *session_find(struct iscsi_thread *thr, const char *initiator,
 				   const uint8_t isid[6], const struct iscsi_target *target);
 struct iscsi_session *session_find_tsih(struct iscsi_thread *thr, uint16_t tsih);
