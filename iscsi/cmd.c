@@ -40,7 +40,15 @@ static void task_free(struct iscsi_task *task)
 		conn->n_immediate--;
 	rx_task_gone(conn, task);	/* a Data-Out being received into its buffer */
 	list_del(&task->link);
-	scsi_task_release(&task->scsi);
+	if (task->remote && task->x_sent) {
+		/* Home lets go first; HO_RELEASED frees it (cmd_remote_answer). */
+		task->state = TASK_RELEASING;
+		conn->io_pending++;
+		handoff_task(task, HO_RELEASE);
+		return;
+	}
+	if (!task->remote)
+		scsi_task_release(&task->scsi);
 	bufpool_put(&conn->thr->pool, task, sizeof(*task));
 }
 
@@ -173,7 +181,10 @@ again:
 		}
 		if (t->state == TASK_EXECUTING && !t->abort_sent) {
 			t->abort_sent = true;
-			scsi_task_abort(&t->scsi);
+			if (t->remote)
+				handoff_abort(t);	/* its answer comes later */
+			else
+				scsi_task_abort(&t->scsi);
 			goto again;
 		}
 	}
@@ -378,6 +389,10 @@ static void task_execute(struct iscsi_task *task)
 
 	task->state = TASK_EXECUTING;
 	conn->io_pending++;
+	if (task->remote) {
+		handoff_task(task, HO_EXEC);	/* HO_DONE or HO_EARLY answers */
+		return;
+	}
 	if (scsi_task_execute(&task->scsi) == SCSI_TASK_PENDING)
 		return;
 	conn->io_pending--;
@@ -432,6 +447,12 @@ static void task_progress(struct iscsi_task *task)
 	}
 	if (!task->unsol_done || task->nr2t || task->solicit_next < task->need)
 		return;
+	if (task->data_error && !task->early && task->remote) {
+		/* The sense is set on home, where the task is (handoff.c). */
+		task->x_data_error = true;
+		task_execute(task);
+		return;
+	}
 	if (task->data_error && !task->early) {
 		/* A DataSN gap: the data cannot be trusted, so the command is not run. */
 		scsi_task_set_sense(&task->scsi, 0x0b, 0x4b, 0x00); /* DATA PHASE ERROR */
@@ -441,8 +462,10 @@ static void task_progress(struct iscsi_task *task)
 		/* The status is final: out of the SCSI task set before the
 		 * response is queued, so no abort can reach a task whose
 		 * response PDU still points at it. Early status carries no
-		 * data, so the buffer goes too. */
-		scsi_task_release(&task->scsi);
+		 * data, so the buffer goes too. (A remote task was released
+		 * on home already: handoff.c.) */
+		if (!task->remote)
+			scsi_task_release(&task->scsi);
 		conn_uncharge(task->conn, task);
 		task_respond(task);
 	} else {
@@ -593,8 +616,12 @@ static void task_init(struct iscsi_conn *conn, struct iscsi_task *task, const ui
 	task->exp_read = (flags & ISCSI_CMD_READ) ? edtl : 0;
 	task->exp_write = (flags & ISCSI_CMD_WRITE) ? edtl : 0;
 	task->state = TASK_DATA_OUT;
+	task->final = flags & ISCSI_FLAG_FINAL;
+	task->remote = conn->sess->remote;
 	task->scsi.tgt = conn->sess->target->scsi;
-	task->scsi.bufsrc = &conn->thr->bufsrc;
+	/* A buffer is taken from and given back to the pool of the thread
+	 * the SCSI layer runs the task on. */
+	task->scsi.bufsrc = task->remote ? &conn->sess->target->home->bufsrc : &conn->thr->bufsrc;
 	task->scsi.itn = &conn->sess->itn;
 	task->scsi.lun = scsi_lun_decode(task->lun_raw);
 	memcpy(task->scsi.cdb, bhs + BHS_CMD_CDB, SCSI_CDB_MAX);
@@ -603,7 +630,9 @@ static void task_init(struct iscsi_conn *conn, struct iscsi_task *task, const ui
 					 ((flags & ISCSI_CMD_WRITE) ? SCSI_DIR_WRITE : 0));
 	task->scsi.attr = (enum scsi_task_attr)(flags & ISCSI_CMD_ATTR_MASK);
 	task->scsi.tag = task->itt;
-	task->scsi.done = task_scsi_done;
+	task->scsi.done = task->remote ? handoff_home_done : task_scsi_done;
+	task->conn_ev = conn->thr->ev;
+	task->home_ev = conn->sess->target->home->ev;
 }
 
 /* Decide how much data-out the command takes and what arrives unsolicited. */
@@ -625,6 +654,17 @@ static void plan_data_out(struct iscsi_conn *conn, struct iscsi_task *task, uint
 	task->unsol_done = imm == task->unsol_end;
 	task->solicit_next = imm;
 }
+
+/* The command is prepared (or failed early): plan and take its data-out
+ * (@imm bytes of immediate data at @data), run it when that is all in. */
+static void task_prepared(struct iscsi_task *task, uint32_t imm, const uint8_t *data)
+{
+	plan_data_out(task->conn, task, imm, task->final);
+	take_data(task, 0, data, imm);
+	task_progress(task);
+}
+
+static void remote_prepare(struct iscsi_conn *conn, struct iscsi_task *task);
 
 void cmd_handle_scsi(struct iscsi_conn *conn)
 {
@@ -671,11 +711,95 @@ void cmd_handle_scsi(struct iscsi_conn *conn)
 		 * (Linux lowers its queue depth on TASK SET FULL). */
 		task->scsi.status = SCSI_STATUS_TASK_SET_FULL;
 		task->early = true;
+	} else if (task->remote) {
+		remote_prepare(conn, task);
+		return;
 	} else {
 		task->early = scsi_task_prepare(&task->scsi) != SCSI_TASK_READY;
 		buffer_charge(conn, task);
 	}
-	plan_data_out(conn, task, imm, bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);
-	take_data(task, 0, conn->rx_payload, imm);
-	task_progress(task);
+	task_prepared(task, imm, conn->rx_payload);
+}
+
+/* ---- remote tasks (handoff.c): the connection's side ---- */
+
+/* Send @task to home. Without data-out it runs there at once; with it the
+ * connection is not read until the answer, which says where the data goes
+ * (the command's immediate data waits in place, like a deferred one). */
+static void remote_prepare(struct iscsi_conn *conn, struct iscsi_task *task)
+{
+	/* What it may cost until home has sized its buffer. */
+	task->charge = buffer_cost(conn, (uint64_t)task->exp_read + task->exp_write);
+	conn->buf_bytes += task->charge;
+	task->state = TASK_EXECUTING;	/* in the SCSI layer, on home */
+	conn->io_pending++;
+	if (!task->exp_write) {
+		handoff_task(task, HO_PREP_EXEC);
+		return;
+	}
+	conn->rx_prep = task;
+	handoff_task(task, HO_PREP);
+}
+
+/* HO_PREPARED or HO_EARLY for an HO_PREP: go on with the command's data. */
+static void remote_prepared(struct iscsi_conn *conn, struct iscsi_task *task, bool early)
+{
+	conn->rx_prep = NULL;	/* reading resumes before the next sleep */
+	ops_keepalive_resume(conn, evloop_now_ms());
+	task->state = TASK_DATA_OUT;
+	if (conn->state == CONN_CLOSED) {
+		task_free(task);
+		return;
+	}
+	conn_uncharge(conn, task);
+	buffer_charge(conn, task);
+	task->early = early;
+	task_prepared(task, bhs_data_len(conn->rx_bhs), conn->rx_payload);
+}
+
+/* HO_EARLY for an HO_PREP_EXEC or HO_EXEC: the status is final, unexecuted. */
+static void remote_early(struct iscsi_conn *conn, struct iscsi_task *task)
+{
+	task->state = TASK_DATA_OUT;
+	task->early = true;
+	if (conn->state == CONN_CLOSED) {
+		task_free(task);
+		return;
+	}
+	if (task->x_sent == HO_PREP_EXEC) {
+		task_prepared(task, 0, NULL);	/* no data-out: responds at once */
+		return;
+	}
+	conn_uncharge(conn, task);
+	task_respond(task);
+}
+
+void cmd_remote_answer(struct iscsi_task *task)
+{
+	struct iscsi_conn *conn = task->conn;
+
+	switch (task->x_op) {
+	case HO_RELEASED:
+		conn->io_pending--;
+		bufpool_put(&conn->thr->pool, task, sizeof(*task));
+		return;
+	case HO_DONE:
+		task_scsi_done(&task->scsi);	/* counts io_pending down */
+		return;
+	default:
+		break;
+	}
+	conn->io_pending--;
+	if (task->x_sent == HO_PREP)
+		remote_prepared(conn, task, task->x_op == HO_EARLY);
+	else
+		remote_early(conn, task);
+}
+
+void cmd_remote_aborted(struct iscsi_task *task)
+{
+	/* Otherwise an HO_EXEC or HO_RELEASE crossed the notice: its answer
+	 * says what became of the task. */
+	if (task->state == TASK_DATA_OUT)
+		task_aborted(task);
 }

@@ -232,6 +232,7 @@ void conn_maybe_free(struct iscsi_conn *conn)
 		if (--sess->nconns == 0)
 			session_destroy(sess);
 	}
+	migrate_conn_gone(conn);
 	rx_free(conn);
 	free(conn->text_in);
 	free(conn->text_out);
@@ -294,8 +295,9 @@ bool conn_may_receive(const struct iscsi_conn *conn)
 
 bool conn_rx_waiting(const struct iscsi_conn *conn)
 {
-	/* A login set to migrate is read by its next thread only. */
-	return conn->rx_held || conn->rx_deferred || conn->mig_to;
+	/* A login set to migrate is read by its next thread only; a command
+	 * being prepared on home keeps its immediate data in place. */
+	return conn->rx_held || conn->rx_deferred || conn->rx_prep || conn->mig_to;
 }
 
 /* Watch for writability while PDUs wait, and for readability as
@@ -449,6 +451,8 @@ static void conn_hung_up(struct iscsi_conn *conn)
 		conn_close(conn, strerror(err));
 	else if (conn->rx_held)
 		conn_close(conn, "hang-up while a request waited for its CmdSN");
+	else if (conn->rx_prep)
+		conn_close(conn, "hang-up while a command was prepared on its target's thread");
 	else
 		conn_close(conn, "hang-up while a command waited for buffers");
 }

@@ -62,10 +62,17 @@ struct iscsi_initiator {
 };
 
 struct iscsi_thread;
+struct iscsi_place;		/* migrate.c: which thread serves an initiator's session */
 
 struct iscsi_target {
 	struct list_node link;	/* in srv->targets */
-	struct iscsi_thread *home;	/* serves every session of the target; fixed */
+	struct iscsi_thread *home;	/* the task thread of its LUs; fixed */
+	/* Session placement (migrate.c): taken at login and logout only,
+	 * never per I/O. */
+	pthread_mutex_t place_mu;
+	struct iscsi_place *places;	/* (initiator, ISID) -> thread */
+	unsigned place_next;		/* round-robin from home */
+	unsigned nsessions;		/* linked sessions, every thread */
 	struct scsi_tgt *scsi;
 	const char *name;	/* scsi_tgt_name(scsi) */
 	struct iscsi_auth_cfg auth;
@@ -96,7 +103,8 @@ struct iscsi_thread {
 	struct scsi_bufsrc bufsrc;
 	struct list_node sessions;
 	struct list_node conns;
-	struct list_node migrating;	/* logins to hand to their target's thread (migrate.c) */
+	struct list_node migrating;	/* logins to hand to their session's thread (migrate.c) */
+	unsigned nexus_pending;		/* nexus removals sent to a home, not answered */
 	uint64_t tick_timer;		/* once a second: keep-alive, login timeouts */
 	bool shutting_down;
 	bool drained;			/* shutting down, nothing left: told thread 0 */
@@ -153,7 +161,7 @@ struct iscsi_server {
 struct iscsi_session {
 	struct list_node link;		/* in thr->sessions */
 	struct iscsi_server *srv;
-	struct iscsi_thread *thr;	/* its target's home (discovery: thread 0) */
+	struct iscsi_thread *thr;	/* serving it (migrate.c; discovery: thread 0) */
 	struct iscsi_target *target;	/* NULL for discovery */
 	struct iscsi_params params;
 	uint8_t isid[6];
@@ -163,6 +171,10 @@ struct iscsi_session {
 	uint32_t in_flight;		/* commands taking a CmdSN and not yet answered */
 	struct scsi_itn itn;
 	bool nexus_added;
+	/* Served by a thread that is not its target's home: every SCSI call
+	 * goes to home in a message (handoff.c). */
+	bool remote;
+	struct ev_msg nexus_add_msg, nexus_rm_msg;
 	struct list_node conns;
 	int nconns;			/* in conns, closed ones included until freed */
 	bool failed;			/* a connection failed: every other one is closing */
@@ -218,6 +230,8 @@ struct iscsi_conn {
 	struct iscsi_server *srv;
 	struct iscsi_thread *thr;	/* serving it: the only one touching it */
 	struct iscsi_thread *mig_to;	/* migrating: to this thread (migrate.c) */
+	struct iscsi_place *place;	/* the placement it holds, or NULL */
+	struct iscsi_target *place_target;
 	struct ev_msg mig_msg;
 	uint8_t mig_bhs[ISCSI_BHS_LEN];	/* the Login Request it migrates with */
 	struct iscsi_portal *portal;
@@ -292,6 +306,9 @@ struct iscsi_conn {
 	bool rx_paused;			/* not read from: tx_bytes above the backlog limit */
 	bool rx_deferred;		/* the SCSI Command in rx_bhs/rx_payload waits for
 					   buffers: not read from, dispatched again */
+	struct iscsi_task *rx_prep;	/* the SCSI Command in rx_bhs/rx_payload is being
+					   prepared on its target's thread (handoff.c):
+					   not read from until the answer */
 
 	/* keep-alive */
 	uint64_t last_rx_ms;		/* when the last PDU arrived */
@@ -303,6 +320,20 @@ enum task_state {
 	TASK_DATA_OUT,		/* receiving unsolicited and/or solicited data */
 	TASK_EXECUTING,		/* inside the SCSI layer */
 	TASK_DONE,		/* response queued */
+	TASK_RELEASING,		/* remote: released on home, freed at the answer */
+};
+
+/* The messages of a remote task between its connection's thread and its
+ * target's home (handoff.c): requests to home, answers back. */
+enum handoff_op {
+	HO_PREP = 1,		/* scsi_task_prepare() (0: x_sent nothing yet) */
+	HO_PREP_EXEC,		/* prepare, then execute if READY (no data-out) */
+	HO_EXEC,		/* scsi_task_execute() (or the data phase error) */
+	HO_RELEASE,		/* scsi_task_release() */
+	HO_PREPARED,		/* answer: READY */
+	HO_EARLY,		/* answer: status final without execution */
+	HO_DONE,		/* answer: executed (or aborted) */
+	HO_RELEASED,		/* answer: home lets go of the task */
 };
 
 struct iscsi_r2t {
@@ -338,6 +369,18 @@ struct iscsi_task {
 	bool abort_sent;		/* connection closed: scsi_task_abort() called */
 	uint64_t charge;		/* bytes counted in conn->buf_bytes */
 	uint32_t datain_sn;
+	/* A remote task (handoff.c). The chain message goes back and forth,
+	 * one side owning it at a time; the other two are sent once at most. */
+	bool remote;
+	bool final;			/* the command's F bit */
+	bool x_data_error;		/* HO_EXEC: end with DATA PHASE ERROR */
+	uint8_t x_sent;			/* conn: the last request sent (0: none) */
+	uint8_t x_op;			/* the chain message's operation */
+	bool h_exec, h_aborted;		/* home: executing / aborted while at conn */
+	struct ev_thread *conn_ev, *home_ev;
+	struct ev_msg x_msg;		/* the chain */
+	struct ev_msg x_abort;		/* conn -> home: the connection closed */
+	struct ev_msg x_notice;		/* home -> conn: aborted while at conn */
 };
 
 /* conn.c */
@@ -445,14 +488,39 @@ void login_resume(struct iscsi_conn *conn);
  *  left it for the migration. */
 void login_handle_migrated(struct iscsi_conn *conn);
 
-/* migrate.c: a login goes to its target's home thread */
+/* migrate.c: a login goes to the thread of its session */
 /**
  * The Login Request sequence in conn->text_in (header @bhs) is complete:
- * when it names a target served by another thread (a normal session) the
- * connection is set to migrate there, and true is returned: the request is
- * processed there, and @conn is not read here any more. Else false.
+ * when it is for a session (a normal one: initiator, ISID, target) that
+ * another thread serves or is to serve, the connection is set to migrate
+ * there, and true is returned: the request is processed there, and @conn
+ * is not read here any more. Else false.
  */
 bool migrate_login(struct iscsi_conn *conn, const uint8_t *bhs);
+/** @conn is being freed: give back the placement it holds (any thread). */
+void migrate_conn_gone(struct iscsi_conn *conn);
+/** Sessions of @t linked on any thread: one more / one less (session.c). */
+void place_session_count(struct iscsi_target *t, int delta);
+unsigned place_sessions(struct iscsi_target *t);
+
+/* handoff.c: a remote session's SCSI calls, made on its target's home */
+/** Conn thread: send @task's chain message with @op to home (or, HO_...
+ *  answers, home: back to the connection's thread). */
+void handoff_task(struct iscsi_task *task, enum handoff_op op);
+/** Conn thread: the connection closed while @task is at home: abort it
+ *  there (once). */
+void handoff_abort(struct iscsi_task *task);
+/** The done() of a remote task, on home. */
+void handoff_home_done(struct scsi_task *st);
+/** Conn thread: register / remove @sess's nexus on home; the removal
+ *  frees @sess once home has run it. */
+void handoff_nexus_add(struct iscsi_session *sess);
+void handoff_nexus_remove(struct iscsi_session *sess);
+/* cmd.c: the connection's side of a remote task */
+/** An answer (task->x_op) arrived for @task, on its connection's thread. */
+void cmd_remote_answer(struct iscsi_task *task);
+/** Home aborted @task while it waited for data-out (its connection's thread). */
+void cmd_remote_aborted(struct iscsi_task *task);
 /** Before-sleep, on @thr: hand the connections migrate_login() set aside
  *  to their threads. */
 void migrate_flush(struct iscsi_thread *thr);
@@ -483,7 +551,8 @@ void conn_counts_free(struct iscsi_server *srv);
 struct iscsi_session *session_create(struct iscsi_conn *conn);
 /** Called when the last connection of @sess closes. */
 void session_destroy(struct iscsi_session *sess);
-/** Sessions are looked up among those of @thr: a target's are all on its home. */
+/** Sessions are looked up among those of @thr: placement (migrate.c) puts
+ *  every login for one initiator, ISID and target on the same thread. */
 struct iscsi_session *session_find(struct iscsi_thread *thr, const char *initiator,
 				   const uint8_t isid[6], const struct iscsi_target *target);
 struct iscsi_session *session_find_tsih(struct iscsi_thread *thr, uint16_t tsih);

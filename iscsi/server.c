@@ -79,8 +79,9 @@ int iscsi_server_add_target(struct iscsi_server *srv, struct scsi_tgt *tgt)
 		return -ENOMEM;
 	t->scsi = tgt;
 	t->name = scsi_tgt_name(tgt);
+	pthread_mutex_init(&t->place_mu, NULL);
 	/* Round-robin: the task thread of the target's LUs (scsi/scsi.h
-	 * "Threads"), and so of every session and connection using them. */
+	 * "Threads"), and the thread of its first session (migrate.c). */
 	t->home = &srv->thr[srv->next_home++ % srv->nthreads];
 	list_add_tail(&srv->targets, &t->link);
 	return 0;
@@ -162,21 +163,17 @@ static void on_accept(struct evloop *loop, int fd, unsigned events, void *arg)
 
 bool server_session_allowed(struct iscsi_server *srv, const struct iscsi_conn *conn)
 {
-	const struct iscsi_target *target = server_find_target(srv, conn->params.target_name);
+	struct iscsi_target *target = server_find_target(srv, conn->params.target_name);
 	struct iscsi_thread *thr = conn->thr;
-	const struct iscsi_session *old;
-	unsigned n = 0;
-	struct list_node *pos;
+	unsigned n;
 
 	if (conn->params.discovery || !target)
 		return true;
-	/* The sessions of a target are all on its home thread, this one. */
-	old = session_find(thr, conn->params.initiator_name, conn->login_isid, target);
-	for (pos = thr->sessions.next; pos != &thr->sessions; pos = pos->next) {
-		const struct iscsi_session *s = container_of(pos, struct iscsi_session, link);
-
-		n += s->target == target && s != old;
-	}
+	/* The sessions of the target on every thread; the one this login
+	 * would reinstate is on this thread (placement, migrate.c). */
+	n = place_sessions(target);
+	if (n && session_find(thr, conn->params.initiator_name, conn->login_isid, target))
+		n--;
 	if (n < srv->rlim.max_sessions_per_target)
 		return true;
 	LOG_WARN_RL(&thr->rl_sessions, "login", "%s: login refused: target %s has %u sessions (limit)",
@@ -358,6 +355,7 @@ void iscsi_server_destroy(struct iscsi_server *srv)
 
 		list_del(pos);
 		scsi_tgt_destroy(t->scsi);
+		pthread_mutex_destroy(&t->place_mu);
 		free(t);
 	}
 	for (size_t i = 0; i < srv->nportals; i++)

@@ -25,13 +25,15 @@ struct iscsi_server *iscsi_server_create(struct evloop *loop, struct bs_cq *cq);
  * taking the completions of @cqs[i] (the stores of the targets it is home
  * to must be opened with that queue: iscsi_server_target_thread()). The
  * portals and the start of every login are on thread 0; a normal session's
- * login moves to its target's thread (iscsi/migrate.c). NULL on no memory.
+ * login moves to the session's thread: its target's for the target's first
+ * session, else the next in turn (iscsi/migrate.c; SCSI work is handed to
+ * the target's thread, iscsi/handoff.c). NULL on no memory.
  * Everything else here is called on the creator's thread (thread 0).
  */
 struct iscsi_server *iscsi_server_create_threads(struct ev_threads *ts, struct bs_cq *cqs);
 
-/** The index of the thread serving target @name (chosen round-robin when
- *  it was added), or -ENOENT. */
+/** The index of target @name's home thread (chosen round-robin when it
+ *  was added: its LUs' task thread), or -ENOENT. */
 int iscsi_server_target_thread(struct iscsi_server *srv, const char *name);
 
 /**

@@ -4,7 +4,9 @@
  * the CmdSN window (RFC 7143 section 4.2.2.1), and its connections (MC/S):
  * adding and reinstating them, CmdSN order across them, and ending the
  * session when one fails. Every connection of a session is served by the
- * same thread: the order logic runs one connection's handler from another's.
+ * same thread (migrate.c places it): the order logic runs one connection's
+ * handler from another's. A session on another thread than its target's
+ * home hands its nexus and its commands to home (handoff.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +87,8 @@ static void reinstate(struct iscsi_thread *thr, struct iscsi_conn *conn,
 	/* Unlink now, so a lookup cannot find it while its I/O drains. */
 	list_del(&old->link);
 	old->tsih = 0;
+	if (old->target)
+		place_session_count(old->target, -1);
 }
 
 static void set_itn(struct iscsi_session *s, struct iscsi_conn *conn)
@@ -131,8 +135,16 @@ struct iscsi_session *session_create(struct iscsi_conn *conn)
 	s->nconns = 1;
 	conn->sess = s;
 	if (target) {
+		place_session_count(target, 1);
 		set_itn(s, conn);
-		scsi_tgt_nexus_add(target->scsi, &s->itn);
+		s->remote = target->home != conn->thr;
+		LOG_DEBUG("session", "%s: tsih %u of %s on thread %u (%s)", conn->peer, s->tsih,
+			  target->name, conn->thr->index,
+			  s->remote ? "handing its commands to the target's thread" : "the target's");
+		if (s->remote)
+			handoff_nexus_add(s);
+		else
+			scsi_tgt_nexus_add(target->scsi, &s->itn);
 		s->nexus_added = true;
 	}
 	return s;
@@ -140,10 +152,17 @@ struct iscsi_session *session_create(struct iscsi_conn *conn)
 
 void session_destroy(struct iscsi_session *sess)
 {
+	if (sess->tsih) {
+		list_del(&sess->link);
+		if (sess->target)
+			place_session_count(sess->target, -1);
+	}
+	if (sess->nexus_added && sess->remote) {
+		handoff_nexus_remove(sess);	/* frees it */
+		return;
+	}
 	if (sess->nexus_added)
 		scsi_tgt_nexus_remove(sess->target->scsi, &sess->itn);
-	if (sess->tsih)
-		list_del(&sess->link);
 	free(sess);
 }
 

@@ -32,11 +32,12 @@ static void on_drained_msg(struct ev_msg *msg)
 }
 
 /* Shutting down and no connection left (a connection is freed only once
- * no I/O of its is in flight): tell thread 0, once. */
+ * no I/O of its is in flight, on this thread or handed to a target's home)
+ * nor a session whose nexus home still removes: tell thread 0, once. */
 static void thread_check_drained(struct iscsi_thread *thr)
 {
 	if (!thr->shutting_down || thr->drained || !list_empty(&thr->conns) ||
-	    !list_empty(&thr->migrating))
+	    !list_empty(&thr->migrating) || thr->nexus_pending)
 		return;
 	thr->drained = true;
 	if (thr->index == 0) {

@@ -59,6 +59,18 @@ struct iscsi_tmf {
 	struct scsi_tmf scsi;
 	struct iscsi_conn *conn;
 	uint8_t bhs[ISCSI_BHS_LEN];	/* the request's header */
+	/* A remote session's request goes to its target's home and back
+	 * (handoff.c): home runs scsi_tmf_execute(), the answer tmf_finish(). */
+	struct ev_msg msg;
+	struct ev_thread *conn_ev;
+};
+
+/* After a TARGET COLD RESET, another thread closes its connections to the
+ * target (its sessions placed there, migrate.c). */
+struct cold_reset_msg {
+	struct ev_msg msg;
+	struct iscsi_thread *thr;
+	const struct iscsi_target *target;
 };
 
 static void send_response(struct iscsi_conn *conn, const uint8_t *req, uint8_t response)
@@ -130,12 +142,12 @@ static uint8_t iscsi_response(const struct iscsi_tmf *t)
 /* After a cold reset every connection to the target ends: the one that
  * asked once its response is out, the others at once (what they had queued
  * belongs to the time before the "power cycle"). */
-static void close_target_conns(struct iscsi_conn *self)
+static void close_thread_conns(struct iscsi_thread *thr, const struct iscsi_target *target,
+			       struct iscsi_conn *self)
 {
-	const struct iscsi_target *target = self->sess->target;
 	struct list_node *pos;
 
-	for (pos = self->thr->conns.next; pos != &self->thr->conns; pos = pos->next) {
+	for (pos = thr->conns.next; pos != &thr->conns; pos = pos->next) {
 		struct iscsi_conn *c = container_of(pos, struct iscsi_conn, link);
 
 		if (!c->sess || c->sess->target != target || c->state == CONN_CLOSED)
@@ -144,6 +156,37 @@ static void close_target_conns(struct iscsi_conn *self)
 			conn_set_state(c, CONN_LOGOUT);
 		else
 			conn_close(c, "TARGET COLD RESET");
+	}
+}
+
+static void on_cold_reset_msg(struct ev_msg *msg)
+{
+	struct cold_reset_msg *m = container_of(msg, struct cold_reset_msg, msg);
+
+	close_thread_conns(m->thr, m->target, NULL);
+	free(m);
+}
+
+static void close_target_conns(struct iscsi_conn *self)
+{
+	const struct iscsi_target *target = self->sess->target;
+	struct iscsi_server *srv = self->srv;
+
+	close_thread_conns(self->thr, target, self);
+	for (unsigned i = 0; i < srv->nthreads; i++) {
+		struct cold_reset_msg *m;
+
+		if (&srv->thr[i] == self->thr)
+			continue;
+		m = calloc(1, sizeof(*m));
+		if (!m) {
+			LOG_WARN("tmf", "TARGET COLD RESET: no memory to end thread %u's sessions", i);
+			continue;
+		}
+		m->thr = &srv->thr[i];
+		m->target = target;
+		m->msg.fn = on_cold_reset_msg;
+		ev_thread_send(srv->thr[i].ev, &m->msg);
 	}
 }
 
@@ -194,6 +237,43 @@ static void tmf_finish(struct iscsi_tmf *t)
 static void tmf_scsi_done(struct scsi_tmf *st)
 {
 	tmf_finish(container_of(st, struct iscsi_tmf, scsi));
+}
+
+/* ---- a remote session's request (handoff.c) ---- */
+
+static void on_tmf_answer(struct ev_msg *msg)
+{
+	tmf_finish(container_of(msg, struct iscsi_tmf, msg));
+}
+
+/* Home: the response is final; back to the connection's thread. */
+static void tmf_home_done(struct scsi_tmf *st)
+{
+	struct iscsi_tmf *t = container_of(st, struct iscsi_tmf, scsi);
+
+	t->msg.fn = on_tmf_answer;
+	ev_thread_send(t->conn_ev, &t->msg);
+}
+
+static void on_tmf_home(struct ev_msg *msg)
+{
+	struct iscsi_tmf *t = container_of(msg, struct iscsi_tmf, msg);
+
+	if (scsi_tmf_execute(&t->scsi) == SCSI_TASK_COMPLETE)
+		tmf_home_done(&t->scsi);
+}
+
+static void tmf_execute(struct iscsi_session *sess, struct iscsi_tmf *t)
+{
+	if (!sess->remote) {
+		if (scsi_tmf_execute(&t->scsi) == SCSI_TASK_COMPLETE)
+			tmf_finish(t);
+		return;
+	}
+	t->scsi.done = tmf_home_done;
+	t->conn_ev = t->conn->thr->ev;
+	t->msg.fn = on_tmf_home;
+	ev_thread_send(sess->target->home->ev, &t->msg);
 }
 
 /* cmd_drop_early() on every connection of the session: a task is found
@@ -287,6 +367,5 @@ void ops_handle_tmf(struct iscsi_conn *conn)
 	conn->io_pending++;
 	if (bhs_immediate(bhs))
 		conn->n_immediate++;
-	if (scsi_tmf_execute(&t->scsi) == SCSI_TASK_COMPLETE)
-		tmf_finish(t);
+	tmf_execute(sess, t);
 }

@@ -40,11 +40,21 @@
  * runs bs_cq_run() on the completion queue the stores of the target's LUs
  * were opened with (one thread for all of them: EXTENDED COPY moves data
  * between LUs of a target, resets reach all of them). In ctgt it is the
- * network thread the target was given (one of --threads event loops,
- * "the network thread" in iscsi/ and backend/; iscsi/migrate.c brings
- * every session of the target there); an application with its own transport
- * (libctgt-scsi.a) chooses it. Every session that uses a LU of the target
- * runs on that thread too. Setting a
+ * network thread the target was given, its home (one of --threads event
+ * loops, "the network thread" in iscsi/ and backend/); an application with
+ * its own transport (libctgt-scsi.a) chooses it. The sessions of a target
+ * may be served by other threads (iscsi/migrate.c spreads them): such a
+ * session's thread never calls this header itself, it sends each call to
+ * the task thread in a message (event/mbox.h, lock-free) and gets the
+ * result, done() included, back the same way (iscsi/handoff.c); the task,
+ * the TMF request and the nexus belong to the task thread between those
+ * messages, whose release/acquire order the other thread's writes (CDB,
+ * data-out into task->buf) before the call and the task thread's (status,
+ * sense, data-in) before the answer is read. task->bufsrc must then be a
+ * source the task thread may use (iSCSI: the home thread's buffer cache).
+ * So every task of a LU still runs on one thread, and the task attributes,
+ * reservations, unit attentions, the LBA range lock, task management and
+ * the SANITIZE/FORMAT jobs need no lock. Setting a
  * target up (scsi_tgt_create(), scsi_tgt_add_lu(), scsi_lu_create(),
  * scsi_tgt_set_target_reset_allowed()) happens before the first command,
  * on the thread that then serves it or before that thread starts.
@@ -101,11 +111,8 @@
  * callbacks and ctx, which run on the workers, include/ctgt/lu.h).
  *
  * So the per-I/O path takes only the pool's lock, held for a few list
- * operations (the completion queue takes none). tgt->lock is never contended
- * today, only the task thread takes it. Serving one LU from several
- * threads needs more than that lock: every piece of state listed above as
- * the task thread's would have to become a message to the LU's thread or
- * get a lock of its own.
+ * operations (the completion queue and the transport's hand-off messages
+ * take none). tgt->lock is never contended: only the task thread takes it.
  */
 #ifndef CTGT_SCSI_H
 #define CTGT_SCSI_H

@@ -81,10 +81,12 @@ struct ctgt_server *ctgt_server_create(void);
  * A server on @nthreads network threads (0: one per online CPU; clamped to
  * CTGT_THREADS_MAX), each with its own event loop. Thread 0 is the caller's
  * of ctgt_server_run(), which starts the others and stops them before it
- * returns. The portals are served on thread 0; each target gets a thread
- * when it is added (round-robin) and every session and connection to it is
- * served there, along with its LUs' I/O completions (a callback LU's
- * callbacks run on its own worker threads either way: include/ctgt/lu.h).
+ * returns. The portals are served on thread 0; each target gets a home
+ * thread when it is added (round-robin), where its LUs' SCSI work and I/O
+ * completions run (a callback LU's callbacks run on its own worker threads
+ * either way: include/ctgt/lu.h). A target's first session is served there
+ * too, further ones on the other threads in turn, which hand their SCSI
+ * work to home by messages.
  * With 1 this is ctgt_server_create(). NULL when out of memory.
  */
 struct ctgt_server *ctgt_server_create_threads(unsigned nthreads);

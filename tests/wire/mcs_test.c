@@ -584,10 +584,13 @@ static void test_gap_nobody_can_fill(void **state)
 	a.cmdsn = n + 1;
 	itt_b = sess_cmd(&b, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, cdb, NULL, 0);	/* N+1 */
 	a.cmdsn = n + 3;
-	/* N+1 ran with ExpCmdSN N+2 (N skipped) before N+2 was let go. */
+	/* N+1 ran with ExpCmdSN N+2 (N skipped) before N+2 was let go; a
+	 * session off its target's thread answers after the hand-off
+	 * (iscsi/handoff.c), when N+2 may have been taken as well. */
 	expect_pdu(b.fd, &rx, ISCSI_OP_SCSI_RSP);
 	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt_b);
-	assert_int_equal(bhs_u32(rx.bhs, BHS_EXPCMDSN), n + 2);
+	assert_true(bhs_u32(rx.bhs, BHS_EXPCMDSN) == n + 2 ||
+		    bhs_u32(rx.bhs, BHS_EXPCMDSN) == n + 3);
 	b.exp_statsn++;
 	assert_int_equal(sess_expect_rsp(&a, itt_a, &rx), STATUS_GOOD);
 
