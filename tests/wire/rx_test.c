@@ -8,7 +8,13 @@
  * received straight into a task's buffer closes the connection and the
  * command never runs; and many PDUs sent in one piece (read in one read)
  * are all answered, also beyond the PDUs the target handles per wake-up,
- * and so are 64 KiB data segments sent back to back.
+ * and so are 64 KiB data segments sent back to back. A task that goes (LU
+ * reset by another session, connection closed) while its Data-Out is half
+ * received into its buffer takes the receive path's pointer into it along
+ * (the buffer cache gives that buffer to the next command); Data-In queued
+ * while another session resets the LU delivers its own task's data; PDUs
+ * pipelined behind a Login Request are answered, also when the login moves
+ * to another network thread with them in its read-ahead buffer.
  *
  * Usage: rx_test PORT TARGET_IQN (run by tests/integration/wire.sh, against
  * a mem: LU of at least 1 MiB).
@@ -738,6 +744,95 @@ static void test_reset_while_data_in_queued(void **state)
 	free(b);
 }
 
+/* @bhs (data length @len) and @len bytes of @data, padded, without
+ * digests, at @out; returns the length. */
+static size_t plain_pdu(uint8_t *out, uint8_t bhs[ISCSI_BHS_LEN], const void *data, uint32_t len)
+{
+	bhs_set_data_len(bhs, len);
+	memcpy(out, bhs, ISCSI_BHS_LEN);
+	if (len)
+		memcpy(out + ISCSI_BHS_LEN, data, len);
+	memset(out + ISCSI_BHS_LEN + len, 0, iscsi_pad(len));
+	return ISCSI_BHS_LEN + len + iscsi_pad(len);
+}
+
+/*
+ * The initiator does not wait for the Login Response: a NOP-Out and a WRITE
+ * with immediate data come in the same send as the Login Request, so the
+ * target reads them together with it. (No digests: these start only after
+ * the final Login Response is sent, and an initiator that pipelines cannot
+ * know when that is.) When the target is another thread's, the connection
+ * moves there with them still in its read-ahead buffer (iscsi/migrate.c).
+ * Both are answered once, and the WRITE's data lands.
+ */
+static void test_pipelined_after_login(void **state)
+{
+	enum { LEN = 4096, LBA = 640 };
+	uint8_t *wire = malloc(2 * MAX_PDU + 4096), bhs[ISCSI_BHS_LEN], data[LEN], back[LEN];
+	char keys[2048];
+	struct rx rx = { 0 };
+	struct sess s;
+	uint32_t itt, nop_itt;
+	size_t n, klen;
+	int fd;
+
+	(void)state;
+	assert_non_null(wire);
+	fill(data, LEN, 71);
+	klen = login_keys(keys, sizeof(keys), INITIATOR, g_target, "InitialR2T=No",
+			  "ImmediateData=Yes", "FirstBurstLength=8192", "MaxBurstLength=16384",
+			  "MaxRecvDataSegmentLength=4096", NULL);
+	login_bhs(bhs, LOGIN_TO_FFP, ++g_isid_seq);
+	n = plain_pdu(wire, bhs, keys, (uint32_t)klen);
+	/* What the session will be: CmdSN 1 (the login's was immediate), ITTs from 1. */
+	memset(&s, 0, sizeof(s));
+	s.cmdsn = 1;
+	s.next_itt = 1;
+	nop_itt = s.next_itt++;
+	sess_nop_bhs(bhs, &s, nop_itt);
+	n += plain_pdu(wire + n, bhs, "early", 5);
+	cmd_bhs(&s, bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE, LEN, 0x2a, LBA, LEN / BLOCK, &itt);
+	n += plain_pdu(wire + n, bhs, data, LEN);
+	fd = wire_connect(g_port);
+	send_all(fd, wire, n);
+	assert_int_equal(recv_pdu(fd, &s.login_rsp), 0);
+	sess_accept(&s, fd);
+	s.cmdsn = 2;
+	s.next_itt = itt + 1;
+	expect_pdu(fd, &rx, ISCSI_OP_NOP_IN);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), nop_itt);
+	assert_int_equal(rx.len, 5);
+	assert_memory_equal(rx.data, "early", 5);
+	check_sn(&s, rx.bhs);
+	expect_pdu(fd, &rx, ISCSI_OP_SCSI_RSP);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
+	check_sn(&s, rx.bhs);
+	if (rx.bhs[BHS_RSP_STATUS] != STATUS_GOOD) {
+		/* The power-on unit attention of a new I_T nexus: again. */
+		for (int i = 0; i < 3 && rx.bhs[BHS_RSP_STATUS] != STATUS_GOOD; i++) {
+			cmd_bhs(&s, bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE, LEN, 0x2a, LBA,
+				LEN / BLOCK, &itt);
+			send_pdu(fd, bhs, data, LEN);
+			expect_pdu(fd, &rx, ISCSI_OP_SCSI_RSP);
+			assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
+			check_sn(&s, rx.bhs);
+		}
+		assert_int_equal(rx.bhs[BHS_RSP_STATUS], STATUS_GOOD);
+	}
+	rx_free(&rx);
+	/* Nothing else came (no second answer to either). */
+	assert_quiet(fd, 100);
+	{
+		uint8_t cdb[16];
+
+		cdb_rw10(cdb, 0x28, LBA, LEN / BLOCK);
+		assert_int_equal(sess_run(&s, 0, cdb, NULL, 0, back, LEN, NULL), STATUS_GOOD);
+	}
+	assert_memory_equal(back, data, LEN);
+	sess_close(&s);
+	free(wire);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -749,6 +844,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_reset_while_data_out_lands),
 		cmocka_unit_test(test_close_while_data_out_lands),
 		cmocka_unit_test(test_reset_while_data_in_queued),
+		cmocka_unit_test(test_pipelined_after_login),
 	};
 
 	if (argc < 3) {
