@@ -14,6 +14,9 @@
 # tests/wire/rx_test.c: the receive path with both digests: PDUs cut into
 # small pieces, data of odd lengths landing in place, a bad data digest on
 # data received straight into a task's buffer, many PDUs in one send.
+# rx_test runs once more against the second target of a daemon with two
+# network threads: each of its logins moves to thread 1 (iscsi/migrate.c),
+# one with PDUs pipelined behind its Login Request in the read-ahead buffer.
 # tests/wire/mcs_test.c: multiple connections per session (CmdSN order across
 # connections, allegiance, Logout reasons, reinstatement, TMF across
 # connections, MaxConnections, keep-alive of a connection waiting for a CmdSN).
@@ -27,6 +30,13 @@ ctgt_start --lun 0=mem:,size=16M
 "$CTGT_BUILD"/tests/wire_test "$CTGT_PORT" "$CTGT_IQN"
 "$CTGT_BUILD"/tests/rx_test "$CTGT_PORT" "$CTGT_IQN"
 main_pid=$CTGT_PID main_port=$CTGT_PORT main_iqn=$CTGT_IQN
+
+rx_a=iqn.2026-11.io.ctgt.wire:rx-a rx_b=iqn.2026-11.io.ctgt.wire:rx-b
+ctgt_start --log-level debug --threads 2 --target "$rx_a" --lun 0=mem:,size=1M \
+	--target "$rx_b" --lun 0=mem:,size=16M
+"$CTGT_BUILD"/tests/rx_test "$CTGT_PORT" "$rx_b"
+grep -q "login to $rx_b continues on thread 1" "$CTGT_LOG" || fail "rx_test's logins did not migrate"
+ctgt_stop
 
 # Twelve targets: their SendTargets answer is well over 512 bytes.
 iqns=()

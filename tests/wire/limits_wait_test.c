@@ -7,6 +7,10 @@
  * keep-alive sends no ping whose answer could not be read while the
  * connection is not read, nor times out one sent before.
  *
+ * Two WRITEs with immediate data sent in one piece behind a long READ: the
+ * first waits for buffers with its data in place in the read-ahead buffer,
+ * the second behind it, and both land as sent.
+ *
  * Usage: limits_wait_test PORT TARGET_IQN MODE [DAEMON_PID]
  *   MODE: hangup (needs DAEMON_PID) | deferred | deferred-ping
  */
@@ -216,12 +220,66 @@ static void test_keepalive_ping_outstanding_while_deferred(void **state)
 	sess_close(&s);
 }
 
+/*
+ * --nop-interval 1. Two 4 KiB WRITEs with immediate data sent in one piece
+ * behind the 4 MiB READ: the first waits for buffers with its data where
+ * the target read it (in place in the read-ahead buffer, the second WRITE
+ * behind it), for about 4 s. Once it runs, each WRITE's blocks hold its
+ * own data.
+ */
+static void test_deferred_keeps_immediate_data(void **state)
+{
+	enum { LEN = 4096, LBA1 = 9000, LBA2 = 9008 };
+	uint8_t flags = ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE | ATTR_SIMPLE, cdb[16];
+	uint8_t a[LEN], b[LEN], back[LEN], wire[2 * (ISCSI_BHS_LEN + LEN)];
+	struct cmds c;
+	struct sess s;
+
+	(void)state;
+	for (unsigned i = 0; i < LEN; i++) {
+		a[i] = (uint8_t)(i * 7 + 1);
+		b[i] = (uint8_t)(i * 13 + 5);
+	}
+	sess_on(&s, wire_connect(g_port), 1);
+	memset(&c, 0, sizeof(c));
+	cdb_rw10(cdb, 0x28, 0, 8192);
+	cmds_add(&c, sess_cmd(&s, 0, ISCSI_FLAG_FINAL | ISCSI_CMD_READ | ATTR_SIMPLE, 4 * MiB, cdb,
+			      NULL, 0));
+	cdb_rw10(cdb, 0x2a, LBA1, LEN / 512);
+	cmd_bhs(wire, &s, flags, LEN, cdb);
+	bhs_set_data_len(wire, LEN);
+	memcpy(wire + ISCSI_BHS_LEN, a, LEN);
+	cmds_add(&c, bhs_u32(wire, BHS_ITT));
+	cdb_rw10(cdb, 0x2a, LBA2, LEN / 512);
+	cmd_bhs(wire + ISCSI_BHS_LEN + LEN, &s, flags, LEN, cdb);
+	bhs_set_data_len(wire + ISCSI_BHS_LEN + LEN, LEN);
+	memcpy(wire + 2 * ISCSI_BHS_LEN + LEN, b, LEN);
+	cmds_add(&c, bhs_u32(wire + ISCSI_BHS_LEN + LEN, BHS_ITT));
+	sleep_ms(100);	/* the READ runs */
+	send_all(s.fd, wire, sizeof(wire));
+	assert_int_equal(cmds_read(&s, &c, 15000, 3), 3);
+	assert_int_equal(c.status[0], STATUS_GOOD);
+	assert_int_equal(c.got[0], 4 * MiB);
+	assert_int_equal(c.status[1], STATUS_GOOD);
+	assert_int_equal(c.status[2], STATUS_GOOD);
+	cdb_rw10(cdb, 0x28, LBA1, LEN / 512);
+	assert_int_equal(sess_run(&s, 0, cdb, NULL, 0, back, LEN, NULL), STATUS_GOOD);
+	assert_memory_equal(back, a, LEN);
+	cdb_rw10(cdb, 0x28, LBA2, LEN / 512);
+	assert_int_equal(sess_run(&s, 0, cdb, NULL, 0, back, LEN, NULL), STATUS_GOOD);
+	assert_memory_equal(back, b, LEN);
+	sess_close(&s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest hangup[] = {
 		cmocka_unit_test(test_hangup_while_waiting_for_buffers),
 	};
-	const struct CMUnitTest deferred[] = { cmocka_unit_test(test_keepalive_while_deferred) };
+	const struct CMUnitTest deferred[] = {
+		cmocka_unit_test(test_keepalive_while_deferred),
+		cmocka_unit_test(test_deferred_keeps_immediate_data),
+	};
 	const struct CMUnitTest deferred_ping[] = {
 		cmocka_unit_test(test_keepalive_ping_outstanding_while_deferred),
 	};

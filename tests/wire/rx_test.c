@@ -8,7 +8,13 @@
  * received straight into a task's buffer closes the connection and the
  * command never runs; and many PDUs sent in one piece (read in one read)
  * are all answered, also beyond the PDUs the target handles per wake-up,
- * and so are 64 KiB data segments sent back to back.
+ * and so are 64 KiB data segments sent back to back. A task that goes (LU
+ * reset by another session, connection closed) while its Data-Out is half
+ * received into its buffer takes the receive path's pointer into it along
+ * (the buffer cache gives that buffer to the next command); Data-In queued
+ * while another session resets the LU delivers its own task's data; PDUs
+ * pipelined behind a Login Request are answered, also when the login moves
+ * to another network thread with them in its read-ahead buffer.
  *
  * Usage: rx_test PORT TARGET_IQN (run by tests/integration/wire.sh, against
  * a mem: LU of at least 1 MiB).
@@ -169,19 +175,29 @@ static uint8_t expect_rsp(struct sess *s, uint32_t itt)
 	return status;
 }
 
-/* READ(10) of @len bytes at @lba into @buf, Data-In checked for order. */
-static void read_back(struct sess *s, uint32_t lba, uint8_t *buf, uint32_t len)
+/* Send a READ(10) of @len bytes at @lba; returns its ITT. */
+static uint32_t read_send(struct sess *s, uint32_t lba, uint32_t len)
 {
 	uint8_t bhs[ISCSI_BHS_LEN];
-	struct rx rx = { 0 };
-	uint32_t itt, got = 0;
+	uint32_t itt;
 
 	cmd_bhs(s, bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_READ, len, 0x28, lba,
 		(uint16_t)(len / BLOCK), &itt);
 	dsend(s->fd, bhs, NULL, 0, false, false);
+	return itt;
+}
+
+/* The Data-In of the READ @itt of @len bytes into @buf, checked for order,
+ * status GOOD in the last. */
+static void read_collect(struct sess *s, uint32_t itt, uint8_t *buf, uint32_t len)
+{
+	struct rx rx = { 0 };
+	uint32_t got = 0;
+
 	for (int i = 0; i < 4096; i++) {
 		drecv(s->fd, &rx);
 		assert_int_equal(bhs_opcode(rx.bhs), ISCSI_OP_DATA_IN);
+		assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
 		assert_int_equal(bhs_u32(rx.bhs, BHS_BUFFER_OFFSET), got);
 		assert_true(got + rx.len <= len);
 		memcpy(buf + got, rx.data, rx.len);
@@ -193,6 +209,12 @@ static void read_back(struct sess *s, uint32_t lba, uint8_t *buf, uint32_t len)
 	assert_int_equal(rx.bhs[BHS_RSP_STATUS], STATUS_GOOD);
 	sess_check_sn(s, rx.bhs);
 	rx_free(&rx);
+}
+
+/* READ(10) of @len bytes at @lba into @buf, Data-In checked for order. */
+static void read_back(struct sess *s, uint32_t lba, uint8_t *buf, uint32_t len)
+{
+	read_collect(s, read_send(s, lba, len), buf, len);
 }
 
 /* The first command of a new I_T nexus reports a unit attention: absorb it. */
@@ -256,6 +278,48 @@ static struct r2t expect_r2t(struct sess *s, uint32_t itt)
 			  bhs_u32(rx.bhs, BHS_R2T_DESIRED_LEN) };
 	rx_free(&rx);
 	return r;
+}
+
+/* An immediate Task Management Function Request (@fn, LUN 0, @rtt) on @s;
+ * returns its response code. */
+static uint8_t tmf_req(struct sess *s, uint8_t fn, uint32_t rtt)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	uint32_t itt = s->next_itt++;
+	struct rx rx = { 0 };
+	uint8_t rsp;
+
+	bhs[BHS_OPCODE] = ISCSI_OP_TMF_REQ | ISCSI_OP_IMMEDIATE;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | fn;
+	bhs_set_u32(bhs, BHS_ITT, itt);
+	bhs_set_u32(bhs, BHS_TMF_RTT, rtt);
+	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+	bhs_set_u32(bhs, BHS_TMF_REFCMDSN, s->cmdsn);
+	dsend(s->fd, bhs, NULL, 0, false, false);
+	drecv(s->fd, &rx);
+	assert_int_equal(bhs_opcode(rx.bhs), ISCSI_OP_TMF_RSP);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
+	check_sn(s, rx.bhs);
+	rsp = rx.bhs[BHS_RSP_RESPONSE];
+	rx_free(&rx);
+	return rsp;
+}
+
+/* WRITE(10) of 16 KiB at @lba (login()'s bursts): 8 KiB immediate, the
+ * rest answering the R2T. */
+static void write16k(struct sess *s, uint32_t lba, const uint8_t *data)
+{
+	uint8_t bhs[ISCSI_BHS_LEN];
+	struct r2t r;
+	uint32_t itt;
+
+	cmd_bhs(s, bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE, 16384, 0x2a, lba, 16384 / BLOCK, &itt);
+	dsend(s->fd, bhs, data, 8192, false, false);
+	r = expect_r2t(s, itt);
+	assert_int_equal(r.off, 8192);
+	data_out(s, itt, r.ttt, 0, r.off, data, r.len, true, false);
+	assert_int_equal(expect_rsp(s, itt), STATUS_GOOD);
 }
 
 /* ---- tests ---- */
@@ -519,6 +583,256 @@ static void test_large_segments(void **state)
 	free(wire);
 }
 
+/*
+ * A LOGICAL UNIT RESET from another session while a Data-Out is half
+ * received straight into its task's buffer: the task goes (no response),
+ * and so must the receive path's pointer into that buffer, which the
+ * thread's cache gives the next command of the same size. The other
+ * session's WRITE, taking that buffer and waiting for its R2T data, keeps
+ * its immediate data; the rest of the first Data-Out is dropped and its
+ * blocks keep what they held.
+ */
+static void test_reset_while_data_out_lands(void **state)
+{
+	enum { LEN = 16384, LBA_X = 512, LBA_Y = 544, PART = 4096, FN_LUN_RESET = 5 };
+	uint8_t *old = malloc(LEN), *xd = malloc(LEN), *yd = malloc(LEN), *back = malloc(LEN);
+	uint8_t *wire = malloc(MAX_PDU), bhs[ISCSI_BHS_LEN];
+	struct rx rx = { 0 };
+	struct sess x, y;
+	uint32_t itt, yitt, nop_itt;
+	struct r2t r;
+	size_t n, head = ISCSI_BHS_LEN + ISCSI_DIGEST_LEN + PART;
+
+	(void)state;
+	assert_non_null(old);
+	assert_non_null(xd);
+	assert_non_null(yd);
+	assert_non_null(back);
+	assert_non_null(wire);
+	fill(old, LEN, 41);
+	fill(xd, LEN, 42);
+	fill(yd, LEN, 43);
+	login(&x);
+	write16k(&x, LBA_X, old);
+	/* No immediate data: one R2T for all of it, answered by one Data-Out
+	 * of which the header and PART bytes go now. */
+	cmd_bhs(&x, bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE, LEN, 0x2a, LBA_X, LEN / BLOCK, &itt);
+	dsend(x.fd, bhs, NULL, 0, false, false);
+	r = expect_r2t(&x, itt);
+	assert_int_equal(r.off, 0);
+	assert_int_equal(r.len, LEN);
+	sess_data_out_bhs(bhs, &x, itt, r.ttt, 0, 0, true);
+	n = build_pdu(wire, bhs, xd, LEN, false);
+	send_all(x.fd, wire, head);
+	usleep(100000);
+	login(&y);
+	assert_int_equal(tmf_req(&y, FN_LUN_RESET, ISCSI_RSVD_TAG), 0);
+	clear_ua(&y);
+	cmd_bhs(&y, bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE, LEN, 0x2a, LBA_Y, LEN / BLOCK, &yitt);
+	dsend(y.fd, bhs, yd, 8192, false, false);
+	r = expect_r2t(&y, yitt);
+	/* The rest of X's Data-Out, then a ping that must be answered. */
+	send_all(x.fd, wire + head, n - head);
+	nop_itt = x.next_itt++;
+	sess_nop_bhs(bhs, &x, nop_itt);
+	dsend(x.fd, bhs, NULL, 0, false, false);
+	drecv(x.fd, &rx);
+	assert_int_equal(bhs_opcode(rx.bhs), ISCSI_OP_NOP_IN);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), nop_itt);
+	check_sn(&x, rx.bhs);
+	rx_free(&rx);
+	data_out(&y, yitt, r.ttt, 0, r.off, yd, r.len, true, false);
+	assert_int_equal(expect_rsp(&y, yitt), STATUS_GOOD);
+	read_back(&y, LBA_Y, back, LEN);
+	assert_memory_equal(back, yd, LEN);
+	read_back(&y, LBA_X, back, LEN);
+	assert_memory_equal(back, old, LEN);
+	sess_close(&x);
+	sess_close(&y);
+	free(old);
+	free(xd);
+	free(yd);
+	free(back);
+	free(wire);
+}
+
+/*
+ * The connection closes while a Data-Out is half received into its task's
+ * buffer: the command never runs, the blocks keep what they held, and a
+ * WRITE of the same size on a new session (its buffer most likely the one
+ * the closed task had) is written as sent.
+ */
+static void test_close_while_data_out_lands(void **state)
+{
+	enum { LEN = 16384, LBA_X = 576, LBA_Y = 608, PART = 6000 };
+	uint8_t *old = malloc(LEN), *xd = malloc(LEN), *yd = malloc(LEN), *back = malloc(LEN);
+	uint8_t *wire = malloc(MAX_PDU), bhs[ISCSI_BHS_LEN];
+	struct sess x, y;
+	struct r2t r;
+	uint32_t itt;
+
+	(void)state;
+	assert_non_null(old);
+	assert_non_null(xd);
+	assert_non_null(yd);
+	assert_non_null(back);
+	assert_non_null(wire);
+	fill(old, LEN, 51);
+	fill(xd, LEN, 52);
+	fill(yd, LEN, 53);
+	login(&x);
+	write16k(&x, LBA_X, old);
+	cmd_bhs(&x, bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE, LEN, 0x2a, LBA_X, LEN / BLOCK, &itt);
+	dsend(x.fd, bhs, NULL, 0, false, false);
+	r = expect_r2t(&x, itt);
+	sess_data_out_bhs(bhs, &x, itt, r.ttt, 0, 0, true);
+	build_pdu(wire, bhs, xd, LEN, false);
+	send_all(x.fd, wire, ISCSI_BHS_LEN + ISCSI_DIGEST_LEN + PART);
+	usleep(100000);
+	sess_close(&x);
+	usleep(100000);
+	login(&y);
+	write16k(&y, LBA_Y, yd);
+	read_back(&y, LBA_Y, back, LEN);
+	assert_memory_equal(back, yd, LEN);
+	read_back(&y, LBA_X, back, LEN);
+	assert_memory_equal(back, old, LEN);
+	sess_close(&y);
+	free(old);
+	free(xd);
+	free(yd);
+	free(back);
+	free(wire);
+}
+
+/*
+ * An 8 MiB READ whose Data-In (pointing into the task's buffer) mostly
+ * waits in the target's transmit queue, the initiator not reading: a
+ * LOGICAL UNIT RESET and an 8 MiB READ of other blocks by another session
+ * meanwhile (whose buffer the cache would give from the first one's, were
+ * it released early) do not change what the first READ delivers.
+ */
+static void test_reset_while_data_in_queued(void **state)
+{
+	enum { LEN = 8u << 20, LBA_A = 0, LBA_B = 16384, FN_LUN_RESET = 5 };
+	uint8_t *before = malloc(LEN), *got = malloc(LEN), *b = malloc(LEN);
+	uint8_t mark[16384];
+	struct sess x, y;
+	uint32_t itt;
+
+	(void)state;
+	assert_non_null(before);
+	assert_non_null(got);
+	assert_non_null(b);
+	fill(mark, sizeof(mark), 61);
+	login_bursts(&x, true);
+	login(&y);
+	write16k(&y, LBA_B, mark);	/* the two regions differ */
+	read_back(&x, LBA_A, before, LEN);
+	itt = read_send(&x, LBA_A, LEN);
+	usleep(200000);
+	assert_int_equal(tmf_req(&y, FN_LUN_RESET, ISCSI_RSVD_TAG), 0);
+	clear_ua(&y);
+	read_back(&y, LBA_B, b, LEN);
+	assert_memory_equal(b, mark, sizeof(mark));
+	read_collect(&x, itt, got, LEN);
+	assert_memory_equal(got, before, LEN);
+	sess_close(&x);
+	sess_close(&y);
+	free(before);
+	free(got);
+	free(b);
+}
+
+/* @bhs (data length @len) and @len bytes of @data, padded, without
+ * digests, at @out; returns the length. */
+static size_t plain_pdu(uint8_t *out, uint8_t bhs[ISCSI_BHS_LEN], const void *data, uint32_t len)
+{
+	bhs_set_data_len(bhs, len);
+	memcpy(out, bhs, ISCSI_BHS_LEN);
+	if (len)
+		memcpy(out + ISCSI_BHS_LEN, data, len);
+	memset(out + ISCSI_BHS_LEN + len, 0, iscsi_pad(len));
+	return ISCSI_BHS_LEN + len + iscsi_pad(len);
+}
+
+/*
+ * The initiator does not wait for the Login Response: a NOP-Out and a WRITE
+ * with immediate data come in the same send as the Login Request, so the
+ * target reads them together with it. (No digests: these start only after
+ * the final Login Response is sent, and an initiator that pipelines cannot
+ * know when that is.) When the target is another thread's, the connection
+ * moves there with them still in its read-ahead buffer (iscsi/migrate.c).
+ * Both are answered once, and the WRITE's data lands.
+ */
+static void test_pipelined_after_login(void **state)
+{
+	enum { LEN = 4096, LBA = 640 };
+	uint8_t *wire = malloc(2 * MAX_PDU + 4096), bhs[ISCSI_BHS_LEN], data[LEN], back[LEN];
+	char keys[2048];
+	struct rx rx = { 0 };
+	struct sess s;
+	uint32_t itt, nop_itt;
+	size_t n, klen;
+	int fd;
+
+	(void)state;
+	assert_non_null(wire);
+	fill(data, LEN, 71);
+	klen = login_keys(keys, sizeof(keys), INITIATOR, g_target, "InitialR2T=No",
+			  "ImmediateData=Yes", "FirstBurstLength=8192", "MaxBurstLength=16384",
+			  "MaxRecvDataSegmentLength=4096", NULL);
+	login_bhs(bhs, LOGIN_TO_FFP, ++g_isid_seq);
+	n = plain_pdu(wire, bhs, keys, (uint32_t)klen);
+	/* What the session will be: CmdSN 1 (the login's was immediate), ITTs from 1. */
+	memset(&s, 0, sizeof(s));
+	s.cmdsn = 1;
+	s.next_itt = 1;
+	nop_itt = s.next_itt++;
+	sess_nop_bhs(bhs, &s, nop_itt);
+	n += plain_pdu(wire + n, bhs, "early", 5);
+	cmd_bhs(&s, bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE, LEN, 0x2a, LBA, LEN / BLOCK, &itt);
+	n += plain_pdu(wire + n, bhs, data, LEN);
+	fd = wire_connect(g_port);
+	send_all(fd, wire, n);
+	assert_int_equal(recv_pdu(fd, &s.login_rsp), 0);
+	sess_accept(&s, fd);
+	s.cmdsn = 2;
+	s.next_itt = itt + 1;
+	expect_pdu(fd, &rx, ISCSI_OP_NOP_IN);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), nop_itt);
+	assert_int_equal(rx.len, 5);
+	assert_memory_equal(rx.data, "early", 5);
+	check_sn(&s, rx.bhs);
+	expect_pdu(fd, &rx, ISCSI_OP_SCSI_RSP);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
+	check_sn(&s, rx.bhs);
+	if (rx.bhs[BHS_RSP_STATUS] != STATUS_GOOD) {
+		/* The power-on unit attention of a new I_T nexus: again. */
+		for (int i = 0; i < 3 && rx.bhs[BHS_RSP_STATUS] != STATUS_GOOD; i++) {
+			cmd_bhs(&s, bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_WRITE, LEN, 0x2a, LBA,
+				LEN / BLOCK, &itt);
+			send_pdu(fd, bhs, data, LEN);
+			expect_pdu(fd, &rx, ISCSI_OP_SCSI_RSP);
+			assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
+			check_sn(&s, rx.bhs);
+		}
+		assert_int_equal(rx.bhs[BHS_RSP_STATUS], STATUS_GOOD);
+	}
+	rx_free(&rx);
+	/* Nothing else came (no second answer to either). */
+	assert_quiet(fd, 100);
+	{
+		uint8_t cdb[16];
+
+		cdb_rw10(cdb, 0x28, LBA, LEN / BLOCK);
+		assert_int_equal(sess_run(&s, 0, cdb, NULL, 0, back, LEN, NULL), STATUS_GOOD);
+	}
+	assert_memory_equal(back, data, LEN);
+	sess_close(&s);
+	free(wire);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +841,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bad_digest_into_task_buffer),
 		cmocka_unit_test(test_many_pdus_in_one_send),
 		cmocka_unit_test(test_large_segments),
+		cmocka_unit_test(test_reset_while_data_out_lands),
+		cmocka_unit_test(test_close_while_data_out_lands),
+		cmocka_unit_test(test_reset_while_data_in_queued),
+		cmocka_unit_test(test_pipelined_after_login),
 	};
 
 	if (argc < 3) {
