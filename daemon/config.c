@@ -409,6 +409,15 @@ static size_t count_luns(const struct ctgt_config *cfg)
 	return n;
 }
 
+int config_session_threads(const char *s, size_t n)
+{
+	if (n == 6 && memcmp(s, "spread", 6) == 0)
+		return CONFIG_SESSIONS_SPREAD;
+	if (n == 6 && memcmp(s, "target", 6) == 0)
+		return CONFIG_SESSIONS_TARGET;
+	return 0;
+}
+
 /* ---- resource limits ----------------------------------------------------- */
 
 /* The offset of @field of struct ctgt_limits, which must be an unsigned
@@ -536,6 +545,8 @@ static void move_settings(struct ctgt_config *dst, struct ctgt_config *src)
 		dst->max_connections = src->max_connections;
 	if (src->threads != 0)
 		dst->threads = src->threads;
+	if (src->session_threads != 0)
+		dst->session_threads = src->session_threads;
 	move_chap(&dst->discovery_chap, &src->discovery_chap);
 	move_chap(&dst->discovery_mutual_chap, &src->discovery_mutual_chap);
 }

@@ -72,6 +72,11 @@ struct ctgt_target_cfg {
 
 /* Highest --max-connections / "maxConnections" (the server clamps to its own limit). */
 #define CONFIG_MAX_CONNECTIONS 64
+/* --session-threads spread|target: where a target's sessions run. */
+enum { CONFIG_SESSIONS_SPREAD = 1, CONFIG_SESSIONS_TARGET = 2 };
+/* The value of "spread" or "target" (@n bytes), or 0. */
+int config_session_threads(const char *s, size_t n);
+
 /* Highest --threads / "threads" (CTGT_THREADS_MAX). */
 #define CONFIG_MAX_THREADS 64
 
@@ -87,6 +92,9 @@ struct ctgt_config {
 	struct ctgt_limits limits; /**< resource limits; 0 fields: the defaults */
 	int max_connections;	/**< --max-connections / "maxConnections": per session; 0 = default */
 	int threads;		/**< --threads / "threads": network threads; 0 = one per online CPU */
+	/** --session-threads / "sessionThreads": 0 = not given (spread),
+	 *  CONFIG_SESSIONS_SPREAD, CONFIG_SESSIONS_TARGET */
+	int session_threads;
 	struct ctgt_chap_cfg discovery_chap;	/**< --discovery-chap / "discoveryChap" */
 	/** --discovery-mutual-chap / "discoveryMutualChap": the target's own
 	 *  credentials in discovery sessions (needs discovery_chap) */

@@ -767,6 +767,24 @@ static bool load_threads(struct jload *jl, json_t *root, struct ctgt_config *cfg
 	return true;
 }
 
+/* "sessionThreads": "spread" or "target" (ctgt's own key). */
+static bool load_session_threads(struct jload *jl, json_t *root, struct ctgt_config *cfg)
+{
+	json_t *v = json_object_get(root, "sessionThreads");
+
+	if (v == NULL)
+		return true;
+	cfg->session_threads = json_is_string(v) ? config_session_threads(json_string_value(v),
+									  json_string_length(v))
+						 : 0;
+	if (!cfg->session_threads) {
+		set_err(jl->err, jl->errlen, "%s: \"sessionThreads\" must be \"spread\" or \"target\"",
+			jl->file);
+		return false;
+	}
+	return true;
+}
+
 /* "discoveryChap" and "discoveryMutualChap": the credentials of discovery
  * sessions, the initiators' and the target's own (ctgt's keys). */
 static bool load_discovery_chap(struct jload *jl, json_t *root, struct ctgt_config *cfg)
@@ -797,7 +815,8 @@ static bool load_discovery_chap(struct jload *jl, json_t *root, struct ctgt_conf
 int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_t errlen)
 {
 	static const char *const known[] = { "storages", "iscsiportals", "iscsitargets",
-					     "stateDir", "maxConnections", "threads", "discoveryChap",
+					     "stateDir", "maxConnections", "threads", "sessionThreads",
+					     "discoveryChap",
 					     "discoveryMutualChap", NULL };
 	struct jload jl = { .file = path, .err = err, .errlen = errlen };
 	json_t *root;
@@ -812,6 +831,7 @@ int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_
 	 * once the whole file is good, so a bad file leaves it as it was. */
 	ok = load_state_dir(&jl, root, &jl.out) && load_limits(&jl, root, &jl.out.limits) &&
 	     load_max_connections(&jl, root, &jl.out) && load_threads(&jl, root, &jl.out) &&
+	     load_session_threads(&jl, root, &jl.out) &&
 	     load_discovery_chap(&jl, root, &jl.out) &&
 	     load_array(&jl, root, "storages", load_storage) &&
 	     load_array(&jl, root, "iscsiportals", load_portal) &&

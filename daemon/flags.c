@@ -35,6 +35,7 @@ struct flags {
 	struct ctgt_limits limits;	/* 0: not given */
 	int max_connections;
 	int threads;
+	int session_threads;
 };
 
 static int flag_portal(struct flags *fl, const char *val, char *err, size_t errlen)
@@ -386,6 +387,16 @@ static int flag_threads(struct flags *fl, const char *val, char *err, size_t err
 	return 0;
 }
 
+static int flag_session_threads(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	fl->session_threads = config_session_threads(val, strlen(val));
+	if (!fl->session_threads) {
+		set_err(err, errlen, "--session-threads %s: expected spread or target", val);
+		return -1;
+	}
+	return 0;
+}
+
 static int flag_state_dir(struct flags *fl, const char *val, char *err, size_t errlen)
 {
 	return flag_once(&fl->state_dir, "state-dir", val, err, errlen);
@@ -411,6 +422,7 @@ static const struct {
 	{ "allow-target-reset", flag_allow_target_reset },
 	{ "max-connections", flag_max_connections },
 	{ "threads", flag_threads },
+	{ "session-threads", flag_session_threads },
 	/* the resource limits' flags are in config_limits[] (flag_limit) */
 	/* authentication and access control */
 	{ "chap", flag_chap },
@@ -537,6 +549,8 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 		cfg->max_connections = fl->max_connections;
 	if (fl->threads > 0)		/* the flag wins over "threads" */
 		cfg->threads = fl->threads;
+	if (fl->session_threads)	/* and over "sessionThreads" */
+		cfg->session_threads = fl->session_threads;
 	if (merge(cfg, &fl->portals, "--portal", err, errlen) < 0)
 		return -1;
 	for (size_t i = 0; i < fl->ngroups; i++)

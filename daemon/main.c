@@ -31,7 +31,8 @@ static void usage(FILE *out)
 		"                  [--connection-limit N] [--connection-limit-per-address N]\n"
 		"                  [--session-limit N] [--login-timeout SECONDS]\n"
 		"                  [--connection-buffer SIZE] [--tx-backlog SIZE] [--buffer-cache SIZE]\n"
-		"                  [--max-connections N] [--threads N]\n");
+		"                  [--max-connections N] [--threads N]\n"
+		"                  [--session-threads spread|target]\n");
 }
 
 static int fail(const char *msg)
@@ -218,6 +219,7 @@ static int serve(int argc, char **argv)
 	ctgt_server_set_limits(srv, &cfg.limits);
 	if (cfg.max_connections > 0)
 		ctgt_server_set_max_connections(srv, (unsigned)cfg.max_connections);
+	ctgt_server_set_spread_sessions(srv, cfg.session_threads != CONFIG_SESSIONS_TARGET);
 	if (build_targets(srv, &cfg, err, sizeof(err)) < 0 ||
 	    start_portals(srv, &cfg, err, sizeof(err)) < 0) {
 		fail(err);

@@ -273,6 +273,11 @@ void ctgt_server_set_limits(struct ctgt_server *s, const struct ctgt_limits *lim
 	iscsi_server_set_limits(s->isrv, &l);
 }
 
+void ctgt_server_set_spread_sessions(struct ctgt_server *s, bool on)
+{
+	iscsi_server_set_spread_sessions(s->isrv, on);
+}
+
 void ctgt_server_set_max_connections(struct ctgt_server *s, unsigned n)
 {
 	iscsi_server_set_max_connections(s->isrv, n);

@@ -139,6 +139,8 @@ struct iscsi_server {
 	struct iscsi_thread *thr;	/* nthreads of them */
 	unsigned nthreads;
 	unsigned next_home;		/* the thread the next target gets */
+	bool keep_home;			/* every session on its target's home thread
+					 * (iscsi_server_set_spread_sessions) */
 	struct iscsi_target_limits lim;
 	struct list_node targets;
 	struct iscsi_portal **portals;	/* on thread 0 */

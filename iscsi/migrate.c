@@ -13,7 +13,8 @@
  * progress: MC/S joining, session or connection reinstatement) goes to that
  * thread; a new pair gets the target's home thread when the target has no
  * placement yet (so one session, or --threads 1, pays no hand-off), else
- * the next thread round-robin from home. Only a leading login (TSIH 0)
+ * the next thread round-robin from home (with --session-threads target,
+ * home again: iscsi_server_set_spread_sessions()). Only a leading login (TSIH 0)
  * makes an entry; a join that finds none goes to home (and fails there). Every connection that looked a
  * pair up holds a reference to its entry until it is freed; the entry goes
  * with the last. So session lookup, creation, reinstatement and MC/S
@@ -82,7 +83,7 @@ static struct iscsi_target *login_target(const struct iscsi_conn *conn)
 /* Under t->place_mu: the entry of (@ini, @isid), or a new one. NULL: no
  * memory (the login then goes to home, unplaced). */
 static struct iscsi_place *place_get(struct iscsi_target *t, unsigned nthreads, const char *ini,
-				     const uint8_t isid[6], bool create)
+				     const uint8_t isid[6], bool create, bool keep_home)
 {
 	struct iscsi_place *p;
 
@@ -98,7 +99,7 @@ static struct iscsi_place *place_get(struct iscsi_target *t, unsigned nthreads, 
 	memcpy(p->isid, isid, 6);
 	if (!t->places)
 		t->place_next = 0;	/* the first one is home's */
-	p->thread = (t->home->index + t->place_next++) % nthreads;
+	p->thread = (t->home->index + (keep_home ? 0 : t->place_next++)) % nthreads;
 	p->next = t->places;
 	t->places = p;
 	return p;
@@ -116,7 +117,8 @@ static struct iscsi_thread *place_login(struct iscsi_conn *conn, struct iscsi_ta
 
 	if (login_key(conn, "InitiatorName", ini, sizeof(ini))) {
 		pthread_mutex_lock(&t->place_mu);
-		p = place_get(t, srv->nthreads, ini, bhs + BHS_LOGIN_ISID, leading);
+		p = place_get(t, srv->nthreads, ini, bhs + BHS_LOGIN_ISID, leading,
+			      srv->keep_home);
 		if (p)
 			p->refs++;
 		pthread_mutex_unlock(&t->place_mu);

@@ -313,6 +313,11 @@ void iscsi_server_set_limits(struct iscsi_server *srv, const struct iscsi_server
 	};
 }
 
+void iscsi_server_set_spread_sessions(struct iscsi_server *srv, bool on)
+{
+	srv->keep_home = !on;
+}
+
 void iscsi_server_set_max_connections(struct iscsi_server *srv, unsigned n)
 {
 	if (n < 1)

@@ -89,6 +89,14 @@ int iscsi_server_add_portal(struct iscsi_server *srv, const char *host, uint16_t
  */
 void iscsi_server_set_nop(struct iscsi_server *srv, unsigned interval_s, unsigned timeout_s);
 
+/**
+ * Whether the sessions of one target are spread over the threads (@on, the
+ * default: migrate.c) or all served by the target's home thread, so that
+ * none hands its SCSI work over (cheaper per I/O, one core per target).
+ * Before serving; applies to sessions placed from then on.
+ */
+void iscsi_server_set_spread_sessions(struct iscsi_server *srv, bool on);
+
 /** MaxConnections offered to new sessions (clamped to 1..ISCSI_MAX_CONNECTIONS). */
 void iscsi_server_set_max_connections(struct iscsi_server *srv, unsigned n);
 

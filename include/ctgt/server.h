@@ -207,6 +207,12 @@ void ctgt_server_set_nop(struct ctgt_server *srv, unsigned interval_s, unsigned 
 #define CTGT_MAX_CONNECTIONS_LIMIT 64
 void ctgt_server_set_max_connections(struct ctgt_server *srv, unsigned n);
 
+/** Spread the sessions of one target over the network threads (@on, the
+ *  default), or serve them all on the target's own thread, where they make
+ *  their SCSI calls without a hand-off between threads (less CPU per I/O;
+ *  one core for all of a target's sessions). Before ctgt_server_run(). */
+void ctgt_server_set_spread_sessions(struct ctgt_server *srv, bool on);
+
 /**
  * What clients may make the server hold. Beyond a limit the server refuses
  * politely and logs one rate-limited line. A 0 field keeps its default.

@@ -151,6 +151,19 @@ check_loadgen one
 assert_not_contains "$(cat "$CTGT_LOG")" "network threads" "the log of a one-thread daemon"
 ctgt_stop
 
+# --session-threads target: every session of a target on its home thread,
+# none handing its commands over (B's two loadgen sessions both on thread 1).
+start_two --threads 2 --session-threads target
+loadgen_bg keep "$B" 0.5
+wait $! || fail "loadgen with --session-threads target failed: $(cat "$CTGT_TMP/keep.err")"
+check_loadgen keep
+assert_eq "$(grep -c "of $B on thread 1 (the target's)" "$CTGT_LOG" || true)" 2 \
+	"sessions of $B on its thread with --session-threads target"
+! grep -q "handing its commands" "$CTGT_LOG" || fail "a session was spread with --session-threads target"
+ctgt_stop
+ctgt_expect_startup_fail "--session-threads all: expected spread or target" \
+	--session-threads all --portal 127.0.0.1:0 --lun 0=mem:,size=1M
+
 # The flag's range.
 ctgt_expect_startup_fail "--threads 0: expected a number from 1 to 64" --threads 0 \
 	--portal 127.0.0.1:0 --lun 0=mem:,size=1M

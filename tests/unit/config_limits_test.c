@@ -223,6 +223,34 @@ static void test_threads(void **state)
 	load_fails(f, "{\"threads\": \"2\"}", ": \"threads\" must be a number from 1 to 64");
 }
 
+/* --session-threads and "sessionThreads": spread (the default) or target;
+ * the flag wins over the file. */
+static void test_session_threads(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", NULL), 0);
+	assert_int_equal(f->cfg.session_threads, 0);
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--session-threads", "target", NULL), 0);
+	assert_int_equal(f->cfg.session_threads, CONFIG_SESSIONS_TARGET);
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--session-threads=spread", NULL), 0);
+	assert_int_equal(f->cfg.session_threads, CONFIG_SESSIONS_SPREAD);
+	PARSE_FAILS(f, "--session-threads targets: expected spread or target",
+		    "--lun", "0=mem:,size=1M", "--session-threads", "targets");
+
+	write_config(f, "{\"sessionThreads\": \"target\", \"storages\": [{\"deviceID\": 1,"
+		     " \"path\": \"mem:\", \"size\": \"1M\"}],"
+		     " \"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"0\": 1}}}}");
+	assert_int_equal(parse(f, "--config", f->path, NULL), 0);
+	assert_int_equal(f->cfg.session_threads, CONFIG_SESSIONS_TARGET);
+	assert_int_equal(parse(f, "--config", f->path, "--session-threads", "spread", NULL), 0);
+	assert_int_equal(f->cfg.session_threads, CONFIG_SESSIONS_SPREAD);
+	config_free(&f->cfg);
+	load_fails(f, "{\"sessionThreads\": 1}", ": \"sessionThreads\" must be \"spread\" or \"target\"");
+	load_fails(f, "{\"sessionThreads\": \"home\"}",
+		   ": \"sessionThreads\" must be \"spread\" or \"target\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +259,7 @@ int main(void)
 		T(test_limit_table_bounds),
 		T(test_max_connections),
 		T(test_threads),
+		T(test_session_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
