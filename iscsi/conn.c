@@ -273,6 +273,13 @@ static int conn_flush(struct iscsi_conn *conn)
 			}
 			w -= (ssize_t)left;
 			tx_done(conn, pdu, true);
+			/* A sent callback may have closed the connection, and so
+			 * emptied its queue: a response that frees its CmdSN
+			 * slot can run a command of another connection of the
+			 * session held behind it, such as a Logout that closes
+			 * this connection by its CID. */
+			if (conn->state == CONN_CLOSED)
+				return -1;
 		}
 	}
 	return 0;
