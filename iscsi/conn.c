@@ -274,10 +274,9 @@ static int conn_flush(struct iscsi_conn *conn)
 			w -= (ssize_t)left;
 			tx_done(conn, pdu, true);
 			/* A sent callback may have closed the connection, and so
-			 * emptied its queue: a response that frees its CmdSN
-			 * slot can run a command of another connection of the
-			 * session held behind it, such as a Logout that closes
-			 * this connection by its CID. */
+			 * emptied its queue: freeing a task lets the task set
+			 * start the next one, whose response, built at once,
+			 * closes the connection when memory runs out. */
 			if (conn->state == CONN_CLOSED)
 				return -1;
 		}
