@@ -19,6 +19,7 @@ int bs_cq_init(struct bs_cq *cq)
 	cq->lhead = cq->ltail = NULL;
 	cq->pollers = NULL;
 	cq->batch = false;
+	cq->acked = false;
 	cq->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	return cq->efd < 0 ? -errno : 0;
 }
