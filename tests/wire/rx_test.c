@@ -284,18 +284,12 @@ static struct r2t expect_r2t(struct sess *s, uint32_t itt)
  * returns its response code. */
 static uint8_t tmf_req(struct sess *s, uint8_t fn, uint32_t rtt)
 {
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	uint8_t bhs[ISCSI_BHS_LEN];
 	uint32_t itt = s->next_itt++;
 	struct rx rx = { 0 };
 	uint8_t rsp;
 
-	bhs[BHS_OPCODE] = ISCSI_OP_TMF_REQ | ISCSI_OP_IMMEDIATE;
-	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | fn;
-	bhs_set_u32(bhs, BHS_ITT, itt);
-	bhs_set_u32(bhs, BHS_TMF_RTT, rtt);
-	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn);
-	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
-	bhs_set_u32(bhs, BHS_TMF_REFCMDSN, s->cmdsn);
+	sess_tmf_bhs(bhs, s, itt, fn, 0, rtt, s->cmdsn);
 	dsend(s->fd, bhs, NULL, 0, false, false);
 	drecv(s->fd, &rx);
 	assert_int_equal(bhs_opcode(rx.bhs), ISCSI_OP_TMF_RSP);

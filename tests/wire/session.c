@@ -225,6 +225,20 @@ void sess_nop_bhs(uint8_t bhs[ISCSI_BHS_LEN], const struct sess *s, uint32_t itt
 	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
 }
 
+void sess_tmf_bhs(uint8_t bhs[ISCSI_BHS_LEN], const struct sess *s, uint32_t itt, uint8_t fn,
+		  uint8_t lun, uint32_t rtt, uint32_t refcmdsn)
+{
+	memset(bhs, 0, ISCSI_BHS_LEN);
+	bhs[BHS_OPCODE] = ISCSI_OP_TMF_REQ | ISCSI_OP_IMMEDIATE;
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | fn;
+	bhs[BHS_LUN + 1] = lun;
+	bhs_set_u32(bhs, BHS_ITT, itt);
+	bhs_set_u32(bhs, BHS_TMF_RTT, rtt);
+	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn);
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+	bhs_set_u32(bhs, BHS_TMF_REFCMDSN, refcmdsn);
+}
+
 void sess_data_out(struct sess *s, uint32_t itt, uint32_t ttt, uint32_t datasn, uint32_t off,
 		   const void *data, uint32_t len, bool final)
 {

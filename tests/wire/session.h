@@ -136,6 +136,10 @@ void sess_data_out_bhs(uint8_t bhs[ISCSI_BHS_LEN], const struct sess *s, uint32_
 		       uint32_t ttt, uint32_t datasn, uint32_t off, bool final);
 /** The BHS of an immediate NOP-Out ping of @s with ITT @itt (no TTT). */
 void sess_nop_bhs(uint8_t bhs[ISCSI_BHS_LEN], const struct sess *s, uint32_t itt);
+/** The BHS of an immediate Task Management Function Request: function @fn
+ *  on @lun, referenced task @rtt and RefCmdSN @refcmdsn. */
+void sess_tmf_bhs(uint8_t bhs[ISCSI_BHS_LEN], const struct sess *s, uint32_t itt, uint8_t fn,
+		  uint8_t lun, uint32_t rtt, uint32_t refcmdsn);
 void sess_data_out(struct sess *s, uint32_t itt, uint32_t ttt, uint32_t datasn, uint32_t off,
 		   const void *data, uint32_t len, bool final);
 

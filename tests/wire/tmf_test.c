@@ -82,19 +82,12 @@ static void clear_uas(struct sess *s)
 /* An immediate Task Management Function Request; returns the response code. */
 static uint8_t tmf(struct sess *s, uint8_t fn, uint8_t lun, uint32_t rtt, uint32_t refcmdsn)
 {
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	uint8_t bhs[ISCSI_BHS_LEN];
 	uint32_t itt = s->next_itt++;
 	struct rx rx = { 0 };
 	uint8_t rsp;
 
-	bhs[BHS_OPCODE] = ISCSI_OP_TMF_REQ | ISCSI_OP_IMMEDIATE;
-	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | fn;
-	bhs[BHS_LUN + 1] = lun;
-	bhs_set_u32(bhs, BHS_ITT, itt);
-	bhs_set_u32(bhs, BHS_TMF_RTT, rtt);
-	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn);
-	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
-	bhs_set_u32(bhs, BHS_TMF_REFCMDSN, refcmdsn);
+	sess_tmf_bhs(bhs, s, itt, fn, lun, rtt, refcmdsn);
 	send_pdu(s->fd, bhs, NULL, 0);
 	expect_pdu(s->fd, &rx, ISCSI_OP_TMF_RSP);
 	assert_true(rx.bhs[BHS_FLAGS] & ISCSI_FLAG_FINAL);

@@ -61,18 +61,12 @@ static void close_pair(struct sess *a, struct sess *b)
 /* A TMF request (immediate); returns its response code. */
 static uint8_t tmf(struct sess *s, uint8_t fn, uint32_t rtt, uint32_t refcmdsn)
 {
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	uint8_t bhs[ISCSI_BHS_LEN];
 	uint32_t itt = s->next_itt++;
 	struct rx rx = { 0 };
 	uint8_t rsp;
 
-	bhs[BHS_OPCODE] = ISCSI_OP_TMF_REQ | ISCSI_OP_IMMEDIATE;
-	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL | fn;
-	bhs_set_u32(bhs, BHS_ITT, itt);
-	bhs_set_u32(bhs, BHS_TMF_RTT, rtt);
-	bhs_set_u32(bhs, BHS_CMDSN, s->cmdsn);
-	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
-	bhs_set_u32(bhs, BHS_TMF_REFCMDSN, refcmdsn);
+	sess_tmf_bhs(bhs, s, itt, fn, 0, rtt, refcmdsn);
 	send_pdu(s->fd, bhs, NULL, 0);
 	expect_pdu(s->fd, &rx, ISCSI_OP_TMF_RSP);
 	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
