@@ -567,7 +567,7 @@ static void test_failure_ends_session(void **state)
  * waits for it: the session skips the gap instead of hanging. */
 static void test_gap_nobody_can_fill(void **state)
 {
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 }, data[BLOCK], got[BLOCK];
 	struct sess a, b;
 	struct rx rx = { 0 };
 	uint32_t n, itt_a, itt_b;
@@ -616,21 +616,25 @@ static void test_gap_nobody_can_fill(void **state)
 	sess_close(&a);
 	sess_close(&b);
 
-	/* B waits with M+1; A, the last connection that could bring M, sends
-	 * M+2: M is skipped, and M+1 still runs before M+2. */
+	/* B waits with M+1, a WRITE; A, the last connection that could bring
+	 * M, sends M+2, an ORDERED READ of the same block: M is skipped, and
+	 * M+1 still enters the task set first, so the READ waits for its data
+	 * and sees it. (Not judged by ExpCmdSN: a session off its target's
+	 * thread builds M+1's response after the hand-off, when M+2 may have
+	 * been taken too.) */
 	lead_login(&a, "MaxConnections=2", false);
 	join(&b, &a, 1);
+	write_block(&a, 40, 0x11);
 	n = a.cmdsn;
 	a.cmdsn = n + 1;
-	itt_b = sess_cmd(&b, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, cdb, NULL, 0);	/* M+1 */
+	itt_b = rw10(&b, 0x2a, 40);					/* M+1 */
 	assert_quiet(b.fd, 200);
-	itt_a = sess_cmd(&a, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, cdb, NULL, 0);	/* M+2 */
-	expect_pdu(b.fd, &rx, ISCSI_OP_SCSI_RSP);
-	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt_b);
-	assert_int_equal(bhs_u32(rx.bhs, BHS_EXPCMDSN), n + 2);	/* ran first */
-	expect_pdu(a.fd, &rx, ISCSI_OP_SCSI_RSP);
-	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt_a);
-	assert_int_equal(bhs_u32(rx.bhs, BHS_EXPCMDSN), n + 3);
+	itt_a = rw10_attr(&a, 0x28, 40, ATTR_ORDERED);			/* M+2 */
+	memset(data, 0x22, sizeof(data));
+	answer_r2t(&b, itt_b, data);
+	assert_int_equal(sess_expect_rsp(&b, itt_b, &rx), STATUS_GOOD);
+	expect_read(&a, itt_a, got);
+	assert_memory_equal(got, data, BLOCK);
 	rx_free(&rx);
 	sess_close(&a);
 	sess_close(&b);
