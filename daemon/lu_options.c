@@ -459,19 +459,17 @@ int lu_check(const struct ctgt_lun_cfg *lun, enum lu_syntax syn, char *why, size
 
 /* ---- writing a LU back -------------------------------------------------- */
 
-/* ",NAME[=VALUE]" of an option that is set. */
-static void flag_setting(const struct lu_opt *o, uint64_t v, char *buf, size_t len)
+/* ",NAME[=VALUE]" of an option that is set; snprintf()'s length. */
+static int flag_setting(const struct lu_opt *o, uint64_t v, char *buf, size_t len)
 {
 	char num[32];
 
-	if (o->type == LU_OPT_BOOL) {
-		snprintf(buf, len, ",%s", o->flag);
-	} else if (o->type == LU_OPT_ENUM) {
-		snprintf(buf, len, ",%s=%s", o->flag, v ? o->on : o->off);
-	} else {
-		fmt_size(v, num, sizeof(num));
-		snprintf(buf, len, ",%s=%s", o->flag, num);
-	}
+	if (o->type == LU_OPT_BOOL)
+		return snprintf(buf, len, ",%s", o->flag);
+	if (o->type == LU_OPT_ENUM)
+		return snprintf(buf, len, ",%s=%s", o->flag, v ? o->on : o->off);
+	fmt_size(v, num, sizeof(num));
+	return snprintf(buf, len, ",%s=%s", o->flag, num);
 }
 
 int lu_format_flag(const struct ctgt_lun_cfg *lun, char *buf, size_t len)
@@ -488,10 +486,10 @@ int lu_format_flag(const struct ctgt_lun_cfg *lun, char *buf, size_t len)
 		if (opt_is_default(&lun->params, o))
 			continue;
 		if (o->flag == NULL)
-			return say(buf, len, "%s %llu has no --lun option", o->key,
-					(unsigned long long)opt_get(&lun->params, o));
-		flag_setting(o, opt_get(&lun->params, o), buf + n, len - (size_t)n);
-		n += (int)strlen(buf + n);
+			return say(buf, len, "%s %u has no --lun option", o->key,
+				   o->type == LU_OPT_SHIFT ? log2_of(opt_get(&lun->params, o)) :
+				   (unsigned)opt_get(&lun->params, o));
+		n += flag_setting(o, opt_get(&lun->params, o), buf + n, len - (size_t)n);
 	}
 	if (n < 0 || (size_t)n >= len)
 		return say(buf, len, "too long");
