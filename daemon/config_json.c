@@ -84,10 +84,13 @@ static void warn_unknown_storage_keys(const struct jload *jl, const char *where,
 	static const char *const known[] = { "deviceID", "path", "online", NULL };
 	const char *key;
 	json_t *val;
+	char keys[256];
 
+	lu_json_keys(keys, sizeof(keys));
 	json_object_foreach(obj, key, val)
 		if (!key_known(key, known) && lu_opt_find(LU_SYNTAX_JSON, key, strlen(key)) == NULL)
-			LOG_WARN("config", "%s: %s: ignoring unknown key \"%s\"", jl->file, where, key);
+			LOG_WARN("config", "%s: %s: ignoring unknown key \"%s\" (a storage has "
+				 "deviceID, path, online, %s)", jl->file, where, key, keys);
 }
 
 /* An optional boolean member; false with an error when it is not one. */

@@ -191,7 +191,7 @@ static size_t next_flag(size_t i)
 size_t lu_synopsis(char *buf, size_t len)
 {
 	size_t n = 0;
-	int open = 0;
+	int depth = 0;	/* brackets open */
 
 	for (size_t i = next_flag((size_t)-1); i < lu_noptions; i = next_flag(i)) {
 		char form[64];
@@ -199,10 +199,10 @@ size_t lu_synopsis(char *buf, size_t len)
 
 		opt_form(&lu_options[i], form, sizeof(form));
 		n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, "[,%s", form);
-		open++;
+		depth++;
 		if (k < lu_noptions && lu_options[k].nested)
 			continue;
-		for (; open > 0; open--)
+		for (; depth > 0; depth--)
 			n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, "]");
 	}
 	return n;
@@ -537,6 +537,16 @@ json_t *lu_to_json(const struct ctgt_lun_cfg *lun)
 }
 
 /* ---- usage text ---------------------------------------------------------- */
+
+size_t lu_json_keys(char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < lu_noptions; i++)
+		n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, "%s%s",
+				      i ? ", " : "", lu_options[i].key);
+	return n;
+}
 
 /* The length of the bracketed group at @s ("[,io=uring[,direct]]"). */
 static size_t group_len(const char *s)

@@ -99,6 +99,10 @@ json_t *lu_to_json(const struct ctgt_lun_cfg *lun);
  *  into @buf; its length (truncated like snprintf when @len is short). */
 size_t lu_synopsis(char *buf, size_t len);
 
+/** The config.json keys, "blockShift, size, ..." into @buf; its length
+ *  (truncated like snprintf when @len is short). */
+size_t lu_json_keys(char *buf, size_t len);
+
 /** "[--lun N=PATH" and the synopsis, wrapped at 80 columns with lines after
  *  the first indented by @indent + 9 spaces, then "]...\n". */
 void lu_usage(FILE *out, int indent);

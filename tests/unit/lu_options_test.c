@@ -401,6 +401,20 @@ static void test_lookup(void **state)
 		assert_non_null(lu_options[i].help);
 }
 
+/* The key list of config_json.c's unknown-key warning. */
+static void test_json_keys(void **state)
+{
+	char keys[256];
+
+	(void)state;
+	assert_true(lu_json_keys(keys, sizeof(keys)) < sizeof(keys));
+	assert_string_equal(keys, "blockShift, size, physicalBlockSize, maxBandwidth, "
+			    "thinProvisioning, readonly, removable, io, direct");
+	assert_int_equal(lu_json_keys(keys, 8), strlen("blockShift, size, physicalBlockSize, "
+			 "maxBandwidth, thinProvisioning, readonly, removable, io, direct"));
+	assert_string_equal(keys, "blockSh");
+}
+
 /* The usage text: the table's synopsis, wrapped at 80 columns. */
 static void test_usage(void **state)
 {
@@ -444,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_check_struct),
 		cmocka_unit_test(test_format_refuses),
 		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_json_keys),
 		cmocka_unit_test(test_usage),
 	};
 
