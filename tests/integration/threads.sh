@@ -30,7 +30,8 @@ B=iqn.2026-11.io.ctgt.threads:b
 start_two() { # extra daemon flags
 	ctgt_start --log-level debug "$@" \
 		--target "$A" --lun "0=$CTGT_TMP/a.img,size=16M" \
-		--target "$B" --lun "0=$CTGT_TMP/b.img,size=16M" --allow-target-reset
+		--target "$B" --lun "0=$CTGT_TMP/b.img,size=16M" \
+		--lun "1=$CTGT_TMP/b1.img,size=1M,thin,max_bandwidth=1M" --allow-target-reset
 }
 
 # loadgen_bg NAME IQN SECONDS: verified mixed I/O in the background.
@@ -81,7 +82,7 @@ grep -q "of $B on thread 1 (the target's)" "$CTGT_LOG" ||
 n0=$(on_thread "$B" 0)
 n1=$(on_thread "$B" 1)
 "$CTGT_BUILD"/tests/xthread_test "$CTGT_PORT" "$B"
-[ "$(on_thread "$B" 0)" -ge $((n0 + 5)) ] && [ "$(on_thread "$B" 1)" -ge $((n1 + 5)) ] ||
+[ "$(on_thread "$B" 0)" -ge $((n0 + 11)) ] && [ "$(on_thread "$B" 1)" -ge $((n1 + 11)) ] ||
 	fail "xthread_test's sessions were not on both threads: $(grep "tsih .* of $B" "$CTGT_LOG")"
 ctgt_alive
 
