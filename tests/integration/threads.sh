@@ -85,6 +85,12 @@ n1=$(on_thread "$B" 1)
 [ "$(on_thread "$B" 0)" -ge $((n0 + 11)) ] && [ "$(on_thread "$B" 1)" -ge $((n1 + 11)) ] ||
 	fail "xthread_test's sessions were not on both threads: $(grep "tsih .* of $B" "$CTGT_LOG")"
 ctgt_alive
+# A refuses target resets: its sessions on both threads are refused in
+# turn (the per-target count of refusals is shared by the threads).
+a0=$(on_thread "$A" 1)
+"$CTGT_BUILD"/tests/xthread_test "$CTGT_PORT" "$A" refusing
+[ "$(on_thread "$A" 1)" -gt "$a0" ] || fail "no session of $A on thread 1 for the refused resets"
+ctgt_alive
 
 # Four sessions to one target: two on each thread, verified at once.
 loadgen4() { # NAME IQN SECONDS

@@ -16,7 +16,8 @@
  *
  * Usage: xthread_test PORT TARGET_IQN (run by tests/integration/threads.sh,
  * with no other session to the target open; LUN 1 a thin 1 MiB LU capped
- * at 1 MB/s).
+ * at 1 MB/s). With a third argument "refusing", the target is one that
+ * refuses target resets, and only test_reset_refused_both runs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,7 +36,7 @@
 #define BLOCK		512u
 #define INITIATOR	"iqn.2026-12.io.ctgt:xthread-test"
 
-enum { FN_ABORT_TASK = 1, FN_LUN_RESET = 5 };
+enum { FN_ABORT_TASK = 1, FN_LUN_RESET = 5, FN_WARM_RESET = 6 };
 
 static int g_port;
 static const char *g_target;
@@ -479,6 +480,26 @@ static void test_remote_close_inflight(void **state)
 	close_pair(&h, &r);
 }
 
+/* On a target that refuses TARGET WARM RESET (threads.sh: target A, run
+ * with "refusing"): sessions on both threads are refused in turn, each
+ * answered "not authorized" (6). The refusals are counted per target for
+ * the rate-limited warning (tmf.c), by both threads: under TSan this is
+ * where an unlocked count shows. */
+static void test_reset_refused_both(void **state)
+{
+	struct sess h, r;
+
+	(void)state;
+	login_pair(&h, &r);
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(tmf(&r, FN_WARM_RESET, ISCSI_RSVD_TAG, 0), 6);
+		assert_int_equal(tmf(&h, FN_WARM_RESET, ISCSI_RSVD_TAG, 0), 6);
+	}
+	assert_int_equal(tur(&r), 0);
+	assert_int_equal(tur(&h), 0);
+	close_pair(&h, &r);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,13 +515,19 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_remote_close_inflight),
 	};
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s PORT TARGET_IQN\n", argv[0]);
+	const struct CMUnitTest refusing[] = {
+		cmocka_unit_test(test_reset_refused_both),
+	};
+
+	if (argc != 3 && (argc != 4 || strcmp(argv[3], "refusing") != 0)) {
+		fprintf(stderr, "usage: %s PORT TARGET_IQN [refusing]\n", argv[0]);
 		return 2;
 	}
 	g_port = atoi(argv[1]);
 	g_target = argv[2];
 	if (getenv("XT_ONLY"))
 		cmocka_set_test_filter(getenv("XT_ONLY"));
+	if (argc == 4)
+		return cmocka_run_group_tests(refusing, NULL, NULL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
