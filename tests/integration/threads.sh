@@ -90,6 +90,9 @@ ctgt_alive
 a0=$(on_thread "$A" 1)
 "$CTGT_BUILD"/tests/xthread_test "$CTGT_PORT" "$A" refusing
 [ "$(on_thread "$A" 1)" -gt "$a0" ] || fail "no session of $A on thread 1 for the refused resets"
+# 40 refusals, one warning line (the first; the next is 10 s away).
+assert_eq "$(grep -c "RESET from .* refused on $A (.*; 1 refused since" "$CTGT_LOG" || true)" 1 \
+	"warning lines for the refused resets of $A"
 ctgt_alive
 
 # Four sessions to one target: two on each thread, verified at once.
