@@ -10,7 +10,10 @@
 # I/O at the same time (loadgen --verify), two sessions of one target on
 # two threads as well as four; tests/wire/xthread_test.c runs reservations,
 # unit attentions, LUN RESET and ABORT TASK across two threads' sessions
-# and COMPARE AND WRITE; MC/S (tests/wire/mcs_test.c: joining,
+# and COMPARE AND WRITE, and on B's LUN 1 (thin, capped at 1 MB/s, so that
+# I/O and jobs stay in flight) SANITIZE and FORMAT UNIT from a remote
+# session, ABORT TASK, LUN RESET and a close while its READ is in the
+# store; A's sessions on both threads are refused target resets; MC/S (tests/wire/mcs_test.c: joining,
 # reinstatement, CmdSN order across connections, resets) and task
 # management (tests/wire/tmf_test.c: ABORT TASK, LUN RESET, warm and cold
 # target resets) run against the target of thread 1, alone and with a
