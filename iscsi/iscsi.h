@@ -68,7 +68,7 @@ struct iscsi_target {
 	struct list_node link;	/* in srv->targets */
 	struct iscsi_thread *home;	/* the task thread of its LUs; fixed */
 	/* Session placement (migrate.c): taken at login and logout only,
-	 * never per I/O. */
+	 * never per I/O (and by a refused target reset, tmf.c). */
 	pthread_mutex_t place_mu;
 	struct iscsi_place *places;	/* (initiator, ISID) -> thread */
 	unsigned place_next;		/* round-robin from home */
@@ -79,8 +79,9 @@ struct iscsi_target {
 	struct acl acl;		/* who may log in; empty: everyone */
 	struct iscsi_initiator *inits;
 	size_t ninits;
-	uint64_t reset_log_ms;	/* tmf.c: next "reset refused" line not before */
-	unsigned reset_refused;	/* tmf.c: refusals since the last line */
+	/* tmf.c, under place_mu (sessions of every thread refuse resets): */
+	uint64_t reset_log_ms;	/* next "reset refused" line not before */
+	unsigned reset_refused;	/* refusals since the last line */
 };
 
 struct auth_throttle;		/* auth_throttle.c: recent CHAP failures */

@@ -194,26 +194,41 @@ static void close_target_conns(struct iscsi_conn *self)
  * repeating refused resets must not flood the log. */
 #define RESET_LOG_MS 10000u
 
+/* Count a refusal; true when a line is due (*n: the refusals it reports).
+ * The target's sessions on every thread count here (migrate.c spreads
+ * them), so under place_mu: a refused reset is as rare as a login. */
+static bool refusal_due(struct iscsi_target *t, unsigned *n)
+{
+	uint64_t now = evloop_now_ms();
+	bool due;
+
+	pthread_mutex_lock(&t->place_mu);
+	*n = ++t->reset_refused;
+	due = now >= t->reset_log_ms;
+	if (due) {
+		t->reset_refused = 0;
+		t->reset_log_ms = now + RESET_LOG_MS;
+	}
+	pthread_mutex_unlock(&t->place_mu);
+	return due;
+}
+
 /* TARGET WARM/COLD RESET on a target that does not allow them. */
 static bool reset_refused(struct iscsi_conn *conn, int fn)
 {
 	struct iscsi_target *t = conn->sess->target;
 	char name[LOG_ESC_LEN];
-	uint64_t now = evloop_now_ms();
+	unsigned n;
 
 	if ((fn != SCSI_TMF_TARGET_WARM_RESET && fn != SCSI_TMF_TARGET_COLD_RESET) ||
 	    scsi_tgt_target_reset_allowed(t->scsi))
 		return false;
-	t->reset_refused++;
-	if (now < t->reset_log_ms)
+	if (!refusal_due(t, &n))
 		return true;
 	LOG_WARN("tmf", "%s: TARGET %s RESET from \"%s\" refused on %s (not allowed for this "
 		 "target; %u refused since the last such line)", conn->peer,
 		 fn == SCSI_TMF_TARGET_COLD_RESET ? "COLD" : "WARM",
-		 log_escape(name, sizeof(name), conn->sess->params.initiator_name), t->name,
-		 t->reset_refused);
-	t->reset_refused = 0;
-	t->reset_log_ms = now + RESET_LOG_MS;
+		 log_escape(name, sizeof(name), conn->sess->params.initiator_name), t->name, n);
 	return true;
 }
 

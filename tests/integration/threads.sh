@@ -10,7 +10,10 @@
 # I/O at the same time (loadgen --verify), two sessions of one target on
 # two threads as well as four; tests/wire/xthread_test.c runs reservations,
 # unit attentions, LUN RESET and ABORT TASK across two threads' sessions
-# and COMPARE AND WRITE; MC/S (tests/wire/mcs_test.c: joining,
+# and COMPARE AND WRITE, and on B's LUN 1 (thin, capped at 1 MB/s, so that
+# I/O and jobs stay in flight) SANITIZE and FORMAT UNIT from a remote
+# session, ABORT TASK, LUN RESET and a close while its READ is in the
+# store; A's sessions on both threads are refused target resets; MC/S (tests/wire/mcs_test.c: joining,
 # reinstatement, CmdSN order across connections, resets) and task
 # management (tests/wire/tmf_test.c: ABORT TASK, LUN RESET, warm and cold
 # target resets) run against the target of thread 1, alone and with a
@@ -30,7 +33,8 @@ B=iqn.2026-11.io.ctgt.threads:b
 start_two() { # extra daemon flags
 	ctgt_start --log-level debug "$@" \
 		--target "$A" --lun "0=$CTGT_TMP/a.img,size=16M" \
-		--target "$B" --lun "0=$CTGT_TMP/b.img,size=16M" --allow-target-reset
+		--target "$B" --lun "0=$CTGT_TMP/b.img,size=16M" \
+		--lun "1=$CTGT_TMP/b1.img,size=1M,thin,max_bandwidth=1M" --allow-target-reset
 }
 
 # loadgen_bg NAME IQN SECONDS: verified mixed I/O in the background.
@@ -81,8 +85,17 @@ grep -q "of $B on thread 1 (the target's)" "$CTGT_LOG" ||
 n0=$(on_thread "$B" 0)
 n1=$(on_thread "$B" 1)
 "$CTGT_BUILD"/tests/xthread_test "$CTGT_PORT" "$B"
-[ "$(on_thread "$B" 0)" -ge $((n0 + 5)) ] && [ "$(on_thread "$B" 1)" -ge $((n1 + 5)) ] ||
+[ "$(on_thread "$B" 0)" -ge $((n0 + 11)) ] && [ "$(on_thread "$B" 1)" -ge $((n1 + 11)) ] ||
 	fail "xthread_test's sessions were not on both threads: $(grep "tsih .* of $B" "$CTGT_LOG")"
+ctgt_alive
+# A refuses target resets: its sessions on both threads are refused in
+# turn (the per-target count of refusals is shared by the threads).
+a0=$(on_thread "$A" 1)
+"$CTGT_BUILD"/tests/xthread_test "$CTGT_PORT" "$A" refusing
+[ "$(on_thread "$A" 1)" -gt "$a0" ] || fail "no session of $A on thread 1 for the refused resets"
+# 40 refusals, one warning line (the first; the next is 10 s away).
+assert_eq "$(grep -c "RESET from .* refused on $A (.*; 1 refused since" "$CTGT_LOG" || true)" 1 \
+	"warning lines for the refused resets of $A"
 ctgt_alive
 
 # Four sessions to one target: two on each thread, verified at once.

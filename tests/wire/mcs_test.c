@@ -499,6 +499,27 @@ static void test_session_reinstatement(void **state)
 	sess_close(&n);
 }
 
+/* A TEST UNIT READY on @a with CmdSN @n, the gap before an aborted request
+ * held with n + 1: GOOD, and ExpCmdSN n + 1, or n + 2 when the held one's
+ * CmdSN was taken first (a session off its target's thread builds the
+ * response after the hand-off, threads.sh, by when it may have been). */
+static void tur_filling_gap(struct sess *a, uint32_t n)
+{
+	static const uint8_t cdb[16];
+	struct rx rx = { 0 };
+	uint32_t itt = sess_cmd(a, 0, ISCSI_FLAG_FINAL | ATTR_SIMPLE, 0, cdb, NULL, 0);
+	uint32_t exp;
+
+	expect_pdu(a->fd, &rx, ISCSI_OP_SCSI_RSP);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), itt);
+	assert_int_equal(rx.bhs[BHS_RSP_STATUS], STATUS_GOOD);
+	assert_int_equal(bhs_u32(rx.bhs, BHS_STATSN), a->exp_statsn);
+	a->exp_statsn++;
+	exp = bhs_u32(rx.bhs, BHS_EXPCMDSN);
+	assert_true(exp == n + 1 || exp == n + 2);
+	rx_free(&rx);
+}
+
 /* ABORT TASK on B finds the task of A; the response goes on B, none on A. */
 static void test_abort_task_on_other_connection(void **state)
 {
@@ -529,7 +550,7 @@ static void test_abort_task_on_other_connection(void **state)
 	assert_quiet(b.fd, 200);
 	a.cmdsn = n;		/* an immediate request carries the next CmdSN */
 	assert_int_equal(abort_task(&a, itt, n + 1), 0);
-	assert_int_equal(tur(&a), STATUS_GOOD);
+	tur_filling_gap(&a, n);
 	a.cmdsn = n + 2;
 	assert_quiet(b.fd, 300);
 	assert_int_equal(tur(&b), STATUS_GOOD);	/* B reads again; the window moved on */

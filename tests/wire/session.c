@@ -254,6 +254,12 @@ uint8_t sess_run(struct sess *s, uint8_t lun, const uint8_t cdb[16], const void 
 	uint8_t flags = ISCSI_FLAG_FINAL | ATTR_SIMPLE | (out_len ? ISCSI_CMD_WRITE : 0) |
 			(in_cap ? ISCSI_CMD_READ : 0);
 	uint32_t itt = sess_cmd(s, lun, flags, out_len ? out_len : in_cap, cdb, out, out_len);
+
+	return sess_wait(s, itt, in, in_cap, sense);
+}
+
+uint8_t sess_wait(struct sess *s, uint32_t itt, void *in, uint32_t in_cap, uint8_t *sense)
+{
 	struct rx rx = { 0 };
 	uint32_t got = 0;
 	uint8_t status;

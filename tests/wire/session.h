@@ -156,6 +156,13 @@ uint8_t sess_run(struct sess *s, uint8_t lun, const uint8_t cdb[16], const void 
 		 uint32_t out_len, void *in, uint32_t in_cap, uint8_t *sense);
 
 /**
+ * The second half of sess_run(), for a command sent with sess_cmd(): its
+ * Data-In into @in (up to @in_cap bytes) and its status, the next PDUs
+ * on @s (asserted to be @itt's), its sense into @sense when given.
+ */
+uint8_t sess_wait(struct sess *s, uint32_t itt, void *in, uint32_t in_cap, uint8_t *sense);
+
+/**
  * sess_run() TEST UNIT READY on @lun until GOOD, at most 3 times: a new
  * I_T nexus first reports its unit attentions.
  */
