@@ -199,45 +199,74 @@ static const struct command *find(int argc, char **argv, bool *help)
 	return NULL;
 }
 
-int main(int argc, char **argv)
-{
+struct opts {
 	char buf[256];
-	const char *path = control_default_path(buf, sizeof(buf));
-	const struct command *cmd;
-	const char *raw_req = NULL;
-	bool as_json = false, help;
-	json_t *reply;
-	int k = 1, fd, rc;
+	const char *path;	/* the socket */
+	const char *raw;	/* --raw REQUEST, or NULL */
+	bool json;
+	int next;		/* argv index of the command's first word */
+};
 
-	for (; k < argc && strncmp(argv[k], "--", 2) == 0; k++) {
-		if (strcmp(argv[k], "--socket") == 0 && k + 1 < argc) {
-			path = argv[++k];
-		} else if (strcmp(argv[k], "--raw") == 0 && k + 1 < argc) {
-			raw_req = argv[++k];
-		} else if (strcmp(argv[k], "--json") == 0) {
-			as_json = true;
-		} else if (strcmp(argv[k], "--help") == 0) {
-			usage(stdout);
-			return 0;
-		} else {
-			usage(stderr);
-			return 2;
-		}
+/* The options before the command: 0 to go on, else the exit status + 1. */
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	o->path = control_default_path(o->buf, sizeof(o->buf));
+	for (o->next = 1; o->next < argc && strncmp(argv[o->next], "--", 2) == 0; o->next++) {
+		const char *a = argv[o->next];
+		bool has_val = o->next + 1 < argc;
+
+		if (strcmp(a, "--socket") == 0 && has_val)
+			o->path = argv[++o->next];
+		else if (strcmp(a, "--raw") == 0 && has_val)
+			o->raw = argv[++o->next];
+		else if (strcmp(a, "--json") == 0)
+			o->json = true;
+		else if (strcmp(a, "--help") == 0)
+			return usage(stdout), 1;
+		else
+			return usage(stderr), 3;
 	}
-	if (path == NULL) {
+	if (o->path == NULL) {
 		fprintf(stderr, "ctgtadm: no default socket (set XDG_RUNTIME_DIR or --socket)\n");
-		return 2;
+		return 3;
 	}
-	if (raw_req != NULL && k == argc) {
-		if ((fd = connect_to(path)) < 0)
-			return 1;
-		rc = raw(fd, raw_req);
+	return 0;
+}
+
+/* Send @cmd (or, when NULL, the raw request of @o) and show the reply. */
+static int run(const struct opts *o, const struct command *cmd)
+{
+	int fd = connect_to(o->path), rc;
+	json_t *reply;
+
+	if (fd < 0)
+		return 1;
+	if (cmd == NULL) {
+		rc = raw(fd, o->raw);
 		close(fd);
 		return rc;
 	}
-	cmd = find(argc - k, argv + k, &help);
-	if (cmd == NULL || raw_req != NULL) {
-		if (k < argc)
+	reply = request(fd, cmd);
+	close(fd);
+	rc = reply ? show(reply, cmd, o->json) : 1;
+	json_decref(reply);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	const struct command *cmd;
+	bool help;
+	int rc = parse_opts(argc, argv, &o);
+
+	if (rc != 0)
+		return rc - 1;
+	if (o.raw != NULL && o.next == argc)
+		return run(&o, NULL);
+	cmd = find(argc - o.next, argv + o.next, &help);
+	if (cmd == NULL || o.raw != NULL) {
+		if (o.next < argc)
 			fprintf(stderr, "ctgtadm: unknown command\n");
 		usage(stderr);
 		return 2;
@@ -246,11 +275,5 @@ int main(int argc, char **argv)
 		printf("ctgtadm %s: %s\n", cmd->name, cmd->help);
 		return 0;
 	}
-	if ((fd = connect_to(path)) < 0)
-		return 1;
-	reply = request(fd, cmd);
-	close(fd);
-	rc = reply ? show(reply, cmd, as_json) : 1;
-	json_decref(reply);
-	return rc;
+	return run(&o, cmd);
 }
