@@ -89,7 +89,7 @@ $(BUILD)/ctgt: $(BUILD)/obj/daemon/main.o $(BUILD)/libctgt.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # The control socket's client: the protocol header only, none of the daemon.
-CTGTADM_SRC := tools/ctgtadm/ctgtadm.c tools/ctgtadm/print.c
+CTGTADM_SRC := tools/ctgtadm/ctgtadm.c tools/ctgtadm/client.c tools/ctgtadm/print.c tools/ctgtadm/stats.c
 $(BUILD)/ctgtadm: $(CTGTADM_SRC) tools/ctgtadm/ctgtadm.h daemon/control_proto.h
 	$(CC) $(ALL_CFLAGS) -o $@ $(CTGTADM_SRC) -ljansson
 

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -111,10 +112,75 @@ static json_t *cmd_session_list(struct ctgt_server *srv, json_t *args, char *err
 	return out;
 }
 
+static json_t *hist_json(const uint64_t *h)
+{
+	json_t *a = json_array();
+
+	for (int k = 0; a && k < CTGT_LAT_BUCKETS; k++)
+		json_array_append_new(a, json_integer((json_int_t)h[k]));
+	return a;
+}
+
+static json_t *lu_stats_json(const char *target, const struct ctgt_lu_stats *st)
+{
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
+			 "target", target, "lun", (json_int_t)st->lun, "blocks",
+			 (json_int_t)st->blocks, "reads", (json_int_t)st->reads, "writes",
+			 (json_int_t)st->writes, "others", (json_int_t)st->others, "read_bytes",
+			 (json_int_t)st->read_bytes, "write_bytes", (json_int_t)st->write_bytes,
+			 "errors", (json_int_t)st->errors, "aborted", (json_int_t)st->aborted,
+			 "read_us", (json_int_t)st->read_us, "write_us", (json_int_t)st->write_us,
+			 "read_hist", hist_json(st->read_hist), "write_hist",
+			 hist_json(st->write_hist));
+}
+
+/* Append target @name's LUs to @out; 0 or a negative errno. */
+static int target_stats(struct ctgt_server *srv, const char *name, json_t *out)
+{
+	struct ctgt_lu_stats *st;
+	size_t n;
+	int rc = ctgt_server_lu_stats(srv, name, &st, &n);
+
+	for (size_t k = 0; rc == 0 && k < n; k++)
+		json_array_append_new(out, lu_stats_json(name, &st[k]));
+	free(st);
+	return rc;
+}
+
+/* "lun stats", args {"target": IQN} (optional: every target). */
+static json_t *cmd_lun_stats(struct ctgt_server *srv, json_t *args, char *err, size_t errlen)
+{
+	json_t *t = json_object_get(args, "target"), *out;
+	struct ctgt_target_info *ti = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (t != NULL && !json_is_string(t)) {
+		snprintf(err, errlen, "\"target\" must be a string");
+		return NULL;
+	}
+	if ((out = json_array()) == NULL)
+		return NULL;
+	if (t != NULL)
+		rc = target_stats(srv, json_string_value(t), out);
+	else if ((rc = ctgt_server_targets(srv, &ti, &n)) == 0)
+		for (size_t k = 0; rc == 0 && k < n; k++)
+			rc = target_stats(srv, ti[k].name, out);
+	free(ti);
+	if (rc < 0) {
+		snprintf(err, errlen, rc == -ENOENT ? "no such target" : "cannot read the counters: %s",
+			 strerror(-rc));
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
 static const struct {
 	const char *name;
 	cmd_fn fn;
 } commands[] = {
+	{ "lun stats", cmd_lun_stats },
 	{ "version", cmd_version },
 	{ "target list", cmd_target_list },
 	{ "session list", cmd_session_list },

@@ -115,3 +115,47 @@ int ctgt_server_targets(struct ctgt_server *srv, struct ctgt_target_info **out, 
 	*n = srv->ntgts;
 	return 0;
 }
+
+_Static_assert(CTGT_LAT_BUCKETS == SCSI_LAT_BUCKETS, "one histogram");
+
+static void lu_stats_public(struct ctgt_lu_stats *o, const struct iscsi_lu_stats *i)
+{
+	const struct scsi_lu_stats *st = &i->st;
+
+	memset(o, 0, sizeof(*o));
+	o->lun = i->lun;
+	o->blocks = i->nblocks;
+	o->reads = st->reads;
+	o->writes = st->writes;
+	o->others = st->others;
+	o->read_bytes = st->read_bytes;
+	o->write_bytes = st->write_bytes;
+	o->errors = st->errors;
+	o->aborted = st->aborted;
+	o->read_us = st->read_us;
+	o->write_us = st->write_us;
+	memcpy(o->read_hist, st->read_hist, sizeof(o->read_hist));
+	memcpy(o->write_hist, st->write_hist, sizeof(o->write_hist));
+}
+
+int ctgt_server_lu_stats(struct ctgt_server *srv, const char *iqn, struct ctgt_lu_stats **out,
+			 size_t *n)
+{
+	struct iscsi_lu_stats *in = NULL;
+	size_t k, count = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&srv->admin_mu);
+	rc = iscsi_server_lu_stats(srv->isrv, &srv->admin, iqn, &in, &count);
+	pthread_mutex_unlock(&srv->admin_mu);
+	if (rc == 0 && (*out = calloc(count ? count : 1, sizeof(**out))) == NULL)
+		rc = -ENOMEM;
+	for (k = 0; rc == 0 && k < count; k++)
+		lu_stats_public(&(*out)[k], &in[k]);
+	if (rc == 0)
+		*n = count;
+	free(in);
+	return rc;
+}

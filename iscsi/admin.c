@@ -127,3 +127,52 @@ void iscsi_sessions_free(struct iscsi_sessions *out)
 	free(out->c);
 	memset(out, 0, sizeof(*out));
 }
+
+struct lu_gather {
+	struct iscsi_target *target;
+	struct iscsi_lu_stats *out;	/* SCSI_MAX_LUNS of them */
+	size_t n;
+};
+
+/* On the target's home thread. */
+static void gather_lus(void *arg)
+{
+	struct lu_gather *g = arg;
+
+	for (uint64_t lun = 0; lun < SCSI_MAX_LUNS; lun++) {
+		struct scsi_lu *lu = scsi_tgt_lu(g->target->scsi, lun);
+		struct iscsi_lu_stats *o = &g->out[g->n];
+
+		if (lu == NULL)
+			continue;
+		o->lun = lun;
+		o->nblocks = scsi_lu_num_blocks(lu);
+		scsi_lu_stats(lu, &o->st);
+		g->n++;
+	}
+}
+
+int iscsi_server_lu_stats(struct iscsi_server *srv, struct ev_caller *caller, const char *target,
+			  struct iscsi_lu_stats **out, size_t *n)
+{
+	struct lu_gather g = { .target = server_find_target(srv, target) };
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (g.target == NULL)
+		return -ENOENT;
+	if (g.target->home->ev == NULL)
+		return -ENOTSUP;
+	g.out = calloc(SCSI_MAX_LUNS, sizeof(*g.out));
+	if (g.out == NULL)
+		return -ENOMEM;
+	rc = ev_caller_call(caller, g.target->home->ev, gather_lus, &g);
+	if (rc < 0) {
+		free(g.out);
+		return rc;
+	}
+	*out = g.out;
+	*n = g.n;
+	return 0;
+}

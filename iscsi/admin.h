@@ -15,6 +15,7 @@
 
 #include "event/call.h"
 #include "iscsi/param.h"
+#include "scsi/scsi.h"
 
 struct iscsi_server;
 
@@ -60,5 +61,20 @@ int iscsi_server_sessions(struct iscsi_server *srv, struct ev_caller *caller,
 			  struct iscsi_sessions *out);
 
 void iscsi_sessions_free(struct iscsi_sessions *out);
+
+/** One LU's counters (scsi_lu_stats()) and size. */
+struct iscsi_lu_stats {
+	uint64_t lun;
+	uint64_t nblocks;
+	struct scsi_lu_stats st;
+};
+
+/**
+ * The counters of every LU of target @target, copied on its home thread
+ * through @caller: *out (free() it) holds *n, by LUN. Returns 0, -ENOENT
+ * (no such target), -ESHUTDOWN, -ENOMEM or -ENOTSUP (a plain loop).
+ */
+int iscsi_server_lu_stats(struct iscsi_server *srv, struct ev_caller *caller, const char *target,
+			  struct iscsi_lu_stats **out, size_t *n);
 
 #endif

@@ -71,6 +71,29 @@ struct ctgt_target_info {
  *  Returns 0 or -ENOMEM. */
 int ctgt_server_targets(struct ctgt_server *srv, struct ctgt_target_info **out, size_t *n);
 
+/* Latency histogram buckets: bucket i counts commands that took less
+ * than 2^i microseconds (and at least 2^(i-1)); the last counts the rest. */
+#define CTGT_LAT_BUCKETS 24
+
+/** What one LU has done since the daemon started: the commands it
+ *  executed, counted when they complete (commands refused before they
+ *  run, such as one beyond the last block, are not counted). */
+struct ctgt_lu_stats {
+	uint64_t lun;
+	uint64_t blocks;		/**< capacity in logical blocks */
+	uint64_t reads, writes, others;	/**< READ(6..16), WRITE(6..16), the rest */
+	uint64_t read_bytes, write_bytes;
+	uint64_t errors;		/**< completed with a status other than GOOD */
+	uint64_t aborted;		/**< ended by task management */
+	uint64_t read_us, write_us;	/**< latency sums, microseconds */
+	uint64_t read_hist[CTGT_LAT_BUCKETS], write_hist[CTGT_LAT_BUCKETS];
+};
+
+/** The counters of target @iqn's LUs, read on its home thread: *out
+ *  (free() it) holds *n, by LUN. Returns 0, -ENOENT or a negative errno. */
+int ctgt_server_lu_stats(struct ctgt_server *srv, const char *iqn, struct ctgt_lu_stats **out,
+			 size_t *n);
+
 #ifdef __cplusplus
 }
 #endif

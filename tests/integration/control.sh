@@ -46,7 +46,7 @@ expect_ok "${adm[@]}" target list
 assert_match "$RUN_OUT" "^$B +$home +0 +0,3$" "target table"
 
 # --- session list under load: three sessions of B, spread over both threads
-"$CTGT_BUILD"/bench/loadgen --sessions 3 --depth 2 --duration 4 \
+"$CTGT_BUILD"/bench/loadgen --sessions 3 --depth 2 --read-pct 70 --duration 4 \
 	"iscsi://127.0.0.1:$CTGT_PORT/$B/0" >"$CTGT_TMP/load.json" 2>"$CTGT_TMP/load.err" &
 load=$!
 for _ in $(seq 50); do
@@ -68,7 +68,29 @@ expect_ok "${adm[@]}" target list
 assert_match "$RUN_OUT" "^$B +$home +3 +0,3$" "session count in the target table"
 expect_ok "${adm[@]}" session list
 assert_contains "$RUN_OUT" "$peer" "session table"
+# stats while the load runs: B's LUN 0 moves, its LUN 3 and A do not
+expect_ok "${adm[@]}" --json stats --once --interval 0.5
+st=$RUN_OUT
+assert_eq "$(jq --arg b "$B" '.[] | select(.target == $b and .lun == 0) | .reads_per_s > 100 and .writes_per_s > 10' <<<"$st")" true "B/0 rates"
+assert_eq "$(jq --arg b "$B" '.[] | select(.target == $b and .lun == 3) | .reads_per_s' <<<"$st")" 0 "B/3 idle"
+assert_eq "$(jq --arg a "$A" '[.[] | select(.target == $a)] | length' <<<"$st")" 1 "A's row"
+expect_ok "${adm[@]}" stats --once --interval 0.2 "$B"
+assert_match "$RUN_OUT" "^$B +0 " "stats table"
 wait "$load" || fail "load failed: $(cat "$CTGT_TMP/load.err")"
+# The counters against the load's own: every command it counted, and at
+# most the 3 x 2 in flight when it stopped counting.
+expect_ok "${adm[@]}" --json lun stats "$B"
+ls=$RUN_OUT
+for kind in reads writes; do
+	got=$(jq --arg k "$kind" '.[] | select(.lun == 0) | .[$k]' <<<"$ls")
+	want=$(jq ".$kind" "$CTGT_TMP/load.json")
+	[ "$got" -ge "$want" ] && [ "$got" -le $((want + 6)) ] ||
+		fail "lun stats $kind: $got, the load counted $want"
+done
+assert_eq "$(jq '.[] | select(.lun == 0) | .read_bytes == .reads * 4096 and .write_bytes == .writes * 4096' <<<"$ls")" true "bytes"
+assert_eq "$(jq '.[] | select(.lun == 0) | (.read_hist | add) == .reads and .errors == 0' <<<"$ls")" true "histogram, errors"
+expect_fail "${adm[@]}" lun stats iqn.2026-12.io.ctgt.test:none
+assert_contains "$RUN_OUT" "no such target" "lun stats of an unknown target"
 expect_ok "${adm[@]}" --json session list
 assert_eq "$RUN_OUT" "[]" "no session after the load"
 

@@ -1,32 +1,38 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ctgtadm [--socket PATH] [--json] COMMAND...: send one request to the
+ * ctgtadm [--socket PATH] [--json] COMMAND...: send a request to the
  * daemon's control socket, print its reply. Exit status 0 (done), 1 (the
  * daemon refused or could not be reached), 2 (bad usage).
  */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "daemon/control_proto.h"
 #include "tools/ctgtadm/ctgtadm.h"
 
 struct command {
-	const char *name;	/* as the daemon knows it */
+	const char *name;	/* the words that select it; the daemon's name */
+	const char *usage;	/* what follows the name */
 	const char *help;
 	void (*print)(FILE *out, json_t *result);
+	const char *arg;	/* the key of its one optional argument, or NULL */
+	/* run here instead of one request (stats) */
+	int (*local)(const char *path, int argc, char **argv, bool as_json);
 };
 
 static const struct command commands[] = {
-	{ "version", "the daemon's name and control protocol version", print_version },
-	{ "target list", "targets: home thread, sessions, LUNs", print_targets },
-	{ "session list", "logged-in sessions: initiator, target, thread, connections, "
-			  "digests, commands", print_sessions },
+	{ "version", "", "the daemon's name and control protocol version", print_version, NULL,
+	  NULL },
+	{ "target list", "", "targets: home thread, sessions, LUNs", print_targets, NULL, NULL },
+	{ "session list", "", "logged-in sessions: initiator, target, thread, connections, "
+			      "digests, commands", print_sessions, NULL, NULL },
+	{ "lun stats", "[IQN]", "each LU's counters since start: commands, bytes, errors, "
+				"latency", print_lun_stats, "target", NULL },
+	{ "stats", "[--once] [--interval S] [--count N] [IQN]",
+	  "each LU's IOPS, MB/s and latency per interval (default 1 s), like iostat", NULL, NULL,
+	  adm_stats },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -41,162 +47,69 @@ static void usage(FILE *out)
 		     "                 the reply line (README \"Control socket\" has the protocol)\n"
 		     "commands:\n");
 	for (size_t k = 0; k < NCOMMANDS; k++)
-		fprintf(out, "  %-14s %s\n", commands[k].name, commands[k].help);
+		fprintf(out, "  %s %s\n      %s\n", commands[k].name, commands[k].usage,
+			commands[k].help);
 }
 
-static int connect_to(const char *path)
+/* How many of @argv's words @name's words are (0: not a prefix). */
+static int match(const char *name, int argc, char **argv)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
+	int k = 0;
 
-	if (strlen(path) >= sizeof(a.sun_path)) {
-		fprintf(stderr, "ctgtadm: %s: path too long\n", path);
-		return -1;
+	while (*name) {
+		size_t len = strcspn(name, " ");
+
+		if (k == argc || strlen(argv[k]) != len || strncmp(argv[k], name, len) != 0)
+			return 0;
+		name += len + (name[len] == ' ');
+		k++;
 	}
-	memcpy(a.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		fprintf(stderr, "ctgtadm: cannot reach the daemon at %s: %s\n", path,
-			strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
+	return k;
 }
 
-static bool send_all(int fd, const char *p, size_t len)
+/* The command @argv starts with; *words: how many words it took. */
+static const struct command *find(int argc, char **argv, int *words)
 {
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
-/* One reply line (without its newline), malloc'd; NULL if the daemon
- * closed or sent more than a reply may hold. */
-static char *recv_line(int fd)
-{
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-
-	while (buf != NULL) {
-		ssize_t n;
-		char *nl = memchr(buf, '\n', len);
-
-		if (nl != NULL) {
-			*nl = '\0';
-			return buf;
-		}
-		if (len == cap) {
-			char *p = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
-
-			if (p == NULL)
-				break;
-			buf = p;
-			cap *= 2;
-		}
-		n = recv(fd, buf + len, cap - len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	free(buf);
-	return NULL;
-}
-
-/* Send the line @text on @fd; the reply line, malloc'd, or NULL. A send
- * that fails still looks for a reply: the daemon may have refused the
- * request before reading all of it. */
-static char *exchange(int fd, const char *text)
-{
-	if (send_all(fd, text, strlen(text)))
-		send_all(fd, "\n", 1);
-	return recv_line(fd);
-}
-
-/* Send @cmd's request on @fd and return the reply, parsed. */
-static json_t *request(int fd, const struct command *cmd)
-{
-	json_t *req = json_pack("{s:i, s:s, s:{}}", "version", CONTROL_VERSION, "command",
-				cmd->name, "args");
-	char *text = req ? json_dumps(req, JSON_COMPACT) : NULL;
-	char *line = text ? exchange(fd, text) : NULL;
-	json_t *reply = line ? json_loads(line, 0, NULL) : NULL;
-
-	if (reply == NULL)
-		fprintf(stderr, "ctgtadm: no valid reply from the daemon\n");
-	free(line);
-	free(text);
-	json_decref(req);
-	return reply;
-}
-
-/* --raw: the reply as it came; 0 when it says ok. */
-static int raw(int fd, const char *text)
-{
-	char *line = exchange(fd, text);
-	json_t *reply = line ? json_loads(line, 0, NULL) : NULL;
-	int rc = json_is_true(json_object_get(reply, "ok")) ? 0 : 1;
-
-	if (line == NULL)
-		fprintf(stderr, "ctgtadm: no reply from the daemon\n");
-	else
-		printf("%s\n", line);
-	json_decref(reply);
-	free(line);
-	return rc;
-}
-
-static int show(json_t *reply, const struct command *cmd, bool as_json)
-{
-	json_t *result = json_object_get(reply, "result");
-
-	if (!json_is_true(json_object_get(reply, "ok"))) {
-		const char *why = json_string_value(json_object_get(reply, "error"));
-
-		fprintf(stderr, "ctgtadm: %s: %s\n", cmd->name, why ? why : "failed");
-		return 1;
-	}
-	if (as_json) {
-		json_dumpf(result, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-	} else {
-		cmd->print(stdout, result);
-	}
-	return 0;
-}
-
-/* The command named by the words @argv[0..argc), or NULL. */
-static const struct command *find(int argc, char **argv, bool *help)
-{
-	char name[64] = "";
-
-	*help = false;
-	for (int k = 0; k < argc; k++) {
-		if (strcmp(argv[k], "--help") == 0) {
-			*help = true;
-			continue;
-		}
-		if (strlen(name) + strlen(argv[k]) + 2 > sizeof(name))
-			return NULL;
-		if (name[0])
-			strcat(name, " ");
-		strcat(name, argv[k]);
-	}
 	for (size_t k = 0; k < NCOMMANDS; k++)
-		if (strcmp(commands[k].name, name) == 0)
+		if ((*words = match(commands[k].name, argc, argv)) > 0)
 			return &commands[k];
 	return NULL;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+	for (int k = 0; k < argc; k++)
+		if (strcmp(argv[k], "--help") == 0)
+			return true;
+	return false;
+}
+
+/* One request, its reply shown. @argc/@argv: what follows the name. */
+static int remote(const struct command *cmd, const char *path, int argc, char **argv,
+		  bool as_json)
+{
+	json_t *args = json_object(), *reply, *result;
+	int rc = 1;
+
+	if (argc > (cmd->arg ? 1 : 0)) {
+		fprintf(stderr, "usage: ctgtadm %s %s\n", cmd->name, cmd->usage);
+		json_decref(args);
+		return 2;
+	}
+	if (argc == 1)
+		json_object_set_new(args, cmd->arg, json_string(argv[0]));
+	reply = adm_request(path, cmd->name, args);
+	if ((result = adm_result(reply, cmd->name)) != NULL) {
+		rc = 0;
+		if (as_json) {
+			json_dumpf(result, stdout, JSON_INDENT(2));
+			fputc('\n', stdout);
+		} else {
+			cmd->print(stdout, result);
+		}
+	}
+	json_decref(reply);
+	return rc;
 }
 
 struct opts {
@@ -233,47 +146,29 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* Send @cmd (or, when NULL, the raw request of @o) and show the reply. */
-static int run(const struct opts *o, const struct command *cmd)
-{
-	int fd = connect_to(o->path), rc;
-	json_t *reply;
-
-	if (fd < 0)
-		return 1;
-	if (cmd == NULL) {
-		rc = raw(fd, o->raw);
-		close(fd);
-		return rc;
-	}
-	reply = request(fd, cmd);
-	close(fd);
-	rc = reply ? show(reply, cmd, o->json) : 1;
-	json_decref(reply);
-	return rc;
-}
-
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	const struct command *cmd;
-	bool help;
-	int rc = parse_opts(argc, argv, &o);
+	int rc = parse_opts(argc, argv, &o), words = 0, rest;
 
 	if (rc != 0)
 		return rc - 1;
 	if (o.raw != NULL && o.next == argc)
-		return run(&o, NULL);
-	cmd = find(argc - o.next, argv + o.next, &help);
+		return adm_raw(o.path, o.raw);
+	cmd = find(argc - o.next, argv + o.next, &words);
 	if (cmd == NULL || o.raw != NULL) {
 		if (o.next < argc)
 			fprintf(stderr, "ctgtadm: unknown command\n");
 		usage(stderr);
 		return 2;
 	}
-	if (help) {
-		printf("ctgtadm %s: %s\n", cmd->name, cmd->help);
+	rest = o.next + words;
+	if (wants_help(argc - rest, argv + rest)) {
+		printf("usage: ctgtadm %s %s\n  %s\n", cmd->name, cmd->usage, cmd->help);
 		return 0;
 	}
-	return run(&o, cmd);
+	if (cmd->local)
+		return cmd->local(o.path, argc - rest, argv + rest, o.json);
+	return remote(cmd, o.path, argc - rest, argv + rest, o.json);
 }

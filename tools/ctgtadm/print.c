@@ -86,3 +86,18 @@ void print_sessions(FILE *out, json_t *result)
 			digests(conns), num(s, "commands"));
 	}
 }
+
+void print_lun_stats(FILE *out, json_t *result)
+{
+	size_t i;
+	json_t *l;
+
+	fprintf(out, "%-40s %4s %12s %12s %14s %14s %8s %8s\n", "TARGET", "LUN", "READS",
+		"WRITES", "READ BYTES", "WRITE BYTES", "ERRORS", "ABORTED");
+	json_array_foreach(result, i, l) {
+		fprintf(out, "%-40s %4lld %12lld %12lld %14lld %14lld %8lld %8lld\n",
+			str(l, "target"), num(l, "lun"), num(l, "reads"), num(l, "writes"),
+			num(l, "read_bytes"), num(l, "write_bytes"), num(l, "errors"),
+			num(l, "aborted"));
+	}
+}
