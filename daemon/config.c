@@ -254,7 +254,7 @@ struct ctgt_target_cfg *add_target(struct ctgt_config *cfg, const char *name)
 const struct ctgt_lun_cfg *find_lun(const struct ctgt_target_cfg *t, uint64_t lun)
 {
 	for (size_t i = 0; i < t->nluns; i++)
-		if (t->luns[i].lun == lun)
+		if (t->luns[i].params.lun == lun)
 			return &t->luns[i];
 	return NULL;
 }
@@ -592,10 +592,11 @@ int place_group(struct ctgt_config *cfg, struct ctgt_target_cfg *g, const char *
 		return -1;
 	}
 	for (size_t i = 0; t != NULL && i < g->nluns; i++) {
-		if (find_lun(t, g->luns[i].lun) != NULL) {
+		uint64_t n = g->luns[i].params.lun;
+
+		if (find_lun(t, n) != NULL) {
 			set_err(err, errlen, "--lun %llu: %s already has LUN %llu in %s",
-				(unsigned long long)g->luns[i].lun, name,
-				(unsigned long long)g->luns[i].lun, config);
+				(unsigned long long)n, name, (unsigned long long)n, config);
 			return -1;
 		}
 	}

@@ -21,18 +21,16 @@ struct ctgt_portal_cfg {
 	uint16_t tpgt;		/**< target portal group tag; default 1 */
 };
 
+/**
+ * One LU of a target: what the server is given for it (the public API's
+ * struct ctgt_lu_params, handed over as it is; main.c adds the
+ * reservation settings, pr_file and pr_max_registrations) and its store.
+ * The options a user sets, their flags and JSON keys, are in
+ * daemon/lu_options.h.
+ */
 struct ctgt_lun_cfg {
-	uint64_t lun;
+	struct ctgt_lu_params params;
 	char *path;		/**< backend spec: "file:PATH", "PATH", "mem:", "null:" */
-	uint64_t size;		/**< bytes; 0 = the store's own size */
-	uint32_t block_size;	/**< bytes; default 512 */
-	uint32_t phys_block_size; /**< ",physical_block_size=" / physicalBlockSize; 0 = block_size */
-	bool thin;		/**< ",thin" / thinProvisioning */
-	bool readonly;		/**< ",readonly" */
-	bool removable;		/**< ",removable" */
-	uint64_t max_bandwidth;	/**< ",max_bandwidth=" / maxBandwidth: bytes/s; 0 = none */
-	bool io_uring;		/**< ",io=uring" / "io": "uring" */
-	bool direct;		/**< ",direct" / "direct": O_DIRECT, with io_uring */
 };
 
 /** CHAP credentials; user == NULL: none. Both strings owned. */

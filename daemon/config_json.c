@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Loading gotgt-style config.json files (jansson) into struct ctgt_config.
+ * The LU keys of a storage are lu_options.c's.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -11,6 +12,7 @@
 
 #include "daemon/config.h"
 #include "daemon/config_internal.h"
+#include "daemon/lu_options.h"
 #include "util/log.h"
 
 /* ---- config.json -------------------------------------------------------- */
@@ -76,6 +78,21 @@ static void warn_unknown_top_keys(const struct jload *jl, json_t *root, const ch
 	}
 }
 
+/* warn_unknown_keys() of a storage, whose LU keys are in lu_options[]. */
+static void warn_unknown_storage_keys(const struct jload *jl, const char *where, json_t *obj)
+{
+	static const char *const known[] = { "deviceID", "path", "online", NULL };
+	const char *key;
+	json_t *val;
+	char keys[256];
+
+	lu_json_keys(keys, sizeof(keys));
+	json_object_foreach(obj, key, val)
+		if (!key_known(key, known) && lu_opt_find(LU_SYNTAX_JSON, key, strlen(key)) == NULL)
+			LOG_WARN("config", "%s: %s: ignoring unknown key \"%s\" (a storage has "
+				 "deviceID, path, online, %s)", jl->file, where, key, keys);
+}
+
 /* An optional boolean member; false with an error when it is not one. */
 static bool get_bool(const struct jload *jl, const char *where, json_t *obj,
 		     const char *key, bool def, bool *out)
@@ -111,57 +128,13 @@ static bool get_int(const struct jload *jl, const char *where, json_t *v,
 	return true;
 }
 
-/* Our extensions: @key ("size", "maxBandwidth") as "10G" or a number of
- * bytes; absent is 0. */
-static bool get_size(const struct jload *jl, const char *where, json_t *obj,
-		     const char *key, uint64_t *out)
-{
-	json_t *v = json_object_get(obj, key);
-
-	*out = 0;
-	if (v == NULL)
-		return true;
-	if (json_is_integer(v) && json_integer_value(v) > 0) {
-		*out = (uint64_t)json_integer_value(v);
-		return true;
-	}
-	if (json_is_string(v) && config_parse_size(json_string_value(v), out) == 0 && *out > 0)
-		return true;
-	set_err(jl->err, jl->errlen,
-		"%s: %s: %s must be a positive number of bytes or a string like \"10G\"",
-		jl->file, where, key);
-	return false;
-}
-
-/* Our extension: "io": "uring" or "pool" (the default), and "direct"
- * (O_DIRECT), which needs "uring". */
-static bool get_io(const struct jload *jl, const char *where, json_t *obj,
-		   struct ctgt_lun_cfg *lun)
-{
-	json_t *v = json_object_get(obj, "io");
-	const char *io = json_is_string(v) ? json_string_value(v) : NULL;
-
-	if (v != NULL && (io == NULL || (strcmp(io, "uring") != 0 && strcmp(io, "pool") != 0))) {
-		set_err(jl->err, jl->errlen, "%s: %s: io must be \"uring\" or \"pool\"",
-			jl->file, where);
-		return false;
-	}
-	lun->io_uring = io != NULL && strcmp(io, "uring") == 0;
-	if (!get_bool(jl, where, obj, "direct", false, &lun->direct))
-		return false;
-	if (lun->direct && !lun->io_uring) {
-		set_err(jl->err, jl->errlen, "%s: %s: direct needs \"io\": \"uring\"",
-			jl->file, where);
-		return false;
-	}
-	return true;
-}
-
+/* A storage: gotgt's "deviceID", "path" and "online", then the LU
+ * options (lu_options.c, which checks them together). */
 static bool storage_fields(const struct jload *jl, const char *where, json_t *obj,
 			   struct storage *st)
 {
 	json_t *path = json_object_get(obj, "path");
-	json_int_t shift = 0;
+	char why[CONFIG_ERR_LEN];
 
 	if (!get_int(jl, where, json_object_get(obj, "deviceID"), "deviceID", 0,
 		     LLONG_MAX, &st->id))
@@ -170,46 +143,18 @@ static bool storage_fields(const struct jload *jl, const char *where, json_t *ob
 		set_err(jl->err, jl->errlen, "%s: %s: path must be a non-empty string", jl->file, where);
 		return false;
 	}
-	/* gotgt treats a missing or zero blockShift as 512-byte blocks. */
-	if (json_object_get(obj, "blockShift") != NULL &&
-	    !get_int(jl, where, json_object_get(obj, "blockShift"), "blockShift", 0, 12, &shift))
+	if (!get_bool(jl, where, obj, "online", true, &st->online))
 		return false;
-	if (shift != 0 && shift < 9) {
-		set_err(jl->err, jl->errlen, "%s: %s: blockShift must be 9 (512 bytes) to 12 (4096 bytes)",
-			jl->file, where);
-		return false;
-	}
-	st->lun.block_size = shift == 0 ? DEFAULT_BLOCK : 1u << shift;
-	/* Our extension: the physical block size, in bytes. */
-	if (json_object_get(obj, "physicalBlockSize") != NULL) {
-		long long pbs;
-
-		if (!get_int(jl, where, json_object_get(obj, "physicalBlockSize"),
-			     "physicalBlockSize", 512, 1 << 24, &pbs))
-			return false;
-		if ((pbs & (pbs - 1)) != 0 || pbs < st->lun.block_size) {
-			set_err(jl->err, jl->errlen, "%s: %s: physicalBlockSize must be a power of "
-				"two and at least the block size", jl->file, where);
-			return false;
-		}
-		st->lun.phys_block_size = (uint32_t)pbs;
-	}
-	if (!get_bool(jl, where, obj, "online", true, &st->online) ||
-	    !get_bool(jl, where, obj, "thinProvisioning", false, &st->lun.thin) ||
-	    !get_bool(jl, where, obj, "readonly", false, &st->lun.readonly) ||
-	    !get_bool(jl, where, obj, "removable", false, &st->lun.removable) ||
-	    !get_size(jl, where, obj, "size", &st->lun.size) ||
-	    !get_size(jl, where, obj, "maxBandwidth", &st->lun.max_bandwidth) ||
-	    !get_io(jl, where, obj, &st->lun))
-		return false;
-	if (st->lun.size % st->lun.block_size != 0) {
-		set_err(jl->err, jl->errlen, "%s: %s: size is not a multiple of the block size (%u)",
-			jl->file, where, st->lun.block_size);
-		return false;
-	}
+	lu_defaults(&st->lun);
 	st->lun.path = strdup(json_string_value(path));
 	if (st->lun.path == NULL) {
 		set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);
+		return false;
+	}
+	if (lu_load_json(obj, &st->lun, why, sizeof(why)) < 0) {
+		set_err(jl->err, jl->errlen, "%s: %s: %s", jl->file, where, why);
+		free(st->lun.path);
+		st->lun.path = NULL;
 		return false;
 	}
 	return true;
@@ -225,11 +170,6 @@ static const struct storage *find_storage(const struct jload *jl, json_int_t id)
 
 static bool load_storage(struct jload *jl, size_t idx, json_t *obj)
 {
-	static const char *const known[] = {
-		"deviceID", "path", "online", "thinProvisioning", "blockShift",
-		"size", "readonly", "removable", "physicalBlockSize", "maxBandwidth", "io", "direct",
-		NULL
-	};
 	char where[32];
 	struct storage st = { 0 }, *arr;
 
@@ -238,7 +178,7 @@ static bool load_storage(struct jload *jl, size_t idx, json_t *obj)
 		set_err(jl->err, jl->errlen, "%s: %s: must be an object", jl->file, where);
 		return false;
 	}
-	warn_unknown_keys(jl, where, obj, known);
+	warn_unknown_storage_keys(jl, where, obj);
 	if (!storage_fields(jl, where, obj, &st))
 		return false;
 	if (find_storage(jl, st.id) != NULL) {
@@ -410,7 +350,7 @@ static bool load_lun(struct jload *jl, const char *iqn, struct ctgt_target_cfg *
 		return true;
 	}
 	lun = st->lun;
-	lun.lun = n;
+	lun.params.lun = n;
 	lun.path = strdup(st->lun.path);
 	if (lun.path == NULL || add_lun(t, &lun) < 0) {
 		set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);

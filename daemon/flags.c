@@ -3,9 +3,11 @@
  * The quick-mode flags of "ctgt serve": each flag is parsed into a struct
  * flags, then the whole set is moved into a struct ctgt_config (config.c),
  * with --config's file (config_json.c) loaded first so the flags win.
+ * The options of --lun are lu_options.c's.
  */
 #include "daemon/config.h"
 #include "daemon/config_internal.h"
+#include "daemon/lu_options.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -61,97 +63,6 @@ static int flag_portal(struct flags *fl, const char *val, char *err, size_t errl
 	return 0;
 }
 
-/* Whether @opt (@len bytes) is "NAME=VALUE" for @name ("size=" etc.); its
- * value as a size in *out, 0 when it is none. */
-static bool size_option(const char *opt, size_t len, const char *name, uint64_t *out)
-{
-	size_t n = strlen(name);
-	char buf[32];
-
-	if (len <= n || strncmp(opt, name, n) != 0)
-		return false;
-	*out = 0;
-	if (len - n < sizeof(buf)) {
-		memcpy(buf, opt + n, len - n);
-		buf[len - n] = '\0';
-		if (config_parse_size(buf, out) < 0)
-			*out = 0;
-	}
-	return true;
-}
-
-/* One ",option" of --lun; returns NULL or why it is wrong. */
-static const char *lun_option(const char *opt, size_t len, struct ctgt_lun_cfg *lun,
-			      bool *have_size)
-{
-	uint64_t v = 0;
-
-	if (size_option(opt, len, "size=", &v)) {
-		if (*have_size)
-			return "size given twice";
-		if (v == 0)
-			return "bad size (want a number of bytes or one like 512M, 10G)";
-		lun->size = v;
-		*have_size = true;
-	} else if (size_option(opt, len, "physical_block_size=", &v)) {
-		if (v < 512 || v > (1u << 24) || (v & (v - 1)) != 0)
-			return "bad physical_block_size (want a power of two such as 4096)";
-		lun->phys_block_size = (uint32_t)v;
-	} else if (size_option(opt, len, "max_bandwidth=", &v)) {
-		if (v == 0)
-			return "bad max_bandwidth (want bytes per second, e.g. 100M)";
-		lun->max_bandwidth = v;
-	} else if (len == 4 && strncmp(opt, "thin", 4) == 0) {
-		lun->thin = true;
-	} else if (len == 8 && strncmp(opt, "readonly", 8) == 0) {
-		lun->readonly = true;
-	} else if (len == 9 && strncmp(opt, "removable", 9) == 0) {
-		lun->removable = true;
-	} else if (len == 8 && strncmp(opt, "io=uring", 8) == 0) {
-		lun->io_uring = true;
-	} else if (len == 7 && strncmp(opt, "io=pool", 7) == 0) {
-		lun->io_uring = false;
-	} else if (len == 6 && strncmp(opt, "direct", 6) == 0) {
-		lun->direct = true;
-	} else {
-		return "unknown option (want size=SIZE, physical_block_size=SIZE, max_bandwidth=SIZE, "
-		       "thin, readonly, removable, io=uring or direct)";
-	}
-	return NULL;
-}
-
-/* "N=PATH[,option]..." (see lun_option()); NULL or why not. */
-static const char *lun_parse(const char *val, struct ctgt_lun_cfg *lun)
-{
-	const char *eq = strchr(val, '='), *path, *p;
-	bool have_size = false;
-
-	memset(lun, 0, sizeof(*lun));
-	lun->block_size = DEFAULT_BLOCK;
-	if (eq == NULL)
-		return "expected N=PATH[,size=SIZE][,physical_block_size=SIZE][,max_bandwidth=SIZE][,thin][,readonly][,removable][,io=uring[,direct]]";
-	if (parse_dec(val, (size_t)(eq - val), MAX_LUN, &lun->lun) < 0)
-		return "LUN number must be 0 to 255";
-	path = eq + 1;
-	p = strchrnul(path, ',');
-	if (p == path)
-		return "missing path";
-	while (*p == ',') {
-		const char *opt = p + 1, *why;
-
-		p = strchrnul(opt, ',');
-		why = lun_option(opt, (size_t)(p - opt), lun, &have_size);
-		if (why != NULL)
-			return why;
-	}
-	if (lun->size % lun->block_size != 0)
-		return "size is not a multiple of 512 bytes";
-	if (lun->direct && !lun->io_uring)
-		return "direct needs io=uring";
-	lun->path = strndup(path, (size_t)(strchrnul(path, ',') - path));
-	return lun->path == NULL ? "out of memory" : NULL;
-}
-
 /* The group the per-target flags go to: the last --target's. */
 static struct ctgt_target_cfg *cur_group(struct flags *fl)
 {
@@ -169,20 +80,22 @@ static struct ctgt_target_cfg *cur_group(struct flags *fl)
 static int flag_lun(struct flags *fl, const char *val, char *err, size_t errlen)
 {
 	struct ctgt_lun_cfg lun;
-	const char *why = lun_parse(val, &lun);
-	struct ctgt_target_cfg *g = cur_group(fl);
+	char why[CONFIG_ERR_LEN];
+	struct ctgt_target_cfg *g;
 
-	if (why != NULL) {
+	if (lu_parse_flag(val, &lun, why, sizeof(why)) < 0) {
 		set_err(err, errlen, "--lun %s: %s", val, why);
 		return -1;
 	}
+	g = cur_group(fl);
 	if (g == NULL) {
 		free(lun.path);
 		set_err(err, errlen, "out of memory");
 		return -1;
 	}
-	if (find_lun(g, lun.lun) != NULL) {
-		set_err(err, errlen, "--lun %s: LUN %llu given twice", val, (unsigned long long)lun.lun);
+	if (find_lun(g, lun.params.lun) != NULL) {
+		set_err(err, errlen, "--lun %s: LUN %llu given twice", val,
+			(unsigned long long)lun.params.lun);
 		free(lun.path);
 		return -1;
 	}

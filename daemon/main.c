@@ -14,18 +14,19 @@
 #include "ctgt/server.h"
 #include "daemon/config.h"
 #include "daemon/control.h"
+#include "daemon/lu_options.h"
 #include "util/log.h"
 
-static void usage(FILE *out)
+/* The synopsis; with @full (--help) also what each LU option means. */
+static void usage(FILE *out, bool full)
 {
 	fprintf(out,
 		"usage: ctgt serve [--portal HOST:PORT]... [--discovery-chap USER:SECRET\n"
 		"                  [--discovery-mutual-chap USER:SECRET]]\n"
 		"                  [--target IQN [--chap USER:SECRET] [--mutual-chap USER:SECRET]\n"
-		"                                [--allow IQN|CIDR]...]...\n"
-		"                  [--lun N=PATH[,size=SIZE][,physical_block_size=SIZE]\n"
-		"                           [,max_bandwidth=SIZE][,thin][,readonly][,removable]\n"
-		"                           [,io=uring[,direct]]]...\n"
+		"                                [--allow IQN|CIDR]...]...\n");
+	lu_usage(out, 18);
+	fprintf(out,
 		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
 		"                  [--nop-interval SECONDS] [--state-dir DIR] [--control PATH|none]\n"
 		"                  [--pr-max-registrations N] [--allow-target-reset]\n"
@@ -34,6 +35,8 @@ static void usage(FILE *out)
 		"                  [--connection-buffer SIZE] [--tx-backlog SIZE] [--buffer-cache SIZE]\n"
 		"                  [--max-connections N] [--threads N]\n"
 		"                  [--session-threads spread|target]\n");
+	if (full)
+		lu_help(out);
 }
 
 static int fail(const char *msg)
@@ -68,22 +71,12 @@ static int add_lun(struct ctgt_server *srv, const char *iqn, const struct ctgt_l
 		   const struct ctgt_config *cfg, char *err, size_t errlen)
 {
 	char pr_file[4096];
-	struct ctgt_lu_params p = {
-		.lun = lc->lun,
-		.size = lc->size,
-		.block_size = lc->block_size,
-		.phys_block_size = lc->phys_block_size,
-		.readonly = lc->readonly,
-		.thin = lc->thin,
-		.removable = lc->removable,
-		.max_bandwidth = lc->max_bandwidth,
-		.io_uring = lc->io_uring,
-		.direct = lc->direct,
-		.pr_max_registrations = cfg->pr_max_regs,
-	};
+	struct ctgt_lu_params p = lc->params;
 
+	/* The reservation settings are the daemon's, the same for every LU. */
+	p.pr_max_registrations = cfg->pr_max_regs;
 	if (cfg->state_dir) {
-		pr_file_name(cfg->state_dir, iqn, lc->lun, pr_file, sizeof(pr_file));
+		pr_file_name(cfg->state_dir, iqn, p.lun, pr_file, sizeof(pr_file));
 		p.pr_file = pr_file;
 	}
 	return ctgt_server_add_store(srv, iqn, &p, lc->path, err, errlen);
@@ -225,7 +218,7 @@ static int serve(int argc, char **argv)
 
 	if (config_parse_args(argc, argv, &cfg, err, sizeof(err)) < 0) {
 		fail(err);
-		usage(stderr);
+		usage(stderr, false);
 		config_free(&cfg);
 		return 2;
 	}
@@ -274,11 +267,11 @@ int main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "serve") == 0)
 		return serve(argc - 2, argv + 2);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage(stdout);
+		usage(stdout, true);
 		return 0;
 	}
 	if (argc >= 2)
 		fprintf(stderr, "ctgt: unknown command '%s'\n", argv[1]);
-	usage(stderr);
+	usage(stderr, false);
 	return 2;
 }

@@ -372,7 +372,9 @@ static struct bs_cq *target_cq(struct ctgt_server *s, const char *iqn)
 	return &s->cqs[i < 0 ? 0 : i];
 }
 
-/* What can be checked before a store is opened. */
+/* What can be checked before a store is opened: the library validates its
+ * own callers (scsi_lu_create() the block sizes, attach_lu() what needs the
+ * open store). */
 static int check_lu(struct ctgt_server *s, const char *iqn, const struct ctgt_lu_params *p,
 		    struct scsi_tgt **tgt, char *err, size_t errlen)
 {
@@ -389,6 +391,9 @@ static int check_lu(struct ctgt_server *s, const char *iqn, const struct ctgt_lu
 	if (scsi_tgt_lu(*tgt, p->lun) != NULL)
 		return set_err(err, errlen, -EEXIST, "target %s: LUN %llu defined twice", iqn,
 			       (unsigned long long)p->lun);
+	/* attach_lu() checks the store's size, but a missing file would be
+	 * created with this one first: refuse it before. (The daemon's
+	 * lu_check() has said so already, naming its options.) */
 	if (p->size % bsz != 0)
 		return set_err(err, errlen, -EINVAL,
 			       "LUN %llu: size %llu is not a multiple of the block size %u",

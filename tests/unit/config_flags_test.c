@@ -130,11 +130,11 @@ static void test_defaults(void **state)
 	assert_string_equal(f->cfg.targets[0].name, "iqn.2026-11.io.ctgt:disk0");
 	assert_int_equal(f->cfg.targets[0].nluns, 1);
 	l = &f->cfg.targets[0].luns[0];
-	assert_int_equal(l->lun, 0);
+	assert_int_equal(l->params.lun, 0);
 	assert_string_equal(l->path, "var/disk0.img");
-	assert_true(l->size == GiB);
-	assert_int_equal(l->block_size, 512);
-	assert_false(l->thin || l->readonly || l->removable);
+	assert_true(l->params.size == GiB);
+	assert_int_equal(l->params.block_size, 512);
+	assert_false(l->params.thin || l->params.readonly || l->params.removable);
 	assert_int_equal(f->cfg.log_level, -1);
 }
 
@@ -176,24 +176,24 @@ static void test_all_flags(void **state)
 	t = &f->cfg.targets[0];
 	assert_string_equal(t->name, "iqn.2020-01.com.example:t1");
 	assert_int_equal(t->nluns, 5);
-	assert_true(t->luns[2].io_uring && t->luns[2].direct);
-	assert_true(t->luns[3].io_uring && !t->luns[3].direct);
-	assert_false(t->luns[4].io_uring);
-	assert_false(t->luns[0].io_uring || t->luns[0].direct || t->luns[1].io_uring);
-	assert_int_equal(t->luns[0].lun, 0);
+	assert_true(t->luns[2].params.io_uring && t->luns[2].params.direct);
+	assert_true(t->luns[3].params.io_uring && !t->luns[3].params.direct);
+	assert_false(t->luns[4].params.io_uring);
+	assert_false(t->luns[0].params.io_uring || t->luns[0].params.direct || t->luns[1].params.io_uring);
+	assert_int_equal(t->luns[0].params.lun, 0);
 	assert_string_equal(t->luns[0].path, "file:/tmp/a.img");
-	assert_true(t->luns[0].size == 512 * MiB);
-	assert_true(t->luns[0].thin);
-	assert_int_equal(t->luns[0].phys_block_size, 4096);
-	assert_int_equal(t->luns[1].phys_block_size, 0);
-	assert_true(t->luns[0].max_bandwidth == 100 * MiB);
-	assert_true(t->luns[1].max_bandwidth == 0);
-	assert_false(t->luns[0].readonly);
-	assert_int_equal(t->luns[1].lun, 7);
+	assert_true(t->luns[0].params.size == 512 * MiB);
+	assert_true(t->luns[0].params.thin);
+	assert_int_equal(t->luns[0].params.phys_block_size, 4096);
+	assert_int_equal(t->luns[1].params.phys_block_size, 0);
+	assert_true(t->luns[0].params.max_bandwidth == 100 * MiB);
+	assert_true(t->luns[1].params.max_bandwidth == 0);
+	assert_false(t->luns[0].params.readonly);
+	assert_int_equal(t->luns[1].params.lun, 7);
 	assert_string_equal(t->luns[1].path, "mem:");
-	assert_true(t->luns[1].size == 4096);
-	assert_true(t->luns[1].readonly && t->luns[1].removable);
-	assert_false(t->luns[1].thin);
+	assert_true(t->luns[1].params.size == 4096);
+	assert_true(t->luns[1].params.readonly && t->luns[1].params.removable);
+	assert_false(t->luns[1].params.thin);
 	assert_int_equal(f->cfg.log_level, LOG_LVL_DEBUG);
 }
 
@@ -203,8 +203,8 @@ static void test_lun_without_size(void **state)
 
 	/* An existing file or device supplies its own size. */
 	assert_int_equal(parse(f, "--lun", "255=/dev/sdz", NULL), 0);
-	assert_int_equal(f->cfg.targets[0].luns[0].lun, 255);
-	assert_true(f->cfg.targets[0].luns[0].size == 0);
+	assert_int_equal(f->cfg.targets[0].luns[0].params.lun, 255);
+	assert_true(f->cfg.targets[0].luns[0].params.size == 0);
 	/* Two kernel-picked ports are two listeners, not a duplicate. */
 	assert_int_equal(parse(f, "--lun", "0=a", "--portal", "127.0.0.1:0",
 			       "--portal", "127.0.0.1:0", NULL), 0);

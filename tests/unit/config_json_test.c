@@ -65,11 +65,11 @@ static void test_gotgt_example(void **state)
 	assert_string_equal(f->cfg.targets[0].name, GOTGT_IQN);
 	assert_int_equal(f->cfg.targets[0].nluns, 1);
 	l = &f->cfg.targets[0].luns[0];
-	assert_int_equal(l->lun, 0);
+	assert_int_equal(l->params.lun, 0);
 	assert_string_equal(l->path, "file:/var/tmp/disk.img");
-	assert_true(l->size == 0);
-	assert_int_equal(l->block_size, 512);
-	assert_false(l->thin || l->readonly || l->removable);
+	assert_true(l->params.size == 0);
+	assert_int_equal(l->params.block_size, 512);
+	assert_false(l->params.thin || l->params.readonly || l->params.removable);
 }
 
 static void test_config_with_flags(void **state)
@@ -97,7 +97,7 @@ static void test_config_with_flags(void **state)
 	assert_int_equal(f->cfg.ntargets, 1);
 	t = &f->cfg.targets[0];
 	assert_int_equal(t->nluns, 2);
-	assert_int_equal(t->luns[1].lun, 1);
+	assert_int_equal(t->luns[1].params.lun, 1);
 
 	snprintf(want, sizeof(want), "--lun 0: %s already has LUN 0 in %s", GOTGT_IQN, f->path);
 	PARSE_FAILS(f, want, "--config", f->path, "--target", GOTGT_IQN, "--lun", "0=b");
@@ -154,21 +154,21 @@ static void test_config_extensions(void **state)
 	assert_int_equal(f->cfg.ntargets, 1);
 	t = &f->cfg.targets[0];
 	assert_int_equal(t->nluns, 4);	/* the offline store is left out */
-	assert_true(t->luns[2].io_uring && t->luns[2].direct);
-	assert_false(t->luns[3].io_uring || t->luns[3].direct || t->luns[0].io_uring);
+	assert_true(t->luns[2].params.io_uring && t->luns[2].params.direct);
+	assert_false(t->luns[3].params.io_uring || t->luns[3].params.direct || t->luns[0].params.io_uring);
 	assert_string_equal(t->luns[0].path, "var/a.img");
-	assert_true(t->luns[0].size == GiB);
-	assert_true(t->luns[0].readonly && t->luns[0].thin);
-	assert_false(t->luns[0].removable);
-	assert_int_equal(t->luns[0].block_size, 512);
-	assert_int_equal(t->luns[0].phys_block_size, 8192);
-	assert_int_equal(t->luns[1].phys_block_size, 0);
-	assert_true(t->luns[0].max_bandwidth == 4 * MiB);
-	assert_true(t->luns[1].max_bandwidth == 0);
-	assert_int_equal(t->luns[1].lun, 1);
-	assert_true(t->luns[1].size == 8192);
-	assert_int_equal(t->luns[1].block_size, 4096);
-	assert_true(t->luns[1].removable);
+	assert_true(t->luns[0].params.size == GiB);
+	assert_true(t->luns[0].params.readonly && t->luns[0].params.thin);
+	assert_false(t->luns[0].params.removable);
+	assert_int_equal(t->luns[0].params.block_size, 512);
+	assert_int_equal(t->luns[0].params.phys_block_size, 8192);
+	assert_int_equal(t->luns[1].params.phys_block_size, 0);
+	assert_true(t->luns[0].params.max_bandwidth == 4 * MiB);
+	assert_true(t->luns[1].params.max_bandwidth == 0);
+	assert_int_equal(t->luns[1].params.lun, 1);
+	assert_true(t->luns[1].params.size == 8192);
+	assert_int_equal(t->luns[1].params.block_size, 4096);
+	assert_true(t->luns[1].params.removable);
 }
 
 static void test_config_appends(void **state)
