@@ -37,7 +37,7 @@ struct client {
 };
 
 struct control {
-	struct ctgt_server *srv;
+	struct control_env env;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int lfd, stopfd;
 	gid_t gid;		/* the socket's group */
@@ -179,7 +179,7 @@ static bool serve_lines(struct control *ctl, struct client *c)
 
 	while ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
 		size_t line = (size_t)(nl - c->buf);
-		char *text = control_handle(ctl->srv, c->buf, line);
+		char *text = control_handle(&ctl->env, c->buf, line);
 
 		if (text == NULL) {
 			send_error(c->fd, "out of memory");
@@ -329,7 +329,7 @@ static void make_default_dir(const char *path)
 		mkdir("/run/ctgt", 0750);
 }
 
-struct control *control_start(struct ctgt_server *srv, const char *path, char *err,
+struct control *control_start(const struct control_env *env, const char *path, char *err,
 			      size_t errlen)
 {
 	struct control *ctl = calloc(1, sizeof(*ctl));
@@ -338,7 +338,7 @@ struct control *control_start(struct ctgt_server *srv, const char *path, char *e
 		snprintf(err, errlen, "--control: out of memory");
 		return NULL;
 	}
-	ctl->srv = srv;
+	ctl->env = *env;
 	ctl->lfd = -1;
 	for (int k = 0; k < CONTROL_MAX_CLIENTS; k++)
 		ctl->clients[k].fd = -1;

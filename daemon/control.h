@@ -18,16 +18,25 @@
 #define CONTROL_MAX_CLIENTS 16
 
 struct control;
+struct ctgt_config;
+
+/** What the commands work on: the running server and the configuration
+ *  it was built from (not changed while it runs; both outlive the
+ *  control thread). */
+struct control_env {
+	struct ctgt_server *srv;
+	const struct ctgt_config *cfg;
+};
 
 /**
  * Listen on @path (a stale socket there is replaced; one somebody listens
  * on, or any other file, is refused; the directory of the default path
  * is created 0750) and start the control thread, which serves @srv until
- * control_stop(). The calling thread must have SIGINT and SIGTERM
+ * control_stop() (@env is copied). The calling thread must have SIGINT and SIGTERM
  * blocked (ctgt_server_catch_signals()), so the control thread does too.
  * Returns the control, or NULL with a one-line reason in @err.
  */
-struct control *control_start(struct ctgt_server *srv, const char *path, char *err,
+struct control *control_start(const struct control_env *env, const char *path, char *err,
 			      size_t errlen);
 
 /** Stop the thread, close every client, remove the socket, free. NULL is
@@ -38,8 +47,8 @@ void control_stop(struct control *ctl);
  * Answer one request line (@req, @len bytes, no newline) from a peer
  * already admitted: the reply, a malloc'd NUL-terminated JSON text
  * without newline (the caller frees it); NULL on no memory. The control
- * thread only (it asks @srv and waits).
+ * thread only (it asks the server and waits).
  */
-char *control_handle(struct ctgt_server *srv, const char *req, size_t len);
+char *control_handle(const struct control_env *env, const char *req, size_t len);
 
 #endif

@@ -16,12 +16,16 @@
 #include <jansson.h>
 
 #include "ctgt/admin.h"
+#include "daemon/config.h"
+#include "daemon/lu_options.h"
 
-typedef json_t *(*cmd_fn)(struct ctgt_server *srv, json_t *args, char *err, size_t errlen);
+typedef json_t *(*cmd_fn)(const struct control_env *env, json_t *args, char *err,
+			  size_t errlen);
 
-static json_t *cmd_version(struct ctgt_server *srv, json_t *args, char *err, size_t errlen)
+static json_t *cmd_version(const struct control_env *env, json_t *args, char *err,
+			   size_t errlen)
 {
-	(void)srv;
+	(void)env;
 	(void)args;
 	(void)err;
 	(void)errlen;
@@ -48,8 +52,10 @@ static json_t *target_json(const struct ctgt_target_info *t, const struct ctgt_s
 			 "luns", luns, "sessions", count_sessions(snap, t->name));
 }
 
-static json_t *cmd_target_list(struct ctgt_server *srv, json_t *args, char *err, size_t errlen)
+static json_t *cmd_target_list(const struct control_env *env, json_t *args, char *err,
+			       size_t errlen)
 {
+	struct ctgt_server *srv = env->srv;
 	struct ctgt_sessions snap;
 	struct ctgt_target_info *t = NULL;
 	size_t n = 0;
@@ -96,8 +102,10 @@ static json_t *session_json(const struct ctgt_session_info *s, const struct ctgt
 			 "commands", (json_int_t)s->commands, "in_flight", (json_int_t)s->in_flight);
 }
 
-static json_t *cmd_session_list(struct ctgt_server *srv, json_t *args, char *err, size_t errlen)
+static json_t *cmd_session_list(const struct control_env *env, json_t *args, char *err,
+				size_t errlen)
 {
+	struct ctgt_server *srv = env->srv;
 	struct ctgt_sessions snap;
 	json_t *out = NULL;
 	int rc = ctgt_server_sessions(srv, &snap);
@@ -148,8 +156,10 @@ static int target_stats(struct ctgt_server *srv, const char *name, json_t *out)
 }
 
 /* "lun stats", args {"target": IQN} (optional: every target). */
-static json_t *cmd_lun_stats(struct ctgt_server *srv, json_t *args, char *err, size_t errlen)
+static json_t *cmd_lun_stats(const struct control_env *env, json_t *args, char *err,
+			     size_t errlen)
 {
+	struct ctgt_server *srv = env->srv;
 	json_t *t = json_object_get(args, "target"), *out;
 	struct ctgt_target_info *ti = NULL;
 	size_t n = 0;
@@ -176,10 +186,70 @@ static json_t *cmd_lun_stats(struct ctgt_server *srv, json_t *args, char *err, s
 	return out;
 }
 
+static const struct ctgt_target_cfg *find_target_cfg(const struct ctgt_config *cfg,
+						    const char *name)
+{
+	for (size_t k = 0; k < cfg->ntargets; k++)
+		if (strcmp(cfg->targets[k].name, name) == 0)
+			return &cfg->targets[k];
+	return NULL;
+}
+
+/* One configured LU, with its capacity from the running LU's @st. */
+static json_t *lun_json(const struct ctgt_lun_cfg *lc, const struct ctgt_lu_stats *st)
+{
+	char flag[1024];
+	json_t *spec = lu_to_json(lc);
+	int n = lu_format_flag(lc, flag, sizeof(flag));
+	uint32_t bsz = lc->params.block_size ? lc->params.block_size : 512;
+
+	return json_pack("{s:I, s:o, s:s?, s:I, s:I}", "lun", (json_int_t)lc->params.lun,
+			 "config", spec ? spec : json_null(), "flag", n < 0 ? NULL : flag,
+			 "block_size", (json_int_t)bsz, "blocks",
+			 (json_int_t)(st ? st->blocks : 0));
+}
+
+static const struct ctgt_lu_stats *find_stats(const struct ctgt_lu_stats *st, size_t n,
+					      uint64_t lun)
+{
+	for (size_t k = 0; k < n; k++)
+		if (st[k].lun == lun)
+			return &st[k];
+	return NULL;
+}
+
+/* "lun list", args {"target": IQN}: the LUs as configured, and their size. */
+static json_t *cmd_lun_list(const struct control_env *env, json_t *args, char *err,
+			    size_t errlen)
+{
+	const char *name = json_string_value(json_object_get(args, "target"));
+	const struct ctgt_target_cfg *tc = name ? find_target_cfg(env->cfg, name) : NULL;
+	struct ctgt_lu_stats *st = NULL;
+	size_t n = 0;
+	json_t *out;
+	int rc;
+
+	if (name == NULL || tc == NULL) {
+		snprintf(err, errlen, name ? "no such target" : "\"target\" (a string) is needed");
+		return NULL;
+	}
+	if ((rc = ctgt_server_lu_stats(env->srv, name, &st, &n)) < 0) {
+		snprintf(err, errlen, "cannot read the LUs: %s", strerror(-rc));
+		return NULL;
+	}
+	if ((out = json_array()) != NULL)
+		for (size_t k = 0; k < tc->nluns; k++)
+			json_array_append_new(out, lun_json(&tc->luns[k],
+				find_stats(st, n, tc->luns[k].params.lun)));
+	free(st);
+	return out;
+}
+
 static const struct {
 	const char *name;
 	cmd_fn fn;
 } commands[] = {
+	{ "lun list", cmd_lun_list },
 	{ "lun stats", cmd_lun_stats },
 	{ "version", cmd_version },
 	{ "target list", cmd_target_list },
@@ -229,7 +299,7 @@ static char *reply(json_t *result, const char *err)
 	return text;
 }
 
-char *control_handle(struct ctgt_server *srv, const char *req, size_t len)
+char *control_handle(const struct control_env *env, const char *req, size_t len)
 {
 	char err[256] = "";
 	json_error_t jerr;
@@ -241,7 +311,7 @@ char *control_handle(struct ctgt_server *srv, const char *req, size_t len)
 	if (j == NULL)
 		snprintf(err, sizeof(err), "not JSON: %s", jerr.text);
 	else if ((fn = check_request(j, err, sizeof(err))) != NULL)
-		result = fn(srv, json_object_get(j, "args"), err, sizeof(err));
+		result = fn(env, json_object_get(j, "args"), err, sizeof(err));
 	text = reply(result, err);
 	json_decref(j);
 	return text;

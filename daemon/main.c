@@ -199,7 +199,7 @@ static struct control *start_control(struct ctgt_server *srv, const struct ctgt_
 	*failed = false;
 	if (path == NULL || strcmp(path, "none") == 0)
 		return NULL;
-	ctl = control_start(srv, path, err, errlen);
+	ctl = control_start(&(struct control_env){ .srv = srv, .cfg = cfg }, path, err, errlen);
 	if (ctl == NULL && cfg->control != NULL)
 		*failed = true;
 	else if (ctl == NULL)

@@ -45,6 +45,19 @@ assert_eq "$(jq -r --arg b "$B" '.[] | select(.name == $b) | .thread' <<<"$tl")"
 expect_ok "${adm[@]}" target list
 assert_match "$RUN_OUT" "^$B +$home +0 +0,3$" "target table"
 
+# --- lun list: the LUs as configured, their size from the running LU
+expect_ok "${adm[@]}" --json lun list "$B"
+ll=$RUN_OUT
+assert_eq "$(jq -r 'map(.flag) | join(" ")' <<<"$ll")" "0=mem:,size=4M 3=null:,size=1G" "B's --lun specs"
+assert_eq "$(jq '.[1].blocks * .[1].block_size' <<<"$ll")" $((1 << 30)) "B/3's size"
+assert_eq "$(jq -c '.[0].config' <<<"$ll")" '{"path":"mem:","size":"4M"}' "B/0 as JSON"
+expect_ok "${adm[@]}" lun list "$B"
+assert_match "$RUN_OUT" "^ +3 +1073741824 +512  3=null:,size=1G$" "lun table"
+expect_fail "${adm[@]}" lun list iqn.2026-12.io.ctgt.test:none
+assert_contains "$RUN_OUT" "no such target" "lun list of an unknown target"
+expect_fail "${adm[@]}" lun list
+assert_contains "$RUN_OUT" "is needed" "lun list without a target"
+
 # --- session list under load: three sessions of B, spread over both threads
 "$CTGT_BUILD"/bench/loadgen --sessions 3 --depth 2 --read-pct 70 --duration 4 \
 	"iscsi://127.0.0.1:$CTGT_PORT/$B/0" >"$CTGT_TMP/load.json" 2>"$CTGT_TMP/load.err" &

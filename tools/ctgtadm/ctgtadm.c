@@ -28,6 +28,8 @@ static const struct command commands[] = {
 	{ "target list", "", "targets: home thread, sessions, LUNs", print_targets, NULL, NULL },
 	{ "session list", "", "logged-in sessions: initiator, target, thread, connections, "
 			      "digests, commands", print_sessions, NULL, NULL },
+	{ "lun list", "IQN", "a target's LUs: number, size, block size, options as --lun takes "
+			     "them", print_luns, "target", NULL },
 	{ "lun stats", "[IQN]", "each LU's counters since start: commands, bytes, errors, "
 				"latency", print_lun_stats, "target", NULL },
 	{ "stats", "[--once] [--interval S] [--count N] [IQN]",

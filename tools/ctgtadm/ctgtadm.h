@@ -30,6 +30,7 @@ void print_targets(FILE *out, json_t *result);
 void print_sessions(FILE *out, json_t *result);
 void print_version(FILE *out, json_t *result);
 void print_lun_stats(FILE *out, json_t *result);
+void print_luns(FILE *out, json_t *result);
 
 /** "stats [--once] [--interval S] [--count N] [IQN]": per LU rates from
  *  "lun stats" taken S seconds apart, N times (--once: one interval;

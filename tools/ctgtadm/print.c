@@ -101,3 +101,17 @@ void print_lun_stats(FILE *out, json_t *result)
 			num(l, "aborted"));
 	}
 }
+
+void print_luns(FILE *out, json_t *result)
+{
+	size_t i;
+	json_t *l;
+
+	fprintf(out, "%4s %16s %6s  %s\n", "LUN", "BYTES", "BLOCK", "--lun");
+	json_array_foreach(result, i, l) {
+		long long bytes = num(l, "blocks") * num(l, "block_size");
+
+		fprintf(out, "%4lld %16lld %6lld  %s\n", num(l, "lun"), bytes, num(l, "block_size"),
+			str(l, "flag"));
+	}
+}
