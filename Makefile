@@ -67,7 +67,7 @@ WIRE_BIN := $(BUILD)/tests/wire_test $(BUILD)/tests/dataflow_test $(BUILD)/tests
 # LD_PRELOAD'ed allocation counter of no_malloc.sh, never sanitized (a
 # sanitizer runtime owns malloc; no_malloc.sh runs on the plain build only).
 MALLOC_COUNT := $(BUILD)/tests/malloc_count.so
-all: $(BUILD)/ctgt $(BUILD)/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN) $(BENCH_BIN) $(MALLOC_COUNT)
+all: $(BUILD)/ctgt $(BUILD)/ctgtadm $(BUILD)/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN) $(BENCH_BIN) $(MALLOC_COUNT)
 
 $(MALLOC_COUNT): tests/tools/malloc_count.c
 	@mkdir -p $(dir $@)
@@ -87,6 +87,11 @@ $(BUILD)/libctgt-scsi.a: $(SCSI_LIB_OBJ)
 
 $(BUILD)/ctgt: $(BUILD)/obj/daemon/main.o $(BUILD)/libctgt.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The control socket's client: the protocol header only, none of the daemon.
+CTGTADM_SRC := tools/ctgtadm/ctgtadm.c tools/ctgtadm/client.c tools/ctgtadm/print.c tools/ctgtadm/stats.c
+$(BUILD)/ctgtadm: $(CTGTADM_SRC) tools/ctgtadm/ctgtadm.h daemon/control_proto.h
+	$(CC) $(ALL_CFLAGS) -o $@ $(CTGTADM_SRC) -ljansson
 
 # Examples see only the public headers (include/), as an application would.
 $(BUILD)/obj/examples/%.o: examples/%.c

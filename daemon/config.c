@@ -394,6 +394,7 @@ void config_free(struct ctgt_config *cfg)
 		free_target(&cfg->targets[i]);
 	free(cfg->targets);
 	free(cfg->state_dir);
+	free(cfg->control);
 	config_chap_free(&cfg->discovery_chap);
 	config_chap_free(&cfg->discovery_mutual_chap);
 	memset(cfg, 0, sizeof(*cfg));

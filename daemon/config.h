@@ -86,6 +86,8 @@ struct ctgt_config {
 	int log_level;		/**< enum log_level; -1 = not given */
 	int nop_interval;	/**< seconds of idle before a NOP-In ping; 0 = off, -1 = default */
 	char *state_dir;	/**< --state-dir / "stateDir": APTPL reservation files; NULL = none */
+	char *control;		/**< --control: the control socket's path; NULL = the
+				 *   default (daemon/control.h), "none" = no socket */
 	unsigned pr_max_regs;	/**< --pr-max-registrations: per LU; 0 = default (1024) */
 	struct ctgt_limits limits; /**< resource limits; 0 fields: the defaults */
 	int max_connections;	/**< --max-connections / "maxConnections": per session; 0 = default */

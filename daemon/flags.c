@@ -33,6 +33,7 @@ struct flags {
 	int log_level;
 	int nop_interval;
 	const char *state_dir;
+	const char *control;
 	unsigned pr_max_regs;
 	struct ctgt_limits limits;	/* 0: not given */
 	int max_connections;
@@ -315,6 +316,11 @@ static int flag_state_dir(struct flags *fl, const char *val, char *err, size_t e
 	return flag_once(&fl->state_dir, "state-dir", val, err, errlen);
 }
 
+static int flag_control(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	return flag_once(&fl->control, "control", val, err, errlen);
+}
+
 static int flag_config(struct flags *fl, const char *val, char *err, size_t errlen)
 {
 	return flag_once(&fl->config, "config", val, err, errlen);
@@ -331,6 +337,7 @@ static const struct {
 	{ "log-level", flag_log_level },
 	{ "nop-interval", flag_nop_interval },
 	{ "state-dir", flag_state_dir },
+	{ "control", flag_control },
 	{ "pr-max-registrations", flag_pr_max_regs },
 	{ "allow-target-reset", flag_allow_target_reset },
 	{ "max-connections", flag_max_connections },
@@ -456,6 +463,10 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 			set_err(err, errlen, "out of memory");
 			return -1;
 		}
+	}
+	if (fl->control != NULL && (cfg->control = strdup(fl->control)) == NULL) {
+		set_err(err, errlen, "out of memory");
+		return -1;
 	}
 	apply_limits(&cfg->limits, &fl->limits);
 	if (fl->max_connections > 0)	/* the flag wins over "maxConnections" */

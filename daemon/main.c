@@ -13,6 +13,7 @@
 
 #include "ctgt/server.h"
 #include "daemon/config.h"
+#include "daemon/control.h"
 #include "daemon/lu_options.h"
 #include "util/log.h"
 
@@ -27,7 +28,7 @@ static void usage(FILE *out, bool full)
 	lu_usage(out, 18);
 	fprintf(out,
 		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
-		"                  [--nop-interval SECONDS] [--state-dir DIR]\n"
+		"                  [--nop-interval SECONDS] [--state-dir DIR] [--control PATH|none]\n"
 		"                  [--pr-max-registrations N] [--allow-target-reset]\n"
 		"                  [--connection-limit N] [--connection-limit-per-address N]\n"
 		"                  [--session-limit N] [--login-timeout SECONDS]\n"
@@ -183,10 +184,35 @@ static void hide_secrets(int argc, char **argv)
 	}
 }
 
+/*
+ * The control socket: --control PATH, else the default path (daemon/
+ * control.h), which may be taken by another daemon: then this one serves
+ * without one and says so. NULL with @ctl_failed false: none wanted.
+ */
+static struct control *start_control(struct ctgt_server *srv, const struct ctgt_config *cfg,
+				     bool *failed, char *err, size_t errlen)
+{
+	char buf[256];
+	const char *path = cfg->control ? cfg->control : control_default_path(buf, sizeof(buf));
+	struct control *ctl;
+
+	*failed = false;
+	if (path == NULL || strcmp(path, "none") == 0)
+		return NULL;
+	ctl = control_start(&(struct control_env){ .srv = srv, .cfg = cfg }, path, err, errlen);
+	if (ctl == NULL && cfg->control != NULL)
+		*failed = true;
+	else if (ctl == NULL)
+		LOG_INFO("control", "%s: no control socket", err);
+	return ctl;
+}
+
 static int serve(int argc, char **argv)
 {
 	struct ctgt_config cfg = { 0 };
 	struct ctgt_server *srv = NULL;
+	struct control *ctl = NULL;
+	bool ctl_failed;
 	char err[CONFIG_ERR_LEN + 128];
 	int rc = 1;
 
@@ -213,8 +239,13 @@ static int serve(int argc, char **argv)
 	if (cfg.max_connections > 0)
 		ctgt_server_set_max_connections(srv, (unsigned)cfg.max_connections);
 	ctgt_server_set_spread_sessions(srv, cfg.session_threads != CONFIG_SESSIONS_TARGET);
-	if (build_targets(srv, &cfg, err, sizeof(err)) < 0 ||
-	    start_portals(srv, &cfg, err, sizeof(err)) < 0) {
+	if (build_targets(srv, &cfg, err, sizeof(err)) < 0) {
+		fail(err);
+		goto out;
+	}
+	/* Before the portals: once "ready" is printed, the socket answers. */
+	ctl = start_control(srv, &cfg, &ctl_failed, err, sizeof(err));
+	if (ctl_failed || start_portals(srv, &cfg, err, sizeof(err)) < 0) {
 		fail(err);
 		goto out;
 	}
@@ -224,6 +255,7 @@ static int serve(int argc, char **argv)
 	}
 	rc = 0;
 out:
+	control_stop(ctl);	/* before the server it asks goes */
 	ctgt_server_destroy(srv);
 	config_free(&cfg);
 	return rc;

@@ -24,31 +24,7 @@
 #include "iscsi/server.h"
 #include "scsi/scsi.h"
 #include "util/log.h"
-
-/* What ctgt_server_announce() prints a url line for. */
-struct lu_entry {
-	const char *iqn;	/* the target's own name: lives as long as it */
-	uint64_t lun;
-};
-
-struct ctgt_server {
-	struct ev_threads *threads;	/* thread 0 is the caller's of ctgt_server_run() */
-	struct evloop *loop;	/* thread 0's */
-	struct bs_cq *cqs;	/* one per thread: the stores of the targets it serves */
-	unsigned ncqs;		/* initialised */
-	struct iscsi_server *isrv;
-	int stopfd;		/* eventfd written by ctgt_server_stop() */
-	int sigfd;		/* signalfd of ctgt_server_catch_signals(), or -1 */
-	bool stopping;
-	struct scsi_tgt **tgts;	/* owned by isrv; kept to find them by name */
-	size_t ntgts;
-	struct backend **stores;	/* closed after the LUs are gone */
-	size_t nstores;
-	struct lu_entry *lus;
-	size_t nlus;
-	char (*endpoints)[64];	/* "HOST:PORT" or "[HOST]:PORT" per portal */
-	size_t nendpoints;
-};
+#include "embed/server_internal.h"
 
 static int set_err(char *err, size_t errlen, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -174,6 +150,10 @@ struct ctgt_server *ctgt_server_create_threads(unsigned nthreads)
 	if (nthreads > CTGT_THREADS_MAX)
 		nthreads = CTGT_THREADS_MAX;
 	s->sigfd = -1;
+	if (pthread_mutex_init(&s->admin_mu, NULL) != 0 || ev_caller_init(&s->admin) != 0) {
+		free(s);
+		return NULL;
+	}
 	s->stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	s->threads = ev_threads_create(nthreads);
 	s->cqs = calloc(nthreads, sizeof(*s->cqs));
@@ -223,6 +203,8 @@ void ctgt_server_destroy(struct ctgt_server *s)
 	free(s->stores);
 	free(s->lus);
 	free(s->endpoints);
+	ev_caller_destroy(&s->admin);
+	pthread_mutex_destroy(&s->admin_mu);
 	free(s);
 }
 
@@ -235,6 +217,7 @@ int ctgt_server_run(struct ctgt_server *s)
 	if (rc < 0) {
 		LOG_ERR("server", "cannot start %u network threads: %s", s->threads->n,
 			strerror(-rc));
+		ev_caller_stop(&s->admin);
 		return rc;
 	}
 	if (s->threads->n > 1) {
@@ -247,6 +230,9 @@ int ctgt_server_run(struct ctgt_server *s)
 		}
 	}
 	rc = evloop_run(s->loop);
+	/* No admin call waits for a loop that has ended: what is queued
+	 * now is skipped when the mailboxes are drained (event/call.h). */
+	ev_caller_stop(&s->admin);
 	ev_threads_stop(s->threads);
 	if (rc == 0)
 		LOG_INFO("server", "stopped");

@@ -699,6 +699,7 @@ void cmd_handle_scsi(struct iscsi_conn *conn)
 		return;
 	}
 	task_init(conn, task, bhs);
+	conn->sess->commands++;
 	list_add_tail(&conn->tasks, &task->link);
 	if (!task->counts_in_window)
 		conn->n_immediate++;

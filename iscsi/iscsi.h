@@ -172,6 +172,7 @@ struct iscsi_session {
 	uint32_t exp_cmd_sn;
 	uint32_t max_cmd_sn;		/* last value sent: never goes backwards */
 	uint32_t in_flight;		/* commands taking a CmdSN and not yet answered */
+	uint64_t commands;		/* SCSI commands received (iscsi/admin.h) */
 	struct scsi_itn itn;
 	bool nexus_added;
 	/* Served by a thread that is not its target's home: every SCSI call

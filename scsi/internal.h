@@ -98,7 +98,12 @@ struct scsi_lu {
 	struct list_node lba_waiting;	/**< struct scsi_lba_range, arrival order */
 	bool lba_kicking;		/**< granting waiters (no re-entry) */
 	bool lba_rescan;		/**< a range was released meanwhile */
+	struct scsi_lu_stats stats;	/**< lu_stats.c; task thread only */
 };
+
+/* lu_stats.c, task thread: time @task from now; count it as done. */
+void lu_stats_start(struct scsi_task *task);
+void lu_stats_done(struct scsi_lu *lu, const struct scsi_task *task);
 
 struct scsi_tgt {
 	char name[SCSI_NAME_MAX];

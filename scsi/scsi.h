@@ -265,9 +265,28 @@ struct scsi_task {
 	 *  an abort can end it at once. Cleared when the wait ends. */
 	void (*cancel)(struct scsi_task *task);
 	uint8_t ts_state;
+	uint64_t start_ns;		/**< lu_stats.c: when it was executed */
 	struct scsi_lba_range range;
 	void *priv;			/**< the handler's own state (EXTENDED COPY) */
 };
+
+/* Latency histogram buckets: bucket i counts commands that took less than
+ * 2^i microseconds (and at least 2^(i-1)); the last one counts the rest. */
+#define SCSI_LAT_BUCKETS 24
+
+/** What a LU has done since it was created (lu_stats.c): commands the
+ *  task set executed, counted when they complete. */
+struct scsi_lu_stats {
+	uint64_t reads, writes, others;	/**< READ(6..16), WRITE(6..16), the rest */
+	uint64_t read_bytes, write_bytes;
+	uint64_t errors;		/**< completed with a status other than GOOD */
+	uint64_t aborted;		/**< ended by task management */
+	uint64_t read_us, write_us;	/**< latency sums, microseconds */
+	uint64_t read_hist[SCSI_LAT_BUCKETS], write_hist[SCSI_LAT_BUCKETS];
+};
+
+/** Copy @lu's counters into @out. The LU's task thread only. */
+void scsi_lu_stats(const struct scsi_lu *lu, struct scsi_lu_stats *out);
 
 /* Default limit of persistent reservation registrations per LU. One is
  * held per initiator port (I_T nexus) that registers: a cluster of a few

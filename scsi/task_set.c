@@ -145,6 +145,7 @@ static void ts_task_done(struct scsi_task *task)
 	} else {
 		task_sense_format(task);
 	}
+	lu_stats_done(lu, task);
 	task->done(task);
 	if (aborted)
 		tmf_task_gone(lu->tgt);
@@ -160,14 +161,17 @@ int ts_execute(struct scsi_task *task)
 		return task_run(task);	/* no LU: never in a set */
 	task->ts_done = task->done;
 	task->done = ts_task_done;
+	lu_stats_start(task);
 	if (!ts_enabled(task)) {
 		task->ts_state = TS_PARKED;
 		lu->ts.nparked++;
 		return SCSI_TASK_PENDING;
 	}
 	rc = ts_run(task);
-	if (rc == SCSI_TASK_COMPLETE)
+	if (rc == SCSI_TASK_COMPLETE) {
 		ts_end(task);
+		lu_stats_done(lu, task);
+	}
 	ts_dispatch(lu);
 	return rc;
 }
@@ -198,6 +202,7 @@ static void ts_dispatch(struct scsi_lu *lu)
 			ts->nparked--;
 			if (ts_run(t) == SCSI_TASK_COMPLETE) {
 				ts_end(t);
+				lu_stats_done(lu, t);
 				t->done(t);
 			}
 			ts->redispatch = true;	/* the list may have changed */
@@ -303,6 +308,7 @@ void ts_abort_where(struct scsi_lu *lu, const struct ts_match *m)
 		struct scsi_task *t = ts_entry(ended.next);
 
 		list_del(&t->ts_link);
+		lu_stats_done(lu, t);
 		t->done(t);
 	}
 	kick_all(lu);

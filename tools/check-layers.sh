@@ -41,6 +41,7 @@ declare -A allow=(
 	[include/ctgt]="ctgt"
 	[examples]="ctgt"
 	[tools/bench]="tools util"
+	[tools/ctgtadm]="tools daemon"
 )
 # First path components that name a part of ctgt (anything else, such as
 # sys/ or linux/, is a system header).

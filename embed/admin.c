@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the application asks the running server (include/ctgt/admin.h):
+ * the iSCSI layer's snapshots (iscsi/admin.h) turned into the public
+ * structs, one call at a time.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctgt/admin.h"
+#include "embed/server_internal.h"
+#include "iscsi/admin.h"
+
+_Static_assert(sizeof(((struct ctgt_session_info *)0)->initiator) == ISCSI_NAME_LEN, "name");
+_Static_assert(sizeof(((struct ctgt_conn_info *)0)->peer) ==
+	       sizeof(((struct iscsi_conn_info *)0)->peer), "peer");
+_Static_assert(sizeof(((struct ctgt_conn_info *)0)->local) ==
+	       sizeof(((struct iscsi_conn_info *)0)->local), "local");
+
+static void conn_public(struct ctgt_conn_info *o, const struct iscsi_conn_info *i)
+{
+	memset(o, 0, sizeof(*o));
+	o->cid = i->cid;
+	memcpy(o->peer, i->peer, sizeof(o->peer));
+	memcpy(o->local, i->local, sizeof(o->local));
+	o->header_digest = i->hdr_digest;
+	o->data_digest = i->data_digest;
+	o->logged_in = i->full_feature;
+}
+
+static void session_public(struct ctgt_session_info *o, const struct iscsi_session_info *i)
+{
+	memset(o, 0, sizeof(*o));
+	o->tsih = i->tsih;
+	for (int k = 0; k < 6; k++)
+		snprintf(o->isid + 2 * k, 3, "%02x", i->isid[k]);
+	o->thread = i->thread;
+	o->discovery = i->discovery;
+	memcpy(o->initiator, i->initiator, sizeof(o->initiator));
+	memcpy(o->target, i->target, sizeof(o->target));
+	o->max_recv_data_segment_length = i->max_recv_dlen;
+	o->max_xmit_data_segment_length = i->max_xmit_dlen;
+	o->max_burst_length = i->max_burst;
+	o->first_burst_length = i->first_burst;
+	o->immediate_data = i->immediate_data;
+	o->initial_r2t = i->initial_r2t;
+	o->in_flight = i->in_flight;
+	o->commands = i->commands;
+	o->conn0 = i->conn0;
+	o->nconns = i->nconns;
+}
+
+static int sessions_public(struct ctgt_sessions *out, const struct iscsi_sessions *in)
+{
+	out->sessions = calloc(in->ns ? in->ns : 1, sizeof(*out->sessions));
+	out->conns = calloc(in->nc ? in->nc : 1, sizeof(*out->conns));
+	if (out->sessions == NULL || out->conns == NULL)
+		return -ENOMEM;
+	for (size_t k = 0; k < in->ns; k++)
+		session_public(&out->sessions[k], &in->s[k]);
+	for (size_t k = 0; k < in->nc; k++)
+		conn_public(&out->conns[k], &in->c[k]);
+	out->nsessions = in->ns;
+	out->nconns = in->nc;
+	return 0;
+}
+
+int ctgt_server_sessions(struct ctgt_server *srv, struct ctgt_sessions *out)
+{
+	struct iscsi_sessions snap = { 0 };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&srv->admin_mu);
+	rc = iscsi_server_sessions(srv->isrv, &srv->admin, &snap);
+	pthread_mutex_unlock(&srv->admin_mu);
+	if (rc == 0)
+		rc = sessions_public(out, &snap);
+	iscsi_sessions_free(&snap);
+	return rc;
+}
+
+void ctgt_sessions_free(struct ctgt_sessions *out)
+{
+	free(out->sessions);
+	free(out->conns);
+	memset(out, 0, sizeof(*out));
+}
+
+/* The LUNs of target @name, from the server's list of what it announces. */
+static void target_luns(const struct ctgt_server *srv, struct ctgt_target_info *t)
+{
+	for (size_t k = 0; k < srv->nlus && t->nluns < 256; k++)
+		if (strcmp(srv->lus[k].iqn, t->name) == 0)
+			t->luns[t->nluns++] = srv->lus[k].lun;
+}
+
+int ctgt_server_targets(struct ctgt_server *srv, struct ctgt_target_info **out, size_t *n)
+{
+	/* The targets and LUs are set up before ctgt_server_run() and not
+	 * changed while it runs, so they are read here as they are. */
+	*n = 0;
+	*out = calloc(srv->ntgts ? srv->ntgts : 1, sizeof(**out));
+	if (*out == NULL)
+		return -ENOMEM;
+	for (size_t k = 0; k < srv->ntgts; k++) {
+		struct ctgt_target_info *t = &(*out)[k];
+
+		t->name = scsi_tgt_name(srv->tgts[k]);
+		t->thread = (unsigned)iscsi_server_target_thread(srv->isrv, t->name);
+		target_luns(srv, t);
+	}
+	*n = srv->ntgts;
+	return 0;
+}
+
+_Static_assert(CTGT_LAT_BUCKETS == SCSI_LAT_BUCKETS, "one histogram");
+
+static void lu_stats_public(struct ctgt_lu_stats *o, const struct iscsi_lu_stats *i)
+{
+	const struct scsi_lu_stats *st = &i->st;
+
+	memset(o, 0, sizeof(*o));
+	o->lun = i->lun;
+	o->blocks = i->nblocks;
+	o->reads = st->reads;
+	o->writes = st->writes;
+	o->others = st->others;
+	o->read_bytes = st->read_bytes;
+	o->write_bytes = st->write_bytes;
+	o->errors = st->errors;
+	o->aborted = st->aborted;
+	o->read_us = st->read_us;
+	o->write_us = st->write_us;
+	memcpy(o->read_hist, st->read_hist, sizeof(o->read_hist));
+	memcpy(o->write_hist, st->write_hist, sizeof(o->write_hist));
+}
+
+int ctgt_server_lu_stats(struct ctgt_server *srv, const char *iqn, struct ctgt_lu_stats **out,
+			 size_t *n)
+{
+	struct iscsi_lu_stats *in = NULL;
+	size_t k, count = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&srv->admin_mu);
+	rc = iscsi_server_lu_stats(srv->isrv, &srv->admin, iqn, &in, &count);
+	pthread_mutex_unlock(&srv->admin_mu);
+	if (rc == 0 && (*out = calloc(count ? count : 1, sizeof(**out))) == NULL)
+		rc = -ENOMEM;
+	for (k = 0; rc == 0 && k < count; k++)
+		lu_stats_public(&(*out)[k], &in[k]);
+	if (rc == 0)
+		*n = count;
+	free(in);
+	return rc;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Asking a running server what it serves (the daemon's control socket is
+ * built on this). Every function here is called from a thread of the
+ * application's that is not the one running ctgt_server_run(), while it
+ * runs (a call made before waits for it to start); calls are serialised.
+ * Once ctgt_server_run() has returned they fail with -ESHUTDOWN.
+ */
+#ifndef CTGT_ADMIN_H
+#define CTGT_ADMIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctgt/server.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** One connection of a session. */
+struct ctgt_conn_info {
+	uint16_t cid;
+	char peer[80];			/**< "ADDR:PORT" of the initiator */
+	char local[64];			/**< the address it reached us on */
+	bool header_digest, data_digest; /**< CRC32C in force */
+	bool logged_in;			/**< full feature phase */
+};
+
+/** One session; its connections are conns[conn0 .. conn0 + nconns). */
+struct ctgt_session_info {
+	uint16_t tsih;
+	char isid[13];			/**< 12 hex digits */
+	unsigned thread;		/**< network thread serving it */
+	bool discovery;
+	char initiator[224];
+	char target[224];		/**< "" for discovery */
+	uint32_t max_recv_data_segment_length;	/**< ours */
+	uint32_t max_xmit_data_segment_length;	/**< the initiator's */
+	uint32_t max_burst_length, first_burst_length;
+	bool immediate_data, initial_r2t;
+	uint32_t in_flight;		/**< commands not answered yet */
+	uint64_t commands;		/**< SCSI commands received */
+	size_t conn0, nconns;
+};
+
+/** A snapshot of the sessions (ctgt_server_sessions()). */
+struct ctgt_sessions {
+	struct ctgt_session_info *sessions;
+	size_t nsessions;
+	struct ctgt_conn_info *conns;
+	size_t nconns;
+};
+
+/** Fill @out with the logged-in sessions of @srv, each copied on the
+ *  thread serving it. Returns 0 or a negative errno; free @out with
+ *  ctgt_sessions_free() either way. */
+int ctgt_server_sessions(struct ctgt_server *srv, struct ctgt_sessions *out);
+void ctgt_sessions_free(struct ctgt_sessions *out);
+
+/** One target. */
+struct ctgt_target_info {
+	const char *name;		/**< the server's: valid while it lives */
+	unsigned thread;		/**< home thread of its LUs */
+	uint64_t luns[256];		/**< nluns of them, in the order added */
+	size_t nluns;
+};
+
+/** The targets of @srv, in the order added: *out (free() it) holds *n.
+ *  Returns 0 or -ENOMEM. */
+int ctgt_server_targets(struct ctgt_server *srv, struct ctgt_target_info **out, size_t *n);
+
+/* Latency histogram buckets: bucket i counts commands that took less
+ * than 2^i microseconds (and at least 2^(i-1)); the last counts the rest. */
+#define CTGT_LAT_BUCKETS 24
+
+/** What one LU has done since the daemon started: the commands it
+ *  executed, counted when they complete (commands refused before they
+ *  run, such as one beyond the last block, are not counted). */
+struct ctgt_lu_stats {
+	uint64_t lun;
+	uint64_t blocks;		/**< capacity in logical blocks */
+	uint64_t reads, writes, others;	/**< READ(6..16), WRITE(6..16), the rest */
+	uint64_t read_bytes, write_bytes;
+	uint64_t errors;		/**< completed with a status other than GOOD */
+	uint64_t aborted;		/**< ended by task management */
+	uint64_t read_us, write_us;	/**< latency sums, microseconds */
+	uint64_t read_hist[CTGT_LAT_BUCKETS], write_hist[CTGT_LAT_BUCKETS];
+};
+
+/** The counters of target @iqn's LUs, read on its home thread: *out
+ *  (free() it) holds *n, by LUN. Returns 0, -ENOENT or a negative errno. */
+int ctgt_server_lu_stats(struct ctgt_server *srv, const char *iqn, struct ctgt_lu_stats **out,
+			 size_t *n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

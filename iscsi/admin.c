@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Snapshots for the administrator (iscsi/admin.h). Each thread copies its
+ * own sessions in a call run on it, so nothing is read across threads; the
+ * parts are joined on the caller's thread. The snapshot is of one moment
+ * per thread, not of one moment for the whole server.
+ */
+#include "iscsi/admin.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iscsi/iscsi.h"
+
+struct gather {
+	struct iscsi_thread *thr;
+	struct iscsi_sessions *out;
+	int rc;
+};
+
+static bool grow(void **arr, size_t n, size_t size)
+{
+	void *p = realloc(*arr, (n + 1) * size);
+
+	if (p == NULL)
+		return false;
+	*arr = p;
+	return true;
+}
+
+static bool copy_conn(struct iscsi_sessions *out, const struct iscsi_conn *conn)
+{
+	struct iscsi_conn_info *ci;
+
+	if (!grow((void **)&out->c, out->nc, sizeof(*out->c)))
+		return false;
+	ci = &out->c[out->nc++];
+	memset(ci, 0, sizeof(*ci));
+	ci->cid = conn->cid;
+	memcpy(ci->peer, conn->peer, sizeof(ci->peer));
+	memcpy(ci->local, conn->local_host, sizeof(ci->local));
+	ci->hdr_digest = conn->hdr_digest;
+	ci->data_digest = conn->data_digest;
+	ci->full_feature = conn->state == CONN_FULL_FEATURE;
+	return true;
+}
+
+static void fill_session(struct iscsi_session_info *si, const struct iscsi_session *s,
+			 unsigned thread)
+{
+	const struct iscsi_params *p = &s->params;
+
+	memset(si, 0, sizeof(*si));
+	si->tsih = s->tsih;
+	memcpy(si->isid, s->isid, sizeof(si->isid));
+	si->thread = thread;
+	si->remote = s->remote;
+	si->discovery = p->discovery;
+	memcpy(si->initiator, p->initiator_name, sizeof(si->initiator));
+	memcpy(si->target, p->target_name, sizeof(si->target));
+	si->max_recv_dlen = p->max_recv_dlen;
+	si->max_xmit_dlen = p->max_xmit_dlen;
+	si->max_burst = p->max_burst;
+	si->first_burst = p->first_burst;
+	si->immediate_data = p->immediate_data;
+	si->initial_r2t = p->initial_r2t;
+	si->in_flight = s->in_flight;
+	si->commands = s->commands;
+}
+
+static bool copy_session(struct iscsi_sessions *out, const struct iscsi_session *s,
+			 unsigned thread)
+{
+	struct iscsi_session_info *si;
+	struct list_node *pos, *tmp;
+
+	if (!grow((void **)&out->s, out->ns, sizeof(*out->s)))
+		return false;
+	si = &out->s[out->ns++];
+	fill_session(si, s, thread);
+	si->conn0 = out->nc;
+	list_for_each_safe(pos, tmp, &s->conns) {
+		if (!copy_conn(out, container_of(pos, struct iscsi_conn, sess_link)))
+			return false;
+		si->nconns++;
+	}
+	return true;
+}
+
+/* On thread g->thr. */
+static void gather_thread(void *arg)
+{
+	struct gather *g = arg;
+	struct list_node *pos, *tmp;
+
+	list_for_each_safe(pos, tmp, &g->thr->sessions) {
+		if (!copy_session(g->out, container_of(pos, struct iscsi_session, link),
+				  g->thr->index)) {
+			g->rc = -ENOMEM;
+			return;
+		}
+	}
+}
+
+int iscsi_server_sessions(struct iscsi_server *srv, struct ev_caller *caller,
+			  struct iscsi_sessions *out)
+{
+	for (unsigned i = 0; i < srv->nthreads; i++) {
+		struct gather g = { .thr = &srv->thr[i], .out = out };
+		int rc;
+
+		if (g.thr->ev == NULL)
+			return -ENOTSUP;
+		rc = ev_caller_call(caller, g.thr->ev, gather_thread, &g);
+		if (rc == 0)
+			rc = g.rc;
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+void iscsi_sessions_free(struct iscsi_sessions *out)
+{
+	free(out->s);
+	free(out->c);
+	memset(out, 0, sizeof(*out));
+}
+
+struct lu_gather {
+	struct iscsi_target *target;
+	struct iscsi_lu_stats *out;	/* SCSI_MAX_LUNS of them */
+	size_t n;
+};
+
+/* On the target's home thread. */
+static void gather_lus(void *arg)
+{
+	struct lu_gather *g = arg;
+
+	for (uint64_t lun = 0; lun < SCSI_MAX_LUNS; lun++) {
+		struct scsi_lu *lu = scsi_tgt_lu(g->target->scsi, lun);
+		struct iscsi_lu_stats *o = &g->out[g->n];
+
+		if (lu == NULL)
+			continue;
+		o->lun = lun;
+		o->nblocks = scsi_lu_num_blocks(lu);
+		scsi_lu_stats(lu, &o->st);
+		g->n++;
+	}
+}
+
+int iscsi_server_lu_stats(struct iscsi_server *srv, struct ev_caller *caller, const char *target,
+			  struct iscsi_lu_stats **out, size_t *n)
+{
+	struct lu_gather g = { .target = server_find_target(srv, target) };
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (g.target == NULL)
+		return -ENOENT;
+	if (g.target->home->ev == NULL)
+		return -ENOTSUP;
+	g.out = calloc(SCSI_MAX_LUNS, sizeof(*g.out));
+	if (g.out == NULL)
+		return -ENOMEM;
+	rc = ev_caller_call(caller, g.target->home->ev, gather_lus, &g);
+	if (rc < 0) {
+		free(g.out);
+		return rc;
+	}
+	*out = g.out;
+	*n = g.n;
+	return 0;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What an administrator asks the running server (iscsi/admin.c): a
+ * snapshot of its sessions and connections, gathered on the threads that
+ * own them. Called from a thread that is not an event thread (the
+ * daemon's control thread), through an ev_caller (event/call.h), while
+ * the threads run; a stopped caller gets -ESHUTDOWN.
+ */
+#ifndef CTGT_ISCSI_ADMIN_H
+#define CTGT_ISCSI_ADMIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event/call.h"
+#include "iscsi/param.h"
+#include "scsi/scsi.h"
+
+struct iscsi_server;
+
+/** One connection of a session, as the administrator sees it. */
+struct iscsi_conn_info {
+	uint16_t cid;
+	char peer[80];			/**< "addr:port" of the initiator */
+	char local[64];			/**< the address it reached us on */
+	bool hdr_digest, data_digest;	/**< CRC32C in force */
+	bool full_feature;		/**< logged in (not logging in or out) */
+};
+
+/** One session; its connections are conns[conn0 .. conn0 + nconns). */
+struct iscsi_session_info {
+	uint16_t tsih;
+	uint8_t isid[6];
+	unsigned thread;		/**< the network thread serving it */
+	bool remote;			/**< not its target's home thread */
+	bool discovery;
+	char initiator[ISCSI_NAME_LEN];
+	char target[ISCSI_NAME_LEN];	/**< "" for discovery */
+	uint32_t max_recv_dlen, max_xmit_dlen, max_burst, first_burst;
+	bool immediate_data, initial_r2t;
+	uint32_t in_flight;		/**< commands not answered yet */
+	uint64_t commands;		/**< SCSI commands received */
+	size_t conn0, nconns;
+};
+
+struct iscsi_sessions {
+	struct iscsi_session_info *s;	/**< ns of them, by thread then age */
+	size_t ns;
+	struct iscsi_conn_info *c;	/**< nc of them */
+	size_t nc;
+};
+
+/**
+ * Fill @out (zeroed by the caller) with every logged-in session of @srv
+ * (a server on event threads), asking each thread through @caller.
+ * Returns 0, -ESHUTDOWN, -ENOMEM, or -ENOTSUP for a server on one plain
+ * loop. iscsi_sessions_free() frees @out in every case.
+ */
+int iscsi_server_sessions(struct iscsi_server *srv, struct ev_caller *caller,
+			  struct iscsi_sessions *out);
+
+void iscsi_sessions_free(struct iscsi_sessions *out);
+
+/** One LU's counters (scsi_lu_stats()) and size. */
+struct iscsi_lu_stats {
+	uint64_t lun;
+	uint64_t nblocks;
+	struct scsi_lu_stats st;
+};
+
+/**
+ * The counters of every LU of target @target, copied on its home thread
+ * through @caller: *out (free() it) holds *n, by LUN. Returns 0, -ENOENT
+ * (no such target), -ESHUTDOWN, -ENOMEM or -ENOTSUP (a plain loop).
+ */
+int iscsi_server_lu_stats(struct iscsi_server *srv, struct ev_caller *caller, const char *target,
+			  struct iscsi_lu_stats **out, size_t *n);
+
+#endif

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ctgtadm [--socket PATH] [--json] COMMAND...: send a request to the
+ * daemon's control socket, print its reply. Exit status 0 (done), 1 (the
+ * daemon refused or could not be reached), 2 (bad usage).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/control_proto.h"
+#include "tools/ctgtadm/ctgtadm.h"
+
+struct command {
+	const char *name;	/* the words that select it; the daemon's name */
+	const char *usage;	/* what follows the name */
+	const char *help;
+	void (*print)(FILE *out, json_t *result);
+	const char *arg;	/* the key of its one optional argument, or NULL */
+	/* run here instead of one request (stats) */
+	int (*local)(const char *path, int argc, char **argv, bool as_json);
+};
+
+static const struct command commands[] = {
+	{ "version", "", "the daemon's name and control protocol version", print_version, NULL,
+	  NULL },
+	{ "target list", "", "targets: home thread, sessions, LUNs", print_targets, NULL, NULL },
+	{ "session list", "", "logged-in sessions: initiator, target, thread, connections, "
+			      "digests, commands", print_sessions, NULL, NULL },
+	{ "lun list", "IQN", "a target's LUs: number, size, block size, options as --lun takes "
+			     "them", print_luns, "target", NULL },
+	{ "lun stats", "[IQN]", "each LU's counters since start: commands, bytes, errors, "
+				"latency", print_lun_stats, "target", NULL },
+	{ "stats", "[--once] [--interval S] [--count N] [IQN]",
+	  "each LU's IOPS, MB/s and latency per interval (default 1 s), like iostat", NULL, NULL,
+	  adm_stats },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: ctgtadm [--socket PATH] [--json] COMMAND [--help]\n"
+		     "  --socket PATH  the daemon's control socket (default /run/ctgt/ctgt.sock\n"
+		     "                 as root, else $XDG_RUNTIME_DIR/ctgt.sock)\n"
+		     "  --json         print the daemon's reply as JSON\n"
+		     "  --raw REQUEST  send the JSON request line REQUEST as it is and print\n"
+		     "                 the reply line (README \"Control socket\" has the protocol)\n"
+		     "commands:\n");
+	for (size_t k = 0; k < NCOMMANDS; k++)
+		fprintf(out, "  %s %s\n      %s\n", commands[k].name, commands[k].usage,
+			commands[k].help);
+}
+
+/* How many of @argv's words @name's words are (0: not a prefix). */
+static int match(const char *name, int argc, char **argv)
+{
+	int k = 0;
+
+	while (*name) {
+		size_t len = strcspn(name, " ");
+
+		if (k == argc || strlen(argv[k]) != len || strncmp(argv[k], name, len) != 0)
+			return 0;
+		name += len + (name[len] == ' ');
+		k++;
+	}
+	return k;
+}
+
+/* The command @argv starts with; *words: how many words it took. */
+static const struct command *find(int argc, char **argv, int *words)
+{
+	for (size_t k = 0; k < NCOMMANDS; k++)
+		if ((*words = match(commands[k].name, argc, argv)) > 0)
+			return &commands[k];
+	return NULL;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+	for (int k = 0; k < argc; k++)
+		if (strcmp(argv[k], "--help") == 0)
+			return true;
+	return false;
+}
+
+/* One request, its reply shown. @argc/@argv: what follows the name. */
+static int remote(const struct command *cmd, const char *path, int argc, char **argv,
+		  bool as_json)
+{
+	json_t *args = json_object(), *reply, *result;
+	int rc = 1;
+
+	if (argc > (cmd->arg ? 1 : 0)) {
+		fprintf(stderr, "usage: ctgtadm %s %s\n", cmd->name, cmd->usage);
+		json_decref(args);
+		return 2;
+	}
+	if (argc == 1)
+		json_object_set_new(args, cmd->arg, json_string(argv[0]));
+	reply = adm_request(path, cmd->name, args);
+	if ((result = adm_result(reply, cmd->name)) != NULL) {
+		rc = 0;
+		if (as_json) {
+			json_dumpf(result, stdout, JSON_INDENT(2));
+			fputc('\n', stdout);
+		} else {
+			cmd->print(stdout, result);
+		}
+	}
+	json_decref(reply);
+	return rc;
+}
+
+struct opts {
+	char buf[256];
+	const char *path;	/* the socket */
+	const char *raw;	/* --raw REQUEST, or NULL */
+	bool json;
+	int next;		/* argv index of the command's first word */
+};
+
+/* The options before the command: 0 to go on, else the exit status + 1. */
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	o->path = control_default_path(o->buf, sizeof(o->buf));
+	for (o->next = 1; o->next < argc && strncmp(argv[o->next], "--", 2) == 0; o->next++) {
+		const char *a = argv[o->next];
+		bool has_val = o->next + 1 < argc;
+
+		if (strcmp(a, "--socket") == 0 && has_val)
+			o->path = argv[++o->next];
+		else if (strcmp(a, "--raw") == 0 && has_val)
+			o->raw = argv[++o->next];
+		else if (strcmp(a, "--json") == 0)
+			o->json = true;
+		else if (strcmp(a, "--help") == 0)
+			return usage(stdout), 1;
+		else
+			return usage(stderr), 3;
+	}
+	if (o->path == NULL) {
+		fprintf(stderr, "ctgtadm: no default socket (set XDG_RUNTIME_DIR or --socket)\n");
+		return 3;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	const struct command *cmd;
+	int rc = parse_opts(argc, argv, &o), words = 0, rest;
+
+	if (rc != 0)
+		return rc - 1;
+	if (o.raw != NULL && o.next == argc)
+		return adm_raw(o.path, o.raw);
+	cmd = find(argc - o.next, argv + o.next, &words);
+	if (cmd == NULL || o.raw != NULL) {
+		if (o.next < argc)
+			fprintf(stderr, "ctgtadm: unknown command\n");
+		usage(stderr);
+		return 2;
+	}
+	rest = o.next + words;
+	if (wants_help(argc - rest, argv + rest)) {
+		printf("usage: ctgtadm %s %s\n  %s\n", cmd->name, cmd->usage, cmd->help);
+		return 0;
+	}
+	if (cmd->local)
+		return cmd->local(o.path, argc - rest, argv + rest, o.json);
+	return remote(cmd, o.path, argc - rest, argv + rest, o.json);
+}

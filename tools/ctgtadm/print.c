@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ctgtadm's tables (tools/ctgtadm/ctgtadm.h): one line per object, the
+ * columns an administrator scans first; --json gives everything.
+ */
+#include "tools/ctgtadm/ctgtadm.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "-";
+}
+
+static long long num(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+void print_version(FILE *out, json_t *result)
+{
+	fprintf(out, "%s, control protocol %lld\n", str(result, "server"), num(result, "protocol"));
+}
+
+static void join_luns(char *buf, size_t len, json_t *luns)
+{
+	size_t i, off = 0;
+	json_t *v;
+
+	buf[0] = '\0';
+	json_array_foreach(luns, i, v) {
+		int n = snprintf(buf + off, len - off, "%s%lld", i ? "," : "",
+				 (long long)json_integer_value(v));
+
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+	if (off == 0)
+		snprintf(buf, len, "-");
+}
+
+void print_targets(FILE *out, json_t *result)
+{
+	char luns[256];
+	size_t i;
+	json_t *t;
+
+	fprintf(out, "%-48s %6s %8s  %s\n", "TARGET", "THREAD", "SESSIONS", "LUNS");
+	json_array_foreach(result, i, t) {
+		join_luns(luns, sizeof(luns), json_object_get(t, "luns"));
+		fprintf(out, "%-48s %6lld %8lld  %s\n", str(t, "name"), num(t, "thread"),
+			num(t, "sessions"), luns);
+	}
+}
+
+/* "H" header digest, "D" data digest, "-" none, of a session's first
+ * connection (digests are negotiated per connection). */
+static const char *digests(json_t *conns)
+{
+	json_t *c = json_array_get(conns, 0);
+	bool h = json_is_true(json_object_get(c, "header_digest"));
+	bool d = json_is_true(json_object_get(c, "data_digest"));
+
+	return h && d ? "HD" : h ? "H" : d ? "D" : "-";
+}
+
+void print_sessions(FILE *out, json_t *result)
+{
+	size_t i;
+	json_t *s;
+
+	fprintf(out, "%5s %-12s %-40s %-40s %6s %5s %-22s %7s %10s\n", "TSIH", "ISID",
+		"INITIATOR", "TARGET", "THREAD", "CONNS", "PEER", "DIGESTS", "COMMANDS");
+	json_array_foreach(result, i, s) {
+		json_t *conns = json_object_get(s, "connections");
+		const char *target = str(s, "target");
+
+		fprintf(out, "%5lld %-12s %-40s %-40s %6lld %5zu %-22s %7s %10lld\n",
+			num(s, "tsih"), str(s, "isid"), str(s, "initiator"),
+			target[0] ? target : "(discovery)", num(s, "thread"),
+			json_array_size(conns), str(json_array_get(conns, 0), "peer"),
+			digests(conns), num(s, "commands"));
+	}
+}
+
+void print_lun_stats(FILE *out, json_t *result)
+{
+	size_t i;
+	json_t *l;
+
+	fprintf(out, "%-40s %4s %12s %12s %14s %14s %8s %8s\n", "TARGET", "LUN", "READS",
+		"WRITES", "READ BYTES", "WRITE BYTES", "ERRORS", "ABORTED");
+	json_array_foreach(result, i, l) {
+		fprintf(out, "%-40s %4lld %12lld %12lld %14lld %14lld %8lld %8lld\n",
+			str(l, "target"), num(l, "lun"), num(l, "reads"), num(l, "writes"),
+			num(l, "read_bytes"), num(l, "write_bytes"), num(l, "errors"),
+			num(l, "aborted"));
+	}
+}
+
+void print_luns(FILE *out, json_t *result)
+{
+	size_t i;
+	json_t *l;
+
+	fprintf(out, "%4s %16s %6s  %s\n", "LUN", "BYTES", "BLOCK", "--lun");
+	json_array_foreach(result, i, l) {
+		long long bytes = num(l, "blocks") * num(l, "block_size");
+
+		fprintf(out, "%4lld %16lld %6lld  %s\n", num(l, "lun"), bytes, num(l, "block_size"),
+			str(l, "flag"));
+	}
+}
