@@ -11,6 +11,7 @@
 #include "daemon/control.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <pthread.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -40,6 +42,7 @@ struct control {
 	struct control_env env;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int lfd, stopfd;
+	int lockfd;		/* PATH.lock, flock()ed while we serve */
 	gid_t gid;		/* the socket's group */
 	pthread_t tid;
 	bool started;		/* tid runs */
@@ -272,27 +275,38 @@ static void *control_main(void *arg)
 
 /* ---- start and stop ---------------------------------------------------- */
 
-/* A socket at @path that nobody listens on is stale: remove it. Anything
- * else there is kept and refused. Returns 0 or -1 with @err. */
+/* Take PATH.lock and hold it for the daemon's life: whoever holds it owns
+ * PATH, so two daemons starting at once cannot both take one socket (a
+ * probe by connect() could not tell a socket being set up from a stale
+ * one). The kernel releases it when the daemon dies, however it dies. */
+static int take_lock(struct control *ctl, const char *path, char *err, size_t errlen)
+{
+	char lock[sizeof(ctl->path) + 8];
+
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	ctl->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (ctl->lockfd < 0) {
+		snprintf(err, errlen, "--control %s: %s: %s", path, lock, strerror(errno));
+		return -1;
+	}
+	if (flock(ctl->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		snprintf(err, errlen, "--control %s: %s", path,
+			 errno == EWOULDBLOCK ? "another daemon uses it" : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* With the lock held, a socket at @path is a dead daemon's: remove it.
+ * Anything else there is kept and refused. Returns 0 or -1 with @err. */
 static int clear_stale(const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	struct stat st;
-	int fd, rc;
 
 	if (lstat(path, &st) < 0)
 		return 0;
 	if (!S_ISSOCK(st.st_mode)) {
 		snprintf(err, errlen, "--control %s: exists and is not a socket", path);
-		return -1;
-	}
-	memcpy(a.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	rc = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&a, sizeof(a));
-	if (fd >= 0)
-		close(fd);
-	if (rc == 0) {
-		snprintf(err, errlen, "--control %s: another daemon listens there", path);
 		return -1;
 	}
 	unlink(path);
@@ -308,16 +322,19 @@ static int listen_at(struct control *ctl, const char *path, char *err, size_t er
 		snprintf(err, errlen, "--control %s: path too long or empty", path);
 		return -1;
 	}
-	if (clear_stale(path, err, errlen) < 0)
+	if (take_lock(ctl, path, err, errlen) < 0 || clear_stale(path, err, errlen) < 0)
 		return -1;
 	memcpy(a.sun_path, path, strlen(path) + 1);
 	ctl->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (ctl->lfd < 0 || bind(ctl->lfd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    chmod(path, 0660) < 0 || stat(path, &st) < 0 || listen(ctl->lfd, 16) < 0) {
+	if (ctl->lfd < 0 || bind(ctl->lfd, (struct sockaddr *)&a, sizeof(a)) < 0) {
 		snprintf(err, errlen, "--control %s: %s", path, strerror(errno));
 		return -1;
 	}
-	memcpy(ctl->path, path, strlen(path) + 1);
+	memcpy(ctl->path, path, strlen(path) + 1);	/* ours now: removed at stop */
+	if (chmod(path, 0660) < 0 || stat(path, &st) < 0 || listen(ctl->lfd, 16) < 0) {
+		snprintf(err, errlen, "--control %s: %s", path, strerror(errno));
+		return -1;
+	}
 	ctl->gid = st.st_gid;
 	return 0;
 }
@@ -340,17 +357,17 @@ struct control *control_start(const struct control_env *env, const char *path, c
 	}
 	ctl->env = *env;
 	ctl->lfd = -1;
+	ctl->lockfd = -1;
 	for (int k = 0; k < CONTROL_MAX_CLIENTS; k++)
 		ctl->clients[k].fd = -1;
 	make_default_dir(path);
 	ctl->stopfd = eventfd(0, EFD_CLOEXEC);
 	if (ctl->stopfd < 0)
 		snprintf(err, errlen, "--control %s: %s", path, strerror(errno));
-	else if (listen_at(ctl, path, err, errlen) == 0)
-		ctl->started = pthread_create(&ctl->tid, NULL, control_main, ctl) == 0;
+	else if (listen_at(ctl, path, err, errlen) == 0 &&
+		 !(ctl->started = pthread_create(&ctl->tid, NULL, control_main, ctl) == 0))
+		snprintf(err, errlen, "--control %s: cannot start its thread", path);
 	if (!ctl->started) {
-		if (ctl->path[0])
-			snprintf(err, errlen, "--control %s: cannot start its thread", path);
 		control_stop(ctl);
 		return NULL;
 	}
@@ -372,7 +389,9 @@ void control_stop(struct control *ctl)
 	if (ctl->lfd >= 0)
 		close(ctl->lfd);
 	if (ctl->path[0])
-		unlink(ctl->path);
+		unlink(ctl->path);	/* before the lock goes: see take_lock() */
+	if (ctl->lockfd >= 0)
+		close(ctl->lockfd);
 	if (ctl->stopfd >= 0)
 		close(ctl->stopfd);
 	free(ctl);

@@ -146,7 +146,7 @@ else
 fi
 
 # --- one daemon per socket; the socket goes at shutdown
-ctgt_expect_startup_fail "another daemon listens" --portal 127.0.0.1:0 --lun 0=mem:,size=1M --control "$sock"
+ctgt_expect_startup_fail "another daemon uses it" --portal 127.0.0.1:0 --lun 0=mem:,size=1M --control "$sock"
 first=$CTGT_PID
 ctgt_stop
 [ ! -e "$sock" ] || fail "socket left after a clean stop"
@@ -156,9 +156,20 @@ ctgt_start --lun 0=mem:,size=1M --control "$sock"
 kill -9 "$CTGT_PID"
 wait "$CTGT_PID" 2>/dev/null || true
 [ -S "$sock" ] || fail "kill -9 should leave the socket"
+[ -f "$sock.lock" ] || fail "no lock file beside the socket"
 ctgt_start --lun 0=mem:,size=1M --control "$sock"
 expect_ok "${adm[@]}" version
 ctgt_stop
+# The lock decides, not the socket: held by another process, the path is
+# taken even with no socket there (as while a daemon is still starting).
+if command -v flock >/dev/null; then
+	flock "$sock.lock" sleep 5 &
+	holder=$!
+	sleep 0.3
+	ctgt_expect_startup_fail "another daemon uses it" --portal 127.0.0.1:0 --lun 0=mem:,size=1M --control "$sock"
+	kill "$holder" 2>/dev/null || true
+	wait "$holder" 2>/dev/null || true
+fi
 echo x >"$CTGT_TMP/plain"
 ctgt_expect_startup_fail "not a socket" --portal 127.0.0.1:0 --lun 0=mem:,size=1M --control "$CTGT_TMP/plain"
 ctgt_expect_startup_fail "path too long" --portal 127.0.0.1:0 --lun 0=mem:,size=1M \
