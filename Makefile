@@ -67,7 +67,13 @@ WIRE_BIN := $(BUILD)/tests/wire_test $(BUILD)/tests/dataflow_test $(BUILD)/tests
 # LD_PRELOAD'ed allocation counter of no_malloc.sh, never sanitized (a
 # sanitizer runtime owns malloc; no_malloc.sh runs on the plain build only).
 MALLOC_COUNT := $(BUILD)/tests/malloc_count.so
-all: $(BUILD)/ctgt $(BUILD)/ctgtadm $(BUILD)/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN) $(BENCH_BIN) $(MALLOC_COUNT)
+# A control-socket peer that does not read its replies (control.sh).
+UNIX_FLOOD := $(BUILD)/tests/unix_flood
+all: $(BUILD)/ctgt $(BUILD)/ctgtadm $(BUILD)/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN) $(BENCH_BIN) $(MALLOC_COUNT) $(UNIX_FLOOD)
+
+$(UNIX_FLOOD): tests/tools/unix_flood.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
 
 $(MALLOC_COUNT): tests/tools/malloc_count.c
 	@mkdir -p $(dir $@)

@@ -5,8 +5,11 @@
  * a stop eventfd. A peer is admitted by its SO_PEERCRED credentials (root,
  * or the socket's group as its primary or a supplementary group) before
  * anything it sends is read; requests are lines of at most
- * CONTROL_MAX_REQUEST bytes; a client silent for CONTROL_IDLE_S seconds is
- * closed, so that idle ones cannot hold every slot.
+ * CONTROL_MAX_REQUEST bytes, answered one per client per turn of the
+ * loop; a client silent for CONTROL_IDLE_S seconds, or with a request
+ * unfinished for CONTROL_REQUEST_S, is closed, so that idle ones cannot
+ * hold every slot, and one that does not read its replies is closed
+ * after CONTROL_SEND_S, so that it cannot hold the thread (or a stop).
  */
 #include "daemon/control.h"
 
@@ -28,16 +31,21 @@
 
 #include "util/log.h"
 
-#define CONTROL_IDLE_S 60
+#define CONTROL_IDLE_S 60	/* a client silent this long is closed */
+#define CONTROL_REQUEST_S 10	/* ... or one whose request is unfinished this long */
+#define CONTROL_SEND_S 1	/* a reply that cannot be sent in this long drops it */
 
 struct client {
 	int fd;
 	char *buf;		/* CONTROL_MAX_REQUEST bytes */
 	size_t len;
 	time_t last;		/* CLOCK_MONOTONIC seconds of the last byte */
+	time_t since;		/* when the unfinished request (or the draining) began */
 	bool draining;		/* answered with an error: read to EOF, then close */
 };
 
+/* Set up by control_start(); then the control thread's alone until
+ * control_stop() has joined it. */
 struct control {
 	struct control_env env;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -103,8 +111,9 @@ static bool admit(const struct control *ctl, int fd)
 /* ---- clients ---------------------------------------------------------- */
 
 /* Blocking socket with a send timeout (accept_client): a peer that stops
- * reading holds the thread up for that long at most. */
-static void send_all(int fd, const char *p, size_t len)
+ * reading holds the thread up for CONTROL_SEND_S at most, and is then
+ * dropped (false). */
+static bool send_all(int fd, const char *p, size_t len)
 {
 	while (len > 0) {
 		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
@@ -112,16 +121,16 @@ static void send_all(int fd, const char *p, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return;
+			return false;
 		p += n;
 		len -= (size_t)n;
 	}
+	return true;
 }
 
-static void send_line(int fd, const char *text)
+static bool send_line(int fd, const char *text)
 {
-	send_all(fd, text, strlen(text));
-	send_all(fd, "\n", 1);
+	return send_all(fd, text, strlen(text)) && send_all(fd, "\n", 1);
 }
 
 static void send_error(int fd, const char *why)
@@ -151,7 +160,7 @@ static struct client *free_slot(struct control *ctl)
 
 static void accept_client(struct control *ctl)
 {
-	struct timeval tv = { .tv_sec = 5 };
+	struct timeval tv = { .tv_sec = CONTROL_SEND_S };
 	int fd = accept4(ctl->lfd, NULL, NULL, SOCK_CLOEXEC);
 	struct client *c;
 
@@ -175,38 +184,47 @@ static void accept_client(struct control *ctl)
 	c->last = now_s();
 }
 
-/* Answer every complete line in @c's buffer; false when it must go. */
-static bool serve_lines(struct control *ctl, struct client *c)
+/* Whether @c has a complete request waiting for its answer. */
+static bool has_line(const struct client *c)
 {
-	char *nl;
+	return c->fd >= 0 && !c->draining && memchr(c->buf, '\n', c->len) != NULL;
+}
 
-	while ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
-		size_t line = (size_t)(nl - c->buf);
-		char *text = control_handle(&ctl->env, c->buf, line);
+/* A full buffer without a newline: answer, then read to EOF and close. */
+static void refuse_long(struct client *c)
+{
+	LOG_WARN("control", "a request longer than %d bytes: client closed", CONTROL_MAX_REQUEST);
+	send_error(c->fd, "request too long");
+	/* Closing with its bytes unread would reset the connection and could
+	 * destroy the reply before the client reads it. */
+	shutdown(c->fd, SHUT_WR);
+	c->draining = true;
+	c->since = now_s();
+	c->len = 0;
+}
 
-		if (text == NULL) {
-			send_error(c->fd, "out of memory");
-			return false;
-		}
-		send_line(c->fd, text);
-		free(text);
-		memmove(c->buf, nl + 1, c->len - line - 1);
-		c->len -= line + 1;
+/* Answer @c's first complete request. One per turn of the thread's loop,
+ * so that a client with many pipelined requests cannot keep the others,
+ * or a stop, waiting. False when @c must go (it does not read). */
+static bool serve_line(struct control *ctl, struct client *c)
+{
+	char *nl = memchr(c->buf, '\n', c->len);
+	size_t line = (size_t)(nl - c->buf);
+	char *text = control_handle(&ctl->env, c->buf, line);
+	bool sent = text != NULL && send_line(c->fd, text);
+
+	free(text);
+	if (!sent) {
+		LOG_WARN("control", "a client that does not read its replies: closed");
+		return false;
 	}
-	if (c->len == CONTROL_MAX_REQUEST) {
-		LOG_WARN("control", "a request longer than %d bytes: client closed",
-			 CONTROL_MAX_REQUEST);
-		send_error(c->fd, "request too long");
-		/* Closing with its bytes unread would reset the connection and
-		 * could destroy the reply before the client reads it. */
-		shutdown(c->fd, SHUT_WR);
-		c->draining = true;
-		c->len = 0;
-	}
+	memmove(c->buf, nl + 1, c->len - line - 1);
+	c->len -= line + 1;
+	c->since = now_s();	/* what is left started now */
 	return true;
 }
 
-static void read_client(struct control *ctl, struct client *c)
+static void read_client(struct client *c)
 {
 	ssize_t n = recv(c->fd, c->buf + c->len, CONTROL_MAX_REQUEST - c->len, MSG_DONTWAIT);
 
@@ -219,9 +237,11 @@ static void read_client(struct control *ctl, struct client *c)
 	c->last = now_s();
 	if (c->draining)
 		return;
+	if (c->len == 0)
+		c->since = c->last;
 	c->len += (size_t)n;
-	if (!serve_lines(ctl, c))
-		drop_client(c);
+	if (c->len == CONTROL_MAX_REQUEST && !has_line(c))
+		refuse_long(c);
 }
 
 /* ---- the thread ------------------------------------------------------- */
@@ -233,21 +253,53 @@ static int fill_poll(struct control *ctl, struct pollfd *p, struct client **who)
 	p[n++] = (struct pollfd){ .fd = ctl->stopfd, .events = POLLIN };
 	p[n++] = (struct pollfd){ .fd = ctl->lfd, .events = POLLIN };
 	for (int k = 0; k < CONTROL_MAX_CLIENTS; k++) {
-		if (ctl->clients[k].fd < 0)
+		struct client *c = &ctl->clients[k];
+
+		if (c->fd < 0)
 			continue;
-		who[n] = &ctl->clients[k];
-		p[n++] = (struct pollfd){ .fd = ctl->clients[k].fd, .events = POLLIN };
+		who[n] = c;
+		/* Not read while a request waits: its buffer must not fill. */
+		p[n++] = (struct pollfd){ .fd = c->fd, .events = has_line(c) ? 0 : POLLIN };
 	}
 	return n;
 }
 
+/* Silent for CONTROL_IDLE_S, a request unfinished (or a refused one still
+ * being drained) for CONTROL_REQUEST_S: the slot goes back. */
 static void drop_idle(struct control *ctl)
 {
 	time_t now = now_s();
 
+	for (int k = 0; k < CONTROL_MAX_CLIENTS; k++) {
+		struct client *c = &ctl->clients[k];
+		bool partial = c->draining || (c->len > 0 && !has_line(c));
+
+		if (c->fd >= 0 && (now - c->last > CONTROL_IDLE_S ||
+				   (partial && now - c->since > CONTROL_REQUEST_S)))
+			drop_client(c);
+	}
+}
+
+static bool any_line(const struct control *ctl)
+{
 	for (int k = 0; k < CONTROL_MAX_CLIENTS; k++)
-		if (ctl->clients[k].fd >= 0 && now - ctl->clients[k].last > CONTROL_IDLE_S)
+		if (has_line(&ctl->clients[k]))
+			return true;
+	return false;
+}
+
+/* One turn: accept, read what came, answer one request per client. */
+static void turn(struct control *ctl, const struct pollfd *p, struct client **who, int n)
+{
+	if (p[1].revents & POLLIN)
+		accept_client(ctl);
+	for (int k = 2; k < n; k++)
+		if (p[k].revents && !has_line(who[k]))
+			read_client(who[k]);
+	for (int k = 0; k < CONTROL_MAX_CLIENTS; k++)
+		if (has_line(&ctl->clients[k]) && !serve_line(ctl, &ctl->clients[k]))
 			drop_client(&ctl->clients[k]);
+	drop_idle(ctl);
 }
 
 static void *control_main(void *arg)
@@ -259,16 +311,11 @@ static void *control_main(void *arg)
 	for (;;) {
 		int n = fill_poll(ctl, p, who);
 
-		if (poll(p, (nfds_t)n, 1000) < 0 && errno != EINTR)
+		if (poll(p, (nfds_t)n, any_line(ctl) ? 0 : 1000) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents)
 			break;
-		if (p[1].revents & POLLIN)
-			accept_client(ctl);
-		for (int k = 2; k < n; k++)
-			if (p[k].revents)
-				read_client(ctl, who[k]);
-		drop_idle(ctl);
+		turn(ctl, p, who, n);
 	}
 	return NULL;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -38,7 +39,7 @@ static json_int_t count_sessions(const struct ctgt_sessions *snap, const char *t
 	json_int_t n = 0;
 
 	for (size_t k = 0; k < snap->nsessions; k++)
-		n += strcmp(snap->sessions[k].target, target) == 0;
+		n += strcasecmp(snap->sessions[k].target, target) == 0;	/* as logins */
 	return n;
 }
 
@@ -190,7 +191,7 @@ static const struct ctgt_target_cfg *find_target_cfg(const struct ctgt_config *c
 						    const char *name)
 {
 	for (size_t k = 0; k < cfg->ntargets; k++)
-		if (strcmp(cfg->targets[k].name, name) == 0)
+		if (strcasecmp(cfg->targets[k].name, name) == 0)	/* as logins */
 			return &cfg->targets[k];
 	return NULL;
 }

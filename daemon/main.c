@@ -155,7 +155,6 @@ static int start_portals(struct ctgt_server *srv, const struct ctgt_config *cfg,
 		if (ctgt_server_add_portal(srv, pc->host, pc->port, pc->tpgt, err, errlen) < 0)
 			return -1;
 	}
-	ctgt_server_announce(srv, stdout);
 	return 0;
 }
 
@@ -243,12 +242,19 @@ static int serve(int argc, char **argv)
 		fail(err);
 		goto out;
 	}
-	/* Before the portals: once "ready" is printed, the socket answers. */
-	ctl = start_control(srv, &cfg, &ctl_failed, err, sizeof(err));
-	if (ctl_failed || start_portals(srv, &cfg, err, sizeof(err)) < 0) {
+	if (start_portals(srv, &cfg, err, sizeof(err)) < 0) {
 		fail(err);
 		goto out;
 	}
+	/* Last before serving: nothing after it can fail and leave its thread
+	 * waiting for loops that never run; before "ready", so that the
+	 * socket answers once "ready" is printed. */
+	ctl = start_control(srv, &cfg, &ctl_failed, err, sizeof(err));
+	if (ctl_failed) {
+		fail(err);
+		goto out;
+	}
+	ctgt_server_announce(srv, stdout);
 	if (ctgt_server_run(srv) < 0) {
 		fail("event loop failed");
 		goto out;

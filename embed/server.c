@@ -186,6 +186,8 @@ void ctgt_server_destroy(struct ctgt_server *s)
 {
 	if (s == NULL)
 		return;
+	/* Defensive: no admin call may be in progress here (ctgt/admin.h). */
+	ev_caller_stop(&s->admin);
 	/* LUs go with their targets before the stores under them are closed;
 	 * closing a callback store releases the application's ctx. */
 	iscsi_server_destroy(s->isrv);

@@ -4,7 +4,9 @@
  * built on this). Every function here is called from a thread of the
  * application's that is not the one running ctgt_server_run(), while it
  * runs (a call made before waits for it to start); calls are serialised.
- * Once ctgt_server_run() has returned they fail with -ESHUTDOWN.
+ * Once ctgt_server_run() has returned they fail with -ESHUTDOWN. A server
+ * that is never run answers none: no call may be in progress, or start,
+ * once ctgt_server_destroy() is called.
  */
 #ifndef CTGT_ADMIN_H
 #define CTGT_ADMIN_H

@@ -145,9 +145,31 @@ else
 	log "not root: the credential check is not exercised"
 fi
 
+# --- a peer that pipelines requests and never reads: the others are still
+# answered, it is closed, and it cannot hold up a stop
+"$CTGT_BUILD"/tests/unix_flood "$sock" 20000 8 &
+flood=$!
+sleep 1
+t0=$(date +%s%N)
+expect_ok "${adm[@]}" version
+[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 3000 ] || fail "version took over 3 s beside a flood"
+for _ in $(seq 50); do
+	grep -q "does not read its replies" "$CTGT_LOG" && break
+	sleep 0.1
+done
+grep -q "does not read its replies" "$CTGT_LOG" || fail "the flooding client was not closed"
+"$CTGT_BUILD"/tests/unix_flood "$sock" 20000 8 &
+flood2=$!
+sleep 0.5
+t0=$(date +%s%N)
+ctgt_stop
+[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000 ] || fail "stop took over 5 s with a flooding client"
+kill "$flood" "$flood2" 2>/dev/null || true
+wait "$flood" "$flood2" 2>/dev/null || true
+ctgt_start --lun 0=mem:,size=1M --control "$sock"
+
 # --- one daemon per socket; the socket goes at shutdown
 ctgt_expect_startup_fail "another daemon uses it" --portal 127.0.0.1:0 --lun 0=mem:,size=1M --control "$sock"
-first=$CTGT_PID
 ctgt_stop
 [ ! -e "$sock" ] || fail "socket left after a clean stop"
 
@@ -174,4 +196,3 @@ echo x >"$CTGT_TMP/plain"
 ctgt_expect_startup_fail "not a socket" --portal 127.0.0.1:0 --lun 0=mem:,size=1M --control "$CTGT_TMP/plain"
 ctgt_expect_startup_fail "path too long" --portal 127.0.0.1:0 --lun 0=mem:,size=1M \
 	--control "$CTGT_TMP/$(head -c 120 /dev/zero | tr '\0' s)"
-: "$first"

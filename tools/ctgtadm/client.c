@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -93,6 +94,9 @@ static char *exchange(const char *path, const char *text)
 
 	if (fd < 0)
 		return NULL;
+	/* A daemon that does not answer does not hang ctgtadm (or a script). */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){ .tv_sec = 30 },
+		   sizeof(struct timeval));
 	if (send_all(fd, text, strlen(text)))
 		send_all(fd, "\n", 1);
 	line = recv_line(fd);
