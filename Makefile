@@ -94,9 +94,11 @@ $(BUILD)/libctgt-scsi.a: $(SCSI_LIB_OBJ)
 $(BUILD)/ctgt: $(BUILD)/obj/daemon/main.o $(BUILD)/libctgt.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-# The control socket's client: the protocol header only, none of the daemon.
-CTGTADM_SRC := tools/ctgtadm/ctgtadm.c tools/ctgtadm/client.c tools/ctgtadm/print.c tools/ctgtadm/stats.c
-$(BUILD)/ctgtadm: $(CTGTADM_SRC) tools/ctgtadm/ctgtadm.h daemon/control_proto.h
+# The control socket's client: the protocol header and util/sock.c, none of
+# the daemon.
+CTGTADM_SRC := tools/ctgtadm/ctgtadm.c tools/ctgtadm/client.c tools/ctgtadm/print.c tools/ctgtadm/stats.c \
+               util/sock.c
+$(BUILD)/ctgtadm: $(CTGTADM_SRC) tools/ctgtadm/ctgtadm.h daemon/control_proto.h util/sock.h
 	$(CC) $(ALL_CFLAGS) -o $@ $(CTGTADM_SRC) -ljansson
 
 # Examples see only the public headers (include/), as an application would.

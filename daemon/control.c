@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/sock.h"
 
 #define CONTROL_IDLE_S 60	/* a client silent this long is closed */
 #define CONTROL_REQUEST_S 10	/* ... or one whose request is unfinished this long */
@@ -113,24 +114,9 @@ static bool admit(const struct control *ctl, int fd)
 /* Blocking socket with a send timeout (accept_client): a peer that stops
  * reading holds the thread up for CONTROL_SEND_S at most, and is then
  * dropped (false). */
-static bool send_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 static bool send_line(int fd, const char *text)
 {
-	return send_all(fd, text, strlen(text)) && send_all(fd, "\n", 1);
+	return sock_send_all(fd, text, strlen(text)) && sock_send_all(fd, "\n", 1);
 }
 
 static void send_error(int fd, const char *why)

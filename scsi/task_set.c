@@ -116,12 +116,17 @@ static int ts_run(struct scsi_task *task)
 	return rc;
 }
 
-/* The task has ended (its handler finished): out of the set, then tell
- * the transport. */
+/* The task has ended (its handler finished, or an abort ended it): out of
+ * the set and counted (lu_stats.c), with the transport's done() back in
+ * place for the caller to call. The one place a task is counted: a task
+ * taken out without ending (ts_remove: the transport gave it up before
+ * execute) is not. Its status, and task->aborted, must be final. */
 static void ts_end(struct scsi_task *task)
 {
-	task->done = task->ts_done;
+	if (task->ts_state != TS_PREPARED)
+		task->done = task->ts_done;	/* executed: ts_task_done was in place */
 	ts_unlink(task);
+	lu_stats_done(task->lu, task);
 }
 
 static void mark_aborted(struct scsi_task *task)
@@ -138,14 +143,13 @@ static void ts_task_done(struct scsi_task *task)
 	struct scsi_lu *lu = task->lu;
 	bool aborted = task->aborted;
 
-	ts_end(task);
 	if (aborted) {
 		lu->ts.naborted--;
 		mark_aborted(task);	/* whatever the handler set */
 	} else {
 		task_sense_format(task);
 	}
-	lu_stats_done(lu, task);
+	ts_end(task);
 	task->done(task);
 	if (aborted)
 		tmf_task_gone(lu->tgt);
@@ -168,10 +172,8 @@ int ts_execute(struct scsi_task *task)
 		return SCSI_TASK_PENDING;
 	}
 	rc = ts_run(task);
-	if (rc == SCSI_TASK_COMPLETE) {
+	if (rc == SCSI_TASK_COMPLETE)
 		ts_end(task);
-		lu_stats_done(lu, task);
-	}
 	ts_dispatch(lu);
 	return rc;
 }
@@ -202,7 +204,6 @@ static void ts_dispatch(struct scsi_lu *lu)
 			ts->nparked--;
 			if (ts_run(t) == SCSI_TASK_COMPLETE) {
 				ts_end(t);
-				lu_stats_done(lu, t);
 				t->done(t);
 			}
 			ts->redispatch = true;	/* the list may have changed */
@@ -297,18 +298,14 @@ void ts_abort_where(struct scsi_lu *lu, const struct ts_match *m)
 			t->cancel = NULL;
 			cancel(t);
 		}
-		if (t->ts_state != TS_PREPARED)
-			ts_end(t);
-		else
-			ts_unlink(t);
 		mark_aborted(t);
+		ts_end(t);
 		list_add_tail(&ended, &t->ts_link);
 	}
 	while (!list_empty(&ended)) {
 		struct scsi_task *t = ts_entry(ended.next);
 
 		list_del(&t->ts_link);
-		lu_stats_done(lu, t);
 		t->done(t);
 	}
 	kick_all(lu);

@@ -16,7 +16,8 @@
 # only each other, and the code that implements a part of it (backend/ for
 # the callback store of ctgt/lu.h, embed/ for ctgt/server.h) or is built on
 # it (daemon/, examples/) includes it. The benchmark's programs (tools/bench/)
-# use util/ and each other only. Nothing includes daemon/ or tests/
+# use util/ and each other only; ctgtadm (tools/ctgtadm/) the control
+# protocol header of daemon/ and util/. Nothing else includes daemon/ or tests/
 # (tests/ may include anything and is not checked).
 #
 # Usage: tools/check-layers.sh [ROOT]   (default: this checkout)
@@ -41,7 +42,7 @@ declare -A allow=(
 	[include/ctgt]="ctgt"
 	[examples]="ctgt"
 	[tools/bench]="tools util"
-	[tools/ctgtadm]="tools daemon"
+	[tools/ctgtadm]="tools daemon util"
 )
 # First path components that name a part of ctgt (anything else, such as
 # sys/ or linux/, is a system header).

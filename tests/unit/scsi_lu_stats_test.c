@@ -2,7 +2,8 @@
 /*
  * Per-LU counters (scsi/lu_stats.c): reads, writes and other commands
  * counted by kind with their bytes and latencies, errors and aborted
- * commands apart, the histogram summing to the count.
+ * commands apart (while in the store, parked, or waiting for data-out),
+ * the histogram summing to the count.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -131,12 +132,117 @@ static void test_aborted(void **state)
 	fx_free(f);
 }
 
+/* Prepare and execute a one-block READ with task attribute @attr, tag @tag. */
+static int start_read(struct fixture *f, struct scsi_task *t, enum scsi_task_attr attr,
+		      uint64_t tag)
+{
+	uint8_t cdb[SCSI_CDB_MAX];
+
+	rw10(cdb, 0x28, 0, 1);
+	fx_task(t, f->tgt, &f->itn, 0, cdb, SCSI_DIR_READ, BS, fx_done);
+	t->attr = attr;
+	t->tag = tag;
+	g_fx = f;
+	assert_int_equal(scsi_task_prepare(t), SCSI_TASK_READY);
+	return scsi_task_execute(t);
+}
+
+static void tmf_run(struct fixture *f, enum scsi_tmf_fn fn, uint64_t tag)
+{
+	struct scsi_tmf tmf;
+
+	memset(&tmf, 0, sizeof(tmf));
+	tmf.tgt = f->tgt;
+	tmf.itn = &f->itn;
+	tmf.fn = fn;
+	tmf.tag = tag;
+	tmf.done = tmf_done;
+	scsi_tmf_execute(&tmf);
+}
+
+/* A SIMPLE READ parked behind an ORDERED one is counted once it has run
+ * (the task set starts it when the ORDERED one ends). */
+static void test_parked(void **state)
+{
+	struct fixture *f = fx_new(1024);
+	struct scsi_lu_stats st;
+	struct scsi_task a, b;
+
+	(void)state;
+	f->done_calls = 0;
+	assert_int_equal(start_read(f, &a, SCSI_ATTR_ORDERED, 1), SCSI_TASK_PENDING);
+	assert_int_equal(start_read(f, &b, SCSI_ATTR_SIMPLE, 2), SCSI_TASK_PENDING);
+	assert_int_equal(f->st.npending, 1);		/* b is parked, not in the store */
+	fake_run(&f->bs);
+	assert_int_equal(f->done_calls, 2);
+	scsi_task_release(&a);
+	scsi_task_release(&b);
+	scsi_lu_stats(f->lu, &st);
+	assert_int_equal(st.reads, 2);
+	assert_int_equal(st.read_bytes, 2 * BS);
+	assert_int_equal(st.aborted, 0);
+	assert_int_equal(hist_sum(st.read_hist), 2);
+	fx_free(f);
+}
+
+/* ABORT TASK of a parked READ: it ends at once, counted as aborted; the
+ * ORDERED one it waited for is counted as a read. */
+static void test_aborted_parked(void **state)
+{
+	struct fixture *f = fx_new(1024);
+	struct scsi_lu_stats st;
+	struct scsi_task a, b;
+
+	(void)state;
+	f->done_calls = 0;
+	assert_int_equal(start_read(f, &a, SCSI_ATTR_ORDERED, 1), SCSI_TASK_PENDING);
+	assert_int_equal(start_read(f, &b, SCSI_ATTR_SIMPLE, 2), SCSI_TASK_PENDING);
+	tmf_run(f, SCSI_TMF_ABORT_TASK, 2);
+	assert_int_equal(f->done_calls, 1);
+	assert_true(b.aborted);
+	fake_run(&f->bs);
+	assert_int_equal(f->done_calls, 2);
+	scsi_task_release(&a);
+	scsi_task_release(&b);
+	scsi_lu_stats(f->lu, &st);
+	assert_int_equal(st.reads, 1);
+	assert_int_equal(st.aborted, 1);
+	fx_free(f);
+}
+
+/* A WRITE aborted while it waits for its data-out (prepared, never
+ * executed) is counted as aborted, not as a write. */
+static void test_aborted_before_execute(void **state)
+{
+	struct fixture *f = fx_new(1024);
+	uint8_t cdb[SCSI_CDB_MAX];
+	struct scsi_lu_stats st;
+	struct scsi_task t;
+
+	(void)state;
+	rw10(cdb, 0x2a, 0, 1);
+	fx_task(&t, f->tgt, &f->itn, 0, cdb, SCSI_DIR_WRITE, BS, fx_done);
+	g_fx = f;
+	f->done_calls = 0;
+	assert_int_equal(scsi_task_prepare(&t), SCSI_TASK_READY);
+	tmf_run(f, SCSI_TMF_LU_RESET, 0);
+	assert_int_equal(f->done_calls, 1);
+	scsi_task_release(&t);
+	scsi_lu_stats(f->lu, &st);
+	assert_int_equal(st.aborted, 1);
+	assert_int_equal(st.writes + st.errors, 0);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_by_kind),
 		cmocka_unit_test(test_store_error),
 		cmocka_unit_test(test_aborted),
+		cmocka_unit_test(test_parked),
+		cmocka_unit_test(test_aborted_parked),
+		cmocka_unit_test(test_aborted_before_execute),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

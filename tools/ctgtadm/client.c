@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "daemon/control_proto.h"
+#include "util/sock.h"
 
 static int connect_to(const char *path)
 {
@@ -34,21 +35,6 @@ static int connect_to(const char *path)
 		return -1;
 	}
 	return fd;
-}
-
-static bool send_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
 }
 
 /* One reply line (without its newline), malloc'd; NULL if the daemon
@@ -97,8 +83,8 @@ static char *exchange(const char *path, const char *text)
 	/* A daemon that does not answer does not hang ctgtadm (or a script). */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){ .tv_sec = 30 },
 		   sizeof(struct timeval));
-	if (send_all(fd, text, strlen(text)))
-		send_all(fd, "\n", 1);
+	if (sock_send_all(fd, text, strlen(text)))
+		sock_send_all(fd, "\n", 1);
 	line = recv_line(fd);
 	close(fd);
 	if (line == NULL)
