@@ -138,6 +138,8 @@ struct backend *backend_open_flags(const char *spec, uint64_t size, struct bs_cq
 		free(bs);
 		return NULL;
 	}
+	if (!(flags & BS_OPEN_DETACHED))
+		backend_attach(bs, true);
 	return bs;
 }
 
@@ -157,8 +159,33 @@ void backend_close(struct backend *bs)
 {
 	if (bs == NULL)
 		return;
+	backend_attach(bs, false);
 	bs->ops->close(bs);
 	free(bs);
+}
+
+void backend_attach(struct backend *bs, bool on)
+{
+	if (bs->attached == on)
+		return;
+	if (bs->ops->attach)
+		bs->ops->attach(bs, on);
+	bs->attached = on;
+}
+
+int backend_grow(struct backend *bs, uint64_t size, uint64_t *got, char *err, size_t errlen)
+{
+	uint64_t want = size;
+	int rc;
+
+	if (!bs->ops->grow) {
+		bs_set_err(err, errlen, "a %s store cannot change size", bs->ops->name);
+		return -EOPNOTSUPP;
+	}
+	rc = bs->ops->grow(bs, &want, err, errlen);
+	if (rc == 0)
+		*got = want;
+	return rc;
 }
 
 int backend_set_bandwidth(struct backend *bs, uint64_t bytes_per_sec)

@@ -150,6 +150,20 @@ struct backend_ops {
 	/** Optional (NULL: no limit possible). Pace READ and WRITE to
 	 *  @bytes_per_sec together, 0 for no limit; see backend_set_bandwidth(). */
 	void (*set_bandwidth)(struct backend *bs, uint64_t bytes_per_sec);
+	/** Optional (NULL: nothing to do). On the owner thread of bs->cq:
+	 *  start (@on) or stop taking part in its bs_cq_run() (the io_uring
+	 *  store's poller); see backend_attach(). */
+	void (*attach)(struct backend *bs, bool on);
+	/**
+	 * Optional (NULL: the store cannot change size). Make the store hold
+	 * *size bytes, 0 for "what the file or device holds now" (a grown
+	 * block device), and put the size it then holds in *size. Any thread,
+	 * while requests run: it never shrinks what they see (it grows a file,
+	 * reads a device's size) and leaves bs->size alone, which the owner
+	 * thread sets once the caller has checked the new size. Returns 0, or
+	 * a negative errno and a one-line reason in @err.
+	 */
+	int (*grow)(struct backend *bs, uint64_t *size, char *err, size_t errlen);
 };
 
 struct backend {
@@ -160,6 +174,7 @@ struct backend {
 	bool direct;		/**< set before open(): O_DIRECT (io_uring store only) */
 	uint32_t min_block;	/**< set by open(): offsets and lengths must be
 				 *   multiples of it (O_DIRECT); 0 = any */
+	bool attached;		/**< backend_attach() state */
 	void *priv;		/**< the backend's own state */
 };
 
@@ -168,6 +183,10 @@ enum {
 	BS_OPEN_READONLY = 1 << 0,	/**< as backend_open_readonly() */
 	BS_OPEN_URING = 1 << 1,		/**< a file or block device through io_uring */
 	BS_OPEN_DIRECT = 1 << 2,	/**< with BS_OPEN_URING: O_DIRECT */
+	/** Not attached to its queue yet: backend_attach() follows, on the
+	 *  queue's owner thread. For a store opened while that thread runs
+	 *  (a LU added live), from another thread. */
+	BS_OPEN_DETACHED = 1 << 3,
 };
 
 /**
@@ -194,7 +213,31 @@ struct backend *backend_open_readonly(const char *spec, uint64_t size, struct bs
  */
 struct backend *backend_open_flags(const char *spec, uint64_t size, struct bs_cq *cq,
 				   unsigned flags, char *err, size_t errlen);
+/**
+ * Close @bs; no request may be in flight. On the owner thread of its
+ * queue, before that thread runs, or from any thread once backend_attach(bs,
+ * false) has run on the owner thread.
+ */
 void backend_close(struct backend *bs);
+
+/**
+ * Where the store's completions are taken. backend_open*() attaches it
+ * to its queue (so it is called on the queue's owner thread, or before
+ * that thread runs) unless BS_OPEN_DETACHED; then this, on the owner
+ * thread, attaches it (@on) before the first request. Detaching it (on
+ * the owner thread, nothing in flight) lets another thread close it.
+ */
+void backend_attach(struct backend *bs, bool on);
+
+/**
+ * Grow @bs to @size bytes (0: to what its file or device holds now), see
+ * backend_ops.grow: *got is the size it can then serve, which the caller
+ * checks (not smaller than bs->size, a multiple of its block size) before
+ * the owner thread sets bs->size. Any thread. Returns 0, or -EOPNOTSUPP
+ * (a store that cannot change size: mem:, callbacks) or another negative
+ * errno, with a one-line reason in @err.
+ */
+int backend_grow(struct backend *bs, uint64_t size, uint64_t *got, char *err, size_t errlen);
 
 /**
  * Cap the store's READ and WRITE traffic at @bytes_per_sec together (0:

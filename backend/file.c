@@ -375,6 +375,23 @@ static int settle_size(int fd, const char *path, bool readonly, uint64_t *size,
 	return -EINVAL;
 }
 
+int bs_file_grow_fd(int fd, bool readonly, uint64_t *size, char *err, size_t errlen)
+{
+	const char *path = "the store";	/* the caller names it */
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		bs_set_err(err, errlen, "stat: %s", strerror(e));
+		return -e;
+	}
+	/* A file already larger than asked (grown by hand): nothing to do. */
+	if (S_ISREG(st.st_mode) && *size != 0 && *size <= (uint64_t)st.st_size)
+		return 0;
+	return settle_size(fd, path, readonly, size, err, errlen);
+}
+
 int bs_file_open_fd(const char *path, bool readonly, int flags, uint64_t *size,
 		    bool *created, char *err, size_t errlen)
 {
@@ -492,6 +509,13 @@ static void file_set_bandwidth(struct backend *bs, uint64_t bytes_per_sec)
 	bs_pool_set_bandwidth(fs->pool, bytes_per_sec);
 }
 
+static int file_grow(struct backend *bs, uint64_t *size, char *err, size_t errlen)
+{
+	struct file_store *fs = bs->priv;
+
+	return bs_file_grow_fd(fs->fd, bs->readonly, size, err, errlen);
+}
+
 const struct backend_ops bs_file_ops = {
 	.name = "file",
 	.open = file_open,
@@ -499,4 +523,5 @@ const struct backend_ops bs_file_ops = {
 	.close = file_close,
 	.map = file_map,
 	.set_bandwidth = file_set_bandwidth,
+	.grow = file_grow,
 };

@@ -29,6 +29,12 @@ int bs_file_open_fd(const char *path, bool readonly, int flags, uint64_t *size,
  */
 int bs_file_exec(void *arg, struct bs_request *req);
 
+/* Grow the file or follow the device behind @fd to *size bytes (0: its
+ * size now), as backend_ops.grow: a regular file already that large is
+ * left alone, a smaller one is extended (a hole), never when @readonly;
+ * a device must hold *size. Any thread. */
+int bs_file_grow_fd(int fd, bool readonly, uint64_t *size, char *err, size_t errlen);
+
 /** backend_ops.map for the file or block device @fd (SEEK_DATA/SEEK_HOLE). */
 int bs_file_map_fd(int fd, uint64_t offset, uint64_t len, bool *allocated, uint64_t *extent);
 

@@ -76,10 +76,22 @@ static int null_map(struct backend *bs, uint64_t offset, uint64_t len,
 	return 0;
 }
 
+/* Nothing is stored: any size will do, but it needs one. */
+static int null_grow(struct backend *bs, uint64_t *size, char *err, size_t errlen)
+{
+	if (*size == 0) {
+		bs_set_err(err, errlen, "a null: store needs a size to grow to");
+		return -EINVAL;
+	}
+	(void)bs;
+	return 0;
+}
+
 const struct backend_ops bs_null_ops = {
 	.name = "null",
 	.open = null_open,
 	.submit = null_submit,
 	.close = null_close,
 	.map = null_map,
+	.grow = null_grow,
 };

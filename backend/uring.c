@@ -499,10 +499,27 @@ static int uring_open(struct backend *bs, const char *path, uint64_t size,
 		store_free(us, created ? path : NULL);
 		return rc;
 	}
-	bs_cq_add_poller(bs->cq, &us->poller);
 	bs->priv = us;
 	bs->size = size;
 	return 0;
+}
+
+/* The poller reaps the ring on the queue's owner thread (bs_cq_run()). */
+static void uring_attach(struct backend *bs, bool on)
+{
+	struct uring_store *us = bs->priv;
+
+	if (on)
+		bs_cq_add_poller(bs->cq, &us->poller);
+	else
+		bs_cq_del_poller(bs->cq, &us->poller);
+}
+
+static int uring_grow(struct backend *bs, uint64_t *size, char *err, size_t errlen)
+{
+	struct uring_store *us = bs->priv;
+
+	return bs_file_grow_fd(us->pool_fd, bs->readonly, size, err, errlen);
 }
 
 /* Wait for what is still on the ring (close() should find nothing). */
@@ -526,7 +543,6 @@ static void uring_close(struct backend *bs)
 		return;
 	drain_ring(us);
 	bs_pool_destroy(us->pool);	/* queued UNMAPs complete first */
-	bs_cq_del_poller(bs->cq, &us->poller);
 	io_uring_queue_exit(&us->ring);
 	store_free(us, NULL);
 	bs->priv = NULL;
@@ -557,4 +573,6 @@ const struct backend_ops bs_uring_ops = {
 	.submit = uring_submit,
 	.close = uring_close,
 	.map = uring_map,
+	.attach = uring_attach,
+	.grow = uring_grow,
 };

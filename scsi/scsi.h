@@ -61,8 +61,12 @@
  *
  * What belongs to whom:
  *
- *   struct scsi_tgt   name, LU table (tgt->luns) and allow_target_reset:
- *                     fixed before serving, then read without a lock.
+ *   struct scsi_tgt   name and allow_target_reset: fixed before serving.
+ *                     The LU table (tgt->luns): the task thread's, read
+ *                     without a lock; it changes while serving only there
+ *                     (scsi_tgt_add_lu(), scsi_tgt_detach_lu()), in a call
+ *                     another thread waits for (the control socket), which
+ *                     may read it between such calls.
  *                     Under tgt->lock (scsi/tgt.c, scsi/xcopy_results.c):
  *                     the nexus list with each nexus' unit attentions and
  *                     PREVENT bits per LU, and the EXTENDED COPY results
@@ -73,8 +77,10 @@
  *                     a command takes no lock while no UA is pending. The
  *                     task management requests waiting for aborted tasks
  *                     (tgt->tmfs): task thread, no lock.
- *   struct scsi_lu    configuration (sizes, identifiers, limits, readonly,
- *                     thin, removable): fixed by scsi_lu_create(). The rest
+ *   struct scsi_lu    configuration (block sizes, identifiers, limits,
+ *                     readonly, thin, removable): fixed by scsi_lu_create();
+ *                     its size changes on the task thread (scsi_lu_resize()),
+ *                     like its store's bs->size. The rest
  *                     is the task thread's, with no lock: the task set, the
  *                     LBA range lock, the mode parameters, the reservations
  *                     (lu->pr), the medium state (present or ejected), the
@@ -332,12 +338,44 @@ struct scsi_lu *scsi_lu_create(const struct scsi_lu_config *cfg, struct backend 
 void scsi_lu_destroy(struct scsi_lu *lu);
 uint64_t scsi_lu_num_blocks(const struct scsi_lu *lu);
 
+/** The block size of @lu in bytes (fixed at creation). */
+uint32_t scsi_lu_block_size(const struct scsi_lu *lu);
+
 /** A SCSI target device: a named set of LUs. */
 struct scsi_tgt *scsi_tgt_create(const char *name);
 /** Destroys the target and every LU added to it. */
 void scsi_tgt_destroy(struct scsi_tgt *tgt);
-/** Add @lu at its configured LUN; returns 0, -EEXIST or -ERANGE. Takes ownership. */
+/** Add @lu at its configured LUN; returns 0, -EEXIST or -ERANGE. Takes
+ *  ownership. Before serving, or on the task thread while serving: every
+ *  nexus then gets POWER ON/RESET from @lu and REPORTED LUNS DATA HAS
+ *  CHANGED from the target's other LUs. */
 int scsi_tgt_add_lu(struct scsi_tgt *tgt, struct scsi_lu *lu);
+/**
+ * Take LU @lun out of @tgt while serving (task thread): from now on no
+ * command reaches it (LOGICAL UNIT NOT SUPPORTED), the nexuses forget its
+ * unit attentions and PREVENT state, and every nexus gets REPORTED LUNS
+ * DATA HAS CHANGED from the other LUs. Its tasks run on: *out is the LU,
+ * now the caller's, to be destroyed with scsi_lu_destroy() on the task
+ * thread once scsi_lu_busy() says false (scsi_lu_abort_all() hurries it),
+ * and its store closed after that. Returns 0, -ENOENT, or -EBUSY while a
+ * SANITIZE or FORMAT UNIT runs on it (nothing changed).
+ */
+int scsi_tgt_detach_lu(struct scsi_tgt *tgt, uint64_t lun, struct scsi_lu **out);
+/** Task thread: whether anything of @lu still runs (a task, a copy of
+ *  another LU's EXTENDED COPY on its store, a SANITIZE/FORMAT job, an LBA
+ *  range held or waited for). */
+bool scsi_lu_busy(const struct scsi_lu *lu);
+/** Task thread: abort every task of @lu, as CLEAR TASK SET does but with
+ *  no unit attention (the LU is going away); see scsi_tmf_execute(). */
+void scsi_lu_abort_all(struct scsi_lu *lu);
+/**
+ * Task thread: @lu now has @nblocks logical blocks (its store, already
+ * grown by the caller, backend_grow(), holds them); every nexus gets
+ * CAPACITY DATA HAS CHANGED. Returns 0 (also for the same size: nothing
+ * happens), -EINVAL for fewer blocks (a LU never shrinks under its
+ * initiators), -EBUSY while a SANITIZE or FORMAT UNIT runs.
+ */
+int scsi_lu_resize(struct scsi_lu *lu, uint64_t nblocks);
 struct scsi_lu *scsi_tgt_lu(struct scsi_tgt *tgt, uint64_t lun);
 const char *scsi_tgt_name(const struct scsi_tgt *tgt);
 /** Whether TARGET WARM RESET and TARGET COLD RESET may be run on @tgt

@@ -70,6 +70,23 @@ static void ua_clear(struct scsi_tgt *tgt, struct itn_state *st, unsigned idx)
 	st->ua[idx] = 0;
 }
 
+/* Caller holds tgt->lock. The LU inventory changed: every nexus hears it
+ * from every LU but @except (REPORTED LUNS DATA HAS CHANGED), unless a
+ * power on / reset, which says more, is pending there. */
+static void luns_changed_locked(struct scsi_tgt *tgt, unsigned except)
+{
+	struct list_node *pos, *tmp;
+
+	list_for_each_safe(pos, tmp, &tgt->nexuses) {
+		struct itn_state *st = container_of(pos, struct itn_state, node);
+
+		for (unsigned i = 0; i < SCSI_MAX_LUNS; i++)
+			if (tgt->luns[i] && i != except &&
+			    (st->ua[i] >> 8) != (ASC_POWER_ON_RESET >> 8))
+				ua_set(tgt, st, i, ASC_REPORTED_LUNS_CHANGED);
+	}
+}
+
 int scsi_tgt_add_lu(struct scsi_tgt *tgt, struct scsi_lu *lu)
 {
 	struct list_node *pos, *tmp;
@@ -82,11 +99,42 @@ int scsi_tgt_add_lu(struct scsi_tgt *tgt, struct scsi_lu *lu)
 	lu_derive_ids(lu, tgt->name);
 	pthread_mutex_lock(&tgt->lock);
 	tgt->luns[lu->lun] = lu;
-	/* A nexus that already exists meets the new LU for the first time. */
-	list_for_each_safe(pos, tmp, &tgt->nexuses)
-		ua_set(tgt, container_of(pos, struct itn_state, node),
-		       (unsigned)lu->lun, ASC_POWER_ON_RESET);
+	/* A nexus that already exists meets the new LU for the first time
+	 * (its slot may hold state of a LU removed from this LUN). */
+	list_for_each_safe(pos, tmp, &tgt->nexuses) {
+		struct itn_state *st = container_of(pos, struct itn_state, node);
+		unsigned idx = (unsigned)lu->lun;
+
+		st->prevent[idx / 8] &= (uint8_t)~(1u << (idx % 8));
+		ua_set(tgt, st, idx, ASC_POWER_ON_RESET);
+	}
+	luns_changed_locked(tgt, (unsigned)lu->lun);
 	pthread_mutex_unlock(&tgt->lock);
+	return 0;
+}
+
+int scsi_tgt_detach_lu(struct scsi_tgt *tgt, uint64_t lun, struct scsi_lu **out)
+{
+	struct scsi_lu *lu = scsi_tgt_lu(tgt, lun);
+	struct list_node *pos, *tmp;
+	unsigned idx = (unsigned)lun;
+
+	*out = NULL;
+	if (lu == NULL)
+		return -ENOENT;
+	if (lu->job != NULL)
+		return -EBUSY;	/* SANITIZE or FORMAT UNIT: it must finish */
+	pthread_mutex_lock(&tgt->lock);
+	tgt->luns[idx] = NULL;
+	list_for_each_safe(pos, tmp, &tgt->nexuses) {
+		struct itn_state *st = container_of(pos, struct itn_state, node);
+
+		st->prevent[idx / 8] &= (uint8_t)~(1u << (idx % 8));
+		ua_clear(tgt, st, idx);
+	}
+	luns_changed_locked(tgt, SCSI_MAX_LUNS);
+	pthread_mutex_unlock(&tgt->lock);
+	*out = lu;
 	return 0;
 }
 
@@ -304,7 +352,7 @@ void tgt_ua_others(struct scsi_lu *lu, const struct scsi_itn *itn, uint16_t asc)
 	unsigned idx = (unsigned)lu->lun;
 	struct list_node *pos, *tmp;
 
-	if (!tgt)
+	if (!tgt || tgt->luns[idx] != lu)	/* not (or no longer) in the target */
 		return;
 	pthread_mutex_lock(&tgt->lock);
 	list_for_each_safe(pos, tmp, &tgt->nexuses) {
@@ -326,7 +374,7 @@ unsigned tgt_ua_set_if(struct scsi_lu *lu, bool (*match)(const struct scsi_itn *
 	struct list_node *pos, *tmp;
 	unsigned n = 0;
 
-	if (!tgt)
+	if (!tgt || tgt->luns[lu->lun] != lu)	/* not (or no longer) in the target */
 		return 0;
 	pthread_mutex_lock(&tgt->lock);
 	list_for_each_safe(pos, tmp, &tgt->nexuses) {

@@ -6,6 +6,7 @@
  */
 #include "tests/unit/scsi_fixture.h"
 
+#include "scsi/sense.h"
 #include "util/endian.h"
 
 #define NBLOCKS 128u
@@ -89,8 +90,11 @@ static void test_unit_attention(void **state)
 	(void)state;
 	/* LU 3 arrives after the nexus: it owes the nexus a UA of its own. */
 	assert_int_equal(scsi_tgt_add_lu(f->tgt, scsi_lu_create(&cfg, &f->bs)), 0);
+	run(f, &t, 0, 0x00);			/* LU 0 tells of the new one */
+	assert_sense(&t, SENSE_UNIT_ATTENTION, ASC_REPORTED_LUNS_CHANGED);
+	scsi_task_release(&t);
 	run(f, &t, 0, 0x00);
-	assert_good(&t);			/* LU 0's was consumed at setup */
+	assert_good(&t);			/* its power-on was consumed at setup */
 
 	/* INQUIRY and REPORT LUNS pass without consuming it. */
 	run(f, &t, 3, 0x12);

@@ -60,6 +60,7 @@ static inline struct two *two_new_cfg(struct scsi_lu_config cfg)
 	assert_non_null(w->lu1);
 	assert_int_equal(scsi_tgt_add_lu(w->f->tgt, w->lu1), 0);
 	run_tur(w->f, 1);		/* consume the new LU's power-on UA */
+	run_tur(w->f, 0);		/* and LU 0's REPORTED LUNS DATA HAS CHANGED */
 	return w;
 }
 
