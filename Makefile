@@ -61,7 +61,7 @@ BENCH_BIN := $(BUILD)/bench/loadgen $(BUILD)/bench/tcpbw $(BUILD)/bench/idleconn
 BENCH_CFLAGS = $(filter-out -I.,$(ALL_CFLAGS)) -iquote .
 WIRE_BIN := $(BUILD)/tests/wire_test $(BUILD)/tests/dataflow_test $(BUILD)/tests/xcopy_wire_test $(BUILD)/tests/pr_client $(BUILD)/tests/tmf_test \
             $(BUILD)/tests/limits_test $(BUILD)/tests/limits_wait_test $(BUILD)/tests/mcs_test $(BUILD)/tests/auth_test $(BUILD)/tests/null_test \
-            $(BUILD)/tests/rx_test $(BUILD)/tests/xthread_test
+            $(BUILD)/tests/rx_test $(BUILD)/tests/xthread_test $(BUILD)/tests/probe
 
 .PHONY: all deps run test unit integration conformance check-layers clean
 # LD_PRELOAD'ed allocation counter of no_malloc.sh, never sanitized (a

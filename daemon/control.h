@@ -21,11 +21,12 @@ struct control;
 struct ctgt_config;
 
 /** What the commands work on: the running server and the configuration
- *  it was built from (not changed while it runs; both outlive the
- *  control thread). */
+ *  it was built from, kept equal to what it serves: the commands that
+ *  change the server change it too. Both outlive the control thread,
+ *  which is the only one to use the configuration once it has started. */
 struct control_env {
 	struct ctgt_server *srv;
-	const struct ctgt_config *cfg;
+	struct ctgt_config *cfg;
 };
 
 /**

@@ -7,6 +7,7 @@
  * checked as input: types, the version, known commands and arguments.
  */
 #include "daemon/control.h"
+#include "daemon/control_cmds.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,8 +21,6 @@
 #include "daemon/config.h"
 #include "daemon/lu_options.h"
 
-typedef json_t *(*cmd_fn)(const struct control_env *env, json_t *args, char *err,
-			  size_t errlen);
 
 static json_t *cmd_version(const struct control_env *env, json_t *args, char *err,
 			   size_t errlen)
@@ -187,70 +186,14 @@ static json_t *cmd_lun_stats(const struct control_env *env, json_t *args, char *
 	return out;
 }
 
-static const struct ctgt_target_cfg *find_target_cfg(const struct ctgt_config *cfg,
-						    const char *name)
-{
-	for (size_t k = 0; k < cfg->ntargets; k++)
-		if (strcasecmp(cfg->targets[k].name, name) == 0)	/* as logins */
-			return &cfg->targets[k];
-	return NULL;
-}
-
-/* One configured LU, with its capacity from the running LU's @st. */
-static json_t *lun_json(const struct ctgt_lun_cfg *lc, const struct ctgt_lu_stats *st)
-{
-	char flag[1024];
-	json_t *spec = lu_to_json(lc);
-	int n = lu_format_flag(lc, flag, sizeof(flag));
-	uint32_t bsz = lc->params.block_size ? lc->params.block_size : 512;
-
-	return json_pack("{s:I, s:o, s:s?, s:I, s:I}", "lun", (json_int_t)lc->params.lun,
-			 "config", spec ? spec : json_null(), "flag", n < 0 ? NULL : flag,
-			 "block_size", (json_int_t)bsz, "blocks",
-			 (json_int_t)(st ? st->blocks : 0));
-}
-
-static const struct ctgt_lu_stats *find_stats(const struct ctgt_lu_stats *st, size_t n,
-					      uint64_t lun)
-{
-	for (size_t k = 0; k < n; k++)
-		if (st[k].lun == lun)
-			return &st[k];
-	return NULL;
-}
-
-/* "lun list", args {"target": IQN}: the LUs as configured, and their size. */
-static json_t *cmd_lun_list(const struct control_env *env, json_t *args, char *err,
-			    size_t errlen)
-{
-	const char *name = json_string_value(json_object_get(args, "target"));
-	const struct ctgt_target_cfg *tc = name ? find_target_cfg(env->cfg, name) : NULL;
-	struct ctgt_lu_stats *st = NULL;
-	size_t n = 0;
-	json_t *out;
-	int rc;
-
-	if (name == NULL || tc == NULL) {
-		snprintf(err, errlen, name ? "no such target" : "\"target\" (a string) is needed");
-		return NULL;
-	}
-	if ((rc = ctgt_server_lu_stats(env->srv, name, &st, &n)) < 0) {
-		snprintf(err, errlen, "cannot read the LUs: %s", strerror(-rc));
-		return NULL;
-	}
-	if ((out = json_array()) != NULL)
-		for (size_t k = 0; k < tc->nluns; k++)
-			json_array_append_new(out, lun_json(&tc->luns[k],
-				find_stats(st, n, tc->luns[k].params.lun)));
-	free(st);
-	return out;
-}
-
 static const struct {
 	const char *name;
 	cmd_fn fn;
 } commands[] = {
+	{ "lun add", cmd_lun_add },
 	{ "lun list", cmd_lun_list },
+	{ "lun remove", cmd_lun_remove },
+	{ "lun resize", cmd_lun_resize },
 	{ "lun stats", cmd_lun_stats },
 	{ "version", cmd_version },
 	{ "target list", cmd_target_list },

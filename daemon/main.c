@@ -15,6 +15,7 @@
 #include "daemon/config.h"
 #include "daemon/control.h"
 #include "daemon/lu_options.h"
+#include "daemon/luns.h"
 #include "util/log.h"
 
 /* The synopsis; with @full (--help) also what each LU option means. */
@@ -43,43 +44,6 @@ static int fail(const char *msg)
 {
 	fprintf(stderr, "ctgt: %s\n", msg);
 	return 1;
-}
-
-/*
- * The APTPL file of LUN @lun of @target in the state directory:
- * "<DIR>/<target name>-lun<N>.pr", every character of the name other than
- * [A-Za-z0-9.-] replaced by '_' (so "iqn.2026-11.io.ctgt:disk0" gives
- * "iqn.2026-11.io.ctgt_disk0-lun0.pr").
- */
-static void pr_file_name(const char *dir, const char *target, uint64_t lun, char *out, size_t len)
-{
-	char safe[256];
-	size_t i;
-
-	for (i = 0; target[i] && i < sizeof(safe) - 1; i++) {
-		char c = target[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || c == '.' || c == '-';
-
-		safe[i] = ok ? c : '_';
-	}
-	safe[i] = '\0';
-	snprintf(out, len, "%s/%s-lun%llu.pr", dir, safe, (unsigned long long)lun);
-}
-
-static int add_lun(struct ctgt_server *srv, const char *iqn, const struct ctgt_lun_cfg *lc,
-		   const struct ctgt_config *cfg, char *err, size_t errlen)
-{
-	char pr_file[4096];
-	struct ctgt_lu_params p = lc->params;
-
-	/* The reservation settings are the daemon's, the same for every LU. */
-	p.pr_max_registrations = cfg->pr_max_regs;
-	if (cfg->state_dir) {
-		pr_file_name(cfg->state_dir, iqn, p.lun, pr_file, sizeof(pr_file));
-		p.pr_file = pr_file;
-	}
-	return ctgt_server_add_store(srv, iqn, &p, lc->path, err, errlen);
 }
 
 static int add_initiator(struct ctgt_server *srv, const char *iqn,
@@ -140,7 +104,7 @@ static int build_targets(struct ctgt_server *srv, const struct ctgt_config *cfg,
 			if (add_initiator(srv, tc->name, &tc->initiators[i], err, errlen) < 0)
 				return -1;
 		for (size_t l = 0; l < tc->nluns; l++)
-			if (add_lun(srv, tc->name, &tc->luns[l], cfg, err, errlen) < 0)
+			if (daemon_add_lun(srv, tc->name, &tc->luns[l], cfg, false, err, errlen) < 0)
 				return -1;
 	}
 	return 0;
@@ -188,7 +152,7 @@ static void hide_secrets(int argc, char **argv)
  * control.h), which may be taken by another daemon: then this one serves
  * without one and says so. NULL with @ctl_failed false: none wanted.
  */
-static struct control *start_control(struct ctgt_server *srv, const struct ctgt_config *cfg,
+static struct control *start_control(struct ctgt_server *srv, struct ctgt_config *cfg,
 				     bool *failed, char *err, size_t errlen)
 {
 	char buf[256];

@@ -89,18 +89,21 @@ void ctgt_sessions_free(struct ctgt_sessions *out)
 	memset(out, 0, sizeof(*out));
 }
 
-/* The LUNs of target @name, from the server's list of what it announces. */
-static void target_luns(const struct ctgt_server *srv, struct ctgt_target_info *t)
+/* The LUNs of target @name, from the server's list of its LUs. */
+static void target_luns(struct ctgt_server *srv, struct ctgt_target_info *t)
 {
+	pthread_mutex_lock(&srv->lus_mu);
 	for (size_t k = 0; k < srv->nlus && t->nluns < 256; k++)
-		if (strcmp(srv->lus[k].iqn, t->name) == 0)
+		if (srv->lus[k].orphan == NULL && strcmp(srv->lus[k].iqn, t->name) == 0)
 			t->luns[t->nluns++] = srv->lus[k].lun;
+	pthread_mutex_unlock(&srv->lus_mu);
 }
 
 int ctgt_server_targets(struct ctgt_server *srv, struct ctgt_target_info **out, size_t *n)
 {
-	/* The targets and LUs are set up before ctgt_server_run() and not
-	 * changed while it runs, so they are read here as they are. */
+	/* The targets are set up before ctgt_server_run() and not changed
+	 * while it runs, so they are read here as they are; their LUs may
+	 * change (embed/live.c). */
 	*n = 0;
 	*out = calloc(srv->ntgts ? srv->ntgts : 1, sizeof(**out));
 	if (*out == NULL)

@@ -26,10 +26,7 @@
 #include "util/log.h"
 #include "embed/server_internal.h"
 
-static int set_err(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int set_err(char *err, size_t errlen, int rc, const char *fmt, ...)
+int embed_err(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -49,6 +46,7 @@ static void *grow(void *arr, size_t n, size_t size)
 }
 
 _Static_assert(CTGT_THREADS_MAX == EV_THREADS_MAX, "one thread limit");
+_Static_assert(CTGT_MAX_LUNS == SCSI_MAX_LUNS, "one LUN limit");
 
 /* ---- stop and signals ---------------------------------------------------- */
 
@@ -65,8 +63,10 @@ static void begin_shutdown(struct ctgt_server *s, const char *why)
 	LOG_INFO("server", "%s: shutting down", why);
 	/* The I/O still in flight is finished at full speed: a bandwidth cap
 	 * must not turn a stop into minutes of waiting. */
-	for (size_t i = 0; i < s->nstores; i++)
-		(void)backend_set_bandwidth(s->stores[i], 0);
+	pthread_mutex_lock(&s->lus_mu);
+	for (size_t i = 0; i < s->nlus; i++)
+		(void)backend_set_bandwidth(s->lus[i].bs, 0);
+	pthread_mutex_unlock(&s->lus_mu);
 	iscsi_server_shutdown(s->isrv, on_shutdown_done, s->loop);
 }
 
@@ -150,7 +150,8 @@ struct ctgt_server *ctgt_server_create_threads(unsigned nthreads)
 	if (nthreads > CTGT_THREADS_MAX)
 		nthreads = CTGT_THREADS_MAX;
 	s->sigfd = -1;
-	if (pthread_mutex_init(&s->admin_mu, NULL) != 0 || ev_caller_init(&s->admin) != 0) {
+	if (pthread_mutex_init(&s->admin_mu, NULL) != 0 || ev_caller_init(&s->admin) != 0 ||
+	    pthread_mutex_init(&s->lus_mu, NULL) != 0) {
 		free(s);
 		return NULL;
 	}
@@ -191,8 +192,10 @@ void ctgt_server_destroy(struct ctgt_server *s)
 	/* LUs go with their targets before the stores under them are closed;
 	 * closing a callback store releases the application's ctx. */
 	iscsi_server_destroy(s->isrv);
-	for (size_t i = 0; i < s->nstores; i++)
-		backend_close(s->stores[i]);
+	for (size_t i = 0; i < s->nlus; i++)
+		scsi_lu_destroy(s->lus[i].orphan);
+	for (size_t i = 0; i < s->nlus; i++)
+		backend_close(s->lus[i].bs);
 	for (unsigned i = 0; i < s->ncqs; i++)
 		bs_cq_destroy(&s->cqs[i]);
 	free(s->cqs);
@@ -202,11 +205,11 @@ void ctgt_server_destroy(struct ctgt_server *s)
 		close(s->stopfd);
 	ev_threads_destroy(s->threads);
 	free(s->tgts);
-	free(s->stores);
 	free(s->lus);
 	free(s->endpoints);
 	ev_caller_destroy(&s->admin);
 	pthread_mutex_destroy(&s->admin_mu);
+	pthread_mutex_destroy(&s->lus_mu);
 	free(s);
 }
 
@@ -279,19 +282,19 @@ int ctgt_server_add_target(struct ctgt_server *s, const char *iqn, char *err, si
 	int rc;
 
 	if (iqn == NULL || iqn[0] == '\0' || strlen(iqn) >= SCSI_NAME_MAX)
-		return set_err(err, errlen, -EINVAL, "target name empty or too long");
+		return embed_err(err, errlen, -EINVAL, "target name empty or too long");
 	tgts = grow(s->tgts, s->ntgts, sizeof(*s->tgts));
 	if (tgts != NULL)
 		s->tgts = tgts;
 	tgt = tgts != NULL ? scsi_tgt_create(iqn) : NULL;
 	if (tgt == NULL)
-		return set_err(err, errlen, -ENOMEM, "out of memory");
+		return embed_err(err, errlen, -ENOMEM, "out of memory");
 	rc = iscsi_server_add_target(s->isrv, tgt);
 	if (rc < 0) {
 		scsi_tgt_destroy(tgt);
 		if (rc == -EEXIST)
-			return set_err(err, errlen, rc, "target %s: defined twice", iqn);
-		return set_err(err, errlen, rc, "out of memory");
+			return embed_err(err, errlen, rc, "target %s: defined twice", iqn);
+		return embed_err(err, errlen, rc, "out of memory");
 	}
 	s->tgts[s->ntgts++] = tgt;
 	return 0;
@@ -305,10 +308,10 @@ int ctgt_server_set_chap(struct ctgt_server *s, const char *iqn, const char *use
 	int rc;
 
 	if (user == NULL || secret == NULL || !mutual_user != !mutual_secret)
-		return set_err(err, errlen, -EINVAL, "CHAP needs a user and a secret");
+		return embed_err(err, errlen, -EINVAL, "CHAP needs a user and a secret");
 	rc = iscsi_server_set_chap(s->isrv, iqn, user, secret, mutual_user, mutual_secret,
 				   why, sizeof(why));
-	return rc < 0 ? set_err(err, errlen, rc, "%s", why) : 0;
+	return rc < 0 ? embed_err(err, errlen, rc, "%s", why) : 0;
 }
 
 int ctgt_server_allow(struct ctgt_server *s, const char *iqn, const char *rule,
@@ -318,9 +321,9 @@ int ctgt_server_allow(struct ctgt_server *s, const char *iqn, const char *rule,
 	int rc;
 
 	if (iqn == NULL || rule == NULL)
-		return set_err(err, errlen, -EINVAL, "access rule without a target or a rule");
+		return embed_err(err, errlen, -EINVAL, "access rule without a target or a rule");
 	rc = iscsi_server_allow(s->isrv, iqn, rule, why, sizeof(why));
-	return rc < 0 ? set_err(err, errlen, rc, "%s", why) : 0;
+	return rc < 0 ? embed_err(err, errlen, rc, "%s", why) : 0;
 }
 
 int ctgt_server_add_initiator(struct ctgt_server *s, const char *iqn,
@@ -332,11 +335,11 @@ int ctgt_server_add_initiator(struct ctgt_server *s, const char *iqn,
 
 	if (iqn == NULL || p == NULL || p->name == NULL || !p->chap_user != !p->chap_secret ||
 	    (p->map_luns && p->nluns && p->luns == NULL))
-		return set_err(err, errlen, -EINVAL, "initiator settings incomplete");
+		return embed_err(err, errlen, -EINVAL, "initiator settings incomplete");
 	if (p->map_luns && p->nluns > 256)
-		return set_err(err, errlen, -EINVAL, "more LUN mappings than LUNs");
+		return embed_err(err, errlen, -EINVAL, "more LUN mappings than LUNs");
 	if (p->map_luns && p->nluns && !(e = calloc(p->nluns, sizeof(*e))))
-		return set_err(err, errlen, -ENOMEM, "out of memory");
+		return embed_err(err, errlen, -ENOMEM, "out of memory");
 	for (size_t i = 0; p->map_luns && i < p->nluns; i++)
 		e[i] = (struct scsi_lun_map_entry){ .lun = p->luns[i].lun,
 						    .target_lun = p->luns[i].target_lun,
@@ -344,7 +347,7 @@ int ctgt_server_add_initiator(struct ctgt_server *s, const char *iqn,
 	rc = iscsi_server_add_initiator(s->isrv, iqn, p->name, p->chap_user, p->chap_secret, e,
 					p->map_luns ? p->nluns : 0, p->map_luns, why, sizeof(why));
 	free(e);
-	return rc < 0 ? set_err(err, errlen, rc, "%s", why) : 0;
+	return rc < 0 ? embed_err(err, errlen, rc, "%s", why) : 0;
 }
 
 static struct scsi_tgt *find_target(struct ctgt_server *s, const char *iqn)
@@ -367,7 +370,7 @@ int ctgt_server_allow_target_reset(struct ctgt_server *s, const char *iqn, bool 
 
 /* The completion queue of the thread serving target @iqn (it exists: the
  * caller checked): its stores complete there, on their LUs' task thread. */
-static struct bs_cq *target_cq(struct ctgt_server *s, const char *iqn)
+struct bs_cq *embed_target_cq(struct ctgt_server *s, const char *iqn)
 {
 	int i = iscsi_server_target_thread(s->isrv, iqn);
 
@@ -377,46 +380,48 @@ static struct bs_cq *target_cq(struct ctgt_server *s, const char *iqn)
 /* What can be checked before a store is opened: the library validates its
  * own callers (scsi_lu_create() the block sizes, attach_lu() what needs the
  * open store). */
-static int check_lu(struct ctgt_server *s, const char *iqn, const struct ctgt_lu_params *p,
-		    struct scsi_tgt **tgt, char *err, size_t errlen)
+int embed_check_lu(struct ctgt_server *s, const char *iqn, const struct ctgt_lu_params *p,
+		   struct scsi_tgt **tgt, char *err, size_t errlen)
 {
 	uint32_t bsz = p->block_size ? p->block_size : 512;
-	struct backend **stores;
 	struct lu_entry *lus;
 
 	*tgt = iqn ? find_target(s, iqn) : NULL;
 	if (*tgt == NULL)
-		return set_err(err, errlen, -ENOENT, "no target %s", iqn ? iqn : "(null)");
+		return embed_err(err, errlen, -ENOENT, "no target %s", iqn ? iqn : "(null)");
 	if (p->lun >= SCSI_MAX_LUNS)
-		return set_err(err, errlen, -EINVAL, "LUN %llu: out of range (0..%d)",
+		return embed_err(err, errlen, -EINVAL, "LUN %llu: out of range (0..%d)",
 			       (unsigned long long)p->lun, SCSI_MAX_LUNS - 1);
 	if (scsi_tgt_lu(*tgt, p->lun) != NULL)
-		return set_err(err, errlen, -EEXIST, "target %s: LUN %llu defined twice", iqn,
+		return embed_err(err, errlen, -EEXIST, "target %s: LUN %llu defined twice", iqn,
 			       (unsigned long long)p->lun);
 	/* attach_lu() checks the store's size, but a missing file would be
 	 * created with this one first: refuse it before. (The daemon's
 	 * lu_check() has said so already, naming its options.) */
 	if (p->size % bsz != 0)
-		return set_err(err, errlen, -EINVAL,
+		return embed_err(err, errlen, -EINVAL,
 			       "LUN %llu: size %llu is not a multiple of the block size %u",
 			       (unsigned long long)p->lun, (unsigned long long)p->size, bsz);
-	stores = grow(s->stores, s->nstores, sizeof(*s->stores));
-	if (stores != NULL)
-		s->stores = stores;
-	lus = stores != NULL ? grow(s->lus, s->nlus, sizeof(*s->lus)) : NULL;
+	pthread_mutex_lock(&s->lus_mu);
+	lus = grow(s->lus, s->nlus, sizeof(*s->lus));
+	if (lus != NULL)
+		s->lus = lus;
+	pthread_mutex_unlock(&s->lus_mu);
 	if (lus == NULL)
-		return set_err(err, errlen, -ENOMEM, "out of memory");
-	s->lus = lus;
+		return embed_err(err, errlen, -ENOMEM, "out of memory");
 	return 0;
 }
 
-/*
- * Put a LU over the open store @bs at its LUN of @tgt. The server then owns
- * the store; on failure it is closed at once (releasing a callback ctx).
- */
-static int attach_lu(struct ctgt_server *s, struct scsi_tgt *tgt, const struct ctgt_lu_params *p,
-		     struct backend *bs, bool write_cache, const char *what,
-		     char *err, size_t errlen)
+void embed_record_lu(struct ctgt_server *s, struct scsi_tgt *tgt, uint64_t lun,
+		     struct backend *bs)
+{
+	pthread_mutex_lock(&s->lus_mu);
+	s->lus[s->nlus++] = (struct lu_entry){ .iqn = scsi_tgt_name(tgt), .lun = lun, .bs = bs };
+	pthread_mutex_unlock(&s->lus_mu);
+}
+
+int embed_make_lu(const struct ctgt_lu_params *p, struct backend *bs, bool write_cache,
+		  const char *what, struct scsi_lu **out, char *err, size_t errlen)
 {
 	struct scsi_lu_config luc = {
 		.lun = p->lun,
@@ -436,38 +441,51 @@ static int attach_lu(struct ctgt_server *s, struct scsi_tgt *tgt, const struct c
 	int rc = 0;
 
 	if (p->max_bandwidth && backend_set_bandwidth(bs, p->max_bandwidth) < 0)
-		rc = set_err(err, errlen, -EOPNOTSUPP,
+		rc = embed_err(err, errlen, -EOPNOTSUPP,
 			     "LUN %llu (%s): this store cannot be given a bandwidth limit",
 			     (unsigned long long)p->lun, what);
 	else if (bs->size % luc.block_size != 0)
-		rc = set_err(err, errlen, -EINVAL,
+		rc = embed_err(err, errlen, -EINVAL,
 			     "LUN %llu (%s): size %llu is not a multiple of the block size %u",
 			     (unsigned long long)p->lun, what, (unsigned long long)bs->size,
 			     luc.block_size);
 	else if (bs->min_block > luc.block_size)
-		rc = set_err(err, errlen, -EINVAL,
+		rc = embed_err(err, errlen, -EINVAL,
 			     "LUN %llu (%s): block size %u is smaller than the %u bytes "
 			     "direct I/O on it needs (give a larger block size or drop direct)",
 			     (unsigned long long)p->lun, what, luc.block_size, bs->min_block);
 	else if ((lu = scsi_lu_create(&luc, bs)) == NULL)
-		rc = set_err(err, errlen, -EINVAL,
+		rc = embed_err(err, errlen, -EINVAL,
 			     "LUN %llu (%s): cannot create the logical unit (block size, "
 			     "vendor, product or serial invalid? reservation file damaged?)",
 			     (unsigned long long)p->lun, what);
-	else if (scsi_tgt_add_lu(tgt, lu) < 0)
-		rc = set_err(err, errlen, -EEXIST, "LUN %llu: cannot be added",
-			     (unsigned long long)p->lun);
-	if (rc < 0) {
-		if (lu != NULL)
-			scsi_lu_destroy(lu);
+	if (rc < 0)
 		backend_close(bs);
+	*out = lu;
+	return rc;
+}
+
+/*
+ * Put a LU over the open store @bs at its LUN of @tgt, before serving. The
+ * server then owns the store; on failure it is closed at once (releasing a
+ * callback ctx).
+ */
+static int attach_lu(struct ctgt_server *s, struct scsi_tgt *tgt, const struct ctgt_lu_params *p,
+		     struct backend *bs, bool write_cache, const char *what,
+		     char *err, size_t errlen)
+{
+	struct scsi_lu *lu;
+	int rc = embed_make_lu(p, bs, write_cache, what, &lu, err, errlen);
+
+	if (rc < 0)
 		return rc;
+	if (scsi_tgt_add_lu(tgt, lu) < 0) {
+		scsi_lu_destroy(lu);
+		backend_close(bs);
+		return embed_err(err, errlen, -EEXIST, "LUN %llu: cannot be added",
+			       (unsigned long long)p->lun);
 	}
-	/* check_lu() made room in both arrays. */
-	s->stores[s->nstores++] = bs;
-	s->lus[s->nlus].iqn = scsi_tgt_name(tgt);
-	s->lus[s->nlus].lun = p->lun;
-	s->nlus++;
+	embed_record_lu(s, tgt, p->lun, bs);
 	return 0;
 }
 
@@ -479,13 +497,13 @@ int ctgt_server_add_lu(struct ctgt_server *s, const char *iqn,
 	struct ctgt_lu_params lp = *p;
 	struct scsi_tgt *tgt;
 	struct backend *bs;
-	int rc = check_lu(s, iqn, p, &tgt, err, errlen);
+	int rc = embed_check_lu(s, iqn, p, &tgt, err, errlen);
 
 	if (rc == 0 && cb != NULL && p->thin && cb->unmap == NULL)
-		rc = set_err(err, errlen, -EINVAL, "LUN %llu: thin provisioning needs an unmap "
+		rc = embed_err(err, errlen, -EINVAL, "LUN %llu: thin provisioning needs an unmap "
 			     "callback", (unsigned long long)p->lun);
 	if (rc == 0 && p->size == 0)
-		rc = set_err(err, errlen, -EINVAL, "LUN %llu: needs a size",
+		rc = embed_err(err, errlen, -EINVAL, "LUN %llu: needs a size",
 			     (unsigned long long)p->lun);
 	if (rc < 0) {
 		if (cb != NULL && cb->release != NULL)
@@ -493,12 +511,19 @@ int ctgt_server_add_lu(struct ctgt_server *s, const char *iqn,
 		return rc;
 	}
 	/* backend_callback_open() releases ctx itself when it fails. */
-	bs = backend_callback_open(cb, ctx, p->size, p->threads, target_cq(s, iqn), err, errlen);
+	bs = backend_callback_open(cb, ctx, p->size, p->threads, embed_target_cq(s, iqn), err, errlen);
 	if (bs == NULL)
 		return -EINVAL;
 	if (cb->write == NULL)
 		lp.readonly = true;
 	return attach_lu(s, tgt, &lp, bs, cb->flush != NULL, "callbacks", err, errlen);
+}
+
+unsigned embed_store_flags(const struct ctgt_lu_params *p)
+{
+	/* A readonly LUN never writes: its store is opened read-only. */
+	return (p->readonly ? BS_OPEN_READONLY : 0) | (p->io_uring ? BS_OPEN_URING : 0) |
+	       (p->direct ? BS_OPEN_DIRECT : 0);
 }
 
 int ctgt_server_add_store(struct ctgt_server *s, const char *iqn,
@@ -507,15 +532,12 @@ int ctgt_server_add_store(struct ctgt_server *s, const char *iqn,
 {
 	struct scsi_tgt *tgt;
 	struct backend *bs;
-	int rc = check_lu(s, iqn, p, &tgt, err, errlen);
+	int rc = embed_check_lu(s, iqn, p, &tgt, err, errlen);
 
 	if (rc < 0)
 		return rc;
-	/* A readonly LUN never writes: its store is opened read-only. */
-	bs = backend_open_flags(spec, p->size, target_cq(s, iqn),
-				(p->readonly ? BS_OPEN_READONLY : 0) |
-				(p->io_uring ? BS_OPEN_URING : 0) |
-				(p->direct ? BS_OPEN_DIRECT : 0), err, errlen);
+	bs = backend_open_flags(spec, p->size, embed_target_cq(s, iqn), embed_store_flags(p),
+				err, errlen);
 	if (bs == NULL)
 		return -EINVAL;
 	return attach_lu(s, tgt, p, bs, true, spec, err, errlen);
@@ -531,7 +553,7 @@ int ctgt_server_add_portal(struct ctgt_server *s, const char *host, uint16_t por
 	int bound;
 
 	if (endpoints == NULL)
-		return set_err(err, errlen, -ENOMEM, "out of memory");
+		return embed_err(err, errlen, -ENOMEM, "out of memory");
 	s->endpoints = endpoints;
 	if (err == NULL || errlen == 0) {
 		err = dummy;

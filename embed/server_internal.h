@@ -18,10 +18,16 @@
 #include "iscsi/server.h"
 #include "scsi/scsi.h"
 
-/* What ctgt_server_announce() prints a url line for. */
+/* A LU the server made: ctgt_server_announce() prints a url line for it,
+ * ctgt_server_targets() lists it, and its store is closed after the LUs
+ * are gone. */
 struct lu_entry {
 	const char *iqn;	/* the target's own name: lives as long as it */
 	uint64_t lun;
+	struct backend *bs;	/* owned */
+	/* Removed from its target live but never drained (embed/live.c): no
+	 * longer listed; destroyed with the server, before its store. */
+	struct scsi_lu *orphan;
 };
 
 struct ctgt_server {
@@ -35,8 +41,10 @@ struct ctgt_server {
 	bool stopping;
 	struct scsi_tgt **tgts;	/* owned by isrv; kept to find them by name */
 	size_t ntgts;
-	struct backend **stores;	/* closed after the LUs are gone */
-	size_t nstores;
+	/* Changed by set-up and by live adds and removes (the admin caller's
+	 * thread) under lus_mu, which thread 0 takes to read it at shutdown;
+	 * never held across a call into the threads. */
+	pthread_mutex_t lus_mu;
 	struct lu_entry *lus;
 	size_t nlus;
 	char (*endpoints)[64];	/* "HOST:PORT" or "[HOST]:PORT" per portal */
@@ -47,5 +55,24 @@ struct ctgt_server {
 	pthread_mutex_t admin_mu;
 	struct ev_caller admin;
 };
+
+/* embed/server.c, for embed/live.c. Each returns @rc (negative errno)
+ * with a one-line reason in @err, or 0. */
+int embed_err(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The target of LU @p, and room in s->lus for one more entry. */
+int embed_check_lu(struct ctgt_server *s, const char *iqn, const struct ctgt_lu_params *p,
+		   struct scsi_tgt **tgt, char *err, size_t errlen);
+/* A LU over the open store @bs (closed on failure) in *lu, not added to
+ * any target yet. */
+int embed_make_lu(const struct ctgt_lu_params *p, struct backend *bs, bool write_cache,
+		  const char *what, struct scsi_lu **lu, char *err, size_t errlen);
+/* Remember LU @lun of @tgt over @bs (embed_check_lu() made room). */
+void embed_record_lu(struct ctgt_server *s, struct scsi_tgt *tgt, uint64_t lun,
+		     struct backend *bs);
+/* The store flags of @p (readonly, io=uring, direct). */
+unsigned embed_store_flags(const struct ctgt_lu_params *p);
+/* The completion queue of target @iqn's home thread. */
+struct bs_cq *embed_target_cq(struct ctgt_server *s, const char *iqn);
 
 #endif

@@ -176,3 +176,31 @@ int iscsi_server_lu_stats(struct iscsi_server *srv, struct ev_caller *caller, co
 	*n = g.n;
 	return 0;
 }
+
+struct target_call {
+	struct scsi_tgt *tgt;
+	void (*fn)(struct scsi_tgt *tgt, void *arg);
+	void *arg;
+};
+
+static void run_target_call(void *arg)
+{
+	struct target_call *c = arg;
+
+	c->fn(c->tgt, c->arg);
+}
+
+int iscsi_server_target_call(struct iscsi_server *srv, struct ev_caller *caller,
+			     const char *target, void (*fn)(struct scsi_tgt *tgt, void *arg),
+			     void *arg)
+{
+	struct iscsi_target *t = server_find_target(srv, target);
+	struct target_call c = { .fn = fn, .arg = arg };
+
+	if (t == NULL)
+		return -ENOENT;
+	if (t->home->ev == NULL)
+		return -ENOTSUP;
+	c.tgt = t->scsi;
+	return ev_caller_call(caller, t->home->ev, run_target_call, &c);
+}

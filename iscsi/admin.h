@@ -77,4 +77,15 @@ struct iscsi_lu_stats {
 int iscsi_server_lu_stats(struct iscsi_server *srv, struct ev_caller *caller, const char *target,
 			  struct iscsi_lu_stats **out, size_t *n);
 
+/**
+ * Run @fn(scsi target, @arg) on the home thread of target @target (its
+ * LUs' task thread, scsi/scsi.h) through @caller and wait for it: how a
+ * LU is added, removed or resized while the server runs. Returns 0 once
+ * it has run, -ENOENT (no such target), -ESHUTDOWN, -ENOMEM or -ENOTSUP
+ * (a server on one plain loop).
+ */
+int iscsi_server_target_call(struct iscsi_server *srv, struct ev_caller *caller,
+			     const char *target, void (*fn)(struct scsi_tgt *tgt, void *arg),
+			     void *arg);
+
 #endif

@@ -96,6 +96,53 @@ struct ctgt_lu_stats {
 int ctgt_server_lu_stats(struct ctgt_server *srv, const char *iqn, struct ctgt_lu_stats **out,
 			 size_t *n);
 
+/* ---- Changing the LUs of a running server ----
+ * Each waits for the change to be made on the target's home thread; the
+ * target's other LUs and sessions go on undisturbed. */
+
+/**
+ * Open the store @spec (as ctgt_server_add_store()) and add it as LU
+ * @p->lun of target @iqn while the server runs: every session of the
+ * target gets POWER ON from it and REPORTED LUNS DATA HAS CHANGED from the
+ * other LUs. Returns 0, or a negative errno with why in @err (no such
+ * target, the LUN in use, a store that cannot be opened); then nothing
+ * changed.
+ */
+int ctgt_server_lun_add(struct ctgt_server *srv, const char *iqn, const struct ctgt_lu_params *p,
+			const char *spec, char *err, size_t errlen);
+
+/** How long ctgt_server_lun_remove() lets the LU's commands finish before
+ *  it aborts them, and how long it then waits for its store. */
+#define CTGT_LUN_REMOVE_GRACE_MS 5000
+#define CTGT_LUN_REMOVE_GIVE_UP_MS 20000
+
+/**
+ * Remove LU @lun from target @iqn while the server runs: no new command
+ * reaches it (LOGICAL UNIT NOT SUPPORTED) and the sessions get REPORTED
+ * LUNS DATA HAS CHANGED from the other LUs; the commands it is running
+ * finish, those left after CTGT_LUN_REMOVE_GRACE_MS are aborted; then the
+ * LU goes and its store is closed. Returns 0; -ENOENT (no such target or
+ * LUN) or -EBUSY (a SANITIZE or FORMAT UNIT runs on it), nothing changed;
+ * -ETIMEDOUT when its store has not finished after
+ * CTGT_LUN_REMOVE_GIVE_UP_MS: the LU is out of the target, and it and its
+ * store are freed when the server is destroyed. @err says why.
+ */
+int ctgt_server_lun_remove(struct ctgt_server *srv, const char *iqn, uint64_t lun, char *err,
+			   size_t errlen);
+
+/**
+ * Grow LU @lun of target @iqn to @size bytes, 0 for the size its file or
+ * block device has now (a device grown underneath, a file extended by
+ * hand): a file is extended (sparse), a device must hold @size. Sessions
+ * get CAPACITY DATA HAS CHANGED. *got (may be NULL) is the new size (a
+ * device's size rounded down to whole blocks). Returns 0 (also when the
+ * size did not change), or a negative errno with why in @err: -ENOENT,
+ * -EINVAL (smaller than now, not whole blocks), -EOPNOTSUPP (mem: and
+ * callback stores keep their size), -EBUSY (SANITIZE or FORMAT UNIT).
+ */
+int ctgt_server_lun_resize(struct ctgt_server *srv, const char *iqn, uint64_t lun, uint64_t size,
+			   uint64_t *got, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -37,9 +37,12 @@ extern "C" {
 
 struct ctgt_server;
 
+/** LUN numbers a target has: 0 to CTGT_MAX_LUNS - 1. */
+#define CTGT_MAX_LUNS 256
+
 /** How a logical unit looks to initiators. Zero fields take the defaults. */
 struct ctgt_lu_params {
-	uint64_t lun;		/**< LUN number, 0..255 */
+	uint64_t lun;		/**< LUN number, 0 to CTGT_MAX_LUNS - 1 */
 	uint64_t size;		/**< bytes, a multiple of block_size; required for
 				 *   callbacks, 0 for a store means its own size */
 	uint32_t block_size;	/**< a power of two in 512..65536; default 512 */

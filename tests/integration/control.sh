@@ -56,7 +56,12 @@ assert_match "$RUN_OUT" "^ +3 +1073741824 +512  3=null:,size=1G$" "lun table"
 expect_fail "${adm[@]}" lun list iqn.2026-12.io.ctgt.test:none
 assert_contains "$RUN_OUT" "no such target" "lun list of an unknown target"
 expect_fail "${adm[@]}" lun list
-assert_contains "$RUN_OUT" "is needed" "lun list without a target"
+assert_eq "$RUN_RC" 2 "lun list without a target: usage"
+assert_contains "$RUN_OUT" "usage: ctgtadm lun list IQN" "lun list without a target"
+expect_fail "${adm[@]}" --raw '{"version":1,"command":"lun list","args":{}}'
+assert_contains "$RUN_OUT" '"target\" (a string) is needed' "the daemon's check of it"
+expect_fail "${adm[@]}" lun remove "$B" x
+assert_eq "$RUN_RC" 2 "a LUN that is not a number: usage"
 
 # --- session list under load: three sessions of B, spread over both threads
 "$CTGT_BUILD"/bench/loadgen --sessions 3 --depth 2 --read-pct 70 --duration 4 \

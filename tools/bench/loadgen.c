@@ -16,12 +16,18 @@
  * once, every read of a chunk written in this run is compared, and after the
  * timed window every written chunk is read back once more.
  *
+ * A command answered with UNIT ATTENTION (a LUN added, a LU resized) is
+ * sent again, as an initiator does, and counted ("unit_attentions").
+ * SIGINT or SIGTERM ends the measured window early; the results cover what
+ * ran (tests that change the target under a load stop it so).
+ *
  * Exit status: 0 when I/Os completed with no error (and no mismatch), 1 on
  * an I/O error, a mismatch, a lost session or no I/O at all, 2 on bad usage.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +63,7 @@ struct slot {
 	uint64_t start_ns;
 	uint64_t chunk;
 	uint32_t gen;
+	unsigned ua_retries;	/* unit attentions in a row for this command */
 	bool is_read;
 	bool busy;
 };
@@ -100,6 +107,7 @@ struct run {
 	struct counters c;
 	struct window w;
 	uint64_t errors, verified, mismatches, drain_start_ns;
+	uint64_t unit_attentions;	/* answered with UNIT ATTENTION: sent again */
 	char first_error[256];
 	bool fatal;
 };
@@ -209,6 +217,7 @@ static void submit(struct slot *sl)
 	if (!sl->is_read)
 		prepare_write(r, sl);
 	sl->start_ns = now_ns();
+	sl->ua_retries = 0;
 	if (!issue(s, sl)) {
 		note_error(r, "cannot queue a command: %s", iscsi_get_error(s->ctx));
 		r->fatal = true;
@@ -259,12 +268,40 @@ static void verify_done(struct run *r, const struct slot *sl, bool good)
 	r->chunk_busy[sl->chunk] = 0;
 }
 
+/* More unit attentions in a row for one command than any target change
+ * raises: an error, not a retry. */
+#define UA_RETRIES_MAX 8
+
+/*
+ * A command answered with UNIT ATTENTION did not run (SAM-5: the target
+ * reports a change, such as a LUN added or a resize, and the command is
+ * to be sent again), as an initiator's SCSI layer retries it: count it and
+ * send it again in the same slot (same chunk, same data). True when sent.
+ */
+static bool retry_unit_attention(struct slot *sl, int status, struct scsi_task *t)
+{
+	struct run *r = sl->s->run;
+
+	if (status != SCSI_STATUS_CHECK_CONDITION || t->sense.key != SCSI_SENSE_UNIT_ATTENTION ||
+	    sl->ua_retries >= UA_RETRIES_MAX || !may_submit(r))
+		return false;
+	r->unit_attentions++;
+	sl->ua_retries++;
+	if (!issue(sl->s, sl))
+		return false;
+	scsi_free_scsi_task(t);
+	return true;
+}
+
 static void io_done(struct iscsi_context *ctx, int status, void *data, void *priv)
 {
 	struct slot *sl = priv;
 	struct run *r = sl->s->run;
 	uint64_t lat = now_ns() - sl->start_ns;
 	bool good = status == SCSI_STATUS_GOOD;
+
+	if (retry_unit_attention(sl, status, data))
+		return;
 	if (!good && status != SCSI_STATUS_CANCELLED)
 		note_error(r, "command failed: %s", iscsi_get_error(ctx));
 	if (r->o.verify)
@@ -454,15 +491,34 @@ static void window_close(struct run *r, uint64_t now)
 	r->drain_start_ns = now;
 }
 
+/* Set by SIGINT and SIGTERM: end the measured window now. */
+static volatile sig_atomic_t g_stop;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	g_stop = 1;
+}
+
+/* Without SA_RESTART: a signal during poll() ends it at once. */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 /* Move through the phases by the clock and the commands in flight. */
 static void advance(struct run *r, uint64_t start)
 {
 	uint64_t now = now_ns();
 	uint64_t ramp_end = start + (uint64_t)(r->o.ramp_s * 1e9);
 	uint64_t end = ramp_end + (uint64_t)(r->o.duration_s * 1e9);
-	if (r->phase == PH_RAMP && now >= ramp_end)
+	if (r->phase == PH_RAMP && (now >= ramp_end || g_stop))
 		window_open(r, now);
-	if (r->phase == PH_MEASURE && now >= end)
+	if (r->phase == PH_MEASURE && (now >= end || g_stop))
 		window_close(r, now);
 	if (r->phase == PH_DRAIN && total_inflight(r) == 0) {
 		r->phase = r->o.verify ? PH_READBACK : PH_DONE;
@@ -498,6 +554,8 @@ static int service_all(struct run *r)
 static void run_load(struct run *r)
 {
 	uint64_t start = now_ns();
+
+	catch_stop_signals();
 	r->phase = r->o.ramp_s > 0 ? PH_RAMP : PH_MEASURE;
 	if (r->phase == PH_MEASURE)
 		window_open(r, start);
@@ -565,6 +623,7 @@ static json_t *result_json(const struct run *r)
 		lat_json(&r->c.wr), "client_cpu_us_per_io",
 		per_io((double)(r->w.client_us1 - r->w.client_us0), ios), "server_cpu_us_per_io",
 		server_cpu(r, ios), "errors", (json_int_t)r->errors);
+	json_object_set_new(j, "unit_attentions", json_integer((json_int_t)r->unit_attentions));
 	if (r->o.verify)
 		json_object_set_new(j, "verify",
 				    json_pack("{s:I, s:I}", "checked", (json_int_t)r->verified,

@@ -4,7 +4,9 @@
  * daemon's control socket, print its reply. Exit status 0 (done), 1 (the
  * daemon refused or could not be reached), 2 (bad usage).
  */
+#include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,24 +19,39 @@ struct command {
 	const char *usage;	/* what follows the name */
 	const char *help;
 	void (*print)(FILE *out, json_t *result);
-	const char *arg;	/* the key of its one optional argument, or NULL */
+	/* The request's keys of its positional arguments, in order; a '#'
+	 * before one sends it as an integer. The first @nreq are needed. */
+	const char *args[3];
+	int nreq;
 	/* run here instead of one request (stats) */
 	int (*local)(const char *path, int argc, char **argv, bool as_json);
 };
 
 static const struct command commands[] = {
-	{ "version", "", "the daemon's name and control protocol version", print_version, NULL,
+	{ "version", "", "the daemon's name and control protocol version", print_version, { 0 },
+	  0, NULL },
+	{ "target list", "", "targets: home thread, sessions, LUNs", print_targets, { 0 }, 0,
 	  NULL },
-	{ "target list", "", "targets: home thread, sessions, LUNs", print_targets, NULL, NULL },
 	{ "session list", "", "logged-in sessions: initiator, target, thread, connections, "
-			      "digests, commands", print_sessions, NULL, NULL },
+			      "digests, commands", print_sessions, { 0 }, 0, NULL },
 	{ "lun list", "IQN", "a target's LUs: number, size, block size, options as --lun takes "
-			     "them", print_luns, "target", NULL },
+			     "them", print_luns, { "target" }, 1, NULL },
+	{ "lun add", "IQN N PATH[,OPTION]...", "add LU N to a running target, its store and "
+	  "options as --lun takes them after N= (ctgt --help lists them); the target's "
+	  "sessions are told (REPORTED LUNS DATA HAS CHANGED)", print_luns_one,
+	  { "target", "#lun", "spec" }, 3, NULL },
+	{ "lun remove", "IQN N", "remove LU N from a running target: its running commands "
+	  "finish (aborted after 5 s), then its store is closed", print_removed,
+	  { "target", "#lun" }, 2, NULL },
+	{ "lun resize", "IQN N [SIZE]", "grow LU N to SIZE (bytes, or 512M, 10G: a file is "
+	  "extended), or without SIZE to what its file or device holds now; the sessions are "
+	  "told (CAPACITY DATA HAS CHANGED)", print_luns_one, { "target", "#lun", "size" }, 2,
+	  NULL },
 	{ "lun stats", "[IQN]", "each LU's counters since start: commands, bytes, errors, "
-				"latency", print_lun_stats, "target", NULL },
+				"latency", print_lun_stats, { "target" }, 0, NULL },
 	{ "stats", "[--once] [--interval S] [--count N] [IQN]",
-	  "each LU's IOPS, MB/s and latency per interval (default 1 s), like iostat", NULL, NULL,
-	  adm_stats },
+	  "each LU's IOPS, MB/s and latency per interval (default 1 s), like iostat", NULL, { 0 },
+	  0, adm_stats },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -86,6 +103,35 @@ static bool wants_help(int argc, char **argv)
 	return false;
 }
 
+/* @cmd's positional arguments into @args: 0, or -1 for a wrong count or
+ * a number that is not one. */
+static int args_json(const struct command *cmd, int argc, char **argv, json_t *args)
+{
+	int most = 0;
+
+	while (most < 3 && cmd->args[most] != NULL)
+		most++;
+	if (argc < cmd->nreq || argc > most)
+		return -1;
+	for (int k = 0; k < argc; k++) {
+		const char *key = cmd->args[k];
+		char *end;
+		unsigned long long n;
+
+		if (key[0] != '#') {
+			json_object_set_new(args, key, json_string(argv[k]));
+			continue;
+		}
+		errno = 0;
+		n = strtoull(argv[k], &end, 10);
+		if (argv[k][0] < '0' || argv[k][0] > '9' || *end != '\0' || errno != 0 ||
+		    n > (unsigned long long)INT64_MAX)
+			return -1;
+		json_object_set_new(args, key + 1, json_integer((json_int_t)n));
+	}
+	return 0;
+}
+
 /* One request, its reply shown. @argc/@argv: what follows the name. */
 static int remote(const struct command *cmd, const char *path, int argc, char **argv,
 		  bool as_json)
@@ -93,13 +139,11 @@ static int remote(const struct command *cmd, const char *path, int argc, char **
 	json_t *args = json_object(), *reply, *result;
 	int rc = 1;
 
-	if (argc > (cmd->arg ? 1 : 0)) {
+	if (args_json(cmd, argc, argv, args) < 0) {
 		fprintf(stderr, "usage: ctgtadm %s %s\n", cmd->name, cmd->usage);
 		json_decref(args);
 		return 2;
 	}
-	if (argc == 1)
-		json_object_set_new(args, cmd->arg, json_string(argv[0]));
 	reply = adm_request(path, cmd->name, args);
 	if ((result = adm_result(reply, cmd->name)) != NULL) {
 		rc = 0;

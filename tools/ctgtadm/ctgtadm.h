@@ -31,6 +31,8 @@ void print_sessions(FILE *out, json_t *result);
 void print_version(FILE *out, json_t *result);
 void print_lun_stats(FILE *out, json_t *result);
 void print_luns(FILE *out, json_t *result);
+void print_luns_one(FILE *out, json_t *result);
+void print_removed(FILE *out, json_t *result);
 
 /** "stats [--once] [--interval S] [--count N] [IQN]": per LU rates from
  *  "lun stats" taken S seconds apart, N times (--once: one interval;

@@ -115,3 +115,18 @@ void print_luns(FILE *out, json_t *result)
 			str(l, "flag"));
 	}
 }
+
+/* "lun add" and "lun resize": the LU, as one row of "lun list". */
+void print_luns_one(FILE *out, json_t *result)
+{
+	json_t *a = json_array();
+
+	json_array_append(a, result);
+	print_luns(out, a);
+	json_decref(a);
+}
+
+void print_removed(FILE *out, json_t *result)
+{
+	fprintf(out, "LUN %lld removed\n", num(result, "lun"));
+}

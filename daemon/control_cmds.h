@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The control socket's commands, shared by control_cmds.c (the table, the
+ * requests, the read-only commands) and control_lun.c (the LU commands).
+ * Each runs on the control thread: it returns its result (a new
+ * reference) or NULL with why in @err.
+ */
+#ifndef CTGT_DAEMON_CONTROL_CMDS_H
+#define CTGT_DAEMON_CONTROL_CMDS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "daemon/control.h"
+
+typedef json_t *(*cmd_fn)(const struct control_env *env, json_t *args, char *err,
+			  size_t errlen);
+
+/* control_lun.c */
+json_t *cmd_lun_list(const struct control_env *env, json_t *args, char *err, size_t errlen);
+json_t *cmd_lun_add(const struct control_env *env, json_t *args, char *err, size_t errlen);
+json_t *cmd_lun_remove(const struct control_env *env, json_t *args, char *err, size_t errlen);
+json_t *cmd_lun_resize(const struct control_env *env, json_t *args, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Changing the LUs of a running server (include/ctgt/admin.h): add,
+ * remove, grow. The slow parts (opening a store, growing a file, closing
+ * a store, waiting) run on the caller's thread; each change of a target's
+ * LU table runs on the target's home thread (iscsi_server_target_call()),
+ * where every command of its LUs runs, so no command sees half a change.
+ * One change at a time (admin_mu), like every admin call.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctgt/admin.h"
+#include "embed/server_internal.h"
+#include "iscsi/admin.h"
+#include "util/log.h"
+
+/* ---- add ------------------------------------------------------------------- */
+
+struct add_call {
+	struct scsi_lu *lu;
+	struct backend *bs;
+	bool ran;
+	int rc;
+};
+
+/* Home thread: the store takes its completions here from now on. */
+static void add_on_home(struct scsi_tgt *tgt, void *arg)
+{
+	struct add_call *c = arg;
+
+	c->ran = true;
+	c->rc = scsi_tgt_add_lu(tgt, c->lu);
+	if (c->rc == 0)
+		backend_attach(c->bs, true);
+}
+
+static int add_locked(struct ctgt_server *s, const char *iqn, const struct ctgt_lu_params *p,
+		      const char *spec, char *err, size_t errlen)
+{
+	struct add_call c = { 0 };
+	struct scsi_tgt *tgt;
+	int rc = embed_check_lu(s, iqn, p, &tgt, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	c.bs = backend_open_flags(spec, p->size, embed_target_cq(s, iqn),
+				  embed_store_flags(p) | BS_OPEN_DETACHED, err, errlen);
+	if (c.bs == NULL)
+		return -EINVAL;
+	rc = embed_make_lu(p, c.bs, true, spec, &c.lu, err, errlen);
+	if (rc < 0)
+		return rc;	/* the store is closed */
+	rc = iscsi_server_target_call(s->isrv, &s->admin, iqn, add_on_home, &c);
+	if (c.ran && c.rc == 0) {
+		embed_record_lu(s, tgt, p->lun, c.bs);	/* closed with the server */
+		return 0;
+	}
+	/* Never in the table, never attached: ours to free here. */
+	scsi_lu_destroy(c.lu);
+	backend_close(c.bs);
+	if (c.ran)
+		rc = c.rc;
+	return embed_err(err, errlen, rc, "LUN %llu: cannot be added: %s",
+			 (unsigned long long)p->lun, strerror(-rc));
+}
+
+int ctgt_server_lun_add(struct ctgt_server *s, const char *iqn, const struct ctgt_lu_params *p,
+			const char *spec, char *err, size_t errlen)
+{
+	int rc;
+
+	pthread_mutex_lock(&s->admin_mu);
+	rc = add_locked(s, iqn, p, spec, err, errlen);
+	pthread_mutex_unlock(&s->admin_mu);
+	if (rc == 0)
+		LOG_INFO("admin", "target %s: LUN %llu added (%s)", iqn,
+			 (unsigned long long)p->lun, spec);
+	return rc;
+}
+
+/* ---- remove ---------------------------------------------------------------- */
+
+struct remove_call {
+	uint64_t lun;
+	struct scsi_lu *lu;	/* detached */
+	struct backend *bs;
+	int rc;
+	bool busy;		/* still running something */
+	bool abort;		/* abort its tasks first */
+};
+
+static void detach_on_home(struct scsi_tgt *tgt, void *arg)
+{
+	struct remove_call *c = arg;
+
+	c->rc = scsi_tgt_detach_lu(tgt, c->lun, &c->lu);
+}
+
+static void poll_on_home(struct scsi_tgt *tgt, void *arg)
+{
+	struct remove_call *c = arg;
+
+	(void)tgt;
+	if (c->abort)
+		scsi_lu_abort_all(c->lu);
+	c->abort = false;
+	c->busy = scsi_lu_busy(c->lu);
+	if (!c->busy) {		/* nothing left that could use either */
+		scsi_lu_destroy(c->lu);
+		backend_attach(c->bs, false);
+		c->lu = NULL;
+	}
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Wait until the detached LU has nothing running and is destroyed:
+ * 0, -ETIMEDOUT or -ESHUTDOWN (then c->lu is still there). */
+static int drain(struct ctgt_server *s, const char *iqn, struct remove_call *c)
+{
+	uint64_t start = now_ms();
+	bool aborted = false;
+	int rc;
+
+	for (;;) {
+		uint64_t waited = now_ms() - start;
+
+		if (!aborted && waited >= CTGT_LUN_REMOVE_GRACE_MS) {
+			LOG_WARN("admin", "target %s: LUN %llu: commands still running after %d ms: "
+				 "aborting them", iqn, (unsigned long long)c->lun,
+				 CTGT_LUN_REMOVE_GRACE_MS);
+			c->abort = aborted = true;
+		}
+		rc = iscsi_server_target_call(s->isrv, &s->admin, iqn, poll_on_home, c);
+		if (rc < 0 || c->lu == NULL)
+			return rc;
+		if (waited >= CTGT_LUN_REMOVE_GIVE_UP_MS)
+			return -ETIMEDOUT;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+}
+
+/* The entry of LUN @lun of @iqn in s->lus, or NULL. */
+static struct lu_entry *find_entry(struct ctgt_server *s, const char *iqn, uint64_t lun)
+{
+	for (size_t k = 0; k < s->nlus; k++)
+		if (s->lus[k].orphan == NULL && s->lus[k].lun == lun &&
+		    strcmp(s->lus[k].iqn, iqn) == 0)
+			return &s->lus[k];
+	return NULL;
+}
+
+/* Forget entry @e (its LU is gone), keeping the others in order. */
+static void drop_entry(struct ctgt_server *s, struct lu_entry *e)
+{
+	size_t k = (size_t)(e - s->lus);
+
+	pthread_mutex_lock(&s->lus_mu);
+	memmove(e, e + 1, (s->nlus - k - 1) * sizeof(*e));
+	s->nlus--;
+	pthread_mutex_unlock(&s->lus_mu);
+}
+
+static int remove_locked(struct ctgt_server *s, const char *iqn, uint64_t lun, char *err,
+			 size_t errlen)
+{
+	struct lu_entry *e = find_entry(s, iqn, lun);
+	struct remove_call c = { .lun = lun };
+	int rc;
+
+	if (e == NULL)
+		return embed_err(err, errlen, -ENOENT, "target %s has no LUN %llu", iqn,
+				 (unsigned long long)lun);
+	c.bs = e->bs;
+	rc = iscsi_server_target_call(s->isrv, &s->admin, iqn, detach_on_home, &c);
+	if (rc == 0)
+		rc = c.rc;
+	if (rc == -EBUSY)
+		return embed_err(err, errlen, rc, "LUN %llu: a SANITIZE or FORMAT UNIT is running "
+				 "on it; remove it when that has finished", (unsigned long long)lun);
+	if (rc < 0 || c.lu == NULL)
+		return embed_err(err, errlen, rc < 0 ? rc : -ENOENT, "LUN %llu: cannot be removed: %s",
+				 (unsigned long long)lun, strerror(rc < 0 ? -rc : ENOENT));
+	/* Its I/O in flight runs at full speed: a bandwidth cap must not
+	 * turn a remove into minutes of waiting (as at shutdown). */
+	(void)backend_set_bandwidth(c.bs, 0);
+	rc = drain(s, iqn, &c);
+	if (rc < 0) {
+		/* Out of the target, not freed: the server frees it last. */
+		pthread_mutex_lock(&s->lus_mu);
+		e->orphan = c.lu;
+		pthread_mutex_unlock(&s->lus_mu);
+		return embed_err(err, errlen, rc, "LUN %llu: removed from the target, but its "
+				 "store has not finished its I/O (%s); it is closed when the "
+				 "daemon stops", (unsigned long long)lun, strerror(-rc));
+	}
+	drop_entry(s, e);
+	backend_close(c.bs);	/* detached on its thread: nothing runs there */
+	return 0;
+}
+
+int ctgt_server_lun_remove(struct ctgt_server *s, const char *iqn, uint64_t lun, char *err,
+			   size_t errlen)
+{
+	int rc;
+
+	pthread_mutex_lock(&s->admin_mu);
+	rc = remove_locked(s, iqn, lun, err, errlen);
+	pthread_mutex_unlock(&s->admin_mu);
+	if (rc == 0)
+		LOG_INFO("admin", "target %s: LUN %llu removed", iqn, (unsigned long long)lun);
+	return rc;
+}
+
+/* ---- resize ---------------------------------------------------------------- */
+
+struct resize_call {
+	uint64_t lun;
+	uint64_t nblocks;
+	uint64_t old_blocks;
+	uint32_t block_size;
+	bool found;
+	int rc;
+};
+
+static void size_on_home(struct scsi_tgt *tgt, void *arg)
+{
+	struct resize_call *c = arg;
+	struct scsi_lu *lu = scsi_tgt_lu(tgt, c->lun);
+
+	c->found = lu != NULL;
+	if (lu == NULL)
+		return;
+	c->block_size = scsi_lu_block_size(lu);
+	c->old_blocks = scsi_lu_num_blocks(lu);
+	if (c->nblocks != 0)
+		c->rc = scsi_lu_resize(lu, c->nblocks);
+}
+
+static int resize_locked(struct ctgt_server *s, const char *iqn, uint64_t lun, uint64_t size,
+			 uint64_t *got, char *err, size_t errlen)
+{
+	struct lu_entry *e = find_entry(s, iqn, lun);
+	struct resize_call c = { .lun = lun };
+	uint64_t have;
+	int rc;
+
+	if (e == NULL)
+		return embed_err(err, errlen, -ENOENT, "target %s has no LUN %llu", iqn,
+				 (unsigned long long)lun);
+	rc = iscsi_server_target_call(s->isrv, &s->admin, iqn, size_on_home, &c);
+	if (rc < 0 || !c.found)
+		return embed_err(err, errlen, rc < 0 ? rc : -ENOENT, "LUN %llu: cannot be resized",
+				 (unsigned long long)lun);
+	if (size % c.block_size != 0)
+		return embed_err(err, errlen, -EINVAL, "LUN %llu: %llu bytes is not a whole number "
+				 "of %u-byte blocks", (unsigned long long)lun,
+				 (unsigned long long)size, c.block_size);
+	if (size != 0 && size < c.old_blocks * c.block_size)
+		return embed_err(err, errlen, -EINVAL, "LUN %llu: %llu bytes is smaller than its "
+				 "%llu (a LU is never shrunk under its initiators)",
+				 (unsigned long long)lun, (unsigned long long)size,
+				 (unsigned long long)(c.old_blocks * c.block_size));
+	rc = backend_grow(e->bs, size, &have, err, errlen);
+	if (rc < 0)
+		return rc;
+	c.nblocks = have / c.block_size;
+	if (c.nblocks < c.old_blocks)
+		return embed_err(err, errlen, -EINVAL, "LUN %llu: its store holds %llu bytes, "
+				 "less than the LU's %llu", (unsigned long long)lun,
+				 (unsigned long long)have,
+				 (unsigned long long)(c.old_blocks * c.block_size));
+	rc = iscsi_server_target_call(s->isrv, &s->admin, iqn, size_on_home, &c);
+	if (rc == 0)
+		rc = c.rc;
+	if (rc == -EBUSY)
+		return embed_err(err, errlen, rc, "LUN %llu: a SANITIZE or FORMAT UNIT is running "
+				 "on it; resize it when that has finished", (unsigned long long)lun);
+	if (rc < 0)
+		return embed_err(err, errlen, rc, "LUN %llu: cannot be resized: %s",
+				 (unsigned long long)lun, strerror(-rc));
+	if (got != NULL)
+		*got = c.nblocks * c.block_size;
+	if (c.nblocks != c.old_blocks)
+		LOG_INFO("admin", "target %s: LUN %llu grown from %llu to %llu bytes", iqn,
+			 (unsigned long long)lun, (unsigned long long)(c.old_blocks * c.block_size),
+			 (unsigned long long)(c.nblocks * c.block_size));
+	return 0;
+}
+
+int ctgt_server_lun_resize(struct ctgt_server *s, const char *iqn, uint64_t lun, uint64_t size,
+			   uint64_t *got, char *err, size_t errlen)
+{
+	int rc;
+
+	pthread_mutex_lock(&s->admin_mu);
+	rc = resize_locked(s, iqn, lun, size, got, err, errlen);
+	pthread_mutex_unlock(&s->admin_mu);
+	return rc;
+}
