@@ -69,9 +69,15 @@ WIRE_BIN := $(BUILD)/tests/wire_test $(BUILD)/tests/dataflow_test $(BUILD)/tests
 MALLOC_COUNT := $(BUILD)/tests/malloc_count.so
 # A control-socket peer that does not read its replies (control.sh).
 UNIX_FLOOD := $(BUILD)/tests/unix_flood
-all: $(BUILD)/ctgt $(BUILD)/ctgtadm $(BUILD)/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN) $(BENCH_BIN) $(MALLOC_COUNT) $(UNIX_FLOOD)
+# A stand-in for systemd listening on NOTIFY_SOCKET (service.sh).
+NOTIFY_LISTEN := $(BUILD)/tests/notify_listen
+all: $(BUILD)/ctgt $(BUILD)/ctgtadm $(BUILD)/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN) $(BENCH_BIN) $(MALLOC_COUNT) $(UNIX_FLOOD) $(NOTIFY_LISTEN)
 
 $(UNIX_FLOOD): tests/tools/unix_flood.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+$(NOTIFY_LISTEN): tests/tools/notify_listen.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
