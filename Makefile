@@ -185,7 +185,7 @@ check-layers:
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
-integration: $(BUILD)/ctgt $(WIRE_BIN) $(EXAMPLE_BIN) $(BENCH_BIN) $(MALLOC_COUNT)
+integration: $(BUILD)/ctgt $(WIRE_BIN) $(EXAMPLE_BIN) $(BENCH_BIN) $(MALLOC_COUNT) $(NOTIFY_LISTEN)
 	@CTGT_BUILD=$(BUILD) tests/run-integration.sh
 
 # The matrix runs with two network threads and the tested target on thread
