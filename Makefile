@@ -14,6 +14,9 @@
 # make check-layers  every #include follows the layering (tools/check-layers.sh)
 # make unit-tsan     the unit tests built with ThreadSanitizer (build/tsan/);
 #               any report fails the test (not part of make test yet)
+# make install      the programs, the systemd unit, the man pages and an
+#               example configuration under PREFIX (/usr/local), in DESTDIR;
+#               make uninstall removes them (see "install" below)
 #
 # BUILD is the output directory (default build/). CFLAGS is the user's
 # (optimisation, debug info; "make CFLAGS=-O0" keeps every flag the code
@@ -69,9 +72,15 @@ WIRE_BIN := $(BUILD)/tests/wire_test $(BUILD)/tests/dataflow_test $(BUILD)/tests
 MALLOC_COUNT := $(BUILD)/tests/malloc_count.so
 # A control-socket peer that does not read its replies (control.sh).
 UNIX_FLOOD := $(BUILD)/tests/unix_flood
-all: $(BUILD)/ctgt $(BUILD)/ctgtadm $(BUILD)/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN) $(BENCH_BIN) $(MALLOC_COUNT) $(UNIX_FLOOD)
+# A stand-in for systemd listening on NOTIFY_SOCKET (service.sh).
+NOTIFY_LISTEN := $(BUILD)/tests/notify_listen
+all: $(BUILD)/ctgt $(BUILD)/ctgtadm $(BUILD)/libctgt-scsi.a $(EXAMPLE_BIN) $(UNIT_BIN) $(WIRE_BIN) $(BENCH_BIN) $(MALLOC_COUNT) $(UNIX_FLOOD) $(NOTIFY_LISTEN)
 
 $(UNIX_FLOOD): tests/tools/unix_flood.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+$(NOTIFY_LISTEN): tests/tools/notify_listen.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
@@ -178,7 +187,7 @@ check-layers:
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
-integration: $(BUILD)/ctgt $(WIRE_BIN) $(EXAMPLE_BIN) $(BENCH_BIN) $(MALLOC_COUNT)
+integration: $(BUILD)/ctgt $(WIRE_BIN) $(EXAMPLE_BIN) $(BENCH_BIN) $(MALLOC_COUNT) $(NOTIFY_LISTEN)
 	@CTGT_BUILD=$(BUILD) tests/run-integration.sh
 
 # The matrix runs with two network threads and the tested target on thread
@@ -244,6 +253,42 @@ integration-tsan: tsan
 
 clean:
 	rm -rf build
+
+# ---- install (README "Running as a service") ----
+# make install [PREFIX=/usr/local] [DESTDIR=] puts the two programs in
+# $(SBINDIR) (ctgtadm too: an administrator's tool, its page is in section
+# 8), the systemd unit in $(UNITDIR) (its ExecStart names $(SBINDIR)), the
+# man pages in $(MANDIR) and an example configuration in $(DOCDIR).
+# `make uninstall` with the same variables removes exactly those files.
+# install needs only the built programs: after `make`, `sudo make install`
+# builds nothing (so root leaves no file in build/).
+PREFIX  ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR  ?= $(PREFIX)/share/doc/ctgt
+INSTALL ?= install
+MAN8 := ctgt.8 ctgtadm.8
+MAN5 := ctgt.json.5
+INSTALLED := $(SBINDIR)/ctgt $(SBINDIR)/ctgtadm $(UNITDIR)/ctgt.service \
+             $(MAN8:%=$(MANDIR)/man8/%) $(MAN5:%=$(MANDIR)/man5/%) $(DOCDIR)/ctgt.json.example
+
+.PHONY: install uninstall
+install: $(BUILD)/ctgt $(BUILD)/ctgtadm
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 0755 $(BUILD)/ctgt $(BUILD)/ctgtadm $(DESTDIR)$(SBINDIR)/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/ctgt.service.in >$(DESTDIR)$(UNITDIR)/ctgt.service.tmp
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ctgt.service.tmp
+	mv -f $(DESTDIR)$(UNITDIR)/ctgt.service.tmp $(DESTDIR)$(UNITDIR)/ctgt.service
+	$(INSTALL) -m 0644 $(MAN8:%=dist/man/%) $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL) -m 0644 $(MAN5:%=dist/man/%) $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 0644 dist/ctgt.json $(DESTDIR)$(DOCDIR)/ctgt.json.example
+
+# The directory of ours goes too when it is empty; the shared ones stay.
+uninstall:
+	rm -f $(INSTALLED:%=$(DESTDIR)%)
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 
 # ---- fuzzing (libFuzzer; tests/fuzz/README.md) ----

@@ -16,6 +16,7 @@
 #include "daemon/control.h"
 #include "daemon/lu_options.h"
 #include "daemon/luns.h"
+#include "daemon/notify.h"
 #include "util/log.h"
 
 /* The synopsis; with @full (--help) also what each LU option means. */
@@ -170,6 +171,35 @@ static struct control *start_control(struct ctgt_server *srv, struct ctgt_config
 	return ctl;
 }
 
+/* The server has begun to stop (a signal, a stop request): tell the
+ * service manager now, not after the sessions are drained. */
+static void on_stop(void *arg, const char *why)
+{
+	(void)arg;
+	notify_stopping(why);
+}
+
+/*
+ * SIGHUP, which systemd's ExecReload sends: until reloading exists, it is
+ * ignored rather than ending the daemon (its default action). The reload
+ * goes here, between notify_reloading() and notify_ready().
+ */
+static void on_hup(void *arg)
+{
+	(void)arg;
+	LOG_WARN("server", "SIGHUP: reload is not supported yet; ignored");
+}
+
+/* What the daemon serves, for the service manager's STATUS=. */
+static void notify_serving(const struct ctgt_config *cfg)
+{
+	char status[128];
+
+	snprintf(status, sizeof(status), "serving %zu target(s) on %zu portal(s)", cfg->ntargets,
+		 cfg->nportals);
+	notify_ready(status);
+}
+
 static int serve(int argc, char **argv)
 {
 	struct ctgt_config cfg = { 0 };
@@ -179,6 +209,8 @@ static int serve(int argc, char **argv)
 	char err[CONFIG_ERR_LEN + 128];
 	int rc = 1;
 
+	/* Under systemd with stderr to the journal: priority prefixes. */
+	log_set_format(log_detect_format());
 	if (config_parse_args(argc, argv, &cfg, err, sizeof(err)) < 0) {
 		fail(err);
 		usage(stderr, false);
@@ -192,7 +224,8 @@ static int serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* 0 threads: one per online CPU. */
 	srv = ctgt_server_create_threads(cfg.threads > 0 ? (unsigned)cfg.threads : 0);
-	if (!srv || ctgt_server_catch_signals(srv) < 0) {
+	if (!srv || ctgt_server_catch_signals(srv) < 0 ||
+	    ctgt_server_catch_hup(srv, on_hup, NULL) < 0) {
 		fail("cannot set up the server");
 		goto out;
 	}
@@ -219,6 +252,9 @@ static int serve(int argc, char **argv)
 		goto out;
 	}
 	ctgt_server_announce(srv, stdout);
+	/* The portals listen and the control socket answers: ready. */
+	notify_serving(&cfg);
+	ctgt_server_on_stop(srv, on_stop, NULL);
 	if (ctgt_server_run(srv) < 0) {
 		fail("event loop failed");
 		goto out;

@@ -61,6 +61,10 @@ static void begin_shutdown(struct ctgt_server *s, const char *why)
 		return;
 	s->stopping = true;
 	LOG_INFO("server", "%s: shutting down", why);
+	/* Before the sessions go: a supervisor learns at once that the stop
+	 * has begun, however long the in-flight I/O takes to finish. */
+	if (s->on_stop)
+		s->on_stop(s->on_stop_arg, why);
 	/* The I/O still in flight is finished at full speed: a bandwidth cap
 	 * must not turn a stop into minutes of waiting. */
 	pthread_mutex_lock(&s->lus_mu);
@@ -90,6 +94,13 @@ static void on_signal(struct evloop *loop, int fd, unsigned events, void *arg)
 	(void)events;
 	if (read(fd, &si, sizeof(si)) != sizeof(si))
 		return;
+	if (si.ssi_signo == SIGHUP) {
+		struct ctgt_server *s = arg;
+
+		/* Only caught once ctgt_server_catch_hup() has set a hook. */
+		s->on_hup(s->on_hup_arg);
+		return;
+	}
 	snprintf(why, sizeof(why), "signal %u", si.ssi_signo);
 	begin_shutdown(arg, why);
 }
@@ -126,6 +137,34 @@ int ctgt_server_catch_signals(struct ctgt_server *s)
 		s->sigfd = -1;
 	}
 	return rc;
+}
+
+void ctgt_server_on_stop(struct ctgt_server *s, void (*fn)(void *arg, const char *why), void *arg)
+{
+	s->on_stop = fn;
+	s->on_stop_arg = arg;
+}
+
+int ctgt_server_catch_hup(struct ctgt_server *s, void (*fn)(void *arg), void *arg)
+{
+	sigset_t set;
+	int rc;
+
+	if (s->sigfd < 0 || fn == NULL)
+		return -EINVAL;
+	s->on_hup = fn;
+	s->on_hup_arg = arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	rc = pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (rc != 0)
+		return -rc;
+	/* The same signalfd, its mask widened (signalfd(2) on an existing fd). */
+	if (signalfd(s->sigfd, &set, SFD_NONBLOCK | SFD_CLOEXEC) < 0)
+		return -errno;
+	return 0;
 }
 
 /* ---- life cycle ---------------------------------------------------------- */

@@ -39,6 +39,11 @@ struct ctgt_server {
 	int stopfd;		/* eventfd written by ctgt_server_stop() */
 	int sigfd;		/* signalfd of ctgt_server_catch_signals(), or -1 */
 	bool stopping;
+	/* ctgt_server_on_stop() and ctgt_server_catch_hup(); NULL: none */
+	void (*on_stop)(void *arg, const char *why);
+	void *on_stop_arg;
+	void (*on_hup)(void *arg);
+	void *on_hup_arg;
 	struct scsi_tgt **tgts;	/* owned by isrv; kept to find them by name */
 	size_t ntgts;
 	/* Changed by set-up and by live adds and removes (the admin caller's

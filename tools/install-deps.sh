@@ -9,7 +9,11 @@
 # coreutils (stdbuf, timeout, truncate, sha256sum), iproute2 (ss, ip),
 # e2fsprogs (chattr), diffutils (cmp), mount (losetup, for the block-device
 # LU of data_integrity.sh), libiscsi-dev (the load generator of
-# tools/bench/, which `make` builds), jq (bench_smoke.sh, bench_report.sh).
+# tools/bench/, which `make` builds), jq (bench_smoke.sh, bench_report.sh),
+# systemd (systemd-analyze verify of the unit; no running systemd needed),
+# groff-base (groff: the man pages must render without a warning) and
+# man-db (man: systemd-analyze looks up the unit's Documentation= pages),
+# for service.sh.
 #
 # `tools/install-deps.sh bench` adds what `make bench` needs: tgt (the target
 # it compares ctgt with; Debian's package may also start its own tgt service
@@ -18,7 +22,7 @@
 set -e
 PKGS="gcc clang libasan8 libubsan1 make pkg-config binutils libisal-dev libjansson-dev \
       libssl-dev liburing-dev libcmocka-dev libiscsi-bin libiscsi-dev jq qemu-utils qemu-block-extra procps \
-      coreutils iproute2 e2fsprogs diffutils mount"
+      coreutils iproute2 e2fsprogs diffutils mount systemd groff-base man-db"
 case ${1:-} in
 "") ;;
 bench) PKGS="$PKGS tgt gnuplot-nox" ;;

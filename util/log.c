@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "util/log.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 static enum log_level g_threshold = LOG_LVL_INFO;
+static enum log_format g_format = LOG_FORMAT_PLAIN;
 
 static const char *const level_names[] = {
 	[LOG_LVL_ERROR] = "error",
@@ -34,22 +38,81 @@ int log_parse_level(const char *name)
 	return -1;
 }
 
+/* journald's priorities for ours (syslog's LOG_ERR, LOG_WARNING, LOG_INFO,
+ * LOG_DEBUG). */
+static const char journal_prio[] = {
+	[LOG_LVL_ERROR] = '3',
+	[LOG_LVL_WARN] = '4',
+	[LOG_LVL_INFO] = '6',
+	[LOG_LVL_DEBUG] = '7',
+};
+
+void log_set_format(enum log_format format)
+{
+	g_format = format;
+}
+
+bool log_is_journal_stream(const char *journal_stream, unsigned long long dev,
+			   unsigned long long ino)
+{
+	unsigned long long d, i;
+	char *end;
+
+	if (journal_stream == NULL || journal_stream[0] < '0' || journal_stream[0] > '9')
+		return false;
+	errno = 0;
+	d = strtoull(journal_stream, &end, 10);
+	if (errno || *end != ':' || end[1] < '0' || end[1] > '9')
+		return false;
+	i = strtoull(end + 1, &end, 10);
+	if (errno || *end != '\0')
+		return false;
+	return d == dev && i == ino;
+}
+
+enum log_format log_detect_format(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	struct stat st;
+
+	if (js == NULL || fstat(STDERR_FILENO, &st) < 0)
+		return LOG_FORMAT_PLAIN;
+	return log_is_journal_stream(js, (unsigned long long)st.st_dev,
+				     (unsigned long long)st.st_ino)
+		       ? LOG_FORMAT_JOURNAL
+		       : LOG_FORMAT_PLAIN;
+}
+
+size_t log_format_line(char *buf, size_t len, enum log_format format, enum log_level level,
+		       const char *component, unsigned suppressed, const char *msg)
+{
+	int n;
+
+	if (format == LOG_FORMAT_JOURNAL)
+		n = snprintf(buf, len, "<%c>%s: %s", journal_prio[level], component, msg);
+	else
+		n = snprintf(buf, len, "ctgt %s %s: %s", level_names[level], component, msg);
+	if (n < 0)
+		n = 0;
+	if (suppressed && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, " (%u similar suppressed)", suppressed);
+	if ((size_t)n > len - 2)
+		n = (int)len - 2;
+	buf[n++] = '\n';
+	buf[n] = '\0';
+	return (size_t)n;
+}
+
 static void log_vmsg(enum log_level level, const char *component, unsigned suppressed,
 		     const char *fmt, va_list ap)
 {
-	char line[1024];
-	int n;
+	char msg[1024], line[1100];
+	size_t n;
 
-	n = snprintf(line, sizeof(line), "ctgt %s %s: ", level_names[level], component);
-	n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	if (suppressed && n < (int)sizeof(line))
-		n += snprintf(line + n, sizeof(line) - (size_t)n, " (%u similar suppressed)",
-			      suppressed);
-	if (n > (int)sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = log_format_line(line, sizeof(line), g_format, level, component, suppressed, msg);
 	/* One write per line, so lines from several threads do not interleave. */
-	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+	if (write(STDERR_FILENO, line, n) < 0)
 		return;
 }
 

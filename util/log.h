@@ -7,6 +7,7 @@
 #define CTGT_UTIL_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
@@ -17,6 +18,43 @@ enum log_level log_get_level(void);
 
 /** Parse "error", "warn", "info" or "debug"; returns -1 on anything else. */
 int log_parse_level(const char *name);
+
+/**
+ * How a line looks. PLAIN: "ctgt <level> <component>: <message>", for a
+ * terminal or a file. JOURNAL, when stderr is a stream to systemd's
+ * journal: "<N><component>: <message>", N the syslog priority (3 error,
+ * 4 warning, 6 info, 7 debug), which journald takes as the line's
+ * priority and strips (sd-daemon(3)); the journal records the time and
+ * the program itself, so the line does not repeat them.
+ */
+enum log_format { LOG_FORMAT_PLAIN, LOG_FORMAT_JOURNAL };
+
+/** Set the format; once, at start-up, before other threads log. */
+void log_set_format(enum log_format format);
+
+/**
+ * Whether  (the value of $JOURNAL_STREAM, "DEV:INO" in
+ * decimal, as systemd sets it for a service whose output goes to the
+ * journal; NULL: unset) names the file whose st_dev is  and st_ino
+ * . Anything else (another file, garbage) is false.
+ */
+bool log_is_journal_stream(const char *journal_stream, unsigned long long dev,
+			   unsigned long long ino);
+
+/**
+ * JOURNAL when $JOURNAL_STREAM names this process's stderr (so a
+ * program started from a service with its stderr redirected elsewhere
+ * keeps PLAIN), else PLAIN.
+ */
+enum log_format log_detect_format(void);
+
+/**
+ * Write into  ( > 1 bytes) the line of a message of  from
+ * : the prefix of , , " (N similar suppressed)"
+ * when , and a newline, cut to fit. Returns its length.
+ */
+size_t log_format_line(char *buf, size_t len, enum log_format format, enum log_level level,
+		       const char *component, unsigned suppressed, const char *msg);
 
 /** Print one line: "<level> <component>: <message>". */
 void log_msg(enum log_level level, const char *component, const char *fmt, ...)

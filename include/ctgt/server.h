@@ -260,6 +260,25 @@ void ctgt_server_announce(const struct ctgt_server *srv, FILE *out);
 int ctgt_server_catch_signals(struct ctgt_server *srv);
 
 /**
+ * Also catch SIGHUP (after ctgt_server_catch_signals(), before any thread
+ * is started, for the same reason): each one calls @fn(@arg) on the thread
+ * of ctgt_server_run(), instead of SIGHUP's default action (ending the
+ * process). A SIGHUP before ctgt_server_run() waits for it. Returns 0, or
+ * -EINVAL without ctgt_server_catch_signals() or @fn, or a negative errno.
+ */
+int ctgt_server_catch_hup(struct ctgt_server *srv, void (*fn)(void *arg), void *arg);
+
+/**
+ * Have @fn(@arg, @why) called once, on the thread of ctgt_server_run(), as
+ * the server begins to stop (ctgt_server_stop() or a caught signal), before
+ * it closes the connections and waits for their I/O. @why says what asked
+ * ("signal 15", "stop requested"); it lives only during the call. @fn
+ * must not block. NULL removes the hook. Before ctgt_server_run().
+ */
+void ctgt_server_on_stop(struct ctgt_server *srv, void (*fn)(void *arg, const char *why),
+			 void *arg);
+
+/**
  * Serve until ctgt_server_stop() (or a caught signal): then stop accepting,
  * close every connection, let in-flight I/O complete, and return 0 (or a
  * negative errno if the event loop failed). Call it once.
