@@ -186,6 +186,27 @@ static json_t *cmd_lun_stats(const struct control_env *env, json_t *args, char *
 	return out;
 }
 
+/* "session logout" {tsih}: {"tsih", "wait_s"}: asked, not yet done. */
+static json_t *cmd_session_logout(const struct control_env *env, json_t *args, char *err,
+				  size_t errlen)
+{
+	json_t *v = json_object_get(args, "tsih");
+	unsigned wait_s = 0;
+	int rc;
+
+	if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 0xffff) {
+		snprintf(err, errlen, "\"tsih\" (an integer, 1 to 65535) is needed");
+		return NULL;
+	}
+	rc = ctgt_server_session_logout(env->srv, (uint16_t)json_integer_value(v), &wait_s);
+	if (rc < 0) {
+		snprintf(err, errlen, rc == -ENOENT ? "no such session (see session list)"
+						    : "cannot ask it: %s", strerror(-rc));
+		return NULL;
+	}
+	return json_pack("{s:I, s:i}", "tsih", json_integer_value(v), "wait_s", (int)wait_s);
+}
+
 static const struct {
 	const char *name;
 	cmd_fn fn;
@@ -198,6 +219,7 @@ static const struct {
 	{ "version", cmd_version },
 	{ "target list", cmd_target_list },
 	{ "session list", cmd_session_list },
+	{ "session logout", cmd_session_logout },
 };
 
 static cmd_fn find_command(const char *name)

@@ -162,3 +162,13 @@ int ctgt_server_lu_stats(struct ctgt_server *srv, const char *iqn, struct ctgt_l
 	free(in);
 	return rc;
 }
+
+int ctgt_server_session_logout(struct ctgt_server *srv, uint16_t tsih, unsigned *wait_s)
+{
+	int rc;
+
+	pthread_mutex_lock(&srv->admin_mu);
+	rc = iscsi_server_session_logout(srv->isrv, &srv->admin, tsih, wait_s);
+	pthread_mutex_unlock(&srv->admin_mu);
+	return rc;
+}

@@ -204,3 +204,56 @@ int iscsi_server_target_call(struct iscsi_server *srv, struct ev_caller *caller,
 	c.tgt = t->scsi;
 	return ev_caller_call(caller, t->home->ev, run_target_call, &c);
 }
+
+struct logout_call {
+	struct iscsi_thread *thr;
+	uint16_t tsih;
+	unsigned wait_s;
+	bool found;
+};
+
+/* On l->thr: the session, if it is there, is asked on every connection. */
+static void logout_on_thread(void *arg)
+{
+	struct logout_call *l = arg;
+	struct list_node *pos, *tmp, *cpos, *ctmp;
+
+	list_for_each_safe(pos, tmp, &l->thr->sessions) {
+		struct iscsi_session *s = container_of(pos, struct iscsi_session, link);
+
+		if (s->tsih != l->tsih)
+			continue;
+		l->wait_s = s->params.default_time2wait > ISCSI_LOGOUT_WAIT_MIN_S
+				    ? s->params.default_time2wait : ISCSI_LOGOUT_WAIT_MIN_S;
+		list_for_each_safe(cpos, ctmp, &s->conns) {
+			struct iscsi_conn *c = container_of(cpos, struct iscsi_conn, sess_link);
+
+			if (c->state == CONN_FULL_FEATURE) {
+				async_request_logout(c, l->wait_s);
+				l->found = true;
+			}
+		}
+		return;
+	}
+}
+
+int iscsi_server_session_logout(struct iscsi_server *srv, struct ev_caller *caller,
+				uint16_t tsih, unsigned *wait_s)
+{
+	for (unsigned i = 0; i < srv->nthreads; i++) {
+		struct logout_call l = { .thr = &srv->thr[i], .tsih = tsih };
+		int rc;
+
+		if (l.thr->ev == NULL)
+			return -ENOTSUP;
+		rc = ev_caller_call(caller, l.thr->ev, logout_on_thread, &l);
+		if (rc < 0)
+			return rc;
+		if (l.found) {
+			if (wait_s != NULL)
+				*wait_s = l.wait_s;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

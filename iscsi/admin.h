@@ -77,6 +77,20 @@ struct iscsi_lu_stats {
 int iscsi_server_lu_stats(struct iscsi_server *srv, struct ev_caller *caller, const char *target,
 			  struct iscsi_lu_stats **out, size_t *n);
 
+/** The longest a session is given to log out when asked: its
+ *  DefaultTime2Wait, at least ISCSI_LOGOUT_WAIT_MIN_S. */
+#define ISCSI_LOGOUT_WAIT_MIN_S 2
+
+/**
+ * Ask session @tsih to log out (an Async Message on each of its
+ * connections, RFC 7143 11.9, AsyncEvent 1), on the thread serving it,
+ * through @caller; a connection that has not logged out after the wait
+ * (*wait_s, may be NULL) is dropped. Returns 0, -ENOENT (no such session,
+ * or one not in full feature phase), -ESHUTDOWN or -ENOTSUP.
+ */
+int iscsi_server_session_logout(struct iscsi_server *srv, struct ev_caller *caller,
+				uint16_t tsih, unsigned *wait_s);
+
 /**
  * Run @fn(scsi target, @arg) on the home thread of target @target (its
  * LUs' task thread, scsi/scsi.h) through @caller and wait for it: how a

@@ -318,6 +318,7 @@ struct iscsi_conn {
 	uint64_t last_rx_ms;		/* when the last PDU arrived */
 	uint32_t ping_ttt;		/* TTT of the NOP-In awaiting an answer, or RSVD */
 	uint64_t ping_sent_ms;
+	uint64_t logout_due_ms;		/* async.c: logout requested, dropped at; 0 = no */
 };
 
 enum task_state {
@@ -649,6 +650,13 @@ void ops_handle_tmf(struct iscsi_conn *conn);
  *  pinged nor timed out; one holding a request for its CmdSN fails when it
  *  has waited twice interval + timeout. */
 void ops_keepalive(struct iscsi_conn *conn, uint64_t now_ms);
+
+/* async.c: Async Messages (RFC 7143 11.9). */
+/** Ask the initiator to log out @conn within @wait_s seconds (AsyncEvent
+ *  1); it is closed if it has not by then. Full feature phase only. */
+void async_request_logout(struct iscsi_conn *conn, unsigned wait_s);
+/** From the thread's tick: close @conn if its logout is overdue. */
+void async_check(struct iscsi_conn *conn, uint64_t now_ms);
 /** Reading @conn resumes after a request waited for its CmdSN or for
  *  buffers (the answer to a ping could not be read meanwhile): a ping still
  *  unanswered gets its whole timeout from @now_ms. On the event loop's

@@ -170,6 +170,7 @@ static void thread_tick(struct evloop *loop, void *arg)
 		struct iscsi_conn *conn = container_of(pos, struct iscsi_conn, link);
 
 		check_login_timeout(conn, now);
+		async_check(conn, now);
 		ops_keepalive(conn, now);
 	}
 	log_rl_summary(&thr->rl_connect, LOG_LVL_INFO, "conn", "connected");

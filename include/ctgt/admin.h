@@ -96,6 +96,15 @@ struct ctgt_lu_stats {
 int ctgt_server_lu_stats(struct ctgt_server *srv, const char *iqn, struct ctgt_lu_stats **out,
 			 size_t *n);
 
+/**
+ * Ask session @tsih (ctgt_session_info.tsih) to log out: an Async Message
+ * (RFC 7143 11.9, "target requests logout") on each of its connections;
+ * one that has not logged out after *wait_s seconds (its DefaultTime2Wait,
+ * at least 2) is dropped. Returns at once: 0, or -ENOENT when no session
+ * in full feature phase has that TSIH.
+ */
+int ctgt_server_session_logout(struct ctgt_server *srv, uint16_t tsih, unsigned *wait_s);
+
 /* ---- Changing the LUs of a running server ----
  * Each waits for the change to be made on the target's home thread; the
  * target's other LUs and sessions go on undisturbed. */

@@ -9,7 +9,13 @@
  *              "check 6/3f0e"), or "status 0xNN"
  *   luns       "luns 0 1 ..." (REPORT LUNS)
  *   cap N      "cap BLOCKS BLOCK_SIZE" (READ CAPACITY(16)) or as tur
- *   quit       (or end of input) logs out
+ *   async      waits (5 s) for the next PDU: "async EVENT PARAM3" for an
+ *              Async Message (its StatSN checked), "pdu 0xOP" for another,
+ *              "none" when nothing came
+ *   logout     Logout (close the session): "logout RESPONSE"
+ *   closed     "closed" once the target closes the connection (within 5 s
+ *              after the PDUs left are read), else "open"
+ *   quit       (or end of input) ends
  *
  * Usage: probe PORT TARGET_IQN [LUN...]
  */
@@ -81,6 +87,40 @@ static void cap(struct sess *s, uint8_t lun)
 		       get_be32(&buf[8]));
 }
 
+static void async_msg(struct sess *s)
+{
+	struct rx rx = { 0 };
+
+	if (recv_pdu(s->fd, &rx) < 0) {
+		printf("none\n");
+		return;
+	}
+	if (bhs_opcode(rx.bhs) == ISCSI_OP_ASYNC_MSG) {
+		sess_check_sn(s, rx.bhs);
+		assert_int_equal(bhs_u32(rx.bhs, BHS_ITT), 0xffffffffu);
+		printf("async %u %u\n", rx.bhs[BHS_ASYNC_EVENT], get_be16(rx.bhs + BHS_ASYNC_PARAM3));
+	} else {
+		printf("pdu 0x%02x\n", bhs_opcode(rx.bhs));
+	}
+	rx_free(&rx);
+}
+
+static void logout(struct sess *s)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	struct rx rx = { 0 };
+
+	bhs[BHS_OPCODE] = ISCSI_OP_LOGOUT_REQ | 0x40;	/* immediate */
+	bhs[BHS_FLAGS] = ISCSI_FLAG_FINAL;		/* reason 0: close the session */
+	bhs_set_u32(bhs, BHS_ITT, 0x10600d);
+	bhs_set_u32(bhs, BHS_CMDSN, *sess_cmdsn(s));
+	bhs_set_u32(bhs, BHS_EXPSTATSN, s->exp_statsn);
+	send_pdu(s->fd, bhs, NULL, 0);
+	expect_pdu(s->fd, &rx, ISCSI_OP_LOGOUT_RSP);
+	printf("logout %u\n", rx.bhs[BHS_RSP_RESPONSE]);
+	rx_free(&rx);
+}
+
 static void run(void **state)
 {
 	char line[64];
@@ -100,6 +140,12 @@ static void run(void **state)
 			cap(&s, (uint8_t)n);
 		else if (strncmp(line, "luns", 4) == 0)
 			luns(&s);
+		else if (strncmp(line, "async", 5) == 0)
+			async_msg(&s);
+		else if (strncmp(line, "logout", 6) == 0)
+			logout(&s);
+		else if (strncmp(line, "closed", 6) == 0)
+			printf(wait_closed(s.fd) ? "closed\n" : "open\n");
 		else
 			printf("unknown command\n");
 		fflush(stdout);

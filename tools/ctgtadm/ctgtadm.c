@@ -34,6 +34,9 @@ static const struct command commands[] = {
 	  NULL },
 	{ "session list", "", "logged-in sessions: initiator, target, thread, connections, "
 			      "digests, commands", print_sessions, { 0 }, 0, NULL },
+	{ "session logout", "TSIH", "ask session TSIH (see session list) to log out (an Async "
+	  "Message); it is dropped if it has not within its DefaultTime2Wait (at least 2 s)",
+	  print_logout, { "#tsih" }, 1, NULL },
 	{ "lun list", "IQN", "a target's LUs: number, size, block size, options as --lun takes "
 			     "them", print_luns, { "target" }, 1, NULL },
 	{ "lun add", "IQN N PATH[,OPTION]...", "add LU N to a running target, its store and "

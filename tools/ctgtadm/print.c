@@ -130,3 +130,9 @@ void print_removed(FILE *out, json_t *result)
 {
 	fprintf(out, "LUN %lld removed\n", num(result, "lun"));
 }
+
+void print_logout(FILE *out, json_t *result)
+{
+	fprintf(out, "session %lld asked to log out within %lld s\n", num(result, "tsih"),
+		num(result, "wait_s"));
+}
