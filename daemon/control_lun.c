@@ -29,18 +29,41 @@ static struct ctgt_target_cfg *find_target_cfg(struct ctgt_config *cfg,
 	return NULL;
 }
 
-/* One configured LU, with its capacity from the running LU's @st. */
+/* The SANITIZE/FORMAT job and the EXTENDED COPY commands of @st, or null. */
+static json_t *work_json(const struct ctgt_lu_stats *st)
+{
+	json_t *job = NULL, *copies = NULL;
+
+	if (st == NULL)
+		return json_pack("{s:n, s:n}", "job", "copies");
+	if (st->job != NULL)
+		job = json_pack("{s:s, s:b, s:f}", "kind", st->job, "failed", st->job_failed,
+				"done", st->job_done);
+	if (st->copies > 0)
+		copies = json_pack("{s:I, s:I, s:I, s:I}", "running", (json_int_t)st->copies,
+				   "segments_done", (json_int_t)st->copy_segments_done,
+				   "segments", (json_int_t)st->copy_segments, "bytes",
+				   (json_int_t)st->copy_bytes);
+	return json_pack("{s:o, s:o}", "job", job ? job : json_null(), "copies",
+			 copies ? copies : json_null());
+}
+
+/* One configured LU, with its capacity and work in progress from the
+ * running LU's @st. */
 static json_t *lun_json(const struct ctgt_lun_cfg *lc, const struct ctgt_lu_stats *st)
 {
 	char flag[1024];
 	json_t *spec = lu_to_json(lc);
 	int n = lu_format_flag(lc, flag, sizeof(flag));
 	uint32_t bsz = lc->params.block_size ? lc->params.block_size : 512;
+	json_t *out = json_pack("{s:I, s:o, s:s?, s:I, s:I}", "lun", (json_int_t)lc->params.lun,
+				"config", spec ? spec : json_null(), "flag", n < 0 ? NULL : flag,
+				"block_size", (json_int_t)bsz, "blocks",
+				(json_int_t)(st ? st->blocks : 0));
 
-	return json_pack("{s:I, s:o, s:s?, s:I, s:I}", "lun", (json_int_t)lc->params.lun,
-			 "config", spec ? spec : json_null(), "flag", n < 0 ? NULL : flag,
-			 "block_size", (json_int_t)bsz, "blocks",
-			 (json_int_t)(st ? st->blocks : 0));
+	if (out != NULL)
+		json_object_update_new(out, work_json(st));
+	return out;
 }
 
 static const struct ctgt_lu_stats *find_stats(const struct ctgt_lu_stats *st, size_t n,

@@ -121,6 +121,19 @@ int ctgt_server_targets(struct ctgt_server *srv, struct ctgt_target_info **out, 
 
 _Static_assert(CTGT_LAT_BUCKETS == SCSI_LAT_BUCKETS, "one histogram");
 
+static void lu_progress_public(struct ctgt_lu_stats *o, const struct scsi_lu_progress *p)
+{
+	if (p->job_opcode != 0) {
+		o->job = p->job_opcode == 0x48 ? "sanitize" : "format";
+		o->job_failed = p->job_failed;
+		o->job_done = p->job_progress / 65536.0;
+	}
+	o->copies = p->copies;
+	o->copy_segments_done = p->copy_segs_done;
+	o->copy_segments = p->copy_segs;
+	o->copy_bytes = p->copy_bytes;
+}
+
 static void lu_stats_public(struct ctgt_lu_stats *o, const struct iscsi_lu_stats *i)
 {
 	const struct scsi_lu_stats *st = &i->st;
@@ -139,6 +152,7 @@ static void lu_stats_public(struct ctgt_lu_stats *o, const struct iscsi_lu_stats
 	o->write_us = st->write_us;
 	memcpy(o->read_hist, st->read_hist, sizeof(o->read_hist));
 	memcpy(o->write_hist, st->write_hist, sizeof(o->write_hist));
+	lu_progress_public(o, &i->prog);
 }
 
 int ctgt_server_lu_stats(struct ctgt_server *srv, const char *iqn, struct ctgt_lu_stats **out,

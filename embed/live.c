@@ -17,6 +17,13 @@
 #include "iscsi/admin.h"
 #include "util/log.h"
 
+/* Why a change waits for a SANITIZE or FORMAT UNIT. */
+static int busy_err(char *err, size_t errlen, uint64_t lun, const char *what)
+{
+	return embed_err(err, errlen, -EBUSY, "LUN %llu: a SANITIZE or FORMAT UNIT is running on "
+			 "it; %s it when that has finished", (unsigned long long)lun, what);
+}
+
 /* ---- add ------------------------------------------------------------------- */
 
 struct add_call {
@@ -185,8 +192,7 @@ static int remove_locked(struct ctgt_server *s, const char *iqn, uint64_t lun, c
 	if (rc == 0)
 		rc = c.rc;
 	if (rc == -EBUSY)
-		return embed_err(err, errlen, rc, "LUN %llu: a SANITIZE or FORMAT UNIT is running "
-				 "on it; remove it when that has finished", (unsigned long long)lun);
+		return busy_err(err, errlen, lun, "remove");
 	if (rc < 0 || c.lu == NULL)
 		return embed_err(err, errlen, rc < 0 ? rc : -ENOENT, "LUN %llu: cannot be removed: %s",
 				 (unsigned long long)lun, strerror(rc < 0 ? -rc : ENOENT));
@@ -236,13 +242,17 @@ static void size_on_home(struct scsi_tgt *tgt, void *arg)
 {
 	struct resize_call *c = arg;
 	struct scsi_lu *lu = scsi_tgt_lu(tgt, c->lun);
+	struct scsi_lu_progress p;
 
 	c->found = lu != NULL;
 	if (lu == NULL)
 		return;
 	c->block_size = scsi_lu_block_size(lu);
 	c->old_blocks = scsi_lu_num_blocks(lu);
-	if (c->nblocks != 0)
+	scsi_lu_progress(lu, &p);
+	if (p.job_opcode != 0 && !p.job_failed)
+		c->rc = -EBUSY;		/* refused before the store is grown */
+	else if (c->nblocks != 0)
 		c->rc = scsi_lu_resize(lu, c->nblocks);
 }
 
@@ -261,6 +271,8 @@ static int resize_locked(struct ctgt_server *s, const char *iqn, uint64_t lun, u
 	if (rc < 0 || !c.found)
 		return embed_err(err, errlen, rc < 0 ? rc : -ENOENT, "LUN %llu: cannot be resized",
 				 (unsigned long long)lun);
+	if (c.rc == -EBUSY)
+		return busy_err(err, errlen, lun, "resize");
 	if (size % c.block_size != 0)
 		return embed_err(err, errlen, -EINVAL, "LUN %llu: %llu bytes is not a whole number "
 				 "of %u-byte blocks", (unsigned long long)lun,
@@ -283,8 +295,7 @@ static int resize_locked(struct ctgt_server *s, const char *iqn, uint64_t lun, u
 	if (rc == 0)
 		rc = c.rc;
 	if (rc == -EBUSY)
-		return embed_err(err, errlen, rc, "LUN %llu: a SANITIZE or FORMAT UNIT is running "
-				 "on it; resize it when that has finished", (unsigned long long)lun);
+		return busy_err(err, errlen, lun, "resize");
 	if (rc < 0)
 		return embed_err(err, errlen, rc, "LUN %llu: cannot be resized: %s",
 				 (unsigned long long)lun, strerror(-rc));

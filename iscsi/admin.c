@@ -148,6 +148,7 @@ static void gather_lus(void *arg)
 		o->lun = lun;
 		o->nblocks = scsi_lu_num_blocks(lu);
 		scsi_lu_stats(lu, &o->st);
+		scsi_lu_progress(lu, &o->prog);
 		g->n++;
 	}
 }

@@ -62,11 +62,12 @@ int iscsi_server_sessions(struct iscsi_server *srv, struct ev_caller *caller,
 
 void iscsi_sessions_free(struct iscsi_sessions *out);
 
-/** One LU's counters (scsi_lu_stats()) and size. */
+/** One LU's counters (scsi_lu_stats()), size and long work in progress. */
 struct iscsi_lu_stats {
 	uint64_t lun;
 	uint64_t nblocks;
 	struct scsi_lu_stats st;
+	struct scsi_lu_progress prog;
 };
 
 /**

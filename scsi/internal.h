@@ -462,6 +462,13 @@ void lu_job_clear_failure(struct scsi_lu *lu);
 void lu_job_kick(struct scsi_lu *lu);
 /** Free the job state of a LU being destroyed (kept if still running). */
 void lu_job_free(struct scsi_lu *lu);
+/** Whether a SANITIZE or FORMAT UNIT job runs on @lu (lu_job.c). */
+bool lu_job_running(const struct scsi_lu *lu);
+/** The running (or failed) job of @lu into @out's job fields (lu_job.c). */
+void lu_job_progress(const struct scsi_lu *lu, struct scsi_lu_progress *out);
+/** Add the EXTENDED COPY @task (opcode 0x83) runs to @out's copy fields,
+ *  if it is copying (xcopy.c). */
+void xcopy_task_progress(const struct scsi_task *task, struct scsi_lu_progress *out);
 
 /* sanitize.c */
 int sbc_sanitize_prepare(struct scsi_task *task);

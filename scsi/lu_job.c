@@ -368,3 +368,19 @@ void lu_job_free(struct scsi_lu *lu)
 	free(job);
 	lu->job = NULL;
 }
+
+bool lu_job_running(const struct scsi_lu *lu)
+{
+	return lu->job != NULL && lu->job->running;
+}
+
+void lu_job_progress(const struct scsi_lu *lu, struct scsi_lu_progress *out)
+{
+	const struct lu_job *job = lu->job;
+
+	if (job == NULL || (!job->running && !job->failed))
+		return;		/* none, or it ended well */
+	out->job_opcode = job->opcode;
+	out->job_failed = job->failed;
+	out->job_progress = job->failed ? 0 : job_progress(job);
+}

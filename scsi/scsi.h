@@ -294,6 +294,20 @@ struct scsi_lu_stats {
 /** Copy @lu's counters into @out. The LU's task thread only. */
 void scsi_lu_stats(const struct scsi_lu *lu, struct scsi_lu_stats *out);
 
+/** The long work of a LU in progress (scsi_lu_progress()). */
+struct scsi_lu_progress {
+	uint8_t job_opcode;		/**< SANITIZE (0x48), FORMAT UNIT (0x04), 0: none */
+	bool job_failed;		/**< the last one failed: the LU is in failure mode */
+	uint16_t job_progress;		/**< done, in 1/65536 (as sense data says) */
+	unsigned copies;		/**< EXTENDED COPY commands running on it */
+	uint64_t copy_segs_done, copy_segs;	/**< their segments, done and in all */
+	uint64_t copy_bytes;		/**< bytes they have written */
+};
+
+/** What SANITIZE, FORMAT UNIT or EXTENDED COPY work @lu has in progress
+ *  into @out. The LU's task thread only. */
+void scsi_lu_progress(const struct scsi_lu *lu, struct scsi_lu_progress *out);
+
 /* Default limit of persistent reservation registrations per LU. One is
  * held per initiator port (I_T nexus) that registers: a cluster of a few
  * dozen nodes with a few paths each uses well under a hundred. 1024 leaves

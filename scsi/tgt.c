@@ -122,7 +122,7 @@ int scsi_tgt_detach_lu(struct scsi_tgt *tgt, uint64_t lun, struct scsi_lu **out)
 	*out = NULL;
 	if (lu == NULL)
 		return -ENOENT;
-	if (lu->job != NULL)
+	if (lu_job_running(lu))
 		return -EBUSY;	/* SANITIZE or FORMAT UNIT: it must finish */
 	pthread_mutex_lock(&tgt->lock);
 	tgt->luns[idx] = NULL;

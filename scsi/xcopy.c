@@ -364,3 +364,15 @@ int spc_xcopy(struct scsi_task *task)
 	}
 	return xcopy_step(op);
 }
+
+void xcopy_task_progress(const struct scsi_task *task, struct scsi_lu_progress *out)
+{
+	const struct xcopy_op *op = task->priv;
+
+	if (task->cdb[0] != 0x83 || op == NULL)
+		return;
+	out->copies++;
+	out->copy_segs_done += op->seg;
+	out->copy_segs += op->list.nsegs;
+	out->copy_bytes += op->total;
+}

@@ -89,6 +89,13 @@ struct ctgt_lu_stats {
 	uint64_t aborted;		/**< ended by task management */
 	uint64_t read_us, write_us;	/**< latency sums, microseconds */
 	uint64_t read_hist[CTGT_LAT_BUCKETS], write_hist[CTGT_LAT_BUCKETS];
+	/* Long work in progress now. */
+	const char *job;		/**< "sanitize", "format", or NULL: none */
+	bool job_failed;		/**< it failed: the LU is in failure mode */
+	double job_done;		/**< the fraction done, 0 to 1 */
+	unsigned copies;		/**< EXTENDED COPY commands running on it */
+	uint64_t copy_segments_done, copy_segments;	/**< their segments */
+	uint64_t copy_bytes;		/**< bytes they have written */
 };
 
 /** The counters of target @iqn's LUs, read on its home thread: *out

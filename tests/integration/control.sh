@@ -52,7 +52,7 @@ assert_eq "$(jq -r 'map(.flag) | join(" ")' <<<"$ll")" "0=mem:,size=4M 3=null:,s
 assert_eq "$(jq '.[1].blocks * .[1].block_size' <<<"$ll")" $((1 << 30)) "B/3's size"
 assert_eq "$(jq -c '.[0].config' <<<"$ll")" '{"path":"mem:","size":"4M"}' "B/0 as JSON"
 expect_ok "${adm[@]}" lun list "$B"
-assert_match "$RUN_OUT" "^ +3 +1073741824 +512  3=null:,size=1G$" "lun table"
+assert_match "$RUN_OUT" "^ +3 +1073741824 +512 +- +3=null:,size=1G$" "lun table"
 expect_fail "${adm[@]}" lun list iqn.2026-12.io.ctgt.test:none
 assert_contains "$RUN_OUT" "no such target" "lun list of an unknown target"
 expect_fail "${adm[@]}" lun list

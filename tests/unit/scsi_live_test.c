@@ -206,6 +206,41 @@ static void test_resize(void **state)
 	fx_free(f);
 }
 
+/* A FORMAT UNIT in progress: shown by scsi_lu_progress(), and the LU is
+ * neither removed nor resized until it ends; after it, both go. */
+static void test_job_blocks_changes(void **state)
+{
+	struct scsi_lu_config cfg = { .lun = 0, .thin = true };
+	struct fixture *f = fx_new_cfg(64, &cfg);
+	uint8_t cdb[SCSI_CDB_MAX] = { 0x04, 0x10 }, h[4] = { 0, 0x02 };	/* FMTDATA, IMMED */
+	struct scsi_lu_progress p;
+	struct scsi_lu *gone;
+	struct scsi_task t;
+
+	(void)state;
+	scsi_lu_progress(f->lu, &p);
+	assert_int_equal(p.job_opcode, 0);
+	assert_int_equal(fx_cmd(f, &t, cdb, SCSI_DIR_WRITE, 4, h), SCSI_TASK_COMPLETE);
+	assert_good(&t);
+	scsi_task_release(&t);
+	scsi_lu_progress(f->lu, &p);
+	assert_int_equal(p.job_opcode, 0x04);
+	assert_false(p.job_failed);
+	assert_true(scsi_lu_busy(f->lu));
+	assert_int_equal(scsi_tgt_detach_lu(f->tgt, 0, &gone), -EBUSY);
+	assert_null(gone);
+	assert_int_equal(scsi_lu_resize(f->lu, 128), -EBUSY);
+	fake_run(&f->bs);
+	scsi_lu_progress(f->lu, &p);
+	assert_int_equal(p.job_opcode, 0);		/* it ended well */
+	assert_false(scsi_lu_busy(f->lu));
+	assert_int_equal(scsi_lu_resize(f->lu, 128), 0);
+	assert_int_equal(scsi_tgt_detach_lu(f->tgt, 0, &gone), 0);
+	scsi_lu_destroy(gone);
+	f->lu = NULL;
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_detach_lets_running_finish),
 		cmocka_unit_test(test_detach_abort_all),
 		cmocka_unit_test(test_resize),
+		cmocka_unit_test(test_job_blocks_changes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
  *              "check 6/3f0e"), or "status 0xNN"
  *   luns       "luns 0 1 ..." (REPORT LUNS)
  *   cap N      "cap BLOCKS BLOCK_SIZE" (READ CAPACITY(16)) or as tur
+ *   sanitize N SANITIZE OVERWRITE of LUN N, one pass, IMMED: as tur
  *   async      waits (5 s) for the next PDU: "async EVENT PARAM3" for an
  *              Async Message (its StatSN checked), "pdu 0xOP" for another,
  *              "none" when nothing came
@@ -87,6 +88,19 @@ static void cap(struct sess *s, uint8_t lun)
 		       get_be32(&buf[8]));
 }
 
+static void sanitize(struct sess *s, uint8_t lun)
+{
+	uint8_t cdb[16] = { 0x48, 0x80 | 0x01 }, p[8] = { 0x01, 0, 0, 4, 0xde, 0xad, 0xbe, 0xef };
+	uint8_t sense[SENSE_MAX] = { 0 }, st;
+
+	put_be16(&cdb[7], sizeof(p));
+	st = sess_run(s, lun, cdb, p, sizeof(p), NULL, 0, sense);
+	if (st == STATUS_GOOD)
+		printf("good\n");
+	else
+		print_status(st, sense);
+}
+
 static void async_msg(struct sess *s)
 {
 	struct rx rx = { 0 };
@@ -138,6 +152,8 @@ static void run(void **state)
 			tur(&s, (uint8_t)n);
 		else if (sscanf(line, "cap %u", &n) == 1 && n < 256)
 			cap(&s, (uint8_t)n);
+		else if (sscanf(line, "sanitize %u", &n) == 1 && n < 256)
+			sanitize(&s, (uint8_t)n);
 		else if (strncmp(line, "luns", 4) == 0)
 			luns(&s);
 		else if (strncmp(line, "async", 5) == 0)

@@ -102,17 +102,36 @@ void print_lun_stats(FILE *out, json_t *result)
 	}
 }
 
+/* "sanitize 42%", "format failed", "copy 3/8", or "-". */
+static void work_text(json_t *l, char *buf, size_t len)
+{
+	json_t *job = json_object_get(l, "job"), *copies = json_object_get(l, "copies");
+
+	if (json_is_object(job) && json_is_true(json_object_get(job, "failed")))
+		snprintf(buf, len, "%s failed", str(job, "kind"));
+	else if (json_is_object(job))
+		snprintf(buf, len, "%s %d%%", str(job, "kind"),
+			 (int)(100 * json_real_value(json_object_get(job, "done"))));
+	else if (json_is_object(copies))
+		snprintf(buf, len, "copy %lld/%lld", num(copies, "segments_done"),
+			 num(copies, "segments"));
+	else
+		snprintf(buf, len, "-");
+}
+
 void print_luns(FILE *out, json_t *result)
 {
 	size_t i;
 	json_t *l;
 
-	fprintf(out, "%4s %16s %6s  %s\n", "LUN", "BYTES", "BLOCK", "--lun");
+	fprintf(out, "%4s %16s %6s %-16s  %s\n", "LUN", "BYTES", "BLOCK", "WORK", "--lun");
 	json_array_foreach(result, i, l) {
 		long long bytes = num(l, "blocks") * num(l, "block_size");
+		char work[64];
 
-		fprintf(out, "%4lld %16lld %6lld  %s\n", num(l, "lun"), bytes, num(l, "block_size"),
-			str(l, "flag"));
+		work_text(l, work, sizeof(work));
+		fprintf(out, "%4lld %16lld %6lld %-16s  %s\n", num(l, "lun"), bytes,
+			num(l, "block_size"), work, str(l, "flag"));
 	}
 }
 
