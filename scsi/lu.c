@@ -377,6 +377,11 @@ uint64_t scsi_lu_num_blocks(const struct scsi_lu *lu)
 	return lu->nblocks;
 }
 
+uint32_t scsi_lu_block_size(const struct scsi_lu *lu)
+{
+	return lu->block_size;
+}
+
 /* FNV-1a: a stable, well-spread hash for deriving identifiers. */
 static uint64_t fnv1a(uint64_t h, const char *s)
 {
