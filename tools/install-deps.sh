@@ -9,7 +9,8 @@
 # coreutils (stdbuf, timeout, truncate, sha256sum), iproute2 (ss, ip),
 # e2fsprogs (chattr), diffutils (cmp), mount (losetup, for the block-device
 # LU of data_integrity.sh), libiscsi-dev (the load generator of
-# tools/bench/, which `make` builds), jq (bench_smoke.sh, bench_report.sh).
+# tools/bench/, which `make` builds), jq (bench_smoke.sh, bench_report.sh),
+# curl (metrics.sh).
 #
 # `tools/install-deps.sh bench` adds what `make bench` needs: tgt (the target
 # it compares ctgt with; Debian's package may also start its own tgt service
@@ -18,7 +19,7 @@
 set -e
 PKGS="gcc clang libasan8 libubsan1 make pkg-config binutils libisal-dev libjansson-dev \
       libssl-dev liburing-dev libcmocka-dev libiscsi-bin libiscsi-dev jq qemu-utils qemu-block-extra procps \
-      coreutils iproute2 e2fsprogs diffutils mount"
+      coreutils iproute2 e2fsprogs diffutils mount curl"
 case ${1:-} in
 "") ;;
 bench) PKGS="$PKGS tgt gnuplot-nox" ;;
