@@ -179,15 +179,15 @@ bool http_parse(const char *buf, size_t len, struct http_request *req)
 			if (l.n == 0)
 				continue;	/* RFC 9112 2.2: empty lines before it */
 			if (!split_request_line(&l, &r))
-				return done(req, 400, pos);
+				return done(req, 400, 0);
 			have_line = true;
 		} else if (l.n == 0) {
 			return done(req, request_status(&r, &req->head), pos);
 		} else if (!field_ok(&l)) {
-			return done(req, 400, pos);
+			return done(req, 400, 0);
 		}
 	}
 	if (rc < 0 || !partial_ok(b + pos, len - pos, !have_line))
-		return done(req, 400, len);
+		return done(req, 400, 0);
 	return false;
 }

@@ -19,8 +19,8 @@ struct http_request {
 	int status;	/**< 200 (GET or HEAD of /metrics), 400 (malformed), 404
 			 *   (another path), 405 (another method), 505 (not HTTP/1.x) */
 	bool head;	/**< HEAD: the headers of the reply only */
-	size_t len;	/**< bytes of the request head, its empty line included
-			 *   (up to the first bad byte for a 400) */
+	size_t len;	/**< bytes of the request head, its empty line
+			 *   included; 0 for a 400 */
 };
 
 /**
