@@ -37,5 +37,8 @@ void gen_control(void)
 	req("duplicate", "{\"version\":1,\"version\":1,\"command\":\"version\"}");
 	req("not-object", "[1,2,3]");
 	req("not-json", "target list");
+	/* fuzz_control, seconds: a parse error quoting bytes that are not
+	 * UTF-8 lost the reply (json_pack() refused the error text). */
+	req("regress-error-not-utf8", "{\"lun \\\xdd\x8b\x94rget\":\"i:c\"}}");
 	req("unicode", "{\"version\":1,\"command\":\"lun list\",\"args\":{\"target\":\"\\u0000x\"}}");
 }
