@@ -303,7 +303,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -std=gnu11 -Wall -Wextra \
                 -Wno-unused-command-line-argument -D_GNU_SOURCE -pthread \
                 -I. -Iinclude -MMD -MP
-FUZZ_TARGETS := fuzz_pdu fuzz_login fuzz_chap fuzz_scsi fuzz_config
+FUZZ_TARGETS := fuzz_pdu fuzz_login fuzz_chap fuzz_scsi fuzz_config fuzz_http fuzz_control
 FUZZ_BIN     := $(FUZZ_TARGETS:%=build/fuzz/%)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
 # libFuzzer's flags: inputs up to 64 KiB, at most 10 s and 2 GiB for one input.

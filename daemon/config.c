@@ -173,6 +173,33 @@ const char *portal_parse(const char *s, char **host, uint16_t *port)
 	return *host == NULL ? "out of memory" : NULL;
 }
 
+const char *config_parse_metrics(const char *s, char **host, uint16_t *port)
+{
+	char buf[INET6_ADDRSTRLEN + 16];
+	const char *why;
+	uint64_t v;
+	size_t n = strlen(s);
+
+	/* A port alone, or after an empty host: loopback. */
+	if (s[0] == ':' || strspn(s, "0123456789") == n) {
+		const char *p = s[0] == ':' ? s + 1 : s;
+
+		if (*p == '\0' || parse_dec(p, strlen(p), 65535, &v) < 0)
+			return "bad port";
+		*port = (uint16_t)v;
+		*host = strdup(DEFAULT_HOST);
+		return *host == NULL ? "out of memory" : NULL;
+	}
+	/* HOST:PORT as a portal, but the port is not optional. */
+	if (n == 0 || s[n - 1] == ']' || strrchr(s, ':') == NULL ||
+	    (s[0] == '[' && strstr(s, "]:") == NULL))
+		return "missing port (HOST:PORT, [V6]:PORT or PORT)";
+	if ((why = portal_split(s, buf, sizeof(buf), port)) != NULL)
+		return why;
+	*host = strdup(buf);
+	return *host == NULL ? "out of memory" : NULL;
+}
+
 int config_parse_portal(const char *s, char **host, uint16_t *port)
 {
 	if (s == NULL)
@@ -395,6 +422,7 @@ void config_free(struct ctgt_config *cfg)
 	free(cfg->targets);
 	free(cfg->state_dir);
 	free(cfg->control);
+	free(cfg->metrics_host);
 	config_chap_free(&cfg->discovery_chap);
 	config_chap_free(&cfg->discovery_mutual_chap);
 	memset(cfg, 0, sizeof(*cfg));
@@ -541,6 +569,12 @@ static void move_settings(struct ctgt_config *dst, struct ctgt_config *src)
 
 		if (*v != 0)
 			*limit_slot(&dst->limits, &config_limits[i]) = *v;
+	}
+	if (src->metrics_host != NULL) {
+		free(dst->metrics_host);
+		dst->metrics_host = src->metrics_host;
+		dst->metrics_port = src->metrics_port;
+		src->metrics_host = NULL;
 	}
 	if (src->max_connections != 0)
 		dst->max_connections = src->max_connections;

@@ -88,6 +88,8 @@ struct ctgt_config {
 	char *state_dir;	/**< --state-dir / "stateDir": APTPL reservation files; NULL = none */
 	char *control;		/**< --control: the control socket's path; NULL = the
 				 *   default (daemon/control.h), "none" = no socket */
+	char *metrics_host;	/**< --metrics / "metrics": numeric, no brackets; NULL = off */
+	uint16_t metrics_port;	/**< its port (0: any free one) */
 	unsigned pr_max_regs;	/**< --pr-max-registrations: per LU; 0 = default (1024) */
 	struct ctgt_limits limits; /**< resource limits; 0 fields: the defaults */
 	int max_connections;	/**< --max-connections / "maxConnections": per session; 0 = default */
@@ -127,6 +129,10 @@ void config_free(struct ctgt_config *cfg);
 
 /** "4096", "512K", "512M", "10G", "1T" (powers of 1024) -> bytes. Returns 0 or -1. */
 int config_parse_size(const char *s, uint64_t *out);
+
+/** The address of --metrics: "PORT" or ":PORT" (127.0.0.1), "HOST:PORT",
+ *  "[V6]:PORT" -> numeric host (malloc'd) and port. NULL or why not. */
+const char *config_parse_metrics(const char *s, char **host, uint16_t *port);
 
 /** "127.0.0.1:3260", "[::1]:3260", "host" (port 3260) -> numeric host and port. Returns 0 or -1. */
 int config_parse_portal(const char *s, char **host, uint16_t *port);

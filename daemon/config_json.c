@@ -638,6 +638,33 @@ static bool load_state_dir(struct jload *jl, json_t *root, struct ctgt_config *c
 	return true;
 }
 
+/* "metrics": the metrics endpoint's address, "HOST:PORT" or a port
+ * (ctgt's own key, as --metrics). */
+static bool load_metrics(struct jload *jl, json_t *root, struct ctgt_config *cfg)
+{
+	json_t *v = json_object_get(root, "metrics");
+	char num[16];
+	const char *s = num, *why;
+
+	if (v == NULL)
+		return true;
+	if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 65535)
+		snprintf(num, sizeof(num), "%d", (int)json_integer_value(v));
+	else if (json_is_string(v))
+		s = json_string_value(v);
+	else
+		s = NULL;
+	free(cfg->metrics_host);
+	cfg->metrics_host = NULL;
+	why = s ? config_parse_metrics(s, &cfg->metrics_host, &cfg->metrics_port)
+		: "must be a string \"HOST:PORT\" or a port number";
+	if (why != NULL) {
+		set_err(jl->err, jl->errlen, "%s: \"metrics\": %s", jl->file, why);
+		return false;
+	}
+	return true;
+}
+
 /* One limit: an integer in [min, max]; a size may also be a string like "64M". */
 static bool limit_value(const struct jload *jl, json_t *val, const char *key, json_int_t min,
 			json_int_t max, bool size, json_int_t *out)
@@ -755,7 +782,7 @@ static bool load_discovery_chap(struct jload *jl, json_t *root, struct ctgt_conf
 int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_t errlen)
 {
 	static const char *const known[] = { "storages", "iscsiportals", "iscsitargets",
-					     "stateDir", "maxConnections", "threads", "sessionThreads",
+					     "stateDir", "metrics", "maxConnections", "threads", "sessionThreads",
 					     "discoveryChap",
 					     "discoveryMutualChap", NULL };
 	struct jload jl = { .file = path, .err = err, .errlen = errlen };
@@ -769,7 +796,7 @@ int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_
 	warn_unknown_top_keys(&jl, root, known);
 	/* Everything goes into the scratch config first: @cfg changes only
 	 * once the whole file is good, so a bad file leaves it as it was. */
-	ok = load_state_dir(&jl, root, &jl.out) && load_limits(&jl, root, &jl.out.limits) &&
+	ok = load_state_dir(&jl, root, &jl.out) && load_metrics(&jl, root, &jl.out) && load_limits(&jl, root, &jl.out.limits) &&
 	     load_max_connections(&jl, root, &jl.out) && load_threads(&jl, root, &jl.out) &&
 	     load_session_threads(&jl, root, &jl.out) &&
 	     load_discovery_chap(&jl, root, &jl.out) &&

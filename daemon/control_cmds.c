@@ -253,12 +253,23 @@ static cmd_fn check_request(json_t *req, char *err, size_t errlen)
 	return NULL;
 }
 
-static char *reply(json_t *result, const char *err)
+/* @err made printable ASCII in place: an error may quote the request
+ * (jansson's "invalid token near '...'"), whose bytes need not be UTF-8,
+ * and json_pack() refuses a string that is not (the reply would be lost). */
+static const char *printable(char *err)
+{
+	for (char *p = err; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+	return err;
+}
+
+static char *reply(json_t *result, char *err)
 {
 	json_t *r = result ? json_pack("{s:i, s:b, s:o}", "version", CONTROL_VERSION, "ok", 1,
 				       "result", result)
 			   : json_pack("{s:i, s:b, s:s}", "version", CONTROL_VERSION, "ok", 0,
-				       "error", err[0] ? err : "out of memory");
+				       "error", err[0] ? printable(err) : "out of memory");
 	char *text = r ? json_dumps(r, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 
 	json_decref(r);

@@ -34,6 +34,7 @@ struct flags {
 	int nop_interval;
 	const char *state_dir;
 	const char *control;
+	const char *metrics;
 	unsigned pr_max_regs;
 	struct ctgt_limits limits;	/* 0: not given */
 	int max_connections;
@@ -321,6 +322,20 @@ static int flag_control(struct flags *fl, const char *val, char *err, size_t err
 	return flag_once(&fl->control, "control", val, err, errlen);
 }
 
+static int flag_metrics(struct flags *fl, const char *val, char *err, size_t errlen)
+{
+	char *host = NULL;
+	uint16_t port;
+	const char *why = config_parse_metrics(val, &host, &port);
+
+	free(host);	/* checked now; parsed again in apply_flags() */
+	if (why != NULL) {
+		set_err(err, errlen, "--metrics %s: %s", val, why);
+		return -1;
+	}
+	return flag_once(&fl->metrics, "metrics", val, err, errlen);
+}
+
 static int flag_config(struct flags *fl, const char *val, char *err, size_t errlen)
 {
 	return flag_once(&fl->config, "config", val, err, errlen);
@@ -338,6 +353,7 @@ static const struct {
 	{ "nop-interval", flag_nop_interval },
 	{ "state-dir", flag_state_dir },
 	{ "control", flag_control },
+	{ "metrics", flag_metrics },
 	{ "pr-max-registrations", flag_pr_max_regs },
 	{ "allow-target-reset", flag_allow_target_reset },
 	{ "max-connections", flag_max_connections },
@@ -467,6 +483,14 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 	if (fl->control != NULL && (cfg->control = strdup(fl->control)) == NULL) {
 		set_err(err, errlen, "out of memory");
 		return -1;
+	}
+	if (fl->metrics != NULL) {	/* the flag wins over "metrics" */
+		free(cfg->metrics_host);
+		cfg->metrics_host = NULL;
+		if (config_parse_metrics(fl->metrics, &cfg->metrics_host, &cfg->metrics_port) != NULL) {
+			set_err(err, errlen, "out of memory");
+			return -1;
+		}
 	}
 	apply_limits(&cfg->limits, &fl->limits);
 	if (fl->max_connections > 0)	/* the flag wins over "maxConnections" */

@@ -17,6 +17,7 @@
 #include "daemon/lu_options.h"
 #include "daemon/luns.h"
 #include "daemon/notify.h"
+#include "daemon/metrics.h"
 #include "util/log.h"
 
 /* The synopsis; with @full (--help) also what each LU option means. */
@@ -31,6 +32,7 @@ static void usage(FILE *out, bool full)
 	fprintf(out,
 		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
 		"                  [--nop-interval SECONDS] [--state-dir DIR] [--control PATH|none]\n"
+		"                  [--metrics [HOST:]PORT]\n"
 		"                  [--pr-max-registrations N] [--allow-target-reset]\n"
 		"                  [--connection-limit N] [--connection-limit-per-address N]\n"
 		"                  [--session-limit N] [--login-timeout SECONDS]\n"
@@ -205,6 +207,7 @@ static int serve(int argc, char **argv)
 	struct ctgt_config cfg = { 0 };
 	struct ctgt_server *srv = NULL;
 	struct control *ctl = NULL;
+	struct metrics *met = NULL;
 	bool ctl_failed;
 	char err[CONFIG_ERR_LEN + 128];
 	int rc = 1;
@@ -243,11 +246,22 @@ static int serve(int argc, char **argv)
 		fail(err);
 		goto out;
 	}
+	/* Bound before the control thread starts: a port in use stops the
+	 * start-up while no thread waits in an admin call (daemon/metrics.h). */
+	if (cfg.metrics_host &&
+	    (met = metrics_open(srv, cfg.metrics_host, cfg.metrics_port, err, sizeof(err))) == NULL) {
+		fail(err);
+		goto out;
+	}
 	/* Last before serving: nothing after it can fail and leave its thread
 	 * waiting for loops that never run; before "ready", so that the
 	 * socket answers once "ready" is printed. */
 	ctl = start_control(srv, &cfg, &ctl_failed, err, sizeof(err));
 	if (ctl_failed) {
+		fail(err);
+		goto out;
+	}
+	if (met && metrics_run(met, err, sizeof(err)) < 0) {
 		fail(err);
 		goto out;
 	}
@@ -261,7 +275,8 @@ static int serve(int argc, char **argv)
 	}
 	rc = 0;
 out:
-	control_stop(ctl);	/* before the server it asks goes */
+	metrics_stop(met);	/* before the server they ask goes */
+	control_stop(ctl);
 	ctgt_server_destroy(srv);
 	config_free(&cfg);
 	return rc;

@@ -141,6 +141,7 @@ static void lu_stats_public(struct ctgt_lu_stats *o, const struct iscsi_lu_stats
 	memset(o, 0, sizeof(*o));
 	o->lun = i->lun;
 	o->blocks = i->nblocks;
+	o->block_size = i->block_size;
 	o->reads = st->reads;
 	o->writes = st->writes;
 	o->others = st->others;
@@ -185,4 +186,68 @@ int ctgt_server_session_logout(struct ctgt_server *srv, uint16_t tsih, unsigned 
 	rc = iscsi_server_session_logout(srv->isrv, &srv->admin, tsih, wait_s);
 	pthread_mutex_unlock(&srv->admin_mu);
 	return rc;
+}
+
+_Static_assert((int)CTGT_LOGIN_FAILURE_KINDS == (int)ISCSI_LF_KINDS, "one list of failures");
+_Static_assert((int)CTGT_LOGIN_TARGET_ERROR == (int)ISCSI_LF_CLASS3 &&
+	       (int)CTGT_LOGIN_OTHER == (int)ISCSI_LF_OTHER, "in the same order");
+
+static const struct {
+	const char *name;
+	unsigned status;
+} login_failures[CTGT_LOGIN_FAILURE_KINDS] = {
+	[CTGT_LOGIN_INITIATOR_ERROR] = { "initiator_error", 0x0200 },
+	[CTGT_LOGIN_AUTHENTICATION_FAILED] = { "authentication_failed", 0x0201 },
+	[CTGT_LOGIN_AUTHORIZATION_FAILED] = { "authorization_failed", 0x0202 },
+	[CTGT_LOGIN_TARGET_NOT_FOUND] = { "target_not_found", 0x0203 },
+	[CTGT_LOGIN_TARGET_REMOVED] = { "target_removed", 0x0204 },
+	[CTGT_LOGIN_UNSUPPORTED_VERSION] = { "unsupported_version", 0x0205 },
+	[CTGT_LOGIN_TOO_MANY_CONNECTIONS] = { "too_many_connections", 0x0206 },
+	[CTGT_LOGIN_MISSING_PARAMETER] = { "missing_parameter", 0x0207 },
+	[CTGT_LOGIN_CANNOT_INCLUDE_IN_SESSION] = { "cannot_include_in_session", 0x0208 },
+	[CTGT_LOGIN_SESSION_TYPE_UNSUPPORTED] = { "session_type_unsupported", 0x0209 },
+	[CTGT_LOGIN_SESSION_DOES_NOT_EXIST] = { "session_does_not_exist", 0x020a },
+	[CTGT_LOGIN_INVALID_DURING_LOGIN] = { "invalid_during_login", 0x020b },
+	[CTGT_LOGIN_TARGET_ERROR] = { "target_error", 0x0300 },
+	[CTGT_LOGIN_SERVICE_UNAVAILABLE] = { "service_unavailable", 0x0301 },
+	[CTGT_LOGIN_OUT_OF_RESOURCES] = { "out_of_resources", 0x0302 },
+	[CTGT_LOGIN_OTHER] = { "other", 0 },
+};
+
+const char *ctgt_login_failure_name(unsigned kind)
+{
+	return kind < CTGT_LOGIN_FAILURE_KINDS ? login_failures[kind].name : NULL;
+}
+
+unsigned ctgt_login_failure_status(unsigned kind)
+{
+	return kind < CTGT_LOGIN_FAILURE_KINDS ? login_failures[kind].status : 0;
+}
+
+int ctgt_server_counters(struct ctgt_server *srv, struct ctgt_server_counters *out)
+{
+	struct iscsi_counters_snap c;
+
+	iscsi_server_counters(srv->isrv, &c);
+	memset(out, 0, sizeof(*out));
+	out->connections_accepted = c.conns_accepted;
+	out->connections_refused_limit = c.conns_refused_total;
+	out->connections_refused_per_address = c.conns_refused_addr;
+	out->accept_pauses = c.accept_pauses;
+	out->logins_normal = c.logins_normal;
+	out->logins_discovery = c.logins_discovery;
+	memcpy(out->login_failures, c.login_failures, sizeof(out->login_failures));
+	out->chap_failures = c.chap_failures;
+	out->chap_delays = c.chap_holds;
+	out->sessions_refused = c.sessions_refused;
+	out->login_timeouts = c.login_timeouts;
+	out->final_response_timeouts = c.final_rsp_timeouts;
+	out->nop_timeouts = c.nop_timeouts;
+	out->tx_backpressure = c.tx_backpressure;
+	out->buffer_full = c.buffer_full;
+	out->immediate_rejected = c.immediate_rejected;
+	out->pdu_rejects = c.pdu_rejects;
+	out->cmdsn_dropped = c.cmdsn_dropped;
+	out->resets_refused = c.resets_refused;
+	return 0;
 }

@@ -147,6 +147,7 @@ static void gather_lus(void *arg)
 			continue;
 		o->lun = lun;
 		o->nblocks = scsi_lu_num_blocks(lu);
+		o->block_size = scsi_lu_block_size(lu);
 		scsi_lu_stats(lu, &o->st);
 		scsi_lu_progress(lu, &o->prog);
 		g->n++;
@@ -257,4 +258,16 @@ int iscsi_server_session_logout(struct iscsi_server *srv, struct ev_caller *call
 		}
 	}
 	return -ENOENT;
+}
+
+void iscsi_server_counters(const struct iscsi_server *srv, struct iscsi_counters_snap *out)
+{
+	const struct iscsi_counters *c = &srv->ctr;
+
+#define ISCSI_CTR_COPY(n) out->n = atomic_load_explicit(&c->n, memory_order_relaxed);
+	ISCSI_COUNTERS(ISCSI_CTR_COPY)
+#undef ISCSI_CTR_COPY
+	for (unsigned k = 0; k < ISCSI_LF_KINDS; k++)
+		out->login_failures[k] = atomic_load_explicit(&c->login_failures[k],
+							      memory_order_relaxed);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "event/call.h"
+#include "iscsi/counters.h"
 #include "iscsi/param.h"
 #include "scsi/scsi.h"
 
@@ -66,6 +67,7 @@ void iscsi_sessions_free(struct iscsi_sessions *out);
 struct iscsi_lu_stats {
 	uint64_t lun;
 	uint64_t nblocks;
+	uint32_t block_size;
 	struct scsi_lu_stats st;
 	struct scsi_lu_progress prog;
 };
@@ -102,5 +104,13 @@ int iscsi_server_session_logout(struct iscsi_server *srv, struct ev_caller *call
 int iscsi_server_target_call(struct iscsi_server *srv, struct ev_caller *caller,
 			     const char *target, void (*fn)(struct scsi_tgt *tgt, void *arg),
 			     void *arg);
+
+/**
+ * Any thread: copy the server-wide counters of @srv (iscsi/counters.h)
+ * into @out. Each is read on its own (relaxed), so the copy is not of one
+ * instant, which a set of monotonic tallies does not need; no event
+ * thread is asked.
+ */
+void iscsi_server_counters(const struct iscsi_server *srv, struct iscsi_counters_snap *out);
 
 #endif

@@ -183,6 +183,7 @@ int auth_step(struct iscsi_conn *conn, struct kvbuf *out, bool *transit)
 		return 0;
 	}
 	case CHAP_FAIL:
+		iscsi_count(&conn->srv->ctr.chap_failures);
 		fail_record(conn);
 		auth_fail_login(conn, why);
 		return -1;

@@ -129,6 +129,7 @@ static bool buffer_admit(struct iscsi_conn *conn, const struct iscsi_task *task)
 
 	if (buffer_fits(conn, want))
 		return true;
+	iscsi_count(&srv->ctr.buffer_full);
 	LOG_WARN_RL(&conn->thr->rl_buffer, "cmd",
 		    "%s: ITT 0x%x: TASK SET FULL: %llu bytes of buffers in use, %llu more "
 		    "wanted (limit %u)", conn->peer, task->itt,
@@ -684,6 +685,7 @@ void cmd_handle_scsi(struct iscsi_conn *conn)
 		return;
 	if (bhs_immediate(bhs) && conn->n_immediate >= ISCSI_MAX_IMMEDIATE) {
 		/* Immediate commands take no CmdSN, so the window does not bound them. */
+		iscsi_count(&conn->srv->ctr.immediate_rejected);
 		LOG_WARN_RL(&conn->thr->rl_immediate, "cmd",
 			    "%s: more than %u immediate commands in flight: rejected", conn->peer,
 			    ISCSI_MAX_IMMEDIATE);

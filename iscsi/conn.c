@@ -172,6 +172,7 @@ void conn_reject(struct iscsi_conn *conn, const uint8_t *bhs, uint8_t reason)
 {
 	struct iscsi_pdu *pdu = pdu_alloc(ISCSI_OP_REJECT);
 
+	iscsi_count(&conn->srv->ctr.pdu_rejects);
 	/* Rate-limited: a client can make us reject as fast as it can send. */
 	LOG_WARN_RL(&conn->thr->rl_reject, "conn", "%s: reject opcode 0x%02x reason 0x%02x",
 		    conn->peer, bhs_opcode(bhs), reason);
@@ -312,12 +313,14 @@ static void conn_update_events(struct iscsi_conn *conn)
 {
 	bool want_write = !list_empty(&conn->txq), over = tx_over_backlog(conn);
 
-	if (over && !conn->rx_paused)
+	if (over && !conn->rx_paused) {
+		iscsi_count(&conn->srv->ctr.tx_backpressure);
 		/* Info: a healthy initiator reading large Data-In hits it too. */
 		log_msg_rl(&conn->thr->rl_backlog, LOG_LVL_INFO, "conn",
 			    "%s: %llu bytes queued for transmit (limit %u): not reading until "
 			    "the initiator reads", conn->peer, (unsigned long long)conn->tx_bytes,
 			    conn->srv->rlim.tx_backlog);
+	}
 	conn->rx_paused = over;
 	conn->tx_blocked = want_write;
 	evloop_mod_fd(conn->thr->loop, conn->fd,

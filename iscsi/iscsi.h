@@ -15,6 +15,7 @@
 
 #include "iscsi/acl.h"
 #include "iscsi/chap.h"
+#include "iscsi/counters.h"
 #include "iscsi/param.h"
 #include "iscsi/pdu.h"
 #include "iscsi/server.h"
@@ -159,6 +160,7 @@ struct iscsi_server {
 	pthread_mutex_t auth_mu;		/* guards auth_fails */
 	struct auth_throttle *auth_fails;	/* made at the first CHAP failure */
 	struct conn_counts counts;
+	struct iscsi_counters ctr;	/* relaxed atomics, any thread (counters.h) */
 };
 
 struct iscsi_session {

@@ -76,6 +76,7 @@ void login_fail(struct iscsi_conn *conn, uint8_t cls, uint8_t detail, const char
 {
 	struct login_rsp r = { .status_class = cls, .status_detail = detail };
 
+	iscsi_count(&conn->srv->ctr.login_failures[iscsi_lf_index(cls, detail)]);
 	LOG_WARN_RL(&conn->thr->rl_login_fail, "login", "%s: login failed (%02x/%02x): %s",
 		    conn->peer, cls, detail, why);
 	login_send(conn, &r, NULL);
@@ -285,6 +286,7 @@ static int login_finish(struct iscsi_conn *conn)
 		return -1;
 	}
 	conn_set_state(conn, CONN_FULL_FEATURE);
+	iscsi_count(conn->params.discovery ? &srv->ctr.logins_discovery : &srv->ctr.logins_normal);
 	/* The names were checked (check_identity), escaped all the same. */
 	log_msg_rl(&conn->thr->rl_login_ok, LOG_LVL_INFO, "login",
 		   "%s: %s session %u (CID %u, %d connections) for %s%s%s", conn->peer,
@@ -391,6 +393,7 @@ static bool hold_answer(struct iscsi_conn *conn, const uint8_t *bhs)
 			   "out of memory");
 		return true;
 	}
+	iscsi_count(&conn->srv->ctr.chap_holds);
 	LOG_WARN_RL(&conn->thr->rl_login_hold, "login",
 		    "%s: earlier CHAP failures: answering in %llu ms", conn->peer,
 		    (unsigned long long)ms);

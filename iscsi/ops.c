@@ -198,8 +198,10 @@ void ops_keepalive(struct iscsi_conn *conn, uint64_t now_ms)
 		return;		/* deferred: no limit, see above */
 	}
 	if (conn->ping_ttt != ISCSI_RSVD_TAG) {
-		if (now_ms - conn->ping_sent_ms >= srv->nop_timeout_ms)
+		if (now_ms - conn->ping_sent_ms >= srv->nop_timeout_ms) {
+			iscsi_count(&srv->ctr.nop_timeouts);
 			conn_close(conn, "no answer to NOP-In ping");
+		}
 		return;
 	}
 	if (now_ms - conn->last_rx_ms >= srv->nop_interval_ms)

@@ -110,6 +110,7 @@ static void accept_pause(struct iscsi_portal *portal, int err)
 {
 	struct iscsi_thread *thr = &portal->srv->thr[0];
 
+	iscsi_count(&portal->srv->ctr.accept_pauses);
 	LOG_WARN_RL(&thr->rl_accept, "portal",
 		    "accept on %s:%u: %s: not accepting for %u ms", portal->host, portal->port,
 		    strerror(err), ISCSI_ACCEPT_PAUSE_MS);
@@ -157,6 +158,7 @@ static void on_accept(struct evloop *loop, int fd, unsigned events, void *arg)
 			close(c);
 			continue;
 		}
+		iscsi_count(&portal->srv->ctr.conns_accepted);
 		conn_accept(portal, c);
 	}
 }
@@ -176,6 +178,7 @@ bool server_session_allowed(struct iscsi_server *srv, const struct iscsi_conn *c
 		n--;
 	if (n < srv->rlim.max_sessions_per_target)
 		return true;
+	iscsi_count(&srv->ctr.sessions_refused);
 	LOG_WARN_RL(&thr->rl_sessions, "login", "%s: login refused: target %s has %u sessions (limit)",
 		    conn->peer, target->name, n);
 	return false;

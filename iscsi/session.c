@@ -174,6 +174,7 @@ bool session_check_cmdsn(struct iscsi_session *sess, const uint8_t *bhs)
 		return true;
 	/* Outside [ExpCmdSN, MaxCmdSN]: silently ignored (RFC 7143 section 4.2.2.1). */
 	if (sn_lt(cmdsn, sess->exp_cmd_sn) || sn_lt(sess->max_cmd_sn, cmdsn)) {
+		iscsi_count(&sess->srv->ctr.cmdsn_dropped);
 		LOG_WARN_RL(&sess->thr->rl_cmdsn, "session",
 			    "tsih %u: CmdSN %u outside window [%u, %u], ignored", sess->tsih, cmdsn,
 			    sess->exp_cmd_sn, sess->max_cmd_sn);

@@ -154,6 +154,8 @@ static void check_login_timeout(struct iscsi_conn *conn, uint64_t now)
 
 	if (!late)
 		return;
+	iscsi_count(conn->state == CONN_LOGIN ? &srv->ctr.login_timeouts
+					      : &srv->ctr.final_rsp_timeouts);
 	LOG_WARN_RL(&conn->thr->rl_login, "conn", "%s: %s not done within %u s: closing",
 		    conn->peer, conn->state == CONN_LOGIN ? "login" : "final response",
 		    srv->rlim.login_timeout_s);

@@ -223,6 +223,7 @@ static bool reset_refused(struct iscsi_conn *conn, int fn)
 	if ((fn != SCSI_TMF_TARGET_WARM_RESET && fn != SCSI_TMF_TARGET_COLD_RESET) ||
 	    scsi_tgt_target_reset_allowed(t->scsi))
 		return false;
+	iscsi_count(&conn->srv->ctr.resets_refused);
 	if (!refusal_due(t, &n))
 		return true;
 	LOG_WARN("tmf", "%s: TARGET %s RESET from \"%s\" refused on %s (not allowed for this "
@@ -342,6 +343,7 @@ void ops_handle_tmf(struct iscsi_conn *conn)
 	if (bhs_immediate(bhs) && conn->n_immediate >= ISCSI_MAX_IMMEDIATE) {
 		/* Like immediate commands: no CmdSN, so bounded here (they may
 		 * wait long for the tasks they abort). */
+		iscsi_count(&conn->srv->ctr.immediate_rejected);
 		LOG_WARN_RL(&conn->thr->rl_immediate, "tmf",
 			    "%s: more than %u immediate requests in flight: rejected", conn->peer,
 			    ISCSI_MAX_IMMEDIATE);

@@ -351,6 +351,8 @@ struct scsi_lu_config {
 struct scsi_lu *scsi_lu_create(const struct scsi_lu_config *cfg, struct backend *bs);
 void scsi_lu_destroy(struct scsi_lu *lu);
 uint64_t scsi_lu_num_blocks(const struct scsi_lu *lu);
+/** Bytes per logical block. */
+uint32_t scsi_lu_block_size(const struct scsi_lu *lu);
 
 /** The block size of @lu in bytes (fixed at creation). */
 uint32_t scsi_lu_block_size(const struct scsi_lu *lu);

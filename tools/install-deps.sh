@@ -13,7 +13,7 @@
 # systemd (systemd-analyze verify of the unit; no running systemd needed),
 # groff-base (groff: the man pages must render without a warning) and
 # man-db (man: systemd-analyze looks up the unit's Documentation= pages),
-# for service.sh.
+# for service.sh; curl (metrics.sh).
 #
 # `tools/install-deps.sh bench` adds what `make bench` needs: tgt (the target
 # it compares ctgt with; Debian's package may also start its own tgt service
@@ -22,7 +22,7 @@
 set -e
 PKGS="gcc clang libasan8 libubsan1 make pkg-config binutils libisal-dev libjansson-dev \
       libssl-dev liburing-dev libcmocka-dev libiscsi-bin libiscsi-dev jq qemu-utils qemu-block-extra procps \
-      coreutils iproute2 e2fsprogs diffutils mount systemd groff-base man-db"
+      coreutils iproute2 e2fsprogs diffutils mount systemd groff-base man-db curl"
 case ${1:-} in
 "") ;;
 bench) PKGS="$PKGS tgt gnuplot-nox" ;;

@@ -83,6 +83,7 @@ int ctgt_server_targets(struct ctgt_server *srv, struct ctgt_target_info **out, 
 struct ctgt_lu_stats {
 	uint64_t lun;
 	uint64_t blocks;		/**< capacity in logical blocks */
+	uint32_t block_size;		/**< bytes per logical block */
 	uint64_t reads, writes, others;	/**< READ(6..16), WRITE(6..16), the rest */
 	uint64_t read_bytes, write_bytes;
 	uint64_t errors;		/**< completed with a status other than GOOD */
@@ -158,6 +159,63 @@ int ctgt_server_lun_remove(struct ctgt_server *srv, const char *iqn, uint64_t lu
  */
 int ctgt_server_lun_resize(struct ctgt_server *srv, const char *iqn, uint64_t lun, uint64_t size,
 			   uint64_t *got, char *err, size_t errlen);
+
+/** Login failures by the status of the Login Response (RFC 7143
+ *  11.13.5), the index of ctgt_server_counters.login_failures[]. */
+enum ctgt_login_failure {
+	CTGT_LOGIN_INITIATOR_ERROR,	/**< 0200 (a malformed request too) */
+	CTGT_LOGIN_AUTHENTICATION_FAILED, /**< 0201 */
+	CTGT_LOGIN_AUTHORIZATION_FAILED, /**< 0202 (access rules) */
+	CTGT_LOGIN_TARGET_NOT_FOUND,	/**< 0203 */
+	CTGT_LOGIN_TARGET_REMOVED,	/**< 0204 */
+	CTGT_LOGIN_UNSUPPORTED_VERSION,	/**< 0205 */
+	CTGT_LOGIN_TOO_MANY_CONNECTIONS, /**< 0206 */
+	CTGT_LOGIN_MISSING_PARAMETER,	/**< 0207 */
+	CTGT_LOGIN_CANNOT_INCLUDE_IN_SESSION, /**< 0208 */
+	CTGT_LOGIN_SESSION_TYPE_UNSUPPORTED, /**< 0209 */
+	CTGT_LOGIN_SESSION_DOES_NOT_EXIST, /**< 020a */
+	CTGT_LOGIN_INVALID_DURING_LOGIN, /**< 020b */
+	CTGT_LOGIN_TARGET_ERROR,	/**< 0300 */
+	CTGT_LOGIN_SERVICE_UNAVAILABLE,	/**< 0301 */
+	CTGT_LOGIN_OUT_OF_RESOURCES,	/**< 0302 (--session-limit too) */
+	CTGT_LOGIN_OTHER,		/**< any other status */
+	CTGT_LOGIN_FAILURE_KINDS
+};
+
+/** "authentication_failed" for CTGT_LOGIN_AUTHENTICATION_FAILED...; NULL
+ *  beyond the last. */
+const char *ctgt_login_failure_name(unsigned kind);
+/** Its status class and detail as 0xCCDD (0x0201); 0 for CTGT_LOGIN_OTHER. */
+unsigned ctgt_login_failure_status(unsigned kind);
+
+/** Server-wide event counters since the server was created: each place
+ *  that logs a refused or held-back peer counts it, whether or not its
+ *  log line was suppressed by the rate limit. */
+struct ctgt_server_counters {
+	uint64_t connections_accepted;
+	uint64_t connections_refused_limit;	/**< --connection-limit */
+	uint64_t connections_refused_per_address; /**< --connection-limit-per-address */
+	uint64_t accept_pauses;		/**< out of descriptors: accept() paused */
+	uint64_t logins_normal, logins_discovery; /**< reached full feature phase */
+	uint64_t login_failures[CTGT_LOGIN_FAILURE_KINDS];
+	uint64_t chap_failures;		/**< CHAP exchanges that failed */
+	uint64_t chap_delays;		/**< answers held back after CHAP failures */
+	uint64_t sessions_refused;	/**< --session-limit (also counted as 0302) */
+	uint64_t login_timeouts;	/**< --login-timeout: no full feature phase */
+	uint64_t final_response_timeouts; /**< a last Login/Logout Response not read */
+	uint64_t nop_timeouts;		/**< no answer to a NOP-In ping */
+	uint64_t tx_backpressure;	/**< --tx-backlog: reading paused */
+	uint64_t buffer_full;		/**< --connection-buffer: TASK SET FULL */
+	uint64_t immediate_rejected;	/**< too many immediate commands/TMFs */
+	uint64_t pdu_rejects;		/**< Reject PDUs sent */
+	uint64_t cmdsn_dropped;		/**< commands outside the CmdSN window */
+	uint64_t resets_refused;	/**< TARGET WARM/COLD RESET not allowed */
+};
+
+/** Copy @srv's counters into @out. Unlike the calls above it asks no
+ *  network thread (the counters are atomics) and works whether or not
+ *  the server runs; still not after ctgt_server_destroy(). Returns 0. */
+int ctgt_server_counters(struct ctgt_server *srv, struct ctgt_server_counters *out);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Writes the seed corpora of the fuzz targets: gen_corpus DIR makes
- * DIR/<target>/<seed> for pdu, login, chap, scsi and config (the seeds of
+ * DIR/<target>/<seed> for pdu, login, chap, scsi, config, http and control (the seeds of
  * each in tests/fuzz/seeds_<target>.c). `make fuzz-corpus` runs it into
  * tests/fuzz/corpus/, where the seeds are checked in, so a seed can always
  * be explained by the code that made it.
@@ -79,5 +79,7 @@ int main(int argc, char **argv)
 	gen_pdu();
 	gen_login();
 	gen_chap();
+	gen_http();
+	gen_control();
 	return 0;
 }

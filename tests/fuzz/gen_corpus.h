@@ -49,5 +49,7 @@ void gen_scsi(void);
 void gen_pdu(void);
 void gen_login(void);
 void gen_chap(void);
+void gen_http(void);
+void gen_control(void);
 
 #endif

@@ -120,6 +120,8 @@ raw_err() { # REQUEST EXPECTED-ERROR-PART
 	assert_contains "$(jq -r .error <<<"$RUN_OUT")" "$2" "error of $what"
 }
 raw_err 'not json' "not JSON"
+# An error that quotes bytes that are not UTF-8 still gets its reply (fuzz_control).
+raw_err $'{"lun \\\xdd\x8b\x94rget":1}' "not JSON"
 raw_err '[1,2]' "JSON object"
 raw_err '{"version":2,"command":"version"}' "unsupported protocol version"
 raw_err '{"version":1}' "must be a string"
