@@ -166,7 +166,64 @@ ctgt_stop
 [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000 ] || fail "stop took over 5 s with a flooding client"
 kill "$flood" "$flood2" 2>/dev/null || true
 wait "$flood" "$flood2" 2>/dev/null || true
+
+# --- peers that read their (long) replies, but slowly: 20 KB every 0.7 s.
+# Each takes a little now and then, so a daemon that waits while a send
+# makes progress is held for seconds per reply by each of them; here they
+# hold neither another client nor a stop, and are closed when a reply is
+# not taken within 1 s.
+luns=(); for l in $(seq 0 199); do luns+=(--lun "$l=null:,size=1M"); done
+ctgt_start --control "$sock" "${luns[@]}"
+slow=()
+for _ in 1 2 3 4 5 6; do
+	"$CTGT_BUILD"/tests/unix_flood --slow "$sock" 20000 700 10 "lun stats" &
+	slow+=($!)
+done
+sleep 2
+t0=$(date +%s%N)
+expect_ok "${adm[@]}" version
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 2000 ] || fail "version took $ms ms beside slow readers"
+t0=$(date +%s%N)
+ctgt_stop
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 2000 ] || fail "stop took $ms ms with slow readers"
+grep -q "does not read its replies (.* not taken within 1000 ms)" "$CTGT_LOG" ||
+	fail "no slow reader was closed"
+kill "${slow[@]}" 2>/dev/null || true
+wait "${slow[@]}" 2>/dev/null || true
 ctgt_start --lun 0=mem:,size=1M --control "$sock"
+
+# --- out of descriptors: a control connection waits in the backlog, and
+# accept4() fails with EMFILE each time the listener is seen readable; the
+# control thread must rest the listener, not spin on it
+ctgt_stop
+soft=$(ulimit -S -n)
+ulimit -S -n 64
+ctgt_start --threads 1 --lun 0=mem:,size=1M --control "$sock"
+ulimit -S -n "$soft"
+used=$(ls "/proc/$CTGT_PID/fd" | wc -l)
+conns=()
+for _ in $(seq $((64 - used + 4))); do
+	exec {c}<>"/dev/tcp/127.0.0.1/$CTGT_PORT"
+	conns+=("$c")
+done
+"$CTGT_BUILD"/tests/unix_flood "$sock" 0 5 &
+queued=$!
+sleep 0.5
+grep -q "control: accept: .*: not accepting for 200 ms" "$CTGT_LOG" ||
+	fail "the control socket logged no accept pause"
+ticks() { awk '{ print $14 + $15 }' "/proc/$CTGT_PID/stat"; }
+t0=$(ticks)
+sleep 2
+t=$(( $(ticks) - t0 ))
+log "daemon CPU over 2 s with a control connection it cannot accept: $t ticks"
+[ "$t" -lt 20 ] || fail "the daemon used $t ticks of CPU in 2 s while out of descriptors"
+for c in "${conns[@]}"; do exec {c}>&-; done
+kill "$queued" 2>/dev/null || true
+wait "$queued" 2>/dev/null || true
+# Descriptors again: it serves
+expect_ok "${adm[@]}" version
 
 # --- one daemon per socket; the socket goes at shutdown
 ctgt_expect_startup_fail "another daemon uses it" --portal 127.0.0.1:0 --lun 0=mem:,size=1M --control "$sock"
