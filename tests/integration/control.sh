@@ -225,6 +225,30 @@ wait "$queued" 2>/dev/null || true
 # Descriptors again: it serves
 expect_ok "${adm[@]}" version
 
+# --- supplementary groups, as root: a daemon whose socket has group 1234;
+# a peer with 1234 among its groups is admitted, one with 1234567 placed so
+# that a 4096-byte read of /proc/PID/status "Groups:" cuts it to "1234" is
+# not (the check reads the groups the peer connected with, all of them)
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	ctgt_stop
+	printf '#!/bin/sh\nexec setpriv --regid=1234 --keep-groups %q "$@"\n' "$CTGT_BIN" >"$CTGT_TMP/ctgt-gid"
+	chmod 755 "$CTGT_TMP/ctgt-gid"
+	CTGT_BIN=$CTGT_TMP/ctgt-gid ctgt_start --lun 0=mem:,size=1M --control "$sock"
+	assert_eq "$(stat -c %g "$sock")" 1234 "the socket's group"
+	chmod 666 "$sock"
+	cp "$ADM" "$CTGT_TMP/ctgtadm" && chmod 755 "$CTGT_TMP" "$CTGT_TMP/ctgtadm"
+	expect_ok setpriv --reuid=65534 --regid=65534 --groups=7,1234,99999 \
+		"$CTGT_TMP/ctgtadm" --socket "$sock" version
+	# "Groups:\t" (8) + "10 " (3) + 510 x "NNNNNNN " = 4091 characters:
+	# 1234567 starts where fgets(line, 4096) stops after four digits.
+	groups=10,$(seq -s, 1000000 1000509),1234567
+	expect_fail setpriv --reuid=65534 --regid=65534 --groups="$groups" \
+		"$CTGT_TMP/ctgtadm" --socket "$sock" version
+	assert_contains "$RUN_OUT" "permission denied" "a gid that starts with the socket's"
+	ctgt_stop
+	ctgt_start --lun 0=mem:,size=1M --control "$sock"
+fi
+
 # --- one daemon per socket; the socket goes at shutdown
 ctgt_expect_startup_fail "another daemon uses it" --portal 127.0.0.1:0 --lun 0=mem:,size=1M --control "$sock"
 ctgt_stop
