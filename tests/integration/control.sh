@@ -7,7 +7,11 @@
 # with what the load and the daemon's log say); malformed, unknown,
 # wrong-version and over-long requests get an error reply and leave the
 # daemon serving; a peer outside root and the socket's group is refused
-# (as root: a test client running as nobody); the socket goes away at
+# (as root: a test client running as nobody), and a member by a
+# supplementary group is admitted whatever the length of its group list;
+# peers that do not read their replies, or read them slowly, hold neither
+# another client nor a stop; out of descriptors, the control thread does
+# not spin on its listener; the socket goes away at
 # shutdown, a second daemon cannot take a socket in use, and a stale one
 # left by kill -9 is replaced.
 set -euo pipefail

@@ -8,11 +8,12 @@
  * read.
  *
  * unix_flood --slow PATH BYTES MS SECONDS COMMAND: connect, keep sending
- * requests of COMMAND ("lun stats": a long reply) as fast as the socket takes them, and read BYTES bytes of the
- * replies every MS milliseconds, for SECONDS seconds; exit 0 (also when
- * the daemon closes it). A peer that reads, but too slowly: each read
- * makes room for a little more of the replies, so a daemon that waits for
- * each send to progress waits about MS per read.
+ * COMMAND requests ("lun stats" of many LUs: a long reply) as fast as the
+ * socket takes them, and read BYTES bytes of the replies every MS
+ * milliseconds, for SECONDS seconds; exit 0 (also when the daemon closes
+ * it). A peer that reads, but too slowly: each read makes room for a
+ * little more of a reply, so a daemon that waits while each send makes
+ * progress is held for seconds per reply.
  */
 #include <errno.h>
 #include <poll.h>
