@@ -70,7 +70,8 @@ WIRE_BIN := $(BUILD)/tests/wire_test $(BUILD)/tests/dataflow_test $(BUILD)/tests
 # LD_PRELOAD'ed allocation counter of no_malloc.sh, never sanitized (a
 # sanitizer runtime owns malloc; no_malloc.sh runs on the plain build only).
 MALLOC_COUNT := $(BUILD)/tests/malloc_count.so
-# A control-socket peer that does not read its replies (control.sh).
+# Control-socket peers that do not read their replies, or read them
+# slowly (control.sh).
 UNIX_FLOOD := $(BUILD)/tests/unix_flood
 # A stand-in for systemd listening on NOTIFY_SOCKET (service.sh).
 NOTIFY_LISTEN := $(BUILD)/tests/notify_listen

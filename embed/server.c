@@ -189,8 +189,18 @@ struct ctgt_server *ctgt_server_create_threads(unsigned nthreads)
 	if (nthreads > CTGT_THREADS_MAX)
 		nthreads = CTGT_THREADS_MAX;
 	s->sigfd = -1;
-	if (pthread_mutex_init(&s->admin_mu, NULL) != 0 || ev_caller_init(&s->admin) != 0 ||
-	    pthread_mutex_init(&s->lus_mu, NULL) != 0) {
+	if (pthread_mutex_init(&s->admin_mu, NULL) != 0) {
+		free(s);
+		return NULL;
+	}
+	if (ev_caller_init(&s->admin) != 0) {
+		pthread_mutex_destroy(&s->admin_mu);
+		free(s);
+		return NULL;
+	}
+	if (pthread_mutex_init(&s->lus_mu, NULL) != 0) {
+		ev_caller_destroy(&s->admin);
+		pthread_mutex_destroy(&s->admin_mu);
 		free(s);
 		return NULL;
 	}

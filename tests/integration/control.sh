@@ -7,7 +7,11 @@
 # with what the load and the daemon's log say); malformed, unknown,
 # wrong-version and over-long requests get an error reply and leave the
 # daemon serving; a peer outside root and the socket's group is refused
-# (as root: a test client running as nobody); the socket goes away at
+# (as root: a test client running as nobody), and a member by a
+# supplementary group is admitted whatever the length of its group list;
+# peers that do not read their replies, or read them slowly, hold neither
+# another client nor a stop; out of descriptors, the control thread does
+# not spin on its listener; the socket goes away at
 # shutdown, a second daemon cannot take a socket in use, and a stale one
 # left by kill -9 is replaced.
 set -euo pipefail
@@ -173,7 +177,88 @@ ctgt_stop
 [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000 ] || fail "stop took over 5 s with a flooding client"
 kill "$flood" "$flood2" 2>/dev/null || true
 wait "$flood" "$flood2" 2>/dev/null || true
+
+# --- peers that read their (long) replies, but slowly: 20 KB every 0.7 s.
+# Each takes a little now and then, so a daemon that waits while a send
+# makes progress is held for seconds per reply by each of them; here they
+# hold neither another client nor a stop (and are closed when a reply is
+# not taken within 1 s).
+luns=(); for l in $(seq 0 199); do luns+=(--lun "$l=null:,size=1M"); done
+ctgt_start --control "$sock" "${luns[@]}"
+slow=()
+for _ in 1 2 3 4 5 6; do
+	"$CTGT_BUILD"/tests/unix_flood --slow "$sock" 20000 700 10 "lun stats" &
+	slow+=($!)
+done
+sleep 2
+t0=$(date +%s%N)
+expect_ok "${adm[@]}" version
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 2000 ] || fail "version took $ms ms beside slow readers"
+t0=$(date +%s%N)
+ctgt_stop
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 2000 ] || fail "stop took $ms ms with slow readers"
+# (Whether one was closed depends on the machine's speed: not checked.)
+log "slow readers closed: $(grep -c "does not read its replies" "$CTGT_LOG" || true)"
+kill "${slow[@]}" 2>/dev/null || true
+wait "${slow[@]}" 2>/dev/null || true
 ctgt_start --lun 0=mem:,size=1M --control "$sock"
+
+# --- out of descriptors: a control connection waits in the backlog, and
+# accept4() fails with EMFILE each time the listener is seen readable; the
+# control thread must rest the listener, not spin on it
+ctgt_stop
+soft=$(ulimit -S -n)
+ulimit -S -n 64
+ctgt_start --threads 1 --lun 0=mem:,size=1M --control "$sock"
+ulimit -S -n "$soft"
+used=$(ls "/proc/$CTGT_PID/fd" | wc -l)
+conns=()
+for _ in $(seq $((64 - used + 4))); do
+	exec {c}<>"/dev/tcp/127.0.0.1/$CTGT_PORT"
+	conns+=("$c")
+done
+"$CTGT_BUILD"/tests/unix_flood "$sock" 0 5 &
+queued=$!
+sleep 0.5
+grep -q "control: accept: .*: not accepting for 200 ms" "$CTGT_LOG" ||
+	fail "the control socket logged no accept pause"
+ticks() { awk '{ print $14 + $15 }' "/proc/$CTGT_PID/stat"; }
+t0=$(ticks)
+sleep 2
+t=$(( $(ticks) - t0 ))
+log "daemon CPU over 2 s with a control connection it cannot accept: $t ticks"
+[ "$t" -lt 20 ] || fail "the daemon used $t ticks of CPU in 2 s while out of descriptors"
+for c in "${conns[@]}"; do exec {c}>&-; done
+kill "$queued" 2>/dev/null || true
+wait "$queued" 2>/dev/null || true
+# Descriptors again: it serves
+expect_ok "${adm[@]}" version
+
+# --- supplementary groups, as root: a daemon whose socket has group 1234;
+# a peer with 1234 among its groups is admitted, one with 1234567 placed so
+# that a 4096-byte read of /proc/PID/status "Groups:" cuts it to "1234" is
+# not (the check reads the groups the peer connected with, all of them)
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	ctgt_stop
+	printf '#!/bin/sh\nexec setpriv --regid=1234 --keep-groups %q "$@"\n' "$CTGT_BIN" >"$CTGT_TMP/ctgt-gid"
+	chmod 755 "$CTGT_TMP/ctgt-gid"
+	CTGT_BIN=$CTGT_TMP/ctgt-gid ctgt_start --lun 0=mem:,size=1M --control "$sock"
+	assert_eq "$(stat -c %g "$sock")" 1234 "the socket's group"
+	chmod 666 "$sock"
+	cp "$ADM" "$CTGT_TMP/ctgtadm" && chmod 755 "$CTGT_TMP" "$CTGT_TMP/ctgtadm"
+	expect_ok setpriv --reuid=65534 --regid=65534 --groups=7,1234,99999 \
+		"$CTGT_TMP/ctgtadm" --socket "$sock" version
+	# "Groups:\t" (8) + "10 " (3) + 510 x "NNNNNNN " = 4091 characters:
+	# 1234567 starts where fgets(line, 4096) stops after four digits.
+	groups=10,$(seq -s, 1000000 1000509),1234567
+	expect_fail setpriv --reuid=65534 --regid=65534 --groups="$groups" \
+		"$CTGT_TMP/ctgtadm" --socket "$sock" version
+	assert_contains "$RUN_OUT" "permission denied" "a gid that starts with the socket's"
+	ctgt_stop
+	ctgt_start --lun 0=mem:,size=1M --control "$sock"
+fi
 
 # --- one daemon per socket; the socket goes at shutdown
 ctgt_expect_startup_fail "another daemon uses it" --portal 127.0.0.1:0 --lun 0=mem:,size=1M --control "$sock"

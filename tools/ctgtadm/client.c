@@ -16,8 +16,15 @@
 #include "daemon/control_proto.h"
 #include "util/sock.h"
 
+/* How long ctgtadm waits for the daemon, at each step: room in a full
+ * backlog (a blocking AF_UNIX connect() waits for it, bounded by
+ * SO_SNDTIMEO), taking the request, answering it. */
+#define ADM_TIMEOUT_S 30
+
+/* Both timeouts set before connect(), so that no step waits forever. */
 static int connect_to(const char *path)
 {
+	struct timeval tv = { .tv_sec = ADM_TIMEOUT_S };
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	int fd;
 
@@ -27,9 +34,18 @@ static int connect_to(const char *path)
 	}
 	memcpy(a.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)) {
+		close(fd);
+		fd = -1;
+	}
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		fprintf(stderr, "ctgtadm: cannot reach the daemon at %s: %s\n", path,
-			strerror(errno));
+		if (fd >= 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			fprintf(stderr, "ctgtadm: the daemon at %s accepts no connection "
+				"(none within %d s)\n", path, ADM_TIMEOUT_S);
+		else
+			fprintf(stderr, "ctgtadm: cannot reach the daemon at %s: %s\n", path,
+				strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -80,9 +96,6 @@ static char *exchange(const char *path, const char *text)
 
 	if (fd < 0)
 		return NULL;
-	/* A daemon that does not answer does not hang ctgtadm (or a script). */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){ .tv_sec = 30 },
-		   sizeof(struct timeval));
 	if (sock_send_all(fd, text, strlen(text)))
 		sock_send_all(fd, "\n", 1);
 	line = recv_line(fd);
