@@ -275,6 +275,28 @@ static void test_defaults_round_trip(void **state)
 	unlink(saved);
 }
 
+/* A relative --config is remembered absolute: `save` writes back to it
+ * whatever the working directory is by then. */
+static void test_config_file_remembered(void **state)
+{
+	struct fixture *f = *state;
+	char *real, cwd[4096];
+
+	write_config(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
+		     " \"iscsitargets\": {\"iqn.2026-12.io.ctgt.test:a\": {\"luns\": {\"0\": 1}}}}");
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(f->dir), 0);
+	assert_int_equal(parse(f, "--config", "config.json", NULL), 0);
+	assert_int_equal(chdir(cwd), 0);
+	real = realpath(f->path, NULL);
+	assert_non_null(real);
+	assert_string_equal(f->cfg.config_file, real);
+	free(real);
+	/* Without --config there is none. */
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", NULL), 0);
+	assert_null(f->cfg.config_file);
+}
+
 static void write_file(const char *path, const char *text, mode_t mode)
 {
 	FILE *fp = fopen(path, "w");
@@ -458,6 +480,7 @@ int main(void)
 		T(test_rich_file_round_trip),
 		T(test_flags_round_trip),
 		T(test_defaults_round_trip),
+		T(test_config_file_remembered),
 		T(test_save_replaces_0600),
 		T(test_readonly_dir_keeps_old_file),
 		T(test_failed_write_keeps_old_file),
