@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -423,6 +425,7 @@ void config_free(struct ctgt_config *cfg)
 	free(cfg->state_dir);
 	free(cfg->control);
 	free(cfg->metrics_host);
+	free(cfg->config_file);
 	config_chap_free(&cfg->discovery_chap);
 	config_chap_free(&cfg->discovery_mutual_chap);
 	memset(cfg, 0, sizeof(*cfg));
@@ -701,4 +704,28 @@ int finish_config(struct ctgt_config *cfg, char *err, size_t errlen)
 		}
 	}
 	return 0;
+}
+
+int config_check_state_dir(const struct ctgt_config *cfg, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (cfg->state_dir && (stat(cfg->state_dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+			       access(cfg->state_dir, W_OK | X_OK) < 0)) {
+		set_err(err, errlen, "--state-dir %s: not a writable directory", cfg->state_dir);
+		return -1;
+	}
+	return 0;
+}
+
+int config_check_file(const char *path, struct ctgt_config *cfg, char *err, size_t errlen)
+{
+	if (config_load_json(path, cfg, err, errlen) < 0)
+		return -1;
+	if (count_luns(cfg) == 0) {
+		set_err(err, errlen, "%s: no LUN configured (a target's \"luns\" names none, "
+			"or only offline storages)", path);
+		return -1;
+	}
+	return config_check_state_dir(cfg, err, errlen);
 }

@@ -90,6 +90,8 @@ struct ctgt_config {
 				 *   default (daemon/control.h), "none" = no socket */
 	char *metrics_host;	/**< --metrics / "metrics": numeric, no brackets; NULL = off */
 	uint16_t metrics_port;	/**< its port (0: any free one) */
+	char *config_file;	/**< --config: the file loaded, made absolute (realpath);
+				 *   where `save` without a file writes; NULL = none */
 	unsigned pr_max_regs;	/**< --pr-max-registrations: per LU; 0 = default (1024) */
 	struct ctgt_limits limits; /**< resource limits; 0 fields: the defaults */
 	int max_connections;	/**< --max-connections / "maxConnections": per session; 0 = default */
@@ -126,6 +128,20 @@ int config_parse_args(int argc, char **argv, struct ctgt_config *cfg,
 int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_t errlen);
 
 void config_free(struct ctgt_config *cfg);
+
+/** 0 when @cfg's state directory (if any) is a directory the daemon can
+ *  write in, else -1 with why in @err: checked at start-up, before
+ *  anything is opened, not at the first APTPL reservation. */
+int config_check_state_dir(const struct ctgt_config *cfg, char *err, size_t errlen);
+
+/**
+ * What `serve --config @path` checks before it builds anything, without
+ * building: the file loaded (config_load_json(), every LU's options and
+ * the CHAP credentials checked) into @cfg, which must be empty (the
+ * caller frees it either way), then a LUN required and the state
+ * directory checked. 0, or -1 with the first problem in @err.
+ */
+int config_check_file(const char *path, struct ctgt_config *cfg, char *err, size_t errlen);
 
 /** "4096", "512K", "512M", "10G", "1T" (powers of 1024) -> bytes. Returns 0 or -1. */
 int config_parse_size(const char *s, uint64_t *out);

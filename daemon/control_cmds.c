@@ -220,6 +220,8 @@ static const struct {
 	{ "target list", cmd_target_list },
 	{ "session list", cmd_session_list },
 	{ "session logout", cmd_session_logout },
+	{ "save", cmd_save },
+	{ "check-config", cmd_check_config },
 };
 
 static cmd_fn find_command(const char *name)

@@ -23,4 +23,9 @@ json_t *cmd_lun_add(const struct control_env *env, json_t *args, char *err, size
 json_t *cmd_lun_remove(const struct control_env *env, json_t *args, char *err, size_t errlen);
 json_t *cmd_lun_resize(const struct control_env *env, json_t *args, char *err, size_t errlen);
 
+/* control_save.c */
+json_t *cmd_save(const struct control_env *env, json_t *args, char *err, size_t errlen);
+json_t *cmd_check_config(const struct control_env *env, json_t *args, char *err,
+			 size_t errlen);
+
 #endif

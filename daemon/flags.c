@@ -9,6 +9,7 @@
 #include "daemon/config_internal.h"
 #include "daemon/lu_options.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -471,6 +472,13 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 		}
 		if (config_load_json(fl->config, cfg, err, errlen) < 0)
 			return -1;
+		/* Absolute, so that `save` writes back to the same file
+		 * whatever the daemon's working directory is by then. */
+		cfg->config_file = realpath(fl->config, NULL);
+		if (cfg->config_file == NULL) {
+			set_err(err, errlen, "--config %s: %s", fl->config, strerror(errno));
+			return -1;
+		}
 	}
 	if (fl->state_dir != NULL) {	/* the flag wins over "stateDir" */
 		free(cfg->state_dir);

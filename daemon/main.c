@@ -8,8 +8,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "ctgt/server.h"
 #include "daemon/config.h"
@@ -76,15 +74,10 @@ static int add_initiator(struct ctgt_server *srv, const char *iqn,
 static int build_targets(struct ctgt_server *srv, const struct ctgt_config *cfg,
 			 char *err, size_t errlen)
 {
-	struct stat st;
-
 	/* A state directory that cannot hold the files would only show up
 	 * at the first PERSISTENT RESERVE OUT with APTPL: refuse it now. */
-	if (cfg->state_dir && (stat(cfg->state_dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
-			       access(cfg->state_dir, W_OK | X_OK) < 0)) {
-		snprintf(err, errlen, "--state-dir %s: not a writable directory", cfg->state_dir);
+	if (config_check_state_dir(cfg, err, errlen) < 0)
 		return -1;
-	}
 	if (cfg->discovery_chap.user &&
 	    ctgt_server_set_chap(srv, NULL, cfg->discovery_chap.user, cfg->discovery_chap.secret,
 				 cfg->discovery_mutual_chap.user, cfg->discovery_mutual_chap.secret,

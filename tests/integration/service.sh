@@ -134,10 +134,10 @@ done
 # Every command ctgtadm --help lists is in ctgtadm(8), as the page spells it.
 ncmds=0
 while read -r cmd; do
-	page=$(sed 's/\\f[BIRP]//g; s/^\.B[IR]* //; s/"//g' "$dest/usr/share/man/man8/ctgtadm.8")
+	page=$(sed 's/\\f[BIRP]//g; s/^\.B[IR]* //; s/"//g; s/\\-/-/g' "$dest/usr/share/man/man8/ctgtadm.8")
 	grep -qF -- "$cmd" <<<"$page" || fail "ctgtadm(8) lacks $cmd"
 	ncmds=$((ncmds + 1))
-done < <("$CTGT_BUILD/ctgtadm" --help | sed -n 's/^  \([a-z][a-z ]*[a-z]\)\( .*\)\{0,1\}$/\1/p' |
+done < <("$CTGT_BUILD/ctgtadm" --help | sed -n 's/^  \([a-z][a-z -]*[a-z]\)\( .*\)\{0,1\}$/\1/p' |
 	sed 's/ [A-Z[].*//')
 [ "$ncmds" -ge 9 ] || fail "found only $ncmds commands in ctgtadm --help"
 

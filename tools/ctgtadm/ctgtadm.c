@@ -20,7 +20,8 @@ struct command {
 	const char *help;
 	void (*print)(FILE *out, json_t *result);
 	/* The request's keys of its positional arguments, in order; a '#'
-	 * before one sends it as an integer. The first @nreq are needed. */
+	 * before one sends it as an integer, a '/' as a file's absolute
+	 * path. The first @nreq are needed. */
 	const char *args[3];
 	int nreq;
 	/* run here instead of one request (stats) */
@@ -52,6 +53,12 @@ static const struct command commands[] = {
 	  NULL },
 	{ "lun stats", "[IQN]", "each LU's counters since start: commands, bytes, errors, "
 				"latency", print_lun_stats, { "target" }, 0, NULL },
+	{ "save", "[FILE]", "write the running configuration (targets, LUs, portals, access "
+	  "rules, CHAP, settings) as config.json to FILE, or to the daemon's --config file; "
+	  "atomically, mode 0600", print_saved, { "/file" }, 0, NULL },
+	{ "check-config", "FILE", "whether the daemon would start with --config FILE (the "
+	  "same checks), or its first problem; changes nothing", print_checked, { "/file" }, 1,
+	  NULL },
 	{ "stats", "[--once] [--interval S] [--count N] [IQN]",
 	  "each LU's IOPS, MB/s and latency per interval (default 1 s), like iostat", NULL, { 0 },
 	  0, adm_stats },
@@ -106,6 +113,32 @@ static bool wants_help(int argc, char **argv)
 	return false;
 }
 
+/* @name as an absolute path: its directory made absolute (realpath),
+ * then its last component; as it is when that directory does not
+ * resolve (the daemon then says why it cannot use it). A new string. */
+static json_t *abs_path(const char *name)
+{
+	const char *slash = strrchr(name, '/'), *base = slash ? slash + 1 : name;
+	char *dir = slash ? strndup(name, slash == name ? 1 : (size_t)(slash - name)) : strdup(".");
+	char *real = dir ? realpath(dir, NULL) : NULL;
+	json_t *out;
+
+	if (name[0] == '/' || real == NULL) {
+		out = json_string(name);
+	} else {
+		size_t len = strlen(real) + strlen(base) + 2;
+		char *full = malloc(len);
+
+		if (full != NULL)
+			snprintf(full, len, "%s%s%s", real, strcmp(real, "/") ? "/" : "", base);
+		out = full ? json_string(full) : NULL;
+		free(full);
+	}
+	free(real);
+	free(dir);
+	return out;
+}
+
 /* @cmd's positional arguments into @args: 0, or -1 for a wrong count or
  * a number that is not one. */
 static int args_json(const struct command *cmd, int argc, char **argv, json_t *args)
@@ -121,6 +154,10 @@ static int args_json(const struct command *cmd, int argc, char **argv, json_t *a
 		char *end;
 		unsigned long long n;
 
+		if (key[0] == '/') {
+			json_object_set_new(args, key + 1, abs_path(argv[k]));
+			continue;
+		}
 		if (key[0] != '#') {
 			json_object_set_new(args, key, json_string(argv[k]));
 			continue;

@@ -155,3 +155,14 @@ void print_logout(FILE *out, json_t *result)
 	fprintf(out, "session %lld asked to log out within %lld s\n", num(result, "tsih"),
 		num(result, "wait_s"));
 }
+
+void print_saved(FILE *out, json_t *result)
+{
+	fprintf(out, "configuration saved to %s\n", str(result, "file"));
+}
+
+void print_checked(FILE *out, json_t *result)
+{
+	fprintf(out, "%s: ok (%lld target(s), %lld LUN(s), %lld portal(s))\n", str(result, "file"),
+		num(result, "targets"), num(result, "luns"), num(result, "portals"));
+}
