@@ -218,6 +218,8 @@ static const struct {
 	{ "lun stats", cmd_lun_stats },
 	{ "version", cmd_version },
 	{ "target list", cmd_target_list },
+	{ "target add", cmd_target_add },
+	{ "target remove", cmd_target_remove },
 	{ "session list", cmd_session_list },
 	{ "session logout", cmd_session_logout },
 	{ "save", cmd_save },

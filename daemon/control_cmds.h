@@ -17,6 +17,11 @@
 typedef json_t *(*cmd_fn)(const struct control_env *env, json_t *args, char *err,
 			  size_t errlen);
 
+/* control_target.c */
+json_t *cmd_target_add(const struct control_env *env, json_t *args, char *err, size_t errlen);
+json_t *cmd_target_remove(const struct control_env *env, json_t *args, char *err,
+			  size_t errlen);
+
 /* control_lun.c */
 json_t *cmd_lun_list(const struct control_env *env, json_t *args, char *err, size_t errlen);
 json_t *cmd_lun_add(const struct control_env *env, json_t *args, char *err, size_t errlen);

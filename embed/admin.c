@@ -89,33 +89,36 @@ void ctgt_sessions_free(struct ctgt_sessions *out)
 	memset(out, 0, sizeof(*out));
 }
 
-/* The LUNs of target @name, from the server's list of its LUs. */
-static void target_luns(struct ctgt_server *srv, struct ctgt_target_info *t)
+/* The LUNs of target @tgt, from the server's list of its LUs. */
+static void target_luns(struct ctgt_server *srv, const struct scsi_tgt *tgt,
+			struct ctgt_target_info *t)
 {
 	pthread_mutex_lock(&srv->lus_mu);
 	for (size_t k = 0; k < srv->nlus && t->nluns < 256; k++)
-		if (srv->lus[k].orphan == NULL && strcmp(srv->lus[k].iqn, t->name) == 0)
+		if (srv->lus[k].orphan == NULL && srv->lus[k].tgt == tgt)
 			t->luns[t->nluns++] = srv->lus[k].lun;
 	pthread_mutex_unlock(&srv->lus_mu);
 }
 
 int ctgt_server_targets(struct ctgt_server *srv, struct ctgt_target_info **out, size_t *n)
 {
-	/* The targets are set up before ctgt_server_run() and not changed
-	 * while it runs, so they are read here as they are; their LUs may
-	 * change (embed/live.c). */
+	/* Targets and LUs change live under admin_mu (embed/live.c). */
+	pthread_mutex_lock(&srv->admin_mu);
 	*n = 0;
 	*out = calloc(srv->ntgts ? srv->ntgts : 1, sizeof(**out));
-	if (*out == NULL)
+	if (*out == NULL) {
+		pthread_mutex_unlock(&srv->admin_mu);
 		return -ENOMEM;
+	}
 	for (size_t k = 0; k < srv->ntgts; k++) {
 		struct ctgt_target_info *t = &(*out)[k];
 
 		t->name = scsi_tgt_name(srv->tgts[k]);
 		t->thread = (unsigned)iscsi_server_target_thread(srv->isrv, t->name);
-		target_luns(srv, t);
+		target_luns(srv, srv->tgts[k], t);
 	}
 	*n = srv->ntgts;
+	pthread_mutex_unlock(&srv->admin_mu);
 	return 0;
 }
 

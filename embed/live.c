@@ -60,7 +60,7 @@ static int add_locked(struct ctgt_server *s, const char *iqn, const struct ctgt_
 	rc = embed_make_lu(p, c.bs, true, spec, &c.lu, err, errlen);
 	if (rc < 0)
 		return rc;	/* the store is closed */
-	rc = iscsi_server_target_call(s->isrv, &s->admin, iqn, add_on_home, &c);
+	rc = iscsi_server_target_call(s->isrv, &s->admin, tgt, add_on_home, &c);
 	if (c.ran && c.rc == 0) {
 		embed_record_lu(s, tgt, p->lun, c.bs);	/* closed with the server */
 		return 0;
@@ -132,8 +132,9 @@ static uint64_t now_ms(void)
 
 /* Wait until the detached LU has nothing running and is destroyed:
  * 0, -ETIMEDOUT or -ESHUTDOWN (then c->lu is still there). */
-static int drain(struct ctgt_server *s, const char *iqn, struct remove_call *c)
+static int drain(struct ctgt_server *s, struct scsi_tgt *tgt, struct remove_call *c)
 {
+	const char *iqn = scsi_tgt_name(tgt);
 	uint64_t start = now_ms();
 	bool aborted = false;
 	int rc;
@@ -147,7 +148,7 @@ static int drain(struct ctgt_server *s, const char *iqn, struct remove_call *c)
 				 CTGT_LUN_REMOVE_GRACE_MS);
 			c->abort = aborted = true;
 		}
-		rc = iscsi_server_target_call(s->isrv, &s->admin, iqn, poll_on_home, c);
+		rc = iscsi_server_target_call(s->isrv, &s->admin, tgt, poll_on_home, c);
 		if (rc < 0 || c->lu == NULL)
 			return rc;
 		if (waited >= CTGT_LUN_REMOVE_GIVE_UP_MS)
@@ -156,12 +157,12 @@ static int drain(struct ctgt_server *s, const char *iqn, struct remove_call *c)
 	}
 }
 
-/* The entry of LUN @lun of @iqn in s->lus, or NULL. */
-static struct lu_entry *find_entry(struct ctgt_server *s, const char *iqn, uint64_t lun)
+/* The entry of LUN @lun of @tgt in s->lus, or NULL. */
+static struct lu_entry *find_entry(struct ctgt_server *s, const struct scsi_tgt *tgt,
+				   uint64_t lun)
 {
 	for (size_t k = 0; k < s->nlus; k++)
-		if (s->lus[k].orphan == NULL && s->lus[k].lun == lun &&
-		    strcmp(s->lus[k].iqn, iqn) == 0)
+		if (s->lus[k].orphan == NULL && s->lus[k].lun == lun && s->lus[k].tgt == tgt)
 			return &s->lus[k];
 	return NULL;
 }
@@ -177,18 +178,18 @@ static void drop_entry(struct ctgt_server *s, struct lu_entry *e)
 	pthread_mutex_unlock(&s->lus_mu);
 }
 
-static int remove_locked(struct ctgt_server *s, const char *iqn, uint64_t lun, char *err,
+static int remove_locked(struct ctgt_server *s, struct scsi_tgt *tgt, uint64_t lun, char *err,
 			 size_t errlen)
 {
-	struct lu_entry *e = find_entry(s, iqn, lun);
+	struct lu_entry *e = find_entry(s, tgt, lun);
 	struct remove_call c = { .lun = lun };
 	int rc;
 
 	if (e == NULL)
-		return embed_err(err, errlen, -ENOENT, "target %s has no LUN %llu", iqn,
-				 (unsigned long long)lun);
+		return embed_err(err, errlen, -ENOENT, "target %s has no LUN %llu",
+				 scsi_tgt_name(tgt), (unsigned long long)lun);
 	c.bs = e->bs;
-	rc = iscsi_server_target_call(s->isrv, &s->admin, iqn, detach_on_home, &c);
+	rc = iscsi_server_target_call(s->isrv, &s->admin, tgt, detach_on_home, &c);
 	if (rc == 0)
 		rc = c.rc;
 	if (rc == -EBUSY)
@@ -199,7 +200,7 @@ static int remove_locked(struct ctgt_server *s, const char *iqn, uint64_t lun, c
 	/* Its I/O in flight runs at full speed: a bandwidth cap must not
 	 * turn a remove into minutes of waiting (as at shutdown). */
 	(void)backend_set_bandwidth(c.bs, 0);
-	rc = drain(s, iqn, &c);
+	rc = drain(s, tgt, &c);
 	if (rc < 0) {
 		/* Out of the target, not freed: the server frees it last. */
 		pthread_mutex_lock(&s->lus_mu);
@@ -214,13 +215,26 @@ static int remove_locked(struct ctgt_server *s, const char *iqn, uint64_t lun, c
 	return 0;
 }
 
+/* The target named @iqn, or NULL with why in @err. */
+static struct scsi_tgt *target_or_err(struct ctgt_server *s, const char *iqn, char *err,
+				      size_t errlen)
+{
+	struct scsi_tgt *tgt = iqn ? embed_find_target(s, iqn) : NULL;
+
+	if (tgt == NULL)
+		embed_err(err, errlen, -ENOENT, "no target %s", iqn ? iqn : "(null)");
+	return tgt;
+}
+
 int ctgt_server_lun_remove(struct ctgt_server *s, const char *iqn, uint64_t lun, char *err,
 			   size_t errlen)
 {
-	int rc;
+	struct scsi_tgt *tgt;
+	int rc = -ENOENT;
 
 	pthread_mutex_lock(&s->admin_mu);
-	rc = remove_locked(s, iqn, lun, err, errlen);
+	if ((tgt = target_or_err(s, iqn, err, errlen)) != NULL)
+		rc = remove_locked(s, tgt, lun, err, errlen);
 	pthread_mutex_unlock(&s->admin_mu);
 	if (rc == 0)
 		LOG_INFO("admin", "target %s: LUN %llu removed", iqn, (unsigned long long)lun);
@@ -256,10 +270,11 @@ static void size_on_home(struct scsi_tgt *tgt, void *arg)
 		c->rc = scsi_lu_resize(lu, c->nblocks);
 }
 
-static int resize_locked(struct ctgt_server *s, const char *iqn, uint64_t lun, uint64_t size,
-			 uint64_t *got, char *err, size_t errlen)
+static int resize_locked(struct ctgt_server *s, struct scsi_tgt *tgt, uint64_t lun,
+			 uint64_t size, uint64_t *got, char *err, size_t errlen)
 {
-	struct lu_entry *e = find_entry(s, iqn, lun);
+	const char *iqn = scsi_tgt_name(tgt);
+	struct lu_entry *e = find_entry(s, tgt, lun);
 	struct resize_call c = { .lun = lun };
 	uint64_t have;
 	int rc;
@@ -267,7 +282,7 @@ static int resize_locked(struct ctgt_server *s, const char *iqn, uint64_t lun, u
 	if (e == NULL)
 		return embed_err(err, errlen, -ENOENT, "target %s has no LUN %llu", iqn,
 				 (unsigned long long)lun);
-	rc = iscsi_server_target_call(s->isrv, &s->admin, iqn, size_on_home, &c);
+	rc = iscsi_server_target_call(s->isrv, &s->admin, tgt, size_on_home, &c);
 	if (rc < 0 || !c.found)
 		return embed_err(err, errlen, rc < 0 ? rc : -ENOENT, "LUN %llu: cannot be resized",
 				 (unsigned long long)lun);
@@ -291,7 +306,7 @@ static int resize_locked(struct ctgt_server *s, const char *iqn, uint64_t lun, u
 				 "less than the LU's %llu", (unsigned long long)lun,
 				 (unsigned long long)have,
 				 (unsigned long long)(c.old_blocks * c.block_size));
-	rc = iscsi_server_target_call(s->isrv, &s->admin, iqn, size_on_home, &c);
+	rc = iscsi_server_target_call(s->isrv, &s->admin, tgt, size_on_home, &c);
 	if (rc == 0)
 		rc = c.rc;
 	if (rc == -EBUSY)
@@ -311,10 +326,132 @@ static int resize_locked(struct ctgt_server *s, const char *iqn, uint64_t lun, u
 int ctgt_server_lun_resize(struct ctgt_server *s, const char *iqn, uint64_t lun, uint64_t size,
 			   uint64_t *got, char *err, size_t errlen)
 {
+	struct scsi_tgt *tgt;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&s->admin_mu);
+	if ((tgt = target_or_err(s, iqn, err, errlen)) != NULL)
+		rc = resize_locked(s, tgt, lun, size, got, err, errlen);
+	pthread_mutex_unlock(&s->admin_mu);
+	return rc;
+}
+
+/* ---- targets ----------------------------------------------------------------- */
+
+int ctgt_server_target_add(struct ctgt_server *s, const char *iqn, char *err, size_t errlen)
+{
 	int rc;
 
 	pthread_mutex_lock(&s->admin_mu);
-	rc = resize_locked(s, iqn, lun, size, got, err, errlen);
+	rc = ctgt_server_add_target(s, iqn, err, errlen);
 	pthread_mutex_unlock(&s->admin_mu);
+	if (rc == 0)
+		LOG_INFO("admin", "target %s added (thread %d)", iqn,
+			 iscsi_server_target_thread(s->isrv, iqn));
+	return rc;
+}
+
+/* Wait up to @ms for the sessions of @tgt to be gone; true when they are. */
+static bool sessions_gone(struct ctgt_server *s, struct scsi_tgt *tgt, uint64_t ms)
+{
+	uint64_t end = now_ms() + ms;
+
+	while (iscsi_server_target_sessions(s->isrv, tgt) > 0) {
+		if (now_ms() >= end)
+			return false;
+		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+	}
+	return true;
+}
+
+/* Ask @tgt's sessions to log out, then drop those that did not. */
+static int end_sessions(struct ctgt_server *s, struct scsi_tgt *tgt, char *err, size_t errlen)
+{
+	const char *iqn = scsi_tgt_name(tgt);
+	unsigned wait_s = 0, n = iscsi_server_target_sessions(s->isrv, tgt);
+	int rc;
+
+	if (n == 0)
+		return 0;
+	rc = iscsi_server_target_logout(s->isrv, &s->admin, tgt, false, &wait_s);
+	LOG_INFO("admin", "target %s: asking its %u session(s) to log out within %u s", iqn, n,
+		 wait_s);
+	if (rc == 0 && sessions_gone(s, tgt, wait_s * 1000ull + CTGT_TARGET_LOGOUT_SLACK_MS))
+		return 0;
+	if (rc == 0) {
+		LOG_WARN("admin", "target %s: %u session(s) did not log out: dropping them", iqn,
+			 iscsi_server_target_sessions(s->isrv, tgt));
+		rc = iscsi_server_target_logout(s->isrv, &s->admin, tgt, true, NULL);
+	}
+	if (rc == 0 && sessions_gone(s, tgt, CTGT_TARGET_DROP_WAIT_MS))
+		return 0;
+	return embed_err(err, errlen, rc < 0 ? rc : -ETIMEDOUT, "target %s: removed, but %u "
+			 "session(s) did not end (I/O in flight?); its LUs are freed when the "
+			 "daemon stops", iqn, iscsi_server_target_sessions(s->isrv, tgt));
+}
+
+/* Remove every LU of @tgt (its sessions are gone). */
+static int remove_luns(struct ctgt_server *s, struct scsi_tgt *tgt, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	for (size_t k = 0; k < s->nlus;) {
+		struct lu_entry *e = &s->lus[k];
+		int r;
+
+		if (e->tgt != tgt || e->orphan != NULL) {
+			k++;
+			continue;
+		}
+		r = remove_locked(s, tgt, e->lun, err, errlen);
+		if (r < 0) {
+			rc = r;
+			k++;	/* orphaned, or left: the server frees it */
+		}
+	}
+	return rc;
+}
+
+/* Forget @tgt in s->tgts (the iSCSI server keeps it, closed). */
+static void drop_target(struct ctgt_server *s, struct scsi_tgt *tgt)
+{
+	for (size_t k = 0; k < s->ntgts; k++)
+		if (s->tgts[k] == tgt) {
+			memmove(&s->tgts[k], &s->tgts[k + 1], (s->ntgts - k - 1) * sizeof(*s->tgts));
+			s->ntgts--;
+			return;
+		}
+}
+
+static int target_remove_locked(struct ctgt_server *s, const char *iqn, char *err,
+				size_t errlen)
+{
+	struct scsi_tgt *tgt = target_or_err(s, iqn, err, errlen);
+	int rc;
+
+	if (tgt == NULL)
+		return -ENOENT;
+	rc = iscsi_server_close_target(s->isrv, tgt);
+	if (rc < 0)
+		return embed_err(err, errlen, rc, "target %s: cannot be removed", iqn);
+	drop_target(s, tgt);
+	rc = end_sessions(s, tgt, err, errlen);
+	if (rc == 0)
+		rc = remove_luns(s, tgt, err, errlen);
+	return rc;
+}
+
+int ctgt_server_target_remove(struct ctgt_server *s, const char *iqn, char *err,
+			      size_t errlen)
+{
+	char name[256];
+	int rc;
+
+	snprintf(name, sizeof(name), "%s", iqn ? iqn : "");
+	pthread_mutex_lock(&s->admin_mu);
+	rc = target_remove_locked(s, name, err, errlen);
+	pthread_mutex_unlock(&s->admin_mu);
+	if (rc == 0)
+		LOG_INFO("admin", "target %s removed", name);
 	return rc;
 }

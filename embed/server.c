@@ -399,7 +399,7 @@ int ctgt_server_add_initiator(struct ctgt_server *s, const char *iqn,
 	return rc < 0 ? embed_err(err, errlen, rc, "%s", why) : 0;
 }
 
-static struct scsi_tgt *find_target(struct ctgt_server *s, const char *iqn)
+struct scsi_tgt *embed_find_target(struct ctgt_server *s, const char *iqn)
 {
 	for (size_t i = 0; i < s->ntgts; i++)
 		if (strcmp(scsi_tgt_name(s->tgts[i]), iqn) == 0)
@@ -409,7 +409,7 @@ static struct scsi_tgt *find_target(struct ctgt_server *s, const char *iqn)
 
 int ctgt_server_allow_target_reset(struct ctgt_server *s, const char *iqn, bool allow)
 {
-	struct scsi_tgt *tgt = iqn != NULL ? find_target(s, iqn) : NULL;
+	struct scsi_tgt *tgt = iqn != NULL ? embed_find_target(s, iqn) : NULL;
 
 	if (tgt == NULL)
 		return -ENOENT;
@@ -435,7 +435,7 @@ int embed_check_lu(struct ctgt_server *s, const char *iqn, const struct ctgt_lu_
 	uint32_t bsz = p->block_size ? p->block_size : 512;
 	struct lu_entry *lus;
 
-	*tgt = iqn ? find_target(s, iqn) : NULL;
+	*tgt = iqn ? embed_find_target(s, iqn) : NULL;
 	if (*tgt == NULL)
 		return embed_err(err, errlen, -ENOENT, "no target %s", iqn ? iqn : "(null)");
 	if (p->lun >= SCSI_MAX_LUNS)
@@ -465,7 +465,8 @@ void embed_record_lu(struct ctgt_server *s, struct scsi_tgt *tgt, uint64_t lun,
 		     struct backend *bs)
 {
 	pthread_mutex_lock(&s->lus_mu);
-	s->lus[s->nlus++] = (struct lu_entry){ .iqn = scsi_tgt_name(tgt), .lun = lun, .bs = bs };
+	s->lus[s->nlus++] = (struct lu_entry){ .tgt = tgt, .iqn = scsi_tgt_name(tgt), .lun = lun,
+					       .bs = bs };
 	pthread_mutex_unlock(&s->lus_mu);
 }
 

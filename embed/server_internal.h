@@ -22,6 +22,7 @@
  * ctgt_server_targets() lists it, and its store is closed after the LUs
  * are gone. */
 struct lu_entry {
+	struct scsi_tgt *tgt;	/* its target */
 	const char *iqn;	/* the target's own name: lives as long as it */
 	uint64_t lun;
 	struct backend *bs;	/* owned */
@@ -75,6 +76,8 @@ int embed_make_lu(const struct ctgt_lu_params *p, struct backend *bs, bool write
 /* Remember LU @lun of @tgt over @bs (embed_check_lu() made room). */
 void embed_record_lu(struct ctgt_server *s, struct scsi_tgt *tgt, uint64_t lun,
 		     struct backend *bs);
+/* The target named @iqn (exactly), or NULL. */
+struct scsi_tgt *embed_find_target(struct ctgt_server *s, const char *iqn);
 /* The store flags of @p (readonly, io=uring, direct). */
 unsigned embed_store_flags(const struct ctgt_lu_params *p);
 /* The completion queue of target @iqn's home thread. */

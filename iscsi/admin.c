@@ -193,10 +193,10 @@ static void run_target_call(void *arg)
 }
 
 int iscsi_server_target_call(struct iscsi_server *srv, struct ev_caller *caller,
-			     const char *target, void (*fn)(struct scsi_tgt *tgt, void *arg),
+			     struct scsi_tgt *tgt, void (*fn)(struct scsi_tgt *tgt, void *arg),
 			     void *arg)
 {
-	struct iscsi_target *t = server_find_target(srv, target);
+	struct iscsi_target *t = server_find_scsi(srv, tgt);
 	struct target_call c = { .fn = fn, .arg = arg };
 
 	if (t == NULL)
@@ -209,34 +209,70 @@ int iscsi_server_target_call(struct iscsi_server *srv, struct ev_caller *caller,
 
 struct logout_call {
 	struct iscsi_thread *thr;
-	uint16_t tsih;
-	unsigned wait_s;
+	uint16_t tsih;			/* this session, or */
+	const struct scsi_tgt *tgt;	/* every session of this target */
+	bool drop;			/* close them instead of asking */
+	unsigned wait_s;		/* the longest given */
 	bool found;
 };
 
-/* On l->thr: the session, if it is there, is asked on every connection. */
+/* Ask session @s on its every connection (or drop it). */
+static void logout_session(struct logout_call *l, struct iscsi_session *s)
+{
+	unsigned wait = s->params.default_time2wait > ISCSI_LOGOUT_WAIT_MIN_S
+				? s->params.default_time2wait : ISCSI_LOGOUT_WAIT_MIN_S;
+	struct list_node *pos, *tmp;
+
+	if (wait > l->wait_s)
+		l->wait_s = wait;
+	list_for_each_safe(pos, tmp, &s->conns) {
+		struct iscsi_conn *c = container_of(pos, struct iscsi_conn, sess_link);
+
+		if (l->drop && c->state != CONN_CLOSED) {
+			conn_close(c, "its target was removed");
+			l->found = true;
+		} else if (c->state == CONN_FULL_FEATURE) {
+			async_request_logout(c, wait);
+			l->found = true;
+		}
+	}
+}
+
+/* On l->thr: the session or the target's sessions there. */
 static void logout_on_thread(void *arg)
 {
 	struct logout_call *l = arg;
-	struct list_node *pos, *tmp, *cpos, *ctmp;
+	struct list_node *pos, *tmp;
 
 	list_for_each_safe(pos, tmp, &l->thr->sessions) {
 		struct iscsi_session *s = container_of(pos, struct iscsi_session, link);
 
-		if (s->tsih != l->tsih)
-			continue;
-		l->wait_s = s->params.default_time2wait > ISCSI_LOGOUT_WAIT_MIN_S
-				    ? s->params.default_time2wait : ISCSI_LOGOUT_WAIT_MIN_S;
-		list_for_each_safe(cpos, ctmp, &s->conns) {
-			struct iscsi_conn *c = container_of(cpos, struct iscsi_conn, sess_link);
-
-			if (c->state == CONN_FULL_FEATURE) {
-				async_request_logout(c, l->wait_s);
-				l->found = true;
-			}
-		}
-		return;
+		if (l->tgt != NULL ? s->target != NULL && s->target->scsi == l->tgt
+				   : s->tsih == l->tsih)
+			logout_session(l, s);
 	}
+}
+
+int iscsi_server_target_logout(struct iscsi_server *srv, struct ev_caller *caller,
+			       struct scsi_tgt *tgt, bool drop, unsigned *wait_s)
+{
+	unsigned most = 0;
+
+	for (unsigned i = 0; i < srv->nthreads; i++) {
+		struct logout_call l = { .thr = &srv->thr[i], .tgt = tgt, .drop = drop };
+		int rc;
+
+		if (l.thr->ev == NULL)
+			return -ENOTSUP;
+		rc = ev_caller_call(caller, l.thr->ev, logout_on_thread, &l);
+		if (rc < 0)
+			return rc;
+		if (l.wait_s > most)
+			most = l.wait_s;
+	}
+	if (wait_s != NULL)
+		*wait_s = most;
+	return 0;
 }
 
 int iscsi_server_session_logout(struct iscsi_server *srv, struct ev_caller *caller,

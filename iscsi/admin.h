@@ -95,15 +95,25 @@ int iscsi_server_session_logout(struct iscsi_server *srv, struct ev_caller *call
 				uint16_t tsih, unsigned *wait_s);
 
 /**
- * Run @fn(scsi target, @arg) on the home thread of target @target (its
- * LUs' task thread, scsi/scsi.h) through @caller and wait for it: how a
- * LU is added, removed or resized while the server runs. Returns 0 once
- * it has run, -ENOENT (no such target), -ESHUTDOWN, -ENOMEM or -ENOTSUP
- * (a server on one plain loop).
+ * Run @fn(@tgt, @arg) on the home thread of the target over @tgt (its
+ * LUs' task thread, scsi/scsi.h; a removed target's too) through @caller
+ * and wait for it: how a LU is added, removed or resized while the server
+ * runs. Returns 0 once it has run, -ENOENT (no such target), -ESHUTDOWN,
+ * -ENOMEM or -ENOTSUP (a server on one plain loop).
  */
 int iscsi_server_target_call(struct iscsi_server *srv, struct ev_caller *caller,
-			     const char *target, void (*fn)(struct scsi_tgt *tgt, void *arg),
+			     struct scsi_tgt *tgt, void (*fn)(struct scsi_tgt *tgt, void *arg),
 			     void *arg);
+
+/**
+ * Every session of the target over @tgt (removed, iscsi_server_close_target())
+ * is asked to log out as iscsi_server_session_logout() asks one (@drop:
+ * its connections are closed now instead), on each thread through
+ * @caller. *wait_s: the longest wait given. Returns 0, -ESHUTDOWN or
+ * -ENOTSUP.
+ */
+int iscsi_server_target_logout(struct iscsi_server *srv, struct ev_caller *caller,
+			       struct scsi_tgt *tgt, bool drop, unsigned *wait_s);
 
 /**
  * Any thread: copy the server-wide counters of @srv (iscsi/counters.h)

@@ -83,6 +83,10 @@ struct iscsi_target {
 	/* tmf.c, under place_mu (sessions of every thread refuse resets): */
 	uint64_t reset_log_ms;	/* next "reset refused" line not before */
 	unsigned reset_refused;	/* refusals since the last line */
+	/* Removed while serving (iscsi_server_close_target()): no longer
+	 * found, listed or logged in to; kept in srv->targets until the
+	 * server is freed, so a pointer a login holds stays valid. */
+	atomic_bool closed;
 };
 
 struct auth_throttle;		/* auth_throttle.c: recent CHAP failures */
@@ -133,9 +137,12 @@ struct conn_counts {
 };
 
 /*
- * What every thread reads: targets and settings are fixed before serving.
- * What they share while serving: the connection counts (mutex), the CHAP
- * failure table (auth_mu), the TSIH and I_T nexus counters (atomics).
+ * What every thread reads: settings are fixed before serving; the target
+ * list grows while serving (a target added live) under targets_lock, which
+ * every walk of it holds for reading (logins, discovery: never the I/O
+ * path); a removed target stays in it, closed. What they share while
+ * serving: the connection counts (mutex), the CHAP failure table
+ * (auth_mu), the TSIH and I_T nexus counters (atomics).
  */
 struct iscsi_server {
 	struct iscsi_thread *thr;	/* nthreads of them */
@@ -145,6 +152,7 @@ struct iscsi_server {
 					 * (iscsi_server_set_spread_sessions) */
 	struct iscsi_target_limits lim;
 	struct list_node targets;
+	pthread_rwlock_t targets_lock;	/* the list (not the targets' settings) */
 	struct iscsi_portal **portals;	/* on thread 0 */
 	size_t nportals;
 	atomic_uint next_tsih;
@@ -603,6 +611,8 @@ void session_cmd_done(struct iscsi_session *sess);
  *  unless it was immediate (immediate requests take none). */
 void session_req_done(struct iscsi_session *sess, const uint8_t *bhs);
 struct iscsi_target *server_find_target(struct iscsi_server *srv, const char *name);
+/** The target over @tgt, closed ones too, or NULL. Any thread. */
+struct iscsi_target *server_find_scsi(struct iscsi_server *srv, const struct scsi_tgt *tgt);
 
 /* server.c */
 /** Whether @conn's login may create one more session of its target (the

@@ -273,6 +273,13 @@ static int login_finish(struct iscsi_conn *conn)
 			   "shutting down");
 		return -1;
 	}
+	/* Removed while this login went on (the target is found no more):
+	 * no session is made for it (iscsi_server_close_target()). */
+	if (!conn->params.discovery && !server_find_target(srv, conn->params.target_name)) {
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_TARGET_REMOVED,
+			   "the target was removed");
+		return -1;
+	}
 	if (conn->login_tsih) {
 		if (join_session(conn) < 0)
 			return -1;

@@ -29,6 +29,7 @@ static struct iscsi_server *server_alloc(unsigned n)
 	iscsi_target_limits_default(&srv->lim);
 	iscsi_server_limits_default(&srv->rlim);
 	list_init(&srv->targets);
+	pthread_rwlock_init(&srv->targets_lock, NULL);
 	pthread_mutex_init(&srv->auth_mu, NULL);
 	pthread_mutex_init(&srv->counts.mu, NULL);
 	return srv;
@@ -41,6 +42,7 @@ static void server_free(struct iscsi_server *srv)
 	conn_counts_free(srv);
 	pthread_mutex_destroy(&srv->auth_mu);
 	pthread_mutex_destroy(&srv->counts.mu);
+	pthread_rwlock_destroy(&srv->targets_lock);
 	free(srv->thr);
 	free(srv);
 }
@@ -80,11 +82,50 @@ int iscsi_server_add_target(struct iscsi_server *srv, struct scsi_tgt *tgt)
 	t->scsi = tgt;
 	t->name = scsi_tgt_name(tgt);
 	pthread_mutex_init(&t->place_mu, NULL);
+	pthread_rwlock_wrlock(&srv->targets_lock);
 	/* Round-robin: the task thread of the target's LUs (scsi/scsi.h
 	 * "Threads"), and the thread of its first session (migrate.c). */
 	t->home = &srv->thr[srv->next_home++ % srv->nthreads];
 	list_add_tail(&srv->targets, &t->link);
+	pthread_rwlock_unlock(&srv->targets_lock);
 	return 0;
+}
+
+struct iscsi_target *server_find_scsi(struct iscsi_server *srv, const struct scsi_tgt *tgt)
+{
+	struct iscsi_target *found = NULL;
+	struct list_node *pos;
+
+	pthread_rwlock_rdlock(&srv->targets_lock);
+	for (pos = srv->targets.next; pos != &srv->targets && !found; pos = pos->next) {
+		struct iscsi_target *t = container_of(pos, struct iscsi_target, link);
+
+		if (t->scsi == tgt)
+			found = t;
+	}
+	pthread_rwlock_unlock(&srv->targets_lock);
+	return found;
+}
+
+int iscsi_server_close_target(struct iscsi_server *srv, struct scsi_tgt *tgt)
+{
+	struct iscsi_target *t = server_find_scsi(srv, tgt);
+
+	if (t == NULL || atomic_load(&t->closed))
+		return -ENOENT;
+	/* Under the write lock: a walk of the list sees it open or closed,
+	 * and a login that found it open is still in its event handler. */
+	pthread_rwlock_wrlock(&srv->targets_lock);
+	atomic_store(&t->closed, true);
+	pthread_rwlock_unlock(&srv->targets_lock);
+	return 0;
+}
+
+unsigned iscsi_server_target_sessions(struct iscsi_server *srv, struct scsi_tgt *tgt)
+{
+	struct iscsi_target *t = server_find_scsi(srv, tgt);
+
+	return t ? place_sessions(t) : 0;
 }
 
 int iscsi_server_target_thread(struct iscsi_server *srv, const char *name)

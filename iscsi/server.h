@@ -32,6 +32,19 @@ struct iscsi_server *iscsi_server_create(struct evloop *loop, struct bs_cq *cq);
  */
 struct iscsi_server *iscsi_server_create_threads(struct ev_threads *ts, struct bs_cq *cqs);
 
+/**
+ * Remove the target over @tgt while serving (any thread): from now on no
+ * login finds it (a login under way fails with 0204, target removed),
+ * discovery lists it no more, and a target of the same name may be added.
+ * Its sessions go on until they log out or are dropped
+ * (iscsi_server_target_logout(), iscsi/admin.h); the target (and @tgt,
+ * which must keep no LU once they are gone) is freed with the server.
+ * Returns 0 or -ENOENT.
+ */
+int iscsi_server_close_target(struct iscsi_server *srv, struct scsi_tgt *tgt);
+/** The sessions of the target over @tgt, on every thread. Any thread. */
+unsigned iscsi_server_target_sessions(struct iscsi_server *srv, struct scsi_tgt *tgt);
+
 /** The index of target @name's home thread (chosen round-robin when it
  *  was added: its LUs' task thread), or -ENOENT. */
 int iscsi_server_target_thread(struct iscsi_server *srv, const char *name);

@@ -17,16 +17,20 @@
 
 struct iscsi_target *server_find_target(struct iscsi_server *srv, const char *name)
 {
+	struct iscsi_target *found = NULL;
 	struct list_node *pos;
 
-	for (pos = srv->targets.next; pos != &srv->targets; pos = pos->next) {
+	pthread_rwlock_rdlock(&srv->targets_lock);
+	for (pos = srv->targets.next; pos != &srv->targets && !found; pos = pos->next) {
 		struct iscsi_target *t = container_of(pos, struct iscsi_target, link);
 
-		/* iSCSI names compare case-insensitively (RFC 3722 stringprep folds case). */
-		if (strcasecmp(t->name, name) == 0)
-			return t;
+		/* iSCSI names compare case-insensitively (RFC 3722 stringprep
+		 * folds case); a removed target is not there any more. */
+		if (!atomic_load(&t->closed) && strcasecmp(t->name, name) == 0)
+			found = t;
 	}
-	return NULL;
+	pthread_rwlock_unlock(&srv->targets_lock);
+	return found;
 }
 
 struct iscsi_session *session_find(struct iscsi_thread *thr, const char *initiator,

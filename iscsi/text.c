@@ -46,25 +46,29 @@ static int send_targets(struct iscsi_conn *conn, const char *what, struct kvbuf 
 	struct iscsi_session *sess = conn->sess;
 	struct list_node *pos;
 
-	if (strcmp(what, "All") == 0 && sess->params.discovery) {
-		for (pos = conn->srv->targets.next; pos != &conn->srv->targets; pos = pos->next) {
-			struct iscsi_target *t = container_of(pos, struct iscsi_target, link);
+	struct iscsi_server *srv = conn->srv;
+	int rc = 0;
 
-			if (auth_acl_permits(conn, t) && add_target(conn, t, out) < 0)
-				return -ENOMEM;
-		}
-		return 0;
-	}
 	if (!sess->params.discovery && (what[0] == 0 || strcmp(what, "All") == 0))
 		return add_target(conn, sess->target, out);
-	for (pos = conn->srv->targets.next; pos != &conn->srv->targets; pos = pos->next) {
+	/* The list may grow meanwhile (a target added live); a removed
+	 * target is listed no more. */
+	pthread_rwlock_rdlock(&srv->targets_lock);
+	for (pos = srv->targets.next; pos != &srv->targets && rc == 0; pos = pos->next) {
 		struct iscsi_target *t = container_of(pos, struct iscsi_target, link);
+		bool all = strcmp(what, "All") == 0 && sess->params.discovery;
 
-		if (strcasecmp(t->name, what) == 0 &&
-		    (sess->params.discovery || t == sess->target) && auth_acl_permits(conn, t))
-			return add_target(conn, t, out);
+		if (atomic_load(&t->closed) || !auth_acl_permits(conn, t))
+			continue;
+		if (all || (strcasecmp(t->name, what) == 0 &&
+			    (sess->params.discovery || t == sess->target))) {
+			rc = add_target(conn, t, out) < 0 ? -ENOMEM : 0;
+			if (!all)
+				break;
+		}
 	}
-	return 0;
+	pthread_rwlock_unlock(&srv->targets_lock);
+	return rc;
 }
 
 /* Send the next chunk of conn->text_out, at most the initiator's MaxRecvDataSegmentLength. */

@@ -127,6 +127,12 @@ ctgt__cleanup() {
 		wait "$pid" 2>/dev/null || true
 	done
 	CTGT__PIDS=()
+	# Clients the script started in the background and did not get to
+	# stop (a load whose test failed first) go too, or they would keep
+	# spinning against a daemon that is gone.
+	for pid in $(jobs -p); do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
 	if [ "${CTGT_KEEP_TMP:-0}" = 1 ]; then
 		echo "  [$CTGT_TEST_NAME] kept $CTGT_TMP" >&2
 	else

@@ -113,6 +113,34 @@ int ctgt_server_lu_stats(struct ctgt_server *srv, const char *iqn, struct ctgt_l
  */
 int ctgt_server_session_logout(struct ctgt_server *srv, uint16_t tsih, unsigned *wait_s);
 
+/* ---- Adding and removing targets of a running server ---- */
+
+/**
+ * Add target @iqn while the server runs: initiators may log in to it at
+ * once (it has no LU, access rule or CHAP yet: ctgt_server_lun_add()).
+ * Returns 0, or a negative errno with why in @err (-EEXIST, -EINVAL).
+ */
+int ctgt_server_target_add(struct ctgt_server *srv, const char *iqn, char *err, size_t errlen);
+
+/** How long ctgt_server_target_remove() waits for the sessions it asked
+ *  to log out beyond their wait, and then for those it dropped. */
+#define CTGT_TARGET_LOGOUT_SLACK_MS 3000
+#define CTGT_TARGET_DROP_WAIT_MS 10000
+
+/**
+ * Remove target @iqn while the server runs: no login finds it any more
+ * (one under way fails with 0204, target removed), discovery lists it no
+ * more; each of its sessions gets an Async Message asking it to log out
+ * (within its DefaultTime2Wait, at least 2 s); those still there after
+ * that and CTGT_TARGET_LOGOUT_SLACK_MS are dropped; then its LUs are
+ * removed as ctgt_server_lun_remove() does and their stores closed. The
+ * other targets go on undisturbed. Returns 0; -ENOENT; -ETIMEDOUT when
+ * sessions or LUs did not go in time (the target is gone for initiators;
+ * what is left is freed with the server). @err says why.
+ */
+int ctgt_server_target_remove(struct ctgt_server *srv, const char *iqn, char *err,
+			      size_t errlen);
+
 /* ---- Changing the LUs of a running server ----
  * Each waits for the change to be made on the target's home thread; the
  * target's other LUs and sessions go on undisturbed. */

@@ -179,7 +179,7 @@ assert_eq "$(stat -c %s "$CTGT_TMP/d3.img")" $((8 << 20)) "a refused resize leav
 expect "luns" "luns 0 3 5" "LUN 3 is still there"
 
 # --- the untouched LU's load: no error, no mismatch, no pause
-kill -TERM "$load0" 2>/dev/null || true
+kill -INT "$load0" 2>/dev/null || true
 wait "$load0" || true
 jq -e . "$CTGT_TMP/load0.json" >/dev/null 2>&1 ||
 	fail "LUN 0's load wrote no result: $(cat "$CTGT_TMP/load0.err")"

@@ -92,7 +92,7 @@ expect_fail "${adm[@]}" --raw '{"version":1,"command":"session logout","args":{"
 assert_contains "$RUN_OUT" "is needed" "TSIH 0"
 
 # --- the load's sessions were not touched
-kill -TERM "$load" 2>/dev/null || true
+kill -INT "$load" 2>/dev/null || true
 wait "$load" || true
 r=$(cat "$CTGT_TMP/load.json")
 log "load: $(jq -c '{ios, errors, verify}' <<<"$r")"

@@ -18,8 +18,11 @@
  *
  * A command answered with UNIT ATTENTION (a LUN added, a LU resized) is
  * sent again, as an initiator does, and counted ("unit_attentions").
- * SIGINT or SIGTERM ends the measured window early; the results cover what
- * ran (tests that change the target under a load stop it so).
+ * SIGINT ends the measured window early; the results cover what ran
+ * (tests that change the target under a load stop it so; SIGTERM still
+ * just ends the process). A run that
+ * cannot finish (its target gone) gives up 20 s after the signal, or 120 s
+ * after its planned end; a second signal ends it at once.
  *
  * Exit status: 0 when I/Os completed with no error (and no mismatch), 1 on
  * an I/O error, a mismatch, a lost session or no I/O at all, 2 on bad usage.
@@ -108,6 +111,7 @@ struct run {
 	struct window w;
 	uint64_t errors, verified, mismatches, drain_start_ns;
 	uint64_t unit_attentions;	/* answered with UNIT ATTENTION: sent again */
+	uint64_t stop_ns;		/* when a stop signal was seen, or 0 */
 	char first_error[256];
 	bool fatal;
 };
@@ -491,14 +495,23 @@ static void window_close(struct run *r, uint64_t now)
 	r->drain_start_ns = now;
 }
 
-/* Set by SIGINT and SIGTERM: end the measured window now. */
+/* Set by SIGINT: end the measured window now. */
 static volatile sig_atomic_t g_stop;
 
+/* A second signal ends the process at once: a run that cannot finish
+ * (its target gone, libiscsi reconnecting) must still be stoppable. */
 static void on_stop_signal(int sig)
 {
 	(void)sig;
+	if (g_stop)
+		_exit(1);
 	g_stop = 1;
 }
+
+/* After a stop signal, the drain and the read-back get this long; a run
+ * still going this long after its planned end is given up. */
+#define STOP_GRACE_NS (20ULL * 1000000000ULL)
+#define OVERRUN_NS (120ULL * 1000000000ULL)
 
 /* Without SA_RESTART: a signal during poll() ends it at once. */
 static void catch_stop_signals(void)
@@ -506,8 +519,7 @@ static void catch_stop_signals(void)
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);	/* SIGTERM keeps its default: it ends us */
 }
 
 /* Move through the phases by the clock and the commands in flight. */
@@ -528,6 +540,13 @@ static void advance(struct run *r, uint64_t start)
 		r->phase = PH_DONE;
 	if (r->phase == PH_DRAIN && now - r->drain_start_ns > DRAIN_TIMEOUT_NS) {
 		note_error(r, "%s", "commands still in flight 30 s after the end");
+		r->fatal = true;
+	}
+	if (g_stop && r->stop_ns == 0)
+		r->stop_ns = now;
+	if (r->phase != PH_DONE && ((r->stop_ns && now - r->stop_ns > STOP_GRACE_NS) ||
+				    now > end + OVERRUN_NS)) {
+		note_error(r, "%s", "could not finish (its target gone?): given up");
 		r->fatal = true;
 	}
 }

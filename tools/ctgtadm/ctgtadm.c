@@ -33,6 +33,11 @@ static const struct command commands[] = {
 	  0, NULL },
 	{ "target list", "", "targets: home thread, sessions, LUNs", print_targets, { 0 }, 0,
 	  NULL },
+	{ "target add", "IQN", "add a target to the running daemon (then lun add gives it LUs)",
+	  print_target_added, { "target" }, 1, NULL },
+	{ "target remove", "IQN", "remove a target: its sessions are asked to log out (an Async "
+	  "Message; dropped after their DefaultTime2Wait, at least 2 s), then its LUs go",
+	  print_target_removed, { "target" }, 1, NULL },
 	{ "session list", "", "logged-in sessions: initiator, target, thread, connections, "
 			      "digests, commands", print_sessions, { 0 }, 0, NULL },
 	{ "session logout", "TSIH", "ask session TSIH (see session list) to log out (an Async "

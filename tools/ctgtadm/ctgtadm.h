@@ -34,6 +34,8 @@ void print_luns(FILE *out, json_t *result);
 void print_luns_one(FILE *out, json_t *result);
 void print_removed(FILE *out, json_t *result);
 void print_logout(FILE *out, json_t *result);
+void print_target_added(FILE *out, json_t *result);
+void print_target_removed(FILE *out, json_t *result);
 void print_saved(FILE *out, json_t *result);
 void print_checked(FILE *out, json_t *result);
 

@@ -166,3 +166,13 @@ void print_checked(FILE *out, json_t *result)
 	fprintf(out, "%s: ok (%lld target(s), %lld LUN(s), %lld portal(s))\n", str(result, "file"),
 		num(result, "targets"), num(result, "luns"), num(result, "portals"));
 }
+
+void print_target_added(FILE *out, json_t *result)
+{
+	fprintf(out, "target %s added\n", str(result, "name"));
+}
+
+void print_target_removed(FILE *out, json_t *result)
+{
+	fprintf(out, "target %s removed\n", str(result, "name"));
+}
