@@ -10,8 +10,9 @@
 # NOTIFY_SOCKET listener sees RELOADING=1 then READY=1 around it (and
 # around every reload, refused ones included). Refused with the reason,
 # and nothing changed (lun list as before): a syntax error, an ACL change,
-# a shrink, an option change, a new target, and an addition that fails
-# (the LU added before it in the same file is taken back). A daemon
+# a shrink, an option change, a setting, a new target, and an addition
+# that fails (the LU added before it in the same file is taken back).
+# What save writes over the file reloads as nothing changed. A daemon
 # without --config refuses reload.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
@@ -171,6 +172,10 @@ for ((i = 0; i < 100; i++)); do
 done
 assert_match "$(tail -n 1 "$CTGT_LOG")" "reload refused, nothing changed: $conf" "SIGHUP refusal logged"
 assert_eq "$(luns)" "0:33554432:$d0 1:4194304:$d1 2:4194304:$d2" "lun list after a refused SIGHUP"
+# What save writes over the file reloads as it is.
+expect_ok "${adm[@]}" save
+expect_ok "${adm[@]}" reload
+assert_contains "$RUN_OUT" "reload: nothing changed" "reload of the saved file"
 
 # --- the untouched load: no error, no mismatch
 kill -TERM "$load0" 2>/dev/null || true
