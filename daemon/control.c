@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The control socket's listener and clients (daemon/control.h), on a
- * thread of their own: poll() over the listening socket, the clients and
- * a stop eventfd. A peer is admitted by the credentials it connected with
+ * thread of their own: poll() over the listening socket, the clients, a
+ * stop eventfd and a reload eventfd (SIGHUP: daemon/reload.h). A peer is admitted by the credentials it connected with
  * (daemon/control_peer.h: root, or the socket's group as its primary or a
  * supplementary group) before anything it sends is read; requests are
  * lines of at most CONTROL_MAX_REQUEST bytes, answered one per client per
@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "daemon/control_peer.h"
+#include "daemon/reload.h"
 #include "util/log.h"
 #include "util/sock.h"
 
@@ -68,6 +69,7 @@ struct control {
 	struct control_env env;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int lfd, stopfd;
+	int reloadfd;		/* an eventfd: control_request_reload() */
 	int lockfd;		/* PATH.lock, flock()ed while we serve */
 	gid_t gid;		/* the socket's group */
 	pthread_t tid;
@@ -325,6 +327,7 @@ static int fill_poll(struct control *ctl, struct pollfd *p, struct client **who)
 	int n = 0;
 
 	p[n++] = (struct pollfd){ .fd = ctl->stopfd, .events = POLLIN };
+	p[n++] = (struct pollfd){ .fd = ctl->reloadfd, .events = POLLIN };
 	/* A negative fd is skipped by poll(): the listener while it rests. */
 	p[n++] = (struct pollfd){ .fd = ctl->accept_resume ? -1 : ctl->lfd, .events = POLLIN };
 	for (int k = 0; k < CONTROL_MAX_CLIENTS; k++) {
@@ -400,9 +403,9 @@ static void turn(struct control *ctl, const struct pollfd *p, struct client **wh
 {
 	if (ctl->accept_resume && now_ms() >= ctl->accept_resume)
 		ctl->accept_resume = 0;
-	if (p[1].revents & POLLIN)
+	if (p[2].revents & POLLIN)
 		accept_client(ctl);
-	for (int k = 2; k < n; k++) {
+	for (int k = 3; k < n; k++) {
 		struct client *c = who[k];
 		bool ok = true;
 
@@ -422,11 +425,29 @@ static void turn(struct control *ctl, const struct pollfd *p, struct client **wh
 	logs_summary(&ctl->logs);
 }
 
+/* SIGHUP: the reload, which logs its outcome (no client waits for it). */
+static void reload_signalled(struct control *ctl)
+{
+	char err[512];
+	eventfd_t v;
+	json_t *out;
+
+	if (eventfd_read(ctl->reloadfd, &v) < 0)
+		return;
+	out = reload_config(&ctl->env, "SIGHUP", err, sizeof(err));
+	json_decref(out);
+}
+
+void control_request_reload(struct control *ctl)
+{
+	eventfd_write(ctl->reloadfd, 1);
+}
+
 static void *control_main(void *arg)
 {
 	struct control *ctl = arg;
-	struct pollfd p[CONTROL_MAX_CLIENTS + 2];
-	struct client *who[CONTROL_MAX_CLIENTS + 2];
+	struct pollfd p[CONTROL_MAX_CLIENTS + 3];
+	struct client *who[CONTROL_MAX_CLIENTS + 3];
 
 	for (;;) {
 		int n = fill_poll(ctl, p, who);
@@ -435,6 +456,8 @@ static void *control_main(void *arg)
 			break;
 		if (p[0].revents)
 			break;
+		if (p[1].revents & POLLIN)
+			reload_signalled(ctl);
 		turn(ctl, p, who, n);
 	}
 	return NULL;
@@ -526,11 +549,13 @@ struct control *control_start(const struct control_env *env, const char *path, c
 	logs_init(&ctl->logs);
 	ctl->lfd = -1;
 	ctl->lockfd = -1;
+	ctl->reloadfd = -1;
 	for (int k = 0; k < CONTROL_MAX_CLIENTS; k++)
 		ctl->clients[k].fd = -1;
 	make_default_dir(path);
 	ctl->stopfd = eventfd(0, EFD_CLOEXEC);
-	if (ctl->stopfd < 0)
+	ctl->reloadfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ctl->stopfd < 0 || ctl->reloadfd < 0)
 		snprintf(err, errlen, "--control %s: %s", path, strerror(errno));
 	else if (listen_at(ctl, path, err, errlen) == 0 &&
 		 !(ctl->started = pthread_create(&ctl->tid, NULL, control_main, ctl) == 0))
@@ -562,5 +587,7 @@ void control_stop(struct control *ctl)
 		close(ctl->lockfd);
 	if (ctl->stopfd >= 0)
 		close(ctl->stopfd);
+	if (ctl->reloadfd >= 0)
+		close(ctl->reloadfd);
 	free(ctl);
 }

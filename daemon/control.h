@@ -40,6 +40,14 @@ struct control_env {
 struct control *control_start(const struct control_env *env, const char *path, char *err,
 			      size_t errlen);
 
+/**
+ * Have the control thread reload the --config file (daemon/reload.h) as
+ * soon as it has answered the request it may be answering: for SIGHUP,
+ * whose handler runs on an event thread, which must not make admin calls.
+ * Any thread; never waits. Requests made before it starts are merged.
+ */
+void control_request_reload(struct control *ctl);
+
 /** Stop the thread, close every client, remove the socket, free. NULL is
  *  ignored. Before ctgt_server_destroy(). */
 void control_stop(struct control *ctl);

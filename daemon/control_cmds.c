@@ -224,6 +224,7 @@ static const struct {
 	{ "session logout", cmd_session_logout },
 	{ "save", cmd_save },
 	{ "check-config", cmd_check_config },
+	{ "reload", cmd_reload },
 };
 
 static cmd_fn find_command(const char *name)

@@ -33,4 +33,7 @@ json_t *cmd_save(const struct control_env *env, json_t *args, char *err, size_t 
 json_t *cmd_check_config(const struct control_env *env, json_t *args, char *err,
 			 size_t errlen);
 
+/* reload.c */
+json_t *cmd_reload(const struct control_env *env, json_t *args, char *err, size_t errlen);
+
 #endif

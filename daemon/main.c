@@ -175,24 +175,24 @@ static void on_stop(void *arg, const char *why)
 }
 
 /*
- * SIGHUP, which systemd's ExecReload sends: until reloading exists, it is
- * ignored rather than ending the daemon (its default action). The reload
- * goes here, between notify_reloading() and notify_ready().
+ * SIGHUP, which systemd's ExecReload sends: reload the --config file
+ * (daemon/reload.h). This runs on the server's thread, an event thread,
+ * which must not wait for the admin calls a reload makes (they wait for
+ * the event threads): the control thread is asked to do it, serialized
+ * with the commands. @arg: serve()'s control, set on this same thread
+ * before ctgt_server_run().
  */
 static void on_hup(void *arg)
 {
-	(void)arg;
-	LOG_WARN("server", "SIGHUP: reload is not supported yet; ignored");
-}
+	struct control *ctl = *(struct control **)arg;
 
-/* What the daemon serves, for the service manager's STATUS=. */
-static void notify_serving(const struct ctgt_config *cfg)
-{
-	char status[128];
-
-	snprintf(status, sizeof(status), "serving %zu target(s) on %zu portal(s)", cfg->ntargets,
-		 cfg->nportals);
-	notify_ready(status);
+	if (ctl == NULL) {
+		LOG_WARN("server", "SIGHUP: no control socket (--control none), which runs the "
+			 "reload; ignored");
+		return;
+	}
+	LOG_INFO("server", "SIGHUP: reloading the configuration");
+	control_request_reload(ctl);
 }
 
 static int serve(int argc, char **argv)
@@ -221,7 +221,7 @@ static int serve(int argc, char **argv)
 	/* 0 threads: one per online CPU. */
 	srv = ctgt_server_create_threads(cfg.threads > 0 ? (unsigned)cfg.threads : 0);
 	if (!srv || ctgt_server_catch_signals(srv) < 0 ||
-	    ctgt_server_catch_hup(srv, on_hup, NULL) < 0) {
+	    ctgt_server_catch_hup(srv, on_hup, &ctl) < 0) {
 		fail("cannot set up the server");
 		goto out;
 	}
@@ -260,7 +260,7 @@ static int serve(int argc, char **argv)
 	}
 	ctgt_server_announce(srv, stdout);
 	/* The portals listen and the control socket answers: ready. */
-	notify_serving(&cfg);
+	notify_serving(cfg.ntargets, cfg.nportals);
 	ctgt_server_on_stop(srv, on_stop, NULL);
 	if (ctgt_server_run(srv) < 0) {
 		fail("event loop failed");

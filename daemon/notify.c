@@ -103,6 +103,15 @@ int notify_ready(const char *status)
 	return notify_fmt("READY=1\nSTATUS=%.200s\nMAINPID=%ld", status, (long)getpid());
 }
 
+int notify_serving(size_t ntargets, size_t nportals)
+{
+	char status[128];
+
+	snprintf(status, sizeof(status), "serving %zu target(s) on %zu portal(s)", ntargets,
+		 nportals);
+	return notify_ready(status);
+}
+
 int notify_stopping(const char *why)
 {
 	return notify_fmt("STOPPING=1\nSTATUS=stopping (%.200s)", why);

@@ -10,7 +10,8 @@
  * daemon. libsystemd is not needed.
  *
  * Call from the thread that runs the server (ctgt_server_run()'s, which
- * is also the one that starts it); nothing is allocated.
+ * is also the one that starts it), or from the control thread (a reload,
+ * daemon/reload.h); nothing is allocated and nothing is shared.
  */
 #ifndef CTGT_DAEMON_NOTIFY_H
 #define CTGT_DAEMON_NOTIFY_H
@@ -41,6 +42,9 @@ int notify_send(const char *msg);
 /** "READY=1" with a STATUS= line (@status) and MAINPID=: once the
  *  portals listen and the control socket answers, and after a reload. */
 int notify_ready(const char *status);
+
+/** notify_ready() with the status "serving N target(s) on M portal(s)". */
+int notify_serving(size_t ntargets, size_t nportals);
 
 /** "STOPPING=1" with a STATUS= line saying @why: as the stop begins. */
 int notify_stopping(const char *why);

@@ -7,8 +7,10 @@ bad=$(grep -vE '^<[3467]>[a-z]+: ' "$jdir/stderr" || true): >"$jdir/stderr"
 # - sd_notify: with NOTIFY_SOCKET set (a path, then an abstract "@name"),
 #   tests/tools/notify_listen stands in for the manager: READY=1 (with
 #   STATUS= and MAINPID=) arrives once the portal accepts a connection and
-#   the control socket answers, SIGHUP neither stops the daemon nor
-#   notifies anything, and STOPPING=1 arrives after SIGTERM or SIGINT;
+#   the control socket answers, SIGHUP does not stop the daemon (without
+#   --config its reload is refused, between RELOADING=1 and READY=1:
+#   reload.sh tests reloading), and STOPPING=1 arrives after SIGTERM or
+#   SIGINT;
 # - logs: with JOURNAL_STREAM naming its stderr, every line has a <N>
 #   priority prefix;
 # - make install DESTDIR=... PREFIX=/usr puts exactly the expected files
@@ -52,11 +54,21 @@ notify_case() {
 	assert_match "$(cat "$out")" "^READY=1 STATUS=serving 1 target\(s\) on 1 portal\(s\) MAINPID=$CTGT_PID$" \
 		"READY message"
 	expect_ok "$CTGT_BUILD/ctgtadm" --socket "$sock" version
-	# SIGHUP (systemctl reload) must not end it, nor tell the manager anything.
+	# SIGHUP (systemctl reload) must not end it; with no --config file
+	# the reload is refused, and the manager told it is over.
 	kill -HUP "$CTGT_PID"
-	wait_line "$CTGT_LOG" 'SIGHUP: reload is not supported yet' "$CTGT_PID"
+	wait_line "$CTGT_LOG" 'reload refused, nothing changed: the daemon was not started with --config' \
+		"$CTGT_PID"
+	wait_line "$out" '^RELOADING=1 ' "$CTGT_PID"
+	for ((i = 0; i < 50; i++)); do
+		[ "$(grep -c . "$out")" -ge 6 ] && break
+		sleep 0.1
+	done
 	ctgt_alive
-	assert_eq "$(grep -c . "$out")" 3 "messages after SIGHUP ($addr)"
+	# listening, the portal check and READY=1, RELOADING=1, the check and READY=1
+	assert_eq "$(grep -c . "$out")" 6 "messages after SIGHUP ($addr)"
+	assert_match "$(sed -n 4p "$out")" '^RELOADING=1 ' "RELOADING=1 at SIGHUP ($addr)"
+	assert_match "$(sed -n 6p "$out")" '^READY=1 ' "READY=1 after the refused reload ($addr)"
 	ctgt_stop "$CTGT_PID" "$sig"
 	# The daemon is gone: STOPPING=1 has come (the listener exits) or never will.
 	for ((i = 0; i < 20; i++)); do
@@ -67,8 +79,8 @@ notify_case() {
 	wait "$lpid" || st=$?
 	assert_eq "$st" 0 "notify_listen's status (STOPPING=1 received, $addr)"
 	assert_match "$(cat "$out")" '^STOPPING=1 STATUS=stopping \(signal [0-9]+\)$' "STOPPING message"
-	assert_eq "$(grep -c . "$out")" 4 "messages in all ($addr)"
-	log "ok: READY=1, SIGHUP ignored, STOPPING=1 on SIG$sig ($addr)"
+	assert_eq "$(grep -c . "$out")" 7 "messages in all ($addr)"
+	log "ok: READY=1, SIGHUP's reload refused (no --config), STOPPING=1 on SIG$sig ($addr)"
 }
 
 notify_case "$CTGT_TMP/notify.sock" TERM

@@ -38,6 +38,7 @@ void print_target_added(FILE *out, json_t *result);
 void print_target_removed(FILE *out, json_t *result);
 void print_saved(FILE *out, json_t *result);
 void print_checked(FILE *out, json_t *result);
+void print_reloaded(FILE *out, json_t *result);
 
 /** "stats [--once] [--interval S] [--count N] [IQN]": per LU rates from
  *  "lun stats" taken S seconds apart, N times (--once: one interval;

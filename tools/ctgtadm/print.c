@@ -176,3 +176,25 @@ void print_target_removed(FILE *out, json_t *result)
 {
 	fprintf(out, "target %s removed\n", str(result, "name"));
 }
+
+/* One line per change of a reload, @what: "added", "removed", "resized". */
+static void print_changes(FILE *out, json_t *result, const char *what)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(json_object_get(result, what), i, c) {
+		fprintf(out, "  %s LUN %lld %s", str(c, "target"), num(c, "lun"), what);
+		if (json_object_get(c, "to") != NULL)
+			fprintf(out, " from %lld to %lld bytes", num(c, "from"), num(c, "to"));
+		fputc('\n', out);
+	}
+}
+
+void print_reloaded(FILE *out, json_t *result)
+{
+	fprintf(out, "%s (%s)\n", str(result, "summary"), str(result, "file"));
+	print_changes(out, result, "added");
+	print_changes(out, result, "resized");
+	print_changes(out, result, "removed");
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Reloading the --config file into the running daemon (`ctgtadm reload`,
+ * SIGHUP): the file is loaded and checked as `serve --config` would, then
+ * compared with the running configuration (env->cfg), and only what
+ * differs is changed. What can change live so far: within a target that
+ * both have, LUs added, removed, or grown (a larger "size"). Any other
+ * difference (a target added or removed, portals, access rules, CHAP, a
+ * LU's path or other options, a smaller size, the daemon's settings)
+ * refuses the whole file, naming the first difference, and nothing is
+ * changed; so does a file that does not load or validate.
+ *
+ * Runs on the control thread only (it calls include/ctgt/admin.h and
+ * waits for the network threads), serialized with the other commands.
+ */
+#ifndef CTGT_DAEMON_RELOAD_H
+#define CTGT_DAEMON_RELOAD_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "daemon/control.h"
+
+/**
+ * Reload env->cfg->config_file, between notify_reloading() and
+ * notify_ready() (sent also when it is refused or fails). @origin
+ * ("ctgtadm", "SIGHUP") is only for the log. Returns the changes made,
+ * {"file", "added": [{"target", "lun"}], "removed": [...], "resized":
+ * [{"target", "lun", "from", "to"}], "summary": "reload: ..."} (a new
+ * reference), or NULL with why in @err: refused (nothing changed), or a
+ * change that failed (the message says what was applied before it; a
+ * failed addition undoes the additions made). Each change and the
+ * outcome are logged; env->cfg follows every change made, as the live
+ * LU commands keep it.
+ */
+json_t *reload_config(const struct control_env *env, const char *origin, char *err,
+		      size_t errlen);
+
+#endif
