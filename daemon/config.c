@@ -727,5 +727,9 @@ int config_check_file(const char *path, struct ctgt_config *cfg, char *err, size
 			"or only offline storages)", path);
 		return -1;
 	}
+	/* As at start-up: a file without portals gets the default one, so a
+	 * reload of the file a daemon started with compares equal. */
+	if (finish_config(cfg, err, errlen) < 0)
+		return -1;
 	return config_check_state_dir(cfg, err, errlen);
 }

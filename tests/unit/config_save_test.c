@@ -453,7 +453,10 @@ static void test_check_file(void **state)
 	write_config(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
 		     " \"iscsitargets\": {\"iqn.2026-12.io.ctgt.test:a\": {\"luns\": {\"0\": 1}}}}");
 	assert_int_equal(config_check_file(f->path, &c, err, sizeof(err)), 0);
-	assert_int_equal(c.nportals, 0);
+	/* No portal: the default one, as the daemon listens on at start. */
+	assert_int_equal(c.nportals, 1);
+	assert_string_equal(c.portals[0].host, "127.0.0.1");
+	assert_int_equal(c.portals[0].port, 3260);
 	config_free(&c);
 	/* No LUN: serve would refuse it. */
 	write_config(f, "{\"iscsitargets\": {\"iqn.2026-12.io.ctgt.test:a\": {}}}");
