@@ -415,12 +415,14 @@ static int remove_luns(struct ctgt_server *s, struct scsi_tgt *tgt, char *err, s
 /* Forget @tgt in s->tgts (the iSCSI server keeps it, closed). */
 static void drop_target(struct ctgt_server *s, struct scsi_tgt *tgt)
 {
+	pthread_mutex_lock(&s->lus_mu);	/* ctgt_server_run() reads s->tgts */
 	for (size_t k = 0; k < s->ntgts; k++)
 		if (s->tgts[k] == tgt) {
 			memmove(&s->tgts[k], &s->tgts[k + 1], (s->ntgts - k - 1) * sizeof(*s->tgts));
 			s->ntgts--;
-			return;
+			break;
 		}
+	pthread_mutex_unlock(&s->lus_mu);
 }
 
 static int target_remove_locked(struct ctgt_server *s, const char *iqn, char *err,

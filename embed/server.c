@@ -276,12 +276,15 @@ int ctgt_server_run(struct ctgt_server *s)
 	}
 	if (s->threads->n > 1) {
 		LOG_INFO("server", "%u network threads", s->threads->n);
+		/* A target may be added live meanwhile (embed/live.c). */
+		pthread_mutex_lock(&s->lus_mu);
 		for (size_t i = 0; i < s->ntgts; i++) {
 			const char *name = scsi_tgt_name(s->tgts[i]);
 
 			LOG_INFO("server", "target %s: thread %d", name,
 				 iscsi_server_target_thread(s->isrv, name));
 		}
+		pthread_mutex_unlock(&s->lus_mu);
 	}
 	rc = evloop_run(s->loop);
 	/* No admin call waits for a loop that has ended: what is queued
@@ -332,9 +335,11 @@ int ctgt_server_add_target(struct ctgt_server *s, const char *iqn, char *err, si
 
 	if (iqn == NULL || iqn[0] == '\0' || strlen(iqn) >= SCSI_NAME_MAX)
 		return embed_err(err, errlen, -EINVAL, "target name empty or too long");
+	pthread_mutex_lock(&s->lus_mu);	/* ctgt_server_run() reads s->tgts */
 	tgts = grow(s->tgts, s->ntgts, sizeof(*s->tgts));
 	if (tgts != NULL)
 		s->tgts = tgts;
+	pthread_mutex_unlock(&s->lus_mu);
 	tgt = tgts != NULL ? scsi_tgt_create(iqn) : NULL;
 	if (tgt == NULL)
 		return embed_err(err, errlen, -ENOMEM, "out of memory");
@@ -345,7 +350,9 @@ int ctgt_server_add_target(struct ctgt_server *s, const char *iqn, char *err, si
 			return embed_err(err, errlen, rc, "target %s: defined twice", iqn);
 		return embed_err(err, errlen, rc, "out of memory");
 	}
+	pthread_mutex_lock(&s->lus_mu);
 	s->tgts[s->ntgts++] = tgt;
+	pthread_mutex_unlock(&s->lus_mu);
 	return 0;
 }
 

@@ -47,9 +47,10 @@ struct ctgt_server {
 	void *on_hup_arg;
 	struct scsi_tgt **tgts;	/* owned by isrv; kept to find them by name */
 	size_t ntgts;
-	/* Changed by set-up and by live adds and removes (the admin caller's
-	 * thread) under lus_mu, which thread 0 takes to read it at shutdown;
-	 * never held across a call into the threads. */
+	/* s->lus, and s->tgts above: changed by set-up and by live adds and
+	 * removes (the admin caller's thread) under lus_mu, which thread 0
+	 * takes to read them (at the start and at shutdown); never held
+	 * across a call into the threads. */
 	pthread_mutex_t lus_mu;
 	struct lu_entry *lus;
 	size_t nlus;
