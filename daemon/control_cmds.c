@@ -215,6 +215,7 @@ static const struct {
 	{ "lun list", cmd_lun_list },
 	{ "lun remove", cmd_lun_remove },
 	{ "lun resize", cmd_lun_resize },
+	{ "lun set", cmd_lun_set },
 	{ "lun stats", cmd_lun_stats },
 	{ "version", cmd_version },
 	{ "target list", cmd_target_list },

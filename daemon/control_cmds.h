@@ -27,6 +27,7 @@ json_t *cmd_lun_list(const struct control_env *env, json_t *args, char *err, siz
 json_t *cmd_lun_add(const struct control_env *env, json_t *args, char *err, size_t errlen);
 json_t *cmd_lun_remove(const struct control_env *env, json_t *args, char *err, size_t errlen);
 json_t *cmd_lun_resize(const struct control_env *env, json_t *args, char *err, size_t errlen);
+json_t *cmd_lun_set(const struct control_env *env, json_t *args, char *err, size_t errlen);
 
 /* control_save.c */
 json_t *cmd_save(const struct control_env *env, json_t *args, char *err, size_t errlen);

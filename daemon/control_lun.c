@@ -257,3 +257,46 @@ json_t *cmd_lun_resize(const struct control_env *env, json_t *args, char *err, s
 	lc->params.size = got;	/* what a restart opens it with */
 	return lun_now(env, tc, lc);
 }
+
+/* "lun set" {target, lun, option: "OPTION=VALUE"}: the LU as "lun list"
+ * shows it. Only what a running LU can change: max_bandwidth. */
+json_t *cmd_lun_set(const struct control_env *env, json_t *args, char *err, size_t errlen)
+{
+	struct ctgt_target_cfg *tc = arg_target(env, args, err, errlen);
+	const char *opt = json_string_value(json_object_get(args, "option"));
+	const char *eq = opt ? strchr(opt, '=') : NULL;
+	struct ctgt_lun_cfg *lc;
+	uint64_t lun, bps;
+
+	if (tc == NULL || arg_lun(args, &lun, err, errlen) < 0)
+		return NULL;
+	if ((lc = find_lun(tc, lun)) == NULL) {
+		snprintf(err, errlen, "target %s has no LUN %llu", tc->name,
+			 (unsigned long long)lun);
+		return NULL;
+	}
+	if (opt == NULL || eq == NULL) {
+		snprintf(err, errlen, "\"option\" (OPTION=VALUE) is needed");
+		return NULL;
+	}
+	if (lu_opt_find(LU_SYNTAX_FLAG, opt, (size_t)(eq - opt)) == NULL) {
+		snprintf(err, errlen, "%.*s: unknown option", (int)(eq - opt), opt);
+		return NULL;
+	}
+	if ((size_t)(eq - opt) != strlen("max_bandwidth") ||
+	    strncmp(opt, "max_bandwidth", (size_t)(eq - opt)) != 0) {
+		snprintf(err, errlen, "%.*s cannot change on a running LU (only max_bandwidth can; "
+			 "remove the LU and add it again)", (int)(eq - opt), opt);
+		return NULL;
+	}
+	if (strcmp(eq + 1, "0") == 0)
+		bps = 0;
+	else if (config_parse_size(eq + 1, &bps) < 0 || bps == 0) {
+		snprintf(err, errlen, "max_bandwidth: bytes per second, such as 100M, or 0 for none");
+		return NULL;
+	}
+	if (ctgt_server_lun_set_bandwidth(env->srv, tc->name, lun, bps, err, errlen) < 0)
+		return NULL;
+	lc->params.max_bandwidth = bps;
+	return lun_now(env, tc, lc);
+}

@@ -336,6 +336,35 @@ int ctgt_server_lun_resize(struct ctgt_server *s, const char *iqn, uint64_t lun,
 	return rc;
 }
 
+/* ---- settings ---------------------------------------------------------------- */
+
+int ctgt_server_lun_set_bandwidth(struct ctgt_server *s, const char *iqn, uint64_t lun,
+				  uint64_t bytes_per_sec, char *err, size_t errlen)
+{
+	struct scsi_tgt *tgt;
+	struct lu_entry *e = NULL;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&s->admin_mu);
+	if ((tgt = target_or_err(s, iqn, err, errlen)) != NULL &&
+	    (e = find_entry(s, tgt, lun)) == NULL)
+		embed_err(err, errlen, -ENOENT, "target %s has no LUN %llu", iqn,
+			  (unsigned long long)lun);
+	if (e != NULL) {
+		/* The pool's pacing is under its own lock: any thread. */
+		rc = backend_set_bandwidth(e->bs, bytes_per_sec);
+		if (rc < 0)
+			embed_err(err, errlen, rc, "LUN %llu: this store cannot be given a "
+				  "bandwidth limit (its I/O runs inline)", (unsigned long long)lun);
+	}
+	pthread_mutex_unlock(&s->admin_mu);
+	if (rc == 0)
+		LOG_INFO("admin", "target %s: LUN %llu: max_bandwidth %llu bytes/s%s", iqn,
+			 (unsigned long long)lun, (unsigned long long)bytes_per_sec,
+			 bytes_per_sec ? "" : " (no cap)");
+	return rc;
+}
+
 /* ---- targets ----------------------------------------------------------------- */
 
 int ctgt_server_target_add(struct ctgt_server *s, const char *iqn, char *err, size_t errlen)

@@ -245,6 +245,16 @@ struct ctgt_server_counters {
  *  the server runs; still not after ctgt_server_destroy(). Returns 0. */
 int ctgt_server_counters(struct ctgt_server *srv, struct ctgt_server_counters *out);
 
+/**
+ * Cap LU @lun of target @iqn at @bytes_per_sec of READ and WRITE traffic
+ * (0: no cap) from now on, as ctgt_lu_params.max_bandwidth does at
+ * start; commands in flight are paced by the new cap. Returns 0, -ENOENT,
+ * or -EOPNOTSUPP (a store whose I/O runs inline: mem:, null:, io_uring),
+ * with why in @err.
+ */
+int ctgt_server_lun_set_bandwidth(struct ctgt_server *srv, const char *iqn, uint64_t lun,
+				  uint64_t bytes_per_sec, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

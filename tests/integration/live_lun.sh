@@ -125,6 +125,28 @@ grep -q "target $T: LUN 1 grown from 8388608 to 12582912 bytes" "$CTGT_LOG" ||
 expect_ok "${adm[@]}" --json lun list "$T"
 assert_eq "$(jq -r '.[2].flag' <<<"$RUN_OUT")" "1=$d1,size=12M,thin" "the configuration follows"
 
+# --- lun set: a bandwidth cap put on and taken off a running LU
+expect_ok "${adm[@]}" --json lun set "$T" 1 max_bandwidth=2M
+assert_eq "$(jq -r '.flag' <<<"$RUN_OUT")" "1=$d1,size=12M,max_bandwidth=2M,thin" "the cap in the configuration"
+start=$(date +%s%N)
+expect_ok qemu-io -f raw -c "write -P 0x77 0 4M" "iscsi://127.0.0.1:$CTGT_PORT/$T/1"
+ms=$((($(date +%s%N) - start) / 1000000))
+log "4 MiB at a 2 MiB/s cap: $ms ms"
+[ "$ms" -ge 1500 ] || fail "the cap did not pace the write ($ms ms)"
+expect_ok "${adm[@]}" lun set "$T" 1 max_bandwidth=0
+start=$(date +%s%N)
+expect_ok qemu-io -f raw -c "write -P 0x78 0 4M" "iscsi://127.0.0.1:$CTGT_PORT/$T/1"
+ms=$((($(date +%s%N) - start) / 1000000))
+log "4 MiB without the cap: $ms ms"
+[ "$ms" -lt 1500 ] || fail "the cap was not taken off ($ms ms)"
+expect_fail "${adm[@]}" lun set "$T" 1 readonly=1
+assert_contains "$RUN_OUT" "cannot change on a running LU" "an option that cannot change live"
+expect_fail "${adm[@]}" lun set "$T" 1 bogus=1
+assert_contains "$RUN_OUT" "unknown option" "an unknown option"
+expect_fail "${adm[@]}" lun set "$T" 5 max_bandwidth=1M
+assert_contains "$RUN_OUT" "cannot be given a bandwidth limit" "a mem: LU"
+expect "tur 1" "good" "no unit attention from lun set"
+
 # --- remove LUN 1
 expect_ok "${adm[@]}" lun remove "$T" 1
 assert_contains "$RUN_OUT" "LUN 1 removed" "remove's answer"

@@ -56,6 +56,9 @@ static const struct command commands[] = {
 	  "extended), or without SIZE to what its file or device holds now; the sessions are "
 	  "told (CAPACITY DATA HAS CHANGED)", print_luns_one, { "target", "#lun", "size" }, 2,
 	  NULL },
+	{ "lun set", "IQN N OPTION=VALUE", "change a running LU's option: max_bandwidth=SIZE "
+	  "(bytes per second, 0: no cap); the others need the LU removed and added again",
+	  print_luns_one, { "target", "#lun", "option" }, 3, NULL },
 	{ "lun stats", "[IQN]", "each LU's counters since start: commands, bytes, errors, "
 				"latency", print_lun_stats, { "target" }, 0, NULL },
 	{ "save", "[FILE]", "write the running configuration (targets, LUs, portals, access "
