@@ -227,6 +227,41 @@ static void lu_latency(struct mtext *t, const struct snapshot *s, bool write)
 
 #define LU_OFF(f) offsetof(struct ctgt_lu_stats, f)
 
+/* The long work in progress: a SANITIZE or FORMAT UNIT (the fraction
+ * done, labelled with its kind; only while one runs or has failed) and
+ * the EXTENDED COPY commands running on each LU. */
+static void lu_work(struct mtext *t, const struct snapshot *s)
+{
+	static const char job[] = "ctgt_lu_job_progress", copies[] = "ctgt_lu_copies_running";
+
+	family(t, job, "gauge", "Fraction done of the SANITIZE or FORMAT UNIT in progress "
+	       "(failed=\"1\": the LU is in failure mode).");
+	for (size_t k = 0; k < s->nt; k++) {
+		for (size_t i = 0; i < s->tl[k].n; i++) {
+			const struct ctgt_lu_stats *st = &s->tl[k].st[i];
+			char more[64];
+
+			if (st->job == NULL)
+				continue;
+			snprintf(more, sizeof(more), ",kind=\"%s\",failed=\"%d\"", st->job,
+				 st->job_failed ? 1 : 0);
+			mt_printf(t, "%s", job);
+			lu_labels(t, s->tl[k].name, st->lun, more);
+			mt_printf(t, " %.4f\n", st->job_done);
+		}
+	}
+	family(t, copies, "gauge", "EXTENDED COPY commands running on the LU.");
+	for (size_t k = 0; k < s->nt; k++) {
+		for (size_t i = 0; i < s->tl[k].n; i++) {
+			const struct ctgt_lu_stats *st = &s->tl[k].st[i];
+
+			mt_printf(t, "%s", copies);
+			lu_labels(t, s->tl[k].name, st->lun, "");
+			mt_printf(t, " %u\n", st->copies);
+		}
+	}
+}
+
 static void lus(struct mtext *t, const struct snapshot *s)
 {
 	lu_family(t, s, "ctgt_lu_reads_total", "counter", "READ(6..16) commands executed.",
@@ -246,6 +281,7 @@ static void lus(struct mtext *t, const struct snapshot *s)
 	lu_latency(t, s, false);
 	lu_latency(t, s, true);
 	lu_capacity(t, s);
+	lu_work(t, s);
 }
 
 static void targets(struct mtext *t, const struct snapshot *s)

@@ -29,8 +29,14 @@ sock=$CTGT_TMP/live.sock
 adm=("$ADM" --socket "$sock")
 d0=$CTGT_TMP/d0.img d1=$CTGT_TMP/d1.img d2=$CTGT_TMP/d2.img
 
-ctgt_start --threads 2 --control "$sock" --log-level info \
+ctgt_start --threads 2 --control "$sock" --log-level info --metrics 127.0.0.1:0 \
 	--target "$T" --lun 0=$d0,size=64M --lun 5=mem:,size=1M
+for _ in $(seq 50); do
+	metrics_port=$(sed -n 's/.*metrics on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$CTGT_LOG" | head -1)
+	[ -n "$metrics_port" ] && break
+	sleep 0.1
+done
+[ -n "$metrics_port" ] || fail "no metrics port in the log"
 
 # The load on LUN 0, for as long as the changes take (stopped below).
 "$CTGT_BUILD"/bench/loadgen --verify --sessions 2 --depth 4 --read-pct 70 --duration 60 \
@@ -192,6 +198,12 @@ assert_eq "$(jq -r '.kind' <<<"$job")" sanitize "the job's kind"
 [ "$(jq '.done > 0 and .done < 1 and (.failed | not)' <<<"$job")" = true ] ||
 	fail "the job's progress: $job"
 assert_eq "$(jq -c '.[] | select(.lun == 0) | .job' <<<"$RUN_OUT")" null "LUN 0 has no job"
+expect_ok curl -sS "http://127.0.0.1:$metrics_port/metrics"
+line=$(grep "^ctgt_lu_job_progress{" <<<"$RUN_OUT" || true)
+log "metrics: $line"
+[[ $line =~ ^ctgt_lu_job_progress\{target=\"$T\",lun=\"3\",kind=\"sanitize\",failed=\"0\"\}\ 0\.[0-9]+$ ]] ||
+	fail "the job in the metrics: '$line'"
+assert_contains "$RUN_OUT" "ctgt_lu_copies_running{target=\"$T\",lun=\"3\"} 0" "no copy running"
 expect_ok "${adm[@]}" lun list "$T"
 assert_match "$RUN_OUT" "^ +3 +8388608 +512 +sanitize [0-9]+% +3=" "the job in the table"
 expect_fail "${adm[@]}" lun remove "$T" 3
