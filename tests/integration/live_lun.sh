@@ -20,6 +20,8 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/probe.sh
+. "$(dirname "$0")/../probe.sh"
 need_cmd jq || exit 77
 need_cmd qemu-io || exit 77
 
@@ -43,29 +45,8 @@ done
 	"iscsi://127.0.0.1:$CTGT_PORT/$T/0" >"$CTGT_TMP/load0.json" 2>"$CTGT_TMP/load0.err" &
 load0=$!
 
-# The probe: one session, commands on its stdin, answers on its stdout.
-coproc PROBE { "$CTGT_BUILD"/tests/probe "$CTGT_PORT" "$T" 0 5 2>&1; }
-probe_in=${PROBE[1]} probe_out=${PROBE[0]} probe_pid=$PROBE_PID
-# answer: the probe's next line that is not cmocka's ("[ RUN ] ...").
-answer() {
-	while read -r -t 10 ANSWER <&"$probe_out"; do
-		[[ $ANSWER == \[* ]] || return 0
-	done
-	return 1
-}
-answer || fail "probe did not start"
-assert_eq "$ANSWER" ready "probe logged in"
-# ask CMD: one answer line of the probe into ANSWER.
-ask() {
-	echo "$1" >&"$probe_in"
-	answer || fail "probe gave no answer to $1"
-}
-# expect CMD ANSWER WHAT
-expect() {
-	ask "$1"
-	assert_eq "$ANSWER" "$2" "$3"
-	log "$1: $ANSWER ($3)"
-}
+# The probe: one session kept open through every change.
+probe_start "$T" 0 5
 expect "luns" "luns 0 5" "REPORT LUNS before"
 
 # --- add LUN 1 over a file full of 0xab
@@ -239,7 +220,6 @@ assert_eq "$(jq '.verify.mismatches' <<<"$r")" 0 "mismatches on LUN 0"
 [ "$(jq '.lat_us.max < 2000000' <<<"$r")" = true ] || fail "LUN 0's load paused: $r"
 assert_eq "$(grep -c "normal session .* for iqn.2026-12.io.ctgt:loadgen to $T" "$CTGT_LOG" || true)" \
 	6 "logins (2 for LUN 0, 4 for LUN 2: none again)"
-echo quit >&"$probe_in"
-wait "$probe_pid" || fail "the probe failed"
+probe_end
 ctgt_stop
 log "ok"

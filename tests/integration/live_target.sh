@@ -13,6 +13,8 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/probe.sh
+. "$(dirname "$0")/../probe.sh"
 need_cmd jq || exit 77
 need_cmd iscsi-ls || exit 77
 
@@ -29,28 +31,6 @@ ctgt_start --threads 2 --control "$sock" --log-level info --target "$A" --lun 0=
 	"iscsi://127.0.0.1:$CTGT_PORT/$A/0" >"$CTGT_TMP/load.json" 2>"$CTGT_TMP/load.err" &
 load=$!
 
-probe_start() { # TARGET LUN...
-	coproc PROBE { "$CTGT_BUILD"/tests/probe "$CTGT_PORT" "$@" 2>&1; }
-	probe_in=${PROBE[1]} probe_out=${PROBE[0]} probe_pid=$PROBE_PID
-	answer || fail "probe did not start"
-	assert_eq "$ANSWER" ready "probe logged in to $1"
-}
-answer() {
-	while read -r -t 15 ANSWER <&"$probe_out"; do
-		[[ $ANSWER == \[* ]] || return 0
-	done
-	return 1
-}
-expect() { # CMD ANSWER WHAT
-	echo "$1" >&"$probe_in"
-	answer || fail "probe gave no answer to $1"
-	assert_eq "$ANSWER" "$2" "$3"
-	log "$1: $ANSWER ($3)"
-}
-probe_end() {
-	echo quit >&"$probe_in"
-	wait "$probe_pid" || fail "the probe failed"
-}
 discovered() {
 	expect_ok iscsi-ls "iscsi://127.0.0.1:$CTGT_PORT"
 	sed -n 's/^Target:\([^ ]*\) .*/\1/p' <<<"$RUN_OUT" | sort | tr '\n' ' '

@@ -10,6 +10,8 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/probe.sh
+. "$(dirname "$0")/../probe.sh"
 need_cmd jq || exit 77
 
 ADM=$CTGT_BUILD/ctgtadm
@@ -24,29 +26,6 @@ ctgt_start --threads 2 --control "$sock" --log-level info --target "$T" --lun 0=
 	"iscsi://127.0.0.1:$CTGT_PORT/$T/0" >"$CTGT_TMP/load.json" 2>"$CTGT_TMP/load.err" &
 load=$!
 
-# probe_start: a probe session (tests/wire/probe) on $T; ask/expect below.
-probe_start() {
-	coproc PROBE { "$CTGT_BUILD"/tests/probe "$CTGT_PORT" "$T" 0 2>&1; }
-	probe_in=${PROBE[1]} probe_out=${PROBE[0]} probe_pid=$PROBE_PID
-	answer || fail "probe did not start"
-	assert_eq "$ANSWER" ready "probe logged in"
-}
-answer() {
-	while read -r -t 15 ANSWER <&"$probe_out"; do
-		[[ $ANSWER == \[* ]] || return 0
-	done
-	return 1
-}
-expect() { # CMD ANSWER WHAT
-	echo "$1" >&"$probe_in"
-	answer || fail "probe gave no answer to $1"
-	assert_eq "$ANSWER" "$2" "$3"
-	log "$1: $ANSWER ($3)"
-}
-probe_end() {
-	echo quit >&"$probe_in"
-	wait "$probe_pid" || fail "the probe failed"
-}
 # probe_tsih: the TSIH of the probe's session.
 probe_tsih() {
 	expect_ok "${adm[@]}" --json session list
@@ -55,7 +34,7 @@ probe_tsih() {
 }
 
 # --- an initiator that logs out when asked
-probe_start
+probe_start "$T" 0
 probe_tsih
 expect_ok "${adm[@]}" session logout "$TSIH"
 assert_contains "$RUN_OUT" "session $TSIH asked to log out within 2 s" "ctgtadm's answer"
@@ -70,7 +49,7 @@ assert_eq "$(jq --arg i "$PROBE_IQN" '[.[] | select(.initiator == $i)] | length'
 grep -q "asking the initiator to log out within 2 s" "$CTGT_LOG" || fail "no log line"
 
 # --- one that ignores the request: dropped after the wait
-probe_start
+probe_start "$T" 0
 probe_tsih
 start=$(date +%s%N)
 expect_ok "${adm[@]}" --json session logout "$TSIH"
