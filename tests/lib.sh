@@ -363,6 +363,18 @@ assert_files_equal() { # FILE1 FILE2 WHAT
 
 # ---------------------------------------------------------------- misc
 
+# wait_until SECONDS CMD...: run CMD every 0.1 s until it succeeds (status 0)
+# or SECONDS have passed; the status is CMD's last. Bounded, so a condition
+# that never comes true ends in the caller's fail, not a hang.
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
 # True when loopback has ::1 (IPv6 enabled).
 have_ipv6_lo() {
 	ip -6 addr show dev lo 2>/dev/null | grep -q 'inet6 ::1/128'

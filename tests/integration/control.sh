@@ -219,11 +219,14 @@ for _ in $(seq $((64 - used + 4))); do
 	exec {c}<>"/dev/tcp/127.0.0.1/$CTGT_PORT"
 	conns+=("$c")
 done
-"$CTGT_BUILD"/tests/unix_flood "$sock" 0 5 &
+# The network thread accepts those in its own time: only once it has every
+# descriptor can the control socket's accept fail.
+fds_full() { [ "$(ls "/proc/$CTGT_PID/fd" | wc -l)" -ge 64 ]; }
+wait_until 10 fds_full || fail "the daemon holds $(ls "/proc/$CTGT_PID/fd" | wc -l) descriptors, want 64"
+"$CTGT_BUILD"/tests/unix_flood "$sock" 0 10 &
 queued=$!
-sleep 0.5
-grep -q "control: accept: .*: not accepting for 200 ms" "$CTGT_LOG" ||
-	fail "the control socket logged no accept pause"
+paused() { grep -q "control: accept: .*: not accepting for 200 ms" "$CTGT_LOG"; }
+wait_until 5 paused || fail "the control socket logged no accept pause"
 ticks() { awk '{ print $14 + $15 }' "/proc/$CTGT_PID/stat"; }
 t0=$(ticks)
 sleep 2
