@@ -382,30 +382,6 @@ int ctgt_server_allow(struct ctgt_server *s, const char *iqn, const char *rule,
 	return rc < 0 ? embed_err(err, errlen, rc, "%s", why) : 0;
 }
 
-int ctgt_server_add_initiator(struct ctgt_server *s, const char *iqn,
-			      const struct ctgt_initiator_params *p, char *err, size_t errlen)
-{
-	struct scsi_lun_map_entry *e = NULL;
-	char why[256] = "";
-	int rc;
-
-	if (iqn == NULL || p == NULL || p->name == NULL || !p->chap_user != !p->chap_secret ||
-	    (p->map_luns && p->nluns && p->luns == NULL))
-		return embed_err(err, errlen, -EINVAL, "initiator settings incomplete");
-	if (p->map_luns && p->nluns > 256)
-		return embed_err(err, errlen, -EINVAL, "more LUN mappings than LUNs");
-	if (p->map_luns && p->nluns && !(e = calloc(p->nluns, sizeof(*e))))
-		return embed_err(err, errlen, -ENOMEM, "out of memory");
-	for (size_t i = 0; p->map_luns && i < p->nluns; i++)
-		e[i] = (struct scsi_lun_map_entry){ .lun = p->luns[i].lun,
-						    .target_lun = p->luns[i].target_lun,
-						    .readonly = p->luns[i].readonly };
-	rc = iscsi_server_add_initiator(s->isrv, iqn, p->name, p->chap_user, p->chap_secret, e,
-					p->map_luns ? p->nluns : 0, p->map_luns, why, sizeof(why));
-	free(e);
-	return rc < 0 ? embed_err(err, errlen, rc, "%s", why) : 0;
-}
-
 struct scsi_tgt *embed_find_target(struct ctgt_server *s, const char *iqn)
 {
 	for (size_t i = 0; i < s->ntgts; i++)

@@ -212,8 +212,10 @@ struct logout_call {
 	uint16_t tsih;			/* this session, or */
 	const struct scsi_tgt *tgt;	/* every session of this target */
 	bool drop;			/* close them instead of asking */
+	bool policy;			/* only those its policy no longer admits */
 	unsigned wait_s;		/* the longest given */
 	bool found;
+	unsigned asked;			/* sessions asked (or dropped) */
 };
 
 /* Ask session @s on its every connection (or drop it). */
@@ -225,6 +227,7 @@ static void logout_session(struct logout_call *l, struct iscsi_session *s)
 
 	if (wait > l->wait_s)
 		l->wait_s = wait;
+	l->asked++;
 	list_for_each_safe(pos, tmp, &s->conns) {
 		struct iscsi_conn *c = container_of(pos, struct iscsi_conn, sess_link);
 
@@ -238,6 +241,32 @@ static void logout_session(struct logout_call *l, struct iscsi_session *s)
 	}
 }
 
+/* Whether every connection of @s would be admitted by its target's policy
+ * now, and its initiator sees the LUs it saw when it logged in. */
+static bool still_admitted(const struct iscsi_session *s)
+{
+	struct iscsi_policy *now = server_policy(s->srv, s->target);
+	const char *name = s->params.initiator_name;
+	bool ok = iscsi_policy_same_view(s->policy, now, name);
+	struct list_node *pos;
+
+	for (pos = s->conns.next; ok && pos != &s->conns; pos = pos->next) {
+		const struct iscsi_conn *c = container_of(pos, struct iscsi_conn, sess_link);
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+
+		if (c->state == CONN_CLOSED || c->fd < 0)
+			continue;
+		ok = auth_policy_permits(now, name, getpeername(c->fd, (struct sockaddr *)&ss, &sl)
+							    == 0 ? (const struct sockaddr *)&ss : NULL);
+	}
+	if (!ok)
+		LOG_INFO("admin", "tsih %u (%s): the access settings of %s changed; asking it to "
+			 "log out", s->tsih, s->params.initiator_name, s->target->name);
+	iscsi_policy_put(now);
+	return ok;
+}
+
 /* On l->thr: the session or the target's sessions there. */
 static void logout_on_thread(void *arg)
 {
@@ -247,8 +276,10 @@ static void logout_on_thread(void *arg)
 	list_for_each_safe(pos, tmp, &l->thr->sessions) {
 		struct iscsi_session *s = container_of(pos, struct iscsi_session, link);
 
-		if (l->tgt != NULL ? s->target != NULL && s->target->scsi == l->tgt
-				   : s->tsih == l->tsih)
+		if (l->tgt != NULL ? s->target == NULL || s->target->scsi != l->tgt
+				   : s->tsih != l->tsih)
+			continue;
+		if (!l->policy || !still_admitted(s))
 			logout_session(l, s);
 	}
 }
@@ -270,6 +301,31 @@ int iscsi_server_target_logout(struct iscsi_server *srv, struct ev_caller *calle
 		if (l.wait_s > most)
 			most = l.wait_s;
 	}
+	if (wait_s != NULL)
+		*wait_s = most;
+	return 0;
+}
+
+int iscsi_server_policy_logout(struct iscsi_server *srv, struct ev_caller *caller,
+			       struct scsi_tgt *tgt, unsigned *asked, unsigned *wait_s)
+{
+	unsigned most = 0, n = 0;
+
+	for (unsigned i = 0; i < srv->nthreads; i++) {
+		struct logout_call l = { .thr = &srv->thr[i], .tgt = tgt, .policy = true };
+		int rc;
+
+		if (l.thr->ev == NULL)
+			return -ENOTSUP;
+		rc = ev_caller_call(caller, l.thr->ev, logout_on_thread, &l);
+		if (rc < 0)
+			return rc;
+		n += l.asked;
+		if (l.wait_s > most)
+			most = l.wait_s;
+	}
+	if (asked != NULL)
+		*asked = n;
 	if (wait_s != NULL)
 		*wait_s = most;
 	return 0;

@@ -17,11 +17,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include <openssl/crypto.h>
-
 #include "iscsi/auth_throttle.h"
 #include "iscsi/iscsi.h"
-#include "util/iscsi_name.h"
 #include "util/log.h"
 #include "util/log_escape.h"
 
@@ -98,13 +95,14 @@ uint64_t auth_hold_ms(struct iscsi_conn *conn)
 
 /* ---- policy ---------------------------------------------------------------- */
 
-const struct iscsi_initiator *auth_find_initiator(const struct iscsi_target *t,
-						   const char *name)
+struct iscsi_policy *server_policy(struct iscsi_server *srv, const struct iscsi_target *t)
 {
-	for (size_t i = 0; name && i < t->ninits; i++)
-		if (strcasecmp(t->inits[i].name, name) == 0)
-			return &t->inits[i];
-	return NULL;
+	struct iscsi_policy *p;
+
+	pthread_mutex_lock(&srv->policy_mu);
+	p = iscsi_policy_ref(t ? t->policy : srv->discovery_policy);
+	pthread_mutex_unlock(&srv->policy_mu);
+	return p;
 }
 
 /*
@@ -127,13 +125,16 @@ void auth_decide(struct iscsi_conn *conn)
 	tn = kv_find(conn->text_in, conn->text_in_len, "TargetName");
 	in = kv_find(conn->text_in, conn->text_in_len, "InitiatorName");
 	if (st && strcmp(st, "Discovery") == 0) {
-		cfg = &conn->srv->discovery_auth;
+		a->policy = server_policy(conn->srv, NULL);
 		a->for_discovery = true;
 	} else if (tn && (t = server_find_target(conn->srv, tn)) != NULL) {
-		cfg = &t->auth;
-		e = auth_find_initiator(t, in);
+		a->policy = server_policy(conn->srv, t);
+		e = iscsi_policy_initiator(a->policy, in);
 		a->for_target = t;
 	}
+	/* The credentials point into a->policy, kept until the connection
+	 * closes: a change made meanwhile applies to the next login. */
+	cfg = a->policy ? &a->policy->auth : NULL;
 	if (e && e->chap)
 		a->expect = &e->cred;
 	else if (cfg && cfg->chap)
@@ -226,24 +227,31 @@ void auth_conn_closed(struct iscsi_conn *conn)
 		evloop_del_timer(conn->thr->loop, conn->auth.hold_timer);
 	conn->auth.hold_timer = 0;
 	chap_wipe(&conn->auth.chap);
+	conn->auth.expect = conn->auth.ours = NULL;
+	iscsi_policy_put(conn->auth.policy);
+	conn->auth.policy = NULL;
+}
+
+bool auth_policy_permits(const struct iscsi_policy *p, const char *name,
+			 const struct sockaddr *sa)
+{
+	return p->acl.n == 0 || acl_permits(&p->acl, name, sa);
 }
 
 bool auth_acl_permits(const struct iscsi_conn *conn, const struct iscsi_target *t)
 {
+	struct iscsi_policy *p = server_policy(conn->srv, t);
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	bool known;
+	bool known, ok = p->acl.n == 0;
 
-	if (t->acl.n == 0)
-		return true;
-	known = conn->fd >= 0 && getpeername(conn->fd, (struct sockaddr *)&ss, &sl) == 0;
-	return acl_permits(&t->acl, conn->params.initiator_name,
-			   known ? (const struct sockaddr *)&ss : NULL);
-}
-
-static void cfg_wipe(struct iscsi_auth_cfg *c)
-{
-	OPENSSL_cleanse(c, sizeof(*c));
+	if (!ok) {
+		known = conn->fd >= 0 && getpeername(conn->fd, (struct sockaddr *)&ss, &sl) == 0;
+		ok = auth_policy_permits(p, conn->params.initiator_name,
+					 known ? (const struct sockaddr *)&ss : NULL);
+	}
+	iscsi_policy_put(p);
+	return ok;
 }
 
 void auth_server_free(struct iscsi_server *srv)
@@ -253,115 +261,53 @@ void auth_server_free(struct iscsi_server *srv)
 	for (pos = srv->targets.next; pos != &srv->targets; pos = pos->next) {
 		struct iscsi_target *t = container_of(pos, struct iscsi_target, link);
 
-		cfg_wipe(&t->auth);
-		acl_free(&t->acl);
-		for (size_t i = 0; i < t->ninits; i++) {
-			chap_cred_wipe(&t->inits[i].cred);
-			free(t->inits[i].entries);
-		}
-		free(t->inits);
-		t->inits = NULL;
-		t->ninits = 0;
+		iscsi_policy_put(t->policy);
+		t->policy = NULL;
 	}
-	cfg_wipe(&srv->discovery_auth);
+	iscsi_policy_put(srv->discovery_policy);
+	srv->discovery_policy = NULL;
 	auth_throttle_free(srv->auth_fails);
 	srv->auth_fails = NULL;
 }
 
 /* ---- configuration -------------------------------------------------------------- */
 
+/* The policy of target @target (NULL: discovery's) to change before
+ * serving, or NULL with why in @err. */
+static struct iscsi_policy *setup_policy(struct iscsi_server *srv, const char *target,
+					 char *err, size_t errlen)
+{
+	struct iscsi_target *t;
+
+	if (target == NULL)
+		return srv->discovery_policy;
+	if ((t = server_find_target(srv, target)) == NULL) {
+		snprintf(err, errlen, "no target %s", target);
+		return NULL;
+	}
+	return t->policy;
+}
+
 int iscsi_server_set_chap(struct iscsi_server *srv, const char *target, const char *user,
 			  const char *secret, const char *muser, const char *msecret,
 			  char *err, size_t errlen)
 {
-	struct iscsi_auth_cfg c = { .chap = true }, *dst = &srv->discovery_auth;
-	const char *why;
-	int rc = -EINVAL;
+	struct iscsi_policy *p = setup_policy(srv, target, err, errlen);
 
-	if (target) {
-		struct iscsi_target *t = server_find_target(srv, target);
-
-		if (!t) {
-			snprintf(err, errlen, "no target %s", target);
-			return -ENOENT;
-		}
-		dst = &t->auth;
-	}
-	if ((why = chap_cred_set(&c.initiator, user, secret)) != NULL) {
-		snprintf(err, errlen, "CHAP credentials of %s: %s", target ? target : "discovery", why);
-		goto out;
-	}
-	if (muser) {
-		c.mutual = true;
-		if ((why = chap_cred_set(&c.target, muser, msecret)) != NULL) {
-			snprintf(err, errlen, "mutual CHAP credentials of %s: %s",
-				 target ? target : "discovery", why);
-			goto out;
-		}
-		if (c.target.secret_len == c.initiator.secret_len &&
-		    CRYPTO_memcmp(c.target.secret, c.initiator.secret, c.target.secret_len) == 0) {
-			snprintf(err, errlen, "mutual CHAP secret of %s equals the initiator's secret "
-				 "(RFC 7143 12.1.3 forbids it)", target ? target : "discovery");
-			goto out;
-		}
-	}
-	if (target && c.mutual) {
-		const struct iscsi_target *t = server_find_target(srv, target);
-
-		for (size_t i = 0; i < t->ninits; i++) {
-			const struct chap_cred *ic = &t->inits[i].cred;
-
-			if (t->inits[i].chap && ic->secret_len == c.target.secret_len &&
-			    CRYPTO_memcmp(ic->secret, c.target.secret, ic->secret_len) == 0) {
-				snprintf(err, errlen, "mutual CHAP secret of %s equals the secret of "
-					 "initiator %s (RFC 7143 12.1.3 forbids it)", target,
-					 t->inits[i].name);
-				goto out;
-			}
-		}
-	}
-	*dst = c;
-	rc = 0;
-out:
-	cfg_wipe(&c);
-	return rc;
+	return p ? iscsi_policy_set_chap(p, target, user, secret, muser, msecret, err, errlen)
+		 : -ENOENT;
 }
 
 int iscsi_server_allow(struct iscsi_server *srv, const char *target, const char *rule,
 		       char *err, size_t errlen)
 {
-	struct iscsi_target *t = server_find_target(srv, target);
-	struct acl_rule r;
-	const char *why;
+	struct iscsi_policy *p = target ? setup_policy(srv, target, err, errlen) : NULL;
 
-	if (!t) {
-		snprintf(err, errlen, "no target %s", target);
-		return -ENOENT;
-	}
-	if ((why = acl_rule_parse(&r, rule)) != NULL) {
-		snprintf(err, errlen, "access rule %s: %s", rule, why);
+	if (target == NULL) {
+		snprintf(err, errlen, "access rule without a target");
 		return -EINVAL;
 	}
-	if (acl_add(&t->acl, &r) < 0) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* NULL when @luns is a usable map, else why not. */
-static const char *map_problem(const struct scsi_lun_map_entry *luns, size_t n)
-{
-	if (n > SCSI_MAX_LUNS)
-		return "more LUN mappings than LUNs";
-	for (size_t i = 0; i < n; i++) {
-		if (luns[i].lun >= SCSI_MAX_LUNS || luns[i].target_lun >= SCSI_MAX_LUNS)
-			return "LUN numbers are 0 to 255";
-		for (size_t k = 0; k < i; k++)
-			if (luns[k].lun == luns[i].lun)
-				return "a LUN number is mapped twice";
-	}
-	return NULL;
+	return p ? iscsi_policy_allow(p, target, rule, err, errlen) : -ENOENT;
 }
 
 int iscsi_server_add_initiator(struct iscsi_server *srv, const char *target, const char *name,
@@ -369,46 +315,38 @@ int iscsi_server_add_initiator(struct iscsi_server *srv, const char *target, con
 			       const struct scsi_lun_map_entry *luns, size_t nluns, bool mapped,
 			       char *err, size_t errlen)
 {
-	struct iscsi_target *t = server_find_target(srv, target);
-	struct iscsi_initiator e = { .mapped = mapped }, *n;
-	const char *why;
+	struct iscsi_policy *p = target ? setup_policy(srv, target, err, errlen) : NULL;
 
-	if (!t) {
+	if (target == NULL) {
+		snprintf(err, errlen, "initiator settings without a target");
+		return -EINVAL;
+	}
+	return p ? iscsi_policy_add_initiator(p, target, name, chap_user, chap_secret, luns, nluns,
+					      mapped, err, errlen)
+		 : -ENOENT;
+}
+
+int iscsi_server_set_policy(struct iscsi_server *srv, const char *target, struct iscsi_policy *p,
+			    char *err, size_t errlen)
+{
+	struct iscsi_target *t = target ? server_find_target(srv, target) : NULL;
+	struct iscsi_policy **slot, *old;
+
+	if (target && t == NULL) {
+		iscsi_policy_put(p);
 		snprintf(err, errlen, "no target %s", target);
 		return -ENOENT;
 	}
-	why = iscsi_name_problem(name, false);
-	if (!why && auth_find_initiator(t, name))
-		why = "configured twice";
-	if (!why && chap_user)
-		why = chap_cred_set(&e.cred, chap_user, chap_secret);
-	if (!why && chap_user && t->auth.mutual && e.cred.secret_len == t->auth.target.secret_len &&
-	    CRYPTO_memcmp(e.cred.secret, t->auth.target.secret, e.cred.secret_len) == 0)
-		why = "its CHAP secret equals the target's mutual secret (RFC 7143 12.1.3)";
-	if (!why && mapped)
-		why = map_problem(luns, nluns);
-	if (why) {
-		snprintf(err, errlen, "initiator %s of %s: %s", name, target, why);
-		chap_cred_wipe(&e.cred);
+	if (target == NULL && (p->acl.n || p->ninits)) {
+		iscsi_policy_put(p);
+		snprintf(err, errlen, "discovery sessions have no access rules or initiators");
 		return -EINVAL;
 	}
-	snprintf(e.name, sizeof(e.name), "%s", name);
-	e.chap = chap_user != NULL;
-	if (mapped && nluns && !(e.entries = calloc(nluns, sizeof(*luns))))
-		goto nomem;
-	if (mapped && nluns)
-		memcpy(e.entries, luns, nluns * sizeof(*luns));
-	e.map = (struct scsi_lun_map){ .n = mapped ? nluns : 0, .e = e.entries };
-	n = realloc(t->inits, (t->ninits + 1) * sizeof(*n));
-	if (!n) {
-		free(e.entries);
-		goto nomem;
-	}
-	t->inits = n;
-	t->inits[t->ninits++] = e;
+	pthread_mutex_lock(&srv->policy_mu);
+	slot = t ? &t->policy : &srv->discovery_policy;
+	old = *slot;
+	*slot = p;
+	pthread_mutex_unlock(&srv->policy_mu);
+	iscsi_policy_put(old);
 	return 0;
-nomem:
-	chap_cred_wipe(&e.cred);
-	snprintf(err, errlen, "out of memory");
-	return -ENOMEM;
 }

@@ -173,6 +173,7 @@ static void on_nexus_removed(struct ev_msg *msg)
 	struct iscsi_session *sess = container_of(msg, struct iscsi_session, nexus_rm_msg);
 
 	sess->thr->nexus_pending--;
+	iscsi_policy_put(sess->policy);
 	free(sess);
 }
 

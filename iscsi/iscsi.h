@@ -18,6 +18,7 @@
 #include "iscsi/counters.h"
 #include "iscsi/param.h"
 #include "iscsi/pdu.h"
+#include "iscsi/policy.h"
 #include "iscsi/server.h"
 #include "scsi/scsi.h"
 #include "util/list.h"
@@ -43,25 +44,6 @@ struct iscsi_portal {
 	uint64_t accept_timer;		/* accepting paused (EMFILE) until it fires */
 };
 
-/* Who must authenticate, with what (RFC 7143 section 12.1.3). */
-struct iscsi_auth_cfg {
-	bool chap;			/* initiators must log in with CHAP */
-	struct chap_cred initiator;	/* the name and secret they prove */
-	bool mutual;			/* we can authenticate ourselves */
-	struct chap_cred target;	/* our name and secret for mutual CHAP */
-};
-
-/* Settings of one initiator on one target (access rules decide whether it
- * may log in at all). */
-struct iscsi_initiator {
-	char name[ISCSI_NAME_LEN];
-	bool chap;			/* its own CHAP credentials, instead of the target's */
-	struct chap_cred cred;
-	bool mapped;			/* sees map only; else every LU as it is */
-	struct scsi_lun_map map;	/* map.e points into entries */
-	struct scsi_lun_map_entry *entries;
-};
-
 struct iscsi_thread;
 struct iscsi_place;		/* migrate.c: which thread serves an initiator's session */
 
@@ -76,10 +58,9 @@ struct iscsi_target {
 	unsigned nsessions;		/* linked sessions, every thread */
 	struct scsi_tgt *scsi;
 	const char *name;	/* scsi_tgt_name(scsi) */
-	struct iscsi_auth_cfg auth;
-	struct acl acl;		/* who may log in; empty: everyone */
-	struct iscsi_initiator *inits;
-	size_t ninits;
+	/* Credentials, access rules, initiators (iscsi/policy.h): replaced
+	 * whole while serving, under srv->policy_mu; server_policy(). */
+	struct iscsi_policy *policy;
 	/* tmf.c, under place_mu (sessions of every thread refuse resets): */
 	uint64_t reset_log_ms;	/* next "reset refused" line not before */
 	unsigned reset_refused;	/* refusals since the last line */
@@ -140,9 +121,10 @@ struct conn_counts {
  * What every thread reads: settings are fixed before serving; the target
  * list grows while serving (a target added live) under targets_lock, which
  * every walk of it holds for reading (logins, discovery: never the I/O
- * path); a removed target stays in it, closed. What they share while
- * serving: the connection counts (mutex), the CHAP failure table
- * (auth_mu), the TSIH and I_T nexus counters (atomics).
+ * path); a removed target stays in it, closed; the access policies are
+ * replaced whole while serving (policy_mu, iscsi/policy.h). What they
+ * share while serving: the connection counts (mutex), the CHAP failure
+ * table (auth_mu), the TSIH and I_T nexus counters (atomics).
  */
 struct iscsi_server {
 	struct iscsi_thread *thr;	/* nthreads of them */
@@ -164,7 +146,8 @@ struct iscsi_server {
 	struct iscsi_server_limits rlim;
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
-	struct iscsi_auth_cfg discovery_auth;
+	struct iscsi_policy *discovery_policy;	/* as a target's policy */
+	pthread_mutex_t policy_mu;	/* guards the policy pointers (logins only) */
 	pthread_mutex_t auth_mu;		/* guards auth_fails */
 	struct auth_throttle *auth_fails;	/* made at the first CHAP failure */
 	struct conn_counts counts;
@@ -184,6 +167,7 @@ struct iscsi_session {
 	uint32_t in_flight;		/* commands taking a CmdSN and not yet answered */
 	uint64_t commands;		/* SCSI commands received (iscsi/admin.h) */
 	struct scsi_itn itn;
+	struct iscsi_policy *policy;	/* a reference: itn.lun_map points into it */
 	bool nexus_added;
 	/* Served by a thread that is not its target's home: every SCSI call
 	 * goes to home in a message (handoff.c). */
@@ -227,6 +211,7 @@ struct iscsi_login_auth {
 	bool decided;			/* chosen (from the first request's names) */
 	bool for_discovery;		/* ... for a discovery session */
 	const struct iscsi_target *for_target; /* ... for this target (or none) */
+	struct iscsi_policy *policy;	/* ... from this one (a reference, or NULL) */
 	bool required;			/* this initiator must authenticate */
 	const struct chap_cred *expect;	/* what it proves */
 	const struct chap_cred *ours;	/* our mutual credentials, or NULL */
@@ -485,12 +470,16 @@ uint64_t auth_hold_ms(struct iscsi_conn *conn);
 /** Forget this connection's login secrets and held answer (on close). */
 void auth_conn_closed(struct iscsi_conn *conn);
 /** Whether this connection's initiator (name and source address) may log
- *  in to @t under its access control. */
+ *  in to @t under the access rules in force now. */
 bool auth_acl_permits(const struct iscsi_conn *conn, const struct iscsi_target *t);
-/** The settings of initiator @name on @t, or NULL. */
-const struct iscsi_initiator *auth_find_initiator(const struct iscsi_target *t,
-						   const char *name);
-/** Free the failure table and wipe every secret of the server. */
+/** A reference to the policy of @t (NULL: discovery's) in force now:
+ *  iscsi_policy_put() it. Login path only (takes srv->policy_mu). */
+struct iscsi_policy *server_policy(struct iscsi_server *srv, const struct iscsi_target *t);
+/** Whether initiator @name, connected from @sa (NULL: unknown), may log
+ *  in under @p. */
+bool auth_policy_permits(const struct iscsi_policy *p, const char *name,
+			 const struct sockaddr *sa);
+/** Free the failure table and drop the server's policies. */
 void auth_server_free(struct iscsi_server *srv);
 
 /* login.c (continued) */

@@ -266,6 +266,7 @@ static int join_session(struct iscsi_conn *conn)
 static int login_finish(struct iscsi_conn *conn)
 {
 	struct iscsi_server *srv = conn->srv;
+	struct iscsi_target *t = NULL;
 	char ini[LOG_ESC_LEN], tgt[LOG_ESC_LEN];
 
 	if (conn->thr->shutting_down) {
@@ -275,9 +276,17 @@ static int login_finish(struct iscsi_conn *conn)
 	}
 	/* Removed while this login went on (the target is found no more):
 	 * no session is made for it (iscsi_server_close_target()). */
-	if (!conn->params.discovery && !server_find_target(srv, conn->params.target_name)) {
+	if (!conn->params.discovery && !(t = server_find_target(srv, conn->params.target_name))) {
 		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_TARGET_REMOVED,
 			   "the target was removed");
+		return -1;
+	}
+	/* The access rules may have changed since they were checked; what
+	 * joins a session from here on is seen by the sweep that follows a
+	 * change (iscsi_server_policy_logout()). */
+	if (t && !auth_acl_permits(conn, t)) {
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_FORBIDDEN,
+			   "the access rules changed during the login");
 		return -1;
 	}
 	if (conn->login_tsih) {

@@ -21,7 +21,9 @@ static struct iscsi_server *server_alloc(unsigned n)
 	if (!srv)
 		return NULL;
 	srv->thr = calloc(n, sizeof(*srv->thr));
-	if (!srv->thr) {
+	srv->discovery_policy = srv->thr ? iscsi_policy_new() : NULL;
+	if (!srv->discovery_policy) {
+		free(srv->thr);
 		free(srv);
 		return NULL;
 	}
@@ -31,6 +33,7 @@ static struct iscsi_server *server_alloc(unsigned n)
 	list_init(&srv->targets);
 	pthread_rwlock_init(&srv->targets_lock, NULL);
 	pthread_mutex_init(&srv->auth_mu, NULL);
+	pthread_mutex_init(&srv->policy_mu, NULL);
 	pthread_mutex_init(&srv->counts.mu, NULL);
 	return srv;
 }
@@ -40,7 +43,9 @@ static void server_free(struct iscsi_server *srv)
 	for (unsigned i = 0; i < srv->nthreads; i++)
 		iscsi_thread_fini(&srv->thr[i]);
 	conn_counts_free(srv);
+	iscsi_policy_put(srv->discovery_policy);	/* NULL once auth_server_free() ran */
 	pthread_mutex_destroy(&srv->auth_mu);
+	pthread_mutex_destroy(&srv->policy_mu);
 	pthread_mutex_destroy(&srv->counts.mu);
 	pthread_rwlock_destroy(&srv->targets_lock);
 	free(srv->thr);
@@ -77,6 +82,10 @@ int iscsi_server_add_target(struct iscsi_server *srv, struct scsi_tgt *tgt)
 	if (server_find_target(srv, scsi_tgt_name(tgt)))
 		return -EEXIST;
 	t = calloc(1, sizeof(*t));
+	if (t && !(t->policy = iscsi_policy_new())) {
+		free(t);
+		t = NULL;
+	}
 	if (!t)
 		return -ENOMEM;
 	t->scsi = tgt;

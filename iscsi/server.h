@@ -88,6 +88,21 @@ int iscsi_server_add_initiator(struct iscsi_server *srv, const char *target, con
 			       const struct scsi_lun_map_entry *luns, size_t nluns, bool mapped,
 			       char *err, size_t errlen);
 
+struct iscsi_policy;
+
+/**
+ * Any thread, serving or not: replace the access policy of target @target
+ * (NULL: of discovery sessions) with @p (iscsi/policy.h), which is taken
+ * over either way. Logins from now on use it; a login under way keeps the
+ * credentials it chose and has its access checked again before it enters
+ * full feature phase; sessions keep the LUN map they had
+ * (iscsi_server_policy_logout() asks those the new policy does not admit
+ * to log out). Returns 0, -ENOENT, or -EINVAL (a discovery policy with
+ * access rules or initiators), with why in @err.
+ */
+int iscsi_server_set_policy(struct iscsi_server *srv, const char *target, struct iscsi_policy *p,
+			    char *err, size_t errlen);
+
 /**
  * Listen on @host (numeric IPv4 or IPv6) port @port (0: kernel's choice).
  * Returns the bound port (> 0) or a negative errno with a one-line reason in @err.

@@ -107,9 +107,12 @@ static void set_itn(struct iscsi_session *s, struct iscsi_conn *conn)
 		 s->target ? s->target->name : "", conn->portal->tpgt);
 	s->itn.rel_port_id = conn->portal->tpgt;
 	if (s->target) {
-		const struct iscsi_initiator *e = auth_find_initiator(s->target,
-								      s->params.initiator_name);
+		const struct iscsi_initiator *e;
 
+		/* The policy in force now (login_finish() checked the access
+		 * rules under it), kept while the nexus lives. */
+		s->policy = server_policy(s->srv, s->target);
+		e = iscsi_policy_initiator(s->policy, s->params.initiator_name);
 		s->itn.lun_map = e && e->mapped ? &e->map : NULL;
 	}
 }
@@ -167,6 +170,7 @@ void session_destroy(struct iscsi_session *sess)
 	}
 	if (sess->nexus_added)
 		scsi_tgt_nexus_remove(sess->target->scsi, &sess->itn);
+	iscsi_policy_put(sess->policy);
 	free(sess);
 }
 

@@ -188,6 +188,38 @@ int ctgt_server_lun_remove(struct ctgt_server *srv, const char *iqn, uint64_t lu
 int ctgt_server_lun_resize(struct ctgt_server *srv, const char *iqn, uint64_t lun, uint64_t size,
 			   uint64_t *got, char *err, size_t errlen);
 
+/* ---- Access settings of a running server ---- */
+
+/** The whole access settings of a target, or of discovery sessions:
+ *  what ctgt_server_set_chap(), ctgt_server_allow() and
+ *  ctgt_server_add_initiator() set one by one before serving. */
+struct ctgt_access {
+	const char *chap_user, *chap_secret;	/**< NULL: no CHAP required */
+	const char *mutual_user, *mutual_secret; /**< NULL: no mutual CHAP */
+	const char *const *rules;		/**< initiator names and networks; none: everyone */
+	size_t nrules;
+	const struct ctgt_initiator_params *initiators;
+	size_t ninitiators;
+};
+
+/**
+ * Replace the access settings of target @iqn (NULL: of discovery
+ * sessions, which have CHAP only) with @a while the server runs. @a is
+ * checked whole, as the calls before serving check it (secret lengths,
+ * the mutual secret unlike every other, names, rules, LUN maps); on
+ * failure nothing changed. Then logins use the new settings (one under
+ * way keeps the credentials it chose, and is refused with 0202 if the new
+ * rules do not admit it); each session the new settings do not admit,
+ * or under which its initiator would see other LUs or numbers or other
+ * write protection, is asked to log out as ctgt_server_session_logout()
+ * asks one (*asked, may be NULL, counts them); a session whose CHAP
+ * credentials alone changed stays logged in (ask it to log out to make
+ * it prove the new ones). Returns 0, or -ENOENT, -EINVAL, -ENOMEM or
+ * -ESHUTDOWN with why in @err.
+ */
+int ctgt_server_set_access(struct ctgt_server *srv, const char *iqn, const struct ctgt_access *a,
+			   unsigned *asked, char *err, size_t errlen);
+
 /** Login failures by the status of the Login Response (RFC 7143
  *  11.13.5), the index of ctgt_server_counters.login_failures[]. */
 enum ctgt_login_failure {

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests for iscsi/policy.c: building a policy checks what start-up
+ * checks (mutual secret unlike the initiators', discovery without rules),
+ * a failed step leaves the policy as it was, and same_view tells a change
+ * of an initiator's LUN map from a change of its credentials.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "iscsi/policy.h"
+
+#define TGT "iqn.2026-12.io.ctgt:t"
+#define INI "iqn.2026-12.io.ctgt:ini"
+
+static const struct scsi_lun_map_entry map01[] = { { 0, 1, false }, { 1, 0, true } };
+static const struct scsi_lun_map_entry map10[] = { { 1, 0, true }, { 0, 1, false } };
+static const struct scsi_lun_map_entry map01rw[] = { { 0, 1, false }, { 1, 0, false } };
+
+static int add(struct iscsi_policy *p, const char *name, const char *user, const char *secret,
+	       const struct scsi_lun_map_entry *m, size_t n, bool mapped)
+{
+	char err[256];
+
+	return iscsi_policy_add_initiator(p, TGT, name, user, secret, m, n, mapped, err,
+					  sizeof(err));
+}
+
+static void test_mutual_secret_unlike_initiators(void **state)
+{
+	struct iscsi_policy *p = iscsi_policy_new();
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(add(p, INI, "ini", "initiator-secret-1", NULL, 0, false), 0);
+	/* The target's mutual secret equal to an initiator's own: refused. */
+	assert_int_equal(iscsi_policy_set_chap(p, TGT, "u", "target-secret-12", "m",
+					       "initiator-secret-1", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, INI));
+	assert_false(p->auth.chap);	/* unchanged */
+	/* Equal to the initiators' shared secret: refused too. */
+	assert_int_equal(iscsi_policy_set_chap(p, TGT, "u", "target-secret-12", "m",
+					       "target-secret-12", err, sizeof(err)), -EINVAL);
+	assert_int_equal(iscsi_policy_set_chap(p, TGT, "u", "target-secret-12", "m",
+					       "mutual-secret-99", err, sizeof(err)), 0);
+	assert_true(p->auth.chap && p->auth.mutual);
+	/* ... and the other way round: an initiator secret equal to the mutual one. */
+	assert_int_equal(add(p, "iqn.2026-12.io.ctgt:other", "o", "mutual-secret-99", NULL, 0,
+			     false), -EINVAL);
+	assert_int_equal(p->ninits, 1);
+	iscsi_policy_put(p);
+}
+
+static void test_short_secret_and_bad_names(void **state)
+{
+	struct iscsi_policy *p = iscsi_policy_new();
+	char err[256];
+
+	(void)state;
+	assert_int_equal(iscsi_policy_set_chap(p, TGT, "u", "short", NULL, NULL, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(add(p, "not a name", NULL, NULL, NULL, 0, false), -EINVAL);
+	assert_int_equal(add(p, INI, NULL, NULL, NULL, 0, false), 0);
+	assert_int_equal(add(p, "IQN.2026-12.IO.CTGT:INI", NULL, NULL, NULL, 0, false), -EINVAL);
+	assert_int_equal(iscsi_policy_allow(p, TGT, "10.0.0.0/33", err, sizeof(err)), -EINVAL);
+	assert_int_equal(iscsi_policy_allow(p, TGT, "10.0.0.0/8", err, sizeof(err)), 0);
+	assert_int_equal(p->acl.n, 1);
+	iscsi_policy_put(p);
+}
+
+static void test_discovery_has_no_rules(void **state)
+{
+	struct iscsi_policy *p = iscsi_policy_new();
+	char err[256];
+
+	(void)state;
+	assert_int_equal(iscsi_policy_allow(p, NULL, "10.0.0.0/8", err, sizeof(err)), -EINVAL);
+	assert_int_equal(iscsi_policy_add_initiator(p, NULL, INI, NULL, NULL, NULL, 0, false, err,
+						    sizeof(err)), -EINVAL);
+	assert_int_equal(iscsi_policy_set_chap(p, NULL, "u", "discovery-secret", NULL, NULL, err,
+					       sizeof(err)), 0);
+	iscsi_policy_put(p);
+}
+
+static void test_same_view(void **state)
+{
+	struct iscsi_policy *a = iscsi_policy_new(), *b = iscsi_policy_new();
+	struct iscsi_policy *c = iscsi_policy_new(), *d = iscsi_policy_new();
+	struct iscsi_policy *none = iscsi_policy_new();
+
+	(void)state;
+	assert_int_equal(add(a, INI, NULL, NULL, map01, 2, true), 0);
+	/* Same entries in another order, and other credentials: same view. */
+	assert_int_equal(add(b, INI, "ini", "initiator-secret-1", map10, 2, true), 0);
+	assert_int_equal(add(c, INI, NULL, NULL, map01rw, 2, true), 0);	/* write protection */
+	assert_int_equal(add(d, INI, NULL, NULL, map01, 1, true), 0);	/* one LU fewer */
+	assert_true(iscsi_policy_same_view(a, b, INI));
+	assert_true(iscsi_policy_same_view(a, b, "iqn.2026-12.io.ctgt:INI"));
+	assert_false(iscsi_policy_same_view(a, c, INI));
+	assert_false(iscsi_policy_same_view(a, d, INI));
+	assert_false(iscsi_policy_same_view(a, none, INI));
+	/* An initiator named in neither sees every LU under both. */
+	assert_true(iscsi_policy_same_view(a, none, "iqn.2026-12.io.ctgt:else"));
+	iscsi_policy_put(a);
+	iscsi_policy_put(b);
+	iscsi_policy_put(c);
+	iscsi_policy_put(d);
+	iscsi_policy_put(none);
+}
+
+static void test_references(void **state)
+{
+	struct iscsi_policy *p = iscsi_policy_new();
+	char err[256];
+
+	(void)state;
+	assert_int_equal(iscsi_policy_set_chap(p, TGT, "u", "target-secret-12", NULL, NULL, err,
+					       sizeof(err)), 0);
+	assert_ptr_equal(iscsi_policy_ref(p), p);
+	iscsi_policy_put(p);
+	assert_true(p->auth.chap);	/* still held: ASan would see a use after free */
+	iscsi_policy_put(p);
+	iscsi_policy_put(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mutual_secret_unlike_initiators),
+		cmocka_unit_test(test_short_secret_and_bad_names),
+		cmocka_unit_test(test_discovery_has_no_rules),
+		cmocka_unit_test(test_same_view),
+		cmocka_unit_test(test_references),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
