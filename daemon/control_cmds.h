@@ -18,6 +18,10 @@ typedef json_t *(*cmd_fn)(const struct control_env *env, json_t *args, char *err
 			  size_t errlen);
 
 /* control_target.c */
+/** The configured target @args names ("target", compared as logins
+ *  compare names), or NULL with why in @err. */
+struct ctgt_target_cfg *control_find_target(struct ctgt_config *cfg, json_t *args, char *err,
+					    size_t errlen);
 json_t *cmd_target_add(const struct control_env *env, json_t *args, char *err, size_t errlen);
 json_t *cmd_target_remove(const struct control_env *env, json_t *args, char *err,
 			  size_t errlen);
@@ -28,6 +32,12 @@ json_t *cmd_lun_add(const struct control_env *env, json_t *args, char *err, size
 json_t *cmd_lun_remove(const struct control_env *env, json_t *args, char *err, size_t errlen);
 json_t *cmd_lun_resize(const struct control_env *env, json_t *args, char *err, size_t errlen);
 json_t *cmd_lun_set(const struct control_env *env, json_t *args, char *err, size_t errlen);
+
+/* control_acl.c */
+json_t *cmd_acl_list(const struct control_env *env, json_t *args, char *err, size_t errlen);
+json_t *cmd_acl_add(const struct control_env *env, json_t *args, char *err, size_t errlen);
+json_t *cmd_acl_remove(const struct control_env *env, json_t *args, char *err, size_t errlen);
+json_t *cmd_chap_set(const struct control_env *env, json_t *args, char *err, size_t errlen);
 
 /* control_save.c */
 json_t *cmd_save(const struct control_env *env, json_t *args, char *err, size_t errlen);

@@ -24,6 +24,19 @@ static long target_index(const struct ctgt_config *cfg, const char *name)
 	return -1;
 }
 
+struct ctgt_target_cfg *control_find_target(struct ctgt_config *cfg, json_t *args, char *err,
+					    size_t errlen)
+{
+	const char *name = json_string_value(json_object_get(args, "target"));
+	long k = name ? target_index(cfg, name) : -1;
+
+	if (name == NULL)
+		snprintf(err, errlen, "\"target\" (a string) is needed");
+	else if (k < 0)
+		snprintf(err, errlen, "no such target");
+	return k >= 0 ? &cfg->targets[k] : NULL;
+}
+
 /* "target add" {target}: {"name", "thread"}. */
 json_t *cmd_target_add(const struct control_env *env, json_t *args, char *err, size_t errlen)
 {

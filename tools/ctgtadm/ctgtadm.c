@@ -21,7 +21,8 @@ struct command {
 	void (*print)(FILE *out, json_t *result);
 	/* The request's keys of its positional arguments, in order; a '#'
 	 * before one sends it as an integer, a '/' as a file's absolute
-	 * path. The first @nreq are needed. */
+	 * path, a '*' (the last) the rest of the words as an array of
+	 * strings. The first @nreq are needed. */
 	const char *args[3];
 	int nreq;
 	/* run here instead of one request (stats) */
@@ -38,6 +39,22 @@ static const struct command commands[] = {
 	{ "target remove", "IQN", "remove a target: its sessions are asked to log out (an Async "
 	  "Message; dropped after their DefaultTime2Wait, at least 2 s), then its LUs go",
 	  print_target_removed, { "target" }, 1, NULL },
+	{ "acl list", "IQN", "a target's access rules (initiator names, networks; none: "
+	  "everyone may log in) and initiator settings (own CHAP user, LUN map)", print_acl,
+	  { "target" }, 1, NULL },
+	{ "acl add", "IQN RULE [chap=USER:SECRET] [luns=LUN[=TARGETLUN][:ro],...|none]",
+	  "allow initiator name or network RULE (ADDR[/PREFIX]) to log in to a running target "
+	  "(the first rule shuts out everyone else); for a name, its own CHAP credentials and "
+	  "the LUs it sees. Sessions the change no longer admits are asked to log out",
+	  print_acl_changed, { "target", "rule", "*options" }, 2, NULL },
+	{ "acl remove", "IQN RULE [--open]", "remove access rule RULE and, for a name, its "
+	  "settings; its sessions are asked to log out. The last rule goes only with --open "
+	  "(without rules every initiator may log in)", print_acl_changed,
+	  { "target", "rule", "*options" }, 2, NULL },
+	{ "chap set", "IQN|discovery USER:SECRET|off [mutual=USER:SECRET]", "the CHAP "
+	  "credentials initiators of a target (or discovery sessions) must prove, and the "
+	  "target's own for mutual CHAP; off: none. Sessions logged in stay; the next login "
+	  "uses them", print_chap_set, { "target", "chap", "*options" }, 2, NULL },
 	{ "session list", "", "logged-in sessions: initiator, target, thread, connections, "
 			      "digests, commands", print_sessions, { 0 }, 0, NULL },
 	{ "session logout", "TSIH", "ask session TSIH (see session list) to log out (an Async "
@@ -159,12 +176,21 @@ static int args_json(const struct command *cmd, int argc, char **argv, json_t *a
 
 	while (most < 3 && cmd->args[most] != NULL)
 		most++;
-	if (argc < cmd->nreq || argc > most)
+	if (argc < cmd->nreq || (argc > most && (most == 0 || cmd->args[most - 1][0] != '*')))
 		return -1;
 	for (int k = 0; k < argc; k++) {
 		const char *key = cmd->args[k];
 		char *end;
 		unsigned long long n;
+
+		if (key[0] == '*') {
+			json_t *rest = json_array();
+
+			while (k < argc)
+				json_array_append_new(rest, json_string(argv[k++]));
+			json_object_set_new(args, key + 1, rest);
+			break;
+		}
 
 		if (key[0] == '/') {
 			json_object_set_new(args, key + 1, abs_path(argv[k]));

@@ -37,6 +37,9 @@ void print_logout(FILE *out, json_t *result);
 void print_target_added(FILE *out, json_t *result);
 void print_target_removed(FILE *out, json_t *result);
 void print_saved(FILE *out, json_t *result);
+void print_acl(FILE *out, json_t *result);
+void print_acl_changed(FILE *out, json_t *result);
+void print_chap_set(FILE *out, json_t *result);
 void print_checked(FILE *out, json_t *result);
 void print_reloaded(FILE *out, json_t *result);
 

@@ -198,3 +198,67 @@ void print_reloaded(FILE *out, json_t *result)
 	print_changes(out, result, "resized");
 	print_changes(out, result, "removed");
 }
+
+/* "0=1:ro,2" for an initiator's "luns" ("none" when empty). */
+static void map_text(char *buf, size_t len, json_t *luns)
+{
+	size_t i, off = 0;
+	json_t *m;
+
+	snprintf(buf, len, "none");
+	json_array_foreach(luns, i, m) {
+		long long lun = num(m, "lun"), tl = num(m, "targetLun");
+		bool ro = json_is_true(json_object_get(m, "readonly"));
+		int n = lun == tl ? snprintf(buf + off, len - off, "%s%lld%s", i ? "," : "", lun,
+					     ro ? ":ro" : "")
+				  : snprintf(buf + off, len - off, "%s%lld=%lld%s", i ? "," : "",
+					     lun, tl, ro ? ":ro" : "");
+
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+}
+
+void print_acl(FILE *out, json_t *result)
+{
+	json_t *rules = json_object_get(result, "allow"), *v;
+	char map[1024];
+	size_t i;
+
+	fprintf(out, "target %s: CHAP %s%s%s\n", str(result, "target"),
+		json_is_string(json_object_get(result, "chap_user")) ? "user " : "off",
+		json_is_string(json_object_get(result, "chap_user")) ? str(result, "chap_user") : "",
+		json_is_string(json_object_get(result, "mutual_user")) ? ", mutual" : "");
+	if (json_array_size(rules) == 0)
+		fprintf(out, "no access rules: every initiator may log in\n");
+	json_array_foreach(rules, i, v)
+		fprintf(out, "allow %s\n", json_string_value(v));
+	if (json_array_size(json_object_get(result, "initiators")) > 0)
+		fprintf(out, "%-48s %-16s %s\n", "INITIATOR", "CHAP USER", "LUNS");
+	json_array_foreach(json_object_get(result, "initiators"), i, v) {
+		json_t *luns = json_object_get(v, "luns");
+
+		if (json_is_array(luns))
+			map_text(map, sizeof(map), luns);
+		else
+			snprintf(map, sizeof(map), "all");
+		fprintf(out, "%-48s %-16s %s\n", str(v, "name"), str(v, "chap_user"), map);
+	}
+}
+
+void print_acl_changed(FILE *out, json_t *result)
+{
+	fprintf(out, "target %s: %lld access rules now%s; %lld sessions asked to log out\n",
+		str(result, "target"), num(result, "rules"),
+		num(result, "rules") == 0 ? " (every initiator may log in)" : "",
+		num(result, "asked"));
+}
+
+void print_chap_set(FILE *out, json_t *result)
+{
+	fprintf(out, "%s%s: CHAP %s\n", strcmp(str(result, "target"), "discovery") ? "target " : "",
+		str(result, "target"),
+		!json_is_true(json_object_get(result, "chap")) ? "off"
+		: json_is_true(json_object_get(result, "mutual")) ? "on, mutual" : "on");
+}

@@ -1,0 +1,180 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Access settings changed on a running daemon (ctgtadm acl add, acl
+# remove, acl list, chap set) while verified I/O runs on another target,
+# which sees no error: a name rule shuts out other initiators at once and
+# asks their sessions to log out (an Async Message, as the probe reads
+# it); a network rule does the same by source address; an initiator's
+# LUN map and write protection take effect at its next login (and a
+# session whose view changed is asked to log out); CHAP set live is
+# required from the next login while logged-in sessions stay; discovery
+# CHAP too. Refusals change nothing: bad rules, settings on a network,
+# short secrets, a mutual secret equal to the initiators', the last rule
+# without --open, unknown targets. `save` and a restart with the saved
+# file give the same settings.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/probe.sh
+. "$(dirname "$0")/../probe.sh"
+need_cmd jq || exit 77
+need_cmd iscsi-inq || exit 77
+
+ADM=$CTGT_BUILD/ctgtadm
+A=iqn.2026-12.io.ctgt.test:stays
+T=iqn.2026-12.io.ctgt.test:guarded
+PRB=iqn.2026-12.io.ctgt.test:probe
+ALICE=iqn.2026-12.io.ctgt.test:alice
+sock=$CTGT_TMP/ctl.sock
+adm=("$ADM" --socket "$sock")
+cfg=$CTGT_TMP/saved.json
+
+ctgt_start --threads 2 --control "$sock" --log-level info \
+	--target "$A" --lun 0=$CTGT_TMP/a.img,size=32M \
+	--target "$T" --lun 0=mem:,size=1M --lun 1=mem:,size=2M
+hp=127.0.0.1:$CTGT_PORT
+
+"$CTGT_BUILD"/bench/loadgen --verify --sessions 2 --depth 4 --read-pct 70 --duration 60 \
+	"iscsi://$hp/$A/0" >"$CTGT_TMP/load.json" 2>"$CTGT_TMP/load.err" &
+load=$!
+
+inq() { run iscsi-inq -i "$1" "iscsi://${3:-}$hp/$T/${2:-0}"; }
+inq_ok() { inq "$@"; [ "$RUN_RC" = 0 ] || fail "$1 cannot reach $T: $RUN_OUT"; }
+inq_refused() { # WHO STATUS-TEXT
+	inq "$1"
+	[ "$RUN_RC" != 0 ] || fail "$1 logged in to $T, want it refused"
+	assert_contains "$RUN_OUT" "$2" "$1's login"
+}
+listing() { expect_ok "${adm[@]}" --json acl list "$T"; }
+
+# --- no rules: everyone
+expect_ok "${adm[@]}" acl list "$T"
+assert_contains "$RUN_OUT" "every initiator may log in" "acl list of an open target"
+inq_ok "$ALICE"
+
+# --- a name rule: the probe's session is asked to log out, the probe shut out
+probe_start "$T"
+expect_ok "${adm[@]}" acl add "$T" "$ALICE"
+assert_contains "$RUN_OUT" "1 access rules now; 1 sessions asked to log out" "acl add's answer"
+expect async "async 1 2" "the probe's session asked to log out"
+expect logout "logout 0" "and it logs out"
+probe_end
+grep -q "access settings of $T changed; asking it to log out" "$CTGT_LOG" ||
+	fail "no log line for the session asked"
+inq_refused "$PRB" "Authorization failure(514)"
+inq_ok "$ALICE"
+listing
+assert_eq "$(jq -r '.allow | join(" ")' <<<"$RUN_OUT")" "$ALICE" "rules after acl add"
+
+# --- the probe with a LUN map: LU 1 as its LUN 0, read-only
+expect_ok "${adm[@]}" acl add "$T" "$PRB" luns=0=1:ro
+probe_start "$T" 0
+expect luns "luns 0" "the probe sees one LUN"
+expect "cap 0" "cap 4096 512" "its LUN 0 is the 2 MiB LU 1"
+# A change of its view asks it to log out; credentials alone would not.
+expect_ok "${adm[@]}" acl add "$T" "$PRB" luns=0=1:ro,1=0
+assert_contains "$RUN_OUT" "1 sessions asked to log out" "a view change"
+expect async "async 1 2" "asked after its view changed"
+expect logout "logout 0" "logged out"
+probe_end
+probe_start "$T" 0 1
+expect luns "luns 0 1" "the new view at the next login"
+expect_ok "${adm[@]}" acl add "$T" "$PRB" luns=0=1:ro,1=0 "chap=probe:probe-secret-1"
+assert_contains "$RUN_OUT" "0 sessions asked to log out" "credentials alone"
+expect "tur 0" "good" "the session stays"
+listing
+assert_eq "$(jq -r '.initiators[] | .name + " " + .chap_user + " " + (.luns | map("\(.lun)=\(.targetLun):\(.readonly)") | join(","))' <<<"$RUN_OUT")" \
+	"$PRB probe 0=1:true,1=0:false" "the probe's settings"
+assert_not_contains "$RUN_OUT" "probe-secret-1" "acl list"
+
+# --- a network rule: names and networks must both hold
+expect_ok "${adm[@]}" acl add "$T" 127.0.0.0/8
+expect "tur 0" "good" "127.0.0.1 is inside 127.0.0.0/8"
+expect_ok "${adm[@]}" acl add "$T" 10.0.0.0/8
+expect_ok "${adm[@]}" acl remove "$T" 127.0.0.0/8
+assert_contains "$RUN_OUT" "1 sessions asked to log out" "the source network removed"
+expect async "async 1 2" "the probe, now outside every network, asked"
+expect logout "logout 0" "logged out"
+probe_end
+inq_refused "$ALICE" "Authorization failure(514)"
+expect_ok "${adm[@]}" acl remove "$T" 10.0.0.0/8
+inq_ok "$ALICE"
+
+# --- refusals change nothing
+listing
+before=$RUN_OUT
+expect_fail "${adm[@]}" acl add "$T" "not a rule"
+assert_contains "$RUN_OUT" "rule:" "a bad rule"
+expect_fail "${adm[@]}" acl add "$T" 10.1.0.0/16 luns=0
+assert_contains "$RUN_OUT" "not of a network" "settings on a network"
+expect_fail "${adm[@]}" acl add "$T" "$ALICE"
+assert_contains "$RUN_OUT" "there already" "a rule twice"
+expect_fail "${adm[@]}" acl add "$T" "$ALICE" luns=0,0=1
+assert_contains "$RUN_OUT" "mapped twice" "a LUN mapped twice"
+expect_fail "${adm[@]}" acl add "$T" "$ALICE" luns=300
+expect_fail "${adm[@]}" acl add "$T" "$ALICE" chap=alice:short
+assert_contains "$RUN_OUT" "shorter than 12" "a short secret"
+expect_fail "${adm[@]}" acl add "$T" "$ALICE" colour=blue
+expect_fail "${adm[@]}" acl remove "$T" 192.168.0.0/16
+assert_contains "$RUN_OUT" "no such rule" "an unknown rule"
+expect_fail "${adm[@]}" acl list iqn.2026-12.io.ctgt.test:none
+expect_fail "${adm[@]}" chap set "$T" user:target-secret-1 mutual=me:target-secret-1
+assert_contains "$RUN_OUT" "must differ" "a mutual secret equal to the initiators'"
+expect_fail "${adm[@]}" chap set "$T" user:target-secret-1 mutual=me:probe-secret-1
+assert_contains "$RUN_OUT" "secret of initiator $PRB" "a mutual secret equal to an initiator's"
+listing
+assert_eq "$RUN_OUT" "$before" "the settings after the refusals"
+run "${adm[@]}" acl add "$T"
+assert_eq "$RUN_RC" 2 "exit status of a usage error"
+
+# --- the last rule goes only with --open
+expect_ok "${adm[@]}" acl remove "$T" "$PRB"
+expect_ok "${adm[@]}" --json acl list "$T"
+assert_eq "$(jq -c '[.allow, .initiators]' <<<"$RUN_OUT")" "[[\"$ALICE\"],[]]" "the probe's rule and settings gone"
+expect_fail "${adm[@]}" acl remove "$T" "$ALICE"
+assert_contains "$RUN_OUT" "last access rule" "removing the last rule"
+inq_refused "$PRB" "Authorization failure(514)"
+
+# --- CHAP set live: required from the next login; logged-in sessions stay
+expect_ok "${adm[@]}" acl remove "$T" "$ALICE" --open
+assert_contains "$RUN_OUT" "(every initiator may log in)" "the target open again"
+probe_start "$T" 0
+expect_ok "${adm[@]}" chap set "$T" tuser:target-secret-1 mutual=tgt:mutual-secret-1
+assert_contains "$RUN_OUT" "CHAP on, mutual" "chap set's answer"
+expect "tur 0" "good" "a logged-in session stays"
+probe_end
+inq_refused "$ALICE" "Authentication failure(513)"
+inq_ok "$ALICE" 0 "tuser%target-secret-1@"
+expect_ok "${adm[@]}" chap set discovery disc:discovery-secret
+run iscsi-ls "iscsi://$hp"
+[ "$RUN_RC" != 0 ] || fail "discovery without CHAP after chap set discovery"
+expect_ok iscsi-ls "iscsi://disc%discovery-secret@$hp"
+assert_contains "$RUN_OUT" "$T" "discovery with the new credentials"
+grep -q "target $T: access settings replaced (CHAP mutual" "$CTGT_LOG" || fail "no log line"
+
+# --- save, restart with the saved file: the same settings
+expect_ok "${adm[@]}" acl add "$T" "$ALICE" luns=0:ro
+listing
+want=$RUN_OUT
+expect_ok "${adm[@]}" save "$cfg"
+jq -e ".iscsitargets[\"$T\"].chap.secret == \"target-secret-1\"" "$cfg" >/dev/null ||
+	fail "the saved file lacks the CHAP set live: $(cat "$cfg")"
+
+kill -INT "$load" 2>/dev/null || true
+wait "$load" || true
+r=$(cat "$CTGT_TMP/load.json")
+log "A's load: $(jq -c '{ios, errors, unit_attentions, verify, max_ms: (.lat_us.max / 1000)}' <<<"$r")"
+assert_eq "$(jq '.errors' <<<"$r")" 0 "errors on A"
+assert_eq "$(jq '.verify.mismatches' <<<"$r")" 0 "mismatches on A"
+assert_eq "$(jq '.unit_attentions' <<<"$r")" 0 "unit attentions on A"
+[ "$(jq '.ios > 1000 and .lat_us.max < 2000000' <<<"$r")" = true ] || fail "A's load: $r"
+
+ctgt_stop
+ctgt_start --control "$sock" --config "$cfg"
+hp=127.0.0.1:$CTGT_PORT
+listing
+assert_eq "$RUN_OUT" "$want" "acl list after a restart with the saved file"
+inq_ok "$ALICE" 0 "tuser%target-secret-1@"
+inq_refused "$PRB" "Authorization failure(514)"
+ctgt_stop
