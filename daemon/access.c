@@ -97,7 +97,7 @@ static void initiator_params(const struct ctgt_initiator_cfg *ic, struct ctgt_lu
 }
 
 int access_apply(struct ctgt_server *srv, const char *iqn, const struct ctgt_target_cfg *a,
-		 unsigned *asked, char *err, size_t errlen)
+		 bool check_only, struct ctgt_access_effect *fx, char *err, size_t errlen)
 {
 	struct ctgt_access acc = { .chap_user = a->chap.user, .chap_secret = a->chap.secret,
 				   .mutual_user = a->mutual_chap.user,
@@ -119,7 +119,7 @@ int access_apply(struct ctgt_server *srv, const char *iqn, const struct ctgt_tar
 	}
 	acc.initiators = ps;
 	if (rc == 0)
-		rc = ctgt_server_set_access(srv, iqn, &acc, asked, err, errlen);
+		rc = ctgt_server_set_access(srv, iqn, &acc, check_only, fx, err, errlen);
 	else
 		set_err(err, errlen, "out of memory");
 	for (size_t i = 0; maps && i < a->ninitiators; i++)

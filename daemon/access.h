@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "ctgt/server.h"
+#include "ctgt/admin.h"
 #include "daemon/config.h"
 
 /** Copy the access settings of @src into @dst (zeroed by the caller;
@@ -20,9 +20,10 @@ int access_copy(struct ctgt_target_cfg *dst, const struct ctgt_target_cfg *src);
 void access_move(struct ctgt_target_cfg *dst, struct ctgt_target_cfg *src);
 
 /** Make @a's settings target @iqn's on the running @srv (NULL: discovery
- *  sessions, @a's chap and mutual_chap only). *asked: sessions asked to
- *  log out. Returns 0 or a negative errno with why in @err. */
+ *  sessions, @a's chap and mutual_chap only), or with @check_only only
+ *  check them; @fx (may be NULL) as ctgt_server_set_access() fills it.
+ *  Returns 0 or a negative errno with why in @err. */
 int access_apply(struct ctgt_server *srv, const char *iqn, const struct ctgt_target_cfg *a,
-		 unsigned *asked, char *err, size_t errlen);
+		 bool check_only, struct ctgt_access_effect *fx, char *err, size_t errlen);
 
 #endif

@@ -210,16 +210,17 @@ static int put_initiator(struct ctgt_target_cfg *t, struct ctgt_initiator_cfg *i
 }
 
 /* Apply @copy to target @tc (or discovery) of the running server, then
- * keep it; @copy is emptied either way. The result gets "asked". */
+ * keep it; @copy is emptied either way. The result gets "closed" and "asked". */
 static json_t *commit(const struct control_env *env, struct ctgt_target_cfg *tc,
 		      struct ctgt_target_cfg *copy, json_t *result, char *err, size_t errlen)
 {
-	unsigned asked = 0;
-	int rc = result ? access_apply(env->srv, tc->name, copy, &asked, err, errlen) : -ENOMEM;
+	struct ctgt_access_effect fx;
+	int rc = result ? access_apply(env->srv, tc->name, copy, false, &fx, err, errlen) : -ENOMEM;
 
 	if (rc == 0) {
 		access_move(tc, copy);
-		json_object_set_new(result, "asked", json_integer(asked));
+		json_object_set_new(result, "closed", json_integer(fx.closed));
+		json_object_set_new(result, "asked", json_integer(fx.asked));
 		return result;
 	}
 	free_target(copy);
@@ -273,7 +274,8 @@ static int add_to(struct ctgt_target_cfg *copy, const char *rule, struct ctgt_in
 	return put_initiator(copy, ic);
 }
 
-/* "acl add" {target, rule, options}: {"target", "rule", "rules", "asked"}. */
+/* "acl add" {target, rule, options}: {"target", "rule", "rules", "closed",
+ * "asked"}. */
 json_t *cmd_acl_add(const struct control_env *env, json_t *args, char *err, size_t errlen)
 {
 	struct ctgt_initiator_cfg ic = { 0 };
@@ -393,10 +395,9 @@ static json_t *discovery_chap(const struct control_env *env, struct ctgt_target_
 			      char *err, size_t errlen)
 {
 	struct ctgt_config *cfg = env->cfg;
-	unsigned asked = 0;
 	bool on = copy->chap.user != NULL, mutual = copy->mutual_chap.user != NULL;
 
-	if (access_apply(env->srv, NULL, copy, &asked, err, errlen) < 0) {
+	if (access_apply(env->srv, NULL, copy, false, NULL, err, errlen) < 0) {
 		free_target(copy);
 		return NULL;
 	}

@@ -105,7 +105,7 @@ static int build(const char *iqn, const struct ctgt_access *a, struct iscsi_poli
 }
 
 static int set_locked(struct ctgt_server *s, const char *iqn, const struct ctgt_access *a,
-		      unsigned *asked, char *err, size_t errlen)
+		      bool check_only, struct ctgt_access_effect *fx, char *err, size_t errlen)
 {
 	struct scsi_tgt *tgt = iqn ? embed_find_target(s, iqn) : NULL;
 	struct iscsi_policy *p;
@@ -115,35 +115,39 @@ static int set_locked(struct ctgt_server *s, const char *iqn, const struct ctgt_
 		return embed_err(err, errlen, -ENOENT, "no such target");
 	if ((rc = build(iqn, a, &p, err, errlen)) < 0)
 		return rc;
+	if (check_only) {
+		iscsi_policy_put(p);
+		return 0;
+	}
 	if ((rc = iscsi_server_set_policy(s->isrv, iqn, p, err, errlen)) < 0)
 		return rc;
 	if (tgt == NULL)
 		return 0;	/* discovery sessions only list targets */
-	rc = iscsi_server_policy_logout(s->isrv, &s->admin, tgt, asked, NULL);
-	return rc < 0 ? embed_err(err, errlen, rc, "the new settings are in force; asking the "
-				  "sessions they no longer admit to log out failed: %s",
-				  strerror(-rc)) : 0;
+	rc = iscsi_server_policy_logout(s->isrv, &s->admin, tgt, &fx->asked, &fx->closed);
+	return rc < 0 ? embed_err(err, errlen, rc, "the new settings are in force; closing the "
+				  "sessions they no longer admit failed: %s", strerror(-rc)) : 0;
 }
 
 int ctgt_server_set_access(struct ctgt_server *s, const char *iqn, const struct ctgt_access *a,
-			   unsigned *asked, char *err, size_t errlen)
+			   bool check_only, struct ctgt_access_effect *fx, char *err,
+			   size_t errlen)
 {
-	unsigned n = 0;
+	struct ctgt_access_effect none = { 0 };
 	int rc;
 
 	if (a == NULL || (iqn == NULL && (a->nrules || a->ninitiators)))
 		return embed_err(err, errlen, -EINVAL, "discovery sessions have no access rules "
 				 "or initiators");
 	pthread_mutex_lock(&s->admin_mu);
-	rc = set_locked(s, iqn, a, &n, err, errlen);
+	rc = set_locked(s, iqn, a, check_only, &none, err, errlen);
 	pthread_mutex_unlock(&s->admin_mu);
-	if (asked != NULL)
-		*asked = n;
-	if (rc == 0)
+	if (fx != NULL)
+		*fx = none;
+	if (rc == 0 && !check_only)
 		LOG_INFO("admin", "%s%s: access settings replaced (CHAP %s, %zu rules, %zu "
-			 "initiators); %u sessions asked to log out", iqn ? "target " : "",
-			 iqn ? iqn : "discovery",
+			 "initiators); %u sessions closed, %u asked to log out",
+			 iqn ? "target " : "", iqn ? iqn : "discovery",
 			 a->chap_user ? (a->mutual_user ? "mutual" : "one-way") : "off", a->nrules,
-			 a->ninitiators, n);
+			 a->ninitiators, none.closed, none.asked);
 	return rc;
 }

@@ -216,6 +216,7 @@ struct logout_call {
 	unsigned wait_s;		/* the longest given */
 	bool found;
 	unsigned asked;			/* sessions asked (or dropped) */
+	unsigned closed;		/* policy: of those, closed at once */
 };
 
 /* Ask session @s on its every connection (or drop it). */
@@ -232,7 +233,8 @@ static void logout_session(struct logout_call *l, struct iscsi_session *s)
 		struct iscsi_conn *c = container_of(pos, struct iscsi_conn, sess_link);
 
 		if (l->drop && c->state != CONN_CLOSED) {
-			conn_close(c, "its target was removed");
+			conn_close(c, l->policy ? "no longer admitted by the access rules"
+						: "its target was removed");
 			l->found = true;
 		} else if (c->state == CONN_FULL_FEATURE) {
 			async_request_logout(c, wait);
@@ -241,30 +243,48 @@ static void logout_session(struct logout_call *l, struct iscsi_session *s)
 	}
 }
 
-/* Whether every connection of @s would be admitted by its target's policy
- * now, and its initiator sees the LUs it saw when it logged in. */
-static bool still_admitted(const struct iscsi_session *s)
+/* What the policy in force now makes of session @s. */
+enum verdict { KEEP, ASK, DROP };
+
+/* Whether a connection of @s would be refused by @now's access rules. */
+static bool any_refused(const struct iscsi_session *s, const struct iscsi_policy *now)
 {
-	struct iscsi_policy *now = server_policy(s->srv, s->target);
-	const char *name = s->params.initiator_name;
-	bool ok = iscsi_policy_same_view(s->policy, now, name);
 	struct list_node *pos;
 
-	for (pos = s->conns.next; ok && pos != &s->conns; pos = pos->next) {
+	for (pos = s->conns.next; pos != &s->conns; pos = pos->next) {
 		const struct iscsi_conn *c = container_of(pos, struct iscsi_conn, sess_link);
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
+		bool known;
 
 		if (c->state == CONN_CLOSED || c->fd < 0)
 			continue;
-		ok = auth_policy_permits(now, name, getpeername(c->fd, (struct sockaddr *)&ss, &sl)
-							    == 0 ? (const struct sockaddr *)&ss : NULL);
+		known = getpeername(c->fd, (struct sockaddr *)&ss, &sl) == 0;
+		if (!auth_policy_permits(now, s->params.initiator_name,
+					 known ? (const struct sockaddr *)&ss : NULL))
+			return true;
 	}
-	if (!ok)
-		LOG_INFO("admin", "tsih %u (%s): the access settings of %s changed; asking it to "
-			 "log out", s->tsih, s->params.initiator_name, s->target->name);
+	return false;
+}
+
+/* A session the access rules no longer admit is closed at once: access
+ * taken away must not last the seconds a polite logout takes. One whose
+ * initiator would see other LUs is asked to log in again. */
+static enum verdict judge(const struct iscsi_session *s)
+{
+	struct iscsi_policy *now = server_policy(s->srv, s->target);
+	enum verdict v = any_refused(s, now) ? DROP
+			 : iscsi_policy_same_view(s->policy, now, s->params.initiator_name) ? KEEP
+			 : ASK;
+
 	iscsi_policy_put(now);
-	return ok;
+	if (v == DROP)
+		LOG_INFO("admin", "tsih %u (%s): no longer admitted by the access rules of %s; "
+			 "closing it", s->tsih, s->params.initiator_name, s->target->name);
+	else if (v == ASK)
+		LOG_INFO("admin", "tsih %u (%s): the LUs it sees of %s changed; asking it to log "
+			 "out", s->tsih, s->params.initiator_name, s->target->name);
+	return v;
 }
 
 /* On l->thr: the session or the target's sessions there. */
@@ -279,8 +299,23 @@ static void logout_on_thread(void *arg)
 		if (l->tgt != NULL ? s->target == NULL || s->target->scsi != l->tgt
 				   : s->tsih != l->tsih)
 			continue;
-		if (!l->policy || !still_admitted(s))
+		if (!l->policy) {
 			logout_session(l, s);
+			continue;
+		}
+		switch (judge(s)) {
+		case KEEP:
+			break;
+		case ASK:
+			logout_session(l, s);
+			break;
+		case DROP:
+			l->drop = true;
+			logout_session(l, s);
+			l->drop = false;
+			l->closed++;
+			break;
+		}
 	}
 }
 
@@ -307,9 +342,9 @@ int iscsi_server_target_logout(struct iscsi_server *srv, struct ev_caller *calle
 }
 
 int iscsi_server_policy_logout(struct iscsi_server *srv, struct ev_caller *caller,
-			       struct scsi_tgt *tgt, unsigned *asked, unsigned *wait_s)
+			       struct scsi_tgt *tgt, unsigned *asked, unsigned *closed)
 {
-	unsigned most = 0, n = 0;
+	unsigned na = 0, nc = 0;
 
 	for (unsigned i = 0; i < srv->nthreads; i++) {
 		struct logout_call l = { .thr = &srv->thr[i], .tgt = tgt, .policy = true };
@@ -320,14 +355,11 @@ int iscsi_server_policy_logout(struct iscsi_server *srv, struct ev_caller *calle
 		rc = ev_caller_call(caller, l.thr->ev, logout_on_thread, &l);
 		if (rc < 0)
 			return rc;
-		n += l.asked;
-		if (l.wait_s > most)
-			most = l.wait_s;
+		na += l.asked - l.closed;
+		nc += l.closed;
 	}
-	if (asked != NULL)
-		*asked = n;
-	if (wait_s != NULL)
-		*wait_s = most;
+	*asked = na;
+	*closed = nc;
 	return 0;
 }
 

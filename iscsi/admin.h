@@ -116,18 +116,20 @@ int iscsi_server_target_logout(struct iscsi_server *srv, struct ev_caller *calle
 			       struct scsi_tgt *tgt, bool drop, unsigned *wait_s);
 
 /**
- * After iscsi_server_set_policy() on the target over @tgt: every session
- * of it that the policy now in force would not admit (one of its
- * connections' initiator name or source address), or under which its
- * initiator would see other LUs, other LUN numbers or other write
- * protection, is asked to log out as iscsi_server_session_logout() asks
- * one; a session whose credentials alone changed stays (it proved the old
- * ones; the new apply at its next login). On each thread through @caller.
- * *asked: sessions asked; *wait_s: the longest wait given (both may be
- * NULL). Returns 0, -ESHUTDOWN or -ENOTSUP.
+ * After iscsi_server_set_policy() on the target over @tgt, on each thread
+ * through @caller: every session of it that the policy now in force does
+ * not admit (the initiator name, or the source address of one of its
+ * connections) is closed at once (*closed counts them): access taken away
+ * must not last the seconds a polite logout takes. Every other session
+ * under which its initiator would now see other LUs, other LUN numbers
+ * or other write protection is asked to log out as
+ * iscsi_server_session_logout() asks one (*asked), to log in again and
+ * see them. A session whose credentials alone changed stays (it proved
+ * the old ones; the new apply at its next login). Returns 0, -ESHUTDOWN
+ * or -ENOTSUP.
  */
 int iscsi_server_policy_logout(struct iscsi_server *srv, struct ev_caller *caller,
-			       struct scsi_tgt *tgt, unsigned *asked, unsigned *wait_s);
+			       struct scsi_tgt *tgt, unsigned *asked, unsigned *closed);
 
 /**
  * Any thread: copy the server-wide counters of @srv (iscsi/counters.h)

@@ -202,6 +202,12 @@ struct ctgt_access {
 	size_t ninitiators;
 };
 
+/** What ctgt_server_set_access() did to the target's sessions. */
+struct ctgt_access_effect {
+	unsigned closed;	/**< no longer admitted: closed at once */
+	unsigned asked;		/**< admitted, but would see other LUs: asked to log out */
+};
+
 /**
  * Replace the access settings of target @iqn (NULL: of discovery
  * sessions, which have CHAP only) with @a while the server runs. @a is
@@ -209,16 +215,18 @@ struct ctgt_access {
  * the mutual secret unlike every other, names, rules, LUN maps); on
  * failure nothing changed. Then logins use the new settings (one under
  * way keeps the credentials it chose, and is refused with 0202 if the new
- * rules do not admit it); each session the new settings do not admit,
- * or under which its initiator would see other LUs or numbers or other
- * write protection, is asked to log out as ctgt_server_session_logout()
- * asks one (*asked, may be NULL, counts them); a session whose CHAP
- * credentials alone changed stays logged in (ask it to log out to make
- * it prove the new ones). Returns 0, or -ENOENT, -EINVAL, -ENOMEM or
- * -ESHUTDOWN with why in @err.
+ * rules do not admit it). Each session the new rules do not admit is
+ * closed at once; each other one under which its initiator would see
+ * other LUs or numbers or other write protection is asked to log out as
+ * ctgt_server_session_logout() asks one; @fx (may be NULL) counts them.
+ * A session whose CHAP credentials alone changed stays logged in (ask it
+ * to log out to make it prove the new ones). Returns 0, or -ENOENT,
+ * -EINVAL, -ENOMEM or -ESHUTDOWN with why in @err. With @check_only the
+ * settings are checked and nothing else is done.
  */
 int ctgt_server_set_access(struct ctgt_server *srv, const char *iqn, const struct ctgt_access *a,
-			   unsigned *asked, char *err, size_t errlen);
+			   bool check_only, struct ctgt_access_effect *fx, char *err,
+			   size_t errlen);
 
 /** Login failures by the status of the Login Response (RFC 7143
  *  11.13.5), the index of ctgt_server_counters.login_failures[]. */

@@ -4,10 +4,10 @@
 # Access settings changed on a running daemon (ctgtadm acl add, acl
 # remove, acl list, chap set) while verified I/O runs on another target,
 # which sees no error: a name rule shuts out other initiators at once and
-# asks their sessions to log out (an Async Message, as the probe reads
-# it); a network rule does the same by source address; an initiator's
-# LUN map and write protection take effect at its next login (and a
-# session whose view changed is asked to log out); CHAP set live is
+# closes their sessions; a network rule does the same by source address;
+# an initiator's LUN map and write protection take effect at its next
+# login (a session whose view changed is asked to log out, an Async
+# Message as the probe reads it); CHAP set live is
 # required from the next login while logged-in sessions stay; discovery
 # CHAP too. Refusals change nothing: bad rules, settings on a network,
 # short secrets, a mutual secret equal to the initiators', the last rule
@@ -53,15 +53,14 @@ expect_ok "${adm[@]}" acl list "$T"
 assert_contains "$RUN_OUT" "every initiator may log in" "acl list of an open target"
 inq_ok "$ALICE"
 
-# --- a name rule: the probe's session is asked to log out, the probe shut out
+# --- a name rule: the probe shut out, its session closed at once
 probe_start "$T"
 expect_ok "${adm[@]}" acl add "$T" "$ALICE"
-assert_contains "$RUN_OUT" "1 access rules now; 1 sessions asked to log out" "acl add's answer"
-expect async "async 1 2" "the probe's session asked to log out"
-expect logout "logout 0" "and it logs out"
+assert_contains "$RUN_OUT" "1 access rules now; 1 sessions closed, 0 asked to log out" "acl add's answer"
+expect closed closed "the probe's session closed"
 probe_end
-grep -q "access settings of $T changed; asking it to log out" "$CTGT_LOG" ||
-	fail "no log line for the session asked"
+grep -q "no longer admitted by the access rules of $T; closing it" "$CTGT_LOG" ||
+	fail "no log line for the session closed"
 inq_refused "$PRB" "Authorization failure(514)"
 inq_ok "$ALICE"
 listing
@@ -74,14 +73,14 @@ expect luns "luns 0" "the probe sees one LUN"
 expect "cap 0" "cap 4096 512" "its LUN 0 is the 2 MiB LU 1"
 # A change of its view asks it to log out; credentials alone would not.
 expect_ok "${adm[@]}" acl add "$T" "$PRB" luns=0=1:ro,1=0
-assert_contains "$RUN_OUT" "1 sessions asked to log out" "a view change"
+assert_contains "$RUN_OUT" "0 sessions closed, 1 asked to log out" "a view change"
 expect async "async 1 2" "asked after its view changed"
 expect logout "logout 0" "logged out"
 probe_end
 probe_start "$T" 0 1
 expect luns "luns 0 1" "the new view at the next login"
 expect_ok "${adm[@]}" acl add "$T" "$PRB" luns=0=1:ro,1=0 "chap=probe:probe-secret-1"
-assert_contains "$RUN_OUT" "0 sessions asked to log out" "credentials alone"
+assert_contains "$RUN_OUT" "0 sessions closed, 0 asked to log out" "credentials alone"
 expect "tur 0" "good" "the session stays"
 listing
 assert_eq "$(jq -r '.initiators[] | .name + " " + .chap_user + " " + (.luns | map("\(.lun)=\(.targetLun):\(.readonly)") | join(","))' <<<"$RUN_OUT")" \
@@ -93,9 +92,8 @@ expect_ok "${adm[@]}" acl add "$T" 127.0.0.0/8
 expect "tur 0" "good" "127.0.0.1 is inside 127.0.0.0/8"
 expect_ok "${adm[@]}" acl add "$T" 10.0.0.0/8
 expect_ok "${adm[@]}" acl remove "$T" 127.0.0.0/8
-assert_contains "$RUN_OUT" "1 sessions asked to log out" "the source network removed"
-expect async "async 1 2" "the probe, now outside every network, asked"
-expect logout "logout 0" "logged out"
+assert_contains "$RUN_OUT" "1 sessions closed, 0 asked to log out" "the source network removed"
+expect closed closed "the probe, now outside every network, closed"
 probe_end
 inq_refused "$ALICE" "Authorization failure(514)"
 expect_ok "${adm[@]}" acl remove "$T" 10.0.0.0/8

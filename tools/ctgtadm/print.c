@@ -249,10 +249,10 @@ void print_acl(FILE *out, json_t *result)
 
 void print_acl_changed(FILE *out, json_t *result)
 {
-	fprintf(out, "target %s: %lld access rules now%s; %lld sessions asked to log out\n",
-		str(result, "target"), num(result, "rules"),
+	fprintf(out, "target %s: %lld access rules now%s; %lld sessions closed, %lld asked to "
+		"log out\n", str(result, "target"), num(result, "rules"),
 		num(result, "rules") == 0 ? " (every initiator may log in)" : "",
-		num(result, "asked"));
+		num(result, "closed"), num(result, "asked"));
 }
 
 void print_chap_set(FILE *out, json_t *result)
