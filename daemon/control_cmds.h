@@ -22,6 +22,16 @@ typedef json_t *(*cmd_fn)(const struct control_env *env, json_t *args, char *err
  *  compare names), or NULL with why in @err. */
 struct ctgt_target_cfg *control_find_target(struct ctgt_config *cfg, json_t *args, char *err,
 					    size_t errlen);
+/** Add target @name to the server and to env->cfg: 0, or a negative
+ *  errno with why in @err (then neither changed). */
+int control_add_target(const struct control_env *env, const char *name, char *err,
+		       size_t errlen);
+/** Remove target @name (as logins compare names) from the server, as
+ *  ctgt_server_target_remove() does, and from env->cfg: 0, -ETIMEDOUT
+ *  (gone from env->cfg; something of it is left running), or another
+ *  negative errno with why in @err (nothing changed). */
+int control_remove_target(const struct control_env *env, const char *name, char *err,
+			  size_t errlen);
 json_t *cmd_target_add(const struct control_env *env, json_t *args, char *err, size_t errlen);
 json_t *cmd_target_remove(const struct control_env *env, json_t *args, char *err,
 			  size_t errlen);

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The reload (daemon/reload.h): plan, then apply. The plan compares the
- * file's configuration with the running one in two parts: everything but
- * the LUs, as config_to_json() writes it with the LUs taken out (equal,
- * or refused at the first differing key), then the LUs of each target,
- * by number. Only when the whole plan is possible is anything changed:
- * additions first (a failure removes the ones just added, so nothing has
- * changed), then the resizes, then the removals.
+ * The reload (daemon/reload.h): plan, then apply (daemon/reload_apply.c).
+ * The plan compares the file's configuration with the running one in
+ * parts: everything that cannot change live, as config_to_json() writes
+ * it without the LUs and the access settings (equal, or refused at the
+ * first differing key; a target only one side has is compared with what
+ * a target added live would be); then the targets to add and remove, the
+ * access settings of each target (checked as the server would, before
+ * anything changes), and the LUs of each target by number. Only when the
+ * whole plan is possible is anything changed.
  */
 #include "daemon/reload.h"
 
@@ -17,36 +19,31 @@
 #include <string.h>
 
 #include "ctgt/admin.h"
+#include "daemon/access.h"
 #include "daemon/config.h"
+#include "daemon/config_internal.h"
 #include "daemon/config_save.h"
 #include "daemon/control_cmds.h"
 #include "daemon/lu_options.h"
 #include "daemon/luns.h"
 #include "daemon/notify.h"
+#include "daemon/reload_plan.h"
 #include "util/log.h"
 
 #define RESTART " needs a restart (not yet live)"
 
-/* One LU to add, grow or remove. @tc is the running target (the targets
- * array never moves during a reload; its LUs may, so they are found by
- * number when the change is made); @want the file's LU (add, resize). */
-struct change {
-	struct ctgt_target_cfg *tc;
-	uint64_t lun;
-	struct ctgt_lun_cfg *want;
-	uint64_t from;		/* resize: the size now, in bytes */
-};
-
-struct plan {
-	struct change *add, *grow, *drop;
-	size_t nadd, ngrow, ndrop;
-};
-
 static void plan_free(struct plan *p)
 {
+	free(p->tadd);
+	free(p->access);
 	free(p->add);
 	free(p->grow);
 	free(p->drop);
+	for (size_t k = 0; k < p->ntdrop; k++)
+		free(p->tdrop[k]);
+	free(p->tdrop);
+	config_chap_free(&p->discovery_chap);
+	config_chap_free(&p->discovery_mutual);
 }
 
 static size_t count_luns(const struct ctgt_config *cfg)
@@ -60,23 +57,44 @@ static size_t count_luns(const struct ctgt_config *cfg)
 
 /* ---- everything but the LUs ------------------------------------------- */
 
-/* config_to_json() of @cfg without its LUs (a shallow copy with none). */
-static json_t *outer_json(const struct ctgt_config *cfg)
+/* What a reload changes live: the keys of a target, and of the top level. */
+static const char *const live_target_keys[] = { "luns", "allow", "initiators", "chap",
+						"mutualChap", NULL };
+static const char *const live_top_keys[] = { "discoveryChap", "discoveryMutualChap", NULL };
+
+static void strip(json_t *o, const char *const *keys)
+{
+	for (; *keys; keys++)
+		json_object_del(o, *keys);
+}
+
+/* config_to_json() of @cfg's targets @t (@n of them) without their LUs
+ * (a shallow copy with none), and, with @fixed, without what a reload
+ * changes live. */
+static json_t *outer_json(const struct ctgt_config *cfg, const struct ctgt_target_cfg *tgts,
+			  size_t n, bool fixed)
 {
 	struct ctgt_config c = *cfg;
-	struct ctgt_target_cfg *t = calloc(cfg->ntargets + 1, sizeof(*t));
-	json_t *j;
+	struct ctgt_target_cfg *t = calloc(n + 1, sizeof(*t));
+	const char *name;
+	json_t *j, *v;
 
 	if (t == NULL)
 		return NULL;
-	for (size_t k = 0; k < cfg->ntargets; k++) {
-		t[k] = cfg->targets[k];
+	for (size_t k = 0; k < n; k++) {
+		t[k] = tgts[k];
 		t[k].luns = NULL;
 		t[k].nluns = 0;
 	}
 	c.targets = t;
+	c.ntargets = n;
 	j = config_to_json(&c);
 	free(t);
+	if (j == NULL || !fixed)
+		return j;
+	strip(j, live_top_keys);
+	json_object_foreach(json_object_get(j, "iscsitargets"), name, v)
+		strip(v, live_target_keys);
 	return j;
 }
 
@@ -99,38 +117,20 @@ static const char *first_diff(json_t *a, json_t *b)
 /* What changing a target's @key needs. */
 static const char *target_key_what(const char *key)
 {
-	if (strcmp(key, "allow") == 0 || strcmp(key, "initiators") == 0)
-		return "changing ACLs";
-	if (strcmp(key, "chap") == 0 || strcmp(key, "mutualChap") == 0)
-		return "changing CHAP";
 	if (strcmp(key, "tpgts") == 0)
 		return "changing portals";
 	return "changing it";
 }
 
-/* The first difference between two targets objects, in @err. */
+/* The first difference between the targets both @have and @want hold
+ * (fixed parts), in @err. */
 static void targets_diff(json_t *have, json_t *want, char *err, size_t errlen)
 {
-	const char *name;
+	const char *name, *key;
 	json_t *v;
 
-	json_object_foreach(want, name, v) {
-		if (json_object_get(have, name) == NULL) {
-			snprintf(err, errlen, "target %s is new in the file; adding targets" RESTART,
-				 name);
-			return;
-		}
-	}
 	json_object_foreach(have, name, v) {
-		json_t *w = json_object_get(want, name);
-		const char *key;
-
-		if (w == NULL) {
-			snprintf(err, errlen, "target %s is not in the file; removing targets" RESTART,
-				 name);
-			return;
-		}
-		if ((key = first_diff(v, w)) != NULL) {
+		if ((key = first_diff(v, json_object_get(want, name))) != NULL) {
 			snprintf(err, errlen, "target %s: %s differs; %s" RESTART, name, key,
 				 target_key_what(key));
 			return;
@@ -139,45 +139,189 @@ static void targets_diff(json_t *have, json_t *want, char *err, size_t errlen)
 	snprintf(err, errlen, "the targets differ; that" RESTART);
 }
 
-/* 0 when @have and @want differ in their LUs at most, else -1 with the
- * first other difference in @err. */
-static int compare_outer(const struct ctgt_config *have, const struct ctgt_config *want,
+/* A target of the file the daemon lacks (@wj, its fixed part) must be one
+ * `target add` makes: 0, or -1 with its first other key in @err. */
+static int check_new_target(const struct ctgt_config *have, const char *name, json_t *wj,
+			    char *err, size_t errlen)
+{
+	struct ctgt_target_cfg fresh = { .name = (char *)name };
+	json_t *f = outer_json(have, &fresh, 1, true);
+	json_t *fj = f ? json_object_get(json_object_get(f, "iscsitargets"), name) : NULL;
+	const char *key = fj ? first_diff(fj, wj) : NULL;
+	int rc = fj && key == NULL ? 0 : -1;
+
+	if (fj == NULL)
+		snprintf(err, errlen, "out of memory");
+	else if (key != NULL)
+		snprintf(err, errlen, "target %s is new in the file with %s; adding a target with "
+			 "that" RESTART, name, key);
+	json_decref(f);
+	return rc;
+}
+
+/* Take out of @ht and @wt the targets only one has: those only @want has
+ * are checked (check_new_target()). 0, or -1 with why in @err. */
+static int split_targets(const struct ctgt_config *have, json_t *ht, json_t *wt, char *err,
+			 size_t errlen)
+{
+	const char *name;
+	json_t *v;
+	void *tmp;
+
+	json_object_foreach_safe(wt, tmp, name, v) {
+		if (json_object_get(ht, name) != NULL)
+			continue;
+		if (check_new_target(have, name, v, err, errlen) < 0)
+			return -1;
+		json_object_del(wt, name);
+	}
+	json_object_foreach_safe(ht, tmp, name, v)
+		if (json_object_get(wt, name) == NULL)
+			json_object_del(ht, name);
+	return 0;
+}
+
+/* 0 when @have and @want differ only in what a reload changes live, else
+ * -1 with the first other difference in @err. */
+static int compare_fixed(const struct ctgt_config *have, const struct ctgt_config *want,
 			 char *err, size_t errlen)
 {
-	json_t *a = outer_json(have), *b = outer_json(want);
-	const char *key = a && b ? first_diff(a, b) : NULL;
+	json_t *a = outer_json(have, have->targets, have->ntargets, true);
+	json_t *b = outer_json(want, want->targets, want->ntargets, true);
+	json_t *ta = json_incref(json_object_get(a, "iscsitargets"));
+	json_t *tb = json_incref(json_object_get(b, "iscsitargets"));
+	const char *key = NULL;
 	int rc = -1;
 
-	if (a == NULL || b == NULL)
+	if (a == NULL || b == NULL) {
 		snprintf(err, errlen, "out of memory");
-	else if (key == NULL)
-		rc = 0;
-	else if (strcmp(key, "iscsitargets") == 0)
-		targets_diff(json_object_get(a, key), json_object_get(b, key), err, errlen);
-	else if (strcmp(key, "iscsiportals") == 0)
-		snprintf(err, errlen, "iscsiportals differs; changing portals" RESTART);
-	else
-		snprintf(err, errlen, "%s differs; changing the daemon's settings" RESTART, key);
+		goto out;
+	}
+	/* Portals and settings first: a new target is compared under them. */
+	json_object_del(a, "iscsitargets");
+	json_object_del(b, "iscsitargets");
+	if ((key = first_diff(a, b)) != NULL) {
+		if (strcmp(key, "iscsiportals") == 0)
+			snprintf(err, errlen, "iscsiportals differs; changing portals" RESTART);
+		else
+			snprintf(err, errlen, "%s differs; changing the daemon's settings" RESTART,
+				 key);
+	} else if (split_targets(have, ta, tb, err, errlen) == 0) {
+		if (first_diff(ta, tb) != NULL)
+			targets_diff(ta, tb, err, errlen);
+		else
+			rc = 0;
+	}
+out:
+	json_decref(ta);
+	json_decref(tb);
 	json_decref(a);
 	json_decref(b);
 	return rc;
 }
 
+/* ---- targets and their access settings ---------------------------------- */
+
+/* The access settings of target @t as JSON (config_to_json()'s keys). */
+static json_t *access_json(const struct ctgt_config *cfg, const struct ctgt_target_cfg *t)
+{
+	json_t *j = outer_json(cfg, t, 1, false), *o = NULL, *tj;
+
+	tj = j ? json_object_get(json_object_get(j, "iscsitargets"), t->name) : NULL;
+	if (tj != NULL && (o = json_object()) != NULL)
+		for (const char *const *k = live_target_keys + 1; *k; k++)
+			if (json_object_get(tj, *k) != NULL)
+				json_object_set(o, *k, json_object_get(tj, *k));
+	json_decref(j);
+	return o;
+}
+
+/* Whether @a and @b differ in their access settings. */
+static bool access_differs(const struct ctgt_config *cfg, const struct ctgt_target_cfg *a,
+			   const struct ctgt_target_cfg *b)
+{
+	json_t *ja = access_json(cfg, a), *jb = access_json(cfg, b);
+	bool differ = ja == NULL || jb == NULL || !json_equal(ja, jb);
+
+	json_decref(ja);
+	json_decref(jb);
+	return differ;
+}
+
+static bool chap_differs(const struct ctgt_chap_cfg *a, const struct ctgt_chap_cfg *b)
+{
+	if (a->user == NULL || b->user == NULL)
+		return a->user != b->user;
+	return strcmp(a->user, b->user) != 0 || strcmp(a->secret, b->secret) != 0;
+}
+
+/* The file's discovery credentials, when they differ, into @p (copies),
+ * checked. 0, or -1 with why in @err. */
+static int plan_discovery(const struct control_env *env, const struct ctgt_config *want,
+			  struct plan *p, char *err, size_t errlen)
+{
+	const struct ctgt_config *cfg = env->cfg;
+	struct ctgt_target_cfg d = { .chap = want->discovery_chap,
+				     .mutual_chap = want->discovery_mutual_chap };
+	struct ctgt_target_cfg copy = { 0 };
+
+	if (!chap_differs(&cfg->discovery_chap, &want->discovery_chap) &&
+	    !chap_differs(&cfg->discovery_mutual_chap, &want->discovery_mutual_chap))
+		return 0;
+	if (access_copy(&copy, &d) < 0) {
+		free_target(&copy);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	p->discovery = true;
+	p->discovery_chap = copy.chap;
+	p->discovery_mutual = copy.mutual_chap;
+	if (access_apply(env->srv, NULL, &d, true, NULL, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+/* Targets to add and remove, and access settings to change, into @p; each
+ * access setting checked as the server will take it. */
+static int plan_targets(const struct control_env *env, struct ctgt_config *want,
+			struct plan *p, char *err, size_t errlen)
+{
+	struct ctgt_config *cfg = env->cfg;
+	char why[256];
+
+	for (size_t k = 0; k < want->ntargets; k++) {
+		struct ctgt_target_cfg *wt = &want->targets[k], *ht = reload_target(cfg, wt->name);
+
+		if (ht != NULL && !access_differs(cfg, ht, wt))
+			continue;
+		if (access_apply(env->srv, wt->name, wt, true, NULL, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "target %s: %s", wt->name, why);
+			return -1;
+		}
+		if (ht == NULL)
+			p->tadd[p->ntadd++] = wt;
+		else
+			p->access[p->naccess++] = wt;
+	}
+	for (size_t k = 0; k < cfg->ntargets; k++) {
+		if (reload_target(want, cfg->targets[k].name) != NULL)
+			continue;
+		if ((p->tdrop[p->ntdrop] = strdup(cfg->targets[k].name)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		p->ntdrop++;
+	}
+	return plan_discovery(env, want, p, err, errlen);
+}
+
 /* ---- the LUs ------------------------------------------------------------ */
 
-static struct ctgt_lun_cfg *find_lun(struct ctgt_target_cfg *tc, uint64_t lun)
+static struct ctgt_lun_cfg *running_lun(struct ctgt_target_cfg *tc, uint64_t lun)
 {
 	for (size_t k = 0; k < tc->nluns; k++)
 		if (tc->luns[k].params.lun == lun)
 			return &tc->luns[k];
-	return NULL;
-}
-
-static struct ctgt_target_cfg *find_target(struct ctgt_config *cfg, const char *name)
-{
-	for (size_t k = 0; k < cfg->ntargets; k++)
-		if (strcmp(cfg->targets[k].name, name) == 0)	/* as the JSON keys compared */
-			return &cfg->targets[k];
 	return NULL;
 }
 
@@ -248,7 +392,7 @@ static int plan_same(struct plan *p, struct ctgt_target_cfg *tc, struct ctgt_lun
 			 n, (int)strcspn(have->path, ":") + 1, have->path);
 		return -1;
 	}
-	p->grow[p->ngrow++] = (struct change){ tc, want->params.lun, want, now };
+	p->grow[p->ngrow++] = (struct change){ tc->name, want->params.lun, want, now };
 	return 0;
 }
 
@@ -265,19 +409,45 @@ static int plan_target(const struct control_env *env, struct plan *p, struct ctg
 		return -1;
 	}
 	for (size_t k = 0; rc == 0 && k < wt->nluns; k++) {
-		struct ctgt_lun_cfg *want = &wt->luns[k], *have = find_lun(tc, want->params.lun);
+		struct ctgt_lun_cfg *want = &wt->luns[k], *have = running_lun(tc, want->params.lun);
 
 		if (have == NULL)
-			p->add[p->nadd++] = (struct change){ tc, want->params.lun, want, 0 };
+			p->add[p->nadd++] = (struct change){ wt->name, want->params.lun, want, 0 };
 		else
 			rc = plan_same(p, tc, have, want, size_now(st, n, want->params.lun), err,
 				       errlen);
 	}
 	for (size_t k = 0; rc == 0 && k < tc->nluns; k++)
-		if (find_lun(wt, tc->luns[k].params.lun) == NULL)
-			p->drop[p->ndrop++] = (struct change){ tc, tc->luns[k].params.lun, NULL, 0 };
+		if (running_lun(wt, tc->luns[k].params.lun) == NULL)
+			p->drop[p->ndrop++] = (struct change){ wt->name, tc->luns[k].params.lun, NULL,
+								0 };
 	free(st);
 	return rc;
+}
+
+/* The LUs of a target the file adds: each one an addition. */
+static void plan_new_luns(struct plan *p, struct ctgt_target_cfg *wt)
+{
+	for (size_t k = 0; k < wt->nluns; k++)
+		p->add[p->nadd++] = (struct change){ wt->name, wt->luns[k].params.lun, &wt->luns[k],
+						     0 };
+}
+
+static int plan_alloc(struct plan *p, const struct ctgt_config *have,
+		      const struct ctgt_config *want, char *err, size_t errlen)
+{
+	size_t nw = count_luns(want) + 1, nh = count_luns(have) + 1;
+
+	p->tadd = calloc(want->ntargets + 1, sizeof(*p->tadd));
+	p->access = calloc(want->ntargets + 1, sizeof(*p->access));
+	p->tdrop = calloc(have->ntargets + 1, sizeof(*p->tdrop));
+	p->add = calloc(nw, sizeof(*p->add));
+	p->grow = calloc(nw, sizeof(*p->grow));
+	p->drop = calloc(nh, sizeof(*p->drop));
+	if (p->tadd && p->access && p->tdrop && p->add && p->grow && p->drop)
+		return 0;
+	snprintf(err, errlen, "out of memory");
+	return -1;
 }
 
 /* What reloading @want into env->cfg would change, in @p; -1 with why
@@ -286,87 +456,25 @@ static int plan_build(const struct control_env *env, struct ctgt_config *want, s
 		      char *err, size_t errlen)
 {
 	struct ctgt_config *cfg = env->cfg;
-	size_t nw = count_luns(want) + 1, nh = count_luns(cfg) + 1;
 
-	if (compare_outer(cfg, want, err, errlen) < 0)
+	if (compare_fixed(cfg, want, err, errlen) < 0 || plan_alloc(p, cfg, want, err, errlen) < 0 ||
+	    plan_targets(env, want, p, err, errlen) < 0)
 		return -1;
-	p->add = calloc(nw, sizeof(*p->add));
-	p->grow = calloc(nw, sizeof(*p->grow));
-	p->drop = calloc(nh, sizeof(*p->drop));
-	if (p->add == NULL || p->grow == NULL || p->drop == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	/* compare_outer() found the same targets, by name. */
-	for (size_t k = 0; k < cfg->ntargets; k++) {
-		struct ctgt_target_cfg *wt = find_target(want, cfg->targets[k].name);
+	for (size_t k = 0; k < want->ntargets; k++) {
+		struct ctgt_target_cfg *wt = &want->targets[k], *ht = reload_target(cfg, wt->name);
 
-		if (wt == NULL || plan_target(env, p, &cfg->targets[k], wt, err, errlen) < 0) {
-			if (wt == NULL)
-				snprintf(err, errlen, "target %s is not in the file",
-					 cfg->targets[k].name);
+		if (ht == NULL)
+			plan_new_luns(p, wt);
+		else if (plan_target(env, p, ht, wt, err, errlen) < 0)
 			return -1;
-		}
 	}
 	return 0;
-}
-
-/* ---- applying it -------------------------------------------------------- */
-
-/* Drop LU @lun from @tc's configuration (it is out of the server). */
-static void forget_lun(struct ctgt_target_cfg *tc, uint64_t lun)
-{
-	struct ctgt_lun_cfg *lc = find_lun(tc, lun);
-
-	if (lc == NULL)
-		return;
-	free(lc->path);
-	memmove(lc, lc + 1, (size_t)(&tc->luns[tc->nluns] - (lc + 1)) * sizeof(*lc));
-	tc->nluns--;
-}
-
-/* Add @c's LU to the server and to the configuration (its path taken
- * from the file's configuration). 0 or -1 with why in @err. */
-static int add_one(const struct control_env *env, struct change *c, char *err, size_t errlen)
-{
-	struct ctgt_target_cfg *tc = c->tc;
-	struct ctgt_lun_cfg *luns = realloc(tc->luns, (tc->nluns + 1) * sizeof(*luns));
-
-	/* Room first: once the server has the LU, the configuration must. */
-	if (luns == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	tc->luns = luns;
-	if (daemon_add_lun(env->srv, tc->name, c->want, env->cfg, true, err, errlen) < 0)
-		return -1;
-	tc->luns[tc->nluns++] = *c->want;
-	c->want->path = NULL;	/* the running configuration's now */
-	return 0;
-}
-
-/* Remove the first @n additions of @p again (one of them failed). */
-static void undo_adds(const struct control_env *env, struct plan *p, size_t n)
-{
-	char why[256];
-
-	for (size_t k = n; k-- > 0;) {
-		struct change *c = &p->add[k];
-		int rc = ctgt_server_lun_remove(env->srv, c->tc->name, c->lun, why, sizeof(why));
-
-		if (rc < 0 && rc != -ETIMEDOUT) {
-			LOG_ERR("control", "reload: cannot take back target %s LUN %llu: %s",
-				  c->tc->name, (unsigned long long)c->lun, why);
-			continue;	/* still served: it stays configured */
-		}
-		forget_lun(c->tc, c->lun);
-	}
 }
 
 /* {"target", "lun"} of @c (and "from", "to" when @sized). */
 static json_t *change_json(const struct change *c, bool sized)
 {
-	json_t *o = json_pack("{s:s, s:I}", "target", c->tc->name, "lun", (json_int_t)c->lun);
+	json_t *o = json_pack("{s:s, s:I}", "target", c->target, "lun", (json_int_t)c->lun);
 
 	if (o != NULL && sized) {
 		json_object_set_new(o, "from", json_integer((json_int_t)c->from));
@@ -384,63 +492,54 @@ static json_t *changes_json(const struct change *c, size_t n, bool sized)
 	return a;
 }
 
-/* Apply @p: 0, or -1 with why in @err and in *@done how far it got. */
-static int plan_apply(const struct control_env *env, struct plan *p, size_t done[3], char *err,
-		      size_t errlen)
+static json_t *names_json(struct ctgt_target_cfg *const *t, size_t n)
 {
-	char why[256];
-	int rc;
+	json_t *a = json_array();
 
-	for (size_t k = 0; k < p->nadd; k++) {
-		struct change *c = &p->add[k];
+	for (size_t k = 0; a && k < n; k++)
+		json_array_append_new(a, json_string(t[k]->name));
+	return a;
+}
 
-		if (add_one(env, c, why, sizeof(why)) < 0) {
-			undo_adds(env, p, k);
-			snprintf(err, errlen, "target %s LUN %llu cannot be added: %s (the %zu LU(s) "
-				 "added before it were removed again: nothing changed)", c->tc->name,
-				 (unsigned long long)c->lun, why, k);
-			return -1;
-		}
-		done[0]++;
-	}
-	for (size_t k = 0; k < p->ngrow; k++) {
-		struct change *c = &p->grow[k];
-		uint64_t got = 0;
+static json_t *strings_json(char *const *s, size_t n)
+{
+	json_t *a = json_array();
 
-		if (ctgt_server_lun_resize(env->srv, c->tc->name, c->lun, c->want->params.size, &got,
-					   why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "target %s LUN %llu cannot be grown: %s (applied before "
-				 "it: %zu added, %zu resized; no removal made)", c->tc->name,
-				 (unsigned long long)c->lun, why, done[0], done[1]);
-			return -1;
-		}
-		find_lun(c->tc, c->lun)->params.size = got;	/* what a restart opens */
-		done[1]++;
-	}
-	for (size_t k = 0; k < p->ndrop; k++) {
-		struct change *c = &p->drop[k];
-
-		rc = ctgt_server_lun_remove(env->srv, c->tc->name, c->lun, why, sizeof(why));
-		if (rc < 0 && rc != -ETIMEDOUT) {
-			snprintf(err, errlen, "target %s LUN %llu cannot be removed: %s (applied before "
-				 "it: %zu added, %zu resized, %zu removed)", c->tc->name,
-				 (unsigned long long)c->lun, why, done[0], done[1], done[2]);
-			return -1;
-		}
-		if (rc < 0)	/* out of the target; its store is freed at exit */
-			LOG_WARN("control", "reload: %s", why);
-		forget_lun(c->tc, c->lun);
-		done[2]++;
-	}
-	return 0;
+	for (size_t k = 0; a && k < n; k++)
+		json_array_append_new(a, json_string(s[k]));
+	return a;
 }
 
 static json_t *result_json(const char *file, const struct plan *p, const char *summary)
 {
-	return json_pack("{s:s, s:o, s:o, s:o, s:s}", "file", file, "added",
+	json_t *access = names_json(p->access, p->naccess);
+
+	if (access != NULL && p->discovery)
+		json_array_append_new(access, json_string("discovery"));
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s}", "file", file,
+			 "targets_added", names_json(p->tadd, p->ntadd), "targets_removed",
+			 strings_json(p->tdrop, p->ntdrop), "access", access, "added",
 			 changes_json(p->add, p->nadd, false), "removed",
 			 changes_json(p->drop, p->ndrop, false), "resized",
 			 changes_json(p->grow, p->ngrow, true), "summary", summary);
+}
+
+/* "reload: ..." for what @p did. */
+static void summarize(const struct plan *p, char *buf, size_t len)
+{
+	size_t naccess = p->naccess + p->discovery;
+	int n = snprintf(buf, len, "reload: ");
+
+	if (p->ntadd + p->ntdrop + naccess + p->nadd + p->ngrow + p->ndrop == 0) {
+		snprintf(buf, len, "reload: nothing changed");
+		return;
+	}
+	if (p->ntadd + p->ntdrop + naccess > 0)
+		n += snprintf(buf + n, len - (size_t)n, "%zu target%s added, %zu removed, access "
+			      "settings of %zu changed; ", p->ntadd, p->ntadd == 1 ? "" : "s",
+			      p->ntdrop, naccess);
+	snprintf(buf + n, len - (size_t)n, "%zu LU%s added, %zu removed, %zu resized", p->nadd,
+		 p->nadd == 1 ? "" : "s", p->ndrop, p->ngrow);
 }
 
 /* How far a reload that did not finish got. */
@@ -454,8 +553,8 @@ static json_t *reload_run(const struct control_env *env, enum outcome *how, char
 	const char *file = env->cfg->config_file;
 	struct ctgt_config want = { .log_level = -1 };
 	struct plan p = { 0 };
-	size_t done[3] = { 0 };
-	char summary[128];
+	struct done done = { 0 };
+	char summary[256];
 	json_t *out = NULL;
 
 	*how = REFUSED;
@@ -466,12 +565,8 @@ static json_t *reload_run(const struct control_env *env, enum outcome *how, char
 	}
 	if (config_check_file(file, &want, err, errlen) == 0 &&
 	    plan_build(env, &want, &p, err, errlen) == 0 &&
-	    (*how = FAILED, plan_apply(env, &p, done, err, errlen) == 0)) {
-		if (p.nadd + p.ngrow + p.ndrop == 0)
-			snprintf(summary, sizeof(summary), "reload: nothing changed");
-		else
-			snprintf(summary, sizeof(summary), "reload: %zu LU%s added, %zu removed, "
-				 "%zu resized", p.nadd, p.nadd == 1 ? "" : "s", p.ndrop, p.ngrow);
+	    (*how = FAILED, plan_apply(env, &p, &done, err, errlen) == 0)) {
+		summarize(&p, summary, sizeof(summary));
 		out = result_json(file, &p, summary);
 		if (out == NULL)
 			snprintf(err, errlen, "%s (no memory for the reply)", summary);

@@ -111,7 +111,8 @@ static int set_locked(struct ctgt_server *s, const char *iqn, const struct ctgt_
 	struct iscsi_policy *p;
 	int rc;
 
-	if (iqn && tgt == NULL)
+	/* A check needs no target: a reload checks those it is to add. */
+	if (iqn && tgt == NULL && !check_only)
 		return embed_err(err, errlen, -ENOENT, "no such target");
 	if ((rc = build(iqn, a, &p, err, errlen)) < 0)
 		return rc;

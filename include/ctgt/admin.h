@@ -222,7 +222,8 @@ struct ctgt_access_effect {
  * A session whose CHAP credentials alone changed stays logged in (ask it
  * to log out to make it prove the new ones). Returns 0, or -ENOENT,
  * -EINVAL, -ENOMEM or -ESHUTDOWN with why in @err. With @check_only the
- * settings are checked and nothing else is done.
+ * settings are checked and nothing else is done (target @iqn need not
+ * exist yet).
  */
 int ctgt_server_set_access(struct ctgt_server *srv, const char *iqn, const struct ctgt_access *a,
 			   bool check_only, struct ctgt_access_effect *fx, char *err,

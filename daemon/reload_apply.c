@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Carrying out a reload's plan (daemon/reload_plan.h). The order keeps a
+ * failure cheap and the targets safe:
+ *   1. targets added, each given its access settings before anything
+ *      else (an added target admits everyone until then, and it has no
+ *      LU yet);
+ *   2. LUs added;
+ *   3. access settings of the other targets, then discovery's;
+ *   4. LUs grown, 5. LUs removed, 6. targets removed.
+ * A failure in 1 or 2 takes back what 1 and 2 did, so nothing has changed;
+ * the plan checked every access setting first, so 3 fails only without
+ * memory; a failure from 3 on stops there and says what was done.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctgt/admin.h"
+#include "daemon/access.h"
+#include "daemon/config_internal.h"
+#include "daemon/control_cmds.h"
+#include "daemon/luns.h"
+#include "daemon/reload_plan.h"
+#include "util/log.h"
+
+struct ctgt_target_cfg *reload_target(struct ctgt_config *cfg, const char *name)
+{
+	for (size_t k = 0; k < cfg->ntargets; k++)
+		if (strcmp(cfg->targets[k].name, name) == 0)	/* as the JSON keys compared */
+			return &cfg->targets[k];
+	return NULL;
+}
+
+static struct ctgt_lun_cfg *running_lun(struct ctgt_target_cfg *tc, uint64_t lun)
+{
+	for (size_t k = 0; tc != NULL && k < tc->nluns; k++)
+		if (tc->luns[k].params.lun == lun)
+			return &tc->luns[k];
+	return NULL;
+}
+
+/* Drop LU @lun from target @name's configuration (it is out of the server). */
+static void forget_lun(struct ctgt_config *cfg, const char *name, uint64_t lun)
+{
+	struct ctgt_target_cfg *tc = reload_target(cfg, name);
+	struct ctgt_lun_cfg *lc = running_lun(tc, lun);
+
+	if (lc == NULL)
+		return;
+	free(lc->path);
+	memmove(lc, lc + 1, (size_t)(&tc->luns[tc->nluns] - (lc + 1)) * sizeof(*lc));
+	tc->nluns--;
+}
+
+/* Give running target @name the access settings of the file's @want. */
+static int set_access(const struct control_env *env, const char *name,
+		      const struct ctgt_target_cfg *want, char *err, size_t errlen)
+{
+	struct ctgt_target_cfg copy = { 0 }, *tc = reload_target(env->cfg, name);
+	int rc = tc ? access_copy(&copy, want) : -ENOENT;
+
+	if (rc == 0)
+		rc = access_apply(env->srv, name, &copy, false, NULL, err, errlen);
+	else
+		snprintf(err, errlen, "%s", tc ? "out of memory" : "no such target");
+	if (rc == 0)
+		access_move(tc, &copy);
+	free_target(&copy);
+	return rc;
+}
+
+/* ---- 1, 2: additions, taken back on failure ------------------------------ */
+
+static void undo_targets(const struct control_env *env, struct plan *p, size_t n)
+{
+	char why[256];
+
+	for (size_t k = n; k-- > 0;)
+		if (control_remove_target(env, p->tadd[k]->name, why, sizeof(why)) < 0)
+			LOG_ERR("control", "reload: cannot take back target %s: %s",
+				p->tadd[k]->name, why);
+}
+
+static int add_targets(const struct control_env *env, struct plan *p, struct done *d, char *err,
+		       size_t errlen)
+{
+	char why[256];
+
+	for (size_t k = 0; k < p->ntadd; k++) {
+		const char *name = p->tadd[k]->name;
+
+		if (control_add_target(env, name, why, sizeof(why)) < 0 ||
+		    set_access(env, name, p->tadd[k], why, sizeof(why)) < 0) {
+			/* One added without its settings goes too. */
+			undo_targets(env, p, k + (reload_target(env->cfg, name) != NULL));
+			snprintf(err, errlen, "target %s cannot be added: %s (the %zu target(s) added "
+				 "before it were removed again: nothing changed)", name, why, k);
+			return -1;
+		}
+		d->tadd++;
+	}
+	return 0;
+}
+
+/* Add @c's LU to the server and to the configuration (its path taken
+ * from the file's configuration). 0 or -1 with why in @err. */
+static int add_one(const struct control_env *env, struct change *c, char *err, size_t errlen)
+{
+	struct ctgt_target_cfg *tc = reload_target(env->cfg, c->target);
+	struct ctgt_lun_cfg *luns = tc ? realloc(tc->luns, (tc->nluns + 1) * sizeof(*luns)) : NULL;
+
+	/* Room first: once the server has the LU, the configuration must. */
+	if (luns == NULL) {
+		snprintf(err, errlen, tc ? "out of memory" : "no such target");
+		return -1;
+	}
+	tc->luns = luns;
+	if (daemon_add_lun(env->srv, tc->name, c->want, env->cfg, true, err, errlen) < 0)
+		return -1;
+	tc->luns[tc->nluns++] = *c->want;
+	c->want->path = NULL;	/* the running configuration's now */
+	return 0;
+}
+
+/* Remove the first @n LU additions of @p again (one of them failed). */
+static void undo_adds(const struct control_env *env, struct plan *p, size_t n)
+{
+	char why[256];
+
+	for (size_t k = n; k-- > 0;) {
+		struct change *c = &p->add[k];
+		int rc = ctgt_server_lun_remove(env->srv, c->target, c->lun, why, sizeof(why));
+
+		if (rc < 0 && rc != -ETIMEDOUT) {
+			LOG_ERR("control", "reload: cannot take back target %s LUN %llu: %s",
+				c->target, (unsigned long long)c->lun, why);
+			continue;	/* still served: it stays configured */
+		}
+		forget_lun(env->cfg, c->target, c->lun);
+	}
+}
+
+static int add_luns(const struct control_env *env, struct plan *p, struct done *d, char *err,
+		    size_t errlen)
+{
+	char why[256];
+
+	for (size_t k = 0; k < p->nadd; k++) {
+		struct change *c = &p->add[k];
+
+		if (add_one(env, c, why, sizeof(why)) < 0) {
+			char also[64] = "";
+
+			undo_adds(env, p, k);
+			undo_targets(env, p, d->tadd);
+			if (d->tadd)
+				snprintf(also, sizeof(also), ", and the %zu target(s)", d->tadd);
+			snprintf(err, errlen, "target %s LUN %llu cannot be added: %s (the %zu LU(s) "
+				 "added before it were removed again%s: nothing changed)", c->target,
+				 (unsigned long long)c->lun, why, k, also);
+			d->tadd = 0;
+			return -1;
+		}
+		d->add++;
+	}
+	return 0;
+}
+
+/* ---- 3 to 6: the rest, stopping at a failure ----------------------------- */
+
+/* What was done before a failure, for its message. */
+static const char *so_far(const struct done *d, char *buf, size_t len)
+{
+	snprintf(buf, len, "applied before it: %zu target(s) added, %zu access change(s), %zu "
+		 "LU(s) added, %zu resized, %zu removed, %zu target(s) removed", d->tadd, d->access,
+		 d->add, d->grow, d->drop, d->tdrop);
+	return buf;
+}
+
+static int change_access(const struct control_env *env, struct plan *p, struct done *d,
+			 char *err, size_t errlen)
+{
+	struct ctgt_config *cfg = env->cfg;
+	char why[256], sf[256];
+
+	for (size_t k = 0; k < p->naccess; k++, d->access++)
+		if (set_access(env, p->access[k]->name, p->access[k], why, sizeof(why)) < 0)
+			goto fail;
+	if (!p->discovery)
+		return 0;
+	if (access_apply(env->srv, NULL, &(struct ctgt_target_cfg){
+				 .chap = p->discovery_chap, .mutual_chap = p->discovery_mutual },
+			 false, NULL, why, sizeof(why)) < 0)
+		goto fail;
+	config_chap_free(&cfg->discovery_chap);
+	config_chap_free(&cfg->discovery_mutual_chap);
+	move_chap(&cfg->discovery_chap, &p->discovery_chap);
+	move_chap(&cfg->discovery_mutual_chap, &p->discovery_mutual);
+	d->access++;
+	return 0;
+fail:
+	snprintf(err, errlen, "access settings cannot be changed: %s (%s)", why,
+		 so_far(d, sf, sizeof(sf)));
+	return -1;
+}
+
+static int grow_luns(const struct control_env *env, struct plan *p, struct done *d, char *err,
+		     size_t errlen)
+{
+	char why[256], sf[256];
+
+	for (size_t k = 0; k < p->ngrow; k++) {
+		struct change *c = &p->grow[k];
+		uint64_t got = 0;
+
+		if (ctgt_server_lun_resize(env->srv, c->target, c->lun, c->want->params.size, &got,
+					   why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "target %s LUN %llu cannot be grown: %s (%s)", c->target,
+				 (unsigned long long)c->lun, why, so_far(d, sf, sizeof(sf)));
+			return -1;
+		}
+		/* What a restart opens. */
+		running_lun(reload_target(env->cfg, c->target), c->lun)->params.size = got;
+		d->grow++;
+	}
+	return 0;
+}
+
+static int drop_luns(const struct control_env *env, struct plan *p, struct done *d, char *err,
+		     size_t errlen)
+{
+	char why[256], sf[256];
+
+	for (size_t k = 0; k < p->ndrop; k++) {
+		struct change *c = &p->drop[k];
+		int rc = ctgt_server_lun_remove(env->srv, c->target, c->lun, why, sizeof(why));
+
+		if (rc < 0 && rc != -ETIMEDOUT) {
+			snprintf(err, errlen, "target %s LUN %llu cannot be removed: %s (%s)",
+				 c->target, (unsigned long long)c->lun, why,
+				 so_far(d, sf, sizeof(sf)));
+			return -1;
+		}
+		if (rc < 0)	/* out of the target; its store is freed at exit */
+			LOG_WARN("control", "reload: %s", why);
+		forget_lun(env->cfg, c->target, c->lun);
+		d->drop++;
+	}
+	return 0;
+}
+
+static int drop_targets(const struct control_env *env, struct plan *p, struct done *d, char *err,
+			size_t errlen)
+{
+	char why[256], sf[256];
+
+	for (size_t k = 0; k < p->ntdrop; k++) {
+		int rc = control_remove_target(env, p->tdrop[k], why, sizeof(why));
+
+		if (rc < 0 && rc != -ETIMEDOUT) {
+			snprintf(err, errlen, "target %s cannot be removed: %s (%s)", p->tdrop[k], why,
+				 so_far(d, sf, sizeof(sf)));
+			return -1;
+		}
+		if (rc < 0)	/* gone for initiators; what is left is freed at exit */
+			LOG_WARN("control", "reload: %s", why);
+		d->tdrop++;
+	}
+	return 0;
+}
+
+int plan_apply(const struct control_env *env, struct plan *p, struct done *d, char *err,
+	       size_t errlen)
+{
+	if (add_targets(env, p, d, err, errlen) < 0 || add_luns(env, p, d, err, errlen) < 0 ||
+	    change_access(env, p, d, err, errlen) < 0 || grow_luns(env, p, d, err, errlen) < 0 ||
+	    drop_luns(env, p, d, err, errlen) < 0 || drop_targets(env, p, d, err, errlen) < 0)
+		return -1;
+	return 0;
+}

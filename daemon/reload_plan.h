@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A reload's plan (daemon/reload.c builds it, daemon/reload_apply.c
+ * carries it out). Targets are named, never pointed at: the running
+ * configuration's target array moves as targets come and go. Names are
+ * the file's (its configuration lives until the reload ends), or copies
+ * for the targets that go. Internal to daemon/.
+ */
+#ifndef CTGT_DAEMON_RELOAD_PLAN_H
+#define CTGT_DAEMON_RELOAD_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/config.h"
+#include "daemon/control.h"
+
+/* One LU to add, grow or remove: LU @lun of target @target; @want the
+ * file's LU (add, resize). */
+struct change {
+	const char *target;
+	uint64_t lun;
+	struct ctgt_lun_cfg *want;
+	uint64_t from;		/* resize: the size now, in bytes */
+};
+
+struct plan {
+	struct ctgt_target_cfg **tadd;	/* the file's targets the daemon lacks */
+	size_t ntadd;
+	struct ctgt_target_cfg **access; /* the file's targets, on both sides, whose
+					  * access settings differ */
+	size_t naccess;
+	bool discovery;			/* the discovery CHAP credentials differ: */
+	struct ctgt_chap_cfg discovery_chap, discovery_mutual;	/* the file's (owned) */
+	struct change *add, *grow, *drop;
+	size_t nadd, ngrow, ndrop;
+	char **tdrop;			/* running targets the file lacks (copies) */
+	size_t ntdrop;
+};
+
+/* What got done: each step's count. */
+struct done {
+	size_t tadd, access, add, grow, drop, tdrop;
+};
+
+/** The running target named @name, exactly as the file's keys compare. */
+struct ctgt_target_cfg *reload_target(struct ctgt_config *cfg, const char *name);
+
+/** Carry out @p on env->cfg and the server: 0, or -1 with why in @err
+ *  (which says what had been done) and the counts in @d. */
+int plan_apply(const struct control_env *env, struct plan *p, struct done *d, char *err,
+	       size_t errlen);
+
+#endif
