@@ -3,12 +3,14 @@
  * Reloading the --config file into the running daemon (`ctgtadm reload`,
  * SIGHUP): the file is loaded and checked as `serve --config` would, then
  * compared with the running configuration (env->cfg), and only what
- * differs is changed. What can change live so far: within a target that
- * both have, LUs added, removed, or grown (a larger "size"). Any other
- * difference (a target added or removed, portals, access rules, CHAP, a
- * LU's path or other options, a smaller size, the daemon's settings)
- * refuses the whole file, naming the first difference, and nothing is
- * changed; so does a file that does not load or validate.
+ * differs is changed. What can change live: targets added (with their
+ * access settings, before their LUs) and removed; the access settings
+ * of a target (allow, initiators, chap, mutualChap) and of discovery; a
+ * target's LUs added, removed, or grown (a larger "size"). Any other
+ * difference (portals, allowTargetReset, a LU's path or other options,
+ * a smaller size, the daemon's settings) refuses the whole file, naming
+ * the first difference, and nothing is changed; so does a file that does
+ * not load or validate, or whose access settings the server refuses.
  *
  * Runs on the control thread only (it calls include/ctgt/admin.h and
  * waits for the network threads), serialized with the other commands.
@@ -26,8 +28,10 @@
  * Reload env->cfg->config_file, between notify_reloading() and
  * notify_ready() (sent also when it is refused or fails). @origin
  * ("ctgtadm", "SIGHUP") is only for the log. Returns the changes made,
- * {"file", "added": [{"target", "lun"}], "removed": [...], "resized":
- * [{"target", "lun", "from", "to"}], "summary": "reload: ..."} (a new
+ * {"file", "targets_added": [names], "targets_removed": [names],
+ * "access": [names, "discovery"], "added": [{"target", "lun"}],
+ * "removed": [...], "resized": [{"target", "lun", "from", "to"}],
+ * "summary": "reload: ..."} (a new
  * reference), or NULL with why in @err: refused (nothing changed), or a
  * change that failed (the message says what was applied before it; a
  * failed addition undoes the additions made). Each change and the

@@ -193,7 +193,16 @@ static void print_changes(FILE *out, json_t *result, const char *what)
 
 void print_reloaded(FILE *out, json_t *result)
 {
+	static const char *const lists[][2] = { { "targets_added", "target added" },
+						{ "targets_removed", "target removed" },
+						{ "access", "access settings replaced" } };
+	size_t i;
+	json_t *v;
+
 	fprintf(out, "%s (%s)\n", str(result, "summary"), str(result, "file"));
+	for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++)
+		json_array_foreach(json_object_get(result, lists[k][0]), i, v)
+			fprintf(out, "  %s: %s\n", json_string_value(v), lists[k][1]);
 	print_changes(out, result, "added");
 	print_changes(out, result, "resized");
 	print_changes(out, result, "removed");

@@ -1,0 +1,151 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# ctgtadm reload with targets and access settings: a daemon started with
+# --config FILE (targets A, B and G) applies an edited FILE while verified
+# I/O runs on A, which sees no error and no unit attention: target B
+# removed (its logged-in session asked to log out, as the probe reads
+# it), target C added with its CHAP, access rule and LU (CHAP required
+# from the first login: there is no moment when C admits everyone with a
+# LU), G's access rule changed (the probe's session on it, no longer
+# admitted, closed), discovery CHAP set. The reply and the log say what
+# changed. A file whose access settings the server refuses (a new
+# target's mutual secret equal to one of its initiators' own) is refused
+# whole: nothing changed. What save writes reloads as nothing changed.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/probe.sh
+. "$(dirname "$0")/../probe.sh"
+need_cmd jq || exit 77
+need_cmd iscsi-inq || exit 77
+
+ADM=$CTGT_BUILD/ctgtadm
+A=iqn.2026-12.io.ctgt.test:stays
+B=iqn.2026-12.io.ctgt.test:goes
+C=iqn.2026-12.io.ctgt.test:comes
+G=iqn.2026-12.io.ctgt.test:guarded
+ALICE=iqn.2026-12.io.ctgt.test:alice
+sock=$CTGT_TMP/ctl.sock
+adm=("$ADM" --socket "$sock")
+conf=$CTGT_TMP/ctgt.json
+port=$(free_tcp_port)
+hp=127.0.0.1:$port
+
+# write_conf FILTER: the base file (A, B, G; G open to 127.0.0.0/8), then
+# the jq FILTER applied to it.
+write_conf() {
+	jq -n --arg portal "$hp" --arg a "$A" --arg b "$B" --arg g "$G" \
+		--arg da "$CTGT_TMP/a.img" --arg db "$CTGT_TMP/b.img" '
+	{ storages: [ {deviceID: 1, path: $da, size: "32M"}, {deviceID: 2, path: $db, size: "4M"},
+		      {deviceID: 3, path: "mem:", size: "1M"} ],
+	  iscsiportals: [ {id: 0, portal: $portal} ],
+	  iscsitargets: { ($a): {tpgts: {"1": [0]}, luns: {"0": 1}},
+			  ($b): {tpgts: {"1": [0]}, luns: {"0": 2}},
+			  ($g): {tpgts: {"1": [0]}, luns: {"0": 3}, allow: ["127.0.0.0/8"]} } }' |
+		jq --arg c "$C" --arg g "$G" --arg b "$B" --arg alice "$ALICE" \
+			--arg dc "$CTGT_TMP/c.img" "$1" >"$conf.tmp"
+	mv "$conf.tmp" "$conf"
+}
+targets() {
+	expect_ok "${adm[@]}" --json target list
+	jq -r 'map(.name) | sort | join(" ")' <<<"$RUN_OUT"
+}
+
+write_conf .
+ctgt_start --config "$conf" --portal "$hp" --control "$sock" --log-level info
+"$CTGT_BUILD"/bench/loadgen --verify --sessions 2 --depth 4 --read-pct 70 --duration 60 \
+	"iscsi://$hp/$A/0" >"$CTGT_TMP/load.json" 2>"$CTGT_TMP/load.err" &
+load=$!
+
+expect_ok "${adm[@]}" reload
+assert_contains "$RUN_OUT" "reload: nothing changed" "the file as it is"
+
+# --- refused whole: C's mutual secret is alice's own (only the server sees it)
+write_conf '.storages += [{deviceID: 4, path: $dc, size: "2M"}] |
+	.iscsitargets[$c] = {tpgts: {"1": [0]}, luns: {"0": 4},
+		chap: {user: "cuser", secret: "c-target-secret"},
+		mutualChap: {user: "ctgt", secret: "alice-secret-1"},
+		initiators: {($alice): {chap: {user: "alice", secret: "alice-secret-1"}}}} |
+	del(.iscsitargets[$b])'
+before=$(targets)
+expect_fail "${adm[@]}" reload
+assert_contains "$RUN_OUT" "reload refused, nothing changed" "a bad mutual secret"
+assert_contains "$RUN_OUT" "equals the secret of initiator $ALICE" "the reason"
+assert_eq "$(targets)" "$before" "targets after the refusal"
+[ ! -e "$CTGT_TMP/c.img" ] || fail "the refused reload created C's file"
+
+# --- B goes (its session asked), C comes, G's rule changes, discovery CHAP
+probe_start "$B"
+# A second probe, on G, through FIFOs (probe.sh drives one coprocess).
+mkfifo "$CTGT_TMP/g.in" "$CTGT_TMP/g.out"
+"$CTGT_BUILD"/tests/probe "$port" "$G" <"$CTGT_TMP/g.in" >"$CTGT_TMP/g.out" 2>&1 &
+gpid=$!
+exec {gin}>"$CTGT_TMP/g.in" {gout}<"$CTGT_TMP/g.out"
+g_answer() {
+	while read -r -t 15 line <&"$gout"; do
+		[[ $line == \[* ]] || return 0
+	done
+	return 1
+}
+g_answer && assert_eq "$line" ready "the probe logged in to G"
+write_conf '.storages += [{deviceID: 4, path: $dc, size: "2M"}] |
+	.iscsitargets[$c] = {tpgts: {"1": [0]}, luns: {"0": 4}, allow: [$alice],
+		chap: {user: "cuser", secret: "c-target-secret"}} |
+	.iscsitargets[$g].allow = ["10.0.0.0/8"] |
+	.discoveryChap = {user: "disc", secret: "discovery-secret"} |
+	del(.iscsitargets[$b])'
+"${adm[@]}" --json reload >"$CTGT_TMP/reload.out" 2>&1 &
+rl=$!
+expect async "async 1 2" "B's session asked to log out"
+expect logout "logout 0" "and it logs out"
+wait "$rl" || fail "reload failed: $(cat "$CTGT_TMP/reload.out")"
+probe_end
+r=$(cat "$CTGT_TMP/reload.out")
+log "reload: $(jq -c . <<<"$r")"
+assert_eq "$(jq -c '[.targets_added, .targets_removed, .access, .added]' <<<"$r")" \
+	"[[\"$C\"],[\"$B\"],[\"$G\",\"discovery\"],[{\"target\":\"$C\",\"lun\":0}]]" "the changes"
+assert_eq "$(jq -r .summary <<<"$r")" \
+	"reload: 1 target added, 1 removed, access settings of 2 changed; 1 LU added, 0 removed, 0 resized" \
+	"summary"
+grep -qF "$(jq -r .summary <<<"$r")" "$CTGT_LOG" || fail "no summary in the log"
+# G's probe, from 127.0.0.1, is outside 10.0.0.0/8 now: closed at once.
+echo closed >&"$gin"
+g_answer || fail "G's probe gave no answer"
+assert_eq "$line" closed "G's session closed"
+echo quit >&"$gin"
+wait "$gpid" || fail "G's probe failed"
+exec {gin}>&- {gout}<&-
+assert_eq "$(targets)" "$(printf '%s\n' "$A" "$C" "$G" | sort | tr '\n' ' ' | sed 's/ $//')" \
+	"targets after the reload"
+assert_eq "$(stat -c %s "$CTGT_TMP/c.img")" 2097152 "C's file"
+
+run iscsi-inq -i "$ALICE" "iscsi://$hp/$C/0"
+[ "$RUN_RC" != 0 ] || fail "C admitted alice without CHAP"
+assert_contains "$RUN_OUT" "Authentication failure(513)" "C without CHAP"
+expect_ok iscsi-inq -i "$ALICE" "iscsi://cuser%c-target-secret@$hp/$C/0"
+run iscsi-inq -i iqn.2026-12.io.ctgt.test:bob "iscsi://cuser%c-target-secret@$hp/$C/0"
+assert_contains "$RUN_OUT" "Authorization failure(514)" "bob on C"
+run iscsi-inq -i "$ALICE" "iscsi://$hp/$B/0"
+[ "$RUN_RC" != 0 ] || fail "B is still served"
+run iscsi-ls "iscsi://$hp"
+[ "$RUN_RC" != 0 ] || fail "discovery without CHAP after the reload"
+expect_ok iscsi-ls -i "$ALICE" "iscsi://disc%discovery-secret@$hp"
+assert_contains "$RUN_OUT" "$A" "discovery lists A"
+assert_not_contains "$RUN_OUT" "$B" "discovery lists B no more"
+
+# --- what save writes reloads as nothing changed
+expect_ok "${adm[@]}" save
+expect_ok "${adm[@]}" reload
+assert_contains "$RUN_OUT" "reload: nothing changed" "reload of the saved file"
+
+kill -INT "$load" 2>/dev/null || true
+wait "$load" || true
+r=$(cat "$CTGT_TMP/load.json")
+log "A's load: $(jq -c '{ios, errors, unit_attentions, verify}' <<<"$r")"
+assert_eq "$(jq '.errors' <<<"$r")" 0 "errors on A"
+assert_eq "$(jq '.verify.mismatches' <<<"$r")" 0 "mismatches on A"
+assert_eq "$(jq '.unit_attentions' <<<"$r")" 0 "unit attentions on A"
+[ "$(jq '.ios > 1000' <<<"$r")" = true ] || fail "A's load hardly ran: $r"
+ctgt_stop
+log "ok"
