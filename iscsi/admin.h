@@ -115,6 +115,42 @@ int iscsi_server_target_call(struct iscsi_server *srv, struct ev_caller *caller,
 int iscsi_server_target_logout(struct iscsi_server *srv, struct ev_caller *caller,
 			       struct scsi_tgt *tgt, bool drop, unsigned *wait_s);
 
+/* ---- Portals while serving (portal.c) ---- */
+
+/**
+ * Listen on numeric @host, @port (0: the kernel picks) in portal group
+ * @tpgt (0 = 1), as iscsi_server_add_portal() does, while serving: the
+ * socket is made and watched on thread 0, through @caller, where the
+ * accept loop runs; discovery lists it from then on. Returns the bound
+ * port, or a negative errno with a one-line reason in @err: -EINVAL (not
+ * numeric), -EEXIST (already a portal), -EADDRINUSE and the like from
+ * bind(), -ESHUTDOWN, -ENOTSUP (one plain loop).
+ */
+int iscsi_server_portal_add(struct iscsi_server *srv, struct ev_caller *caller, const char *host,
+			    uint16_t port, uint16_t tpgt, char *err, size_t errlen);
+
+/**
+ * Stop listening on portal @host, @port (the bound port) while serving,
+ * on thread 0 through @caller: its socket is closed (connections still in
+ * its backlog are reset) and discovery lists it no more. Connections
+ * accepted through it go on; the portal stays allocated for them until
+ * the server is freed. Returns 0, -ENOENT, -EBUSY (the last open portal:
+ * refused), -EINVAL, -ESHUTDOWN or -ENOTSUP, with why in @err.
+ */
+int iscsi_server_portal_remove(struct iscsi_server *srv, struct ev_caller *caller,
+			       const char *host, uint16_t port, char *err, size_t errlen);
+
+/** One open portal. */
+struct iscsi_portal_info {
+	char host[64];			/**< canonical numeric, no brackets */
+	uint16_t port;			/**< bound */
+	uint16_t tpgt;
+};
+
+/** Any thread: the open portals, in the order added; *out (free() it)
+ *  holds *n. Returns 0 or -ENOMEM. */
+int iscsi_server_portals(struct iscsi_server *srv, struct iscsi_portal_info **out, size_t *n);
+
 /**
  * After iscsi_server_set_policy() on the target over @tgt, on each thread
  * through @caller: every session of it that the policy now in force does

@@ -34,13 +34,16 @@
 #define ISCSI_ACCEPT_PAUSE_MS	250	/* no accept() for this long after EMFILE/ENFILE */
 #define ISCSI_LOG_BURST		10	/* lines of a kind any peer can cause, per 10 s */
 
+/* A listening socket (portal.c), on thread 0. Freed with the server only:
+ * each connection accepted through it points at it (conn->portal). */
 struct iscsi_portal {
 	struct iscsi_server *srv;
-	int fd;
-	char host[64];		/* numeric, no brackets */
+	int fd;				/* -1 once closed */
+	char host[64];		/* numeric, canonical (inet_ntop), no brackets */
 	uint16_t port;
 	uint16_t tpgt;
 	bool ipv6;
+	bool closed;			/* removed, or shut down: no longer listening */
 	uint64_t accept_timer;		/* accepting paused (EMFILE) until it fires */
 };
 
@@ -135,7 +138,12 @@ struct iscsi_server {
 	struct iscsi_target_limits lim;
 	struct list_node targets;
 	pthread_rwlock_t targets_lock;	/* the list (not the targets' settings) */
-	struct iscsi_portal **portals;	/* on thread 0 */
+	/* Changed on thread 0 only (portal.c), under portals_lock for
+	 * writing, which the other threads hold to read them (SendTargets,
+	 * inside targets_lock: never the other way round); thread 0 reads
+	 * without it. A removed portal stays, closed. */
+	pthread_rwlock_t portals_lock;
+	struct iscsi_portal **portals;
 	size_t nportals;
 	atomic_uint next_tsih;
 	atomic_uint_fast64_t next_itn_id;
@@ -602,6 +610,10 @@ void session_req_done(struct iscsi_session *sess, const uint8_t *bhs);
 struct iscsi_target *server_find_target(struct iscsi_server *srv, const char *name);
 /** The target over @tgt, closed ones too, or NULL. Any thread. */
 struct iscsi_target *server_find_scsi(struct iscsi_server *srv, const struct scsi_tgt *tgt);
+
+/* portal.c */
+/** Thread 0, at shutdown: stop listening on every portal. */
+void portals_close_all(struct iscsi_server *srv);
 
 /* server.c */
 /** Whether @conn's login may create one more session of its target (the

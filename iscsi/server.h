@@ -104,8 +104,10 @@ int iscsi_server_set_policy(struct iscsi_server *srv, const char *target, struct
 			    char *err, size_t errlen);
 
 /**
- * Listen on @host (numeric IPv4 or IPv6) port @port (0: kernel's choice).
- * Returns the bound port (> 0) or a negative errno with a one-line reason in @err.
+ * Listen on @host (numeric IPv4 or IPv6) port @port (0: kernel's choice),
+ * before serving (while serving: iscsi_server_portal_add(), iscsi/admin.h).
+ * Returns the bound port (> 0) or a negative errno with a one-line reason in
+ * @err: -EINVAL, -EEXIST (already a portal), bind()'s error.
  */
 int iscsi_server_add_portal(struct iscsi_server *srv, const char *host, uint16_t port,
 			    uint16_t tpgt, char *err, size_t errlen);

@@ -12,24 +12,31 @@
 #include "iscsi/iscsi.h"
 #include "util/log.h"
 
+/* The portals listening now: one added live is listed, a removed one no
+ * more (portals_lock: they change on thread 0, this may run on any). */
 static int add_addresses(struct iscsi_conn *conn, struct kvbuf *out)
 {
 	struct iscsi_server *srv = conn->srv;
+	int rc = 0;
 
-	for (size_t i = 0; i < srv->nportals; i++) {
+	pthread_rwlock_rdlock(&srv->portals_lock);
+	for (size_t i = 0; i < srv->nportals && rc == 0; i++) {
 		const struct iscsi_portal *p = srv->portals[i];
 		const char *host = p->host;
 		char addr[96];
 
+		if (p->closed)
+			continue;
 		/* A wildcard portal is reported as the address this initiator used. */
 		if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0)
 			host = conn->local_host;
 		snprintf(addr, sizeof(addr), strchr(host, ':') ? "[%s]:%u,%u" : "%s:%u,%u", host,
 			 p->port, p->tpgt);
 		if (kv_append(out, "TargetAddress", addr) < 0)
-			return -ENOMEM;
+			rc = -ENOMEM;
 	}
-	return 0;
+	pthread_rwlock_unlock(&srv->portals_lock);
+	return rc;
 }
 
 static int add_target(struct iscsi_conn *conn, const struct iscsi_target *t, struct kvbuf *out)

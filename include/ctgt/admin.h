@@ -141,6 +141,46 @@ int ctgt_server_target_add(struct ctgt_server *srv, const char *iqn, char *err, 
 int ctgt_server_target_remove(struct ctgt_server *srv, const char *iqn, char *err,
 			      size_t errlen);
 
+/* ---- Portals of a running server ----
+ * The portals listen on the server's thread 0, which accepts every
+ * connection; these make the change there, so none races an accept. */
+
+/** One portal the server listens on. */
+struct ctgt_portal_info {
+	char host[64];			/**< numeric, canonical, no brackets: "::1" */
+	uint16_t port;			/**< the bound port */
+	uint16_t tpgt;			/**< its target portal group */
+};
+
+/** The portals @srv listens on now, in the order added: *out (free() it)
+ *  holds *n. Returns 0 or -ENOMEM. */
+int ctgt_server_portals(struct ctgt_server *srv, struct ctgt_portal_info **out, size_t *n);
+
+/**
+ * Listen on numeric IPv4/IPv6 @host, @port (0: the kernel picks one) in
+ * target portal group @tpgt (0 = 1) while the server runs, as
+ * ctgt_server_add_portal() does before: connections are accepted at once
+ * and SendTargets lists it (TargetAddress) from then on. Returns the bound
+ * port (> 0), or a negative errno with a one-line reason in @err: -EINVAL
+ * (not a numeric address), -EEXIST (already a portal), -EADDRINUSE (or
+ * another error of bind()); then nothing changed.
+ */
+int ctgt_server_portal_add(struct ctgt_server *srv, const char *host, uint16_t port,
+			   uint16_t tpgt, char *err, size_t errlen);
+
+/**
+ * Stop listening on portal @host, @port (its bound port) while the server
+ * runs: no new connection comes through it (its socket is closed, which
+ * resets those not yet accepted) and SendTargets lists it no more. The
+ * connections already accepted through it carry on, sessions and their
+ * I/O undisturbed, until they end (the portal is kept for them, and freed
+ * with the server). Returns 0, or a negative errno with why in @err:
+ * -ENOENT (not a portal), -EBUSY (the last one: refused, as nobody could
+ * connect any more; add another first), -EINVAL.
+ */
+int ctgt_server_portal_remove(struct ctgt_server *srv, const char *host, uint16_t port,
+			      char *err, size_t errlen);
+
 /* ---- Changing the LUs of a running server ----
  * Each waits for the change to be made on the target's home thread; the
  * target's other LUs and sessions go on undisturbed. */
