@@ -36,6 +36,12 @@ json_t *cmd_target_add(const struct control_env *env, json_t *args, char *err, s
 json_t *cmd_target_remove(const struct control_env *env, json_t *args, char *err,
 			  size_t errlen);
 
+/* control_portal.c */
+json_t *cmd_portal_list(const struct control_env *env, json_t *args, char *err, size_t errlen);
+json_t *cmd_portal_add(const struct control_env *env, json_t *args, char *err, size_t errlen);
+json_t *cmd_portal_remove(const struct control_env *env, json_t *args, char *err,
+			  size_t errlen);
+
 /* control_lun.c */
 json_t *cmd_lun_list(const struct control_env *env, json_t *args, char *err, size_t errlen);
 json_t *cmd_lun_add(const struct control_env *env, json_t *args, char *err, size_t errlen);

@@ -55,6 +55,16 @@ static const struct command commands[] = {
 	  "credentials initiators of a target (or discovery sessions) must prove, and the "
 	  "target's own for mutual CHAP; off: none. Sessions logged in stay; the next login "
 	  "uses them", print_chap_set, { "target", "chap", "*options" }, 2, NULL },
+	{ "portal list", "", "the portals the daemon listens on: HOST:PORT, portal group",
+	  print_portals, { 0 }, 0, NULL },
+	{ "portal add", "HOST:PORT [TPGT]", "listen on one more portal at once (as --portal "
+	  "takes it: [::1]:3261; port 0: the kernel picks one, the answer says which), in "
+	  "portal group TPGT (default 1); discovery lists it", print_portal_added,
+	  { "portal", "#tpgt" }, 1, NULL },
+	{ "portal remove", "HOST:PORT", "stop listening on a portal (its bound port, see portal "
+	  "list): no new connection, discovery lists it no more; connections already made "
+	  "through it carry on; the last portal is not removed", print_portal_removed,
+	  { "portal" }, 1, NULL },
 	{ "session list", "", "logged-in sessions: initiator, target, thread, connections, "
 			      "digests, commands", print_sessions, { 0 }, 0, NULL },
 	{ "session logout", "TSIH", "ask session TSIH (see session list) to log out (an Async "

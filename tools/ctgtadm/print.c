@@ -177,6 +177,26 @@ void print_target_removed(FILE *out, json_t *result)
 	fprintf(out, "target %s removed\n", str(result, "name"));
 }
 
+void print_portals(FILE *out, json_t *result)
+{
+	size_t i;
+	json_t *p;
+
+	fprintf(out, "%-48s %5s\n", "PORTAL", "TPGT");
+	json_array_foreach(result, i, p)
+		fprintf(out, "%-48s %5lld\n", str(p, "portal"), num(p, "tpgt"));
+}
+
+void print_portal_added(FILE *out, json_t *result)
+{
+	fprintf(out, "portal %s added (tpgt %lld)\n", str(result, "portal"), num(result, "tpgt"));
+}
+
+void print_portal_removed(FILE *out, json_t *result)
+{
+	fprintf(out, "portal %s removed (its connections carry on)\n", str(result, "portal"));
+}
+
 /* One line per change of a reload, @what: "added", "removed", "resized". */
 static void print_changes(FILE *out, json_t *result, const char *what)
 {
