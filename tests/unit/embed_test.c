@@ -2,8 +2,9 @@
 /*
  * Unit tests for the embedding API (include/ctgt/server.h, embed/server.c):
  * the checks of add_target / add_lu / add_store, who releases the
- * application's context, the announce lines, stopping a running server, and
- * that resource limits set through the API are applied.
+ * application's context, the announce lines, stopping a running server,
+ * that resource limits set through the API are applied, and portals added
+ * and removed while the server runs (include/ctgt/admin.h).
  * Data through iSCSI is tested by tests/integration/example_callback.sh.
  */
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <ctgt/admin.h>
 #include <ctgt/server.h>
 
 #define IQN "iqn.2026-11.io.ctgt:embed"
@@ -404,6 +406,95 @@ static void test_limits(void **state)
 	assert_true(c.first_closed_ms >= 0 && c.first_closed_ms < 2500);
 }
 
+struct portals_client {
+	struct ctgt_server *srv;
+	int first;		/* the portal added before run() */
+	int added;		/* ctgt_server_portal_add()'s answer */
+	int dup, bad, gone, again, last;	/* the refusals' errors */
+	int listed;		/* portals listed after the add */
+	bool refused;		/* a connection to the removed portal failed */
+	bool kept;		/* the one accepted through it is still open */
+};
+
+/* True when @fd is still open after 200 ms: no EOF from the server. */
+static bool still_open(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 200) == 0;
+}
+
+static void *portals_client(void *arg)
+{
+	struct portals_client *c = arg;
+	struct ctgt_portal_info *info = NULL;
+	char err[256];
+	size_t n = 0;
+	int fd, kept;
+
+	c->added = ctgt_server_portal_add(c->srv, "127.0.0.1", 0, 0, err, sizeof(err));
+	c->dup = ctgt_server_portal_add(c->srv, "127.0.0.1", (uint16_t)c->added, 0, err,
+					sizeof(err));
+	c->bad = ctgt_server_portal_add(c->srv, "not-an-ip", 0, 0, err, sizeof(err));
+	if (ctgt_server_portals(c->srv, &info, &n) == 0 && n == 2 &&
+	    info[0].port == c->first && info[1].port == c->added && info[1].tpgt == 1)
+		c->listed = (int)n;
+	free(info);
+	if ((fd = connect_port(c->added)) >= 0)
+		close(fd);
+	else
+		c->added = -1;
+	kept = connect_port(c->first);
+	nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);	/* accepted */
+	c->gone = ctgt_server_portal_remove(c->srv, "127.0.0.1", (uint16_t)c->first, err,
+					    sizeof(err));
+	fd = connect_port(c->first);
+	c->refused = fd < 0;
+	if (fd >= 0)
+		close(fd);
+	c->kept = kept >= 0 && still_open(kept);
+	if (kept >= 0)
+		close(kept);
+	c->again = ctgt_server_portal_remove(c->srv, "127.0.0.1", (uint16_t)c->first, err,
+					     sizeof(err));
+	c->last = ctgt_server_portal_remove(c->srv, "127.0.0.1", (uint16_t)c->added, err,
+					    sizeof(err));
+	ctgt_server_stop(c->srv);
+	return NULL;
+}
+
+/* A portal added while serving accepts at once and is listed; one removed
+ * refuses new connections while the one accepted through it stays; a
+ * duplicate, a bad address, an unknown portal and the last one are
+ * refused; after run() the calls answer -ESHUTDOWN. */
+static void test_live_portals(void **state)
+{
+	struct ctgt_server *srv = new_server();
+	struct portals_client c = { .srv = srv };
+	char err[256];
+	pthread_t th;
+
+	(void)state;
+	c.first = ctgt_server_add_portal(srv, "127.0.0.1", 0, 0, err, sizeof(err));
+	assert_true(c.first > 0);
+	assert_int_equal(pthread_create(&th, NULL, portals_client, &c), 0);
+	assert_int_equal(ctgt_server_run(srv), 0);
+	pthread_join(th, NULL);
+	assert_true(c.added > 0);
+	assert_int_equal(c.dup, -EEXIST);
+	assert_int_equal(c.bad, -EINVAL);
+	assert_int_equal(c.listed, 2);
+	assert_int_equal(c.gone, 0);
+	assert_true(c.refused);
+	assert_true(c.kept);
+	assert_int_equal(c.again, -ENOENT);
+	assert_int_equal(c.last, -EBUSY);
+	assert_int_equal(ctgt_server_portal_add(srv, "127.0.0.1", 0, 0, err, sizeof(err)),
+			 -ESHUTDOWN);
+	assert_true(err[0] != '\0');
+	ctgt_server_destroy(srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_live_portals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
