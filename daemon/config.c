@@ -22,6 +22,7 @@
 
 #include <openssl/crypto.h>
 
+#include "daemon/lu_options.h"
 #include "iscsi/acl.h"
 #include "util/iscsi_name.h"
 
@@ -426,6 +427,11 @@ void config_free(struct ctgt_config *cfg)
 	free(cfg->control);
 	free(cfg->metrics_host);
 	free(cfg->config_file);
+	for (int i = 0; i < cfg->nargs; i++) {
+		OPENSSL_cleanse(cfg->args[i], strlen(cfg->args[i]));
+		free(cfg->args[i]);
+	}
+	free(cfg->args);
 	config_chap_free(&cfg->discovery_chap);
 	config_chap_free(&cfg->discovery_mutual_chap);
 	memset(cfg, 0, sizeof(*cfg));
@@ -617,6 +623,49 @@ void move_chap(struct ctgt_chap_cfg *dst, struct ctgt_chap_cfg *src)
 }
 
 /* Put one group's LUNs and credentials into its target, which --config may define. */
+/* Whether LUs @a and @b are configured alike (as `save` writes them). */
+static bool same_lun(const struct ctgt_lun_cfg *a, const struct ctgt_lun_cfg *b)
+{
+	json_t *ja = lu_to_json(a), *jb = lu_to_json(b);
+	bool same = ja != NULL && jb != NULL && json_equal(ja, jb);
+
+	json_decref(ja);
+	json_decref(jb);
+	return same;
+}
+
+static bool has_rule(const struct ctgt_target_cfg *t, const char *rule)
+{
+	for (size_t i = 0; i < t->nallow; i++)
+		if (strcmp(t->allow[i], rule) == 0)
+			return true;
+	return false;
+}
+
+/* Take out of group @g the LUs and rules target @t already has just so:
+ * a file written by `save` holds what the flags next to it gave, and a
+ * start (or a reload) with both must not see them twice. */
+static void drop_repeats(const struct ctgt_target_cfg *t, struct ctgt_target_cfg *g)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < g->nluns; i++) {
+		if (find_lun(t, g->luns[i].params.lun) != NULL)
+			free(g->luns[i].path);	/* same_lun() held */
+		else
+			g->luns[keep++] = g->luns[i];
+	}
+	g->nluns = keep;
+	keep = 0;
+	for (size_t i = 0; i < g->nallow; i++) {
+		if (has_rule(t, g->allow[i]))
+			free(g->allow[i]);
+		else
+			g->allow[keep++] = g->allow[i];
+	}
+	g->nallow = keep;
+}
+
 int place_group(struct ctgt_config *cfg, struct ctgt_target_cfg *g, const char *config,
 		char *err, size_t errlen)
 {
@@ -630,13 +679,16 @@ int place_group(struct ctgt_config *cfg, struct ctgt_target_cfg *g, const char *
 	}
 	for (size_t i = 0; t != NULL && i < g->nluns; i++) {
 		uint64_t n = g->luns[i].params.lun;
+		const struct ctgt_lun_cfg *had = find_lun(t, n);
 
-		if (find_lun(t, n) != NULL) {
-			set_err(err, errlen, "--lun %llu: %s already has LUN %llu in %s",
-				(unsigned long long)n, name, (unsigned long long)n, config);
+		if (had != NULL && !same_lun(had, &g->luns[i])) {
+			set_err(err, errlen, "--lun %llu: %s already has LUN %llu in %s, with other "
+				"settings", (unsigned long long)n, name, (unsigned long long)n, config);
 			return -1;
 		}
 	}
+	if (t != NULL)
+		drop_repeats(t, g);
 	if (t == NULL && g->nluns == 0 && g->name != NULL) {
 		set_err(err, errlen, "--target %s: no --lun follows it", name);
 		return -1;
@@ -730,6 +782,27 @@ int config_check_file(const char *path, struct ctgt_config *cfg, char *err, size
 	/* As at start-up: a file without portals gets the default one, so a
 	 * reload of the file a daemon started with compares equal. */
 	if (finish_config(cfg, err, errlen) < 0)
+		return -1;
+	return config_check_state_dir(cfg, err, errlen);
+}
+
+int config_keep_args(struct ctgt_config *cfg, int argc, char *const *argv)
+{
+	cfg->args = calloc((size_t)argc + 1, sizeof(*cfg->args));
+	if (cfg->args == NULL)
+		return -1;
+	for (cfg->nargs = 0; cfg->nargs < argc; cfg->nargs++)
+		if ((cfg->args[cfg->nargs] = strdup(argv[cfg->nargs])) == NULL)
+			return -1;	/* config_free() frees those made */
+	return 0;
+}
+
+int config_reparse(const struct ctgt_config *have, struct ctgt_config *cfg, char *err,
+		   size_t errlen)
+{
+	if (have->args == NULL)
+		return config_check_file(have->config_file, cfg, err, errlen);
+	if (config_parse_args(have->nargs, have->args, cfg, err, errlen) < 0)
 		return -1;
 	return config_check_state_dir(cfg, err, errlen);
 }

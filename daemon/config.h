@@ -92,6 +92,10 @@ struct ctgt_config {
 	uint16_t metrics_port;	/**< its port (0: any free one) */
 	char *config_file;	/**< --config: the file loaded, made absolute (realpath);
 				 *   where `save` without a file writes; NULL = none */
+	char **args;		/**< the serve arguments (nargs), copied before their
+				 *   secrets were hidden: what a reload parses again;
+				 *   NULL: none kept (config_keep_args()) */
+	int nargs;
 	unsigned pr_max_regs;	/**< --pr-max-registrations: per LU; 0 = default (1024) */
 	struct ctgt_limits limits; /**< resource limits; 0 fields: the defaults */
 	int max_connections;	/**< --max-connections / "maxConnections": per session; 0 = default */
@@ -128,6 +132,21 @@ int config_parse_args(int argc, char **argv, struct ctgt_config *cfg,
 int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_t errlen);
 
 void config_free(struct ctgt_config *cfg);
+
+/** Keep a copy of the serve arguments @argv in @cfg (args, nargs) for a
+ *  reload to parse again as the start did. 0 or -1 (out of memory). */
+int config_keep_args(struct ctgt_config *cfg, int argc, char *const *argv);
+
+/**
+ * The configuration a restart with the same command line would serve
+ * now, into @cfg (empty; the caller frees it either way): @have's kept
+ * arguments parsed again (config_parse_args(): the --config file as it is
+ * now, with the flags next to it), or without kept arguments @have's
+ * --config file alone (config_check_file()); then the state directory
+ * checked. 0, or -1 with the first problem in @err.
+ */
+int config_reparse(const struct ctgt_config *have, struct ctgt_config *cfg, char *err,
+		   size_t errlen);
 
 /** 0 when @cfg's state directory (if any) is a directory the daemon can
  *  write in, else -1 with why in @err: checked at start-up, before

@@ -213,6 +213,13 @@ static int serve(int argc, char **argv)
 		config_free(&cfg);
 		return 2;
 	}
+	/* A reload parses the command line again: keep it, secrets and all,
+	 * before they are hidden from ps. */
+	if (config_keep_args(&cfg, argc, argv) < 0) {
+		fail("out of memory");
+		config_free(&cfg);
+		return 1;
+	}
 	hide_secrets(argc, argv);
 	if (cfg.log_level >= 0)
 		log_set_level((enum log_level)cfg.log_level);

@@ -563,7 +563,7 @@ static json_t *reload_run(const struct control_env *env, enum outcome *how, char
 			 "to reload");
 		return NULL;
 	}
-	if (config_check_file(file, &want, err, errlen) == 0 &&
+	if (config_reparse(env->cfg, &want, err, errlen) == 0 &&
 	    plan_build(env, &want, &p, err, errlen) == 0 &&
 	    (*how = FAILED, plan_apply(env, &p, &done, err, errlen) == 0)) {
 		summarize(&p, summary, sizeof(summary));

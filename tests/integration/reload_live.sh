@@ -11,7 +11,8 @@
 # admitted, closed), discovery CHAP set. The reply and the log say what
 # changed. A file whose access settings the server refuses (a new
 # target's mutual secret equal to one of its initiators' own) is refused
-# whole: nothing changed. What save writes reloads as nothing changed.
+# whole: nothing changed. Flags next to --config are read again, as a
+# restart would. What save writes reloads as nothing changed.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -53,13 +54,18 @@ targets() {
 }
 
 write_conf .
-ctgt_start --config "$conf" --portal "$hp" --control "$sock" --log-level info
+# Flags next to --config (a setting, a LU for one of the file's targets)
+# are part of what a reload reads again, as a restart would.
+ctgt_start --config "$conf" --portal "$hp" --control "$sock" --log-level info \
+	--threads 2 --target "$A" --lun 1=mem:,size=1M
 "$CTGT_BUILD"/bench/loadgen --verify --sessions 2 --depth 4 --read-pct 70 --duration 60 \
 	"iscsi://$hp/$A/0" >"$CTGT_TMP/load.json" 2>"$CTGT_TMP/load.err" &
 load=$!
 
 expect_ok "${adm[@]}" reload
-assert_contains "$RUN_OUT" "reload: nothing changed" "the file as it is"
+assert_contains "$RUN_OUT" "reload: nothing changed" "the file as it is, with the flags"
+expect_ok "${adm[@]}" --json lun list "$A"
+assert_eq "$(jq -c 'map(.lun)' <<<"$RUN_OUT")" "[0,1]" "A's LUs, the flag's kept"
 
 # --- refused whole: C's mutual secret is alice's own (only the server sees it)
 write_conf '.storages += [{deviceID: 4, path: $dc, size: "2M"}] |

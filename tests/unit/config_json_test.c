@@ -99,8 +99,25 @@ static void test_config_with_flags(void **state)
 	assert_int_equal(t->nluns, 2);
 	assert_int_equal(t->luns[1].params.lun, 1);
 
-	snprintf(want, sizeof(want), "--lun 0: %s already has LUN 0 in %s", GOTGT_IQN, f->path);
+	snprintf(want, sizeof(want), "--lun 0: %s already has LUN 0 in %s, with other settings",
+		 GOTGT_IQN, f->path);
 	PARSE_FAILS(f, want, "--config", f->path, "--target", GOTGT_IQN, "--lun", "0=b");
+	/* The same LU and rule the file has already (`save` wrote what the
+	 * flags gave): taken once, not refused. */
+	write_config(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
+		     "\"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"0\": 1},"
+		     " \"allow\": [\"10.0.0.0/8\"]}}}");
+	assert_int_equal(parse(f, "--config", f->path, "--target", "iqn.2020-01.a.b", "--lun",
+			       "0=mem:,size=1M", "--allow", "10.0.0.0/8", "--allow", "10.1.0.0/16",
+			       NULL), 0);
+	t = &f->cfg.targets[0];
+	assert_int_equal(t->nluns, 1);
+	assert_int_equal(t->nallow, 2);
+	assert_string_equal(t->allow[1], "10.1.0.0/16");
+	snprintf(want, sizeof(want), "--lun 0: iqn.2020-01.a.b already has LUN 0 in %s, with "
+		 "other settings", f->path);
+	PARSE_FAILS(f, want, "--config", f->path, "--target", "iqn.2020-01.a.b", "--lun",
+		    "0=mem:,size=2M");
 	/* A listener has one tag: a flag portal cannot give the file's another. */
 	write_config(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
 		     "\"iscsiportals\": [{\"id\": 0, \"portal\": \"127.0.0.1:3260\"}],"
