@@ -34,6 +34,10 @@
 
 static void plan_free(struct plan *p)
 {
+	free(p->padd);
+	for (size_t k = 0; k < p->npdrop; k++)
+		free(p->pdrop[k].host);
+	free(p->pdrop);
 	free(p->tadd);
 	free(p->access);
 	free(p->add);
@@ -57,10 +61,14 @@ static size_t count_luns(const struct ctgt_config *cfg)
 
 /* ---- everything but the LUs ------------------------------------------- */
 
-/* What a reload changes live: the keys of a target, and of the top level. */
-static const char *const live_target_keys[] = { "luns", "allow", "initiators", "chap",
+/* What a reload changes live: the keys of a target (its portal groups
+ * follow the portals, compared on their own), its access settings, and
+ * the top level's. */
+static const char *const live_target_keys[] = { "luns", "tpgts", "allow", "initiators", "chap",
 						"mutualChap", NULL };
-static const char *const live_top_keys[] = { "discoveryChap", "discoveryMutualChap", NULL };
+static const char *const access_keys[] = { "allow", "initiators", "chap", "mutualChap", NULL };
+static const char *const live_top_keys[] = { "iscsiportals", "discoveryChap",
+					     "discoveryMutualChap", NULL };
 
 static void strip(json_t *o, const char *const *keys)
 {
@@ -117,8 +125,7 @@ static const char *first_diff(json_t *a, json_t *b)
 /* What changing a target's @key needs. */
 static const char *target_key_what(const char *key)
 {
-	if (strcmp(key, "tpgts") == 0)
-		return "changing portals";
+	(void)key;
 	return "changing it";
 }
 
@@ -201,11 +208,7 @@ static int compare_fixed(const struct ctgt_config *have, const struct ctgt_confi
 	json_object_del(a, "iscsitargets");
 	json_object_del(b, "iscsitargets");
 	if ((key = first_diff(a, b)) != NULL) {
-		if (strcmp(key, "iscsiportals") == 0)
-			snprintf(err, errlen, "iscsiportals differs; changing portals" RESTART);
-		else
-			snprintf(err, errlen, "%s differs; changing the daemon's settings" RESTART,
-				 key);
+		snprintf(err, errlen, "%s differs; changing the daemon's settings" RESTART, key);
 	} else if (split_targets(have, ta, tb, err, errlen) == 0) {
 		if (first_diff(ta, tb) != NULL)
 			targets_diff(ta, tb, err, errlen);
@@ -229,7 +232,7 @@ static json_t *access_json(const struct ctgt_config *cfg, const struct ctgt_targ
 
 	tj = j ? json_object_get(json_object_get(j, "iscsitargets"), t->name) : NULL;
 	if (tj != NULL && (o = json_object()) != NULL)
-		for (const char *const *k = live_target_keys + 1; *k; k++)
+		for (const char *const *k = access_keys; *k; k++)
 			if (json_object_get(tj, *k) != NULL)
 				json_object_set(o, *k, json_object_get(tj, *k));
 	json_decref(j);
@@ -278,6 +281,65 @@ static int plan_discovery(const struct control_env *env, const struct ctgt_confi
 	p->discovery_mutual = copy.mutual_chap;
 	if (access_apply(env->srv, NULL, &d, true, NULL, err, errlen) < 0)
 		return -1;
+	return 0;
+}
+
+/* ---- portals ------------------------------------------------------------- */
+
+static const struct ctgt_portal_cfg *portal_in(const struct ctgt_config *cfg,
+					       const struct ctgt_portal_cfg *p)
+{
+	for (size_t k = 0; k < cfg->nportals; k++)
+		if (cfg->portals[k].port == p->port && strcmp(cfg->portals[k].host, p->host) == 0)
+			return &cfg->portals[k];
+	return NULL;
+}
+
+/* "HOST:PORT" or "[HOST]:PORT". */
+static const char *portal_text(char *buf, size_t len, const struct ctgt_portal_cfg *p)
+{
+	snprintf(buf, len, strchr(p->host, ':') ? "[%s]:%u" : "%s:%u", p->host, p->port);
+	return buf;
+}
+
+/* Portals the file adds and leaves out, into @p. 0, or -1 with why in
+ * @err: a portal whose group changes, or one whose port the kernel chose
+ * at the start (port 0: the file cannot name it). */
+static int plan_portals(const struct ctgt_config *have, struct ctgt_config *want, struct plan *p,
+			char *err, size_t errlen)
+{
+	const struct ctgt_portal_cfg *q;
+	char addr[96];
+
+	for (size_t k = 0; k < want->nportals; k++) {
+		struct ctgt_portal_cfg *wp = &want->portals[k];
+
+		if ((q = portal_in(have, wp)) == NULL) {
+			p->padd[p->npadd++] = wp;
+		} else if (q->tpgt != wp->tpgt) {
+			snprintf(err, errlen, "portal %s: its portal group differs; changing it" RESTART
+				 ", or remove the portal and add it back", portal_text(addr,
+				 sizeof(addr), wp));
+			return -1;
+		}
+	}
+	for (size_t k = 0; k < have->nportals; k++) {
+		const struct ctgt_portal_cfg *hp = &have->portals[k];
+
+		if (portal_in(want, hp) != NULL)
+			continue;
+		if (hp->port == 0) {
+			snprintf(err, errlen, "portal %s:0 is not in the file; the kernel chose its port "
+				 "at the start, so a reload cannot remove it", hp->host);
+			return -1;
+		}
+		p->pdrop[p->npdrop] = (struct ctgt_portal_cfg){ strdup(hp->host), hp->port, hp->tpgt };
+		if (p->pdrop[p->npdrop].host == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		p->npdrop++;
+	}
 	return 0;
 }
 
@@ -438,13 +500,16 @@ static int plan_alloc(struct plan *p, const struct ctgt_config *have,
 {
 	size_t nw = count_luns(want) + 1, nh = count_luns(have) + 1;
 
+	p->padd = calloc(want->nportals + 1, sizeof(*p->padd));
+	p->pdrop = calloc(have->nportals + 1, sizeof(*p->pdrop));
 	p->tadd = calloc(want->ntargets + 1, sizeof(*p->tadd));
 	p->access = calloc(want->ntargets + 1, sizeof(*p->access));
 	p->tdrop = calloc(have->ntargets + 1, sizeof(*p->tdrop));
 	p->add = calloc(nw, sizeof(*p->add));
 	p->grow = calloc(nw, sizeof(*p->grow));
 	p->drop = calloc(nh, sizeof(*p->drop));
-	if (p->tadd && p->access && p->tdrop && p->add && p->grow && p->drop)
+	if (p->padd && p->pdrop && p->tadd && p->access && p->tdrop && p->add && p->grow &&
+	    p->drop)
 		return 0;
 	snprintf(err, errlen, "out of memory");
 	return -1;
@@ -458,7 +523,7 @@ static int plan_build(const struct control_env *env, struct ctgt_config *want, s
 	struct ctgt_config *cfg = env->cfg;
 
 	if (compare_fixed(cfg, want, err, errlen) < 0 || plan_alloc(p, cfg, want, err, errlen) < 0 ||
-	    plan_targets(env, want, p, err, errlen) < 0)
+	    plan_portals(cfg, want, p, err, errlen) < 0 || plan_targets(env, want, p, err, errlen) < 0)
 		return -1;
 	for (size_t k = 0; k < want->ntargets; k++) {
 		struct ctgt_target_cfg *wt = &want->targets[k], *ht = reload_target(cfg, wt->name);
@@ -510,13 +575,27 @@ static json_t *strings_json(char *const *s, size_t n)
 	return a;
 }
 
+static json_t *portals_json(struct ctgt_portal_cfg *const *one, const struct ctgt_portal_cfg *arr,
+			    size_t n)
+{
+	json_t *a = json_array();
+	char addr[96];
+
+	for (size_t k = 0; a && k < n; k++)
+		json_array_append_new(a, json_string(portal_text(addr, sizeof(addr),
+								 one ? one[k] : &arr[k])));
+	return a;
+}
+
 static json_t *result_json(const char *file, const struct plan *p, const char *summary)
 {
 	json_t *access = names_json(p->access, p->naccess);
 
 	if (access != NULL && p->discovery)
 		json_array_append_new(access, json_string("discovery"));
-	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s}", "file", file,
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}", "file", file,
+			 "portals_added", portals_json(p->padd, NULL, p->npadd), "portals_removed",
+			 portals_json(NULL, p->pdrop, p->npdrop),
 			 "targets_added", names_json(p->tadd, p->ntadd), "targets_removed",
 			 strings_json(p->tdrop, p->ntdrop), "access", access, "added",
 			 changes_json(p->add, p->nadd, false), "removed",
@@ -530,10 +609,14 @@ static void summarize(const struct plan *p, char *buf, size_t len)
 	size_t naccess = p->naccess + p->discovery;
 	int n = snprintf(buf, len, "reload: ");
 
-	if (p->ntadd + p->ntdrop + naccess + p->nadd + p->ngrow + p->ndrop == 0) {
+	if (p->npadd + p->npdrop + p->ntadd + p->ntdrop + naccess + p->nadd + p->ngrow +
+	    p->ndrop == 0) {
 		snprintf(buf, len, "reload: nothing changed");
 		return;
 	}
+	if (p->npadd + p->npdrop > 0)
+		n += snprintf(buf + n, len - (size_t)n, "%zu portal%s added, %zu removed; ",
+			      p->npadd, p->npadd == 1 ? "" : "s", p->npdrop);
 	if (p->ntadd + p->ntdrop + naccess > 0)
 		n += snprintf(buf + n, len - (size_t)n, "%zu target%s added, %zu removed, access "
 			      "settings of %zu changed; ", p->ntadd, p->ntadd == 1 ? "" : "s",

@@ -3,11 +3,12 @@
  * Reloading the --config file into the running daemon (`ctgtadm reload`,
  * SIGHUP): the file is loaded and checked as `serve --config` would, then
  * compared with the running configuration (env->cfg), and only what
- * differs is changed. What can change live: targets added (with their
+ * differs is changed. What can change live: portals added and removed
+ * (not one bound to port 0 at the start); targets added (with their
  * access settings, before their LUs) and removed; the access settings
  * of a target (allow, initiators, chap, mutualChap) and of discovery; a
  * target's LUs added, removed, or grown (a larger "size"). Any other
- * difference (portals, allowTargetReset, a LU's path or other options,
+ * difference (a portal's group, allowTargetReset, a LU's path or options,
  * a smaller size, the daemon's settings) refuses the whole file, naming
  * the first difference, and nothing is changed; so does a file that does
  * not load or validate, or whose access settings the server refuses.
@@ -28,7 +29,8 @@
  * Reload env->cfg->config_file, between notify_reloading() and
  * notify_ready() (sent also when it is refused or fails). @origin
  * ("ctgtadm", "SIGHUP") is only for the log. Returns the changes made,
- * {"file", "targets_added": [names], "targets_removed": [names],
+ * {"file", "portals_added": ["HOST:PORT"], "portals_removed": [...],
+ * "targets_added": [names], "targets_removed": [names],
  * "access": [names, "discovery"], "added": [{"target", "lun"}],
  * "removed": [...], "resized": [{"target", "lun", "from", "to"}],
  * "summary": "reload: ..."} (a new

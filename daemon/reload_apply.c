@@ -2,13 +2,14 @@
 /*
  * Carrying out a reload's plan (daemon/reload_plan.h). The order keeps a
  * failure cheap and the targets safe:
+ *   0. portals added (before any goes, so one always listens);
  *   1. targets added, each given its access settings before anything
  *      else (an added target admits everyone until then, and it has no
  *      LU yet);
  *   2. LUs added;
  *   3. access settings of the other targets, then discovery's;
- *   4. LUs grown, 5. LUs removed, 6. targets removed.
- * A failure in 1 or 2 takes back what 1 and 2 did, so nothing has changed;
+ *   4. LUs grown, 5. LUs removed, 6. targets removed, 7. portals removed.
+ * A failure in 0 to 2 takes back what they did, so nothing has changed;
  * the plan checked every access setting first, so 3 fails only without
  * memory; a failure from 3 on stops there and says what was done.
  */
@@ -71,7 +72,71 @@ static int set_access(const struct control_env *env, const char *name,
 	return rc;
 }
 
-/* ---- 1, 2: additions, taken back on failure ------------------------------ */
+/* ---- 0 to 2: additions, taken back on failure ----------------------------- */
+
+/* Take portal @host, @port out of @cfg. */
+static void forget_portal(struct ctgt_config *cfg, const char *host, uint16_t port)
+{
+	for (size_t k = 0; k < cfg->nportals; k++) {
+		if (cfg->portals[k].port != port || strcmp(cfg->portals[k].host, host) != 0)
+			continue;
+		free(cfg->portals[k].host);
+		memmove(&cfg->portals[k], &cfg->portals[k + 1],
+			(cfg->nportals - k - 1) * sizeof(cfg->portals[0]));
+		cfg->nportals--;
+		return;
+	}
+}
+
+/* The first @n portal additions of @p, removed again. */
+static void undo_portals(const struct control_env *env, struct plan *p, size_t n)
+{
+	char why[256];
+
+	for (size_t k = n; k-- > 0;) {
+		struct ctgt_portal_cfg *wp = p->padd[k];
+
+		if (ctgt_server_portal_remove(env->srv, wp->host, wp->port, why, sizeof(why)) < 0)
+			LOG_ERR("control", "reload: cannot take back portal %s:%u: %s", wp->host,
+				wp->port, why);
+		else
+			forget_portal(env->cfg, wp->host, wp->port);
+	}
+}
+
+/* Listen on the file's new portals; env->cfg gets each (with the port
+ * it bound, for a port 0: what `save` writes and the next start binds). */
+static int add_portals(const struct control_env *env, struct plan *p, struct done *d, char *err,
+		       size_t errlen)
+{
+	char why[256];
+
+	for (size_t k = 0; k < p->npadd; k++) {
+		struct ctgt_portal_cfg *wp = p->padd[k];
+		char *host = strdup(wp->host);
+		int bound = host ? ctgt_server_portal_add(env->srv, host, wp->port, wp->tpgt, why,
+							  sizeof(why))
+				 : -ENOMEM;
+
+		if (bound == -ENOMEM && host == NULL)
+			snprintf(why, sizeof(why), "out of memory");
+		if (bound < 0 || add_portal(env->cfg, host, (uint16_t)bound, wp->tpgt) < 0) {
+			if (bound >= 0)	/* listening, but not configured: take it back */
+				ctgt_server_portal_remove(env->srv, wp->host, (uint16_t)bound, why,
+							  sizeof(why));
+			else
+				free(host);
+			undo_portals(env, p, k);
+			snprintf(err, errlen, "portal %s:%u cannot be added: %s (the %zu portal(s) "
+				 "added before it were removed again: nothing changed)", wp->host,
+				 wp->port, bound < 0 ? why : "out of memory", k);
+			return -1;
+		}
+		wp->port = (uint16_t)bound;	/* what undo_portals() removes */
+		d->padd++;
+	}
+	return 0;
+}
 
 static void undo_targets(const struct control_env *env, struct plan *p, size_t n)
 {
@@ -95,8 +160,11 @@ static int add_targets(const struct control_env *env, struct plan *p, struct don
 		    set_access(env, name, p->tadd[k], why, sizeof(why)) < 0) {
 			/* One added without its settings goes too. */
 			undo_targets(env, p, k + (reload_target(env->cfg, name) != NULL));
-			snprintf(err, errlen, "target %s cannot be added: %s (the %zu target(s) added "
-				 "before it were removed again: nothing changed)", name, why, k);
+			undo_portals(env, p, d->padd);
+			snprintf(err, errlen, "target %s cannot be added: %s (the %zu target(s) and %zu "
+				 "portal(s) added before it were removed again: nothing changed)", name,
+				 why, k, d->padd);
+			d->padd = 0;
 			return -1;
 		}
 		d->tadd++;
@@ -155,12 +223,14 @@ static int add_luns(const struct control_env *env, struct plan *p, struct done *
 
 			undo_adds(env, p, k);
 			undo_targets(env, p, d->tadd);
-			if (d->tadd)
-				snprintf(also, sizeof(also), ", and the %zu target(s)", d->tadd);
+			undo_portals(env, p, d->padd);
+			if (d->tadd + d->padd)
+				snprintf(also, sizeof(also), ", and the %zu target(s) and %zu portal(s)",
+					 d->tadd, d->padd);
 			snprintf(err, errlen, "target %s LUN %llu cannot be added: %s (the %zu LU(s) "
 				 "added before it were removed again%s: nothing changed)", c->target,
 				 (unsigned long long)c->lun, why, k, also);
-			d->tadd = 0;
+			d->tadd = d->padd = 0;
 			return -1;
 		}
 		d->add++;
@@ -173,9 +243,10 @@ static int add_luns(const struct control_env *env, struct plan *p, struct done *
 /* What was done before a failure, for its message. */
 static const char *so_far(const struct done *d, char *buf, size_t len)
 {
-	snprintf(buf, len, "applied before it: %zu target(s) added, %zu access change(s), %zu "
-		 "LU(s) added, %zu resized, %zu removed, %zu target(s) removed", d->tadd, d->access,
-		 d->add, d->grow, d->drop, d->tdrop);
+	snprintf(buf, len, "applied before it: %zu portal(s) added, %zu target(s) added, %zu "
+		 "access change(s), %zu LU(s) added, %zu resized, %zu removed, %zu target(s) "
+		 "removed, %zu portal(s) removed", d->padd, d->tadd, d->access, d->add, d->grow,
+		 d->drop, d->tdrop, d->pdrop);
 	return buf;
 }
 
@@ -271,12 +342,32 @@ static int drop_targets(const struct control_env *env, struct plan *p, struct do
 	return 0;
 }
 
+static int drop_portals(const struct control_env *env, struct plan *p, struct done *d, char *err,
+			size_t errlen)
+{
+	char why[256], sf[256];
+
+	for (size_t k = 0; k < p->npdrop; k++) {
+		struct ctgt_portal_cfg *q = &p->pdrop[k];
+
+		if (ctgt_server_portal_remove(env->srv, q->host, q->port, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "portal %s:%u cannot be removed: %s (%s)", q->host,
+				 q->port, why, so_far(d, sf, sizeof(sf)));
+			return -1;
+		}
+		forget_portal(env->cfg, q->host, q->port);
+		d->pdrop++;
+	}
+	return 0;
+}
+
 int plan_apply(const struct control_env *env, struct plan *p, struct done *d, char *err,
 	       size_t errlen)
 {
-	if (add_targets(env, p, d, err, errlen) < 0 || add_luns(env, p, d, err, errlen) < 0 ||
-	    change_access(env, p, d, err, errlen) < 0 || grow_luns(env, p, d, err, errlen) < 0 ||
-	    drop_luns(env, p, d, err, errlen) < 0 || drop_targets(env, p, d, err, errlen) < 0)
+	if (add_portals(env, p, d, err, errlen) < 0 || add_targets(env, p, d, err, errlen) < 0 ||
+	    add_luns(env, p, d, err, errlen) < 0 || change_access(env, p, d, err, errlen) < 0 ||
+	    grow_luns(env, p, d, err, errlen) < 0 || drop_luns(env, p, d, err, errlen) < 0 ||
+	    drop_targets(env, p, d, err, errlen) < 0 || drop_portals(env, p, d, err, errlen) < 0)
 		return -1;
 	return 0;
 }

@@ -26,6 +26,10 @@ struct change {
 };
 
 struct plan {
+	struct ctgt_portal_cfg **padd;	/* the file's portals the daemon lacks */
+	size_t npadd;
+	struct ctgt_portal_cfg *pdrop;	/* running portals the file lacks (copies) */
+	size_t npdrop;
 	struct ctgt_target_cfg **tadd;	/* the file's targets the daemon lacks */
 	size_t ntadd;
 	struct ctgt_target_cfg **access; /* the file's targets, on both sides, whose
@@ -41,7 +45,7 @@ struct plan {
 
 /* What got done: each step's count. */
 struct done {
-	size_t tadd, access, add, grow, drop, tdrop;
+	size_t padd, tadd, access, add, grow, drop, tdrop, pdrop;
 };
 
 /** The running target named @name, exactly as the file's keys compare. */

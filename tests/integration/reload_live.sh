@@ -8,7 +8,8 @@
 # it), target C added with its CHAP, access rule and LU (CHAP required
 # from the first login: there is no moment when C admits everyone with a
 # LU), G's access rule changed (the probe's session on it, no longer
-# admitted, closed), discovery CHAP set. The reply and the log say what
+# admitted, closed), discovery CHAP set; a portal added and removed (a
+# change of its group refused). The reply and the log say what
 # changed. A file whose access settings the server refuses (a new
 # target's mutual secret equal to one of its initiators' own) is refused
 # whole: nothing changed. Flags next to --config are read again, as a
@@ -139,6 +140,27 @@ run iscsi-ls "iscsi://$hp"
 expect_ok iscsi-ls -i "$ALICE" "iscsi://disc%discovery-secret@$hp"
 assert_contains "$RUN_OUT" "$A" "discovery lists A"
 assert_not_contains "$RUN_OUT" "$B" "discovery lists B no more"
+
+# --- portals: one added, then its group changed (refused), then removed
+port2=$(free_tcp_port)
+cp "$conf" "$conf.before-portal"
+jq --arg p2 "127.0.0.1:$port2" '.iscsiportals += [{id: 1, portal: $p2}] |
+	.iscsitargets[] |= (.tpgts = {"1": [0, 1]})' "$conf.before-portal" >"$conf"
+expect_ok "${adm[@]}" --json reload
+assert_eq "$(jq -c '[.portals_added, .portals_removed]' <<<"$RUN_OUT")" \
+	"[[\"127.0.0.1:$port2\"],[]]" "a portal added"
+assert_match "$(jq -r .summary <<<"$RUN_OUT")" '^reload: 1 portal added, 0 removed; ' "summary"
+expect_ok iscsi-inq -i "$ALICE" "iscsi://cuser%c-target-secret@127.0.0.1:$port2/$C/0"
+jq --arg p2 "127.0.0.1:$port2" '.iscsiportals += [{id: 1, portal: $p2}] |
+	.iscsitargets[] |= (.tpgts = {"1": [0], "2": [1]})' "$conf.before-portal" >"$conf"
+expect_fail "${adm[@]}" reload
+assert_contains "$RUN_OUT" "portal 127.0.0.1:$port2: its portal group differs" "a group change"
+cp "$conf.before-portal" "$conf"
+expect_ok "${adm[@]}" --json reload
+assert_eq "$(jq -c '.portals_removed' <<<"$RUN_OUT")" "[\"127.0.0.1:$port2\"]" "the portal removed"
+run iscsi-inq -i "$ALICE" "iscsi://cuser%c-target-secret@127.0.0.1:$port2/$C/0"
+[ "$RUN_RC" != 0 ] || fail "the removed portal still answers"
+expect_ok iscsi-inq -i "$ALICE" "iscsi://cuser%c-target-secret@$hp/$C/0"
 
 # --- what save writes reloads as nothing changed
 expect_ok "${adm[@]}" save

@@ -94,10 +94,10 @@ static const struct command commands[] = {
 	{ "check-config", "FILE", "whether the daemon would start with --config FILE (the "
 	  "same checks), or its first problem; changes nothing", print_checked, { "/file" }, 1,
 	  NULL },
-	{ "reload", "", "apply the daemon's --config file as it is now: targets added or "
-	  "removed, access rules and CHAP replaced, LUs added, removed or grown; a file that "
-	  "does not validate, or that changes anything else (portals, allowTargetReset, LU "
-	  "options, settings), is refused and nothing changes",
+	{ "reload", "", "apply the daemon's --config file as it is now: portals and targets "
+	  "added or removed, access rules and CHAP replaced, LUs added, removed or grown; a "
+	  "file that does not validate, or that changes anything else (a portal's group, "
+	  "allowTargetReset, LU options, settings), is refused and nothing changes",
 	  print_reloaded, { 0 }, 0, NULL },
 	{ "stats", "[--once] [--interval S] [--count N] [IQN]",
 	  "each LU's IOPS, MB/s and latency per interval (default 1 s), like iostat", NULL, { 0 },

@@ -213,7 +213,9 @@ static void print_changes(FILE *out, json_t *result, const char *what)
 
 void print_reloaded(FILE *out, json_t *result)
 {
-	static const char *const lists[][2] = { { "targets_added", "target added" },
+	static const char *const lists[][2] = { { "portals_added", "portal added" },
+						{ "portals_removed", "portal removed" },
+						{ "targets_added", "target added" },
 						{ "targets_removed", "target removed" },
 						{ "access", "access settings replaced" } };
 	size_t i;
