@@ -38,6 +38,12 @@ int log_parse_level(const char *name)
 	return -1;
 }
 
+const char *log_level_name(enum log_level level)
+{
+	return (unsigned)level < sizeof(level_names) / sizeof(level_names[0]) ? level_names[level]
+									      : "info";
+}
+
 /* journald's priorities for ours (syslog's LOG_ERR, LOG_WARNING, LOG_INFO,
  * LOG_DEBUG). */
 static const char journal_prio[] = {

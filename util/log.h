@@ -18,6 +18,8 @@ enum log_level log_get_level(void);
 
 /** Parse "error", "warn", "info" or "debug"; returns -1 on anything else. */
 int log_parse_level(const char *name);
+/** The name log_parse_level() reads back ("error" ... "debug"). */
+const char *log_level_name(enum log_level level);
 
 /**
  * How a line looks. PLAIN: "ctgt <level> <component>: <message>", for a

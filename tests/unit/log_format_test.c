@@ -3,7 +3,8 @@
  * Unit tests for the log line format: when stderr is the journal's stream
  * ($JOURNAL_STREAM names fd 2's device and inode) lines carry a syslog
  * priority prefix and no program name or level word; otherwise they are
- * "ctgt LEVEL COMPONENT: MESSAGE" as always.
+ * "ctgt LEVEL COMPONENT: MESSAGE" as always. The level names read and
+ * written back (--log-level, "logLevel").
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -135,6 +136,21 @@ static void test_written(void **state)
 	assert_string_equal(got, "<3>disk: bad 7\n<6>disk: fine\nctgt warn disk: plain\n");
 }
 
+/* Each level's name parses back to it; anything else is no level. */
+static void test_level_names(void **state)
+{
+	static const char *const names[] = { "error", "warn", "info", "debug" };
+
+	(void)state;
+	for (int i = LOG_LVL_ERROR; i <= LOG_LVL_DEBUG; i++) {
+		assert_string_equal(log_level_name((enum log_level)i), names[i]);
+		assert_int_equal(log_parse_level(names[i]), i);
+	}
+	assert_int_equal(log_parse_level("loud"), -1);
+	assert_int_equal(log_parse_level("Info"), -1);
+	assert_int_equal(log_parse_level(""), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +159,7 @@ int main(void)
 		cmocka_unit_test(test_cut_to_fit),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_written),
+		cmocka_unit_test(test_level_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
