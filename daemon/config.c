@@ -436,6 +436,7 @@ void config_free(struct ctgt_config *cfg)
 	config_chap_free(&cfg->discovery_mutual_chap);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->log_level = -1;
+	cfg->nop_interval = -1;
 }
 
 static size_t count_luns(const struct ctgt_config *cfg)
@@ -591,6 +592,12 @@ static void move_settings(struct ctgt_config *dst, struct ctgt_config *src)
 		dst->threads = src->threads;
 	if (src->session_threads != 0)
 		dst->session_threads = src->session_threads;
+	if (src->log_level >= 0)
+		dst->log_level = src->log_level;
+	if (src->nop_interval >= 0)
+		dst->nop_interval = src->nop_interval;
+	if (src->pr_max_regs != 0)
+		dst->pr_max_regs = src->pr_max_regs;
 	move_chap(&dst->discovery_chap, &src->discovery_chap);
 	move_chap(&dst->discovery_mutual_chap, &src->discovery_mutual_chap);
 }
@@ -598,7 +605,7 @@ static void move_settings(struct ctgt_config *dst, struct ctgt_config *src)
 int merge_with_settings(struct ctgt_config *dst, struct ctgt_config *src, const char *what,
 			char *err, size_t errlen)
 {
-	struct ctgt_config settings = { .log_level = -1 };
+	struct ctgt_config settings = { .log_level = -1, .nop_interval = -1 };
 
 	move_settings(&settings, src);
 	if (merge(dst, src, what, err, errlen) < 0) {
@@ -772,6 +779,10 @@ int config_check_state_dir(const struct ctgt_config *cfg, char *err, size_t errl
 
 int config_check_file(const char *path, struct ctgt_config *cfg, char *err, size_t errlen)
 {
+	/* An empty config whose caller may have set only log_level's "not
+	 * given": a file without "nopInterval" must not turn keep-alive off. */
+	cfg->log_level = -1;
+	cfg->nop_interval = -1;
 	if (config_load_json(path, cfg, err, errlen) < 0)
 		return -1;
 	if (count_luns(cfg) == 0) {

@@ -78,13 +78,26 @@ int config_session_threads(const char *s, size_t n);
 /* Highest --threads / "threads" (CTGT_THREADS_MAX). */
 #define CONFIG_MAX_THREADS 64
 
+/* --nop-interval / "nopInterval": seconds, 0 (off) to the highest; the
+ * default when neither gives one. */
+#define CONFIG_NOP_INTERVAL_MAX 3600
+#define CONFIG_NOP_INTERVAL_DEFAULT 30
+/* --pr-max-registrations / "prMaxRegistrations": 1 to the highest
+ * (SCSI_PR_MAX_REGS_LIMIT); the default (SCSI_PR_MAX_REGS_DEFAULT). */
+#define CONFIG_PR_MAX_REGS_MAX 65536
+#define CONFIG_PR_MAX_REGS_DEFAULT 1024
+
 struct ctgt_config {
 	struct ctgt_portal_cfg *portals;
 	size_t nportals;
 	struct ctgt_target_cfg *targets;
 	size_t ntargets;
-	int log_level;		/**< enum log_level; -1 = not given */
-	int nop_interval;	/**< seconds of idle before a NOP-In ping; 0 = off, -1 = default */
+	int log_level;		/**< --log-level / "logLevel": enum log_level; -1 = not given */
+	/** --nop-interval / "nopInterval": seconds of idle before a NOP-In
+	 *  ping; 0 = off, -1 = not given (CONFIG_NOP_INTERVAL_DEFAULT). A
+	 *  config that is not config_parse_args()'s or config_free()'s must
+	 *  be started with -1 here, as with log_level. */
+	int nop_interval;
 	char *state_dir;	/**< --state-dir / "stateDir": APTPL reservation files; NULL = none */
 	char *control;		/**< --control: the control socket's path; NULL = the
 				 *   default (daemon/control.h), "none" = no socket */
@@ -96,7 +109,8 @@ struct ctgt_config {
 				 *   secrets were hidden: what a reload parses again;
 				 *   NULL: none kept (config_keep_args()) */
 	int nargs;
-	unsigned pr_max_regs;	/**< --pr-max-registrations: per LU; 0 = default (1024) */
+	unsigned pr_max_regs;	/**< --pr-max-registrations / "prMaxRegistrations": per LU;
+				 *   0 = not given (CONFIG_PR_MAX_REGS_DEFAULT) */
 	struct ctgt_limits limits; /**< resource limits; 0 fields: the defaults */
 	int max_connections;	/**< --max-connections / "maxConnections": per session; 0 = default */
 	int threads;		/**< --threads / "threads": network threads; 0 = one per online CPU */
@@ -158,7 +172,9 @@ int config_check_state_dir(const struct ctgt_config *cfg, char *err, size_t errl
  * building: the file loaded (config_load_json(), every LU's options and
  * the CHAP credentials checked) into @cfg, which must be empty (the
  * caller frees it either way), then a LUN required and the state
- * directory checked. 0, or -1 with the first problem in @err.
+ * directory checked. 0, or -1 with the first problem in @err. The
+ * settings the file leaves out are "not given" in @cfg (log_level and
+ * nop_interval -1), whatever the caller started it with.
  */
 int config_check_file(const char *path, struct ctgt_config *cfg, char *err, size_t errlen);
 

@@ -752,6 +752,61 @@ static bool load_session_threads(struct jload *jl, json_t *root, struct ctgt_con
 	return true;
 }
 
+/* "logLevel": "error", "warn", "info" or "debug" (as --log-level). */
+static bool load_log_level(struct jload *jl, json_t *root, struct ctgt_config *cfg)
+{
+	json_t *v = json_object_get(root, "logLevel");
+	int lvl = json_is_string(v) ? log_parse_level(json_string_value(v)) : -1;
+
+	if (v == NULL)
+		return true;
+	if (lvl < 0) {
+		set_err(jl->err, jl->errlen,
+			"%s: \"logLevel\" must be \"error\", \"warn\", \"info\" or \"debug\"",
+			jl->file);
+		return false;
+	}
+	cfg->log_level = lvl;
+	return true;
+}
+
+/* "nopInterval": seconds of idle before a NOP-In ping, 0 = off (as
+ * --nop-interval). */
+static bool load_nop_interval(struct jload *jl, json_t *root, struct ctgt_config *cfg)
+{
+	json_t *v = json_object_get(root, "nopInterval");
+
+	if (v == NULL)
+		return true;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > CONFIG_NOP_INTERVAL_MAX) {
+		set_err(jl->err, jl->errlen,
+			"%s: \"nopInterval\" must be a number of seconds from 0 (off) to %d",
+			jl->file, CONFIG_NOP_INTERVAL_MAX);
+		return false;
+	}
+	cfg->nop_interval = (int)json_integer_value(v);
+	return true;
+}
+
+/* "prMaxRegistrations": persistent reservation registrations per LU (as
+ * --pr-max-registrations). */
+static bool load_pr_max_regs(struct jload *jl, json_t *root, struct ctgt_config *cfg)
+{
+	json_t *v = json_object_get(root, "prMaxRegistrations");
+
+	if (v == NULL)
+		return true;
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > CONFIG_PR_MAX_REGS_MAX) {
+		set_err(jl->err, jl->errlen, "%s: \"prMaxRegistrations\" must be a number from 1 to %d",
+			jl->file, CONFIG_PR_MAX_REGS_MAX);
+		return false;
+	}
+	cfg->pr_max_regs = (unsigned)json_integer_value(v);
+	return true;
+}
+
 /* "discoveryChap" and "discoveryMutualChap": the credentials of discovery
  * sessions, the initiators' and the target's own (ctgt's keys). */
 static bool load_discovery_chap(struct jload *jl, json_t *root, struct ctgt_config *cfg)
@@ -783,13 +838,14 @@ int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_
 {
 	static const char *const known[] = { "storages", "iscsiportals", "iscsitargets",
 					     "stateDir", "metrics", "maxConnections", "threads", "sessionThreads",
-					     "discoveryChap",
-					     "discoveryMutualChap", NULL };
+					     "logLevel", "nopInterval", "prMaxRegistrations",
+					     "discoveryChap", "discoveryMutualChap", NULL };
 	struct jload jl = { .file = path, .err = err, .errlen = errlen };
 	json_t *root;
 	bool ok;
 
 	jl.out.log_level = -1;
+	jl.out.nop_interval = -1;
 	root = read_json(&jl);
 	if (root == NULL)
 		return -1;
@@ -798,7 +854,8 @@ int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_
 	 * once the whole file is good, so a bad file leaves it as it was. */
 	ok = load_state_dir(&jl, root, &jl.out) && load_metrics(&jl, root, &jl.out) && load_limits(&jl, root, &jl.out.limits) &&
 	     load_max_connections(&jl, root, &jl.out) && load_threads(&jl, root, &jl.out) &&
-	     load_session_threads(&jl, root, &jl.out) &&
+	     load_session_threads(&jl, root, &jl.out) && load_log_level(&jl, root, &jl.out) &&
+	     load_nop_interval(&jl, root, &jl.out) && load_pr_max_regs(&jl, root, &jl.out) &&
 	     load_discovery_chap(&jl, root, &jl.out) &&
 	     load_array(&jl, root, "storages", load_storage) &&
 	     load_array(&jl, root, "iscsiportals", load_portal) &&

@@ -226,8 +226,9 @@ static int flag_nop_interval(struct flags *fl, const char *val, char *err, size_
 {
 	uint64_t secs;
 
-	if (parse_dec(val, strlen(val), 3600, &secs) < 0) {
-		set_err(err, errlen, "--nop-interval %s: expected seconds from 0 (off) to 3600", val);
+	if (parse_dec(val, strlen(val), CONFIG_NOP_INTERVAL_MAX, &secs) < 0) {
+		set_err(err, errlen, "--nop-interval %s: expected seconds from 0 (off) to %d", val,
+			CONFIG_NOP_INTERVAL_MAX);
 		return -1;
 	}
 	fl->nop_interval = (int)secs;
@@ -238,8 +239,9 @@ static int flag_pr_max_regs(struct flags *fl, const char *val, char *err, size_t
 {
 	uint64_t n;
 
-	if (parse_dec(val, strlen(val), 65536, &n) < 0 || n == 0) {
-		set_err(err, errlen, "--pr-max-registrations %s: expected 1 to 65536", val);
+	if (parse_dec(val, strlen(val), CONFIG_PR_MAX_REGS_MAX, &n) < 0 || n == 0) {
+		set_err(err, errlen, "--pr-max-registrations %s: expected 1 to %d", val,
+			CONFIG_PR_MAX_REGS_MAX);
 		return -1;
 	}
 	fl->pr_max_regs = (unsigned)n;
@@ -456,9 +458,6 @@ static int apply_discovery_chap(struct ctgt_config *cfg, struct flags *fl, char 
 /* Combine parsed flags, --config and the defaults into @cfg. */
 static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, size_t errlen)
 {
-	cfg->log_level = fl->log_level;
-	cfg->nop_interval = fl->nop_interval;
-	cfg->pr_max_regs = fl->pr_max_regs;
 	if (fl->config != NULL) {
 		for (size_t i = 0; i < fl->ngroups; i++) {
 			const struct ctgt_target_cfg *g = &fl->groups[i];
@@ -507,6 +506,12 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 		cfg->threads = fl->threads;
 	if (fl->session_threads)	/* and over "sessionThreads" */
 		cfg->session_threads = fl->session_threads;
+	if (fl->log_level >= 0)		/* over "logLevel" */
+		cfg->log_level = fl->log_level;
+	if (fl->nop_interval >= 0)	/* over "nopInterval" */
+		cfg->nop_interval = fl->nop_interval;
+	if (fl->pr_max_regs != 0)	/* and over "prMaxRegistrations" */
+		cfg->pr_max_regs = fl->pr_max_regs;
 	if (merge(cfg, &fl->portals, "--portal", err, errlen) < 0)
 		return -1;
 	for (size_t i = 0; i < fl->ngroups; i++)
@@ -525,6 +530,7 @@ int config_parse_args(int argc, char **argv, struct ctgt_config *cfg,
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->log_level = -1;
+	cfg->nop_interval = -1;
 	for (int i = 0; i < argc && rc == 0; i++)
 		rc = one_flag(&fl, argc, argv, &i, err, errlen);
 	if (rc == 0)

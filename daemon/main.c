@@ -233,7 +233,8 @@ static int serve(int argc, char **argv)
 		goto out;
 	}
 	/* Default keep-alive: ping after 30 s idle, give up 30 s later. */
-	ctgt_server_set_nop(srv, cfg.nop_interval < 0 ? 30 : (unsigned)cfg.nop_interval, 0);
+	ctgt_server_set_nop(srv, cfg.nop_interval < 0 ? CONFIG_NOP_INTERVAL_DEFAULT
+						      : (unsigned)cfg.nop_interval, 0);
 	ctgt_server_set_limits(srv, &cfg.limits);
 	if (cfg.max_connections > 0)
 		ctgt_server_set_max_connections(srv, (unsigned)cfg.max_connections);

@@ -50,6 +50,7 @@ static int setup(void **state)
 		return -1;
 	snprintf(f->path, sizeof(f->path), "%s/config.json", f->dir);
 	f->cfg.log_level = -1;
+	f->cfg.nop_interval = -1;
 	/* Unknown-key warnings are expected in some tests; keep output clean. */
 	log_set_level(LOG_LVL_ERROR);
 	*state = f;

@@ -314,6 +314,91 @@ static void test_state_dir(void **state)
 	load_fails(f, "{\"stateDir\": \"\"}", ": \"stateDir\" must be a non-empty string");
 }
 
+/* "logLevel", "nopInterval", "prMaxRegistrations": the settings of
+ * --log-level, --nop-interval and --pr-max-registrations; each flag wins
+ * over its key, a flag not given leaves the file's. */
+static void test_daemon_settings(void **state)
+{
+	struct fixture *f = *state;
+
+	/* Neither file nor flags: "not given". */
+	assert_int_equal(load(f, "{}"), 0);
+	assert_int_equal(f->cfg.log_level, -1);
+	assert_int_equal(f->cfg.nop_interval, -1);
+	assert_int_equal(f->cfg.pr_max_regs, 0);
+	config_free(&f->cfg);
+	assert_int_equal(load(f, "{\"logLevel\": \"debug\", \"nopInterval\": 7,"
+			      " \"prMaxRegistrations\": 77}"), 0);
+	assert_int_equal(f->cfg.log_level, LOG_LVL_DEBUG);
+	assert_int_equal(f->cfg.nop_interval, 7);
+	assert_int_equal(f->cfg.pr_max_regs, 77);
+	config_free(&f->cfg);
+	/* The ends of the ranges; 0 turns keep-alive off. */
+	assert_int_equal(load(f, "{\"logLevel\": \"error\", \"nopInterval\": 0,"
+			      " \"prMaxRegistrations\": 1}"), 0);
+	assert_int_equal(f->cfg.log_level, LOG_LVL_ERROR);
+	assert_int_equal(f->cfg.nop_interval, 0);
+	assert_int_equal(f->cfg.pr_max_regs, 1);
+	config_free(&f->cfg);
+	assert_int_equal(load(f, "{\"logLevel\": \"warn\", \"nopInterval\": 3600,"
+			      " \"prMaxRegistrations\": 65536}"), 0);
+	assert_int_equal(f->cfg.log_level, LOG_LVL_WARN);
+	assert_int_equal(f->cfg.nop_interval, 3600);
+	assert_int_equal(f->cfg.pr_max_regs, 65536);
+	config_free(&f->cfg);
+
+	/* With --config: the file's, unless a flag says otherwise. */
+	write_config(f, "{\"logLevel\": \"debug\", \"nopInterval\": 7, \"prMaxRegistrations\": 77,"
+		     " \"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
+		     " \"iscsitargets\": {\"iqn.2020-01.a.b\": {\"luns\": {\"0\": 1}}}}");
+	assert_int_equal(parse(f, "--config", f->path, NULL), 0);
+	assert_int_equal(f->cfg.log_level, LOG_LVL_DEBUG);
+	assert_int_equal(f->cfg.nop_interval, 7);
+	assert_int_equal(f->cfg.pr_max_regs, 77);
+	assert_int_equal(parse(f, "--log-level", "warn", "--config", f->path, "--nop-interval", "0",
+			       "--pr-max-registrations", "5", NULL), 0);
+	assert_int_equal(f->cfg.log_level, LOG_LVL_WARN);
+	assert_int_equal(f->cfg.nop_interval, 0);
+	assert_int_equal(f->cfg.pr_max_regs, 5);
+	assert_int_equal(parse(f, "--config", f->path, "--nop-interval", "9", NULL), 0);
+	assert_int_equal(f->cfg.log_level, LOG_LVL_DEBUG);
+	assert_int_equal(f->cfg.nop_interval, 9);
+	assert_int_equal(f->cfg.pr_max_regs, 77);
+	/* A file without them leaves the flags' (and the defaults). */
+	write_config(f, gotgt_example);
+	assert_int_equal(parse(f, "--config", f->path, "--log-level", "error", NULL), 0);
+	assert_int_equal(f->cfg.log_level, LOG_LVL_ERROR);
+	assert_int_equal(f->cfg.nop_interval, -1);
+	assert_int_equal(f->cfg.pr_max_regs, 0);
+	config_free(&f->cfg);
+
+	/* Wrong types and values, each named. */
+	load_fails(f, "{\"logLevel\": \"loud\"}",
+		   ": \"logLevel\" must be \"error\", \"warn\", \"info\" or \"debug\"");
+	load_fails(f, "{\"logLevel\": 3}",
+		   ": \"logLevel\" must be \"error\", \"warn\", \"info\" or \"debug\"");
+	load_fails(f, "{\"logLevel\": \"DEBUG\"}",
+		   ": \"logLevel\" must be \"error\", \"warn\", \"info\" or \"debug\"");
+	load_fails(f, "{\"nopInterval\": 3601}",
+		   ": \"nopInterval\" must be a number of seconds from 0 (off) to 3600");
+	load_fails(f, "{\"nopInterval\": -1}",
+		   ": \"nopInterval\" must be a number of seconds from 0 (off) to 3600");
+	load_fails(f, "{\"nopInterval\": \"30\"}",
+		   ": \"nopInterval\" must be a number of seconds from 0 (off) to 3600");
+	load_fails(f, "{\"nopInterval\": 1.5}",
+		   ": \"nopInterval\" must be a number of seconds from 0 (off) to 3600");
+	load_fails(f, "{\"prMaxRegistrations\": 0}",
+		   ": \"prMaxRegistrations\" must be a number from 1 to 65536");
+	load_fails(f, "{\"prMaxRegistrations\": 65537}",
+		   ": \"prMaxRegistrations\" must be a number from 1 to 65536");
+	load_fails(f, "{\"prMaxRegistrations\": true}",
+		   ": \"prMaxRegistrations\" must be a number from 1 to 65536");
+	/* A refused file leaves the settings as they were. */
+	assert_int_equal(f->cfg.log_level, -1);
+	assert_int_equal(f->cfg.nop_interval, -1);
+	assert_int_equal(f->cfg.pr_max_regs, 0);
+}
+
 /* A file that fails anywhere, even after its good top-level settings,
  * leaves the config exactly as it was: nothing half-loaded. */
 static void test_failed_load_changes_nothing(void **state)
@@ -335,9 +420,13 @@ static void test_failed_load_changes_nothing(void **state)
 	for (size_t i = 0; i < sizeof(bad_tail) / sizeof(bad_tail[0]); i++) {
 		snprintf(text, sizeof(text), "{\"stateDir\": \"/srv/pr\", \"maxConnections\": 3,"
 			 " \"connectionLimit\": 7, \"discoveryChap\": {\"user\": \"d\","
-			 " \"secret\": \"discoverysecret\"}, %s", bad_tail[i]);
+			 " \"secret\": \"discoverysecret\"}, \"logLevel\": \"debug\","
+			 " \"nopInterval\": 5, \"prMaxRegistrations\": 9, %s", bad_tail[i]);
 		assert_int_equal(load(f, text), -1);
 		assert_null(f->cfg.state_dir);
+		assert_int_equal(f->cfg.log_level, -1);
+		assert_int_equal(f->cfg.nop_interval, -1);
+		assert_int_equal(f->cfg.pr_max_regs, 0);
 		assert_int_equal(f->cfg.max_connections, 0);
 		assert_int_equal(f->cfg.limits.max_connections, 0);
 		assert_null(f->cfg.discovery_chap.user);
@@ -368,6 +457,7 @@ int main(void)
 		T(test_config_bad_content),
 		T(test_config_unknown_keys_ignored),
 		T(test_state_dir),
+		T(test_daemon_settings),
 		T(test_failed_load_changes_nothing),
 	};
 
