@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/log.h"
+
 /* Set @key of @obj to @v (taken over, NULL: out of memory); false when
  * it could not be. jansson drops @v itself when it fails. */
 static bool put(json_t *obj, const char *key, json_t *v)
@@ -242,6 +244,13 @@ static bool put_settings(json_t *root, const struct ctgt_config *cfg)
 		ok = put(root, "sessionThreads",
 			 json_string(cfg->session_threads == CONFIG_SESSIONS_TARGET ? "target"
 										    : "spread"));
+	/* Given, and not the default: a daemon without the key does the same. */
+	if (ok && cfg->log_level >= 0 && cfg->log_level != LOG_LVL_INFO)
+		ok = put(root, "logLevel", json_string(log_level_name((enum log_level)cfg->log_level)));
+	if (ok && cfg->nop_interval >= 0 && cfg->nop_interval != CONFIG_NOP_INTERVAL_DEFAULT)
+		ok = put(root, "nopInterval", json_integer(cfg->nop_interval));
+	if (ok && cfg->pr_max_regs != 0 && cfg->pr_max_regs != CONFIG_PR_MAX_REGS_DEFAULT)
+		ok = put(root, "prMaxRegistrations", json_integer((json_int_t)cfg->pr_max_regs));
 	for (size_t i = 0; ok && i < config_nlimits; i++) {
 		unsigned v = limit_get(&cfg->limits, &config_limits[i]);
 

@@ -6,8 +6,8 @@
  * and settings, however the configuration was given (flags, a file, live
  * changes). Runs on the caller's thread; touches nothing but the file.
  *
- * What config.json has no key for is not written: --log-level,
- * --nop-interval, --pr-max-registrations and --control stay flags.
+ * What config.json has no key for is not written: --control (the
+ * socket's path is how one reaches the daemon) stays a flag.
  */
 #ifndef CTGT_DAEMON_CONFIG_SAVE_H
 #define CTGT_DAEMON_CONFIG_SAVE_H

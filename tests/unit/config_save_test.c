@@ -62,6 +62,7 @@ static const char rich[] =
 	" \"stateDir\": \"/var/lib/ctgt\", \"maxConnections\": 4, \"threads\": 3,"
 	" \"metrics\": \"[::1]:9417\","
 	" \"sessionThreads\": \"target\","
+	" \"logLevel\": \"warn\", \"nopInterval\": 0, \"prMaxRegistrations\": 2048,"
 	" \"connectionLimit\": 100, \"connectionLimitPerAddress\": 10, \"sessionLimit\": 20,"
 	" \"loginTimeout\": 30, \"connectionBuffer\": \"2M\", \"txBacklog\": 131072,"
 	" \"bufferCache\": \"64M\","
@@ -131,8 +132,23 @@ static void assert_target_equal(const struct ctgt_target_cfg *a, const struct ct
 		assert_initiator_equal(&a->initiators[i], &b->initiators[i]);
 }
 
-/* Everything config.json carries (not --log-level, --nop-interval,
- * --pr-max-registrations, --control: it has no key for them). */
+/* The settings as the daemon applies them: "not given" is the default. */
+static int eff_log_level(const struct ctgt_config *c)
+{
+	return c->log_level < 0 ? LOG_LVL_INFO : c->log_level;
+}
+
+static int eff_nop_interval(const struct ctgt_config *c)
+{
+	return c->nop_interval < 0 ? CONFIG_NOP_INTERVAL_DEFAULT : c->nop_interval;
+}
+
+static unsigned eff_pr_max_regs(const struct ctgt_config *c)
+{
+	return c->pr_max_regs == 0 ? CONFIG_PR_MAX_REGS_DEFAULT : c->pr_max_regs;
+}
+
+/* Everything config.json carries (not --control: it has no key for it). */
 static void assert_config_equal(const struct ctgt_config *a, const struct ctgt_config *b)
 {
 	assert_int_equal(a->nportals, b->nportals);
@@ -155,6 +171,9 @@ static void assert_config_equal(const struct ctgt_config *a, const struct ctgt_c
 	assert_int_equal(a->metrics_port, b->metrics_port);
 	assert_chap_equal(&a->discovery_chap, &b->discovery_chap);
 	assert_chap_equal(&a->discovery_mutual_chap, &b->discovery_mutual_chap);
+	assert_int_equal(eff_log_level(a), eff_log_level(b));
+	assert_int_equal(eff_nop_interval(a), eff_nop_interval(b));
+	assert_int_equal(eff_pr_max_regs(a), eff_pr_max_regs(b));
 }
 
 /* f->cfg saved to DIR/saved.json (its path in @out), loaded into @back. */
@@ -166,6 +185,7 @@ static void save_and_load(struct fixture *f, struct ctgt_config *back, char *out
 	assert_int_equal(config_save(&f->cfg, out, err, sizeof(err)), 0);
 	memset(back, 0, sizeof(*back));
 	back->log_level = -1;
+	back->nop_interval = -1;
 	if (config_load_json(out, back, err, sizeof(err)) < 0)
 		fail_msg("the saved file does not load: %s", err);
 }
@@ -211,7 +231,8 @@ static void test_rich_file_round_trip(void **state)
 	for (size_t i = 0; i < config_nlimits; i++)
 		assert_non_null(json_object_get(j1, config_limits[i].key));
 	for (const char *const *k = (const char *const[]){ "stateDir", "maxConnections", "threads",
-		"sessionThreads", "metrics", "discoveryChap", "discoveryMutualChap", NULL }; *k; k++)
+		"sessionThreads", "metrics", "logLevel", "nopInterval", "prMaxRegistrations",
+		"discoveryChap", "discoveryMutualChap", NULL }; *k; k++)
 		if (json_object_get(j1, *k) == NULL)
 			fail_msg("no %s", *k);
 
@@ -246,6 +267,7 @@ static void test_flags_round_trip(void **state)
 		"--session-threads", "spread", "--login-timeout", "20", "--buffer-cache", "32M",
 		"--connection-limit", "77", "--discovery-chap", "d:discsecret1234",
 		"--discovery-mutual-chap", "t:discsecret5678",
+		"--log-level", "debug", "--nop-interval", "7", "--pr-max-registrations", "77",
 	};
 	char *argv[sizeof(args) / sizeof(args[0])];
 	int argc = (int)(sizeof(args) / sizeof(args[0]));
@@ -258,8 +280,54 @@ static void test_flags_round_trip(void **state)
 	assert_config_equal(&f->cfg, &back);
 	assert_true(back.targets[0].luns[1].params.max_bandwidth == 10 * MiB);
 	assert_int_equal(back.session_threads, CONFIG_SESSIONS_SPREAD);
+	assert_int_equal(back.log_level, LOG_LVL_DEBUG);
+	assert_int_equal(back.nop_interval, 7);
+	assert_int_equal(back.pr_max_regs, 77);
 	config_free(&back);
 	unlink(saved);
+}
+
+/* "logLevel", "nopInterval", "prMaxRegistrations": written only when they
+ * are not the default (not given, or given as the default), so a daemon
+ * started from the file does the same either way. */
+static void test_daemon_settings_saved(void **state)
+{
+	static const char *const keys[] = { "logLevel", "nopInterval", "prMaxRegistrations" };
+	struct fixture *f = *state;
+	json_t *j;
+
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", NULL), 0);
+	j = config_to_json(&f->cfg);
+	assert_non_null(j);
+	for (size_t i = 0; i < 3; i++)
+		assert_null(json_object_get(j, keys[i]));
+	json_decref(j);
+	/* Given as the defaults: left out too. */
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--log-level", "info",
+			       "--nop-interval", "30", "--pr-max-registrations", "1024", NULL), 0);
+	j = config_to_json(&f->cfg);
+	assert_non_null(j);
+	for (size_t i = 0; i < 3; i++)
+		assert_null(json_object_get(j, keys[i]));
+	json_decref(j);
+	/* Anything else is written, as the loader reads it. */
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--log-level", "error",
+			       "--nop-interval", "0", "--pr-max-registrations", "65536", NULL), 0);
+	j = config_to_json(&f->cfg);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "logLevel")), "error");
+	assert_true(json_is_integer(json_object_get(j, "nopInterval")));
+	assert_int_equal(json_integer_value(json_object_get(j, "nopInterval")), 0);
+	assert_int_equal(json_integer_value(json_object_get(j, "prMaxRegistrations")), 65536);
+	json_decref(j);
+	assert_int_equal(parse(f, "--lun", "0=mem:,size=1M", "--log-level", "warn",
+			       "--nop-interval", "3600", "--pr-max-registrations", "1", NULL), 0);
+	j = config_to_json(&f->cfg);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "logLevel")), "warn");
+	assert_int_equal(json_integer_value(json_object_get(j, "nopInterval")), 3600);
+	assert_int_equal(json_integer_value(json_object_get(j, "prMaxRegistrations")), 1);
+	json_decref(j);
 }
 
 /* The default target and portal of a bare --lun are saved like any other. */
@@ -470,6 +538,24 @@ static void test_check_file(void **state)
 	assert_int_equal(config_check_file(f->path, &c, err, sizeof(err)), -1);
 	assert_string_equal(err, "--state-dir /nonexistent/ctgt: not a writable directory");
 	config_free(&c);
+	/* The keys of the flags: a bad one refused, naming it; a file
+	 * without "nopInterval" keeps the default, even in a config started
+	 * with only log_level "not given" (as the control socket's). */
+	write_config(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
+		     " \"iscsitargets\": {\"iqn.2026-12.io.ctgt.test:a\": {\"luns\": {\"0\": 1}}},"
+		     " \"logLevel\": \"debug\", \"prMaxRegistrations\": 77}");
+	assert_int_equal(config_check_file(f->path, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.log_level, LOG_LVL_DEBUG);
+	assert_int_equal(c.nop_interval, -1);
+	assert_int_equal(c.pr_max_regs, 77);
+	config_free(&c);
+	memset(&c, 0, sizeof(c));
+	write_config(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
+		     " \"iscsitargets\": {\"iqn.2026-12.io.ctgt.test:a\": {\"luns\": {\"0\": 1}}},"
+		     " \"nopInterval\": 4000}");
+	assert_int_equal(config_check_file(f->path, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "\"nopInterval\" must be a number of seconds from 0 (off) to 3600"));
+	config_free(&c);
 	/* The loader's own checks: a mutual secret equal to the initiators'. */
 	write_config(f, "{\"storages\": [{\"deviceID\": 1, \"path\": \"mem:\", \"size\": \"1M\"}],"
 		     " \"iscsitargets\": {\"iqn.2026-12.io.ctgt.test:a\": {\"luns\": {\"0\": 1},"
@@ -485,6 +571,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_rich_file_round_trip),
 		T(test_flags_round_trip),
+		T(test_daemon_settings_saved),
 		T(test_defaults_round_trip),
 		T(test_config_file_remembered),
 		T(test_save_replaces_0600),
