@@ -4,10 +4,13 @@
 # ctgtadm save and check-config: a daemon configured by flags alone
 # (targets, LUs with options, one added live and one grown live, access
 # rules, CHAP and mutual CHAP, discovery CHAP, two portals, the state
-# directory, threads and limits) is saved (a relative FILE, from another
-# directory: ctgtadm sends it absolute), stopped, and started again with
-# --config of the saved file: the same targets, LUs (each one's --lun flag
-# and size), portals, access rules and CHAP logins. The file is mode 0600
+# directory, threads and limits, the log level, keep-alive interval and
+# registration limit) is saved (a relative FILE, from another directory:
+# ctgtadm sends it absolute), stopped, and started again with --config of
+# the saved file: the same targets, LUs (each one's --lun flag and size),
+# portals, access rules and CHAP logins, and the log at debug level. The
+# keep-alive interval and the registration limit, saved and started from
+# the file alone, hold (a NOP-In ping, a REGISTER refused). The file is mode 0600
 # and its secrets never reach the log; check-config accepts it and refuses
 # a broken file (a syntax error, a short secret, a mutual secret equal to
 # the initiators') with the reason; save without FILE refuses when the
@@ -33,7 +36,7 @@ p2=$(free_tcp_port)
 [ "$p1" != "$p2" ] || p2=$((p1 + 1))
 
 ctgt_start --portal "127.0.0.1:$p1" --portal "127.0.0.1:$p2" --control "$sock" \
-	--log-level info --state-dir "$CTGT_TMP/state" --threads 2 --max-connections 4 \
+	--log-level debug --nop-interval 7 --pr-max-registrations 77 --state-dir "$CTGT_TMP/state" --threads 2 --max-connections 4 \
 	--connection-limit 50 --tx-backlog 1M --discovery-chap "disc:$disc_secret" \
 	--target "$A" --chap "alice:$ini_secret" --mutual-chap "tgt:$tgt_secret" \
 	--allow 127.0.0.0/8 --allow-target-reset \
@@ -101,6 +104,8 @@ for s in "$ini_secret" "$tgt_secret" "$disc_secret"; do
 done
 assert_eq "$(jq -c '[.stateDir, .threads, .maxConnections, .connectionLimit, .txBacklog]' "$saved")" \
 	"[\"$CTGT_TMP/state\",2,4,50,1048576]" "saved settings"
+assert_eq "$(jq -c '[.logLevel, .nopInterval, .prMaxRegistrations]' "$saved")" \
+	'["debug",7,77]' "saved log level, keep-alive interval, registration limit"
 assert_eq "$(jq -r '.iscsiportals | map(.portal) | join(" ")' "$saved")" \
 	"127.0.0.1:$p1 127.0.0.1:$p2" "saved portals"
 expect_fail "${adm[@]}" --raw '{"version":1,"command":"save","args":{"file":"saved.json"}}'
@@ -131,13 +136,16 @@ ctgt_stop
 
 # --- start from the saved file: the same targets, LUs, portals, logins.
 # (tests/lib.sh adds a portal unless one is given: the file's first one is,
-# and merges with it; the second portal comes from the file alone.)
-ctgt_start --config "$saved" --portal "127.0.0.1:$p1" --control "$sock" --log-level info
+# and merges with it; the second portal comes from the file alone. No
+# --log-level: the file's "logLevel" is the one.)
+ctgt_start --config "$saved" --portal "127.0.0.1:$p1" --control "$sock"
 assert_eq "$CTGT_LISTEN" "127.0.0.1:$p1 127.0.0.1:$p2" "portals from the file"
 after=$(snapshot)
 assert_eq "$after" "$before" "targets and LUs after the restart"
 log "same targets and LUs: $(tr '\n' ' ' <<<"$after" | head -c 300)"
 logins
+grep -q '^ctgt debug ' "$CTGT_LOG" || fail "no debug lines: \"logLevel\": \"debug\" not applied"
+assert_not_contains "$(cat "$CTGT_LOG")" "unknown key" "the log of the start from the saved file"
 # Everything the file carries (settings, credentials, rules) is back: saved
 # again, it is the same file.
 expect_ok "${adm[@]}" save "$conf/again.json"
@@ -152,4 +160,41 @@ assert_eq "$(jq -r --arg t "$B" '.iscsitargets[$t].luns | keys | join(",")' "$sa
 assert_eq "$(stat -c %a "$saved")" 600 "the mode after a rewrite"
 [ -z "$(find "$conf" -name '*.tmp.*')" ] || fail "temporary files left: $(ls "$conf")"
 expect_ok "${adm[@]}" check-config "$saved"
+# check-config validates the keys of the flags, naming them.
+jq '.nopInterval = 3601' "$saved" >"$conf/nop.json"
+expect_fail "${adm[@]}" check-config "$conf/nop.json"
+assert_contains "$RUN_OUT" '"nopInterval" must be a number of seconds from 0 (off) to 3600' \
+	"check-config: nopInterval out of range"
+jq '.prMaxRegistrations = 0' "$saved" >"$conf/pr.json"
+expect_fail "${adm[@]}" check-config "$conf/pr.json"
+assert_contains "$RUN_OUT" '"prMaxRegistrations" must be a number from 1 to 65536' \
+	"check-config: prMaxRegistrations out of range"
+jq '.logLevel = "loud"' "$saved" >"$conf/log.json"
+expect_fail "${adm[@]}" check-config "$conf/log.json"
+assert_contains "$RUN_OUT" '"logLevel" must be "error", "warn", "info" or "debug"' \
+	"check-config: a bad logLevel"
+ctgt_stop
+
+# --- the keep-alive interval and the registration limit, saved and
+# started from the file alone, take effect (as in tests/integration/wire.sh
+# and pr_aptpl.sh); given as their defaults, they are left out.
+ctgt_start --control "$sock" --lun 0=mem:,size=4M --nop-interval 1 --pr-max-registrations 2
+expect_ok "${adm[@]}" save "$conf/small.json"
+assert_eq "$(jq -c '[.logLevel, .nopInterval, .prMaxRegistrations]' "$conf/small.json")" \
+	'[null,1,2]' "saved keep-alive interval and registration limit"
+ctgt_stop
+ctgt_start --config "$conf/small.json" --portal 127.0.0.1:0
+"$CTGT_BUILD"/tests/wire_test "$CTGT_PORT" "$CTGT_IQN" keepalive
+pr=$CTGT_BUILD/tests/pr_client
+expect_ok "$pr" "$CTGT_PORT" "$CTGT_IQN" isid 0x42 register a1 0
+expect_ok "$pr" "$CTGT_PORT" "$CTGT_IQN" isid 0x43 register a2 0
+expect_fail "$pr" "$CTGT_PORT" "$CTGT_IQN" isid 0x44 register a3 0
+assert_contains "$(cat "$CTGT_LOG")" "2 persistent reservation registrations, the limit" \
+	"the registration limit from the file"
+ctgt_stop
+ctgt_start --control "$sock" --lun 0=mem:,size=4M --log-level info --nop-interval 30 \
+	--pr-max-registrations 1024
+expect_ok "${adm[@]}" save "$conf/defaults.json"
+assert_eq "$(jq -c '[.logLevel, .nopInterval, .prMaxRegistrations]' "$conf/defaults.json")" \
+	'[null,null,null]' "the defaults are left out"
 ctgt_stop
