@@ -68,7 +68,7 @@ static const char *const live_target_keys[] = { "luns", "tpgts", "allow", "initi
 						"mutualChap", NULL };
 static const char *const access_keys[] = { "allow", "initiators", "chap", "mutualChap", NULL };
 static const char *const live_top_keys[] = { "iscsiportals", "discoveryChap",
-					     "discoveryMutualChap", NULL };
+					     "discoveryMutualChap", "logLevel", NULL };
 
 static void strip(json_t *o, const char *const *keys)
 {
@@ -625,6 +625,17 @@ static void summarize(const struct plan *p, char *buf, size_t len)
 		 p->nadd == 1 ? "" : "s", p->ndrop, p->ngrow);
 }
 
+/* The file's log level, at once (the default when it gives none). */
+static void apply_log_level(struct ctgt_config *cfg, const struct ctgt_config *want)
+{
+	if (want->log_level == cfg->log_level)
+		return;
+	log_set_level(want->log_level >= 0 ? (enum log_level)want->log_level : LOG_LVL_INFO);
+	LOG_INFO("control", "reload: log level %s", log_level_name(want->log_level >= 0
+			? (enum log_level)want->log_level : LOG_LVL_INFO));
+	cfg->log_level = want->log_level;
+}
+
 /* How far a reload that did not finish got. */
 enum outcome { REFUSED, FAILED };
 
@@ -649,6 +660,7 @@ static json_t *reload_run(const struct control_env *env, enum outcome *how, char
 	if (config_reparse(env->cfg, &want, err, errlen) == 0 &&
 	    plan_build(env, &want, &p, err, errlen) == 0 &&
 	    (*how = FAILED, plan_apply(env, &p, &done, err, errlen) == 0)) {
+		apply_log_level(env->cfg, &want);
 		summarize(&p, summary, sizeof(summary));
 		out = result_json(file, &p, summary);
 		if (out == NULL)

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +12,15 @@
 #include <time.h>
 #include <unistd.h>
 
-static enum log_level g_threshold = LOG_LVL_INFO;
+/* Read by every thread for every line, set by a reload on the control
+ * thread: an atomic, relaxed (a line logged at the old level meanwhile is
+ * harmless). */
+static atomic_int g_threshold = LOG_LVL_INFO;
+
+static bool above(enum log_level level)
+{
+	return (int)level > atomic_load_explicit(&g_threshold, memory_order_relaxed);
+}
 static enum log_format g_format = LOG_FORMAT_PLAIN;
 
 static const char *const level_names[] = {
@@ -22,12 +32,12 @@ static const char *const level_names[] = {
 
 void log_set_level(enum log_level level)
 {
-	g_threshold = level;
+	atomic_store_explicit(&g_threshold, (int)level, memory_order_relaxed);
 }
 
 enum log_level log_get_level(void)
 {
-	return g_threshold;
+	return (enum log_level)atomic_load_explicit(&g_threshold, memory_order_relaxed);
 }
 
 int log_parse_level(const char *name)
@@ -126,7 +136,7 @@ void log_msg(enum log_level level, const char *component, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (level > g_threshold)
+	if (above(level))
 		return;
 	va_start(ap, fmt);
 	log_vmsg(level, component, 0, fmt, ap);
@@ -178,7 +188,7 @@ void log_msg_rl(struct log_ratelimit *rl, enum log_level level, const char *comp
 	unsigned suppressed;
 	va_list ap;
 
-	if (level > g_threshold || !log_ratelimit_check(rl, now_ms(), &suppressed))
+	if (above(level) || !log_ratelimit_check(rl, now_ms(), &suppressed))
 		return;
 	va_start(ap, fmt);
 	log_vmsg(level, component, suppressed, fmt, ap);
@@ -190,7 +200,7 @@ void log_rl_summary(struct log_ratelimit *rl, enum log_level level, const char *
 {
 	unsigned suppressed;
 
-	if (level > g_threshold || !log_ratelimit_flush(rl, now_ms(), &suppressed))
+	if (above(level) || !log_ratelimit_flush(rl, now_ms(), &suppressed))
 		return;
 	log_msg(level, component, "%u similar lines suppressed (%s)", suppressed, what);
 }

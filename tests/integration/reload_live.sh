@@ -13,7 +13,8 @@
 # changed. A file whose access settings the server refuses (a new
 # target's mutual secret equal to one of its initiators' own) is refused
 # whole: nothing changed. Flags next to --config are read again, as a
-# restart would. What save writes reloads as nothing changed.
+# restart would. What save writes reloads as nothing changed. A new
+# logLevel is applied at once.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -175,5 +176,15 @@ assert_eq "$(jq '.errors' <<<"$r")" 0 "errors on A"
 assert_eq "$(jq '.verify.mismatches' <<<"$r")" 0 "mismatches on A"
 assert_eq "$(jq '.unit_attentions' <<<"$r")" 0 "unit attentions on A"
 [ "$(jq '.ios > 1000' <<<"$r")" = true ] || fail "A's load hardly ran: $r"
+ctgt_stop
+
+# --- logLevel is applied at once (no --log-level flag to win over it)
+ctgt_start --config "$conf" --portal "$hp" --control "$sock"
+jq '.logLevel = "debug"' "$conf" >"$conf.tmp" && mv "$conf.tmp" "$conf"
+expect_ok "${adm[@]}" reload
+assert_contains "$RUN_OUT" "reload: nothing changed" "a log level is no LU, target or access change"
+grep -q "reload: log level debug" "$CTGT_LOG" || fail "no log line for the new level"
+expect_ok iscsi-inq -i "$ALICE" "iscsi://cuser%c-target-secret@$hp/$C/0"
+grep -q "ctgt debug " "$CTGT_LOG" || fail "no debug line after logLevel debug"
 ctgt_stop
 log "ok"
