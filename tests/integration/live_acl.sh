@@ -18,6 +18,8 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/probe.sh
 . "$(dirname "$0")/../probe.sh"
+# shellcheck source=tests/load.sh
+. "$(dirname "$0")/../load.sh"
 need_cmd jq || exit 77
 need_cmd iscsi-inq || exit 77
 
@@ -35,9 +37,7 @@ ctgt_start --threads 2 --control "$sock" --log-level info \
 	--target "$T" --lun 0=mem:,size=1M --lun 1=mem:,size=2M
 hp=127.0.0.1:$CTGT_PORT
 
-"$CTGT_BUILD"/bench/loadgen --verify --sessions 2 --depth 4 --read-pct 70 --duration 60 \
-	"iscsi://$hp/$A/0" >"$CTGT_TMP/load.json" 2>"$CTGT_TMP/load.err" &
-load=$!
+load_start "iscsi://$hp/$A/0"
 
 inq() { run iscsi-inq -i "$1" "iscsi://${3:-}$hp/$T/${2:-0}"; }
 inq_ok() { inq "$@"; [ "$RUN_RC" = 0 ] || fail "$1 cannot reach $T: $RUN_OUT"; }
@@ -159,14 +159,7 @@ expect_ok "${adm[@]}" save "$cfg"
 jq -e ".iscsitargets[\"$T\"].chap.secret == \"target-secret-1\"" "$cfg" >/dev/null ||
 	fail "the saved file lacks the CHAP set live: $(cat "$cfg")"
 
-kill -INT "$load" 2>/dev/null || true
-wait "$load" || true
-r=$(cat "$CTGT_TMP/load.json")
-log "A's load: $(jq -c '{ios, errors, unit_attentions, verify, max_ms: (.lat_us.max / 1000)}' <<<"$r")"
-assert_eq "$(jq '.errors' <<<"$r")" 0 "errors on A"
-assert_eq "$(jq '.verify.mismatches' <<<"$r")" 0 "mismatches on A"
-assert_eq "$(jq '.unit_attentions' <<<"$r")" 0 "unit attentions on A"
-[ "$(jq '.ios > 1000 and .lat_us.max < 2000000' <<<"$r")" = true ] || fail "A's load: $r"
+load_end "A's load"
 
 ctgt_stop
 ctgt_start --control "$sock" --config "$cfg"

@@ -18,6 +18,8 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/probe.sh
 . "$(dirname "$0")/../probe.sh"
+# shellcheck source=tests/load.sh
+. "$(dirname "$0")/../load.sh"
 need_cmd jq || exit 77
 need_cmd iscsi-ls || exit 77
 need_cmd iscsi-inq || exit 77
@@ -34,9 +36,7 @@ ctgt_start --threads 2 --portal "127.0.0.1:$p1" --metrics "127.0.0.1:$pm" --cont
 	--log-level info --target "$A" --lun 0=mem:,size=32M
 assert_eq "$CTGT_PORT" "$p1" "the first portal"
 
-"$CTGT_BUILD"/bench/loadgen --verify --sessions 2 --depth 4 --read-pct 70 --duration 60 \
-	"iscsi://127.0.0.1:$p1/$A/0" >"$CTGT_TMP/load.json" 2>"$CTGT_TMP/load.err" &
-load=$!
+load_start "iscsi://127.0.0.1:$p1/$A/0"
 
 # The TargetAddress lines of a SendTargets through HOST:PORT, sorted.
 addresses() {
@@ -143,13 +143,7 @@ expect_ok "${adm[@]}" --json portal add 127.0.0.1:0
 p4=$(jq -r .port <<<"$RUN_OUT")
 
 # --- the load through the removed portal saw nothing
-kill -INT "$load" 2>/dev/null || true
-wait "$load" || true
-r=$(cat "$CTGT_TMP/load.json")
-log "load: $(jq -c '{ios, errors, unit_attentions, verify, max_ms: (.lat_us.max / 1000)}' <<<"$r")"
-assert_eq "$(jq '.errors' <<<"$r")" 0 "errors"
-assert_eq "$(jq '.verify.mismatches' <<<"$r")" 0 "mismatches"
-[ "$(jq '.ios > 1000 and .lat_us.max < 2000000' <<<"$r")" = true ] || fail "load: $r"
+load_end "the load"
 
 # --- save, and a daemon started from the file listens on the same portals
 expect_ok "${adm[@]}" save "$CTGT_TMP/saved.json"

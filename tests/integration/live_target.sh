@@ -15,6 +15,8 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/probe.sh
 . "$(dirname "$0")/../probe.sh"
+# shellcheck source=tests/load.sh
+. "$(dirname "$0")/../load.sh"
 need_cmd jq || exit 77
 need_cmd iscsi-ls || exit 77
 
@@ -27,9 +29,7 @@ adm=("$ADM" --socket "$sock")
 
 ctgt_start --threads 2 --control "$sock" --log-level info --target "$A" --lun 0=$CTGT_TMP/a.img,size=32M
 
-"$CTGT_BUILD"/bench/loadgen --verify --sessions 2 --depth 4 --read-pct 70 --duration 60 \
-	"iscsi://127.0.0.1:$CTGT_PORT/$A/0" >"$CTGT_TMP/load.json" 2>"$CTGT_TMP/load.err" &
-load=$!
+load_start "iscsi://127.0.0.1:$CTGT_PORT/$A/0"
 
 discovered() {
 	expect_ok iscsi-ls "iscsi://127.0.0.1:$CTGT_PORT"
@@ -94,13 +94,6 @@ expect_fail "${adm[@]}" target remove iqn.2026-12.io.ctgt.test:none
 assert_contains "$RUN_OUT" "no such target" "an unknown target"
 
 # --- the other target's load was not touched
-kill -INT "$load" 2>/dev/null || true
-wait "$load" || true
-r=$(cat "$CTGT_TMP/load.json")
-log "A's load: $(jq -c '{ios, errors, unit_attentions, verify, max_ms: (.lat_us.max / 1000)}' <<<"$r")"
-assert_eq "$(jq '.errors' <<<"$r")" 0 "errors on A"
-assert_eq "$(jq '.verify.mismatches' <<<"$r")" 0 "mismatches on A"
-assert_eq "$(jq '.unit_attentions' <<<"$r")" 0 "unit attentions on A"
-[ "$(jq '.ios > 1000 and .lat_us.max < 2000000' <<<"$r")" = true ] || fail "A's load: $r"
+load_end "A's load"
 ctgt_stop
 log "ok"

@@ -20,6 +20,8 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/probe.sh
 . "$(dirname "$0")/../probe.sh"
+# shellcheck source=tests/load.sh
+. "$(dirname "$0")/../load.sh"
 need_cmd jq || exit 77
 need_cmd iscsi-inq || exit 77
 
@@ -60,9 +62,7 @@ write_conf .
 # are part of what a reload reads again, as a restart would.
 ctgt_start --config "$conf" --portal "$hp" --control "$sock" --log-level info \
 	--threads 2 --target "$A" --lun 1=mem:,size=1M
-"$CTGT_BUILD"/bench/loadgen --verify --sessions 2 --depth 4 --read-pct 70 --duration 60 \
-	"iscsi://$hp/$A/0" >"$CTGT_TMP/load.json" 2>"$CTGT_TMP/load.err" &
-load=$!
+load_start "iscsi://$hp/$A/0"
 
 expect_ok "${adm[@]}" reload
 assert_contains "$RUN_OUT" "reload: nothing changed" "the file as it is, with the flags"
@@ -168,14 +168,7 @@ expect_ok "${adm[@]}" save
 expect_ok "${adm[@]}" reload
 assert_contains "$RUN_OUT" "reload: nothing changed" "reload of the saved file"
 
-kill -INT "$load" 2>/dev/null || true
-wait "$load" || true
-r=$(cat "$CTGT_TMP/load.json")
-log "A's load: $(jq -c '{ios, errors, unit_attentions, verify}' <<<"$r")"
-assert_eq "$(jq '.errors' <<<"$r")" 0 "errors on A"
-assert_eq "$(jq '.verify.mismatches' <<<"$r")" 0 "mismatches on A"
-assert_eq "$(jq '.unit_attentions' <<<"$r")" 0 "unit attentions on A"
-[ "$(jq '.ios > 1000' <<<"$r")" = true ] || fail "A's load hardly ran: $r"
+load_end "A's load"
 ctgt_stop
 
 # --- logLevel is applied at once (no --log-level flag to win over it)
