@@ -319,69 +319,66 @@ static void logout_on_thread(void *arg)
 	}
 }
 
+/* @tmpl's logout on every thread in turn; @sum gets the longest wait
+ * given, the counts, and whether any session was found. */
+static int logout_everywhere(struct iscsi_server *srv, struct ev_caller *caller,
+			     const struct logout_call *tmpl, struct logout_call *sum)
+{
+	for (unsigned i = 0; i < srv->nthreads; i++) {
+		struct logout_call l = *tmpl;
+		int rc;
+
+		l.thr = &srv->thr[i];
+		if (l.thr->ev == NULL)
+			return -ENOTSUP;
+		if ((rc = ev_caller_call(caller, l.thr->ev, logout_on_thread, &l)) < 0)
+			return rc;
+		if (l.wait_s > sum->wait_s)
+			sum->wait_s = l.wait_s;
+		sum->asked += l.asked;
+		sum->closed += l.closed;
+		sum->found = sum->found || l.found;
+	}
+	return 0;
+}
+
 int iscsi_server_target_logout(struct iscsi_server *srv, struct ev_caller *caller,
 			       struct scsi_tgt *tgt, bool drop, unsigned *wait_s)
 {
-	unsigned most = 0;
+	struct logout_call sum = { 0 };
+	int rc = logout_everywhere(srv, caller, &(struct logout_call){ .tgt = tgt, .drop = drop },
+				   &sum);
 
-	for (unsigned i = 0; i < srv->nthreads; i++) {
-		struct logout_call l = { .thr = &srv->thr[i], .tgt = tgt, .drop = drop };
-		int rc;
-
-		if (l.thr->ev == NULL)
-			return -ENOTSUP;
-		rc = ev_caller_call(caller, l.thr->ev, logout_on_thread, &l);
-		if (rc < 0)
-			return rc;
-		if (l.wait_s > most)
-			most = l.wait_s;
-	}
-	if (wait_s != NULL)
-		*wait_s = most;
-	return 0;
+	if (rc == 0 && wait_s != NULL)
+		*wait_s = sum.wait_s;
+	return rc;
 }
 
 int iscsi_server_policy_logout(struct iscsi_server *srv, struct ev_caller *caller,
 			       struct scsi_tgt *tgt, unsigned *asked, unsigned *closed)
 {
-	unsigned na = 0, nc = 0;
+	struct logout_call sum = { 0 };
+	int rc = logout_everywhere(srv, caller, &(struct logout_call){ .tgt = tgt, .policy = true },
+				   &sum);
 
-	for (unsigned i = 0; i < srv->nthreads; i++) {
-		struct logout_call l = { .thr = &srv->thr[i], .tgt = tgt, .policy = true };
-		int rc;
-
-		if (l.thr->ev == NULL)
-			return -ENOTSUP;
-		rc = ev_caller_call(caller, l.thr->ev, logout_on_thread, &l);
-		if (rc < 0)
-			return rc;
-		na += l.asked - l.closed;
-		nc += l.closed;
-	}
-	*asked = na;
-	*closed = nc;
-	return 0;
+	*asked = sum.asked - sum.closed;
+	*closed = sum.closed;
+	return rc;
 }
 
 int iscsi_server_session_logout(struct iscsi_server *srv, struct ev_caller *caller,
 				uint16_t tsih, unsigned *wait_s)
 {
-	for (unsigned i = 0; i < srv->nthreads; i++) {
-		struct logout_call l = { .thr = &srv->thr[i], .tsih = tsih };
-		int rc;
+	struct logout_call sum = { 0 };
+	int rc = logout_everywhere(srv, caller, &(struct logout_call){ .tsih = tsih }, &sum);
 
-		if (l.thr->ev == NULL)
-			return -ENOTSUP;
-		rc = ev_caller_call(caller, l.thr->ev, logout_on_thread, &l);
-		if (rc < 0)
-			return rc;
-		if (l.found) {
-			if (wait_s != NULL)
-				*wait_s = l.wait_s;
-			return 0;
-		}
-	}
-	return -ENOENT;
+	if (rc < 0)
+		return rc;
+	if (!sum.found)
+		return -ENOENT;
+	if (wait_s != NULL)
+		*wait_s = sum.wait_s;
+	return 0;
 }
 
 void iscsi_server_counters(const struct iscsi_server *srv, struct iscsi_counters_snap *out)
