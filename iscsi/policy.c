@@ -168,6 +168,11 @@ int iscsi_policy_allow(struct iscsi_policy *p, const char *who, const char *rule
 		snprintf(err, errlen, "access rule %s: %s", rule, why);
 		return -EINVAL;
 	}
+	if (p->acl.n >= ISCSI_POLICY_MAX_RULES) {
+		snprintf(err, errlen, "target %s: more than %d access rules", who,
+			 ISCSI_POLICY_MAX_RULES);
+		return -EINVAL;
+	}
 	if (acl_add(&p->acl, &r) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -197,6 +202,8 @@ static const char *initiator_problem(const struct iscsi_policy *p, const char *n
 {
 	const char *why = iscsi_name_problem(name, false);
 
+	if (!why && p->ninits >= ISCSI_POLICY_MAX_INITIATORS)
+		why = "more initiators with settings than a target takes (4096)";
 	if (!why && iscsi_policy_initiator(p, name))
 		why = "configured twice";
 	if (!why && chap_user && p->auth.mutual && same_secret(&e->cred, &p->auth.target))

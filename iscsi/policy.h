@@ -42,6 +42,12 @@ struct iscsi_initiator {
 	struct scsi_lun_map_entry *entries;
 };
 
+/* Most access rules, and most initiators with settings, one policy
+ * holds: every login walks them, and a control client must not grow
+ * them without bound. */
+#define ISCSI_POLICY_MAX_RULES		4096
+#define ISCSI_POLICY_MAX_INITIATORS	4096
+
 struct iscsi_policy {
 	atomic_uint refs;
 	struct iscsi_auth_cfg auth;

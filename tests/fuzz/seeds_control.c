@@ -31,6 +31,20 @@ void gen_control(void)
 	req("lun-stats-one", "{\"version\":1,\"command\":\"lun stats\","
 	    "\"args\":{\"target\":\"iqn.2026-12.io.ctgt.fuzz:c\"}}");
 	req("lun-stats-bad", "{\"version\":1,\"command\":\"lun stats\",\"args\":{\"target\":[]}}");
+	req("acl-list", "{\"version\":1,\"command\":\"acl list\","
+	    "\"args\":{\"target\":\"iqn.2026-12.io.ctgt.fuzz:a\"}}");
+	req("acl-add-name", "{\"version\":1,\"command\":\"acl add\",\"args\":{\"target\":"
+	    "\"iqn.2026-12.io.ctgt.fuzz:a\",\"rule\":\"iqn.2026-12.io.ctgt.fuzz:ini\","
+	    "\"options\":[\"chap=u:initiator-secret\",\"luns=0=1:ro,1\"]}}");
+	req("acl-add-net", "{\"version\":1,\"command\":\"acl add\",\"args\":{\"target\":"
+	    "\"iqn.2026-12.io.ctgt.fuzz:b\",\"rule\":\"fd00::/8\"}}");
+	req("acl-remove-open", "{\"version\":1,\"command\":\"acl remove\",\"args\":{\"target\":"
+	    "\"iqn.2026-12.io.ctgt.fuzz:b\",\"rule\":\"fd00::/8\",\"options\":[\"--open\"]}}");
+	req("chap-set", "{\"version\":1,\"command\":\"chap set\",\"args\":{\"target\":"
+	    "\"iqn.2026-12.io.ctgt.fuzz:c\",\"chap\":\"user:target-secret\","
+	    "\"options\":[\"mutual=me:mutual-secret\"]}}");
+	req("chap-set-discovery-off", "{\"version\":1,\"command\":\"chap set\",\"args\":"
+	    "{\"target\":\"discovery\",\"chap\":\"off\"}}");
 	req("old-version", "{\"version\":0,\"command\":\"version\"}");
 	req("unknown", "{\"version\":1,\"command\":\"reboot\"}");
 	req("args-array", "{\"version\":1,\"command\":\"version\",\"args\":[]}");

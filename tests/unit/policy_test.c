@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -74,6 +75,22 @@ static void test_short_secret_and_bad_names(void **state)
 	iscsi_policy_put(p);
 }
 
+static void test_bounded(void **state)
+{
+	struct iscsi_policy *p = iscsi_policy_new();
+	char err[256], rule[64];
+
+	(void)state;
+	for (unsigned i = 0; i < ISCSI_POLICY_MAX_RULES; i++) {
+		snprintf(rule, sizeof(rule), "10.%u.%u.0/24", i / 256, i % 256);
+		assert_int_equal(iscsi_policy_allow(p, TGT, rule, err, sizeof(err)), 0);
+	}
+	assert_int_equal(iscsi_policy_allow(p, TGT, "11.0.0.0/8", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "more than 4096 access rules"));
+	assert_int_equal(p->acl.n, ISCSI_POLICY_MAX_RULES);
+	iscsi_policy_put(p);
+}
+
 static void test_discovery_has_no_rules(void **state)
 {
 	struct iscsi_policy *p = iscsi_policy_new();
@@ -135,6 +152,7 @@ int main(void)
 		cmocka_unit_test(test_mutual_secret_unlike_initiators),
 		cmocka_unit_test(test_short_secret_and_bad_names),
 		cmocka_unit_test(test_discovery_has_no_rules),
+		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_same_view),
 		cmocka_unit_test(test_references),
 	};
