@@ -23,6 +23,7 @@
 #include <openssl/crypto.h>
 
 #include "daemon/lu_options.h"
+#include "daemon/target_options.h"
 #include "iscsi/acl.h"
 #include "util/iscsi_name.h"
 
@@ -309,21 +310,11 @@ void free_target(struct ctgt_target_cfg *t)
 		free(t->luns[i].path);
 	free(t->luns);
 	free(t->name);
-	config_chap_free(&t->chap);
-	config_chap_free(&t->mutual_chap);
-	for (size_t i = 0; i < t->nallow; i++)
-		free(t->allow[i]);
-	free(t->allow);
-	for (size_t i = 0; i < t->ninitiators; i++) {
-		free(t->initiators[i].name);
-		config_chap_free(&t->initiators[i].chap);
-		free(t->initiators[i].luns);
-	}
-	free(t->initiators);
+	for (const struct target_opt *o = target_options; o->key != NULL; o++)
+		topt_free(o, t);
 }
 
-/* Append access rule @rule (checked, copied) to @t; NULL or why not. */
-const char *add_allow(struct ctgt_target_cfg *t, const char *rule)
+const char *add_rule(char ***rules, size_t *n, const char *rule)
 {
 	struct acl_rule r;
 	const char *why = acl_rule_parse(&r, rule);
@@ -332,14 +323,20 @@ const char *add_allow(struct ctgt_target_cfg *t, const char *rule)
 	if (why != NULL)
 		return why;
 	copy = strdup(rule);
-	a = copy ? grow(t->allow, &t->nallow, sizeof(*a)) : NULL;
+	a = copy ? grow(*rules, n, sizeof(*a)) : NULL;
 	if (a == NULL) {
 		free(copy);
 		return "out of memory";
 	}
-	t->allow = a;
-	a[t->nallow - 1] = copy;
+	*rules = a;
+	a[*n - 1] = copy;
 	return NULL;
+}
+
+/* Append access rule @rule (checked, copied) to @t; NULL or why not. */
+const char *add_allow(struct ctgt_target_cfg *t, const char *rule)
+{
+	return add_rule(&t->allow, &t->nallow, rule);
 }
 
 /* ---- CHAP credentials ----------------------------------------------------- */
@@ -432,8 +429,8 @@ void config_free(struct ctgt_config *cfg)
 		free(cfg->args[i]);
 	}
 	free(cfg->args);
-	config_chap_free(&cfg->discovery_chap);
-	config_chap_free(&cfg->discovery_mutual_chap);
+	for (const struct target_opt *o = discovery_options; o->key != NULL; o++)
+		topt_free(o, cfg);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->log_level = -1;
 	cfg->nop_interval = -1;
@@ -598,8 +595,9 @@ static void move_settings(struct ctgt_config *dst, struct ctgt_config *src)
 		dst->nop_interval = src->nop_interval;
 	if (src->pr_max_regs != 0)
 		dst->pr_max_regs = src->pr_max_regs;
-	move_chap(&dst->discovery_chap, &src->discovery_chap);
-	move_chap(&dst->discovery_mutual_chap, &src->discovery_mutual_chap);
+	/* Only credentials so far, which never fail to move. */
+	for (const struct target_opt *o = discovery_options; o->key != NULL; o++)
+		(void)topt_move(o, dst, src);
 }
 
 int merge_with_settings(struct ctgt_config *dst, struct ctgt_config *src, const char *what,
@@ -641,18 +639,34 @@ static bool same_lun(const struct ctgt_lun_cfg *a, const struct ctgt_lun_cfg *b)
 	return same;
 }
 
-static bool has_rule(const struct ctgt_target_cfg *t, const char *rule)
+static bool has_rule(char **rules, size_t n, const char *rule)
 {
-	for (size_t i = 0; i < t->nallow; i++)
-		if (strcmp(t->allow[i], rule) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rules[i], rule) == 0)
 			return true;
 	return false;
+}
+
+/* Take out of rules @o of group @g those target @t has already. */
+static void drop_rules(const struct target_opt *o, struct ctgt_target_cfg *t,
+		       struct ctgt_target_cfg *g)
+{
+	char **have = *(char ***)topt_field(o, t), **given = *(char ***)topt_field(o, g);
+	size_t nhave = *topt_count(o, t), *n = topt_count(o, g), keep = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (has_rule(have, nhave, given[i]))
+			free(given[i]);
+		else
+			given[keep++] = given[i];
+	}
+	*n = keep;
 }
 
 /* Take out of group @g the LUs and rules target @t already has just so:
  * a file written by `save` holds what the flags next to it gave, and a
  * start (or a reload) with both must not see them twice. */
-static void drop_repeats(const struct ctgt_target_cfg *t, struct ctgt_target_cfg *g)
+static void drop_repeats(struct ctgt_target_cfg *t, struct ctgt_target_cfg *g)
 {
 	size_t keep = 0;
 
@@ -663,14 +677,20 @@ static void drop_repeats(const struct ctgt_target_cfg *t, struct ctgt_target_cfg
 			g->luns[keep++] = g->luns[i];
 	}
 	g->nluns = keep;
-	keep = 0;
-	for (size_t i = 0; i < g->nallow; i++) {
-		if (has_rule(t, g->allow[i]))
-			free(g->allow[i]);
-		else
-			g->allow[keep++] = g->allow[i];
-	}
-	g->nallow = keep;
+	for (const struct target_opt *o = target_options; o->key != NULL; o++)
+		if (o->kind == TOPT_RULES)
+			drop_rules(o, t, g);
+}
+
+/* The first setting of group @g that goes not with the one it needs:
+ * NULL, or why. */
+static const char *group_problem(const struct ctgt_target_cfg *g)
+{
+	const char *why = NULL;
+
+	for (const struct target_opt *o = target_options; o->key != NULL && why == NULL; o++)
+		why = topt_problem(target_options, o, g);
+	return why;
 }
 
 int place_group(struct ctgt_config *cfg, struct ctgt_target_cfg *g, const char *config,
@@ -678,7 +698,7 @@ int place_group(struct ctgt_config *cfg, struct ctgt_target_cfg *g, const char *
 {
 	const char *name = g->name != NULL ? g->name : DEFAULT_TARGET;
 	struct ctgt_target_cfg *t = find_target(cfg, name);
-	const char *why = config_chap_problem(&g->chap, &g->mutual_chap);
+	const char *why = group_problem(g);
 
 	if (why != NULL) {
 		set_err(err, errlen, "--target %s: %s", name, why);
@@ -706,22 +726,12 @@ int place_group(struct ctgt_config *cfg, struct ctgt_target_cfg *g, const char *
 		set_err(err, errlen, "out of memory");
 		return -1;
 	}
-	move_chap(&t->chap, &g->chap);
-	move_chap(&t->mutual_chap, &g->mutual_chap);
-	if (g->allow_target_reset)
-		t->allow_target_reset = true;
-	for (size_t i = 0; i < g->nallow; i++) {
-		char **a = grow(t->allow, &t->nallow, sizeof(*a));
-
-		if (a == NULL) {
+	for (const struct target_opt *o = target_options; o->key != NULL; o++) {
+		if (topt_move(o, t, g) < 0) {
 			set_err(err, errlen, "out of memory");
 			return -1;
 		}
-		t->allow = a;
-		a[t->nallow - 1] = g->allow[i];
-		g->allow[i] = NULL;
 	}
-	g->nallow = 0;
 	for (size_t i = 0; i < g->nluns; i++) {
 		if (add_lun(t, &g->luns[i]) < 0) {
 			/* add_lun freed this path; the ones after it are still ours. */

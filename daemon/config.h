@@ -55,6 +55,12 @@ struct ctgt_initiator_cfg {
 	size_t nluns;
 };
 
+/**
+ * One target. Its settings besides the LUs (their flags, JSON keys, kinds)
+ * are described in daemon/target_options.h, which every reader and writer
+ * of them goes through: a field added here for a user to set takes an
+ * entry there.
+ */
 struct ctgt_target_cfg {
 	char *name;		/**< IQN */
 	bool allow_target_reset; /**< --allow-target-reset / "allowTargetReset" */
@@ -117,6 +123,8 @@ struct ctgt_config {
 	/** --session-threads / "sessionThreads": 0 = not given (spread),
 	 *  CONFIG_SESSIONS_SPREAD, CONFIG_SESSIONS_TARGET */
 	int session_threads;
+	/* The discovery credentials: described in daemon/target_options.h
+	 * (discovery_options[]). */
 	struct ctgt_chap_cfg discovery_chap;	/**< --discovery-chap / "discoveryChap" */
 	/** --discovery-mutual-chap / "discoveryMutualChap": the target's own
 	 *  credentials in discovery sessions (needs discovery_chap) */

@@ -34,6 +34,9 @@ int add_portal(struct ctgt_config *cfg, char *host, uint16_t port, uint16_t tpgt
 const char *name_problem(const char *name);
 struct ctgt_target_cfg *add_target(struct ctgt_config *cfg, const char *name);
 int add_lun(struct ctgt_target_cfg *t, const struct ctgt_lun_cfg *lun);
+/** Append access rule @rule (checked, copied) to the @n rules at *@rules;
+ *  NULL or why not. add_allow(): to @t's "allow". */
+const char *add_rule(char ***rules, size_t *n, const char *rule);
 const char *add_allow(struct ctgt_target_cfg *t, const char *rule);
 /** @c from @user (@ulen bytes) and @secret, copied and checked; NULL or why not. */
 const char *config_set_chap(struct ctgt_chap_cfg *c, const char *user, size_t ulen,

@@ -3,11 +3,13 @@
  * The quick-mode flags of "ctgt serve": each flag is parsed into a struct
  * flags, then the whole set is moved into a struct ctgt_config (config.c),
  * with --config's file (config_json.c) loaded first so the flags win.
- * The options of --lun are lu_options.c's.
+ * The options of --lun are lu_options.c's; the other settings of a target
+ * and the discovery credentials are target_options.c's.
  */
 #include "daemon/config.h"
 #include "daemon/config_internal.h"
 #include "daemon/lu_options.h"
+#include "daemon/target_options.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -20,16 +22,17 @@
 /* What the flags said, before defaults and --config are applied. */
 struct flags {
 	struct ctgt_config portals;	/* only .portals is used */
+	/* Only the settings of discovery_options[] are used (merge() of the
+	 * portals frees the rest of its config). */
+	struct ctgt_config top;
 	/*
 	 * One group per --target, each holding the per-target flags after it
-	 * (--lun, --chap, --mutual-chap); flags before the first --target
-	 * start a group without a name, which that --target then names (or
-	 * which goes to the default target).
+	 * (--lun and those of target_options[]); flags before the first
+	 * --target start a group without a name, which that --target then
+	 * names (or which goes to the default target).
 	 */
 	struct ctgt_target_cfg *groups;
 	size_t ngroups;
-	struct ctgt_chap_cfg discovery_chap;
-	struct ctgt_chap_cfg discovery_mutual_chap;
 	const char *config;
 	int log_level;
 	int nop_interval;
@@ -147,22 +150,17 @@ static int flag_target(struct flags *fl, const char *val, char *err, size_t errl
 	return 0;
 }
 
-/* --chap / --mutual-chap / --discovery-chap / --discovery-mutual-chap
- * USER:SECRET into @slot. */
-static int chap_flag(struct ctgt_chap_cfg *slot, const char *name, const char *val,
+/* A CHAP setting's flag @name, "USER:SECRET", into @slot; @target: the
+ * setting is a target's. */
+static int chap_flag(struct ctgt_chap_cfg *slot, const char *name, bool target, const char *val,
 		     char *err, size_t errlen)
 {
 	const char *colon = strchr(val, ':');
 	int ulen = colon ? (int)(colon - val) : (int)strlen(val);
 	const char *why;
 
-	if (slot == NULL) {
-		set_err(err, errlen, "out of memory");
-		return -1;
-	}
 	if (slot->user != NULL) {
-		set_err(err, errlen, "--%s given twice%s", name,
-			strncmp(name, "discovery-", 10) == 0 ? "" : " for one target");
+		set_err(err, errlen, "--%s given twice%s", name, target ? " for one target" : "");
 		return -1;
 	}
 	/* The secret never goes into a message, only the user name. */
@@ -174,40 +172,36 @@ static int chap_flag(struct ctgt_chap_cfg *slot, const char *name, const char *v
 	return 0;
 }
 
-static int flag_chap(struct flags *fl, const char *val, char *err, size_t errlen)
+/* The flag of setting @o (of target_options[] when @target, else of
+ * discovery_options[]) with its value @val ("" for a bare one). */
+static int flag_setting(struct flags *fl, const struct target_opt *o, bool target,
+			const char *val, char *err, size_t errlen)
 {
-	struct ctgt_target_cfg *g = cur_group(fl);
+	void *base = target ? (void *)cur_group(fl) : (void *)&fl->top;
+	const char *why;
 
-	return chap_flag(g ? &g->chap : NULL, "chap", val, err, errlen);
-}
-
-static int flag_mutual_chap(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	struct ctgt_target_cfg *g = cur_group(fl);
-
-	return chap_flag(g ? &g->mutual_chap : NULL, "mutual-chap", val, err, errlen);
-}
-
-static int flag_allow(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	struct ctgt_target_cfg *g = cur_group(fl);
-	const char *why = g ? add_allow(g, val) : "out of memory";
-
-	if (why != NULL) {
-		set_err(err, errlen, "--allow %s: %s", val, why);
+	if (base == NULL) {
+		set_err(err, errlen, "out of memory");
 		return -1;
 	}
-	return 0;
-}
-
-static int flag_discovery_chap(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	return chap_flag(&fl->discovery_chap, "discovery-chap", val, err, errlen);
-}
-
-static int flag_discovery_mutual_chap(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	return chap_flag(&fl->discovery_mutual_chap, "discovery-mutual-chap", val, err, errlen);
+	switch (o->kind) {
+	case TOPT_BOOL:
+		*(bool *)topt_field(o, base) = true;
+		return 0;
+	case TOPT_CHAP:
+		return chap_flag(topt_field(o, base), o->flag, target, val, err, errlen);
+	case TOPT_RULES:
+		why = add_rule(topt_field(o, base), topt_count(o, base), val);
+		if (why != NULL) {
+			set_err(err, errlen, "--%s %s: %s", o->flag, val, why);
+			return -1;
+		}
+		return 0;
+	case TOPT_INITIATORS:	/* no flag */
+		break;
+	}
+	set_err(err, errlen, "--%s: no flag gives it", o->flag);
+	return -1;
 }
 
 static int flag_log_level(struct flags *fl, const char *val, char *err, size_t errlen)
@@ -245,19 +239,6 @@ static int flag_pr_max_regs(struct flags *fl, const char *val, char *err, size_t
 		return -1;
 	}
 	fl->pr_max_regs = (unsigned)n;
-	return 0;
-}
-
-static int flag_allow_target_reset(struct flags *fl, const char *val, char *err, size_t errlen)
-{
-	struct ctgt_target_cfg *g = cur_group(fl);
-
-	(void)val;
-	if (g == NULL) {
-		set_err(err, errlen, "out of memory");
-		return -1;
-	}
-	g->allow_target_reset = true;
 	return 0;
 }
 
@@ -358,24 +339,13 @@ static const struct {
 	{ "control", flag_control },
 	{ "metrics", flag_metrics },
 	{ "pr-max-registrations", flag_pr_max_regs },
-	{ "allow-target-reset", flag_allow_target_reset },
 	{ "max-connections", flag_max_connections },
 	{ "threads", flag_threads },
 	{ "session-threads", flag_session_threads },
-	/* the resource limits' flags are in config_limits[] (flag_limit) */
-	/* authentication and access control */
-	{ "chap", flag_chap },
-	{ "mutual-chap", flag_mutual_chap },
-	{ "discovery-chap", flag_discovery_chap },
-	{ "discovery-mutual-chap", flag_discovery_mutual_chap },
-	{ "allow", flag_allow },
+	/* the resource limits' flags are in config_limits[] (flag_limit), the
+	 * targets' and the discovery sessions' settings in target_options.c
+	 * (flag_setting) */
 };
-
-/* The flags of flag_table that take no value. */
-static bool is_bare(const char *name)
-{
-	return strcmp(name, "allow-target-reset") == 0;
-}
 
 /* Whether @name (@n bytes, not NUL-terminated) is @flag. */
 static bool is_flag(const char *flag, const char *name, size_t n)
@@ -389,6 +359,42 @@ static const struct config_limit *find_limit(const char *name, size_t n)
 		if (is_flag(config_limits[k].flag, name, n))
 			return &config_limits[k];
 	return NULL;
+}
+
+/* What a flag is: one of flag_table, a setting of a target or of the
+ * discovery sessions, or a resource limit (one of them set). */
+struct flag_ref {
+	int (*fn)(struct flags *fl, const char *val, char *err, size_t errlen);
+	const struct target_opt *opt;
+	bool target;		/* opt is one of target_options[] */
+	const struct config_limit *lim;
+};
+
+/* The flag named @name (@n bytes) into @r; false when there is none. */
+static bool find_flag(const char *name, size_t n, struct flag_ref *r)
+{
+	memset(r, 0, sizeof(*r));
+	for (size_t k = 0; k < sizeof(flag_table) / sizeof(flag_table[0]); k++) {
+		if (is_flag(flag_table[k].name, name, n)) {
+			r->fn = flag_table[k].fn;
+			return true;
+		}
+	}
+	if ((r->opt = topt_find_flag(target_options, name, n)) != NULL)
+		return r->target = true;
+	if ((r->opt = topt_find_flag(discovery_options, name, n)) != NULL)
+		return true;
+	return (r->lim = find_limit(name, n)) != NULL;
+}
+
+static int run_flag(struct flags *fl, const struct flag_ref *r, const char *val, char *err,
+		    size_t errlen)
+{
+	if (r->fn != NULL)
+		return r->fn(fl, val, err, errlen);
+	if (r->opt != NULL)
+		return flag_setting(fl, r->opt, r->target, val, err, errlen);
+	return flag_limit(fl, r->lim, val, err, errlen);
 }
 
 /* The value of flag argv[*i], whose name ends at @eq: after the '=', else
@@ -405,10 +411,9 @@ static const char *flag_value(int argc, char **argv, int *i, const char *eq)
 /* Handle argv[*i] (and its value); advances *i past what it used. */
 static int one_flag(struct flags *fl, int argc, char **argv, int *i, char *err, size_t errlen)
 {
-	const size_t nflags = sizeof(flag_table) / sizeof(flag_table[0]);
 	const char *arg = argv[*i], *name = arg + 2, *eq, *val;
-	const struct config_limit *lim = NULL;
-	size_t n, k = 0;
+	struct flag_ref r;
+	size_t n;
 
 	if (strncmp(arg, "--", 2) != 0) {
 		set_err(err, errlen, arg[0] == '-' ? "unknown option %s" : "unexpected argument %s", arg);
@@ -416,25 +421,24 @@ static int one_flag(struct flags *fl, int argc, char **argv, int *i, char *err, 
 	}
 	eq = strchrnul(name, '=');
 	n = (size_t)(eq - name);
-	while (k < nflags && !is_flag(flag_table[k].name, name, n))
-		k++;
-	if (k == nflags && (lim = find_limit(name, n)) == NULL) {
+	if (!find_flag(name, n, &r)) {
 		set_err(err, errlen, "unknown option --%.*s", (int)n, name);
 		return -1;
 	}
-	if (lim == NULL && is_bare(flag_table[k].name)) {
+	/* A bool's flag takes no value. */
+	if (r.opt != NULL && r.opt->kind == TOPT_BOOL) {
 		if (*eq == '=') {
-			set_err(err, errlen, "--%s takes no value", flag_table[k].name);
+			set_err(err, errlen, "--%s takes no value", r.opt->flag);
 			return -1;
 		}
-		return flag_table[k].fn(fl, "", err, errlen);
+		return run_flag(fl, &r, "", err, errlen);
 	}
 	val = flag_value(argc, argv, i, eq);
 	if (val[0] == '\0') {
 		set_err(err, errlen, "--%.*s: missing value", (int)n, name);
 		return -1;
 	}
-	return lim ? flag_limit(fl, lim, val, err, errlen) : flag_table[k].fn(fl, val, err, errlen);
+	return run_flag(fl, &r, val, err, errlen);
 }
 
 /* The discovery credentials: the flags' replace the file's, and together
@@ -445,14 +449,30 @@ static int apply_discovery_chap(struct ctgt_config *cfg, struct flags *fl, char 
 	char buf[128];
 	const char *why;
 
-	move_chap(&cfg->discovery_chap, &fl->discovery_chap);
-	move_chap(&cfg->discovery_mutual_chap, &fl->discovery_mutual_chap);
+	for (const struct target_opt *o = discovery_options; o->key != NULL; o++) {
+		if (topt_move(o, cfg, &fl->top) < 0) {
+			set_err(err, errlen, "out of memory");
+			return -1;
+		}
+	}
 	why = discovery_chap_problem(cfg, "--discovery-chap", buf, sizeof(buf));
 	if (why != NULL) {
 		set_err(err, errlen, "--discovery-mutual-chap: %s", why);
 		return -1;
 	}
 	return 0;
+}
+
+/* Whether group @g gives a LU or a setting that stands alone: one that
+ * needs another (--mutual-chap) is a mistake without it anyway. */
+static bool gives_something(const struct ctgt_target_cfg *g)
+{
+	if (g->nluns > 0)
+		return true;
+	for (const struct target_opt *o = target_options; o->key != NULL; o++)
+		if (o->needs == NULL && topt_is_set(o, g))
+			return true;
+	return false;
 }
 
 /* Combine parsed flags, --config and the defaults into @cfg. */
@@ -462,8 +482,7 @@ static int apply_flags(struct ctgt_config *cfg, struct flags *fl, char *err, siz
 		for (size_t i = 0; i < fl->ngroups; i++) {
 			const struct ctgt_target_cfg *g = &fl->groups[i];
 
-			if (g->name != NULL && g->nluns == 0 && g->chap.user == NULL &&
-			    g->nallow == 0 && !g->allow_target_reset) {
+			if (g->name != NULL && !gives_something(g)) {
 				set_err(err, errlen, "--target %s: with --config, --target only names the target of --lun, --chap and --allow flags",
 					g->name);
 				return -1;
@@ -536,11 +555,10 @@ int config_parse_args(int argc, char **argv, struct ctgt_config *cfg,
 	if (rc == 0)
 		rc = apply_flags(cfg, &fl, err, errlen);
 	config_free(&fl.portals);
+	config_free(&fl.top);
 	for (size_t i = 0; i < fl.ngroups; i++)
 		free_target(&fl.groups[i]);
 	free(fl.groups);
-	config_chap_free(&fl.discovery_chap);
-	config_chap_free(&fl.discovery_mutual_chap);
 	if (rc < 0)
 		config_free(cfg);
 	return rc;
