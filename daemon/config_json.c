@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Loading gotgt-style config.json files (jansson) into struct ctgt_config.
- * The LU keys of a storage are lu_options.c's.
+ * The LU keys of a storage are lu_options.c's; a target's settings and
+ * the discovery credentials target_options.c's.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -13,6 +14,7 @@
 #include "daemon/config.h"
 #include "daemon/config_internal.h"
 #include "daemon/lu_options.h"
+#include "daemon/target_options.h"
 #include "util/log.h"
 
 /* ---- config.json -------------------------------------------------------- */
@@ -62,18 +64,19 @@ static void warn_unknown_keys(const struct jload *jl, const char *where, json_t 
 			LOG_WARN("config", "%s: %s: ignoring unknown key \"%s\"", jl->file, where, key);
 }
 
-/* warn_unknown_keys() of the top level, where the limits' keys are known too. */
+/* warn_unknown_keys() of the top level, where the limits' keys and the
+ * discovery settings' are known too. */
 static void warn_unknown_top_keys(const struct jload *jl, json_t *root, const char *const *known)
 {
 	const char *key;
 	json_t *val;
 
 	json_object_foreach(root, key, val) {
-		bool limit = false;
+		bool known_here = topt_find_key(discovery_options, key) != NULL;
 
-		for (size_t i = 0; i < config_nlimits && !limit; i++)
-			limit = strcmp(key, config_limits[i].key) == 0;
-		if (!limit && !key_known(key, known))
+		for (size_t i = 0; i < config_nlimits && !known_here; i++)
+			known_here = strcmp(key, config_limits[i].key) == 0;
+		if (!known_here && !key_known(key, known))
 			LOG_WARN("config", "%s: top level: ignoring unknown key \"%s\"", jl->file, key);
 	}
 }
@@ -381,22 +384,23 @@ static bool load_chap(struct jload *jl, const char *where, json_t *v, struct ctg
 	return true;
 }
 
-static bool load_allow(struct jload *jl, const char *where, json_t *v, struct ctgt_target_cfg *t)
+/* An array of access rules at @at into the @n rules at *@rules. */
+static bool load_rules(struct jload *jl, const char *at, json_t *v, char ***rules, size_t *n)
 {
 	size_t i;
 	json_t *r;
 
 	if (!json_is_array(v)) {
-		set_err(jl->err, jl->errlen, "%s: %s.allow: must be an array of names and networks",
-			jl->file, where);
+		set_err(jl->err, jl->errlen, "%s: %s: must be an array of names and networks",
+			jl->file, at);
 		return false;
 	}
 	json_array_foreach(v, i, r) {
-		const char *why = json_is_string(r) ? add_allow(t, json_string_value(r)) :
+		const char *why = json_is_string(r) ? add_rule(rules, n, json_string_value(r)) :
 						      "must be a string";
 
 		if (why != NULL) {
-			set_err(jl->err, jl->errlen, "%s: %s.allow[%zu]: %s", jl->file, where, i, why);
+			set_err(jl->err, jl->errlen, "%s: %s[%zu]: %s", jl->file, at, i, why);
 			return false;
 		}
 	}
@@ -428,8 +432,9 @@ static bool load_map_entry(struct jload *jl, const char *where, size_t idx, json
 	return get_bool(jl, at, v, "readonly", false, &m->readonly);
 }
 
+/* Initiator @name (its settings @v, at @where.@name) after the @*n at *@arr. */
 static bool load_initiator(struct jload *jl, const char *where, const char *name, json_t *v,
-			   struct ctgt_target_cfg *t)
+			   struct ctgt_initiator_cfg **arr, size_t *n)
 {
 	static const char *const known[] = { "chap", "luns", NULL };
 	json_t *chap = json_object_get(v, "chap"), *luns = json_object_get(v, "luns"), *e;
@@ -438,22 +443,22 @@ static bool load_initiator(struct jload *jl, const char *where, const char *name
 	const char *why = name_problem(name);
 	size_t i;
 
-	snprintf(at, sizeof(at), "%s.initiators.%s", where, name);
+	snprintf(at, sizeof(at), "%s.%s", where, name);
 	if (why != NULL || !json_is_object(v) || (luns != NULL && !json_is_array(luns))) {
 		set_err(jl->err, jl->errlen, "%s: %s: %s", jl->file, at,
 			why ? why : "must be an object, its \"luns\" an array");
 		return false;
 	}
 	warn_unknown_keys(jl, at, v, known);
-	ic = grow(t->initiators, &t->ninitiators, sizeof(*ic));
-	if (ic == NULL || (ic[t->ninitiators - 1].name = strdup(name)) == NULL) {
+	ic = grow(*arr, n, sizeof(*ic));
+	if (ic == NULL || (ic[*n - 1].name = strdup(name)) == NULL) {
 		if (ic != NULL)
-			t->initiators = ic;
+			*arr = ic;
 		set_err(jl->err, jl->errlen, "out of memory");
 		return false;
 	}
-	t->initiators = ic;
-	ic = &ic[t->ninitiators - 1];
+	*arr = ic;
+	ic = &ic[*n - 1];
 	if (chap != NULL && !load_chap(jl, at, chap, &ic->chap))
 		return false;
 	ic->map_luns = luns != NULL;
@@ -472,45 +477,86 @@ static bool load_initiator(struct jload *jl, const char *where, const char *name
 	return true;
 }
 
-/* ctgt's own per-target keys: "chap", "mutualChap", "allow", "initiators". */
-static bool load_access(struct jload *jl, const char *where, json_t *obj,
-			struct ctgt_target_cfg *t)
+/* {NAME: {"chap", "luns"}} at @at after the @*n initiators at *@arr. */
+static bool load_initiators(struct jload *jl, const char *at, json_t *v,
+			    struct ctgt_initiator_cfg **arr, size_t *n)
 {
-	json_t *v, *inits = json_object_get(obj, "initiators");
-	char at[MAX_NAME_LEN + 64];
-	const char *name, *why;
+	const char *name;
+	json_t *e;
 
-	if ((v = json_object_get(obj, "chap")) != NULL) {
-		snprintf(at, sizeof(at), "%s.chap", where);
-		if (!load_chap(jl, at, v, &t->chap))
-			return false;
-	}
-	if ((v = json_object_get(obj, "mutualChap")) != NULL) {
-		snprintf(at, sizeof(at), "%s.mutualChap", where);
-		if (!load_chap(jl, at, v, &t->mutual_chap))
-			return false;
-	}
-	if ((why = config_chap_problem(&t->chap, &t->mutual_chap)) != NULL) {
-		set_err(jl->err, jl->errlen, "%s: %s: %s", jl->file, where, why);
+	if (!json_is_object(v)) {
+		set_err(jl->err, jl->errlen, "%s: %s: must be an object", jl->file, at);
 		return false;
 	}
-	if ((v = json_object_get(obj, "allow")) != NULL && !load_allow(jl, where, v, t))
-		return false;
-	if (inits != NULL && !json_is_object(inits)) {
-		set_err(jl->err, jl->errlen, "%s: %s.initiators: must be an object", jl->file, where);
-		return false;
-	}
-	json_object_foreach(inits, name, v) {
-		if (!load_initiator(jl, where, name, v, t))
+	json_object_foreach(v, name, e) {
+		if (!load_initiator(jl, at, name, e, arr, n))
 			return false;
 	}
 	return true;
 }
 
+/* Setting @o (target_options[] or discovery_options[]) of @base from @v,
+ * where @where (NULL: the top level) has it. */
+static bool load_setting(struct jload *jl, const char *where, const struct target_opt *o,
+			 json_t *v, void *base)
+{
+	char at[MAX_NAME_LEN + 64];
+
+	snprintf(at, sizeof(at), "%s%s%s", where ? where : "", where ? "." : "", o->key);
+	switch (o->kind) {
+	case TOPT_BOOL:
+		if (!json_is_boolean(v)) {
+			set_err(jl->err, jl->errlen, "%s: %s: %s must be true or false", jl->file,
+				where ? where : "top level", o->key);
+			return false;
+		}
+		*(bool *)topt_field(o, base) = json_is_true(v);
+		return true;
+	case TOPT_CHAP:
+		return load_chap(jl, at, v, topt_field(o, base));
+	case TOPT_RULES:
+		return load_rules(jl, at, v, topt_field(o, base), topt_count(o, base));
+	case TOPT_INITIATORS:
+		return load_initiators(jl, at, v, topt_field(o, base), topt_count(o, base));
+	}
+	return false;
+}
+
+/* The keys of target_options[] that @obj (target @t, at @where) has, in
+ * the table's order, each checked with the one it needs. */
+static bool load_settings(struct jload *jl, const char *where, json_t *obj,
+			  struct ctgt_target_cfg *t)
+{
+	for (const struct target_opt *o = target_options; o->key != NULL; o++) {
+		json_t *v = json_object_get(obj, o->key);
+		const char *why;
+
+		if (v == NULL)
+			continue;
+		if (!load_setting(jl, where, o, v, t))
+			return false;
+		if ((why = topt_problem(target_options, o, t)) != NULL) {
+			set_err(jl->err, jl->errlen, "%s: %s: %s", jl->file, where, why);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* warn_unknown_keys() of a target: "tpgts", "luns" and the settings. */
+static void warn_unknown_target_keys(const struct jload *jl, const char *where, json_t *obj)
+{
+	static const char *const known[] = { "tpgts", "luns", NULL };
+	const char *key;
+	json_t *val;
+
+	json_object_foreach(obj, key, val)
+		if (!key_known(key, known) && topt_find_key(target_options, key) == NULL)
+			LOG_WARN("config", "%s: %s: ignoring unknown key \"%s\"", jl->file, where, key);
+}
+
 static bool load_target(struct jload *jl, const char *iqn, json_t *obj)
 {
-	static const char *const known[] = { "tpgts", "luns", "allowTargetReset", "chap",
-					     "mutualChap", "allow", "initiators", NULL };
 	json_t *luns = json_object_get(obj, "luns"), *dev;
 	struct ctgt_target_cfg *t;
 	const char *why = name_problem(iqn), *key;
@@ -527,7 +573,7 @@ static bool load_target(struct jload *jl, const char *iqn, json_t *obj)
 		return false;
 	}
 	snprintf(where, sizeof(where), "iscsitargets.%s", iqn);
-	warn_unknown_keys(jl, where, obj, known);
+	warn_unknown_target_keys(jl, where, obj);
 	if (!load_tpgts(jl, iqn, json_object_get(obj, "tpgts")))
 		return false;
 	t = add_target(&jl->out, iqn);
@@ -535,13 +581,11 @@ static bool load_target(struct jload *jl, const char *iqn, json_t *obj)
 		set_err(jl->err, jl->errlen, "%s: out of memory", jl->file);
 		return false;
 	}
-	if (!get_bool(jl, where, obj, "allowTargetReset", false, &t->allow_target_reset))
-		return false;
 	json_object_foreach(luns, key, dev) {
 		if (!load_lun(jl, iqn, t, key, dev))
 			return false;
 	}
-	return load_access(jl, where, obj, t);
+	return load_settings(jl, where, obj, t);
 }
 
 static bool load_targets(struct jload *jl, json_t *root)
@@ -807,24 +851,18 @@ static bool load_pr_max_regs(struct jload *jl, json_t *root, struct ctgt_config 
 	return true;
 }
 
-/* "discoveryChap" and "discoveryMutualChap": the credentials of discovery
- * sessions, the initiators' and the target's own (ctgt's keys). */
+/* The keys of discovery_options[]: the credentials of discovery sessions,
+ * the initiators' and the target's own (ctgt's keys). @cfg has none yet. */
 static bool load_discovery_chap(struct jload *jl, json_t *root, struct ctgt_config *cfg)
 {
-	static const char *const keys[] = { "discoveryChap", "discoveryMutualChap" };
-	struct ctgt_chap_cfg *slots[] = { &cfg->discovery_chap, &cfg->discovery_mutual_chap };
 	const char *why;
 	char buf[128];
 
-	for (size_t i = 0; i < 2; i++) {
-		json_t *v = json_object_get(root, keys[i]);
-		struct ctgt_chap_cfg c = { 0 };
+	for (const struct target_opt *o = discovery_options; o->key != NULL; o++) {
+		json_t *v = json_object_get(root, o->key);
 
-		if (v == NULL)
-			continue;
-		if (!load_chap(jl, keys[i], v, &c))
+		if (v != NULL && !load_setting(jl, NULL, o, v, cfg))
 			return false;
-		move_chap(slots[i], &c);
 	}
 	why = discovery_chap_problem(cfg, "discoveryChap", buf, sizeof(buf));
 	if (why != NULL) {
@@ -838,8 +876,7 @@ int config_load_json(const char *path, struct ctgt_config *cfg, char *err, size_
 {
 	static const char *const known[] = { "storages", "iscsiportals", "iscsitargets",
 					     "stateDir", "metrics", "maxConnections", "threads", "sessionThreads",
-					     "logLevel", "nopInterval", "prMaxRegistrations",
-					     "discoveryChap", "discoveryMutualChap", NULL };
+					     "logLevel", "nopInterval", "prMaxRegistrations", NULL };
 	struct jload jl = { .file = path, .err = err, .errlen = errlen };
 	json_t *root;
 	bool ok;
