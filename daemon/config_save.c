@@ -3,11 +3,13 @@
  * config.json out of a struct ctgt_config (config_save.h): the inverse of
  * config_json.c, key for key, so that loading what this writes gives the
  * same configuration. Every value at its default is left out, as a person
- * would write the file; the LU keys are lu_options.c's (lu_to_json()).
+ * would write the file; the LU keys are lu_options.c's (lu_to_json()), a
+ * target's settings and the discovery credentials target_options.c's.
  */
 #include "daemon/config_save.h"
 #include "daemon/config_internal.h"
 #include "daemon/lu_options.h"
+#include "daemon/target_options.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -131,12 +133,12 @@ static json_t *luns_json(const struct ctgt_target_cfg *t, json_int_t *id)
 	return obj;
 }
 
-static json_t *allow_json(const struct ctgt_target_cfg *t)
+static json_t *rules_json(char *const *rules, size_t n)
 {
 	json_t *arr = json_array();
 
-	for (size_t i = 0; arr && i < t->nallow; i++) {
-		if (!append(arr, json_string(t->allow[i]))) {
+	for (size_t i = 0; arr && i < n; i++) {
+		if (!append(arr, json_string(rules[i]))) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -176,12 +178,12 @@ static json_t *initiator_json(const struct ctgt_initiator_cfg *ic)
 	return ok ? obj : NULL;
 }
 
-static json_t *initiators_json(const struct ctgt_target_cfg *t)
+static json_t *initiators_json(const struct ctgt_initiator_cfg *ics, size_t n)
 {
 	json_t *obj = json_object();
 
-	for (size_t i = 0; obj && i < t->ninitiators; i++) {
-		if (!put(obj, t->initiators[i].name, initiator_json(&t->initiators[i]))) {
+	for (size_t i = 0; obj && i < n; i++) {
+		if (!put(obj, ics[i].name, initiator_json(&ics[i]))) {
 			json_decref(obj);
 			return NULL;
 		}
@@ -189,20 +191,46 @@ static json_t *initiators_json(const struct ctgt_target_cfg *t)
 	return obj;
 }
 
+/* Setting @o (target_options[] or discovery_options[]) of @base as its
+ * key of @obj, when @base has it. */
+static bool put_setting(json_t *obj, const struct target_opt *o, const void *base)
+{
+	const void *f = topt_cfield(o, base);
+	size_t n = topt_n(o, base);
+
+	if (!topt_is_set(o, base))
+		return true;
+	switch (o->kind) {
+	case TOPT_BOOL:
+		return put(obj, o->key, json_true());
+	case TOPT_CHAP:
+		return put_chap(obj, o->key, f);
+	case TOPT_RULES:
+		return put(obj, o->key, rules_json(*(char *const *const *)f, n));
+	case TOPT_INITIATORS:
+		return put(obj, o->key,
+			   initiators_json(*(const struct ctgt_initiator_cfg *const *)f, n));
+	}
+	return false;
+}
+
+/* Every setting of @tab that @base has. */
+static bool put_settings_of(json_t *obj, const struct target_opt *tab, const void *base)
+{
+	bool ok = true;
+
+	for (; ok && tab->key != NULL; tab++)
+		ok = put_setting(obj, tab, base);
+	return ok;
+}
+
 static json_t *target_json(const struct ctgt_config *cfg, const struct ctgt_target_cfg *t,
 			   json_int_t *id)
 {
 	json_t *obj = json_object();
 	bool ok = obj != NULL && put(obj, "tpgts", tpgts_json(cfg)) &&
-		  put(obj, "luns", luns_json(t, id));
+		  put(obj, "luns", luns_json(t, id)) && put_settings_of(obj, target_options, t);
 
-	if (ok && t->allow_target_reset)
-		ok = put(obj, "allowTargetReset", json_true());
-	ok = ok && put_chap(obj, "chap", &t->chap) && put_chap(obj, "mutualChap", &t->mutual_chap);
-	if (ok && t->nallow > 0)
-		ok = put(obj, "allow", allow_json(t));
-	if (ok && t->ninitiators > 0)
-		ok = put(obj, "initiators", initiators_json(t));
 	if (!ok)
 		json_decref(obj);
 	return ok ? obj : NULL;
@@ -257,8 +285,7 @@ static bool put_settings(json_t *root, const struct ctgt_config *cfg)
 		if (v != 0)
 			ok = put(root, config_limits[i].key, json_integer((json_int_t)v));
 	}
-	return ok && put_chap(root, "discoveryChap", &cfg->discovery_chap) &&
-	       put_chap(root, "discoveryMutualChap", &cfg->discovery_mutual_chap);
+	return ok && put_settings_of(root, discovery_options, cfg);
 }
 
 json_t *config_to_json(const struct ctgt_config *cfg)
