@@ -16,29 +16,36 @@
 #include "daemon/luns.h"
 #include "daemon/notify.h"
 #include "daemon/metrics.h"
+#include "daemon/target_options.h"
 #include "util/log.h"
 
-/* The synopsis; with @full (--help) also what each LU option means. */
+/* The synopsis; with @full (--help) also what each setting of a target
+ * and each LU option means. */
 static void usage(FILE *out, bool full)
 {
-	fprintf(out,
-		"usage: ctgt serve [--portal HOST:PORT]... [--discovery-chap USER:SECRET\n"
-		"                  [--discovery-mutual-chap USER:SECRET]]\n"
-		"                  [--target IQN [--chap USER:SECRET] [--mutual-chap USER:SECRET]\n"
-		"                                [--allow IQN|CIDR]...]...\n");
+	int col = fprintf(out, "usage: ctgt serve [--portal HOST:PORT]...");
+
+	topt_usage(out, discovery_options, &col, 18);
+	col = fprintf(out, "\n%18s[--target IQN", "") - 1;
+	topt_usage(out, target_options, &col, 32);
+	fprintf(out, "]...\n");
 	lu_usage(out, 18);
 	fprintf(out,
 		"                  [--config FILE] [--log-level error|warn|info|debug]\n"
 		"                  [--nop-interval SECONDS] [--state-dir DIR] [--control PATH|none]\n"
-		"                  [--metrics [HOST:]PORT]\n"
-		"                  [--pr-max-registrations N] [--allow-target-reset]\n"
+		"                  [--metrics [HOST:]PORT] [--pr-max-registrations N]\n"
 		"                  [--connection-limit N] [--connection-limit-per-address N]\n"
 		"                  [--session-limit N] [--login-timeout SECONDS]\n"
 		"                  [--connection-buffer SIZE] [--tx-backlog SIZE] [--buffer-cache SIZE]\n"
 		"                  [--max-connections N] [--threads N]\n"
 		"                  [--session-threads spread|target]\n");
-	if (full)
-		lu_help(out);
+	if (!full)
+		return;
+	topt_help(out, "Discovery settings (the flag; the key at the top level of config.json):",
+		  discovery_options);
+	topt_help(out, "Target settings (the flag after --target IQN; the key of a config.json "
+		  "target):", target_options);
+	lu_help(out);
 }
 
 static int fail(const char *msg)
@@ -118,6 +125,34 @@ static int start_portals(struct ctgt_server *srv, const struct ctgt_config *cfg,
 	return 0;
 }
 
+/* The value of flag --@flag at argv[@i] ("--FLAG VALUE" or
+ * "--FLAG=VALUE"), or NULL when argv[@i] is not that flag. */
+static char *flag_value(const char *flag, int argc, char **argv, int i)
+{
+	const char *a = argv[i];
+	size_t n = strlen(flag);
+
+	if (strncmp(a, "--", 2) != 0 || strncmp(a + 2, flag, n) != 0)
+		return NULL;
+	if (a[2 + n] == '\0')
+		return i + 1 < argc ? argv[i + 1] : NULL;
+	return a[2 + n] == '=' ? argv[i] + 2 + n + 1 : NULL;
+}
+
+/* Blank what follows the first ':' (USER:SECRET) of the values of the
+ * flags of @tab's settings that hold a secret. */
+static void hide_secrets_of(const struct target_opt *tab, int argc, char **argv)
+{
+	for (; tab->key != NULL; tab++) {
+		for (int i = 0; tab->flag != NULL && tab->secret && i < argc; i++) {
+			char *val = flag_value(tab->flag, argc, argv, i), *colon;
+
+			if (val && (colon = strchr(val, ':')) != NULL)
+				memset(colon + 1, 'x', strlen(colon + 1));
+		}
+	}
+}
+
 /*
  * The flags' copies of CHAP secrets are in the config now: blank them in
  * argv, so /proc/PID/cmdline and ps stop showing them once the daemon has
@@ -125,22 +160,8 @@ static int start_portals(struct ctgt_server *srv, const struct ctgt_config *cfg,
  */
 static void hide_secrets(int argc, char **argv)
 {
-	static const char *const flags[] = { "--chap", "--mutual-chap", "--discovery-chap",
-					     "--discovery-mutual-chap" };
-
-	for (int i = 0; i < argc; i++) {
-		for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
-			size_t n = strlen(flags[f]);
-			char *val = NULL, *colon;
-
-			if (strcmp(argv[i], flags[f]) == 0 && i + 1 < argc)
-				val = argv[i + 1];
-			else if (strncmp(argv[i], flags[f], n) == 0 && argv[i][n] == '=')
-				val = argv[i] + n + 1;
-			if (val && (colon = strchr(val, ':')) != NULL)
-				memset(colon + 1, 'x', strlen(colon + 1));
-		}
-	}
+	hide_secrets_of(target_options, argc, argv);
+	hide_secrets_of(discovery_options, argc, argv);
 }
 
 /*
