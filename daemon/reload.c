@@ -28,6 +28,7 @@
 #include "daemon/luns.h"
 #include "daemon/notify.h"
 #include "daemon/reload_plan.h"
+#include "daemon/target_options.h"
 #include "util/log.h"
 
 #define RESTART " needs a restart (not yet live)"
@@ -62,18 +63,20 @@ static size_t count_luns(const struct ctgt_config *cfg)
 /* ---- everything but the LUs ------------------------------------------- */
 
 /* What a reload changes live: the keys of a target (its portal groups
- * follow the portals, compared on their own), its access settings, and
- * the top level's. */
-static const char *const live_target_keys[] = { "luns", "tpgts", "allow", "initiators", "chap",
-						"mutualChap", NULL };
-static const char *const access_keys[] = { "allow", "initiators", "chap", "mutualChap", NULL };
-static const char *const live_top_keys[] = { "iscsiportals", "discoveryChap",
-					     "discoveryMutualChap", "logLevel", NULL };
+ * follow the portals, compared on their own) and its access settings
+ * (target_options[]), the top level's and the discovery settings
+ * (discovery_options[]). */
+static const char *const live_target_keys[] = { "luns", "tpgts", NULL };
+static const char *const live_top_keys[] = { "iscsiportals", "logLevel", NULL };
 
-static void strip(json_t *o, const char *const *keys)
+/* @keys and the keys of @tab's access settings out of @o. */
+static void strip(json_t *o, const char *const *keys, const struct target_opt *tab)
 {
 	for (; *keys; keys++)
 		json_object_del(o, *keys);
+	for (; tab->key != NULL; tab++)
+		if (tab->access)
+			json_object_del(o, tab->key);
 }
 
 /* config_to_json() of @cfg's targets @t (@n of them) without their LUs
@@ -100,9 +103,9 @@ static json_t *outer_json(const struct ctgt_config *cfg, const struct ctgt_targe
 	free(t);
 	if (j == NULL || !fixed)
 		return j;
-	strip(j, live_top_keys);
+	strip(j, live_top_keys, discovery_options);
 	json_object_foreach(json_object_get(j, "iscsitargets"), name, v)
-		strip(v, live_target_keys);
+		strip(v, live_target_keys, target_options);
 	return j;
 }
 
@@ -232,9 +235,9 @@ static json_t *access_json(const struct ctgt_config *cfg, const struct ctgt_targ
 
 	tj = j ? json_object_get(json_object_get(j, "iscsitargets"), t->name) : NULL;
 	if (tj != NULL && (o = json_object()) != NULL)
-		for (const char *const *k = access_keys; *k; k++)
-			if (json_object_get(tj, *k) != NULL)
-				json_object_set(o, *k, json_object_get(tj, *k));
+		for (const struct target_opt *k = target_options; k->key != NULL; k++)
+			if (k->access && json_object_get(tj, k->key) != NULL)
+				json_object_set(o, k->key, json_object_get(tj, k->key));
 	json_decref(j);
 	return o;
 }
