@@ -66,8 +66,8 @@ static size_t count_luns(const struct ctgt_config *cfg)
  * follow the portals, compared on their own) and its access settings
  * (target_options[]), the top level's and the discovery settings
  * (discovery_options[]). */
-static const char *const live_target_keys[] = { "luns", "tpgts", NULL };
-static const char *const live_top_keys[] = { "iscsiportals", "logLevel", NULL };
+static const char *const live_target_keys[] = { "luns", "tpgts", "allowTargetReset", NULL };
+static const char *const live_top_keys[] = { "iscsiportals", "logLevel", "nopInterval", NULL };
 
 /* @keys and the keys of @tab's access settings out of @o. */
 static void strip(json_t *o, const char *const *keys, const struct target_opt *tab)
@@ -77,6 +77,13 @@ static void strip(json_t *o, const char *const *keys, const struct target_opt *t
 	for (; tab->key != NULL; tab++)
 		if (tab->access)
 			json_object_del(o, tab->key);
+}
+
+/* The resource limits out of the top level @o: a reload changes them live. */
+static void strip_limits(json_t *o)
+{
+	for (size_t i = 0; i < config_nlimits; i++)
+		json_object_del(o, config_limits[i].key);
 }
 
 /* config_to_json() of @cfg's targets @t (@n of them) without their LUs
@@ -104,6 +111,7 @@ static json_t *outer_json(const struct ctgt_config *cfg, const struct ctgt_targe
 	if (j == NULL || !fixed)
 		return j;
 	strip(j, live_top_keys, discovery_options);
+	strip_limits(j);
 	json_object_foreach(json_object_get(j, "iscsitargets"), name, v)
 		strip(v, live_target_keys, target_options);
 	return j;
@@ -606,15 +614,31 @@ static json_t *result_json(const char *file, const struct plan *p, const char *s
 			 changes_json(p->grow, p->ngrow, true), "summary", summary);
 }
 
-/* "reload: ..." for what @p did. */
-static void summarize(const struct plan *p, char *buf, size_t len)
+/* What @d did besides the plan's lists ("" when nothing). */
+static void extras(const struct done *d, char *buf, size_t len)
+{
+	int n = 0;
+
+	buf[0] = '\0';
+	if (d->resets)
+		n = snprintf(buf, len, "allowTargetReset of %zu target%s changed", d->resets,
+			     d->resets == 1 ? "" : "s");
+	if (d->settings)
+		snprintf(buf + n, len - (size_t)n, "%slimits and keep-alive changed",
+			 n ? "; " : "");
+}
+
+/* "reload: ..." for what @p and @d did. */
+static void summarize(const struct plan *p, const struct done *d, char *buf, size_t len)
 {
 	size_t naccess = p->naccess + p->discovery;
+	char more[128];
 	int n = snprintf(buf, len, "reload: ");
 
+	extras(d, more, sizeof(more));
 	if (p->npadd + p->npdrop + p->ntadd + p->ntdrop + naccess + p->nadd + p->ngrow +
 	    p->ndrop == 0) {
-		snprintf(buf, len, "reload: nothing changed");
+		snprintf(buf, len, "reload: %s", more[0] ? more : "nothing changed");
 		return;
 	}
 	if (p->npadd + p->npdrop > 0)
@@ -624,8 +648,10 @@ static void summarize(const struct plan *p, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, "%zu target%s added, %zu removed, access "
 			      "settings of %zu changed; ", p->ntadd, p->ntadd == 1 ? "" : "s",
 			      p->ntdrop, naccess);
-	snprintf(buf + n, len - (size_t)n, "%zu LU%s added, %zu removed, %zu resized", p->nadd,
-		 p->nadd == 1 ? "" : "s", p->ndrop, p->ngrow);
+	n += snprintf(buf + n, len - (size_t)n, "%zu LU%s added, %zu removed, %zu resized",
+		      p->nadd, p->nadd == 1 ? "" : "s", p->ndrop, p->ngrow);
+	if (more[0])
+		snprintf(buf + n, len - (size_t)n, "; %s", more);
 }
 
 /* The file's log level, at once (the default when it gives none). */
@@ -662,9 +688,9 @@ static json_t *reload_run(const struct control_env *env, enum outcome *how, char
 	}
 	if (config_reparse(env->cfg, &want, err, errlen) == 0 &&
 	    plan_build(env, &want, &p, err, errlen) == 0 &&
-	    (*how = FAILED, plan_apply(env, &p, &done, err, errlen) == 0)) {
+	    (*how = FAILED, plan_apply(env, &p, &want, &done, err, errlen) == 0)) {
 		apply_log_level(env->cfg, &want);
-		summarize(&p, summary, sizeof(summary));
+		summarize(&p, &done, summary, sizeof(summary));
 		out = result_json(file, &p, summary);
 		if (out == NULL)
 			snprintf(err, errlen, "%s (no memory for the reply)", summary);

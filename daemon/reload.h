@@ -7,8 +7,9 @@
  * (not one bound to port 0 at the start); targets added (with their
  * access settings, before their LUs) and removed; the access settings
  * of a target (allow, initiators, chap, mutualChap) and of discovery; a
- * target's LUs added, removed, or grown (a larger "size"). Any other
- * difference (a portal's group, allowTargetReset, a LU's path or options,
+ * target's LUs added, removed, or grown (a larger "size"); each target's
+ * allowTargetReset, the resource limits, the keep-alive and the log
+ * level. Any other difference (a portal's group, a LU's path or options,
  * a smaller size, the daemon's settings) refuses the whole file, naming
  * the first difference, and nothing is changed; so does a file that does
  * not load or validate, or whose access settings the server refuses.

@@ -7,7 +7,8 @@
  *      else (an added target admits everyone until then, and it has no
  *      LU yet);
  *   2. LUs added;
- *   3. access settings of the other targets, then discovery's;
+ *   3. access settings of the other targets, then discovery's; each
+ *      target's allowTargetReset, the limits and the keep-alive;
  *   4. LUs grown, 5. LUs removed, 6. targets removed, 7. portals removed.
  * A failure in 0 to 2 takes back what they did, so nothing has changed;
  * the plan checked every access setting first, so 3 fails only without
@@ -219,17 +220,17 @@ static int add_luns(const struct control_env *env, struct plan *p, struct done *
 		struct change *c = &p->add[k];
 
 		if (add_one(env, c, why, sizeof(why)) < 0) {
-			char also[64] = "";
-
 			undo_adds(env, p, k);
 			undo_targets(env, p, d->tadd);
 			undo_portals(env, p, d->padd);
-			if (d->tadd + d->padd)
-				snprintf(also, sizeof(also), ", and the %zu target(s) and %zu portal(s)",
-					 d->tadd, d->padd);
-			snprintf(err, errlen, "target %s LUN %llu cannot be added: %s (the %zu LU(s) "
-				 "added before it were removed again%s: nothing changed)", c->target,
-				 (unsigned long long)c->lun, why, k, also);
+			if (d->tadd + d->padd == 0)
+				snprintf(err, errlen, "target %s LUN %llu cannot be added: %s (the %zu "
+					 "LU(s) added before it were removed again: nothing changed)",
+					 c->target, (unsigned long long)c->lun, why, k);
+			else
+				snprintf(err, errlen, "target %s LUN %llu cannot be added: %s (taken "
+					 "back: %zu LU(s), %zu target(s), %zu portal(s); nothing changed)",
+					 c->target, (unsigned long long)c->lun, why, k, d->tadd, d->padd);
 			d->tadd = d->padd = 0;
 			return -1;
 		}
@@ -361,11 +362,59 @@ static int drop_portals(const struct control_env *env, struct plan *p, struct do
 	return 0;
 }
 
-int plan_apply(const struct control_env *env, struct plan *p, struct done *d, char *err,
-	       size_t errlen)
+/* Each target's allowTargetReset as @want has it (the new targets' too). */
+static void change_resets(const struct control_env *env, const struct ctgt_config *want,
+			  struct done *d)
+{
+	for (size_t k = 0; k < want->ntargets; k++) {
+		const struct ctgt_target_cfg *wt = &want->targets[k];
+		struct ctgt_target_cfg *tc = reload_target(env->cfg, wt->name);
+
+		if (tc == NULL || tc->allow_target_reset == wt->allow_target_reset)
+			continue;
+		ctgt_server_allow_target_reset(env->srv, tc->name, wt->allow_target_reset);
+		tc->allow_target_reset = wt->allow_target_reset;
+		LOG_INFO("control", "reload: target %s: TARGET WARM/COLD RESET %s", tc->name,
+			 wt->allow_target_reset ? "allowed" : "refused");
+		d->resets++;
+	}
+}
+
+static unsigned nop_of(const struct ctgt_config *cfg)
+{
+	return cfg->nop_interval < 0 ? CONFIG_NOP_INTERVAL_DEFAULT : (unsigned)cfg->nop_interval;
+}
+
+/* The limits and the keep-alive of @want, where they differ. */
+static int change_settings(const struct control_env *env, const struct ctgt_config *want,
+			   struct done *d, char *err, size_t errlen)
+{
+	struct ctgt_config *cfg = env->cfg;
+	char sf[256];
+	int rc;
+
+	if (memcmp(&cfg->limits, &want->limits, sizeof(want->limits)) == 0 &&
+	    nop_of(cfg) == nop_of(want))
+		return 0;
+	rc = ctgt_server_change_limits(env->srv, &want->limits, nop_of(want), 0);
+	if (rc < 0) {
+		snprintf(err, errlen, "the limits cannot be changed: %s (%s)", strerror(-rc),
+			 so_far(d, sf, sizeof(sf)));
+		return -1;
+	}
+	cfg->limits = want->limits;
+	cfg->nop_interval = want->nop_interval;
+	LOG_INFO("control", "reload: limits and keep-alive (%u s) changed", nop_of(want));
+	d->settings = true;
+	return 0;
+}
+
+int plan_apply(const struct control_env *env, struct plan *p, const struct ctgt_config *want,
+	       struct done *d, char *err, size_t errlen)
 {
 	if (add_portals(env, p, d, err, errlen) < 0 || add_targets(env, p, d, err, errlen) < 0 ||
 	    add_luns(env, p, d, err, errlen) < 0 || change_access(env, p, d, err, errlen) < 0 ||
+	    (change_resets(env, want, d), change_settings(env, want, d, err, errlen) < 0) ||
 	    grow_luns(env, p, d, err, errlen) < 0 || drop_luns(env, p, d, err, errlen) < 0 ||
 	    drop_targets(env, p, d, err, errlen) < 0 || drop_portals(env, p, d, err, errlen) < 0)
 		return -1;

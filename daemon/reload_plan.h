@@ -46,14 +46,17 @@ struct plan {
 /* What got done: each step's count. */
 struct done {
 	size_t padd, tadd, access, add, grow, drop, tdrop, pdrop;
+	size_t resets;		/* targets whose allowTargetReset changed */
+	bool settings;		/* the limits or the keep-alive changed */
 };
 
 /** The running target named @name, exactly as the file's keys compare. */
 struct ctgt_target_cfg *reload_target(struct ctgt_config *cfg, const char *name);
 
-/** Carry out @p on env->cfg and the server: 0, or -1 with why in @err
+/** Carry out @p, and @want's limits, keep-alive and each target's
+ *  allowTargetReset where they differ, on env->cfg and the server: 0, or -1 with why in @err
  *  (which says what had been done) and the counts in @d. */
-int plan_apply(const struct control_env *env, struct plan *p, struct done *d, char *err,
-	       size_t errlen);
+int plan_apply(const struct control_env *env, struct plan *p, const struct ctgt_config *want,
+	       struct done *d, char *err, size_t errlen);
 
 #endif

@@ -254,3 +254,15 @@ int ctgt_server_counters(struct ctgt_server *srv, struct ctgt_server_counters *o
 	out->resets_refused = c.resets_refused;
 	return 0;
 }
+
+int ctgt_server_change_limits(struct ctgt_server *s, const struct ctgt_limits *lim,
+			      unsigned nop_interval_s, unsigned nop_timeout_s)
+{
+	struct iscsi_server_limits l = embed_limits(lim);
+	int rc;
+
+	pthread_mutex_lock(&s->admin_mu);
+	rc = iscsi_server_change_settings(s->isrv, &s->admin, &l, nop_interval_s, nop_timeout_s);
+	pthread_mutex_unlock(&s->admin_mu);
+	return rc;
+}

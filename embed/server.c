@@ -301,9 +301,9 @@ void ctgt_server_set_nop(struct ctgt_server *s, unsigned interval_s, unsigned ti
 	iscsi_server_set_nop(s->isrv, interval_s, timeout_s);
 }
 
-void ctgt_server_set_limits(struct ctgt_server *s, const struct ctgt_limits *lim)
+struct iscsi_server_limits embed_limits(const struct ctgt_limits *lim)
 {
-	struct iscsi_server_limits l = {
+	return (struct iscsi_server_limits){
 		.max_conns = lim->max_connections,
 		.max_conns_per_addr = lim->max_connections_per_address,
 		.max_sessions_per_target = lim->max_sessions_per_target,
@@ -312,6 +312,11 @@ void ctgt_server_set_limits(struct ctgt_server *s, const struct ctgt_limits *lim
 		.tx_backlog = lim->tx_backlog,
 		.buffer_cache = lim->buffer_cache,
 	};
+}
+
+void ctgt_server_set_limits(struct ctgt_server *s, const struct ctgt_limits *lim)
+{
+	struct iscsi_server_limits l = embed_limits(lim);
 
 	iscsi_server_set_limits(s->isrv, &l);
 }

@@ -81,6 +81,8 @@ void embed_record_lu(struct ctgt_server *s, struct scsi_tgt *tgt, uint64_t lun,
 struct scsi_tgt *embed_find_target(struct ctgt_server *s, const char *iqn);
 /* The store flags of @p (readonly, io=uring, direct). */
 unsigned embed_store_flags(const struct ctgt_lu_params *p);
+/* The public limits as the iSCSI layer's (0 fields stay 0: the defaults). */
+struct iscsi_server_limits embed_limits(const struct ctgt_limits *lim);
 /* The completion queue of target @iqn's home thread. */
 struct bs_cq *embed_target_cq(struct ctgt_server *s, const char *iqn);
 

@@ -70,7 +70,7 @@ static void fail_forget(struct iscsi_conn *conn)
  * forgotten. Holding less is still a growing delay up to the cap. */
 static uint64_t hold_within_login(const struct iscsi_conn *conn, uint64_t hold)
 {
-	uint64_t limit = (uint64_t)conn->srv->rlim.login_timeout_s * 1000u;
+	uint64_t limit = (uint64_t)conn->thr->set.lim.login_timeout_s * 1000u;
 	uint64_t used = evloop_now_ms() - conn->accepted_ms;
 	uint64_t left = used + 1000u < limit ? limit - used - 1000u : 0;
 

@@ -105,7 +105,7 @@ static uint64_t buffer_want(const struct iscsi_conn *conn, const uint8_t *bhs)
  * accepts can run. */
 static bool buffer_fits(const struct iscsi_conn *conn, uint64_t want)
 {
-	return !conn->buf_bytes || conn->buf_bytes + want <= conn->srv->rlim.conn_buffer;
+	return !conn->buf_bytes || conn->buf_bytes + want <= conn->thr->set.lim.conn_buffer;
 }
 
 /* A command that does not fit may wait where it is, the connection not read
@@ -134,7 +134,7 @@ static bool buffer_admit(struct iscsi_conn *conn, const struct iscsi_task *task)
 		    "%s: ITT 0x%x: TASK SET FULL: %llu bytes of buffers in use, %llu more "
 		    "wanted (limit %u)", conn->peer, task->itt,
 		    (unsigned long long)conn->buf_bytes, (unsigned long long)want,
-		    srv->rlim.conn_buffer);
+		    conn->thr->set.lim.conn_buffer);
 	return false;
 }
 

@@ -165,7 +165,7 @@ void conn_send(struct iscsi_conn *conn, struct iscsi_pdu *pdu)
  * not read from either, so what it makes us queue stays bounded. */
 static bool tx_over_backlog(const struct iscsi_conn *conn)
 {
-	return conn->tx_bytes > conn->srv->rlim.tx_backlog;
+	return conn->tx_bytes > conn->thr->set.lim.tx_backlog;
 }
 
 void conn_reject(struct iscsi_conn *conn, const uint8_t *bhs, uint8_t reason)
@@ -319,7 +319,7 @@ static void conn_update_events(struct iscsi_conn *conn)
 		log_msg_rl(&conn->thr->rl_backlog, LOG_LVL_INFO, "conn",
 			    "%s: %llu bytes queued for transmit (limit %u): not reading until "
 			    "the initiator reads", conn->peer, (unsigned long long)conn->tx_bytes,
-			    conn->srv->rlim.tx_backlog);
+			    conn->thr->set.lim.tx_backlog);
 	}
 	conn->rx_paused = over;
 	conn->tx_blocked = want_write;

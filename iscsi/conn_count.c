@@ -45,13 +45,13 @@ bool conn_count_admit(struct iscsi_server *srv, const char *host)
 	total = c->total;
 	same = a ? a->n : 0;
 	pthread_mutex_unlock(&c->mu);
-	if (total >= srv->rlim.max_conns) {
+	if (total >= thr->set.lim.max_conns) {
 		iscsi_count(&srv->ctr.conns_refused_total);
 		LOG_WARN_RL(&thr->rl_conns, "portal",
 			    "%s: connection refused: %u connections already (limit)", host, total);
 		return false;
 	}
-	if (same >= srv->rlim.max_conns_per_addr) {
+	if (same >= thr->set.lim.max_conns_per_addr) {
 		iscsi_count(&srv->ctr.conns_refused_addr);
 		LOG_WARN_RL(&thr->rl_addr, "portal",
 			    "%s: connection refused: %u connections from this address already (limit)",

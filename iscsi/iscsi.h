@@ -47,8 +47,24 @@ struct iscsi_portal {
 	uint64_t accept_timer;		/* accepting paused (EMFILE) until it fires */
 };
 
+/* The server-wide settings a thread reads as it serves: the resource
+ * limits and the keep-alive. Each thread has its own copy (thr->set), so
+ * that a change while serving reaches it as a message, never as a write
+ * under its feet (iscsi_server_change_settings()). */
+struct iscsi_settings {
+	struct iscsi_server_limits lim;
+	uint64_t nop_interval_ms;	/* 0: no keep-alive pings */
+	uint64_t nop_timeout_ms;
+};
+
 struct iscsi_thread;
-struct iscsi_place;		/* migrate.c: which thread serves an initiator's session */
+struct iscsi_place;
+
+/* A thread's new settings, in a message (server.c). */
+struct iscsi_settings_msg {
+	struct iscsi_thread *thr;
+	struct iscsi_settings set;
+};		/* migrate.c: which thread serves an initiator's session */
 
 struct iscsi_target {
 	struct list_node link;	/* in srv->targets */
@@ -91,6 +107,7 @@ struct iscsi_thread {
 	 * hands the pool to the SCSI layer for task data buffers */
 	struct bufpool pool;
 	struct scsi_bufsrc bufsrc;
+	struct iscsi_settings set;	/* this thread's copy of srv->set */
 	struct list_node sessions;
 	struct list_node conns;
 	struct list_node migrating;	/* logins to hand to their session's thread (migrate.c) */
@@ -149,9 +166,7 @@ struct iscsi_server {
 	atomic_uint_fast64_t next_itn_id;
 	bool shutting_down;		/* thread 0 */
 	unsigned drained;		/* thread 0: threads with nothing left */
-	uint64_t nop_interval_ms;	/* 0: no keep-alive pings */
-	uint64_t nop_timeout_ms;
-	struct iscsi_server_limits rlim;
+	struct iscsi_settings set;	/* as configured; the threads read their copies */
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
 	struct iscsi_policy *discovery_policy;	/* as a target's policy */

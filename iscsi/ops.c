@@ -164,8 +164,8 @@ static void send_ping(struct iscsi_conn *conn, uint64_t now_ms)
  */
 static void keepalive_held(struct iscsi_conn *conn, uint64_t now_ms)
 {
-	struct iscsi_server *srv = conn->srv;
-	uint64_t limit = 2 * (srv->nop_interval_ms + srv->nop_timeout_ms);
+	const struct iscsi_settings *set = &conn->thr->set;
+	uint64_t limit = 2 * (set->nop_interval_ms + set->nop_timeout_ms);
 	char why[96];
 
 	if (now_ms - conn->held_ms < limit)
@@ -188,9 +188,9 @@ static void keepalive_held(struct iscsi_conn *conn, uint64_t now_ms)
  */
 void ops_keepalive(struct iscsi_conn *conn, uint64_t now_ms)
 {
-	struct iscsi_server *srv = conn->srv;
+	const struct iscsi_settings *set = &conn->thr->set;
 
-	if (conn->state != CONN_FULL_FEATURE || !srv->nop_interval_ms)
+	if (conn->state != CONN_FULL_FEATURE || !set->nop_interval_ms)
 		return;
 	if (conn_rx_waiting(conn)) {
 		if (conn->rx_held)
@@ -198,13 +198,13 @@ void ops_keepalive(struct iscsi_conn *conn, uint64_t now_ms)
 		return;		/* deferred: no limit, see above */
 	}
 	if (conn->ping_ttt != ISCSI_RSVD_TAG) {
-		if (now_ms - conn->ping_sent_ms >= srv->nop_timeout_ms) {
-			iscsi_count(&srv->ctr.nop_timeouts);
+		if (now_ms - conn->ping_sent_ms >= set->nop_timeout_ms) {
+			iscsi_count(&conn->srv->ctr.nop_timeouts);
 			conn_close(conn, "no answer to NOP-In ping");
 		}
 		return;
 	}
-	if (now_ms - conn->last_rx_ms >= srv->nop_interval_ms)
+	if (now_ms - conn->last_rx_ms >= set->nop_interval_ms)
 		send_ping(conn, now_ms);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event/call.h"
 #include "iscsi/iscsi.h"
 #include "util/log.h"
 
@@ -25,7 +26,7 @@ static struct iscsi_server *server_alloc(unsigned n)
 	}
 	srv->nthreads = n;
 	iscsi_target_limits_default(&srv->lim);
-	iscsi_server_limits_default(&srv->rlim);
+	iscsi_server_limits_default(&srv->set.lim);
 	list_init(&srv->targets);
 	pthread_rwlock_init(&srv->targets_lock, NULL);
 	pthread_rwlock_init(&srv->portals_lock, NULL);
@@ -155,7 +156,7 @@ bool server_session_allowed(struct iscsi_server *srv, const struct iscsi_conn *c
 	n = place_sessions(target);
 	if (n && session_find(thr, conn->params.initiator_name, conn->login_isid, target))
 		n--;
-	if (n < srv->rlim.max_sessions_per_target)
+	if (n < thr->set.lim.max_sessions_per_target)
 		return true;
 	iscsi_count(&srv->ctr.sessions_refused);
 	LOG_WARN_RL(&thr->rl_sessions, "login", "%s: login refused: target %s has %u sessions (limit)",
@@ -163,10 +164,25 @@ bool server_session_allowed(struct iscsi_server *srv, const struct iscsi_conn *c
 	return false;
 }
 
+/* The keep-alive of @set: ping after @interval_s idle, give up @timeout_s
+ * (0: the interval) later. */
+static void nop_into(struct iscsi_settings *set, unsigned interval_s, unsigned timeout_s)
+{
+	set->nop_interval_ms = (uint64_t)interval_s * 1000u;
+	set->nop_timeout_ms = (uint64_t)(timeout_s ? timeout_s : interval_s) * 1000u;
+}
+
+/* Before serving: the threads' copies are written directly. */
+static void settings_to_threads(struct iscsi_server *srv)
+{
+	for (unsigned i = 0; i < srv->nthreads; i++)
+		srv->thr[i].set = srv->set;
+}
+
 void iscsi_server_set_nop(struct iscsi_server *srv, unsigned interval_s, unsigned timeout_s)
 {
-	srv->nop_interval_ms = (uint64_t)interval_s * 1000u;
-	srv->nop_timeout_ms = (uint64_t)(timeout_s ? timeout_s : interval_s) * 1000u;
+	nop_into(&srv->set, interval_s, timeout_s);
+	settings_to_threads(srv);
 }
 
 void iscsi_server_limits_default(struct iscsi_server_limits *lim)
@@ -182,12 +198,13 @@ void iscsi_server_limits_default(struct iscsi_server_limits *lim)
 	};
 }
 
-void iscsi_server_set_limits(struct iscsi_server *srv, const struct iscsi_server_limits *lim)
+/* @lim with its 0 fields at the defaults, into @out. */
+static void limits_into(struct iscsi_server_limits *out, const struct iscsi_server_limits *lim)
 {
 	struct iscsi_server_limits d;
 
 	iscsi_server_limits_default(&d);
-	srv->rlim = (struct iscsi_server_limits){
+	*out = (struct iscsi_server_limits){
 		.max_conns = lim->max_conns ? lim->max_conns : d.max_conns,
 		.max_conns_per_addr = lim->max_conns_per_addr ? lim->max_conns_per_addr
 							      : d.max_conns_per_addr,
@@ -199,6 +216,38 @@ void iscsi_server_set_limits(struct iscsi_server *srv, const struct iscsi_server
 		.tx_backlog = lim->tx_backlog ? lim->tx_backlog : d.tx_backlog,
 		.buffer_cache = lim->buffer_cache ? lim->buffer_cache : d.buffer_cache,
 	};
+}
+
+void iscsi_server_set_limits(struct iscsi_server *srv, const struct iscsi_server_limits *lim)
+{
+	limits_into(&srv->set.lim, lim);
+	settings_to_threads(srv);
+}
+
+/* On each thread: its copy of the settings, from the message. */
+static void take_settings(void *arg)
+{
+	struct iscsi_thread *thr = ((struct iscsi_settings_msg *)arg)->thr;
+
+	thr->set = ((struct iscsi_settings_msg *)arg)->set;
+}
+
+int iscsi_server_change_settings(struct iscsi_server *srv, struct ev_caller *caller,
+				 const struct iscsi_server_limits *lim, unsigned nop_interval_s,
+				 unsigned nop_timeout_s)
+{
+	limits_into(&srv->set.lim, lim);
+	nop_into(&srv->set, nop_interval_s, nop_timeout_s);
+	for (unsigned i = 0; i < srv->nthreads; i++) {
+		struct iscsi_settings_msg m = { &srv->thr[i], srv->set };
+		int rc;
+
+		if (srv->thr[i].ev == NULL)
+			return -ENOTSUP;
+		if ((rc = ev_caller_call(caller, srv->thr[i].ev, take_settings, &m)) < 0)
+			return rc;
+	}
+	return 0;
 }
 
 void iscsi_server_set_spread_sessions(struct iscsi_server *srv, bool on)

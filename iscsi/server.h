@@ -154,8 +154,23 @@ struct iscsi_server_limits {
  *  32 MiB of buffer cache per thread. */
 void iscsi_server_limits_default(struct iscsi_server_limits *lim);
 
-/** Apply @lim (copied); a 0 field keeps the default. Before or while serving. */
+/** Apply @lim (copied); a 0 field keeps the default. Before serving. */
 void iscsi_server_set_limits(struct iscsi_server *srv, const struct iscsi_server_limits *lim);
+
+struct ev_caller;
+
+/**
+ * While serving, from a thread that is not a network thread: the limits
+ * @lim (0 fields: the defaults) and the keep-alive (as
+ * iscsi_server_set_nop()) from now on, handed to each network thread
+ * through @caller (each reads its own copy). What a limit admits already
+ * stays (a connection over a lowered limit is not closed); a lower
+ * --connection-buffer or --tx-backlog applies to the next command or
+ * send. Returns 0, -ESHUTDOWN or -ENOTSUP (a server on one plain loop).
+ */
+int iscsi_server_change_settings(struct iscsi_server *srv, struct ev_caller *caller,
+				 const struct iscsi_server_limits *lim, unsigned nop_interval_s,
+				 unsigned nop_timeout_s);
 
 /**
  * Stop accepting, close every connection and call @done once no connection

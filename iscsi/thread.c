@@ -103,7 +103,8 @@ int iscsi_thread_init(struct iscsi_server *srv, unsigned i, struct ev_thread *ev
 	thr->ev = ev;
 	thr->loop = loop;
 	thr->cq = cq;
-	bufpool_init(&thr->pool, srv->rlim.buffer_cache);
+	thr->set = srv->set;
+	bufpool_init(&thr->pool, thr->set.lim.buffer_cache);
 	thr->bufsrc = (struct scsi_bufsrc){ .get = thread_buf_get, .put = thread_buf_put };
 	list_init(&thr->sessions);
 	list_init(&thr->conns);
@@ -148,7 +149,7 @@ void iscsi_thread_fini(struct iscsi_thread *thr)
 static void check_login_timeout(struct iscsi_conn *conn, uint64_t now)
 {
 	struct iscsi_server *srv = conn->srv;
-	uint64_t limit = (uint64_t)srv->rlim.login_timeout_s * 1000u;
+	uint64_t limit = (uint64_t)conn->thr->set.lim.login_timeout_s * 1000u;
 	bool late = (conn->state == CONN_LOGIN && now - conn->accepted_ms >= limit) ||
 		    (conn->state == CONN_LOGOUT && now - conn->logout_ms >= limit);
 
@@ -158,7 +159,7 @@ static void check_login_timeout(struct iscsi_conn *conn, uint64_t now)
 					      : &srv->ctr.final_rsp_timeouts);
 	LOG_WARN_RL(&conn->thr->rl_login, "conn", "%s: %s not done within %u s: closing",
 		    conn->peer, conn->state == CONN_LOGIN ? "login" : "final response",
-		    srv->rlim.login_timeout_s);
+		    conn->thr->set.lim.login_timeout_s);
 	conn_close(conn, conn->state == CONN_LOGIN ? "login timeout" : "final response not read");
 }
 
@@ -182,9 +183,9 @@ static void thread_tick(struct evloop *loop, void *arg)
 	log_rl_summary(&thr->rl_login_ok, LOG_LVL_INFO, "login", "session");
 	log_rl_summary(&thr->rl_login_hold, LOG_LVL_WARN, "login", "CHAP answer held back");
 	/* What the last second did not need goes back to the allocator; the
-	 * limit may have changed (iscsi_server_set_limits). */
+	 * limit may have changed (iscsi_server_change_settings()). */
 	bufpool_trim(&thr->pool);
-	thr->pool.limit = thr->srv->rlim.buffer_cache;
+	thr->pool.limit = thr->set.lim.buffer_cache;
 	thr->tick_timer = thr->shutting_down ? 0 : evloop_add_timer(loop, 1000, thread_tick, thr);
 }
 

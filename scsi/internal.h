@@ -115,7 +115,7 @@ struct scsi_tgt {
 	struct xcopy_store *xcopy;	/**< copy results (xcopy_results.c), under lock */
 	struct list_node tmfs;		/**< struct scsi_tmf waiting for aborted tasks;
 					 *   task thread */
-	bool allow_target_reset;	/**< TARGET WARM/COLD RESET allowed */
+	atomic_bool allow_target_reset;	/**< TARGET WARM/COLD RESET allowed */
 };
 
 /* Flags of a command descriptor. */

@@ -61,7 +61,8 @@
  *
  * What belongs to whom:
  *
- *   struct scsi_tgt   name and allow_target_reset: fixed before serving.
+ *   struct scsi_tgt   name: fixed before serving. allow_target_reset: an
+ *                     atomic, any thread (a reload changes it).
  *                     The LU table (tgt->luns): the task thread's, read
  *                     without a lock; it changes while serving only there
  *                     (scsi_tgt_add_lu(), scsi_tgt_detach_lu()), in a call

@@ -150,12 +150,12 @@ const char *scsi_tgt_name(const struct scsi_tgt *tgt)
 
 void scsi_tgt_set_target_reset_allowed(struct scsi_tgt *tgt, bool allowed)
 {
-	tgt->allow_target_reset = allowed;
+	atomic_store_explicit(&tgt->allow_target_reset, allowed, memory_order_relaxed);
 }
 
 bool scsi_tgt_target_reset_allowed(const struct scsi_tgt *tgt)
 {
-	return tgt->allow_target_reset;
+	return atomic_load_explicit(&tgt->allow_target_reset, memory_order_relaxed);
 }
 
 /* Caller holds tgt->lock. */

@@ -327,6 +327,17 @@ struct ctgt_server_counters {
 int ctgt_server_counters(struct ctgt_server *srv, struct ctgt_server_counters *out);
 
 /**
+ * While the server runs: the resource limits @lim (as ctgt_server_set_limits()
+ * takes them before; 0 fields: the defaults) and the keep-alive (as
+ * ctgt_server_set_nop(): @nop_interval_s, 0 off; @nop_timeout_s, 0 the
+ * interval) from now on, on every network thread. What a limit admitted
+ * already stays: a connection, session or buffer over a lowered limit is
+ * not closed, the next one is refused. Returns 0 or -ESHUTDOWN.
+ */
+int ctgt_server_change_limits(struct ctgt_server *srv, const struct ctgt_limits *lim,
+			      unsigned nop_interval_s, unsigned nop_timeout_s);
+
+/**
  * Cap LU @lun of target @iqn at @bytes_per_sec of READ and WRITE traffic
  * (0: no cap) from now on, as ctgt_lu_params.max_bandwidth does at
  * start; commands in flight are paced by the new cap. Returns 0, -ENOENT,

@@ -107,7 +107,8 @@ int ctgt_server_add_target(struct ctgt_server *srv, const char *iqn, char *err, 
  * Let initiators of target @iqn run TARGET WARM RESET and TARGET COLD RESET
  * (@allow true) or refuse them with "Function authorization failed", the
  * default: either resets every initiator's state on the target, and a cold
- * reset ends their sessions. Returns 0 or -ENOENT (no such target).
+ * reset ends their sessions. Before or while serving (a reset under way
+ * is judged by the setting it met). Returns 0 or -ENOENT (no such target).
  */
 int ctgt_server_allow_target_reset(struct ctgt_server *srv, const char *iqn, bool allow);
 
@@ -241,7 +242,8 @@ struct ctgt_limits {
 					 *   did not need is freed too (default 32 MiB) */
 };
 
-/** Set the resource limits (see struct ctgt_limits); before or while serving. */
+/** Set the resource limits (see struct ctgt_limits); before serving
+ *  (while serving: ctgt_server_change_limits(), include/ctgt/admin.h). */
 void ctgt_server_set_limits(struct ctgt_server *srv, const struct ctgt_limits *lim);
 
 /**

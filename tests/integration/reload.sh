@@ -9,11 +9,12 @@
 # again changes nothing. SIGHUP after another edit applies it too, and a
 # NOTIFY_SOCKET listener sees RELOADING=1 then READY=1 around it (and
 # around every reload, refused ones included). Refused with the reason,
-# and nothing changed (lun list as before): a syntax error, a change of
-# allowTargetReset, a shrink, an option change, a setting, a new target
-# with allowTargetReset, and an addition that fails (the LU added before
-# it in the same file is taken back). reload_live.sh: targets and access
-# settings.
+# and nothing changed (lun list as before): a syntax error, a setting a
+# reload cannot change (maxConnections), a shrink, an option change,
+# another setting (threads); an addition that fails (the LU added before
+# it in the same file is taken back), and a new target whose LU fails
+# (the target taken back). reload_live.sh: targets, access settings,
+# portals, limits.
 # What save writes over the file reloads as nothing changed. A daemon
 # without --config refuses reload.
 set -euo pipefail
@@ -117,17 +118,23 @@ good=$(cat "$conf")
 l02="{\"0\": {\"path\": \"$d0\", \"size\": \"32M\"}, \"2\": {\"path\": \"$d2\", \"size\": \"2M\"}"
 printf '{ "storages": [ bogus\n' >"$conf"
 refused "$conf"
-write_conf "$l02}" '{"allowTargetReset": true}'
-refused "target $T: allowTargetReset differs; changing it needs a restart (not yet live)"
+write_conf "$l02}" '{}' '{"maxConnections": 2}'
+refused "maxConnections differs; changing the daemon's settings needs a restart (not yet live)"
 write_conf "{\"0\": {\"path\": \"$d0\", \"size\": \"16M\"}, \"2\": {\"path\": \"$d2\", \"size\": \"2M\"}}"
 refused "target $T LUN 0: size 16777216 is smaller than its 33554432 bytes now"
 write_conf "{\"0\": {\"path\": \"$d0\", \"size\": \"32M\", \"readonly\": true}, \"2\": {\"path\": \"$d2\", \"size\": \"2M\"}}"
 refused "target $T LUN 0: readonly differs"
 write_conf "$l02}" '{}' '{"threads": 3}'
 refused "threads differs; changing the daemon's settings needs a restart"
-jq --arg t "$T.new" '.iscsitargets[$t] = {tpgts: {"1": [0]}, luns: {"0": 1}, allowTargetReset: true}' \
+# A new target whose LU cannot be made: it is taken back, nothing changed.
+jq --arg t "$T.new" --arg p "$CTGT_TMP/no/such/dir/new.img" '.iscsitargets[$t] =
+	{tpgts: {"1": [0]}, luns: {"0": 9}} | .storages += [{deviceID: 9, path: $p, size: "1M"}]' \
 	<<<"$good" >"$conf"
-refused "target $T.new is new in the file with allowTargetReset; adding a target with that needs a restart"
+expect_fail "${adm[@]}" reload
+assert_contains "$RUN_OUT" "LUN 0 cannot be added" "a new target's LU that fails"
+assert_contains "$RUN_OUT" "taken back: 0 LU(s), 1 target(s), 0 portal(s); nothing changed" "taken back"
+expect_ok "${adm[@]}" --json target list
+assert_eq "$(jq -r 'map(.name) | join(" ")' <<<"$RUN_OUT")" "$T" "targets after the failed addition"
 # An addition that fails takes back the one made before it.
 write_conf "$l02, \"3\": {\"path\": \"$CTGT_TMP/d3.img\", \"size\": \"1M\"},
 	\"4\": {\"path\": \"$CTGT_TMP/no/such/dir/d4.img\", \"size\": \"1M\"}}"

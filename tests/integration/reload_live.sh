@@ -14,7 +14,7 @@
 # target's mutual secret equal to one of its initiators' own) is refused
 # whole: nothing changed. Flags next to --config are read again, as a
 # restart would. What save writes reloads as nothing changed. A new
-# logLevel is applied at once.
+# logLevel, limit (sessionLimit) or keep-alive is applied at once.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -169,6 +169,20 @@ expect_ok "${adm[@]}" reload
 assert_contains "$RUN_OUT" "reload: nothing changed" "reload of the saved file"
 
 load_end "A's load"
+
+# --- limits and the keep-alive change live: one session per target
+probe_start "$A" 0
+jq '.sessionLimit = 1 | .nopInterval = 5' "$conf" >"$conf.tmp" && mv "$conf.tmp" "$conf"
+expect_ok "${adm[@]}" reload
+assert_contains "$RUN_OUT" "reload: limits and keep-alive changed" "summary"
+grep -q "reload: limits and keep-alive (5 s) changed" "$CTGT_LOG" || fail "no log line"
+run iscsi-inq -i "$ALICE" "iscsi://$hp/$A/0"
+[ "$RUN_RC" != 0 ] || fail "a second session to A under sessionLimit 1"
+grep -q "login refused: target $A has 1 sessions (limit)" "$CTGT_LOG" ||
+	fail "no log line for the session limit"
+expect "tur 0" "good" "the session already there stays"
+probe_end
+expect_ok iscsi-inq -i "$ALICE" "iscsi://$hp/$A/0"
 ctgt_stop
 
 # --- logLevel is applied at once (no --log-level flag to win over it)

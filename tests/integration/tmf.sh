@@ -4,7 +4,7 @@
 # Task management on the wire (tests/wire/tmf_test.c): ABORT TASK of a WRITE
 # waiting for Data-Out and of an unknown ITT, ORDERED commands, LUN RESET and
 # its unit attention, warm and cold target resets (refused unless allowed, by
-# flag or JSON key), unsupported functions.
+# flag or JSON key, and as a reload changes the key), unsupported functions.
 # Then, when libiscsi's iscsi-test-cu is installed, its MultipathIO Simple
 # and Reset tests with one session through each of two portals (two I_T
 # nexuses to the same LU).
@@ -34,6 +34,18 @@ cat >"$CTGT_TMP/tmf.json" <<EOF
 EOF
 ctgt_start --config "$CTGT_TMP/tmf.json"
 "$CTGT_BUILD"/tests/tmf_test "$CTGT_PORT" "$CTGT_IQN"
+ctgt_stop
+# ... and changed by a reload: refused, allowed, refused again.
+jq 'del(.iscsitargets[].allowTargetReset)' "$CTGT_TMP/tmf.json" >"$CTGT_TMP/tmf2.json"
+ctgt_start --config "$CTGT_TMP/tmf2.json" --control "$CTGT_TMP/ctl.sock"
+"$CTGT_BUILD"/tests/tmf_test "$CTGT_PORT" "$CTGT_IQN" refused
+cp "$CTGT_TMP/tmf.json" "$CTGT_TMP/tmf2.json"
+expect_ok "$CTGT_BUILD"/ctgtadm --socket "$CTGT_TMP/ctl.sock" reload
+assert_contains "$RUN_OUT" "reload: allowTargetReset of 1 target changed" "the reload's summary"
+"$CTGT_BUILD"/tests/tmf_test "$CTGT_PORT" "$CTGT_IQN"
+jq 'del(.iscsitargets[].allowTargetReset)' "$CTGT_TMP/tmf.json" >"$CTGT_TMP/tmf2.json"
+expect_ok "$CTGT_BUILD"/ctgtadm --socket "$CTGT_TMP/ctl.sock" reload
+"$CTGT_BUILD"/tests/tmf_test "$CTGT_PORT" "$CTGT_IQN" refused
 ctgt_stop
 
 # MultipathIO of iscsi-test-cu

@@ -95,9 +95,10 @@ static const struct command commands[] = {
 	  "same checks), or its first problem; changes nothing", print_checked, { "/file" }, 1,
 	  NULL },
 	{ "reload", "", "apply the daemon's --config file as it is now: portals and targets "
-	  "added or removed, access rules and CHAP replaced, LUs added, removed or grown; a "
-	  "file that does not validate, or that changes anything else (a portal's group, "
-	  "allowTargetReset, LU options, settings), is refused and nothing changes",
+	  "added or removed, access rules and CHAP replaced, LUs added, removed or grown, "
+	  "limits, keep-alive, log level and allowTargetReset changed; a file that does not "
+	  "validate, or that changes anything else (a portal's group, LU options, threads...), "
+	  "is refused and nothing changes",
 	  print_reloaded, { 0 }, 0, NULL },
 	{ "stats", "[--once] [--interval S] [--count N] [IQN]",
 	  "each LU's IOPS, MB/s and latency per interval (default 1 s), like iostat", NULL, { 0 },
