@@ -233,7 +233,7 @@ static void logout_session(struct logout_call *l, struct iscsi_session *s)
 		struct iscsi_conn *c = container_of(pos, struct iscsi_conn, sess_link);
 
 		if (l->drop && c->state != CONN_CLOSED) {
-			conn_close(c, l->policy ? "no longer admitted by the access rules"
+			conn_close(c, l->policy ? "its access settings changed"
 						: "its target was removed");
 			l->found = true;
 		} else if (c->state == CONN_FULL_FEATURE) {
@@ -267,22 +267,39 @@ static bool any_refused(const struct iscsi_session *s, const struct iscsi_policy
 	return false;
 }
 
-/* A session the access rules no longer admit is closed at once: access
- * taken away must not last the seconds a polite logout takes. One whose
- * initiator would see other LUs is asked to log in again. */
+/* Why the policy in force now would not let @s in as it is, or NULL. */
+static const char *refusal(const struct iscsi_session *s, const struct iscsi_policy *now)
+{
+	const char *name = s->params.initiator_name;
+
+	if (any_refused(s, now))
+		return "no longer admitted by the access rules";
+	if (iscsi_policy_requires_chap(now, name) && !s->chap)
+		return "logged in without CHAP, which is required now";
+	if (iscsi_policy_view_change(s->policy, now, name) == ISCSI_VIEW_OTHER)
+		return "a LU it saw is gone, renumbered or write-protected now";
+	return NULL;
+}
+
+/* Access taken away (admission, CHAP, a LU or its write access) ends the
+ * session at once: it must not last the seconds a polite logout takes,
+ * nor however long the initiator's DefaultTime2Wait is, nor survive a
+ * connection that replaces the one asked. One that would only see more
+ * LUs is asked to log in again. */
 static enum verdict judge(const struct iscsi_session *s)
 {
 	struct iscsi_policy *now = server_policy(s->srv, s->target);
-	enum verdict v = any_refused(s, now) ? DROP
-			 : iscsi_policy_same_view(s->policy, now, s->params.initiator_name) ? KEEP
-			 : ASK;
+	const char *why = refusal(s, now);
+	enum verdict v = why ? DROP
+			 : iscsi_policy_view_change(s->policy, now, s->params.initiator_name) ==
+				   ISCSI_VIEW_WIDER ? ASK : KEEP;
 
 	iscsi_policy_put(now);
 	if (v == DROP)
-		LOG_INFO("admin", "tsih %u (%s): no longer admitted by the access rules of %s; "
-			 "closing it", s->tsih, s->params.initiator_name, s->target->name);
+		LOG_INFO("admin", "tsih %u (%s) on %s: %s; closing it", s->tsih,
+			 s->params.initiator_name, s->target->name, why);
 	else if (v == ASK)
-		LOG_INFO("admin", "tsih %u (%s): the LUs it sees of %s changed; asking it to log "
+		LOG_INFO("admin", "tsih %u (%s): it may see more LUs of %s now; asking it to log "
 			 "out", s->tsih, s->params.initiator_name, s->target->name);
 	return v;
 }

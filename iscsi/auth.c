@@ -238,6 +238,19 @@ bool auth_policy_permits(const struct iscsi_policy *p, const char *name,
 	return p->acl.n == 0 || acl_permits(&p->acl, name, sa);
 }
 
+bool auth_chap_current(const struct iscsi_conn *conn, const struct iscsi_target *t)
+{
+	struct iscsi_policy *p;
+	bool ok = conn->auth.required && conn->auth.done;
+
+	if (ok)
+		return true;
+	p = server_policy(conn->srv, t);
+	ok = !iscsi_policy_requires_chap(p, conn->params.initiator_name);
+	iscsi_policy_put(p);
+	return ok;
+}
+
 bool auth_acl_permits(const struct iscsi_conn *conn, const struct iscsi_target *t)
 {
 	struct iscsi_policy *p = server_policy(conn->srv, t);

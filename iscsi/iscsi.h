@@ -191,6 +191,7 @@ struct iscsi_session {
 	uint64_t commands;		/* SCSI commands received (iscsi/admin.h) */
 	struct scsi_itn itn;
 	struct iscsi_policy *policy;	/* a reference: itn.lun_map points into it */
+	bool chap;			/* its leading login proved CHAP credentials */
 	bool nexus_added;
 	/* Served by a thread that is not its target's home: every SCSI call
 	 * goes to home in a message (handoff.c). */
@@ -492,6 +493,9 @@ int auth_check_done(struct iscsi_conn *conn);
 uint64_t auth_hold_ms(struct iscsi_conn *conn);
 /** Forget this connection's login secrets and held answer (on close). */
 void auth_conn_closed(struct iscsi_conn *conn);
+/** Whether this login proved CHAP credentials, or the policy of @t in
+ *  force now requires none of its initiator. */
+bool auth_chap_current(const struct iscsi_conn *conn, const struct iscsi_target *t);
 /** Whether this connection's initiator (name and source address) may log
  *  in to @t under the access rules in force now. */
 bool auth_acl_permits(const struct iscsi_conn *conn, const struct iscsi_target *t);

@@ -289,6 +289,13 @@ static int login_finish(struct iscsi_conn *conn)
 			   "the access rules changed during the login");
 		return -1;
 	}
+	/* Credentials chosen before CHAP was required (a target added, then
+	 * given CHAP): this login proved none. */
+	if (t && !auth_chap_current(conn, t)) {
+		login_fail(conn, LOGIN_CLASS_INITIATOR_ERR, LOGIN_DETAIL_AUTH_FAILED,
+			   "CHAP became required during the login");
+		return -1;
+	}
 	if (conn->login_tsih) {
 		if (join_session(conn) < 0)
 			return -1;

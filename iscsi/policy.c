@@ -63,24 +63,41 @@ static bool has_entry(const struct iscsi_initiator *a, const struct scsi_lun_map
 	return false;
 }
 
-bool iscsi_policy_same_view(const struct iscsi_policy *a, const struct iscsi_policy *b,
-			    const char *name)
+/* Whether every entry of @e's map is the LU of its own number, writable:
+ * what an unmapped initiator sees of those LUs too. */
+static bool identity(const struct iscsi_initiator *e)
+{
+	for (size_t i = 0; i < e->map.n; i++)
+		if (e->map.e[i].lun != e->map.e[i].target_lun || e->map.e[i].readonly)
+			return false;
+	return true;
+}
+
+enum iscsi_view_change iscsi_policy_view_change(const struct iscsi_policy *a,
+						const struct iscsi_policy *b, const char *name)
 {
 	const struct iscsi_initiator *ea = iscsi_policy_initiator(a, name);
 	const struct iscsi_initiator *eb = iscsi_policy_initiator(b, name);
 	bool ma = ea != NULL && ea->mapped, mb = eb != NULL && eb->mapped;
-	if (ma != mb)
-		return false;
+
+	if (!ma && !mb)
+		return ISCSI_VIEW_SAME;	/* both see every LU as it is */
+	if (!mb)
+		return identity(ea) ? ISCSI_VIEW_WIDER : ISCSI_VIEW_OTHER;
 	if (!ma)
-		return true;	/* both see every LU as it is */
-	if (ea->map.n != eb->map.n)
-		return false;
-	/* Entries are unique by LUN number (map_problem()): same count and
-	 * each of one in the other is the same set. */
+		return ISCSI_VIEW_OTHER;	/* everything before, a map now */
+	/* Entries are unique by LUN number (map_problem()). */
 	for (size_t i = 0; i < ea->map.n; i++)
 		if (!has_entry(eb, &ea->map.e[i]))
-			return false;
-	return true;
+			return ISCSI_VIEW_OTHER;
+	return ea->map.n == eb->map.n ? ISCSI_VIEW_SAME : ISCSI_VIEW_WIDER;
+}
+
+bool iscsi_policy_requires_chap(const struct iscsi_policy *p, const char *name)
+{
+	const struct iscsi_initiator *e = iscsi_policy_initiator(p, name);
+
+	return p->auth.chap || (e != NULL && e->chap);
 }
 
 /* ---- building ---------------------------------------------------------------- */

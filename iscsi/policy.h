@@ -94,9 +94,15 @@ int iscsi_policy_add_initiator(struct iscsi_policy *p, const char *who, const ch
 /** The settings of initiator @name (case-insensitive), or NULL. */
 const struct iscsi_initiator *iscsi_policy_initiator(const struct iscsi_policy *p,
 						     const char *name);
-/** Whether initiator @name sees the same LUs, under the same numbers and
- *  with the same write protection, under @a and @b. */
-bool iscsi_policy_same_view(const struct iscsi_policy *a, const struct iscsi_policy *b,
-			    const char *name);
+/** How what initiator @name sees changes from policy @a to @b. */
+enum iscsi_view_change {
+	ISCSI_VIEW_SAME,	/* the same LUs, numbers and write protection */
+	ISCSI_VIEW_WIDER,	/* all it saw, as it saw it, and more */
+	ISCSI_VIEW_OTHER,	/* a LU gone, renumbered or write-protected */
+};
+enum iscsi_view_change iscsi_policy_view_change(const struct iscsi_policy *a,
+						const struct iscsi_policy *b, const char *name);
+/** Whether initiator @name must prove CHAP credentials to log in under @p. */
+bool iscsi_policy_requires_chap(const struct iscsi_policy *p, const char *name);
 
 #endif

@@ -132,6 +132,7 @@ struct iscsi_session *session_create(struct iscsi_conn *conn)
 	s->thr = conn->thr;
 	s->target = target;
 	s->params = conn->params;
+	s->chap = conn->auth.required && conn->auth.done;
 	memcpy(s->isid, conn->login_isid, 6);
 	s->tsih = next_tsih(conn->thr);
 	s->exp_cmd_sn = conn->login_cmdsn;

@@ -6,13 +6,15 @@
 # which sees no error: a name rule shuts out other initiators at once and
 # closes their sessions; a network rule does the same by source address;
 # an initiator's LUN map and write protection take effect at its next
-# login (a session whose view changed is asked to log out, an Async
-# Message as the probe reads it); CHAP set live is
-# required from the next login while logged-in sessions stay; discovery
-# CHAP too. Refusals change nothing: bad rules, settings on a network,
-# short secrets, a mutual secret equal to the initiators', the last rule
-# without --open, unknown targets. `save` and a restart with the saved
-# file give the same settings.
+# login, and a session whose view shrank is closed at once (one whose
+# view grew is asked to log out, an Async Message as the probe reads it);
+# CHAP required of an initiator closes its session that proved none;
+# CHAP credentials changed live are required from the next login while a
+# session that proved the old ones stays; discovery CHAP too. Refusals
+# change nothing: bad rules, settings on a network, short secrets, a
+# mutual secret equal to the initiators', the last rule without --open,
+# unknown targets. `save` and a restart with the saved file give the same
+# settings.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -59,7 +61,7 @@ expect_ok "${adm[@]}" acl add "$T" "$ALICE"
 assert_contains "$RUN_OUT" "1 access rules now; 1 sessions closed, 0 asked to log out" "acl add's answer"
 expect closed closed "the probe's session closed"
 probe_end
-grep -q "no longer admitted by the access rules of $T; closing it" "$CTGT_LOG" ||
+grep -q "on $T: no longer admitted by the access rules; closing it" "$CTGT_LOG" ||
 	fail "no log line for the session closed"
 inq_refused "$PRB" "Authorization failure(514)"
 inq_ok "$ALICE"
@@ -71,25 +73,27 @@ expect_ok "${adm[@]}" acl add "$T" "$PRB" luns=0=1:ro
 probe_start "$T" 0
 expect luns "luns 0" "the probe sees one LUN"
 expect "cap 0" "cap 4096 512" "its LUN 0 is the 2 MiB LU 1"
-# A change of its view asks it to log out; credentials alone would not.
+# A wider view asks it to log out (it may log in again to see more) ...
 expect_ok "${adm[@]}" acl add "$T" "$PRB" luns=0=1:ro,1=0
-assert_contains "$RUN_OUT" "0 sessions closed, 1 asked to log out" "a view change"
-expect async "async 1 2" "asked after its view changed"
+assert_contains "$RUN_OUT" "0 sessions closed, 1 asked to log out" "a wider view"
+expect async "async 1 2" "asked after its view grew"
 expect logout "logout 0" "logged out"
 probe_end
 probe_start "$T" 0 1
 expect luns "luns 0 1" "the new view at the next login"
-expect_ok "${adm[@]}" acl add "$T" "$PRB" luns=0=1:ro,1=0 "chap=probe:probe-secret-1"
-assert_contains "$RUN_OUT" "0 sessions closed, 0 asked to log out" "credentials alone"
-expect "tur 0" "good" "the session stays"
-listing
-assert_eq "$(jq -r '.initiators[] | .name + " " + .chap_user + " " + (.luns | map("\(.lun)=\(.targetLun):\(.readonly)") | join(","))' <<<"$RUN_OUT")" \
-	"$PRB probe 0=1:true,1=0:false" "the probe's settings"
-assert_not_contains "$RUN_OUT" "probe-secret-1" "acl list"
+# ... a narrower one closes it at once.
+expect_ok "${adm[@]}" acl add "$T" "$PRB" luns=1=0
+assert_contains "$RUN_OUT" "1 sessions closed, 0 asked to log out" "a narrower view"
+expect closed closed "the probe, whose LUN 0 went, closed"
+probe_end
+grep -q "a LU it saw is gone, renumbered or write-protected now; closing it" "$CTGT_LOG" ||
+	fail "no log line for the narrower view"
+probe_start "$T" 1
+expect luns "luns 1" "the narrower view at the next login"
 
 # --- a network rule: names and networks must both hold
 expect_ok "${adm[@]}" acl add "$T" 127.0.0.0/8
-expect "tur 0" "good" "127.0.0.1 is inside 127.0.0.0/8"
+expect "tur 1" "good" "127.0.0.1 is inside 127.0.0.0/8"
 expect_ok "${adm[@]}" acl add "$T" 10.0.0.0/8
 expect_ok "${adm[@]}" acl remove "$T" 127.0.0.0/8
 assert_contains "$RUN_OUT" "1 sessions closed, 0 asked to log out" "the source network removed"
@@ -98,6 +102,20 @@ probe_end
 inq_refused "$ALICE" "Authorization failure(514)"
 expect_ok "${adm[@]}" acl remove "$T" 10.0.0.0/8
 inq_ok "$ALICE"
+
+# --- CHAP required of an initiator whose session proved none: closed
+probe_start "$T" 1
+expect_ok "${adm[@]}" acl add "$T" "$PRB" luns=0=1:ro,1=0 "chap=probe:probe-secret-1"
+assert_contains "$RUN_OUT" "1 sessions closed, 0 asked to log out" "CHAP now required of the probe"
+expect closed closed "the probe, logged in without CHAP, closed"
+probe_end
+grep -q "logged in without CHAP, which is required now; closing it" "$CTGT_LOG" ||
+	fail "no log line for the session without CHAP"
+inq_refused "$PRB" "Authentication failure(513)"
+listing
+assert_eq "$(jq -r '.initiators[] | .name + " " + .chap_user + " " + (.luns | map("\(.lun)=\(.targetLun):\(.readonly)") | join(","))' <<<"$RUN_OUT")" \
+	"$PRB probe 0=1:true,1=0:false" "the probe's settings"
+assert_not_contains "$RUN_OUT" "probe-secret-1" "acl list"
 
 # --- refusals change nothing
 listing
@@ -134,16 +152,24 @@ expect_fail "${adm[@]}" acl remove "$T" "$ALICE"
 assert_contains "$RUN_OUT" "last access rule" "removing the last rule"
 inq_refused "$PRB" "Authorization failure(514)"
 
-# --- CHAP set live: required from the next login; logged-in sessions stay
+# --- CHAP set live: required from the next login; a session that proved
+# the old credentials stays, one that proved none is closed
 expect_ok "${adm[@]}" acl remove "$T" "$ALICE" --open
 assert_contains "$RUN_OUT" "(every initiator may log in)" "the target open again"
-probe_start "$T" 0
-expect_ok "${adm[@]}" chap set "$T" tuser:target-secret-1 mutual=tgt:mutual-secret-1
-assert_contains "$RUN_OUT" "CHAP on, mutual" "chap set's answer"
-expect "tur 0" "good" "a logged-in session stays"
-probe_end
+expect_ok "${adm[@]}" chap set "$T" tuser:target-secret-1
+"$CTGT_BUILD"/bench/loadgen --verify --sessions 1 --depth 2 --duration 4 \
+	"iscsi://tuser%target-secret-1@$hp/$T/0" >"$CTGT_TMP/chap-load.json" 2>&1 &
+chap_load=$!
+wait_until 10 grep -q "CHAP authenticated as tuser" "$CTGT_LOG" || fail "the CHAP load did not log in"
+expect_ok "${adm[@]}" --json chap set "$T" tuser:target-secret-2 mutual=tgt:mutual-secret-1
+assert_eq "$(jq -c '[.chap, .mutual, .closed, .asked]' <<<"$RUN_OUT")" "[true,true,0,0]" \
+	"new credentials: the session that proved the old ones stays"
+wait "$chap_load" || fail "the CHAP session's load failed: $(cat "$CTGT_TMP/chap-load.json")"
+assert_eq "$(jq '.errors' "$CTGT_TMP/chap-load.json")" 0 "errors of the CHAP session"
 inq_refused "$ALICE" "Authentication failure(513)"
-inq_ok "$ALICE" 0 "tuser%target-secret-1@"
+run iscsi-inq -i "$ALICE" "iscsi://tuser%target-secret-1@$hp/$T/0"
+[ "$RUN_RC" != 0 ] || fail "the old secret still logs in"
+inq_ok "$ALICE" 0 "tuser%target-secret-2@"
 expect_ok "${adm[@]}" chap set discovery disc:discovery-secret
 run iscsi-ls "iscsi://$hp"
 [ "$RUN_RC" != 0 ] || fail "discovery without CHAP after chap set discovery"
@@ -156,7 +182,7 @@ expect_ok "${adm[@]}" acl add "$T" "$ALICE" luns=0:ro
 listing
 want=$RUN_OUT
 expect_ok "${adm[@]}" save "$cfg"
-jq -e ".iscsitargets[\"$T\"].chap.secret == \"target-secret-1\"" "$cfg" >/dev/null ||
+jq -e ".iscsitargets[\"$T\"].chap.secret == \"target-secret-2\"" "$cfg" >/dev/null ||
 	fail "the saved file lacks the CHAP set live: $(cat "$cfg")"
 
 load_end "A's load"
@@ -166,6 +192,6 @@ ctgt_start --control "$sock" --config "$cfg"
 hp=127.0.0.1:$CTGT_PORT
 listing
 assert_eq "$RUN_OUT" "$want" "acl list after a restart with the saved file"
-inq_ok "$ALICE" 0 "tuser%target-secret-1@"
+inq_ok "$ALICE" 0 "tuser%target-secret-2@"
 inq_refused "$PRB" "Authorization failure(514)"
 ctgt_stop

@@ -2,8 +2,9 @@
 /*
  * Unit tests for iscsi/policy.c: building a policy checks what start-up
  * checks (mutual secret unlike the initiators', discovery without rules),
- * a failed step leaves the policy as it was, and same_view tells a change
- * of an initiator's LUN map from a change of its credentials.
+ * a failed step leaves the policy as it was, view_change tells a wider
+ * view from a narrower one and from a change of credentials alone, and
+ * requires_chap follows the target's and the initiator's own.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -105,30 +106,54 @@ static void test_discovery_has_no_rules(void **state)
 	iscsi_policy_put(p);
 }
 
-static void test_same_view(void **state)
+static void test_view_change(void **state)
 {
+	static const struct scsi_lun_map_entry ident[] = { { 0, 0, false }, { 1, 1, false } };
 	struct iscsi_policy *a = iscsi_policy_new(), *b = iscsi_policy_new();
 	struct iscsi_policy *c = iscsi_policy_new(), *d = iscsi_policy_new();
-	struct iscsi_policy *none = iscsi_policy_new();
+	struct iscsi_policy *e = iscsi_policy_new(), *none = iscsi_policy_new();
 
 	(void)state;
 	assert_int_equal(add(a, INI, NULL, NULL, map01, 2, true), 0);
-	/* Same entries in another order, and other credentials: same view. */
+	/* Same entries in another order, and other credentials: the same view. */
 	assert_int_equal(add(b, INI, "ini", "initiator-secret-1", map10, 2, true), 0);
-	assert_int_equal(add(c, INI, NULL, NULL, map01rw, 2, true), 0);	/* write protection */
+	assert_int_equal(add(c, INI, NULL, NULL, map01rw, 2, true), 0);	/* write protection off */
 	assert_int_equal(add(d, INI, NULL, NULL, map01, 1, true), 0);	/* one LU fewer */
-	assert_true(iscsi_policy_same_view(a, b, INI));
-	assert_true(iscsi_policy_same_view(a, b, "iqn.2026-12.io.ctgt:INI"));
-	assert_false(iscsi_policy_same_view(a, c, INI));
-	assert_false(iscsi_policy_same_view(a, d, INI));
-	assert_false(iscsi_policy_same_view(a, none, INI));
+	assert_int_equal(add(e, INI, NULL, NULL, ident, 2, true), 0);
+	assert_int_equal(iscsi_policy_view_change(a, b, INI), ISCSI_VIEW_SAME);
+	assert_int_equal(iscsi_policy_view_change(a, b, "iqn.2026-12.io.ctgt:INI"), ISCSI_VIEW_SAME);
+	assert_int_equal(iscsi_policy_view_change(a, c, INI), ISCSI_VIEW_OTHER);
+	assert_int_equal(iscsi_policy_view_change(a, d, INI), ISCSI_VIEW_OTHER);
+	assert_int_equal(iscsi_policy_view_change(d, a, INI), ISCSI_VIEW_WIDER);
+	/* No map any more: wider only if each LU kept its number and write access. */
+	assert_int_equal(iscsi_policy_view_change(a, none, INI), ISCSI_VIEW_OTHER);
+	assert_int_equal(iscsi_policy_view_change(e, none, INI), ISCSI_VIEW_WIDER);
+	assert_int_equal(iscsi_policy_view_change(none, e, INI), ISCSI_VIEW_OTHER);
 	/* An initiator named in neither sees every LU under both. */
-	assert_true(iscsi_policy_same_view(a, none, "iqn.2026-12.io.ctgt:else"));
+	assert_int_equal(iscsi_policy_view_change(a, none, "iqn.2026-12.io.ctgt:else"),
+			 ISCSI_VIEW_SAME);
 	iscsi_policy_put(a);
 	iscsi_policy_put(b);
 	iscsi_policy_put(c);
 	iscsi_policy_put(d);
+	iscsi_policy_put(e);
 	iscsi_policy_put(none);
+}
+
+static void test_requires_chap(void **state)
+{
+	struct iscsi_policy *p = iscsi_policy_new();
+	char err[256];
+
+	(void)state;
+	assert_false(iscsi_policy_requires_chap(p, INI));
+	assert_int_equal(add(p, INI, "ini", "initiator-secret-1", NULL, 0, false), 0);
+	assert_true(iscsi_policy_requires_chap(p, INI));	/* its own */
+	assert_false(iscsi_policy_requires_chap(p, "iqn.2026-12.io.ctgt:other"));
+	assert_int_equal(iscsi_policy_set_chap(p, TGT, "u", "target-secret-12", NULL, NULL, err,
+					       sizeof(err)), 0);
+	assert_true(iscsi_policy_requires_chap(p, "iqn.2026-12.io.ctgt:other"));
+	iscsi_policy_put(p);
 }
 
 static void test_references(void **state)
@@ -153,7 +178,8 @@ int main(void)
 		cmocka_unit_test(test_short_secret_and_bad_names),
 		cmocka_unit_test(test_discovery_has_no_rules),
 		cmocka_unit_test(test_bounded),
-		cmocka_unit_test(test_same_view),
+		cmocka_unit_test(test_view_change),
+		cmocka_unit_test(test_requires_chap),
 		cmocka_unit_test(test_references),
 	};
 
