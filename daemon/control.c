@@ -149,6 +149,8 @@ static void tell_and_close(int fd, const char *why)
 static void drop_client(struct client *c)
 {
 	close(c->fd);
+	if (c->buf != NULL)
+		explicit_bzero(c->buf, CONTROL_MAX_REQUEST);
 	free(c->buf);
 	free(c->out);
 	memset(c, 0, sizeof(*c));
@@ -296,6 +298,8 @@ static bool serve_line(struct control *ctl, struct client *c)
 	}
 	memmove(c->buf, nl + 1, c->len - line - 1);
 	c->len -= line + 1;
+	/* The request may have carried CHAP secrets (chap set, acl add). */
+	explicit_bzero(c->buf + c->len, line + 1);
 	c->since = now_ms();	/* what is left started now */
 	return flush_out(ctl, c);
 }

@@ -36,6 +36,11 @@
 static void plan_free(struct plan *p)
 {
 	free(p->padd);
+	free(p->pbound);
+	for (size_t k = 0; k < p->nold; k++)
+		free_target(&p->old[k]);
+	free(p->old);
+	free_target(&p->old_disc);
 	for (size_t k = 0; k < p->npdrop; k++)
 		free(p->pdrop[k].host);
 	free(p->pdrop);
@@ -512,6 +517,8 @@ static int plan_alloc(struct plan *p, const struct ctgt_config *have,
 	size_t nw = count_luns(want) + 1, nh = count_luns(have) + 1;
 
 	p->padd = calloc(want->nportals + 1, sizeof(*p->padd));
+	p->pbound = calloc(want->nportals + 1, sizeof(*p->pbound));
+	p->old = calloc(want->ntargets + 1, sizeof(*p->old));
 	p->pdrop = calloc(have->nportals + 1, sizeof(*p->pdrop));
 	p->tadd = calloc(want->ntargets + 1, sizeof(*p->tadd));
 	p->access = calloc(want->ntargets + 1, sizeof(*p->access));
@@ -519,8 +526,8 @@ static int plan_alloc(struct plan *p, const struct ctgt_config *have,
 	p->add = calloc(nw, sizeof(*p->add));
 	p->grow = calloc(nw, sizeof(*p->grow));
 	p->drop = calloc(nh, sizeof(*p->drop));
-	if (p->padd && p->pdrop && p->tadd && p->access && p->tdrop && p->add && p->grow &&
-	    p->drop)
+	if (p->padd && p->pbound && p->old && p->pdrop && p->tadd && p->access && p->tdrop &&
+	    p->add && p->grow && p->drop)
 		return 0;
 	snprintf(err, errlen, "out of memory");
 	return -1;

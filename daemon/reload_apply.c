@@ -6,13 +6,17 @@
  *   1. targets added, each given its access settings before anything
  *      else (an added target admits everyone until then, and it has no
  *      LU yet);
- *   2. LUs added;
- *   3. access settings of the other targets, then discovery's; each
- *      target's allowTargetReset, the limits and the keep-alive;
- *   4. LUs grown, 5. LUs removed, 6. targets removed, 7. portals removed.
- * A failure in 0 to 2 takes back what they did, so nothing has changed;
- * the plan checked every access setting first, so 3 fails only without
- * memory; a failure from 3 on stops there and says what was done.
+ *   2. access settings of the other targets, then discovery's (before
+ *      any LU is added: a LU added first would be seen by a session the
+ *      new settings shut out);
+ *   3. LUs added;
+ *   4. each target's allowTargetReset, the limits and the keep-alive;
+ *   5. LUs grown, 6. LUs removed, 7. targets removed, 8. portals removed.
+ * A failure in 0 to 3 takes back what they did (the access settings
+ * replaced are put back from copies), so nothing has changed, or the
+ * message says what could not be taken back; the plan checked every
+ * access setting first, so 2 fails only without memory; a failure from 4
+ * on stops there and says what was done.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -73,7 +77,7 @@ static int set_access(const struct control_env *env, const char *name,
 	return rc;
 }
 
-/* ---- 0 to 2: additions, taken back on failure ----------------------------- */
+/* ---- 0 to 3: additions and access changes, taken back on failure ---------- */
 
 /* Take portal @host, @port out of @cfg. */
 static void forget_portal(struct ctgt_config *cfg, const char *host, uint16_t port)
@@ -89,24 +93,29 @@ static void forget_portal(struct ctgt_config *cfg, const char *host, uint16_t po
 	}
 }
 
-/* The first @n portal additions of @p, removed again. */
-static void undo_portals(const struct control_env *env, struct plan *p, size_t n)
+/* The first @n portal additions of @p, removed again; how many could not be. */
+static size_t undo_portals(const struct control_env *env, struct plan *p, size_t n)
 {
 	char why[256];
+	size_t left = 0;
 
 	for (size_t k = n; k-- > 0;) {
 		struct ctgt_portal_cfg *wp = p->padd[k];
 
-		if (ctgt_server_portal_remove(env->srv, wp->host, wp->port, why, sizeof(why)) < 0)
+		if (ctgt_server_portal_remove(env->srv, wp->host, p->pbound[k], why,
+					      sizeof(why)) < 0) {
 			LOG_ERR("control", "reload: cannot take back portal %s:%u: %s", wp->host,
-				wp->port, why);
-		else
+				p->pbound[k], why);
+			left++;
+		} else {
 			forget_portal(env->cfg, wp->host, wp->port);
+		}
 	}
+	return left;
 }
 
-/* Listen on the file's new portals; env->cfg gets each (with the port
- * it bound, for a port 0: what `save` writes and the next start binds). */
+/* Listen on the file's new portals; env->cfg gets each as the file says
+ * it (port 0 stays 0, so the next reload of the same file finds it). */
 static int add_portals(const struct control_env *env, struct plan *p, struct done *d, char *err,
 		       size_t errlen)
 {
@@ -119,34 +128,42 @@ static int add_portals(const struct control_env *env, struct plan *p, struct don
 							  sizeof(why))
 				 : -ENOMEM;
 
-		if (bound == -ENOMEM && host == NULL)
+		if (host == NULL)
 			snprintf(why, sizeof(why), "out of memory");
-		if (bound < 0 || add_portal(env->cfg, host, (uint16_t)bound, wp->tpgt) < 0) {
-			if (bound >= 0)	/* listening, but not configured: take it back */
-				ctgt_server_portal_remove(env->srv, wp->host, (uint16_t)bound, why,
-							  sizeof(why));
-			else
-				free(host);
-			undo_portals(env, p, k);
-			snprintf(err, errlen, "portal %s:%u cannot be added: %s (the %zu portal(s) "
-				 "added before it were removed again: nothing changed)", wp->host,
-				 wp->port, bound < 0 ? why : "out of memory", k);
+		if (bound >= 0 && add_portal(env->cfg, host, wp->port, wp->tpgt) < 0) {
+			/* Listening, but not configured: take it back. */
+			ctgt_server_portal_remove(env->srv, wp->host, (uint16_t)bound, why,
+						  sizeof(why));
+			snprintf(why, sizeof(why), "out of memory");
+			bound = -ENOMEM;
+			host = NULL;	/* add_portal() freed it */
+		}
+		if (bound < 0) {
+			free(host);
+			snprintf(err, errlen, "portal %s:%u cannot be added: %s", wp->host, wp->port,
+				 why);
 			return -1;
 		}
-		wp->port = (uint16_t)bound;	/* what undo_portals() removes */
+		p->pbound[k] = (uint16_t)bound;	/* what undo_portals() closes */
 		d->padd++;
 	}
 	return 0;
 }
 
-static void undo_targets(const struct control_env *env, struct plan *p, size_t n)
+static size_t undo_targets(const struct control_env *env, struct plan *p, size_t n)
 {
 	char why[256];
+	size_t left = 0;
 
-	for (size_t k = n; k-- > 0;)
-		if (control_remove_target(env, p->tadd[k]->name, why, sizeof(why)) < 0)
+	for (size_t k = n; k-- > 0;) {
+		if (control_remove_target(env, p->tadd[k]->name, why, sizeof(why)) < 0 &&
+		    reload_target(env->cfg, p->tadd[k]->name) != NULL) {
 			LOG_ERR("control", "reload: cannot take back target %s: %s",
 				p->tadd[k]->name, why);
+			left++;
+		}
+	}
+	return left;
 }
 
 static int add_targets(const struct control_env *env, struct plan *p, struct done *d, char *err,
@@ -157,20 +174,93 @@ static int add_targets(const struct control_env *env, struct plan *p, struct don
 	for (size_t k = 0; k < p->ntadd; k++) {
 		const char *name = p->tadd[k]->name;
 
-		if (control_add_target(env, name, why, sizeof(why)) < 0 ||
-		    set_access(env, name, p->tadd[k], why, sizeof(why)) < 0) {
-			/* One added without its settings goes too. */
-			undo_targets(env, p, k + (reload_target(env->cfg, name) != NULL));
-			undo_portals(env, p, d->padd);
-			snprintf(err, errlen, "target %s cannot be added: %s (the %zu target(s) and %zu "
-				 "portal(s) added before it were removed again: nothing changed)", name,
-				 why, k, d->padd);
-			d->padd = 0;
+		if (control_add_target(env, name, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "target %s cannot be added: %s", name, why);
 			return -1;
 		}
-		d->tadd++;
+		d->tadd++;	/* taken back with the others if its settings fail */
+		if (set_access(env, name, p->tadd[k], why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "target %s cannot be given its access settings: %s",
+				 name, why);
+			return -1;
+		}
 	}
 	return 0;
+}
+
+/* Keep the access settings running target @name has now, to put back. */
+static int keep_old(const struct control_env *env, struct plan *p, const char *name)
+{
+	struct ctgt_target_cfg *old = &p->old[p->nold], *tc = reload_target(env->cfg, name);
+
+	memset(old, 0, sizeof(*old));
+	p->nold++;	/* freed by plan_free() either way */
+	if (tc == NULL || (old->name = strdup(name)) == NULL || access_copy(old, tc) < 0)
+		return -1;
+	return 0;
+}
+
+/* Step 2: the access settings of the targets both sides have, then of
+ * discovery, each kept first for take_back(). */
+static int change_access(const struct control_env *env, struct plan *p, struct done *d,
+			 char *err, size_t errlen)
+{
+	struct ctgt_config *cfg = env->cfg;
+	char why[256] = "out of memory";
+
+	for (size_t k = 0; k < p->naccess; k++) {
+		if (keep_old(env, p, p->access[k]->name) < 0 ||
+		    set_access(env, p->access[k]->name, p->access[k], why, sizeof(why)) < 0)
+			goto fail;
+		d->access++;
+	}
+	if (!p->discovery)
+		return 0;
+	p->old_disc = (struct ctgt_target_cfg){ .chap = cfg->discovery_chap,
+						 .mutual_chap = cfg->discovery_mutual_chap };
+	memset(&cfg->discovery_chap, 0, sizeof(cfg->discovery_chap));
+	memset(&cfg->discovery_mutual_chap, 0, sizeof(cfg->discovery_mutual_chap));
+	if (access_apply(env->srv, NULL, &(struct ctgt_target_cfg){
+				 .chap = p->discovery_chap, .mutual_chap = p->discovery_mutual },
+			 false, NULL, why, sizeof(why)) < 0) {
+		cfg->discovery_chap = p->old_disc.chap;	/* unchanged: the old ones back */
+		cfg->discovery_mutual_chap = p->old_disc.mutual_chap;
+		memset(&p->old_disc, 0, sizeof(p->old_disc));
+		goto fail;
+	}
+	move_chap(&cfg->discovery_chap, &p->discovery_chap);
+	move_chap(&cfg->discovery_mutual_chap, &p->discovery_mutual);
+	d->disc = true;
+	return 0;
+fail:
+	snprintf(err, errlen, "access settings cannot be changed: %s", why);
+	return -1;
+}
+
+/* Put back the access settings step 2 replaced; how many could not be. */
+static size_t undo_access(const struct control_env *env, struct plan *p, struct done *d)
+{
+	struct ctgt_config *cfg = env->cfg;
+	char why[256];
+	size_t left = 0;
+
+	for (size_t k = d->access; k-- > 0;)
+		if (set_access(env, p->old[k].name, &p->old[k], why, sizeof(why)) < 0) {
+			LOG_ERR("control", "reload: cannot put back the access settings of %s: %s",
+				p->old[k].name, why);
+			left++;
+		}
+	if (d->disc && access_apply(env->srv, NULL, &p->old_disc, false, NULL, why,
+				    sizeof(why)) < 0) {
+		LOG_ERR("control", "reload: cannot put back the discovery credentials: %s", why);
+		left++;
+	} else if (d->disc) {
+		config_chap_free(&cfg->discovery_chap);
+		config_chap_free(&cfg->discovery_mutual_chap);
+		move_chap(&cfg->discovery_chap, &p->old_disc.chap);
+		move_chap(&cfg->discovery_mutual_chap, &p->old_disc.mutual_chap);
+	}
+	return left;
 }
 
 /* Add @c's LU to the server and to the configuration (its path taken
@@ -193,10 +283,11 @@ static int add_one(const struct control_env *env, struct change *c, char *err, s
 	return 0;
 }
 
-/* Remove the first @n LU additions of @p again (one of them failed). */
-static void undo_adds(const struct control_env *env, struct plan *p, size_t n)
+/* Remove the first @n LU additions of @p again; how many could not be. */
+static size_t undo_adds(const struct control_env *env, struct plan *p, size_t n)
 {
 	char why[256];
+	size_t left = 0;
 
 	for (size_t k = n; k-- > 0;) {
 		struct change *c = &p->add[k];
@@ -205,10 +296,12 @@ static void undo_adds(const struct control_env *env, struct plan *p, size_t n)
 		if (rc < 0 && rc != -ETIMEDOUT) {
 			LOG_ERR("control", "reload: cannot take back target %s LUN %llu: %s",
 				c->target, (unsigned long long)c->lun, why);
+			left++;
 			continue;	/* still served: it stays configured */
 		}
 		forget_lun(env->cfg, c->target, c->lun);
 	}
+	return left;
 }
 
 static int add_luns(const struct control_env *env, struct plan *p, struct done *d, char *err,
@@ -220,18 +313,8 @@ static int add_luns(const struct control_env *env, struct plan *p, struct done *
 		struct change *c = &p->add[k];
 
 		if (add_one(env, c, why, sizeof(why)) < 0) {
-			undo_adds(env, p, k);
-			undo_targets(env, p, d->tadd);
-			undo_portals(env, p, d->padd);
-			if (d->tadd + d->padd == 0)
-				snprintf(err, errlen, "target %s LUN %llu cannot be added: %s (the %zu "
-					 "LU(s) added before it were removed again: nothing changed)",
-					 c->target, (unsigned long long)c->lun, why, k);
-			else
-				snprintf(err, errlen, "target %s LUN %llu cannot be added: %s (taken "
-					 "back: %zu LU(s), %zu target(s), %zu portal(s); nothing changed)",
-					 c->target, (unsigned long long)c->lun, why, k, d->tadd, d->padd);
-			d->tadd = d->padd = 0;
+			snprintf(err, errlen, "target %s LUN %llu cannot be added: %s", c->target,
+				 (unsigned long long)c->lun, why);
 			return -1;
 		}
 		d->add++;
@@ -239,7 +322,31 @@ static int add_luns(const struct control_env *env, struct plan *p, struct done *
 	return 0;
 }
 
-/* ---- 3 to 6: the rest, stopping at a failure ----------------------------- */
+/* Steps 0 to 3 failed (@err says how): take back what they did, in
+ * reverse, and say so after @err. */
+static void take_back(const struct control_env *env, struct plan *p, struct done *d, char *err,
+		      size_t errlen)
+{
+	size_t left = undo_adds(env, p, d->add);
+	size_t n = strlen(err);
+
+	left += undo_access(env, p, d);
+	left += undo_targets(env, p, d->tadd);
+	left += undo_portals(env, p, d->padd);
+	if (left)
+		snprintf(err + n, errlen - n, " (%zu change(s) could not be taken back: see the log)",
+			 left);
+	else if (d->tadd + d->padd + d->access + d->disc == 0)
+		snprintf(err + n, errlen - n, " (the %zu LU(s) added before it were removed again: "
+			 "nothing changed)", d->add);
+	else
+		snprintf(err + n, errlen - n, " (taken back: %zu LU(s), %zu access change(s), %zu "
+			 "target(s), %zu portal(s); nothing changed)", d->add, d->access + d->disc,
+			 d->tadd, d->padd);
+	*d = (struct done){ 0 };
+}
+
+/* ---- 4 to 8: the rest, stopping at a failure ----------------------------- */
 
 /* What was done before a failure, for its message. */
 static const char *so_far(const struct done *d, char *buf, size_t len)
@@ -249,33 +356,6 @@ static const char *so_far(const struct done *d, char *buf, size_t len)
 		 "removed, %zu portal(s) removed", d->padd, d->tadd, d->access, d->add, d->grow,
 		 d->drop, d->tdrop, d->pdrop);
 	return buf;
-}
-
-static int change_access(const struct control_env *env, struct plan *p, struct done *d,
-			 char *err, size_t errlen)
-{
-	struct ctgt_config *cfg = env->cfg;
-	char why[256], sf[256];
-
-	for (size_t k = 0; k < p->naccess; k++, d->access++)
-		if (set_access(env, p->access[k]->name, p->access[k], why, sizeof(why)) < 0)
-			goto fail;
-	if (!p->discovery)
-		return 0;
-	if (access_apply(env->srv, NULL, &(struct ctgt_target_cfg){
-				 .chap = p->discovery_chap, .mutual_chap = p->discovery_mutual },
-			 false, NULL, why, sizeof(why)) < 0)
-		goto fail;
-	config_chap_free(&cfg->discovery_chap);
-	config_chap_free(&cfg->discovery_mutual_chap);
-	move_chap(&cfg->discovery_chap, &p->discovery_chap);
-	move_chap(&cfg->discovery_mutual_chap, &p->discovery_mutual);
-	d->access++;
-	return 0;
-fail:
-	snprintf(err, errlen, "access settings cannot be changed: %s (%s)", why,
-		 so_far(d, sf, sizeof(sf)));
-	return -1;
 }
 
 static int grow_luns(const struct control_env *env, struct plan *p, struct done *d, char *err,
@@ -413,10 +493,14 @@ int plan_apply(const struct control_env *env, struct plan *p, const struct ctgt_
 	       struct done *d, char *err, size_t errlen)
 {
 	if (add_portals(env, p, d, err, errlen) < 0 || add_targets(env, p, d, err, errlen) < 0 ||
-	    add_luns(env, p, d, err, errlen) < 0 || change_access(env, p, d, err, errlen) < 0 ||
-	    (change_resets(env, want, d), change_settings(env, want, d, err, errlen) < 0) ||
-	    grow_luns(env, p, d, err, errlen) < 0 || drop_luns(env, p, d, err, errlen) < 0 ||
-	    drop_targets(env, p, d, err, errlen) < 0 || drop_portals(env, p, d, err, errlen) < 0)
+	    change_access(env, p, d, err, errlen) < 0 || add_luns(env, p, d, err, errlen) < 0) {
+		take_back(env, p, d, err, errlen);
+		return -1;
+	}
+	change_resets(env, want, d);
+	if (change_settings(env, want, d, err, errlen) < 0 || grow_luns(env, p, d, err, errlen) < 0 ||
+	    drop_luns(env, p, d, err, errlen) < 0 || drop_targets(env, p, d, err, errlen) < 0 ||
+	    drop_portals(env, p, d, err, errlen) < 0)
 		return -1;
 	return 0;
 }

@@ -28,6 +28,7 @@ struct change {
 struct plan {
 	struct ctgt_portal_cfg **padd;	/* the file's portals the daemon lacks */
 	size_t npadd;
+	uint16_t *pbound;		/* the port each of them bound (apply) */
 	struct ctgt_portal_cfg *pdrop;	/* running portals the file lacks (copies) */
 	size_t npdrop;
 	struct ctgt_target_cfg **tadd;	/* the file's targets the daemon lacks */
@@ -35,6 +36,9 @@ struct plan {
 	struct ctgt_target_cfg **access; /* the file's targets, on both sides, whose
 					  * access settings differ */
 	size_t naccess;
+	struct ctgt_target_cfg *old;	/* apply: their settings before (named copies) */
+	size_t nold;
+	struct ctgt_target_cfg old_disc; /* apply: the discovery CHAP before (owned) */
 	bool discovery;			/* the discovery CHAP credentials differ: */
 	struct ctgt_chap_cfg discovery_chap, discovery_mutual;	/* the file's (owned) */
 	struct change *add, *grow, *drop;
@@ -46,6 +50,7 @@ struct plan {
 /* What got done: each step's count. */
 struct done {
 	size_t padd, tadd, access, add, grow, drop, tdrop, pdrop;
+	bool disc;		/* the discovery credentials replaced */
 	size_t resets;		/* targets whose allowTargetReset changed */
 	bool settings;		/* the limits or the keep-alive changed */
 };

@@ -124,9 +124,14 @@ static int set_locked(struct ctgt_server *s, const char *iqn, const struct ctgt_
 		return rc;
 	if (tgt == NULL)
 		return 0;	/* discovery sessions only list targets */
+	/* In force from here on, whatever the sweep does: the caller keeps
+	 * them (only a server that is stopping refuses the sweep, and it
+	 * closes every session anyway). */
 	rc = iscsi_server_policy_logout(s->isrv, &s->admin, tgt, &fx->asked, &fx->closed);
-	return rc < 0 ? embed_err(err, errlen, rc, "the new settings are in force; closing the "
-				  "sessions they no longer admit failed: %s", strerror(-rc)) : 0;
+	if (rc < 0)
+		LOG_WARN("admin", "target %s: new access settings in force, but its sessions were "
+			 "not judged by them: %s", iqn, strerror(-rc));
+	return 0;
 }
 
 int ctgt_server_set_access(struct ctgt_server *s, const char *iqn, const struct ctgt_access *a,

@@ -132,7 +132,7 @@ jq --arg t "$T.new" --arg p "$CTGT_TMP/no/such/dir/new.img" '.iscsitargets[$t] =
 	<<<"$good" >"$conf"
 expect_fail "${adm[@]}" reload
 assert_contains "$RUN_OUT" "LUN 0 cannot be added" "a new target's LU that fails"
-assert_contains "$RUN_OUT" "taken back: 0 LU(s), 1 target(s), 0 portal(s); nothing changed" "taken back"
+assert_contains "$RUN_OUT" "taken back: 0 LU(s), 0 access change(s), 1 target(s), 0 portal(s); nothing changed" "taken back"
 expect_ok "${adm[@]}" --json target list
 assert_eq "$(jq -r 'map(.name) | join(" ")' <<<"$RUN_OUT")" "$T" "targets after the failed addition"
 # An addition that fails takes back the one made before it.

@@ -163,6 +163,18 @@ run iscsi-inq -i "$ALICE" "iscsi://cuser%c-target-secret@127.0.0.1:$port2/$C/0"
 [ "$RUN_RC" != 0 ] || fail "the removed portal still answers"
 expect_ok iscsi-inq -i "$ALICE" "iscsi://cuser%c-target-secret@$hp/$C/0"
 
+# --- access changed before a LU that fails: the access is put back
+cp "$conf" "$conf.good"
+jq --arg g "$G" --arg bad "$CTGT_TMP/no/such/dir/g1.img" '.iscsitargets[$g].allow = ["127.0.0.0/8"] |
+	.storages += [{deviceID: 9, path: $bad, size: "1M"}] | .iscsitargets[$g].luns["1"] = 9' \
+	"$conf.good" >"$conf"
+expect_fail "${adm[@]}" reload
+assert_contains "$RUN_OUT" "taken back: 0 LU(s), 1 access change(s), 0 target(s), 0 portal(s); nothing changed" \
+	"a failed LU after an access change"
+expect_ok "${adm[@]}" --json acl list "$G"
+assert_eq "$(jq -c .allow <<<"$RUN_OUT")" '["10.0.0.0/8"]' "G's rule put back"
+cp "$conf.good" "$conf"
+
 # --- what save writes reloads as nothing changed
 expect_ok "${adm[@]}" save
 expect_ok "${adm[@]}" reload
