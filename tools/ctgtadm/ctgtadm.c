@@ -45,10 +45,11 @@ static const struct command commands[] = {
 	{ "acl add", "IQN RULE [chap=USER:SECRET] [luns=LUN[=TARGETLUN][:ro],...|none]",
 	  "allow initiator name or network RULE (ADDR[/PREFIX]) to log in to a running target "
 	  "(the first rule shuts out everyone else); for a name, its own CHAP credentials and "
-	  "the LUs it sees. Sessions the change no longer admits are asked to log out",
+	  "the LUs it sees. Sessions the change no longer admits, or whose LUs shrink, are "
+	  "closed at once; those that may see more LUs are asked to log out",
 	  print_acl_changed, { "target", "rule", "*options" }, 2, NULL },
 	{ "acl remove", "IQN RULE [--open]", "remove access rule RULE and, for a name, its "
-	  "settings; its sessions are asked to log out. The last rule goes only with --open "
+	  "settings; sessions it no longer admits are closed. The last rule goes only with --open "
 	  "(without rules every initiator may log in)", print_acl_changed,
 	  { "target", "rule", "*options" }, 2, NULL },
 	{ "chap set", "IQN|discovery USER:SECRET|off [mutual=USER:SECRET]", "the CHAP "
