@@ -16,6 +16,7 @@
 #include "daemon/config.h"
 #include "daemon/config_internal.h"
 #include "daemon/control_cmds.h"
+#include "daemon/notify.h"
 
 /* "HOST:PORT" or "[V6]:PORT", as --portal takes it. */
 static const char *addr_text(char *buf, size_t len, const char *host, unsigned port)
@@ -102,6 +103,7 @@ json_t *cmd_portal_add(const struct control_env *env, json_t *args, char *err, s
 	/* The bound port, so that `save` writes the port it listens on
 	 * (port 0 would be another one at the next start). */
 	cfg->portals[cfg->nportals++] = (struct ctgt_portal_cfg){ host, (uint16_t)bound, tpgt };
+	notify_status(cfg->ntargets, cfg->nportals);
 	return portal_json(host, (unsigned)bound, tpgt);
 }
 
@@ -147,6 +149,7 @@ json_t *cmd_portal_remove(const struct control_env *env, json_t *args, char *err
 			(cfg->nportals - (size_t)k - 1) * sizeof(cfg->portals[0]));
 		cfg->nportals--;
 	}
+	notify_status(cfg->ntargets, cfg->nportals);
 	out = json_pack("{s:s, s:s, s:i}", "portal", addr_text(addr, sizeof(addr), host, port),
 			"host", host, "port", (int)port);
 	free(host);

@@ -14,6 +14,7 @@
 #include "daemon/config.h"
 #include "daemon/config_internal.h"
 #include "daemon/control_cmds.h"
+#include "daemon/notify.h"
 
 /* The index of configured target @name (as logins compare names), or -1. */
 static long target_index(const struct ctgt_config *cfg, const char *name)
@@ -102,6 +103,7 @@ json_t *cmd_target_add(const struct control_env *env, json_t *args, char *err, s
 	}
 	if (control_add_target(env, name, err, errlen) < 0)
 		return NULL;
+	notify_status(env->cfg->ntargets, env->cfg->nportals);
 	return json_pack("{s:s}", "name", name);
 }
 
@@ -112,6 +114,7 @@ json_t *cmd_target_remove(const struct control_env *env, json_t *args, char *err
 	const char *name = json_string_value(json_object_get(args, "target"));
 	long k = name ? target_index(env->cfg, name) : -1;
 	json_t *out;
+	int rc;
 
 	if (name == NULL) {
 		snprintf(err, errlen, "\"target\" (a string) is needed");
@@ -119,7 +122,10 @@ json_t *cmd_target_remove(const struct control_env *env, json_t *args, char *err
 	}
 	/* The configured spelling: the request's goes with the request. */
 	out = json_pack("{s:s}", "name", k >= 0 ? env->cfg->targets[k].name : name);
-	if (control_remove_target(env, name, err, errlen) < 0) {
+	rc = control_remove_target(env, name, err, errlen);
+	if (rc == 0 || rc == -ETIMEDOUT)	/* gone from the configuration either way */
+		notify_status(env->cfg->ntargets, env->cfg->nportals);
+	if (rc < 0) {
 		json_decref(out);
 		return NULL;
 	}

@@ -103,6 +103,11 @@ int notify_ready(const char *status)
 	return notify_fmt("READY=1\nSTATUS=%.200s\nMAINPID=%ld", status, (long)getpid());
 }
 
+int notify_status(size_t ntargets, size_t nportals)
+{
+	return notify_fmt("STATUS=serving %zu target(s) on %zu portal(s)", ntargets, nportals);
+}
+
 int notify_serving(size_t ntargets, size_t nportals)
 {
 	char status[128];

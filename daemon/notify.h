@@ -46,6 +46,11 @@ int notify_ready(const char *status);
 /** notify_ready() with the status "serving N target(s) on M portal(s)". */
 int notify_serving(size_t ntargets, size_t nportals);
 
+/** The STATUS= line alone, "serving N target(s) on M portal(s)": after a
+ *  live change of the targets or portals (a reload ends with
+ *  notify_serving()). */
+int notify_status(size_t ntargets, size_t nportals);
+
 /** "STOPPING=1" with a STATUS= line saying @why: as the stop begins. */
 int notify_stopping(const char *why);
 

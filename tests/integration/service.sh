@@ -9,7 +9,8 @@ bad=$(grep -vE '^<[3467]>[a-z]+: ' "$jdir/stderr" || true): >"$jdir/stderr"
 #   STATUS= and MAINPID=) arrives once the portal accepts a connection and
 #   the control socket answers, SIGHUP does not stop the daemon (without
 #   --config its reload is refused, between RELOADING=1 and READY=1:
-#   reload.sh tests reloading), and STOPPING=1 arrives after SIGTERM or
+#   reload.sh tests reloading), a live target add and portal add each
+#   update STATUS=, and STOPPING=1 arrives after SIGTERM or
 #   SIGINT;
 # - logs: with JOURNAL_STREAM naming its stderr, every line has a <N>
 #   priority prefix;
@@ -69,6 +70,13 @@ notify_case() {
 	assert_eq "$(grep -c . "$out")" 6 "messages after SIGHUP ($addr)"
 	assert_match "$(sed -n 4p "$out")" '^RELOADING=1 ' "RELOADING=1 at SIGHUP ($addr)"
 	assert_match "$(sed -n 6p "$out")" '^READY=1 ' "READY=1 after the refused reload ($addr)"
+	# A live change of the targets or portals updates the status line.
+	expect_ok "$CTGT_BUILD/ctgtadm" --socket "$sock" target add iqn.2026-12.io.ctgt.test:svc
+	expect_ok "$CTGT_BUILD/ctgtadm" --socket "$sock" portal add 127.0.0.1:0
+	wait_until 5 grep -q 'on 2 portal' "$out" || fail "no STATUS after portal add ($addr)"
+	assert_eq "$(sed -n 7,8p "$out" | tr '\n' '|')" \
+		"STATUS=serving 2 target(s) on 1 portal(s)|STATUS=serving 2 target(s) on 2 portal(s)|" \
+		"STATUS after target add and portal add ($addr)"
 	ctgt_stop "$CTGT_PID" "$sig"
 	# The daemon is gone: STOPPING=1 has come (the listener exits) or never will.
 	for ((i = 0; i < 20; i++)); do
@@ -79,7 +87,7 @@ notify_case() {
 	wait "$lpid" || st=$?
 	assert_eq "$st" 0 "notify_listen's status (STOPPING=1 received, $addr)"
 	assert_match "$(cat "$out")" '^STOPPING=1 STATUS=stopping \(signal [0-9]+\)$' "STOPPING message"
-	assert_eq "$(grep -c . "$out")" 7 "messages in all ($addr)"
+	assert_eq "$(grep -c . "$out")" 9 "messages in all ($addr)"
 	log "ok: READY=1, SIGHUP's reload refused (no --config), STOPPING=1 on SIG$sig ($addr)"
 }
 
