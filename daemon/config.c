@@ -211,12 +211,10 @@ int config_parse_portal(const char *s, char **host, uint16_t *port)
 	return portal_parse(s, host, port) == NULL ? 0 : -1;
 }
 
-static void fmt_portal(char *buf, size_t len, const char *host, uint16_t port)
+const char *config_portal_text(char *buf, size_t len, const char *host, unsigned port)
 {
-	if (strchr(host, ':') != NULL)
-		snprintf(buf, len, "[%s]:%u", host, port);
-	else
-		snprintf(buf, len, "%s:%u", host, port);
+	snprintf(buf, len, strchr(host, ':') != NULL ? "[%s]:%u" : "%s:%u", host, port);
+	return buf;
 }
 
 /* Port 0 asks the kernel for a fresh port each time, so it never clashes. */
@@ -502,7 +500,7 @@ static int merge_check(const struct ctgt_config *dst, const struct ctgt_config *
 		const struct ctgt_portal_cfg *q = find_portal(dst, p->host, p->port);
 
 		if (q != NULL && q->tpgt != p->tpgt) {
-			fmt_portal(addr, sizeof(addr), p->host, p->port);
+			config_portal_text(addr, sizeof(addr), p->host, p->port);
 			set_err(err, errlen, "%s: portal %s has tag %u, but is already configured with tag %u",
 				what, addr, p->tpgt, q->tpgt);
 			return -1;

@@ -195,5 +195,7 @@ const char *config_parse_metrics(const char *s, char **host, uint16_t *port);
 
 /** "127.0.0.1:3260", "[::1]:3260", "host" (port 3260) -> numeric host and port. Returns 0 or -1. */
 int config_parse_portal(const char *s, char **host, uint16_t *port);
+/** "HOST:PORT", or "[HOST]:PORT" for IPv6, as --portal takes it, in @buf. */
+const char *config_portal_text(char *buf, size_t len, const char *host, unsigned port);
 
 #endif

@@ -18,19 +18,12 @@
 #include "daemon/control_cmds.h"
 #include "daemon/notify.h"
 
-/* "HOST:PORT" or "[V6]:PORT", as --portal takes it. */
-static const char *addr_text(char *buf, size_t len, const char *host, unsigned port)
-{
-	snprintf(buf, len, strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, port);
-	return buf;
-}
-
 /* {"portal": "HOST:PORT", "host", "port", "tpgt"}. */
 static json_t *portal_json(const char *host, unsigned port, unsigned tpgt)
 {
 	char addr[96];
 
-	return json_pack("{s:s, s:s, s:i, s:i}", "portal", addr_text(addr, sizeof(addr), host, port),
+	return json_pack("{s:s, s:s, s:i, s:i}", "portal", config_portal_text(addr, sizeof(addr), host, port),
 			 "host", host, "port", (int)port, "tpgt", (int)tpgt);
 }
 
@@ -150,7 +143,7 @@ json_t *cmd_portal_remove(const struct control_env *env, json_t *args, char *err
 		cfg->nportals--;
 	}
 	notify_status(cfg->ntargets, cfg->nportals);
-	out = json_pack("{s:s, s:s, s:i}", "portal", addr_text(addr, sizeof(addr), host, port),
+	out = json_pack("{s:s, s:s, s:i}", "portal", config_portal_text(addr, sizeof(addr), host, port),
 			"host", host, "port", (int)port);
 	free(host);
 	return out;

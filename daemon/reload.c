@@ -311,13 +311,6 @@ static const struct ctgt_portal_cfg *portal_in(const struct ctgt_config *cfg,
 	return NULL;
 }
 
-/* "HOST:PORT" or "[HOST]:PORT". */
-static const char *portal_text(char *buf, size_t len, const struct ctgt_portal_cfg *p)
-{
-	snprintf(buf, len, strchr(p->host, ':') ? "[%s]:%u" : "%s:%u", p->host, p->port);
-	return buf;
-}
-
 /* Portals the file adds and leaves out, into @p. 0, or -1 with why in
  * @err: a portal whose group changes, or one whose port the kernel chose
  * at the start (port 0: the file cannot name it). */
@@ -334,8 +327,8 @@ static int plan_portals(const struct ctgt_config *have, struct ctgt_config *want
 			p->padd[p->npadd++] = wp;
 		} else if (q->tpgt != wp->tpgt) {
 			snprintf(err, errlen, "portal %s: its portal group differs; changing it" RESTART
-				 ", or remove the portal and add it back", portal_text(addr,
-				 sizeof(addr), wp));
+				 ", or remove the portal and add it back", config_portal_text(addr,
+				 sizeof(addr), wp->host, wp->port));
 			return -1;
 		}
 	}
@@ -394,14 +387,6 @@ static int plan_targets(const struct control_env *env, struct ctgt_config *want,
 }
 
 /* ---- the LUs ------------------------------------------------------------ */
-
-static struct ctgt_lun_cfg *running_lun(struct ctgt_target_cfg *tc, uint64_t lun)
-{
-	for (size_t k = 0; k < tc->nluns; k++)
-		if (tc->luns[k].params.lun == lun)
-			return &tc->luns[k];
-	return NULL;
-}
 
 /* The first option (a storage key, "path" included) other than "size"
  * in which @have and @want differ, copied to @key; false when none. */
@@ -487,7 +472,7 @@ static int plan_target(const struct control_env *env, struct plan *p, struct ctg
 		return -1;
 	}
 	for (size_t k = 0; rc == 0 && k < wt->nluns; k++) {
-		struct ctgt_lun_cfg *want = &wt->luns[k], *have = running_lun(tc, want->params.lun);
+		struct ctgt_lun_cfg *want = &wt->luns[k], *have = reload_lun(tc, want->params.lun);
 
 		if (have == NULL)
 			p->add[p->nadd++] = (struct change){ wt->name, want->params.lun, want, 0 };
@@ -496,7 +481,7 @@ static int plan_target(const struct control_env *env, struct plan *p, struct ctg
 				       errlen);
 	}
 	for (size_t k = 0; rc == 0 && k < tc->nluns; k++)
-		if (running_lun(wt, tc->luns[k].params.lun) == NULL)
+		if (reload_lun(wt, tc->luns[k].params.lun) == NULL)
 			p->drop[p->ndrop++] = (struct change){ wt->name, tc->luns[k].params.lun, NULL,
 								0 };
 	free(st);
@@ -599,9 +584,12 @@ static json_t *portals_json(struct ctgt_portal_cfg *const *one, const struct ctg
 	json_t *a = json_array();
 	char addr[96];
 
-	for (size_t k = 0; a && k < n; k++)
-		json_array_append_new(a, json_string(portal_text(addr, sizeof(addr),
-								 one ? one[k] : &arr[k])));
+	for (size_t k = 0; a && k < n; k++) {
+		const struct ctgt_portal_cfg *q = one ? one[k] : &arr[k];
+
+		json_array_append_new(a, json_string(config_portal_text(addr, sizeof(addr), q->host,
+									q->port)));
+	}
 	return a;
 }
 

@@ -39,7 +39,7 @@ struct ctgt_target_cfg *reload_target(struct ctgt_config *cfg, const char *name)
 	return NULL;
 }
 
-static struct ctgt_lun_cfg *running_lun(struct ctgt_target_cfg *tc, uint64_t lun)
+struct ctgt_lun_cfg *reload_lun(struct ctgt_target_cfg *tc, uint64_t lun)
 {
 	for (size_t k = 0; tc != NULL && k < tc->nluns; k++)
 		if (tc->luns[k].params.lun == lun)
@@ -51,7 +51,7 @@ static struct ctgt_lun_cfg *running_lun(struct ctgt_target_cfg *tc, uint64_t lun
 static void forget_lun(struct ctgt_config *cfg, const char *name, uint64_t lun)
 {
 	struct ctgt_target_cfg *tc = reload_target(cfg, name);
-	struct ctgt_lun_cfg *lc = running_lun(tc, lun);
+	struct ctgt_lun_cfg *lc = reload_lun(tc, lun);
 
 	if (lc == NULL)
 		return;
@@ -374,7 +374,7 @@ static int grow_luns(const struct control_env *env, struct plan *p, struct done 
 			return -1;
 		}
 		/* What a restart opens. */
-		running_lun(reload_target(env->cfg, c->target), c->lun)->params.size = got;
+		reload_lun(reload_target(env->cfg, c->target), c->lun)->params.size = got;
 		d->grow++;
 	}
 	return 0;

@@ -58,6 +58,9 @@ struct done {
 /** The running target named @name, exactly as the file's keys compare. */
 struct ctgt_target_cfg *reload_target(struct ctgt_config *cfg, const char *name);
 
+/** LU @lun of target @tc (NULL: none), or NULL. */
+struct ctgt_lun_cfg *reload_lun(struct ctgt_target_cfg *tc, uint64_t lun);
+
 /** Carry out @p, and @want's limits, keep-alive and each target's
  *  allowTargetReset where they differ, on env->cfg and the server: 0, or -1 with why in @err
  *  (which says what had been done) and the counts in @d. */
